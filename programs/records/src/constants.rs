@@ -1,0 +1,40 @@
+//! Seeds and limits of the `records` program. Seeds are public interface:
+//! the SDK derives every address through [`crate::pda`], never by retyping them.
+
+/// `RegistryConfig`: `["config"]`.
+pub const CONFIG_SEED: &[u8] = b"config";
+/// `Entity`: `["entity", authority]`.
+pub const ENTITY_SEED: &[u8] = b"entity";
+/// `Patient`: `["patient", authority]`.
+pub const PATIENT_SEED: &[u8] = b"patient";
+/// `Record`: `["record", patient_authority, record_id]`.
+pub const RECORD_SEED: &[u8] = b"record";
+/// Record mint: `["record_mint", record]`.
+pub const RECORD_MINT_SEED: &[u8] = b"record_mint";
+/// The program PDA that is mint authority (until the single token is
+/// minted), metadata-pointer authority, permanent delegate and mint close
+/// authority of every record mint: `["record_authority"]`.
+pub const RECORD_AUTHORITY_SEED: &[u8] = b"record_authority";
+/// `Grant`: `["grant", patient_authority, grantee, target]`.
+pub const GRANT_SEED: &[u8] = b"grant";
+/// `AccessRequest`: `["access_request", patient_authority, requester, target]`.
+pub const ACCESS_REQUEST_SEED: &[u8] = b"access_request";
+
+/// Layout version written into every account this program version creates.
+pub const ACCOUNT_VERSION: u8 = 1;
+
+/// Longest opaque content URI (for example `s3://bucket/<32 hex chars>`).
+pub const MAX_URI_LEN: usize = 96;
+/// Largest data key wrapped to a grantee's X25519 key
+/// (ephemeral public key 32 + wrapped key 32 + AEAD tag 16).
+pub const MAX_WRAPPED_KEY_LEN: usize = 80;
+/// Jurisdiction code: ISO 3166-1 alpha-2 or 3166-2 (`US`, `US-CA`), ASCII,
+/// padded with zero bytes.
+pub const JURISDICTION_LEN: usize = 8;
+/// Ceiling on the emergency-access duration the admin may configure (72 h).
+pub const MAX_EMERGENCY_DURATION_CEILING: i64 = 72 * 60 * 60;
+/// Longest grant or access-request duration (5 years).
+pub const MAX_GRANT_DURATION: i64 = 5 * 365 * 24 * 60 * 60;
+
+/// Decimals of a record mint: a record token is indivisible.
+pub const RECORD_MINT_DECIMALS: u8 = 0;

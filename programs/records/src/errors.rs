@@ -1,0 +1,80 @@
+//! Errors of the `records` program. Codes are stable public interface
+//! (Anchor numbers them from 6000 in declaration order): append, never reorder.
+
+use anchor_lang::prelude::*;
+
+#[error_code]
+pub enum RecordsError {
+    #[msg("signer is not the registry admin")]
+    NotRegistryAdmin,
+    #[msg("signer is not the program's upgrade authority")]
+    NotUpgradeAuthority,
+    #[msg("emergency-access duration must be positive and at most 72 hours")]
+    InvalidEmergencyDuration,
+    #[msg("credential validity must end in the future")]
+    InvalidValidity,
+    #[msg("jurisdiction code must be 2 to 8 ASCII upper-case letters, digits or '-', zero padded")]
+    InvalidJurisdiction,
+    #[msg("entity is not active: suspended, revoked or credential expired")]
+    EntityNotActive,
+    #[msg("entity kind may not perform this action")]
+    EntityKindNotAllowed,
+    #[msg("a revoked entity cannot change status")]
+    EntityRevoked,
+    #[msg("entity must be revoked before its account is closed")]
+    EntityNotRevoked,
+    #[msg("signer is neither the patient nor the patient's guardian")]
+    NotPatientOrGuardian,
+    #[msg("a patient cannot be their own guardian")]
+    GuardianIsPatient,
+    #[msg("record URI must be 1 to 96 printable ASCII characters")]
+    InvalidUri,
+    #[msg("record commitment must not be all zeroes")]
+    InvalidCommitment,
+    #[msg("record id must not be all zeroes")]
+    InvalidRecordId,
+    #[msg("record is not active")]
+    RecordNotActive,
+    #[msg("record does not belong to this patient")]
+    RecordPatientMismatch,
+    #[msg("signer did not issue this record")]
+    NotRecordIssuer,
+    #[msg("signer holds no active grant with Amend permission for this record")]
+    AmendNotPermitted,
+    #[msg("permissions must be a non-empty combination of Read and Amend")]
+    InvalidPermissions,
+    #[msg("record-kind mask must be non-empty and name only known kinds")]
+    InvalidKinds,
+    #[msg("grant target must be a record of this patient or the patient account")]
+    InvalidTarget,
+    #[msg("duration must be positive and at most 5 years")]
+    InvalidDuration,
+    #[msg("emergency access longer than the registry's maximum")]
+    EmergencyDurationTooLong,
+    #[msg("the Emergency purpose is reserved for emergency_access")]
+    EmergencyPurposeReserved,
+    #[msg("wrapped data key longer than 80 bytes")]
+    WrappedKeyTooLong,
+    #[msg("grant has been revoked")]
+    GrantRevoked,
+    #[msg("grant has expired")]
+    GrantExpired,
+    #[msg("grant is still in force: revoke it or wait for expiry first")]
+    GrantStillActive,
+    #[msg("grant does not cover this record")]
+    GrantDoesNotCoverRecord,
+    #[msg("grant does not include the Read permission")]
+    ReadNotPermitted,
+    #[msg("grantee cannot be the patient")]
+    GranteeIsPatient,
+    #[msg("record token account is not the patient's associated token account")]
+    InvalidTokenAccount,
+    #[msg("account is not the rent payer recorded at creation")]
+    RentPayerMismatch,
+    #[msg("arithmetic overflow")]
+    Overflow,
+    #[msg("account invariant violated")]
+    InvariantViolated,
+    #[msg("emergency access needs a non-zero reason code")]
+    InvalidReasonCode,
+}

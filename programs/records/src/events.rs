@@ -1,0 +1,164 @@
+//! Events, emitted through `emit_cpi!` so that RPC log truncation cannot drop
+//! them. Each names the actor, the subject and the new state; none carries
+//! PHI (only addresses, enums, counters and timestamps).
+
+use {crate::state::*, anchor_lang::prelude::*};
+
+#[event]
+pub struct RegistryInitialized {
+    pub admin: Pubkey,
+    pub max_emergency_duration: i64,
+}
+
+#[event]
+pub struct RegistryUpdated {
+    pub admin: Pubkey,
+    pub new_admin: Pubkey,
+    pub max_emergency_duration: i64,
+}
+
+#[event]
+pub struct EntityRegistered {
+    pub admin: Pubkey,
+    pub entity: Pubkey,
+    pub kind: EntityKind,
+    pub status: EntityStatus,
+    pub valid_until: i64,
+}
+
+#[event]
+pub struct EntityStatusChanged {
+    pub admin: Pubkey,
+    pub entity: Pubkey,
+    pub old_status: EntityStatus,
+    pub new_status: EntityStatus,
+}
+
+#[event]
+pub struct EntityRenewed {
+    pub admin: Pubkey,
+    pub entity: Pubkey,
+    pub valid_until: i64,
+}
+
+#[event]
+pub struct EntityClosed {
+    pub admin: Pubkey,
+    pub entity: Pubkey,
+}
+
+#[event]
+pub struct PatientRegistered {
+    pub patient: Pubkey,
+    pub guardian: Option<Pubkey>,
+}
+
+#[event]
+pub struct GuardianChanged {
+    pub patient: Pubkey,
+    pub old_guardian: Option<Pubkey>,
+    pub new_guardian: Option<Pubkey>,
+}
+
+#[event]
+pub struct PatientClosed {
+    pub patient: Pubkey,
+}
+
+#[event]
+pub struct RecordIssued {
+    pub issuer: Pubkey,
+    pub patient: Pubkey,
+    pub record: Pubkey,
+    pub mint: Pubkey,
+    pub kind: RecordKind,
+    pub record_version: u16,
+    pub supersedes: Option<Pubkey>,
+}
+
+#[event]
+pub struct RecordSuperseded {
+    pub actor: Pubkey,
+    pub patient: Pubkey,
+    pub record: Pubkey,
+    pub superseded_by: Pubkey,
+}
+
+#[event]
+pub struct RecordRetracted {
+    pub issuer: Pubkey,
+    pub patient: Pubkey,
+    pub record: Pubkey,
+}
+
+#[event]
+pub struct RecordErased {
+    pub actor: Pubkey,
+    pub patient: Pubkey,
+    pub record: Pubkey,
+}
+
+#[event]
+pub struct AccessGranted {
+    pub actor: Pubkey,
+    pub patient: Pubkey,
+    pub grantee: Pubkey,
+    pub grant: Pubkey,
+    pub target: Pubkey,
+    pub scope: GrantScope,
+    pub kinds: u16,
+    pub permissions: u8,
+    pub purpose: Purpose,
+    pub expires_at: i64,
+    /// Break-glass access: set only by `emergency_access`.
+    pub emergency: bool,
+    pub reason_code: u16,
+}
+
+#[event]
+pub struct AccessRevoked {
+    pub actor: Pubkey,
+    pub patient: Pubkey,
+    pub grantee: Pubkey,
+    pub grant: Pubkey,
+    pub revoked_at: i64,
+}
+
+#[event]
+pub struct AccessRequested {
+    pub requester: Pubkey,
+    pub patient: Pubkey,
+    pub request: Pubkey,
+    pub target: Pubkey,
+    pub permissions: u8,
+    pub purpose: Purpose,
+    pub duration: i64,
+    pub reason_code: u16,
+}
+
+#[event]
+pub struct AccessRequestDenied {
+    pub actor: Pubkey,
+    pub patient: Pubkey,
+    pub requester: Pubkey,
+    pub request: Pubkey,
+}
+
+#[event]
+pub struct AccessLogged {
+    pub grantee: Pubkey,
+    pub patient: Pubkey,
+    pub grant: Pubkey,
+    pub record: Pubkey,
+    pub purpose: Purpose,
+    pub emergency: bool,
+    pub access_count: u64,
+    pub accessed_at: i64,
+}
+
+#[event]
+pub struct GrantClosed {
+    pub actor: Pubkey,
+    pub patient: Pubkey,
+    pub grant: Pubkey,
+}

@@ -1,0 +1,14 @@
+//! Registry administration: the registry admin (in production a multisig).
+
+pub mod close_entity;
+pub mod initialize_registry;
+pub mod register_entity;
+pub mod renew_entity;
+pub mod set_entity_status;
+pub mod update_registry;
+
+#[allow(ambiguous_glob_reexports)]
+pub use {
+    close_entity::*, initialize_registry::*, register_entity::*, renew_entity::*,
+    set_entity_status::*, update_registry::*,
+};

@@ -1,0 +1,66 @@
+//! One file per instruction, grouped by the actor that signs it. Each file
+//! holds the instruction's arguments, its `Accounts`, a `validate()` run
+//! before the handler, and the handler.
+
+pub mod admin;
+pub mod grantee;
+pub mod patient;
+pub mod provider;
+
+// Each module has a `handler`; lib.rs calls them by path.
+#[allow(ambiguous_glob_reexports)]
+pub use {admin::*, grantee::*, patient::*, provider::*};
+
+use anchor_lang::prelude::*;
+
+/// Cluster time, in seconds since the Unix epoch.
+pub(crate) fn now() -> Result<i64> {
+    Ok(Clock::get()?.unix_timestamp)
+}
+
+use crate::{errors::RecordsError, state::*};
+
+/// Checks what a grant or an access request over `target` covers and
+/// returns its kinds mask: the record's own kind for a single record of this
+/// patient, or `kinds` when the target is the patient account itself.
+pub(crate) fn resolve_target(
+    patient_key: &Pubkey,
+    patient: &Patient,
+    target: &AccountInfo,
+    scope: GrantScope,
+    kinds: u16,
+) -> Result<u16> {
+    match scope {
+        GrantScope::Patient => {
+            require_keys_eq!(target.key(), *patient_key, RecordsError::InvalidTarget);
+            require!(kinds::is_valid(kinds), RecordsError::InvalidKinds);
+            Ok(kinds)
+        }
+        GrantScope::Record => {
+            // Owner and discriminator are checked here: a Patient, a Grant or
+            // a foreign account passed as the target is refused.
+            require_keys_eq!(*target.owner, crate::ID, RecordsError::InvalidTarget);
+            let record = Record::try_deserialize(&mut &target.try_borrow_data()?[..])
+                .map_err(|_| error!(RecordsError::InvalidTarget))?;
+            require_keys_eq!(
+                record.patient,
+                patient.authority,
+                RecordsError::RecordPatientMismatch
+            );
+            require!(
+                record.status != RecordStatus::Retracted,
+                RecordsError::RecordNotActive
+            );
+            Ok(record.kind.bit())
+        }
+    }
+}
+
+/// Grant and request durations: positive and at most five years.
+pub(crate) fn validate_duration(duration: i64) -> Result<()> {
+    require!(
+        duration > 0 && duration <= crate::constants::MAX_GRANT_DURATION,
+        RecordsError::InvalidDuration
+    );
+    Ok(())
+}

@@ -1,0 +1,97 @@
+use {
+    crate::{constants::*, errors::RecordsError, instructions::now, state::*},
+    anchor_lang::prelude::*,
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct ApproveAccessRequestArgs {
+    /// The record's data key wrapped to the requester's X25519 key.
+    pub wrapped_key: Vec<u8>,
+}
+
+/// The patient (or guardian) approves a request: a grant is created as
+/// requested and the request is closed, its rent returned to the requester.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ApproveAccessRequest<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    pub authority: Signer<'info>,
+    #[account(
+        seeds = [PATIENT_SEED, patient.authority.as_ref()],
+        bump = patient.bump,
+        constraint = patient.is_patient_or_guardian(authority.key) @ RecordsError::NotPatientOrGuardian,
+    )]
+    pub patient: Account<'info, Patient>,
+    #[account(
+        mut,
+        close = rent_payer,
+        seeds = [
+            ACCESS_REQUEST_SEED,
+            patient.authority.as_ref(),
+            access_request.requester.as_ref(),
+            access_request.target.as_ref(),
+        ],
+        bump = access_request.bump,
+        has_one = rent_payer @ RecordsError::RentPayerMismatch,
+    )]
+    pub access_request: Account<'info, AccessRequest>,
+    /// CHECK: receives the request's rent; must be its recorded payer.
+    #[account(mut)]
+    pub rent_payer: UncheckedAccount<'info>,
+    #[account(
+        init,
+        payer = payer,
+        space = Grant::DISCRIMINATOR.len() + Grant::INIT_SPACE,
+        seeds = [
+            GRANT_SEED,
+            patient.authority.as_ref(),
+            access_request.requester.as_ref(),
+            access_request.target.as_ref(),
+        ],
+        bump,
+    )]
+    pub grant: Account<'info, Grant>,
+    pub system_program: Program<'info, System>,
+}
+
+impl ApproveAccessRequest<'_> {
+    pub fn validate(&self, args: &ApproveAccessRequestArgs) -> Result<()> {
+        require!(
+            args.wrapped_key.len() <= MAX_WRAPPED_KEY_LEN,
+            RecordsError::WrappedKeyTooLong
+        );
+        Ok(())
+    }
+}
+
+pub fn handler(ctx: Context<ApproveAccessRequest>, args: ApproveAccessRequestArgs) -> Result<()> {
+    ctx.accounts.validate(&args)?;
+    let now = now()?;
+    let request = &ctx.accounts.access_request;
+    let grant = &mut ctx.accounts.grant;
+    grant.set_inner(Grant {
+        version: ACCOUNT_VERSION,
+        bump: ctx.bumps.grant,
+        patient: request.patient,
+        grantee: request.requester,
+        target: request.target,
+        scope: request.scope,
+        kinds: request.kinds,
+        permissions: request.permissions,
+        purpose: request.purpose,
+        emergency: false,
+        reason_code: request.reason_code,
+        granted_by: ctx.accounts.authority.key(),
+        granted_at: now,
+        expires_at: now.checked_add(request.duration).ok_or(RecordsError::Overflow)?,
+        revoked_at: None,
+        access_count: 0,
+        last_access_at: None,
+        wrapped_key: args.wrapped_key,
+        rent_payer: ctx.accounts.payer.key(),
+    });
+    grant.check_invariant()?;
+    emit_cpi!(grant.granted_event(grant.key()));
+    Ok(())
+}

@@ -1,0 +1,111 @@
+use {
+    crate::{
+        constants::*,
+        errors::RecordsError,
+        instructions::{now, resolve_target, validate_duration},
+        state::*,
+    },
+    anchor_lang::prelude::*,
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct GrantAccessArgs {
+    pub grantee: Pubkey,
+    pub scope: GrantScope,
+    /// Record kinds, for a grant over the patient's records; ignored for one record.
+    pub kinds: u16,
+    pub permissions: u8,
+    pub purpose: Purpose,
+    /// Seconds from now until the grant expires.
+    pub duration: i64,
+    /// The record's data key wrapped to the grantee's X25519 key.
+    pub wrapped_key: Vec<u8>,
+}
+
+/// The patient (or guardian) grants an entity access to one record or to
+/// all records of some kinds.
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(args: GrantAccessArgs)]
+pub struct GrantAccess<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    pub authority: Signer<'info>,
+    #[account(
+        seeds = [PATIENT_SEED, patient.authority.as_ref()],
+        bump = patient.bump,
+        constraint = patient.is_patient_or_guardian(authority.key) @ RecordsError::NotPatientOrGuardian,
+    )]
+    pub patient: Account<'info, Patient>,
+    /// CHECK: a `Record` of this patient or the `Patient` account, checked in `validate`.
+    pub target: UncheckedAccount<'info>,
+    #[account(
+        init,
+        payer = payer,
+        space = Grant::DISCRIMINATOR.len() + Grant::INIT_SPACE,
+        seeds = [GRANT_SEED, patient.authority.as_ref(), args.grantee.as_ref(), target.key().as_ref()],
+        bump,
+    )]
+    pub grant: Account<'info, Grant>,
+    pub system_program: Program<'info, System>,
+}
+
+impl GrantAccess<'_> {
+    pub fn validate(&self, args: &GrantAccessArgs) -> Result<u16> {
+        require!(
+            permissions::is_valid(args.permissions),
+            RecordsError::InvalidPermissions
+        );
+        require!(
+            args.purpose != Purpose::Emergency,
+            RecordsError::EmergencyPurposeReserved
+        );
+        require_keys_neq!(
+            args.grantee,
+            self.patient.authority,
+            RecordsError::GranteeIsPatient
+        );
+        require!(
+            args.wrapped_key.len() <= MAX_WRAPPED_KEY_LEN,
+            RecordsError::WrappedKeyTooLong
+        );
+        validate_duration(args.duration)?;
+        resolve_target(
+            &self.patient.key(),
+            &self.patient,
+            &self.target,
+            args.scope,
+            args.kinds,
+        )
+    }
+}
+
+pub fn handler(ctx: Context<GrantAccess>, args: GrantAccessArgs) -> Result<()> {
+    let kinds = ctx.accounts.validate(&args)?;
+    let now = now()?;
+    let grant = &mut ctx.accounts.grant;
+    grant.set_inner(Grant {
+        version: ACCOUNT_VERSION,
+        bump: ctx.bumps.grant,
+        patient: ctx.accounts.patient.authority,
+        grantee: args.grantee,
+        target: ctx.accounts.target.key(),
+        scope: args.scope,
+        kinds,
+        permissions: args.permissions,
+        purpose: args.purpose,
+        emergency: false,
+        reason_code: 0,
+        granted_by: ctx.accounts.authority.key(),
+        granted_at: now,
+        expires_at: now.checked_add(args.duration).ok_or(RecordsError::Overflow)?,
+        revoked_at: None,
+        access_count: 0,
+        last_access_at: None,
+        wrapped_key: args.wrapped_key,
+        rent_payer: ctx.accounts.payer.key(),
+    });
+    grant.check_invariant()?;
+    emit_cpi!(grant.granted_event(grant.key()));
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! Instructions the patient signs, or the guardian the patient names.
+
+pub mod approve_access_request;
+pub mod close_grant;
+pub mod close_patient;
+pub mod deny_access_request;
+pub mod erase_record;
+pub mod grant_access;
+pub mod register_patient;
+pub mod revoke_access;
+pub mod set_guardian;
+
+#[allow(ambiguous_glob_reexports)]
+pub use {
+    approve_access_request::*, close_grant::*, close_patient::*, deny_access_request::*,
+    erase_record::*, grant_access::*, register_patient::*, revoke_access::*, set_guardian::*,
+};

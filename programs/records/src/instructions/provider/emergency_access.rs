@@ -1,0 +1,91 @@
+use {
+    super::require_active,
+    crate::{constants::*, errors::RecordsError, instructions::now, state::*},
+    anchor_lang::prelude::*,
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct EmergencyAccessArgs {
+    /// Coded reason from the published break-glass list; must be non-zero.
+    pub reason_code: u16,
+    /// Seconds of access; at most the registry's maximum.
+    pub duration: i64,
+}
+
+/// Break-glass: an active Provider reads all of a patient's records for a
+/// short, capped time without asking. The grant is flagged as emergency in
+/// its event, and the patient can revoke it like any other.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct EmergencyAccess<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    pub provider: Signer<'info>,
+    #[account(seeds = [ENTITY_SEED, provider.key().as_ref()], bump = provider_entity.bump)]
+    pub provider_entity: Account<'info, Entity>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Account<'info, RegistryConfig>,
+    #[account(seeds = [PATIENT_SEED, patient.authority.as_ref()], bump = patient.bump)]
+    pub patient: Account<'info, Patient>,
+    #[account(
+        init,
+        payer = payer,
+        space = Grant::DISCRIMINATOR.len() + Grant::INIT_SPACE,
+        seeds = [GRANT_SEED, patient.authority.as_ref(), provider.key().as_ref(), patient.key().as_ref()],
+        bump,
+    )]
+    pub grant: Account<'info, Grant>,
+    pub system_program: Program<'info, System>,
+}
+
+impl EmergencyAccess<'_> {
+    pub fn validate(&self, args: &EmergencyAccessArgs, now: i64) -> Result<()> {
+        require_active(&self.provider_entity, now)?;
+        require!(
+            self.provider_entity.kind == EntityKind::Provider,
+            RecordsError::EntityKindNotAllowed
+        );
+        require!(args.reason_code != 0, RecordsError::InvalidReasonCode);
+        require!(args.duration > 0, RecordsError::InvalidDuration);
+        require!(
+            args.duration <= self.config.max_emergency_duration,
+            RecordsError::EmergencyDurationTooLong
+        );
+        require_keys_neq!(
+            self.provider.key(),
+            self.patient.authority,
+            RecordsError::GranteeIsPatient
+        );
+        Ok(())
+    }
+}
+
+pub fn handler(ctx: Context<EmergencyAccess>, args: EmergencyAccessArgs) -> Result<()> {
+    let now = now()?;
+    ctx.accounts.validate(&args, now)?;
+    let grant = &mut ctx.accounts.grant;
+    grant.set_inner(Grant {
+        version: ACCOUNT_VERSION,
+        bump: ctx.bumps.grant,
+        patient: ctx.accounts.patient.authority,
+        grantee: ctx.accounts.provider.key(),
+        target: ctx.accounts.patient.key(),
+        scope: GrantScope::Patient,
+        kinds: kinds::ALL,
+        permissions: permissions::READ,
+        purpose: Purpose::Emergency,
+        emergency: true,
+        reason_code: args.reason_code,
+        granted_by: ctx.accounts.provider.key(),
+        granted_at: now,
+        expires_at: now.checked_add(args.duration).ok_or(RecordsError::Overflow)?,
+        revoked_at: None,
+        access_count: 0,
+        last_access_at: None,
+        wrapped_key: Vec::new(),
+        rent_payer: ctx.accounts.payer.key(),
+    });
+    grant.check_invariant()?;
+    emit_cpi!(grant.granted_event(grant.key()));
+    Ok(())
+}

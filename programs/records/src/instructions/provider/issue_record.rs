@@ -1,0 +1,188 @@
+use {
+    super::require_active,
+    crate::{
+        constants::*, errors::RecordsError, events::RecordIssued, instructions::now, pda,
+        state::*, token::RecordToken,
+    },
+    anchor_lang::prelude::*,
+    anchor_spl::{associated_token::AssociatedToken, token_2022::Token2022},
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct IssueRecordArgs {
+    /// Random 16 bytes; opaque, never derived from PHI.
+    pub record_id: [u8; 16],
+    /// SHA-256 of the encrypted payload.
+    pub commitment: [u8; 32],
+    /// Opaque location of the ciphertext.
+    pub uri: String,
+    pub kind: RecordKind,
+}
+
+/// A provider, laboratory or pharmacy issues a record to a patient: the
+/// `Record` account and a record token in the patient's wallet.
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(args: IssueRecordArgs)]
+pub struct IssueRecord<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    pub issuer: Signer<'info>,
+    #[account(seeds = [ENTITY_SEED, issuer.key().as_ref()], bump = issuer_entity.bump)]
+    pub issuer_entity: Account<'info, Entity>,
+    /// CHECK: the patient's wallet, bound to `patient` by its seeds.
+    pub patient_authority: UncheckedAccount<'info>,
+    #[account(seeds = [PATIENT_SEED, patient_authority.key().as_ref()], bump = patient.bump)]
+    pub patient: Account<'info, Patient>,
+    #[account(
+        init,
+        payer = payer,
+        space = Record::DISCRIMINATOR.len() + Record::INIT_SPACE,
+        seeds = [RECORD_SEED, patient_authority.key().as_ref(), args.record_id.as_ref()],
+        bump,
+    )]
+    pub record: Account<'info, Record>,
+    /// CHECK: the record mint PDA, created in the handler.
+    #[account(mut, seeds = [RECORD_MINT_SEED, record.key().as_ref()], bump)]
+    pub record_mint: UncheckedAccount<'info>,
+    /// CHECK: program PDA, the mint's authorities.
+    #[account(seeds = [RECORD_AUTHORITY_SEED], bump)]
+    pub record_authority: UncheckedAccount<'info>,
+    /// CHECK: the patient's associated token account, created in the handler.
+    #[account(
+        mut,
+        address = pda::record_token_account(patient_authority.key, record_mint.key) @ RecordsError::InvalidTokenAccount,
+    )]
+    pub patient_token_account: UncheckedAccount<'info>,
+    pub token_program: Program<'info, Token2022>,
+    pub associated_token_program: Program<'info, AssociatedToken>,
+    pub system_program: Program<'info, System>,
+}
+
+impl IssueRecord<'_> {
+    pub fn validate(&self, args: &IssueRecordArgs, now: i64) -> Result<()> {
+        validate_issuer(&self.issuer_entity, now)?;
+        validate_content(&args.record_id, &args.commitment, &args.uri)
+    }
+}
+
+/// Only active providers, laboratories and pharmacies create records.
+pub(crate) fn validate_issuer(entity: &Entity, now: i64) -> Result<()> {
+    require_active(entity, now)?;
+    require!(
+        entity.kind.issues_records(),
+        RecordsError::EntityKindNotAllowed
+    );
+    Ok(())
+}
+
+pub(crate) fn validate_content(record_id: &[u8; 16], commitment: &[u8; 32], uri: &str) -> Result<()> {
+    require!(record_id != &[0; 16], RecordsError::InvalidRecordId);
+    require!(commitment != &[0; 32], RecordsError::InvalidCommitment);
+    require!(is_valid_uri(uri), RecordsError::InvalidUri);
+    Ok(())
+}
+
+/// What a new record holds besides its addresses.
+pub(crate) struct NewRecord {
+    pub record_id: [u8; 16],
+    pub commitment: [u8; 32],
+    pub uri: String,
+    pub kind: RecordKind,
+    pub record_version: u16,
+    pub supersedes: Option<Pubkey>,
+}
+
+/// The accounts that create a record token for the patient.
+pub(crate) struct Minting<'a, 'info> {
+    pub payer: &'a AccountInfo<'info>,
+    pub patient_authority: &'a AccountInfo<'info>,
+    pub system_program: &'a AccountInfo<'info>,
+    pub associated_token_program: &'a AccountInfo<'info>,
+    pub token: RecordToken<'a, 'info>,
+}
+
+/// Writes a new record, mints its token and returns the event announcing it.
+pub(crate) fn create_record(
+    record: &mut Account<Record>,
+    bump: u8,
+    issuer: Pubkey,
+    new: NewRecord,
+    minting: Minting,
+    now: i64,
+) -> Result<RecordIssued> {
+    record.set_inner(Record {
+        version: ACCOUNT_VERSION,
+        bump,
+        mint_bump: minting.token.mint_bump,
+        patient: minting.patient_authority.key(),
+        issuer,
+        mint: minting.token.mint.key(),
+        record_id: new.record_id,
+        commitment: new.commitment,
+        uri: new.uri,
+        kind: new.kind,
+        status: RecordStatus::Active,
+        record_version: new.record_version,
+        supersedes: new.supersedes,
+        superseded_by: None,
+        issued_at: now,
+        updated_at: now,
+        rent_payer: minting.payer.key(),
+    });
+    record.check_invariant()?;
+    minting.token.mint_to_patient(
+        minting.payer,
+        minting.patient_authority,
+        minting.system_program,
+        minting.associated_token_program,
+    )?;
+    Ok(RecordIssued {
+        issuer,
+        patient: record.patient,
+        record: record.key(),
+        mint: record.mint,
+        kind: record.kind,
+        record_version: record.record_version,
+        supersedes: record.supersedes,
+    })
+}
+
+pub fn handler(mut ctx: Context<IssueRecord>, args: IssueRecordArgs) -> Result<()> {
+    let now = now()?;
+    ctx.accounts.validate(&args, now)?;
+    let accounts = &mut ctx.accounts;
+    let record_key = accounts.record.key();
+    let minting = Minting {
+        payer: accounts.payer.as_ref(),
+        patient_authority: accounts.patient_authority.as_ref(),
+        system_program: accounts.system_program.as_ref(),
+        associated_token_program: accounts.associated_token_program.as_ref(),
+        token: RecordToken {
+            record: record_key,
+            mint: accounts.record_mint.as_ref(),
+            mint_bump: ctx.bumps.record_mint,
+            authority: accounts.record_authority.as_ref(),
+            authority_bump: ctx.bumps.record_authority,
+            token_account: accounts.patient_token_account.as_ref(),
+            token_program: accounts.token_program.as_ref(),
+        },
+    };
+    let event = create_record(
+        &mut accounts.record,
+        ctx.bumps.record,
+        accounts.issuer.key(),
+        NewRecord {
+            record_id: args.record_id,
+            commitment: args.commitment,
+            uri: args.uri,
+            kind: args.kind,
+            record_version: 1,
+            supersedes: None,
+        },
+        minting,
+        now,
+    )?;
+    emit_cpi!(event);
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! Instructions a credentialed entity signs: issuing and amending records,
+//! retracting its own records, requesting access, break-glass access.
+
+pub mod amend_record;
+pub mod emergency_access;
+pub mod issue_record;
+pub mod request_access;
+pub mod retract_record;
+
+#[allow(ambiguous_glob_reexports)]
+pub use {
+    amend_record::*, emergency_access::*, issue_record::*, request_access::*, retract_record::*,
+};
+
+use {
+    crate::{errors::RecordsError, state::*},
+    anchor_lang::prelude::*,
+};
+
+/// An entity acts only while Active and unexpired.
+pub(crate) fn require_active(entity: &Entity, now: i64) -> Result<()> {
+    require!(entity.is_active(now), RecordsError::EntityNotActive);
+    Ok(())
+}

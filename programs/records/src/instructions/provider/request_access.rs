@@ -1,0 +1,108 @@
+use {
+    super::require_active,
+    crate::{
+        constants::*,
+        errors::RecordsError,
+        events::AccessRequested,
+        instructions::{now, resolve_target, validate_duration},
+        state::*,
+    },
+    anchor_lang::prelude::*,
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct RequestAccessArgs {
+    pub scope: GrantScope,
+    /// Record kinds, for a request over the patient's records.
+    pub kinds: u16,
+    pub permissions: u8,
+    pub purpose: Purpose,
+    /// Requested grant duration, in seconds.
+    pub duration: i64,
+    /// Coded reason from the published reason list; never free text.
+    pub reason_code: u16,
+}
+
+/// An active entity asks a patient for access.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct RequestAccess<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    pub requester: Signer<'info>,
+    #[account(seeds = [ENTITY_SEED, requester.key().as_ref()], bump = requester_entity.bump)]
+    pub requester_entity: Account<'info, Entity>,
+    #[account(seeds = [PATIENT_SEED, patient.authority.as_ref()], bump = patient.bump)]
+    pub patient: Account<'info, Patient>,
+    /// CHECK: a `Record` of this patient or the `Patient` account, checked in `validate`.
+    pub target: UncheckedAccount<'info>,
+    #[account(
+        init,
+        payer = payer,
+        space = AccessRequest::DISCRIMINATOR.len() + AccessRequest::INIT_SPACE,
+        seeds = [
+            ACCESS_REQUEST_SEED,
+            patient.authority.as_ref(),
+            requester.key().as_ref(),
+            target.key().as_ref(),
+        ],
+        bump,
+    )]
+    pub access_request: Account<'info, AccessRequest>,
+    pub system_program: Program<'info, System>,
+}
+
+impl RequestAccess<'_> {
+    pub fn validate(&self, args: &RequestAccessArgs, now: i64) -> Result<u16> {
+        require_active(&self.requester_entity, now)?;
+        require!(
+            permissions::is_valid(args.permissions),
+            RecordsError::InvalidPermissions
+        );
+        require!(
+            args.purpose != Purpose::Emergency,
+            RecordsError::EmergencyPurposeReserved
+        );
+        validate_duration(args.duration)?;
+        resolve_target(
+            &self.patient.key(),
+            &self.patient,
+            &self.target,
+            args.scope,
+            args.kinds,
+        )
+    }
+}
+
+pub fn handler(ctx: Context<RequestAccess>, args: RequestAccessArgs) -> Result<()> {
+    let now = now()?;
+    let kinds = ctx.accounts.validate(&args, now)?;
+    let request = &mut ctx.accounts.access_request;
+    request.set_inner(AccessRequest {
+        version: ACCOUNT_VERSION,
+        bump: ctx.bumps.access_request,
+        patient: ctx.accounts.patient.authority,
+        requester: ctx.accounts.requester.key(),
+        target: ctx.accounts.target.key(),
+        scope: args.scope,
+        kinds,
+        permissions: args.permissions,
+        purpose: args.purpose,
+        duration: args.duration,
+        reason_code: args.reason_code,
+        created_at: now,
+        rent_payer: ctx.accounts.payer.key(),
+    });
+    request.check_invariant()?;
+    emit_cpi!(AccessRequested {
+        requester: request.requester,
+        patient: request.patient,
+        request: request.key(),
+        target: request.target,
+        permissions: request.permissions,
+        purpose: request.purpose,
+        duration: request.duration,
+        reason_code: request.reason_code,
+    });
+    Ok(())
+}

@@ -1,0 +1,73 @@
+use {
+    crate::{
+        constants::*, errors::RecordsError, events::RecordRetracted, instructions::now, pda,
+        state::*, token::RecordToken,
+    },
+    anchor_lang::prelude::*,
+    anchor_spl::token_2022::Token2022,
+};
+
+/// The issuer withdraws an active record it issued: the token is burned, the
+/// record stays as a Retracted tombstone. Allowed while the issuer is
+/// suspended too: withdrawing a wrong record must stay possible.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct RetractRecord<'info> {
+    pub issuer: Signer<'info>,
+    #[account(
+        mut,
+        seeds = [RECORD_SEED, record.patient.as_ref(), record.record_id.as_ref()],
+        bump = record.bump,
+        has_one = issuer @ RecordsError::NotRecordIssuer,
+    )]
+    pub record: Account<'info, Record>,
+    /// CHECK: the record's mint (address checked).
+    #[account(mut, address = record.mint)]
+    pub record_mint: UncheckedAccount<'info>,
+    /// CHECK: program PDA, signs as permanent delegate.
+    #[account(seeds = [RECORD_AUTHORITY_SEED], bump)]
+    pub record_authority: UncheckedAccount<'info>,
+    /// CHECK: the patient's associated token account (address checked).
+    #[account(
+        mut,
+        address = pda::record_token_account(&record.patient, &record.mint) @ RecordsError::InvalidTokenAccount,
+    )]
+    pub patient_token_account: UncheckedAccount<'info>,
+    pub token_program: Program<'info, Token2022>,
+}
+
+impl RetractRecord<'_> {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            self.record.status == RecordStatus::Active,
+            RecordsError::RecordNotActive
+        );
+        Ok(())
+    }
+}
+
+pub fn handler(mut ctx: Context<RetractRecord>) -> Result<()> {
+    ctx.accounts.validate()?;
+    let accounts = &mut ctx.accounts;
+    RecordToken {
+        record: accounts.record.key(),
+        mint: accounts.record_mint.as_ref(),
+        mint_bump: accounts.record.mint_bump,
+        authority: accounts.record_authority.as_ref(),
+        authority_bump: ctx.bumps.record_authority,
+        token_account: accounts.patient_token_account.as_ref(),
+        token_program: accounts.token_program.as_ref(),
+    }
+    .burn()?;
+    let record = &mut accounts.record;
+    record.status = RecordStatus::Retracted;
+    record.updated_at = now()?.max(record.updated_at);
+    record.check_invariant()?;
+    let event = RecordRetracted {
+        issuer: record.issuer,
+        patient: record.patient,
+        record: record.key(),
+    };
+    emit_cpi!(event);
+    Ok(())
+}

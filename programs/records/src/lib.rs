@@ -1,0 +1,157 @@
+//! # Panacea `records`
+//!
+//! Registry of credentialed entities, patient profiles, tokenized health
+//! records and access grants. The chain holds only commitments, opaque ids
+//! and URIs, enums and timestamps: never PHI.
+//!
+//! This file only dispatches; every instruction lives in its own file under
+//! [`instructions`], grouped by the actor that signs it, with its accounts,
+//! arguments, `validate()` and handler. Accounts are in [`state`], seeds in
+//! [`constants`] and address derivation in [`pda`].
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod pda;
+pub mod state;
+pub mod token;
+
+use instructions::*;
+
+declare_id!("A6cEamwctmXusmbJbqtfacDRzjRZCySL4Sjvb5Aqk7Uv");
+
+#[program]
+pub mod records {
+    use super::*;
+
+    // ----- registry admin -----
+
+    /// Creates the registry config. Signed by the program's upgrade authority.
+    pub fn initialize_registry(
+        ctx: Context<InitializeRegistry>,
+        args: InitializeRegistryArgs,
+    ) -> Result<()> {
+        admin::initialize_registry::handler(ctx, args)
+    }
+
+    /// Changes the emergency-duration cap and/or hands over the admin role.
+    pub fn update_registry(ctx: Context<UpdateRegistry>, args: UpdateRegistryArgs) -> Result<()> {
+        admin::update_registry::handler(ctx, args)
+    }
+
+    /// Credentials an entity; the admin and the entity both sign.
+    pub fn register_entity(ctx: Context<RegisterEntity>, args: RegisterEntityArgs) -> Result<()> {
+        admin::register_entity::handler(ctx, args)
+    }
+
+    /// Suspends, reinstates or revokes (finally) an entity.
+    pub fn set_entity_status(
+        ctx: Context<SetEntityStatus>,
+        args: SetEntityStatusArgs,
+    ) -> Result<()> {
+        admin::set_entity_status::handler(ctx, args)
+    }
+
+    /// Extends an entity's credential.
+    pub fn renew_entity(ctx: Context<RenewEntity>, args: RenewEntityArgs) -> Result<()> {
+        admin::renew_entity::handler(ctx, args)
+    }
+
+    /// Closes a revoked entity's account.
+    pub fn close_entity(ctx: Context<CloseEntity>) -> Result<()> {
+        admin::close_entity::handler(ctx)
+    }
+
+    // ----- patient (or guardian) -----
+
+    /// Creates the patient's profile.
+    pub fn register_patient(
+        ctx: Context<RegisterPatient>,
+        args: RegisterPatientArgs,
+    ) -> Result<()> {
+        patient::register_patient::handler(ctx, args)
+    }
+
+    /// Names, replaces or removes the patient's guardian (patient only).
+    pub fn set_guardian(ctx: Context<SetGuardian>) -> Result<()> {
+        patient::set_guardian::handler(ctx)
+    }
+
+    /// Closes the patient's profile.
+    pub fn close_patient(ctx: Context<ClosePatient>) -> Result<()> {
+        patient::close_patient::handler(ctx)
+    }
+
+    /// Grants access to one record or to all records of some kinds.
+    pub fn grant_access(ctx: Context<GrantAccess>, args: GrantAccessArgs) -> Result<()> {
+        patient::grant_access::handler(ctx, args)
+    }
+
+    /// Revokes a grant (emergency grants included).
+    pub fn revoke_access(ctx: Context<RevokeAccess>) -> Result<()> {
+        patient::revoke_access::handler(ctx)
+    }
+
+    /// Approves an access request: creates the grant, closes the request.
+    pub fn approve_access_request(
+        ctx: Context<ApproveAccessRequest>,
+        args: ApproveAccessRequestArgs,
+    ) -> Result<()> {
+        patient::approve_access_request::handler(ctx, args)
+    }
+
+    /// Denies an access request and closes it.
+    pub fn deny_access_request(ctx: Context<DenyAccessRequest>) -> Result<()> {
+        patient::deny_access_request::handler(ctx)
+    }
+
+    /// Burns the record token, closes the mint and the record.
+    pub fn erase_record(ctx: Context<EraseRecord>) -> Result<()> {
+        patient::erase_record::handler(ctx)
+    }
+
+    /// Closes a revoked or expired grant (patient, guardian or grantee).
+    pub fn close_grant(ctx: Context<CloseGrant>) -> Result<()> {
+        patient::close_grant::handler(ctx)
+    }
+
+    // ----- provider, laboratory, pharmacy, any credentialed entity -----
+
+    /// Issues a record and its token to a patient.
+    pub fn issue_record(ctx: Context<IssueRecord>, args: IssueRecordArgs) -> Result<()> {
+        provider::issue_record::handler(ctx, args)
+    }
+
+    /// Issues a new version of a record; the old one becomes Superseded.
+    pub fn amend_record(ctx: Context<AmendRecord>, args: AmendRecordArgs) -> Result<()> {
+        provider::amend_record::handler(ctx, args)
+    }
+
+    /// The issuer retracts a record: token burned, record kept as a tombstone.
+    pub fn retract_record(ctx: Context<RetractRecord>) -> Result<()> {
+        provider::retract_record::handler(ctx)
+    }
+
+    /// An active entity asks a patient for access.
+    pub fn request_access(ctx: Context<RequestAccess>, args: RequestAccessArgs) -> Result<()> {
+        provider::request_access::handler(ctx, args)
+    }
+
+    /// Break-glass access by an active Provider, capped by the registry.
+    pub fn emergency_access(
+        ctx: Context<EmergencyAccess>,
+        args: EmergencyAccessArgs,
+    ) -> Result<()> {
+        provider::emergency_access::handler(ctx, args)
+    }
+
+    // ----- grantee -----
+
+    /// Records an access under a grant.
+    pub fn log_access(ctx: Context<LogAccess>) -> Result<()> {
+        grantee::log_access::handler(ctx)
+    }
+}

@@ -1,0 +1,86 @@
+//! Address derivation for every `records` account: the one place where seeds
+//! are combined. Used by the program's tests, the SDK and the CLI.
+
+use {crate::constants::*, anchor_lang::prelude::Pubkey};
+
+/// `RegistryConfig` address and bump.
+pub fn config() -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[CONFIG_SEED], &crate::ID)
+}
+
+/// `Entity` address of an entity authority.
+pub fn entity(authority: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[ENTITY_SEED, authority.as_ref()], &crate::ID)
+}
+
+/// `Patient` address of a patient authority (wallet).
+pub fn patient(authority: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[PATIENT_SEED, authority.as_ref()], &crate::ID)
+}
+
+/// `Record` address of a patient's record id.
+pub fn record(patient_authority: &Pubkey, record_id: &[u8; 16]) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[RECORD_SEED, patient_authority.as_ref(), record_id],
+        &crate::ID,
+    )
+}
+
+/// Token-2022 mint of a record.
+pub fn record_mint(record: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[RECORD_MINT_SEED, record.as_ref()], &crate::ID)
+}
+
+/// The program authority over every record mint.
+pub fn record_authority() -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[RECORD_AUTHORITY_SEED], &crate::ID)
+}
+
+/// `Grant` address. `target` is a `Record` address, or the patient's
+/// `Patient` address for a grant over all records of some kinds.
+pub fn grant(patient_authority: &Pubkey, grantee: &Pubkey, target: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[
+            GRANT_SEED,
+            patient_authority.as_ref(),
+            grantee.as_ref(),
+            target.as_ref(),
+        ],
+        &crate::ID,
+    )
+}
+
+/// `AccessRequest` address.
+pub fn access_request(
+    patient_authority: &Pubkey,
+    requester: &Pubkey,
+    target: &Pubkey,
+) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[
+            ACCESS_REQUEST_SEED,
+            patient_authority.as_ref(),
+            requester.as_ref(),
+            target.as_ref(),
+        ],
+        &crate::ID,
+    )
+}
+
+/// The patient's associated token account that holds a record token.
+pub fn record_token_account(patient_authority: &Pubkey, mint: &Pubkey) -> Pubkey {
+    anchor_spl::associated_token::get_associated_token_address_with_program_id(
+        patient_authority,
+        mint,
+        &anchor_spl::token_2022::ID,
+    )
+}
+
+/// The `ProgramData` account of this program under the upgradeable loader:
+/// its upgrade authority is the only key that may initialize the registry.
+pub fn program_data() -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[crate::ID.as_ref()],
+        &anchor_lang::solana_program::bpf_loader_upgradeable::ID,
+    )
+}

@@ -1,0 +1,39 @@
+use {
+    super::{kinds, permissions, GrantScope, Invariant, Purpose},
+    crate::constants::*,
+    anchor_lang::prelude::*,
+};
+
+/// A pending request for access:
+/// `["access_request", patient_authority, requester, target]`.
+/// Approval turns it into a `Grant`; approval and denial close it.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct AccessRequest {
+    pub version: u8,
+    pub bump: u8,
+    pub patient: Pubkey,
+    /// Authority of the requesting entity.
+    pub requester: Pubkey,
+    pub target: Pubkey,
+    pub scope: GrantScope,
+    pub kinds: u16,
+    pub permissions: u8,
+    pub purpose: Purpose,
+    /// Requested grant duration, in seconds.
+    pub duration: i64,
+    pub reason_code: u16,
+    pub created_at: i64,
+    pub rent_payer: Pubkey,
+}
+
+impl Invariant for AccessRequest {
+    fn invariant(&self) -> bool {
+        self.version == ACCOUNT_VERSION
+            && permissions::is_valid(self.permissions)
+            && kinds::is_valid(self.kinds)
+            && self.duration > 0
+            && self.duration <= MAX_GRANT_DURATION
+            && self.purpose != Purpose::Emergency
+    }
+}

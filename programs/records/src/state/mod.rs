@@ -1,0 +1,25 @@
+//! Accounts of the `records` program, one file each. Every account carries a
+//! layout `version` and its PDA `bump`, is sized with `InitSpace`, and has an
+//! `invariant()` that handlers check after every change.
+
+pub mod access_request;
+pub mod config;
+pub mod entity;
+pub mod enums;
+pub mod grant;
+pub mod patient;
+pub mod record;
+
+pub use {access_request::*, config::*, entity::*, enums::*, grant::*, patient::*, record::*};
+
+use anchor_lang::prelude::*;
+
+/// Checks the account's invariant, failing the instruction when it breaks.
+pub trait Invariant {
+    fn invariant(&self) -> bool;
+
+    fn check_invariant(&self) -> Result<()> {
+        require!(self.invariant(), crate::errors::RecordsError::InvariantViolated);
+        Ok(())
+    }
+}

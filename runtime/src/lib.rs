@@ -1,0 +1,108 @@
+//! Panacea's programs, natively compiled, inside a real Solana runtime.
+//!
+//! The SBF toolchain is not available on every machine that builds Panacea,
+//! so the programs also run as runtime builtins: [`adapter`] bridges a
+//! builtin's invoke context to Anchor's `entry`, and [`PROGRAMS`] lists the
+//! three programs with the registration function a runtime needs. Anything
+//! that hosts a runtime (LiteSVM here, a test validator's bank, an SDK
+//! backend) registers the same [`NativeProgram`]s.
+//!
+//! SPL Token, Token-2022 and the associated token account program are the
+//! real SBF programs shipped with LiteSVM; CPIs into them run in the SBF VM.
+
+pub mod adapter;
+
+use {
+    litesvm::LiteSVM,
+    solana_clock::Clock,
+    solana_program_runtime::{
+        declare_process_instruction, invoke_context::BuiltinFunctionRegisterer,
+    },
+    solana_pubkey::Pubkey,
+};
+
+pub use litesvm;
+
+declare_process_instruction!(RecordsBuiltin, 0, |invoke_context| {
+    adapter::invoke_native(invoke_context, records::entry)
+});
+declare_process_instruction!(ConsentBuiltin, 0, |invoke_context| {
+    adapter::invoke_native(invoke_context, consent::entry)
+});
+declare_process_instruction!(ClaimsBuiltin, 0, |invoke_context| {
+    adapter::invoke_native(invoke_context, claims::entry)
+});
+
+/// A Panacea program as a runtime builtin.
+#[derive(Clone, Copy)]
+pub struct NativeProgram {
+    /// The crate and IDL name.
+    pub name: &'static str,
+    pub program_id: Pubkey,
+    /// Registers the builtin's entrypoint with a runtime.
+    pub register: BuiltinFunctionRegisterer,
+}
+
+impl std::fmt::Debug for NativeProgram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeProgram")
+            .field("name", &self.name)
+            .field("program_id", &self.program_id)
+            .finish()
+    }
+}
+
+use solana_program_runtime::solana_sbpf::program::BuiltinFunctionDefinition as _;
+
+/// The three Panacea programs.
+pub const PROGRAMS: [NativeProgram; 3] = [
+    NativeProgram {
+        name: "records",
+        program_id: records::ID,
+        register: RecordsBuiltin::register,
+    },
+    NativeProgram {
+        name: "consent",
+        program_id: consent::ID,
+        register: ConsentBuiltin::register,
+    },
+    NativeProgram {
+        name: "claims",
+        program_id: claims::ID,
+        register: ClaimsBuiltin::register,
+    },
+];
+
+/// Registers the Panacea programs with a LiteSVM instance.
+pub fn add_programs(svm: &mut LiteSVM) {
+    adapter::install_syscall_stubs();
+    for program in PROGRAMS {
+        svm.add_builtin(program.program_id, program.register);
+    }
+}
+
+/// A LiteSVM with the default builtins, SPL Token, Token-2022, ATA, the
+/// Ed25519 and secp256k1 precompiles, and the Panacea programs.
+pub fn svm() -> LiteSVM {
+    let mut svm = LiteSVM::new();
+    add_programs(&mut svm);
+    svm
+}
+
+/// The cluster time seen by programs.
+pub fn unix_timestamp(svm: &LiteSVM) -> i64 {
+    svm.get_sysvar::<Clock>().unix_timestamp
+}
+
+/// Moves cluster time (and the slot, so that blockhashes and signatures
+/// stay unique) forward by `seconds`.
+pub fn advance_clock(svm: &mut LiteSVM, seconds: i64) {
+    let mut clock = svm.get_sysvar::<Clock>();
+    clock.unix_timestamp = clock
+        .unix_timestamp
+        .checked_add(seconds)
+        .expect("clock overflow");
+    clock.slot = clock.slot.saturating_add(1);
+    svm.set_sysvar(&clock);
+    svm.expire_blockhash();
+}
