@@ -1,1 +1,330 @@
+//! A small fixture layer so that each test reads as a story: a [`World`]
+//! (a LiteSVM runtime with the Panacea programs and an initialized registry)
+//! and its actors: the registry admin, credentialed entities (provider, lab,
+//! pharmacy, specialist, insurer, researcher), patients and guardians.
 
+pub mod assert;
+
+use {
+    anchor_lang::{
+        prelude::Pubkey,
+        solana_program::{bpf_loader_upgradeable, bpf_loader_upgradeable::UpgradeableLoaderState},
+        AccountDeserialize, Discriminator, Event,
+    },
+    anchor_spl::token_2022::spl_token_2022::{
+        extension::StateWithExtensions,
+        state::{Account as TokenAccount, Mint},
+    },
+    panacea_runtime::litesvm::{
+        types::{FailedTransactionMetadata, TransactionMetadata},
+        LiteSVM,
+    },
+    panacea_sdk::records as rx,
+    records::{instructions::*, pda, state::*},
+    solana_account::Account,
+    solana_instruction::Instruction,
+    solana_keypair::Keypair,
+    solana_message::Message,
+    solana_signer::Signer,
+    solana_transaction::Transaction,
+};
+
+pub use panacea_runtime::{advance_clock, unix_timestamp};
+
+/// One day, in seconds.
+pub const DAY: i64 = 24 * 60 * 60;
+/// The registry's emergency-access cap used by [`World::new`]: 4 hours.
+pub const MAX_EMERGENCY: i64 = 4 * 60 * 60;
+const AIRDROP: u64 = 100_000_000_000;
+
+pub type TxResult = Result<TransactionMetadata, FailedTransactionMetadata>;
+
+/// A runtime with the Panacea programs and an initialized registry.
+pub struct World {
+    pub svm: LiteSVM,
+    /// Pays fees and rent (a relayer, from the programs' point of view).
+    pub payer: Keypair,
+    pub admin: Keypair,
+    pub upgrade_authority: Keypair,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl World {
+    /// A runtime whose `records` registry was initialized by the upgrade
+    /// authority, with [`MAX_EMERGENCY`] as the emergency cap.
+    pub fn new() -> Self {
+        let mut world = Self::without_registry();
+        let ix = rx::initialize_registry(
+            &world.payer.pubkey(),
+            &world.upgrade_authority.pubkey(),
+            InitializeRegistryArgs {
+                admin: world.admin.pubkey(),
+                max_emergency_duration: MAX_EMERGENCY,
+            },
+        );
+        let ua = world.upgrade_authority.insecure_clone();
+        world.send(&[ix], &[&ua]).expect("initialize registry");
+        world
+    }
+
+    /// A runtime with the programs deployed (their `ProgramData` naming
+    /// `upgrade_authority`) but no registry yet.
+    pub fn without_registry() -> Self {
+        let mut svm = panacea_runtime::svm();
+        let payer = Keypair::new();
+        svm.airdrop(&payer.pubkey(), AIRDROP).expect("airdrop");
+        let upgrade_authority = Keypair::new();
+        // What a deployment through the upgradeable loader leaves behind.
+        let state = UpgradeableLoaderState::ProgramData {
+            slot: 0,
+            upgrade_authority_address: Some(upgrade_authority.pubkey()),
+        };
+        let data = bincode::serialize(&state).expect("programdata");
+        let lamports = svm.minimum_balance_for_rent_exemption(data.len());
+        svm.set_account(
+            pda::program_data().0,
+            Account {
+                lamports,
+                data,
+                owner: bpf_loader_upgradeable::ID,
+                executable: false,
+                rent_epoch: 0,
+            },
+        )
+        .expect("programdata account");
+        Self {
+            svm,
+            payer,
+            admin: Keypair::new(),
+            upgrade_authority,
+        }
+    }
+
+    /// Sends `ixs` paid by [`World::payer`] and signed by `signers` too.
+    pub fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> TxResult {
+        // A fresh blockhash per transaction: the same instruction sent twice
+        // must reach the program, not be dropped as a duplicate signature.
+        self.svm.expire_blockhash();
+        let mut all: Vec<&Keypair> = vec![&self.payer];
+        all.extend(signers.iter().copied().filter(|k| k.pubkey() != self.payer.pubkey()));
+        let message = Message::new(ixs, Some(&self.payer.pubkey()));
+        let tx = Transaction::new(&all, message, self.svm.latest_blockhash());
+        self.svm.send_transaction(tx)
+    }
+
+    /// A new funded wallet.
+    pub fn wallet(&mut self) -> Keypair {
+        let key = Keypair::new();
+        self.svm
+            .airdrop(&key.pubkey(), AIRDROP)
+            .expect("airdrop");
+        key
+    }
+
+    pub fn now(&self) -> i64 {
+        unix_timestamp(&self.svm)
+    }
+
+    /// Moves cluster time forward.
+    pub fn warp(&mut self, seconds: i64) {
+        advance_clock(&mut self.svm, seconds);
+    }
+
+    // ----- registry -----
+
+    /// Registers an entity of `kind`, valid for a year.
+    pub fn entity(&mut self, kind: EntityKind) -> Keypair {
+        let authority = Keypair::new();
+        let args = self.entity_args(kind);
+        let ix = rx::register_entity(
+            &self.payer.pubkey(),
+            &self.admin.pubkey(),
+            &authority.pubkey(),
+            args,
+        );
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix], &[&admin, &authority])
+            .expect("register entity");
+        authority
+    }
+
+    pub fn entity_args(&self, kind: EntityKind) -> RegisterEntityArgs {
+        RegisterEntityArgs {
+            kind,
+            credential_commitment: [7; 32],
+            jurisdiction: *b"US-CA\0\0\0",
+            valid_until: self.now() + 365 * DAY,
+            encryption_key: [9; 32],
+        }
+    }
+
+    pub fn provider(&mut self) -> Keypair {
+        self.entity(EntityKind::Provider)
+    }
+
+    pub fn lab(&mut self) -> Keypair {
+        self.entity(EntityKind::Laboratory)
+    }
+
+    pub fn insurer(&mut self) -> Keypair {
+        self.entity(EntityKind::Insurer)
+    }
+
+    pub fn set_status(&mut self, entity: &Pubkey, status: EntityStatus) {
+        let ix = rx::set_entity_status(&self.admin.pubkey(), entity, SetEntityStatusArgs { status });
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix], &[&admin]).expect("set entity status");
+    }
+
+    // ----- patients -----
+
+    pub fn patient(&mut self) -> Keypair {
+        let patient = Keypair::new();
+        let ix = rx::register_patient(
+            &self.payer.pubkey(),
+            &patient.pubkey(),
+            None,
+            RegisterPatientArgs {
+                encryption_key: [3; 32],
+            },
+        );
+        self.send(&[ix], &[&patient]).expect("register patient");
+        patient
+    }
+
+    /// A patient with a guardian; returns (patient, guardian).
+    pub fn patient_with_guardian(&mut self) -> (Keypair, Keypair) {
+        let patient = self.patient();
+        let guardian = Keypair::new();
+        let ix = rx::set_guardian(&patient.pubkey(), Some(&guardian.pubkey()));
+        self.send(&[ix], &[&patient, &guardian])
+            .expect("set guardian");
+        (patient, guardian)
+    }
+
+    // ----- records -----
+
+    pub fn issue_args(kind: RecordKind) -> IssueRecordArgs {
+        IssueRecordArgs {
+            record_id: random_id(),
+            commitment: [0xC0; 32],
+            uri: "panacea://blob/3f9a1c".to_string(),
+            kind,
+        }
+    }
+
+    /// `issuer` issues a record of `kind` to `patient`; returns its id.
+    pub fn issue(&mut self, issuer: &Keypair, patient: &Pubkey, kind: RecordKind) -> [u8; 16] {
+        let args = Self::issue_args(kind);
+        let id = args.record_id;
+        self.try_issue(issuer, patient, args).expect("issue record");
+        id
+    }
+
+    pub fn try_issue(&mut self, issuer: &Keypair, patient: &Pubkey, args: IssueRecordArgs) -> TxResult {
+        let ix = rx::issue_record(&self.payer.pubkey(), &issuer.pubkey(), patient, args);
+        self.send(&[ix], &[issuer])
+    }
+
+    pub fn record_address(patient: &Pubkey, id: &[u8; 16]) -> Pubkey {
+        pda::record(patient, id).0
+    }
+
+    // ----- access -----
+
+    /// The patient grants `grantee` Read on one record for `duration`.
+    pub fn grant_record(
+        &mut self,
+        patient: &Keypair,
+        grantee: &Pubkey,
+        record: &Pubkey,
+        permissions: u8,
+        duration: i64,
+    ) -> Pubkey {
+        let ix = rx::grant_access(
+            &self.payer.pubkey(),
+            &patient.pubkey(),
+            &patient.pubkey(),
+            record,
+            GrantAccessArgs {
+                grantee: *grantee,
+                scope: GrantScope::Record,
+                kinds: 0,
+                permissions,
+                purpose: Purpose::Treatment,
+                duration,
+                wrapped_key: vec![1; 80],
+            },
+        );
+        self.send(&[ix], &[patient]).expect("grant access");
+        pda::grant(&patient.pubkey(), grantee, record).0
+    }
+
+    // ----- reading state -----
+
+    pub fn raw(&self, address: &Pubkey) -> Option<Account> {
+        self.svm.get_account(address).filter(|a| a.lamports > 0)
+    }
+
+    /// Decodes an Anchor account (owner and discriminator checked).
+    pub fn account<T: AccountDeserialize>(&self, address: &Pubkey) -> T {
+        let account = self
+            .raw(address)
+            .unwrap_or_else(|| panic!("no account at {address}"));
+        T::try_deserialize(&mut account.data.as_slice()).expect("decode account")
+    }
+
+    pub fn exists(&self, address: &Pubkey) -> bool {
+        self.raw(address).is_some()
+    }
+
+    pub fn lamports(&self, address: &Pubkey) -> u64 {
+        self.raw(address).map(|a| a.lamports).unwrap_or(0)
+    }
+
+    /// Token amount held by a Token-2022 or SPL Token account.
+    pub fn token_amount(&self, address: &Pubkey) -> u64 {
+        let account = self.raw(address).expect("token account");
+        StateWithExtensions::<TokenAccount>::unpack(&account.data)
+            .expect("token account")
+            .base
+            .amount
+    }
+
+    pub fn mint(&self, address: &Pubkey) -> Mint {
+        let account = self.raw(address).expect("mint account");
+        StateWithExtensions::<Mint>::unpack(&account.data)
+            .expect("mint")
+            .base
+    }
+
+    /// Events of `T` that `program` emitted (via `emit_cpi!`) in a transaction.
+    pub fn events<T: Event + Discriminator + anchor_lang::AnchorDeserialize>(
+        meta: &TransactionMetadata,
+    ) -> Vec<T> {
+        let prefix: Vec<u8> = anchor_lang::event::EVENT_IX_TAG_LE
+            .iter()
+            .chain(T::DISCRIMINATOR)
+            .copied()
+            .collect();
+        meta.inner_instructions
+            .iter()
+            .flatten()
+            .filter_map(|inner| inner.instruction.data.strip_prefix(prefix.as_slice()))
+            .map(|mut data| T::deserialize(&mut data).expect("decode event"))
+            .collect()
+    }
+}
+
+/// 16 random bytes, as the SDK chooses record ids.
+pub fn random_id() -> [u8; 16] {
+    let bytes = Keypair::new().pubkey().to_bytes();
+    let mut id = [0; 16];
+    id.copy_from_slice(&bytes[..16]);
+    id
+}

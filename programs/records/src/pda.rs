@@ -84,3 +84,8 @@ pub fn program_data() -> (Pubkey, u8) {
         &anchor_lang::solana_program::bpf_loader_upgradeable::ID,
     )
 }
+
+/// The PDA that signs this program's `emit_cpi!` self-invocations.
+pub fn event_authority() -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[b"__event_authority"], &crate::ID)
+}

@@ -1,0 +1,485 @@
+//! Instruction builders for the `records` program. Every address is derived
+//! through `records::pda`; callers pass wallets, ids and arguments.
+
+use {
+    crate::build,
+    anchor_lang::{solana_program::instruction::Instruction, system_program},
+    anchor_spl::{associated_token, token_2022},
+    records::{
+        accounts as acc, instruction as ix, instructions::*, pda, state::GrantScope, ID,
+    },
+};
+
+pub use anchor_lang::prelude::Pubkey;
+
+fn event_authority() -> Pubkey {
+    pda::event_authority().0
+}
+
+/// The addresses of a record and its token, from the patient and record id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordAddresses {
+    pub record: Pubkey,
+    pub mint: Pubkey,
+    pub token_account: Pubkey,
+}
+
+impl RecordAddresses {
+    pub fn new(patient: &Pubkey, record_id: &[u8; 16]) -> Self {
+        let record = pda::record(patient, record_id).0;
+        let mint = pda::record_mint(&record).0;
+        Self {
+            record,
+            mint,
+            token_account: pda::record_token_account(patient, &mint),
+        }
+    }
+}
+
+/// The target address of a grant or request: the record, or the patient account.
+pub fn grant_target(patient: &Pubkey, scope: GrantScope, record: Option<&Pubkey>) -> Pubkey {
+    match (scope, record) {
+        (GrantScope::Record, Some(record)) => *record,
+        _ => pda::patient(patient).0,
+    }
+}
+
+pub fn initialize_registry(
+    payer: &Pubkey,
+    upgrade_authority: &Pubkey,
+    args: InitializeRegistryArgs,
+) -> Instruction {
+    build(
+        ID,
+        acc::InitializeRegistry {
+            payer: *payer,
+            upgrade_authority: *upgrade_authority,
+            program_data: pda::program_data().0,
+            config: pda::config().0,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::InitializeRegistry { args },
+    )
+}
+
+pub fn update_registry(
+    admin: &Pubkey,
+    new_admin: Option<&Pubkey>,
+    args: UpdateRegistryArgs,
+) -> Instruction {
+    build(
+        ID,
+        acc::UpdateRegistry {
+            admin: *admin,
+            new_admin: new_admin.copied(),
+            config: pda::config().0,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::UpdateRegistry { args },
+    )
+}
+
+pub fn register_entity(
+    payer: &Pubkey,
+    admin: &Pubkey,
+    authority: &Pubkey,
+    args: RegisterEntityArgs,
+) -> Instruction {
+    build(
+        ID,
+        acc::RegisterEntity {
+            payer: *payer,
+            admin: *admin,
+            authority: *authority,
+            config: pda::config().0,
+            entity: pda::entity(authority).0,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::RegisterEntity { args },
+    )
+}
+
+pub fn set_entity_status(
+    admin: &Pubkey,
+    entity_authority: &Pubkey,
+    args: SetEntityStatusArgs,
+) -> Instruction {
+    build(
+        ID,
+        acc::SetEntityStatus {
+            admin: *admin,
+            config: pda::config().0,
+            entity: pda::entity(entity_authority).0,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::SetEntityStatus { args },
+    )
+}
+
+pub fn renew_entity(
+    admin: &Pubkey,
+    entity_authority: &Pubkey,
+    args: RenewEntityArgs,
+) -> Instruction {
+    build(
+        ID,
+        acc::RenewEntity {
+            admin: *admin,
+            config: pda::config().0,
+            entity: pda::entity(entity_authority).0,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::RenewEntity { args },
+    )
+}
+
+pub fn close_entity(admin: &Pubkey, entity_authority: &Pubkey, rent_payer: &Pubkey) -> Instruction {
+    build(
+        ID,
+        acc::CloseEntity {
+            admin: *admin,
+            config: pda::config().0,
+            entity: pda::entity(entity_authority).0,
+            rent_payer: *rent_payer,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::CloseEntity {},
+    )
+}
+
+pub fn register_patient(
+    payer: &Pubkey,
+    authority: &Pubkey,
+    guardian: Option<&Pubkey>,
+    args: RegisterPatientArgs,
+) -> Instruction {
+    build(
+        ID,
+        acc::RegisterPatient {
+            payer: *payer,
+            authority: *authority,
+            guardian: guardian.copied(),
+            patient: pda::patient(authority).0,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::RegisterPatient { args },
+    )
+}
+
+pub fn set_guardian(authority: &Pubkey, new_guardian: Option<&Pubkey>) -> Instruction {
+    build(
+        ID,
+        acc::SetGuardian {
+            authority: *authority,
+            new_guardian: new_guardian.copied(),
+            patient: pda::patient(authority).0,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::SetGuardian {},
+    )
+}
+
+pub fn close_patient(authority: &Pubkey, rent_payer: &Pubkey) -> Instruction {
+    build(
+        ID,
+        acc::ClosePatient {
+            authority: *authority,
+            patient: pda::patient(authority).0,
+            rent_payer: *rent_payer,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::ClosePatient {},
+    )
+}
+
+/// `authority` is the patient or their guardian; `target` is a record
+/// address or the patient account (see [`grant_target`]).
+pub fn grant_access(
+    payer: &Pubkey,
+    authority: &Pubkey,
+    patient: &Pubkey,
+    target: &Pubkey,
+    args: GrantAccessArgs,
+) -> Instruction {
+    let grant = pda::grant(patient, &args.grantee, target).0;
+    build(
+        ID,
+        acc::GrantAccess {
+            payer: *payer,
+            authority: *authority,
+            patient: pda::patient(patient).0,
+            target: *target,
+            grant,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::GrantAccess { args },
+    )
+}
+
+pub fn revoke_access(authority: &Pubkey, patient: &Pubkey, grant: &Pubkey) -> Instruction {
+    build(
+        ID,
+        acc::RevokeAccess {
+            authority: *authority,
+            patient: pda::patient(patient).0,
+            grant: *grant,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::RevokeAccess {},
+    )
+}
+
+pub fn close_grant(
+    authority: &Pubkey,
+    patient: &Pubkey,
+    grant: &Pubkey,
+    rent_payer: &Pubkey,
+) -> Instruction {
+    build(
+        ID,
+        acc::CloseGrant {
+            authority: *authority,
+            patient: pda::patient(patient).0,
+            grant: *grant,
+            rent_payer: *rent_payer,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::CloseGrant {},
+    )
+}
+
+pub fn request_access(
+    payer: &Pubkey,
+    requester: &Pubkey,
+    patient: &Pubkey,
+    target: &Pubkey,
+    args: RequestAccessArgs,
+) -> Instruction {
+    build(
+        ID,
+        acc::RequestAccess {
+            payer: *payer,
+            requester: *requester,
+            requester_entity: pda::entity(requester).0,
+            patient: pda::patient(patient).0,
+            target: *target,
+            access_request: pda::access_request(patient, requester, target).0,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::RequestAccess { args },
+    )
+}
+
+/// Approves the request of `requester` over `target`; `request_payer` paid
+/// for the request and gets its rent back.
+#[allow(clippy::too_many_arguments)]
+pub fn approve_access_request(
+    payer: &Pubkey,
+    authority: &Pubkey,
+    patient: &Pubkey,
+    requester: &Pubkey,
+    target: &Pubkey,
+    request_payer: &Pubkey,
+    args: ApproveAccessRequestArgs,
+) -> Instruction {
+    build(
+        ID,
+        acc::ApproveAccessRequest {
+            payer: *payer,
+            authority: *authority,
+            patient: pda::patient(patient).0,
+            access_request: pda::access_request(patient, requester, target).0,
+            rent_payer: *request_payer,
+            grant: pda::grant(patient, requester, target).0,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::ApproveAccessRequest { args },
+    )
+}
+
+pub fn deny_access_request(
+    authority: &Pubkey,
+    patient: &Pubkey,
+    requester: &Pubkey,
+    target: &Pubkey,
+    request_payer: &Pubkey,
+) -> Instruction {
+    build(
+        ID,
+        acc::DenyAccessRequest {
+            authority: *authority,
+            patient: pda::patient(patient).0,
+            access_request: pda::access_request(patient, requester, target).0,
+            rent_payer: *request_payer,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::DenyAccessRequest {},
+    )
+}
+
+pub fn emergency_access(
+    payer: &Pubkey,
+    provider: &Pubkey,
+    patient: &Pubkey,
+    args: EmergencyAccessArgs,
+) -> Instruction {
+    let patient_account = pda::patient(patient).0;
+    build(
+        ID,
+        acc::EmergencyAccess {
+            payer: *payer,
+            provider: *provider,
+            provider_entity: pda::entity(provider).0,
+            config: pda::config().0,
+            patient: patient_account,
+            grant: pda::grant(patient, provider, &patient_account).0,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::EmergencyAccess { args },
+    )
+}
+
+pub fn log_access(grantee: &Pubkey, grant: &Pubkey, record: &Pubkey) -> Instruction {
+    build(
+        ID,
+        acc::LogAccess {
+            grantee: *grantee,
+            grant: *grant,
+            record: *record,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::LogAccess {},
+    )
+}
+
+pub fn issue_record(
+    payer: &Pubkey,
+    issuer: &Pubkey,
+    patient: &Pubkey,
+    args: IssueRecordArgs,
+) -> Instruction {
+    let addresses = RecordAddresses::new(patient, &args.record_id);
+    build(
+        ID,
+        acc::IssueRecord {
+            payer: *payer,
+            issuer: *issuer,
+            issuer_entity: pda::entity(issuer).0,
+            patient_authority: *patient,
+            patient: pda::patient(patient).0,
+            record: addresses.record,
+            record_mint: addresses.mint,
+            record_authority: pda::record_authority().0,
+            patient_token_account: addresses.token_account,
+            token_program: token_2022::ID,
+            associated_token_program: associated_token::ID,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::IssueRecord { args },
+    )
+}
+
+/// Amends `previous_record`; `grant` is needed when `issuer` is not the
+/// original issuer.
+pub fn amend_record(
+    payer: &Pubkey,
+    issuer: &Pubkey,
+    patient: &Pubkey,
+    previous_record: &Pubkey,
+    grant: Option<&Pubkey>,
+    args: AmendRecordArgs,
+) -> Instruction {
+    let addresses = RecordAddresses::new(patient, &args.record_id);
+    build(
+        ID,
+        acc::AmendRecord {
+            payer: *payer,
+            issuer: *issuer,
+            issuer_entity: pda::entity(issuer).0,
+            patient_authority: *patient,
+            patient: pda::patient(patient).0,
+            previous_record: *previous_record,
+            grant: grant.copied(),
+            record: addresses.record,
+            record_mint: addresses.mint,
+            record_authority: pda::record_authority().0,
+            patient_token_account: addresses.token_account,
+            token_program: token_2022::ID,
+            associated_token_program: associated_token::ID,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::AmendRecord { args },
+    )
+}
+
+pub fn retract_record(issuer: &Pubkey, patient: &Pubkey, record_id: &[u8; 16]) -> Instruction {
+    let addresses = RecordAddresses::new(patient, record_id);
+    build(
+        ID,
+        acc::RetractRecord {
+            issuer: *issuer,
+            record: addresses.record,
+            record_mint: addresses.mint,
+            record_authority: pda::record_authority().0,
+            patient_token_account: addresses.token_account,
+            token_program: token_2022::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::RetractRecord {},
+    )
+}
+
+/// `rent_payer` is the record's recorded payer, who gets the rent back.
+pub fn erase_record(
+    authority: &Pubkey,
+    patient: &Pubkey,
+    record_id: &[u8; 16],
+    rent_payer: &Pubkey,
+) -> Instruction {
+    let addresses = RecordAddresses::new(patient, record_id);
+    build(
+        ID,
+        acc::EraseRecord {
+            authority: *authority,
+            patient: pda::patient(patient).0,
+            record: addresses.record,
+            rent_payer: *rent_payer,
+            record_mint: addresses.mint,
+            record_authority: pda::record_authority().0,
+            patient_token_account: addresses.token_account,
+            token_program: token_2022::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::EraseRecord {},
+    )
+}

@@ -1,0 +1,3 @@
+//! The `records` program, told as stories through the fixture layer.
+
+mod smoke;
