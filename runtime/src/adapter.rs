@@ -116,9 +116,8 @@ pub fn invoke_native(
         // SAFETY: the buffer was laid out by serialize_parameters in the ABI
         // that solana_program_entrypoint::deserialize reads, and outlives
         // every AccountInfo built on it (they are dropped in this block).
-        let (id, accounts, data) = unsafe {
-            solana_program_entrypoint::deserialize(buffer.as_slice_mut().as_mut_ptr())
-        };
+        let (id, accounts, data) =
+            unsafe { solana_program_entrypoint::deserialize(buffer.as_slice_mut().as_mut_ptr()) };
         std::panic::catch_unwind(AssertUnwindSafe(|| entry(id, &accounts, data)))
     };
 
@@ -255,14 +254,19 @@ fn invoke_signed_inner(
                 InstructionError::MissingAccount
             })?;
         push_account_info(invoke_context, info)?;
-        if meta.is_writable && !writable_infos.iter().any(|i: &&AccountInfo| i.key == info.key) {
+        if meta.is_writable
+            && !writable_infos
+                .iter()
+                .any(|i: &&AccountInfo| i.key == info.key)
+        {
             writable_infos.push(info);
         }
     }
 
     invoke_context.prepare_next_cpi_instruction(instruction.clone(), &signers)?;
     let mut compute_units_consumed = 0;
-    invoke_context.process_instruction(&mut compute_units_consumed, &mut ExecuteTimings::default())?;
+    invoke_context
+        .process_instruction(&mut compute_units_consumed, &mut ExecuteTimings::default())?;
 
     // And everything the callee changed becomes visible to the caller.
     for info in writable_infos {
@@ -295,10 +299,7 @@ fn get_sysvar_bytes(sysvar_id: *const u8, var_addr: *mut u8, offset: u64, length
     let (Ok(start), Ok(len)) = (usize::try_from(offset), usize::try_from(length)) else {
         return OFFSET_LENGTH_EXCEEDS_SYSVAR;
     };
-    match start
-        .checked_add(len)
-        .and_then(|end| bytes.get(start..end))
-    {
+    match start.checked_add(len).and_then(|end| bytes.get(start..end)) {
         Some(slice) => {
             // SAFETY: the program passes a buffer of `length` bytes.
             unsafe { std::ptr::copy_nonoverlapping(slice.as_ptr(), var_addr, len) };
@@ -331,7 +332,11 @@ macro_rules! impl_syscall_stubs {
             }
             fn sol_log_compute_units(&self) {
                 let remaining = current().get_remaining();
-                ic_msg!(current(), "Program consumption: {} units remaining", remaining);
+                ic_msg!(
+                    current(),
+                    "Program consumption: {} units remaining",
+                    remaining
+                );
             }
             fn sol_remaining_compute_units(&self) -> u64 {
                 current().get_remaining()

@@ -6,7 +6,7 @@
 
 pub mod records;
 
-pub use {anchor_lang::prelude::Pubkey, ::records as records_program};
+pub use {::records as records_program, anchor_lang::prelude::Pubkey};
 
 use anchor_lang::{solana_program::instruction::Instruction, InstructionData, ToAccountMetas};
 

@@ -5,9 +5,7 @@ use {
     crate::build,
     anchor_lang::{solana_program::instruction::Instruction, system_program},
     anchor_spl::{associated_token, token_2022},
-    records::{
-        accounts as acc, instruction as ix, instructions::*, pda, state::GrantScope, ID,
-    },
+    records::{accounts as acc, instruction as ix, instructions::*, pda, state::GrantScope, ID},
 };
 
 pub use anchor_lang::prelude::Pubkey;

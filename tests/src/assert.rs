@@ -2,8 +2,7 @@
 //! expected error, and leave state as it was.
 
 use {
-    crate::TxResult,
-    solana_instruction::error::InstructionError,
+    crate::TxResult, solana_instruction::error::InstructionError,
     solana_transaction_error::TransactionError,
 };
 

@@ -111,7 +111,12 @@ impl World {
         // must reach the program, not be dropped as a duplicate signature.
         self.svm.expire_blockhash();
         let mut all: Vec<&Keypair> = vec![&self.payer];
-        all.extend(signers.iter().copied().filter(|k| k.pubkey() != self.payer.pubkey()));
+        all.extend(
+            signers
+                .iter()
+                .copied()
+                .filter(|k| k.pubkey() != self.payer.pubkey()),
+        );
         let message = Message::new(ixs, Some(&self.payer.pubkey()));
         let tx = Transaction::new(&all, message, self.svm.latest_blockhash());
         self.svm.send_transaction(tx)
@@ -120,9 +125,7 @@ impl World {
     /// A new funded wallet.
     pub fn wallet(&mut self) -> Keypair {
         let key = Keypair::new();
-        self.svm
-            .airdrop(&key.pubkey(), AIRDROP)
-            .expect("airdrop");
+        self.svm.airdrop(&key.pubkey(), AIRDROP).expect("airdrop");
         key
     }
 
@@ -176,7 +179,8 @@ impl World {
     }
 
     pub fn set_status(&mut self, entity: &Pubkey, status: EntityStatus) {
-        let ix = rx::set_entity_status(&self.admin.pubkey(), entity, SetEntityStatusArgs { status });
+        let ix =
+            rx::set_entity_status(&self.admin.pubkey(), entity, SetEntityStatusArgs { status });
         let admin = self.admin.insecure_clone();
         self.send(&[ix], &[&admin]).expect("set entity status");
     }
@@ -226,7 +230,12 @@ impl World {
         id
     }
 
-    pub fn try_issue(&mut self, issuer: &Keypair, patient: &Pubkey, args: IssueRecordArgs) -> TxResult {
+    pub fn try_issue(
+        &mut self,
+        issuer: &Keypair,
+        patient: &Pubkey,
+        args: IssueRecordArgs,
+    ) -> TxResult {
         let ix = rx::issue_record(&self.payer.pubkey(), &issuer.pubkey(), patient, args);
         self.send(&[ix], &[issuer])
     }

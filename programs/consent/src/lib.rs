@@ -3,7 +3,9 @@ declare_id!("DUVKpvWuFrEmysjVdh3i2QoGnJqn3GHnB7HMGZePygJk");
 #[program]
 pub mod consent {
     use super::*;
-    pub fn noop(_ctx: Context<Noop>) -> Result<()> { Ok(()) }
+    pub fn noop(_ctx: Context<Noop>) -> Result<()> {
+        Ok(())
+    }
 }
 #[derive(Accounts)]
 pub struct Noop {}

@@ -1,3 +1,12 @@
-//! The `records` program, told as stories through the fixture layer.
+//! The `records` program, told as stories through the fixture layer:
+//! each module follows one actor or flow, happy path first, then the
+//! attacks that must fail with the expected error and change nothing.
 
-mod smoke;
+mod access;
+mod emergency;
+mod issuance;
+mod lifecycle;
+mod registry;
+mod rent;
+mod runtime;
+mod tokens;

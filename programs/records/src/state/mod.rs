@@ -19,7 +19,10 @@ pub trait Invariant {
     fn invariant(&self) -> bool;
 
     fn check_invariant(&self) -> Result<()> {
-        require!(self.invariant(), crate::errors::RecordsError::InvariantViolated);
+        require!(
+            self.invariant(),
+            crate::errors::RecordsError::InvariantViolated
+        );
         Ok(())
     }
 }

@@ -84,7 +84,9 @@ pub fn handler(ctx: Context<ApproveAccessRequest>, args: ApproveAccessRequestArg
         reason_code: request.reason_code,
         granted_by: ctx.accounts.authority.key(),
         granted_at: now,
-        expires_at: now.checked_add(request.duration).ok_or(RecordsError::Overflow)?,
+        expires_at: now
+            .checked_add(request.duration)
+            .ok_or(RecordsError::Overflow)?,
         revoked_at: None,
         access_count: 0,
         last_access_at: None,

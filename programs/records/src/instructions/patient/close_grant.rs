@@ -1,7 +1,5 @@
 use {
-    crate::{
-        constants::*, errors::RecordsError, events::GrantClosed, instructions::now, state::*,
-    },
+    crate::{constants::*, errors::RecordsError, events::GrantClosed, instructions::now, state::*},
     anchor_lang::prelude::*,
 };
 

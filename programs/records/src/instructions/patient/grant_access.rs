@@ -98,7 +98,9 @@ pub fn handler(ctx: Context<GrantAccess>, args: GrantAccessArgs) -> Result<()> {
         reason_code: 0,
         granted_by: ctx.accounts.authority.key(),
         granted_at: now,
-        expires_at: now.checked_add(args.duration).ok_or(RecordsError::Overflow)?,
+        expires_at: now
+            .checked_add(args.duration)
+            .ok_or(RecordsError::Overflow)?,
         revoked_at: None,
         access_count: 0,
         last_access_at: None,

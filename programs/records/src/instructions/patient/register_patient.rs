@@ -1,7 +1,6 @@
 use {
     crate::{
-        constants::*, errors::RecordsError, events::PatientRegistered, instructions::now,
-        state::*,
+        constants::*, errors::RecordsError, events::PatientRegistered, instructions::now, state::*,
     },
     anchor_lang::prelude::*,
 };

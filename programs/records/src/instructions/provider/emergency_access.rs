@@ -78,7 +78,9 @@ pub fn handler(ctx: Context<EmergencyAccess>, args: EmergencyAccessArgs) -> Resu
         reason_code: args.reason_code,
         granted_by: ctx.accounts.provider.key(),
         granted_at: now,
-        expires_at: now.checked_add(args.duration).ok_or(RecordsError::Overflow)?,
+        expires_at: now
+            .checked_add(args.duration)
+            .ok_or(RecordsError::Overflow)?,
         revoked_at: None,
         access_count: 0,
         last_access_at: None,

@@ -1,8 +1,8 @@
 use {
     super::require_active,
     crate::{
-        constants::*, errors::RecordsError, events::RecordIssued, instructions::now, pda,
-        state::*, token::RecordToken,
+        constants::*, errors::RecordsError, events::RecordIssued, instructions::now, pda, state::*,
+        token::RecordToken,
     },
     anchor_lang::prelude::*,
     anchor_spl::{associated_token::AssociatedToken, token_2022::Token2022},
@@ -76,7 +76,11 @@ pub(crate) fn validate_issuer(entity: &Entity, now: i64) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn validate_content(record_id: &[u8; 16], commitment: &[u8; 32], uri: &str) -> Result<()> {
+pub(crate) fn validate_content(
+    record_id: &[u8; 16],
+    commitment: &[u8; 32],
+    uri: &str,
+) -> Result<()> {
     require!(record_id != &[0; 16], RecordsError::InvalidRecordId);
     require!(commitment != &[0; 32], RecordsError::InvalidCommitment);
     require!(is_valid_uri(uri), RecordsError::InvalidUri);
