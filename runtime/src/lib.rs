@@ -94,15 +94,18 @@ pub fn unix_timestamp(svm: &LiteSVM) -> i64 {
     svm.get_sysvar::<Clock>().unix_timestamp
 }
 
-/// Moves cluster time (and the slot, so that blockhashes and signatures
-/// stay unique) forward by `seconds`.
-pub fn advance_clock(svm: &mut LiteSVM, seconds: i64) {
+/// Sets cluster time (seconds since the Unix epoch) and moves to the next slot.
+pub fn set_unix_timestamp(svm: &mut LiteSVM, unix_timestamp: i64) {
     let mut clock = svm.get_sysvar::<Clock>();
-    clock.unix_timestamp = clock
-        .unix_timestamp
-        .checked_add(seconds)
-        .expect("clock overflow");
+    clock.unix_timestamp = unix_timestamp;
     clock.slot = clock.slot.saturating_add(1);
     svm.set_sysvar(&clock);
     svm.expire_blockhash();
+}
+
+/// Moves cluster time (and the slot, so that blockhashes and signatures
+/// stay unique) forward by `seconds`.
+pub fn advance_clock(svm: &mut LiteSVM, seconds: i64) {
+    let now = unix_timestamp(svm);
+    set_unix_timestamp(svm, now.checked_add(seconds).expect("clock overflow"));
 }

@@ -36,8 +36,11 @@ pub const DAY: i64 = 24 * 60 * 60;
 /// The registry's emergency-access cap used by [`World::new`]: 4 hours.
 pub const MAX_EMERGENCY: i64 = 4 * 60 * 60;
 const AIRDROP: u64 = 100_000_000_000;
+/// Cluster time at the start of every story: 2026-11-21T00:00:00Z.
+pub const GENESIS_TIME: i64 = 1_795_219_200;
 
-pub type TxResult = Result<TransactionMetadata, FailedTransactionMetadata>;
+/// A transaction's outcome; the failure is boxed (it carries the logs).
+pub type TxResult = Result<TransactionMetadata, Box<FailedTransactionMetadata>>;
 
 /// A runtime with the Panacea programs and an initialized registry.
 pub struct World {
@@ -76,6 +79,7 @@ impl World {
     /// `upgrade_authority`) but no registry yet.
     pub fn without_registry() -> Self {
         let mut svm = panacea_runtime::svm();
+        panacea_runtime::set_unix_timestamp(&mut svm, GENESIS_TIME);
         let payer = Keypair::new();
         svm.airdrop(&payer.pubkey(), AIRDROP).expect("airdrop");
         let upgrade_authority = Keypair::new();
@@ -119,7 +123,7 @@ impl World {
         );
         let message = Message::new(ixs, Some(&self.payer.pubkey()));
         let tx = Transaction::new(&all, message, self.svm.latest_blockhash());
-        self.svm.send_transaction(tx)
+        self.svm.send_transaction(tx).map_err(Box::new)
     }
 
     /// A new funded wallet.

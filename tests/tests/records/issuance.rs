@@ -163,10 +163,8 @@ fn records_need_a_registered_patient_and_well_formed_content() {
         Anchor::AccountNotInitialized,
     );
 
-    let bad: [(
-        fn(&mut records::instructions::IssueRecordArgs),
-        RecordsError,
-    ); 5] = [
+    type Mutation = fn(&mut records::instructions::IssueRecordArgs);
+    let bad: [(Mutation, RecordsError); 5] = [
         (|a| a.uri = String::new(), RecordsError::InvalidUri),
         (|a| a.uri = "x".repeat(97), RecordsError::InvalidUri),
         (
