@@ -19,7 +19,12 @@ fn main() {
     let lab = world.lab();
     let specialist = world.provider();
     let er = world.provider();
-    println!("credentialed: lab {}, specialist {}, ER {}", lab.pubkey(), specialist.pubkey(), er.pubkey());
+    println!(
+        "credentialed: lab {}, specialist {}, ER {}",
+        lab.pubkey(),
+        specialist.pubkey(),
+        er.pubkey()
+    );
 
     let patient = world.patient();
     println!("patient registered: {}", patient.pubkey());
@@ -28,7 +33,9 @@ fn main() {
     let before = world.lamports(&payer);
     let args = World::issue_args(RecordKind::LabResult);
     let at = RecordAddresses::new(&patient.pubkey(), &args.record_id);
-    let meta = world.try_issue(&lab, &patient.pubkey(), args).expect("issue record");
+    let meta = world
+        .try_issue(&lab, &patient.pubkey(), args)
+        .expect("issue record");
     let issued = &World::events::<RecordIssued>(&meta)[0];
     println!(
         "lab result issued: record {} mint {} (supply {}), token in {} ({} lamports incl. fee)",
@@ -47,7 +54,13 @@ fn main() {
         duration: 30 * DAY,
         reason_code: 1,
     };
-    let ix = rx::request_access(&payer, &specialist.pubkey(), &patient.pubkey(), &at.record, request_args);
+    let ix = rx::request_access(
+        &payer,
+        &specialist.pubkey(),
+        &patient.pubkey(),
+        &at.record,
+        request_args,
+    );
     world.send(&[ix], &[&specialist]).expect("request access");
     println!("specialist requested access to the lab result");
     let ix = rx::approve_access_request(
@@ -57,7 +70,9 @@ fn main() {
         &specialist.pubkey(),
         &at.record,
         &payer,
-        ApproveAccessRequestArgs { wrapped_key: vec![0; 80] },
+        ApproveAccessRequestArgs {
+            wrapped_key: vec![0; 80],
+        },
     );
     world.send(&[ix], &[&patient]).expect("approve");
     let grant = pda::grant(&patient.pubkey(), &specialist.pubkey(), &at.record).0;
@@ -66,12 +81,26 @@ fn main() {
     let ix = rx::log_access(&specialist.pubkey(), &grant, &at.record);
     let meta = world.send(&[ix], &[&specialist]).expect("log access");
     let logged = &World::events::<AccessLogged>(&meta)[0];
-    println!("specialist logged access #{} at {}", logged.access_count, logged.accessed_at);
+    println!(
+        "specialist logged access #{} at {}",
+        logged.access_count, logged.accessed_at
+    );
 
-    let ix = rx::emergency_access(&payer, &er.pubkey(), &patient.pubkey(), EmergencyAccessArgs { reason_code: 911, duration: 3600 });
+    let ix = rx::emergency_access(
+        &payer,
+        &er.pubkey(),
+        &patient.pubkey(),
+        EmergencyAccessArgs {
+            reason_code: 911,
+            duration: 3600,
+        },
+    );
     let meta = world.send(&[ix], &[&er]).expect("emergency access");
     let granted = &World::events::<AccessGranted>(&meta)[0];
-    println!("ER broke the glass: emergency={} until {}", granted.emergency, granted.expires_at);
+    println!(
+        "ER broke the glass: emergency={} until {}",
+        granted.emergency, granted.expires_at
+    );
     let ix = rx::revoke_access(&patient.pubkey(), &patient.pubkey(), &granted.grant);
     world.send(&[ix], &[&patient]).expect("revoke");
     println!("patient revoked the emergency grant");

@@ -1,11 +1,59 @@
+//! # Panacea `consent`
+//!
+//! Per-purpose, revocable patient consent in the spirit of HL7 FHIR Consent
+//! (provision: actor, action, purpose, period, data class), kept to what fits
+//! on chain without PHI. Patients (or their guardians) sign directly, or sign
+//! a canonical message off-chain that a relayer submits ([`message`]).
+//! [`policy`] answers "is this grantee permitted?" for `claims` and the SDK.
+
 use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod message;
+pub mod pda;
+pub mod policy;
+pub mod signature;
+pub mod state;
+
+use instructions::*;
+
 declare_id!("DUVKpvWuFrEmysjVdh3i2QoGnJqn3GHnB7HMGZePygJk");
+
 #[program]
 pub mod consent {
     use super::*;
-    pub fn noop(_ctx: Context<Noop>) -> Result<()> {
-        Ok(())
+
+    /// Creates or updates a consent; signed by the patient or guardian.
+    pub fn grant_consent(ctx: Context<GrantConsent>, args: GrantConsentArgs) -> Result<()> {
+        instructions::grant_consent::handler(ctx, args)
+    }
+
+    /// Revokes a consent; signed by the patient or guardian.
+    pub fn revoke_consent(ctx: Context<RevokeConsent>) -> Result<()> {
+        instructions::revoke_consent::handler(ctx)
+    }
+
+    /// Creates or updates a consent from a message the patient signed off-chain.
+    pub fn grant_consent_signed(
+        ctx: Context<GrantConsentSigned>,
+        args: GrantConsentSignedArgs,
+    ) -> Result<()> {
+        instructions::grant_consent_signed::handler(ctx, args)
+    }
+
+    /// Revokes a consent from a message the patient signed off-chain.
+    pub fn revoke_consent_signed(
+        ctx: Context<RevokeConsentSigned>,
+        args: RevokeConsentSignedArgs,
+    ) -> Result<()> {
+        instructions::revoke_consent_signed::handler(ctx, args)
+    }
+
+    /// Closes a revoked or ended consent.
+    pub fn close_consent(ctx: Context<CloseConsent>) -> Result<()> {
+        instructions::close_consent::handler(ctx)
     }
 }
-#[derive(Accounts)]
-pub struct Noop {}

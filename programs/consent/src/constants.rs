@@ -1,0 +1,11 @@
+//! Seeds and limits of the `consent` program.
+
+/// `Consent`: `["consent", patient_authority, grantee, [purpose]]`.
+pub const CONSENT_SEED: &[u8] = b"consent";
+
+/// Layout version written into every account this program version creates.
+pub const ACCOUNT_VERSION: u8 = 1;
+
+/// Longest validity of an off-chain signed consent message (1 day): a
+/// wallet signature older than this cannot be relayed.
+pub const MAX_MESSAGE_LIFETIME: i64 = 24 * 60 * 60;

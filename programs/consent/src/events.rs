@@ -1,0 +1,28 @@
+//! Events of the `consent` program (via `emit_cpi!`): actor, subject, the
+//! state before and after. No PHI: keys, enums, masks and timestamps only.
+
+use {crate::state::*, anchor_lang::prelude::*};
+
+#[event]
+pub struct ConsentChanged {
+    /// Who authorised the change: the patient, or the guardian.
+    pub actor: Pubkey,
+    /// Who submitted and paid, when a relayer did (signed-message path).
+    pub relayer: Option<Pubkey>,
+    pub patient: Pubkey,
+    pub grantee: Pubkey,
+    pub purpose: ConsentPurpose,
+    pub consent: Pubkey,
+    /// `None` when the consent was created by this change.
+    pub old: Option<ConsentState>,
+    pub new: ConsentState,
+}
+
+#[event]
+pub struct ConsentClosed {
+    pub actor: Pubkey,
+    pub patient: Pubkey,
+    pub grantee: Pubkey,
+    pub purpose: ConsentPurpose,
+    pub consent: Pubkey,
+}

@@ -1,0 +1,55 @@
+use {
+    super::{apply_revoke, verify_signed_message},
+    crate::{constants::*, errors::ConsentError, message::ConsentMessage, state::*},
+    anchor_lang::{compat::solana_instructions_sysvar as ix_sysvar, prelude::*},
+    records::state::Patient,
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct RevokeConsentSignedArgs {
+    /// The expiry the patient signed.
+    pub expires_at: i64,
+}
+
+/// Gasless revocation: a relayer submits a revocation the patient signed
+/// off-chain (see `grant_consent_signed`).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct RevokeConsentSigned<'info> {
+    /// The relayer; pays the fee.
+    pub payer: Signer<'info>,
+    pub patient: Account<'info, Patient>,
+    #[account(
+        mut,
+        seeds = [CONSENT_SEED, consent.patient.as_ref(), consent.grantee.as_ref(), &[consent.purpose as u8]],
+        bump = consent.bump,
+        constraint = consent.patient == patient.authority @ ConsentError::NotPatientOrGuardian,
+    )]
+    pub consent: Account<'info, Consent>,
+    /// CHECK: the instructions sysvar (address checked).
+    #[account(address = ix_sysvar::ID)]
+    pub instructions: UncheckedAccount<'info>,
+}
+
+pub fn handler(mut ctx: Context<RevokeConsentSigned>, args: RevokeConsentSignedArgs) -> Result<()> {
+    let accounts = &mut ctx.accounts;
+    let consent = &accounts.consent;
+    let expected = ConsentMessage {
+        program_id: crate::ID,
+        patient: consent.patient,
+        grantee: consent.grantee,
+        purpose: consent.purpose,
+        terms: None,
+        consent_version: consent.consent_version,
+        expires_at: args.expires_at,
+    };
+    let mut change = verify_signed_message(
+        &accounts.instructions,
+        &accounts.patient.authority,
+        &expected,
+    )?;
+    change.relayer = Some(accounts.payer.key());
+    let event = apply_revoke(&mut accounts.consent, change)?;
+    emit_cpi!(event);
+    Ok(())
+}
