@@ -4,6 +4,7 @@
 //! crates (`no-entrypoint`) so that seeds, argument types and account order
 //! come from one place: the programs themselves.
 
+pub mod consent;
 pub mod records;
 
 pub use {::records as records_program, anchor_lang::prelude::Pubkey};

@@ -15,11 +15,15 @@ use {
         extension::StateWithExtensions,
         state::{Account as TokenAccount, Mint},
     },
+    consent::{
+        instructions::GrantConsentArgs,
+        state::{actions, ConsentPurpose, ConsentTerms, Decision},
+    },
     panacea_runtime::litesvm::{
         types::{FailedTransactionMetadata, TransactionMetadata},
         LiteSVM,
     },
-    panacea_sdk::records as rx,
+    panacea_sdk::{consent as cx, records as rx},
     records::{instructions::*, pda, state::*},
     solana_account::Account,
     solana_instruction::Instruction,
@@ -278,6 +282,45 @@ impl World {
         pda::grant(&patient.pubkey(), grantee, record).0
     }
 
+    // ----- consent -----
+
+    /// Terms permitting Access to every record kind for a year from now.
+    pub fn consent_terms(&self) -> ConsentTerms {
+        ConsentTerms {
+            decision: Decision::Permit,
+            kinds: kinds::ALL,
+            actions: actions::ACCESS,
+            period_start: self.now(),
+            period_end: self.now() + 365 * DAY,
+            policy_commitment: [0xAB; 32],
+        }
+    }
+
+    /// The patient consents to `grantee` for `purpose`; returns the address.
+    pub fn consent(
+        &mut self,
+        patient: &Keypair,
+        grantee: &Pubkey,
+        purpose: ConsentPurpose,
+    ) -> Pubkey {
+        let terms = self.consent_terms();
+        let ix = cx::grant_consent(
+            &self.payer.pubkey(),
+            &patient.pubkey(),
+            &patient.pubkey(),
+            grantee,
+            GrantConsentArgs { purpose, terms },
+        );
+        self.send(&[ix], &[patient]).expect("grant consent");
+        cx::consent_address(&patient.pubkey(), grantee, purpose)
+    }
+
+    /// The patient signs `message` off-chain (as a wallet's signMessage does).
+    pub fn sign(patient: &Keypair, message: &consent::message::ConsentMessage) -> [u8; 64] {
+        let signature = patient.sign_message(&message.encode());
+        <[u8; 64]>::try_from(signature.as_ref()).expect("64-byte signature")
+    }
+
     // ----- reading state -----
 
     pub fn raw(&self, address: &Pubkey) -> Option<Account> {
@@ -332,6 +375,14 @@ impl World {
             .map(|mut data| T::deserialize(&mut data).expect("decode event"))
             .collect()
     }
+}
+
+/// Wire size of a legacy transaction: the signature count (compact-u16),
+/// the signatures, and the serialized message.
+pub fn transaction_size(tx: &Transaction) -> usize {
+    let count = tx.signatures.len();
+    let prefix = if count < 0x80 { 1 } else { 2 };
+    prefix + 64 * count + tx.message.serialize().len()
 }
 
 /// 16 random bytes, as the SDK chooses record ids.

@@ -1,0 +1,371 @@
+//! Consent signed in the transaction by the patient or the guardian.
+
+use {
+    ::consent::{errors::ConsentError, events::*, instructions::*, state::*},
+    anchor_lang::error::ErrorCode as Anchor,
+    panacea_sdk::{consent as cx, records as rx},
+    panacea_tests::{assert::*, *},
+    records::state::{kinds, EntityKind},
+    solana_signer::Signer,
+};
+
+#[test]
+fn a_patient_consents_updates_and_revokes_and_each_change_bumps_the_version() {
+    let mut world = World::new();
+    let insurer = world.insurer();
+    let patient = world.patient();
+    let terms = world.consent_terms();
+    let ix = cx::grant_consent(
+        &world.payer.pubkey(),
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &insurer.pubkey(),
+        GrantConsentArgs {
+            purpose: ConsentPurpose::Payment,
+            terms,
+        },
+    );
+    let meta = world.send(&[ix], &[&patient]).expect("grant");
+    let address = cx::consent_address(
+        &patient.pubkey(),
+        &insurer.pubkey(),
+        ConsentPurpose::Payment,
+    );
+    let consent: Consent = world.account(&address);
+    assert_eq!(
+        (consent.patient, consent.grantee, consent.purpose),
+        (patient.pubkey(), insurer.pubkey(), ConsentPurpose::Payment)
+    );
+    assert_eq!(consent.terms(), terms);
+    assert_eq!(
+        (consent.status, consent.consent_version, consent.signed_via),
+        (ConsentStatus::Active, 1, SignedVia::Patient)
+    );
+    assert_eq!(
+        (consent.version, consent.granted_at, consent.revoked_at),
+        (1, world.now(), None)
+    );
+    let event = &World::events::<ConsentChanged>(&meta)[0];
+    assert_eq!(
+        (event.old, event.new.consent_version, event.actor),
+        (None, 1, patient.pubkey())
+    );
+
+    // Updating narrows the kinds and bumps the version; the event shows both states.
+    let narrower = ConsentTerms {
+        kinds: records::state::RecordKind::LabResult.bit(),
+        ..terms
+    };
+    let ix = cx::grant_consent(
+        &world.payer.pubkey(),
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &insurer.pubkey(),
+        GrantConsentArgs {
+            purpose: ConsentPurpose::Payment,
+            terms: narrower,
+        },
+    );
+    let meta = world.send(&[ix], &[&patient]).expect("update");
+    let event = &World::events::<ConsentChanged>(&meta)[0];
+    assert_eq!(event.old.unwrap().terms.kinds, kinds::ALL);
+    assert_eq!(
+        (event.new.terms.kinds, event.new.consent_version),
+        (narrower.kinds, 2)
+    );
+    assert_eq!(world.account::<Consent>(&address).consent_version, 2);
+
+    let ix = cx::revoke_consent(
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &insurer.pubkey(),
+        ConsentPurpose::Payment,
+    );
+    let meta = world.send(&[ix], &[&patient]).expect("revoke");
+    let consent: Consent = world.account(&address);
+    assert_eq!(
+        (consent.status, consent.consent_version, consent.revoked_at),
+        (ConsentStatus::Revoked, 3, Some(world.now()))
+    );
+    let event = &World::events::<ConsentChanged>(&meta)[0];
+    assert_eq!(
+        (event.old.unwrap().status, event.new.status),
+        (ConsentStatus::Active, ConsentStatus::Revoked)
+    );
+
+    let ix = cx::revoke_consent(
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &insurer.pubkey(),
+        ConsentPurpose::Payment,
+    );
+    custom_error(world.send(&[ix], &[&patient]), ConsentError::AlreadyRevoked);
+
+    let payer = world.payer.pubkey();
+    let rent = world.lamports(&address);
+    let before = world.lamports(&payer);
+    let ix = cx::close_consent(
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &insurer.pubkey(),
+        ConsentPurpose::Payment,
+        &payer,
+    );
+    let meta = world.send(&[ix], &[&patient]).expect("close");
+    assert!(!world.exists(&address));
+    assert_eq!(world.lamports(&payer), before + rent - meta.fee);
+}
+
+#[test]
+fn consent_terms_are_checked() {
+    let mut world = World::new();
+    let insurer = world.insurer();
+    let patient = world.patient();
+    let base = world.consent_terms();
+    let cases = [
+        (
+            ConsentTerms { kinds: 0, ..base },
+            ConsentError::InvalidKinds,
+        ),
+        (
+            ConsentTerms {
+                kinds: 1 << 11,
+                ..base
+            },
+            ConsentError::InvalidKinds,
+        ),
+        (
+            ConsentTerms { actions: 0, ..base },
+            ConsentError::InvalidActions,
+        ),
+        (
+            ConsentTerms { actions: 4, ..base },
+            ConsentError::InvalidActions,
+        ),
+        (
+            ConsentTerms {
+                period_end: base.period_start,
+                ..base
+            },
+            ConsentError::InvalidPeriod,
+        ),
+    ];
+    for (terms, expected) in cases {
+        let ix = cx::grant_consent(
+            &world.payer.pubkey(),
+            &patient.pubkey(),
+            &patient.pubkey(),
+            &insurer.pubkey(),
+            GrantConsentArgs {
+                purpose: ConsentPurpose::Research,
+                terms,
+            },
+        );
+        custom_error(world.send(&[ix], &[&patient]), expected);
+    }
+    assert!(!world.exists(&cx::consent_address(
+        &patient.pubkey(),
+        &insurer.pubkey(),
+        ConsentPurpose::Research
+    )));
+}
+
+#[test]
+fn consent_goes_only_to_registered_entities() {
+    let mut world = World::new();
+    let patient = world.patient();
+    let stranger = world.wallet();
+    let terms = world.consent_terms();
+    let ix = cx::grant_consent(
+        &world.payer.pubkey(),
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &stranger.pubkey(),
+        GrantConsentArgs {
+            purpose: ConsentPurpose::Treatment,
+            terms,
+        },
+    );
+    custom_error(
+        world.send(&[ix], &[&patient]),
+        Anchor::AccountNotInitialized,
+    );
+    // A Patient account passed as the grantee entity (type cosplay).
+    let other = world.patient();
+    let mut ix = cx::grant_consent(
+        &world.payer.pubkey(),
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &other.pubkey(),
+        GrantConsentArgs {
+            purpose: ConsentPurpose::Treatment,
+            terms,
+        },
+    );
+    ix.accounts[3].pubkey = records::pda::patient(&other.pubkey()).0;
+    custom_error(
+        world.send(&[ix], &[&patient]),
+        Anchor::AccountDiscriminatorMismatch,
+    );
+}
+
+#[test]
+fn a_guardian_consents_until_removed() {
+    let mut world = World::new();
+    let researcher = world.entity(EntityKind::Researcher);
+    let (patient, guardian) = world.patient_with_guardian();
+    let terms = world.consent_terms();
+    let grant = |world: &World| {
+        cx::grant_consent(
+            &world.payer.pubkey(),
+            &guardian.pubkey(),
+            &patient.pubkey(),
+            &researcher.pubkey(),
+            GrantConsentArgs {
+                purpose: ConsentPurpose::Research,
+                terms,
+            },
+        )
+    };
+    let meta = world
+        .send(&[grant(&world)], &[&guardian])
+        .expect("guardian consents");
+    assert_eq!(
+        World::events::<ConsentChanged>(&meta)[0].new.signed_via,
+        SignedVia::Guardian
+    );
+
+    let ix = rx::set_guardian(&patient.pubkey(), None);
+    world.send(&[ix], &[&patient]).expect("remove guardian");
+    custom_error(
+        world.send(&[grant(&world)], &[&guardian]),
+        ConsentError::NotPatientOrGuardian,
+    );
+    let ix = cx::revoke_consent(
+        &guardian.pubkey(),
+        &patient.pubkey(),
+        &researcher.pubkey(),
+        ConsentPurpose::Research,
+    );
+    custom_error(
+        world.send(&[ix], &[&guardian]),
+        ConsentError::NotPatientOrGuardian,
+    );
+    let address = cx::consent_address(
+        &patient.pubkey(),
+        &researcher.pubkey(),
+        ConsentPurpose::Research,
+    );
+    assert_eq!(world.account::<Consent>(&address).consent_version, 1);
+}
+
+#[test]
+fn nobody_revokes_or_closes_someone_elses_consent() {
+    let mut world = World::new();
+    let insurer = world.insurer();
+    let victim = world.patient();
+    let attacker = world.patient();
+    let address = world.consent(&victim, &insurer.pubkey(), ConsentPurpose::Payment);
+
+    // The attacker signs for the victim's profile.
+    let ix = cx::revoke_consent(
+        &attacker.pubkey(),
+        &victim.pubkey(),
+        &insurer.pubkey(),
+        ConsentPurpose::Payment,
+    );
+    custom_error(
+        world.send(&[ix], &[&attacker]),
+        ConsentError::NotPatientOrGuardian,
+    );
+    // The attacker passes their own profile with the victim's consent.
+    let mut ix = cx::revoke_consent(
+        &attacker.pubkey(),
+        &attacker.pubkey(),
+        &insurer.pubkey(),
+        ConsentPurpose::Payment,
+    );
+    ix.accounts[2].pubkey = address;
+    custom_error(
+        world.send(&[ix], &[&attacker]),
+        ConsentError::NotPatientOrGuardian,
+    );
+    let mut ix = cx::close_consent(
+        &attacker.pubkey(),
+        &attacker.pubkey(),
+        &insurer.pubkey(),
+        ConsentPurpose::Payment,
+        &world.payer.pubkey(),
+    );
+    ix.accounts[2].pubkey = address;
+    custom_error(
+        world.send(&[ix], &[&attacker]),
+        ConsentError::NotPatientOrGuardian,
+    );
+    let consent: Consent = world.account(&address);
+    assert_eq!(
+        (consent.status, consent.consent_version),
+        (ConsentStatus::Active, 1)
+    );
+}
+
+#[test]
+fn an_active_consent_is_closed_only_after_its_period() {
+    let mut world = World::new();
+    let insurer = world.insurer();
+    let patient = world.patient();
+    let address = world.consent(&patient, &insurer.pubkey(), ConsentPurpose::Payment);
+    let payer = world.payer.pubkey();
+    let close = |world: &World| {
+        cx::close_consent(
+            &patient.pubkey(),
+            &patient.pubkey(),
+            &insurer.pubkey(),
+            ConsentPurpose::Payment,
+            &world.payer.pubkey(),
+        )
+    };
+    custom_error(
+        world.send(&[close(&world)], &[&patient]),
+        ConsentError::ConsentStillActive,
+    );
+    world.warp(365 * DAY);
+    let ix = cx::close_consent(
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &insurer.pubkey(),
+        ConsentPurpose::Payment,
+        &patient.pubkey(),
+    );
+    custom_error(
+        world.send(&[ix], &[&patient]),
+        ConsentError::RentPayerMismatch,
+    );
+    world
+        .send(&[close(&world)], &[&patient])
+        .expect("close ended consent");
+    assert!(!world.exists(&address));
+    let _ = payer;
+}
+
+#[test]
+fn a_consent_is_rent_exempt_at_its_exact_size() {
+    use anchor_lang::Space;
+    let mut world = World::new();
+    let insurer = world.insurer();
+    let patient = world.patient();
+    let address = world.consent(&patient, &insurer.pubkey(), ConsentPurpose::Payment);
+    let account = world.raw(&address).unwrap();
+    assert_eq!(account.data.len(), 8 + Consent::INIT_SPACE);
+    assert_eq!(
+        account.lamports,
+        world
+            .svm
+            .minimum_balance_for_rent_exemption(account.data.len())
+    );
+    println!(
+        "| Consent | {} | {} |",
+        account.data.len(),
+        account.lamports
+    );
+}

@@ -1,0 +1,390 @@
+//! Gasless consent: the patient signs the canonical message off-chain, a
+//! relayer pays and submits it with an Ed25519 verification instruction.
+
+use {
+    ::consent::{errors::ConsentError, events::ConsentChanged, message::ConsentMessage, state::*},
+    panacea_sdk::{consent as cx, records as rx},
+    panacea_tests::{assert::*, *},
+    solana_instruction::Instruction,
+    solana_keypair::Keypair,
+    solana_signer::Signer,
+    solana_transaction::Transaction,
+};
+
+struct Relay {
+    world: World,
+    relayer: Keypair,
+    patient: Keypair,
+    insurer: Keypair,
+}
+
+fn relay() -> Relay {
+    let mut world = World::new();
+    let relayer = world.wallet();
+    let insurer = world.insurer();
+    let patient = world.patient();
+    Relay {
+        world,
+        relayer,
+        patient,
+        insurer,
+    }
+}
+
+impl Relay {
+    fn grant_message(&self, version: u32) -> ConsentMessage {
+        cx::grant_message(
+            &self.patient.pubkey(),
+            &self.insurer.pubkey(),
+            ConsentPurpose::Payment,
+            self.world.consent_terms(),
+            version,
+            self.world.now() + 600,
+        )
+    }
+
+    fn address(&self) -> anchor_lang::prelude::Pubkey {
+        cx::consent_address(
+            &self.patient.pubkey(),
+            &self.insurer.pubkey(),
+            ConsentPurpose::Payment,
+        )
+    }
+
+    /// Submits `ixs` paid and signed by the relayer alone: the patient holds no SOL.
+    fn submit(&mut self, ixs: &[Instruction]) -> TxResult {
+        let relayer = self.relayer.insecure_clone();
+        self.world.svm.expire_blockhash();
+        let tx = Transaction::new_signed_with_payer(
+            ixs,
+            Some(&relayer.pubkey()),
+            &[&relayer],
+            self.world.svm.latest_blockhash(),
+        );
+        self.world.svm.send_transaction(tx).map_err(Box::new)
+    }
+}
+
+#[test]
+fn a_relayer_submits_a_wallet_signed_consent_and_revocation() {
+    let mut r = relay();
+    assert_eq!(
+        r.world.lamports(&r.patient.pubkey()),
+        0,
+        "the patient holds no SOL"
+    );
+    let message = r.grant_message(0);
+    let text = String::from_utf8(message.encode()).unwrap();
+    assert!(
+        text.starts_with("Panacea consent message v1\naction: grant\n"),
+        "{text}"
+    );
+    let signature = World::sign(&r.patient, &message);
+    let ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature);
+
+    // The relayed transaction fits in one packet.
+    let tx = Transaction::new_signed_with_payer(
+        &ixs,
+        Some(&r.relayer.pubkey()),
+        &[&r.relayer],
+        r.world.svm.latest_blockhash(),
+    );
+    let size = transaction_size(&tx);
+    println!("relayed grant_consent_signed transaction: {size} bytes");
+    assert!(size <= 1232, "{size} bytes");
+
+    let meta = r.submit(&ixs).expect("relayed grant");
+    let consent: Consent = r.world.account(&r.address());
+    assert_eq!(
+        (consent.status, consent.consent_version, consent.signed_via),
+        (ConsentStatus::Active, 1, SignedVia::OffchainSignature)
+    );
+    assert_eq!(consent.rent_payer, r.relayer.pubkey());
+    let event = &World::events::<ConsentChanged>(&meta)[0];
+    assert_eq!(
+        (event.actor, event.relayer),
+        (r.patient.pubkey(), Some(r.relayer.pubkey()))
+    );
+
+    let revoke = cx::revoke_message(
+        &r.patient.pubkey(),
+        &r.insurer.pubkey(),
+        ConsentPurpose::Payment,
+        1,
+        r.world.now() + 600,
+    );
+    let signature = World::sign(&r.patient, &revoke);
+    let ixs = cx::revoke_consent_signed(&r.relayer.pubkey(), &revoke, &signature);
+    let tx = Transaction::new_signed_with_payer(
+        &ixs,
+        Some(&r.relayer.pubkey()),
+        &[&r.relayer],
+        r.world.svm.latest_blockhash(),
+    );
+    println!(
+        "relayed revoke_consent_signed transaction: {} bytes",
+        transaction_size(&tx)
+    );
+    r.submit(&ixs).expect("relayed revocation");
+    let consent: Consent = r.world.account(&r.address());
+    assert_eq!(
+        (consent.status, consent.consent_version),
+        (ConsentStatus::Revoked, 2)
+    );
+}
+
+#[test]
+fn a_signed_message_cannot_be_replayed() {
+    let mut r = relay();
+    let message = r.grant_message(0);
+    let signature = World::sign(&r.patient, &message);
+    let ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature);
+    r.submit(&ixs).expect("first submission");
+
+    // The same signed message again.
+    custom_error(r.submit(&ixs), ConsentError::StaleConsentVersion);
+
+    // After an update, the message signed for the old version is stale too.
+    let update = r.grant_message(1);
+    let update_sig = World::sign(&r.patient, &update);
+    r.submit(&cx::grant_consent_signed(
+        &r.relayer.pubkey(),
+        &update,
+        &update_sig,
+    ))
+    .expect("update");
+    custom_error(
+        r.submit(&cx::grant_consent_signed(
+            &r.relayer.pubkey(),
+            &update,
+            &update_sig,
+        )),
+        ConsentError::StaleConsentVersion,
+    );
+    custom_error(r.submit(&ixs), ConsentError::StaleConsentVersion);
+    assert_eq!(r.world.account::<Consent>(&r.address()).consent_version, 2);
+}
+
+#[test]
+fn a_message_signed_by_someone_else_is_refused() {
+    let mut r = relay();
+    let message = r.grant_message(0);
+    let impostor = Keypair::new();
+    let signature = World::sign(&impostor, &message);
+    // A valid signature by the impostor over the exact message.
+    let mut ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature);
+    ixs[0] = cx::ed25519_instruction(&impostor.pubkey(), &signature, &message.encode());
+    custom_error(r.submit(&ixs), ConsentError::SignerNotPatient);
+    // The impostor's signature presented under the patient's key fails in the precompile.
+    let ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature);
+    assert!(r.submit(&ixs).is_err());
+    assert!(!r.world.exists(&r.address()));
+}
+
+#[test]
+fn the_verified_message_must_be_exactly_what_the_instruction_claims() {
+    let mut r = relay();
+    let signed = r.grant_message(0);
+    let signature = World::sign(&r.patient, &signed);
+
+    // The relayer swaps in broader terms than the patient signed.
+    let mut claimed = signed.clone();
+    claimed.terms = Some(ConsentTerms {
+        actions: actions::ALL,
+        ..signed.terms.unwrap()
+    });
+    let mut ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &claimed, &signature);
+    ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &signature, &signed.encode());
+    custom_error(r.submit(&ixs), ConsentError::MessageMismatch);
+
+    // A message for another program.
+    let mut other_program = signed.clone();
+    other_program.program_id = Keypair::new().pubkey();
+    let sig = World::sign(&r.patient, &other_program);
+    let mut ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &signed, &sig);
+    ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &sig, &other_program.encode());
+    custom_error(r.submit(&ixs), ConsentError::MessageMismatch);
+
+    // A message for another consent (another purpose) used for this one.
+    let mut other_consent = signed.clone();
+    other_consent.purpose = ConsentPurpose::Research;
+    let sig = World::sign(&r.patient, &other_consent);
+    let mut ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &signed, &sig);
+    ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &sig, &other_consent.encode());
+    custom_error(r.submit(&ixs), ConsentError::MessageMismatch);
+
+    // A revocation message used to grant.
+    let revoke = cx::revoke_message(
+        &r.patient.pubkey(),
+        &r.insurer.pubkey(),
+        ConsentPurpose::Payment,
+        0,
+        signed.expires_at,
+    );
+    let sig = World::sign(&r.patient, &revoke);
+    let mut ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &signed, &sig);
+    ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &sig, &revoke.encode());
+    custom_error(r.submit(&ixs), ConsentError::MessageMismatch);
+    assert!(!r.world.exists(&r.address()));
+}
+
+#[test]
+fn without_an_ed25519_instruction_nothing_happens() {
+    let mut r = relay();
+    let message = r.grant_message(0);
+    let signature = World::sign(&r.patient, &message);
+    let [_, grant] = cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature);
+    custom_error(
+        r.submit(std::slice::from_ref(&grant)),
+        ConsentError::MissingSignatureInstruction,
+    );
+    // Another instruction in the Ed25519 instruction's place.
+    let memo = anchor_lang::solana_program::system_instruction::transfer(
+        &r.relayer.pubkey(),
+        &r.relayer.pubkey(),
+        0,
+    );
+    custom_error(
+        r.submit(&[memo, grant]),
+        ConsentError::MissingSignatureInstruction,
+    );
+    assert!(!r.world.exists(&r.address()));
+}
+
+/// An Ed25519 instruction verifying `entries` (key, signature, message), all
+/// data inside the instruction.
+fn multi_signature_instruction(entries: &[(&Keypair, &[u8])]) -> Instruction {
+    let header = 2 + 14 * entries.len();
+    let mut offsets = vec![entries.len() as u8, 0];
+    let mut payload = Vec::new();
+    for (key, message) in entries {
+        let pubkey_at = (header + payload.len()) as u16;
+        payload.extend_from_slice(key.pubkey().as_ref());
+        let sig_at = (header + payload.len()) as u16;
+        payload.extend_from_slice(key.sign_message(message).as_ref());
+        let msg_at = (header + payload.len()) as u16;
+        payload.extend_from_slice(message);
+        for v in [
+            sig_at,
+            u16::MAX,
+            pubkey_at,
+            u16::MAX,
+            msg_at,
+            message.len() as u16,
+            u16::MAX,
+        ] {
+            offsets.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    offsets.extend_from_slice(&payload);
+    Instruction {
+        program_id: ::consent::signature::ED25519_PROGRAM_ID,
+        accounts: vec![],
+        data: offsets,
+    }
+}
+
+#[test]
+fn an_ed25519_instruction_with_several_signatures_is_refused() {
+    let mut r = relay();
+    let message = r.grant_message(0);
+    let encoded = message.encode();
+    let decoy = Keypair::new();
+    let signature = World::sign(&r.patient, &message);
+    let [_, grant] = cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature);
+    // The first verified entry is the decoy's; the patient's is second.
+    let both = multi_signature_instruction(&[(&decoy, b"harmless"), (&r.patient, &encoded)]);
+    custom_error(
+        r.submit(&[both, grant.clone()]),
+        ConsentError::MalformedSignatureInstruction,
+    );
+    // Even with the patient's first, more than one signature is refused.
+    let both = multi_signature_instruction(&[(&r.patient, &encoded), (&decoy, b"harmless")]);
+    custom_error(
+        r.submit(&[both, grant]),
+        ConsentError::MalformedSignatureInstruction,
+    );
+    assert!(!r.world.exists(&r.address()));
+}
+
+#[test]
+fn an_ed25519_instruction_that_takes_its_data_from_another_instruction_is_refused() {
+    let mut r = relay();
+    let message = r.grant_message(0);
+    let signature = World::sign(&r.patient, &message);
+    let [mut verify, grant] = cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature);
+    // Point the public key at instruction 0 explicitly instead of "this instruction".
+    verify.data[8..10].copy_from_slice(&0u16.to_le_bytes());
+    custom_error(
+        r.submit(&[verify, grant]),
+        ConsentError::MalformedSignatureInstruction,
+    );
+}
+
+#[test]
+fn an_expired_or_overlong_message_is_refused() {
+    let mut r = relay();
+    let mut message = r.grant_message(0);
+    let signature = World::sign(&r.patient, &message);
+    let ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature);
+    r.world.warp(600);
+    custom_error(r.submit(&ixs), ConsentError::MessageExpired);
+
+    message.expires_at = r.world.now() + 2 * DAY;
+    let signature = World::sign(&r.patient, &message);
+    custom_error(
+        r.submit(&cx::grant_consent_signed(
+            &r.relayer.pubkey(),
+            &message,
+            &signature,
+        )),
+        ConsentError::MessageLifetimeTooLong,
+    );
+    assert!(!r.world.exists(&r.address()));
+}
+
+#[test]
+fn a_signed_revocation_needs_the_patients_signature_over_the_current_version() {
+    let mut r = relay();
+    r.world.consent(
+        &r.patient.insecure_clone(),
+        &r.insurer.pubkey(),
+        ConsentPurpose::Payment,
+    );
+    let expires = r.world.now() + 600;
+    // Signed by the guardian-less patient's neighbour.
+    let neighbour = Keypair::new();
+    let revoke = cx::revoke_message(
+        &r.patient.pubkey(),
+        &r.insurer.pubkey(),
+        ConsentPurpose::Payment,
+        1,
+        expires,
+    );
+    let sig = World::sign(&neighbour, &revoke);
+    let mut ixs = cx::revoke_consent_signed(&r.relayer.pubkey(), &revoke, &sig);
+    ixs[0] = cx::ed25519_instruction(&neighbour.pubkey(), &sig, &revoke.encode());
+    custom_error(r.submit(&ixs), ConsentError::SignerNotPatient);
+    // For a version that is not current.
+    let stale = cx::revoke_message(
+        &r.patient.pubkey(),
+        &r.insurer.pubkey(),
+        ConsentPurpose::Payment,
+        0,
+        expires,
+    );
+    let sig = World::sign(&r.patient, &stale);
+    custom_error(
+        r.submit(&cx::revoke_consent_signed(
+            &r.relayer.pubkey(),
+            &stale,
+            &sig,
+        )),
+        ConsentError::StaleConsentVersion,
+    );
+    assert_eq!(
+        r.world.account::<Consent>(&r.address()).status,
+        ConsentStatus::Active
+    );
+    let _ = rx::set_guardian;
+}
