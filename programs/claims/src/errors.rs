@@ -1,0 +1,75 @@
+//! Errors of the `claims` program. Codes are stable: append, never reorder.
+
+use anchor_lang::prelude::*;
+
+#[error_code]
+pub enum ClaimsError {
+    #[msg("entity is not active: suspended, revoked or credential expired")]
+    EntityNotActive,
+    #[msg("entity kind may not perform this action")]
+    EntityKindNotAllowed,
+    #[msg("policy terms are invalid (limits, co-pay, windows or period)")]
+    InvalidPolicyTerms,
+    #[msg("policy is not in its period of validity")]
+    PolicyNotActive,
+    #[msg("policy is still running: wait until valid_until")]
+    PolicyStillRunning,
+    #[msg("policy has open claims")]
+    OpenClaims,
+    #[msg("signer is not the policy's insurer")]
+    NotInsurer,
+    #[msg("signer is not the policy's adjudicator")]
+    NotAdjudicator,
+    #[msg("signer is not the claim's provider")]
+    NotClaimProvider,
+    #[msg("the patient has no active Payment consent to this insurer covering these records now")]
+    ConsentMissing,
+    #[msg("a claim lists 1 to 8 records, each followed by its ClaimedRecord address")]
+    InvalidRecordList,
+    #[msg("record is not a records-program Record")]
+    InvalidRecord,
+    #[msg("record belongs to another patient")]
+    RecordPatientMismatch,
+    #[msg("record was issued by another provider")]
+    RecordIssuerMismatch,
+    #[msg("record is retracted or superseded")]
+    RecordNotActive,
+    #[msg("record already backs a claim on this policy")]
+    RecordAlreadyClaimed,
+    #[msg("ClaimedRecord address does not match the record")]
+    ClaimedRecordMismatch,
+    #[msg("amount must be positive")]
+    InvalidAmount,
+    #[msg("amount exceeds the policy's remaining coverage")]
+    CoverageExceeded,
+    #[msg("the vault holds too little unreserved money")]
+    InsufficientEscrow,
+    #[msg("claim is not in a state that allows this")]
+    InvalidClaimStatus,
+    #[msg("the challenge window has closed")]
+    ChallengeWindowClosed,
+    #[msg("the claim cannot be settled before settle_after")]
+    SettlementNotDue,
+    #[msg("an approved amount cannot exceed the amount payable")]
+    ApprovalExceedsPayable,
+    #[msg("a claim can be appealed only once")]
+    AlreadyAppealed,
+    #[msg("the appeal window has closed")]
+    AppealWindowClosed,
+    #[msg("a decided claim cannot be withdrawn")]
+    AlreadyDecided,
+    #[msg("claim is not final yet")]
+    ClaimNotFinal,
+    #[msg("policy still exists")]
+    PolicyStillOpen,
+    #[msg("token account is not the vault, or holds another mint, or belongs to someone else")]
+    InvalidTokenAccount,
+    #[msg("account is not the rent payer recorded at creation")]
+    RentPayerMismatch,
+    #[msg("escrow invariant violated")]
+    EscrowInvariantViolated,
+    #[msg("arithmetic overflow")]
+    Overflow,
+    #[msg("claim id must not be all zeroes")]
+    InvalidClaimId,
+}

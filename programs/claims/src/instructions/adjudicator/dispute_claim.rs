@@ -1,0 +1,51 @@
+use {
+    super::super::{check_claim, now, totals},
+    crate::{errors::ClaimsError, events::ClaimStatusChanged, state::*},
+    anchor_lang::prelude::*,
+};
+
+/// The adjudicator stops an auto-approved claim inside its challenge
+/// window: it goes to review, its reservation kept.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct DisputeClaim<'info> {
+    pub adjudicator: Signer<'info>,
+    #[account(address = claim.policy, has_one = adjudicator @ ClaimsError::NotAdjudicator)]
+    pub policy: Box<Account<'info, Policy>>,
+    #[account(mut)]
+    pub claim: Box<Account<'info, Claim>>,
+}
+
+impl DisputeClaim<'_> {
+    pub fn validate(&self, now: i64) -> Result<()> {
+        let claim = &self.claim;
+        require!(
+            claim.status == ClaimStatus::Approved && claim.decided_by.is_none(),
+            ClaimsError::InvalidClaimStatus
+        );
+        require!(now < claim.settle_after, ClaimsError::ChallengeWindowClosed);
+        Ok(())
+    }
+}
+
+pub fn handler(ctx: Context<DisputeClaim>) -> Result<()> {
+    let now = now()?;
+    ctx.accounts.validate(now)?;
+    let claim = &mut ctx.accounts.claim;
+    let old_status = claim.status;
+    claim.status = ClaimStatus::PendingReview;
+    claim.settle_after = i64::MAX;
+    check_claim(claim)?;
+    let event = ClaimStatusChanged {
+        actor: ctx.accounts.adjudicator.key(),
+        policy: claim.policy,
+        claim: claim.key(),
+        old_status,
+        new_status: claim.status,
+        amount_payable: claim.amount_payable,
+        settle_after: claim.settle_after,
+        totals: totals(&ctx.accounts.policy),
+    };
+    emit_cpi!(event);
+    Ok(())
+}

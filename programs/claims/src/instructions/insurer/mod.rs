@@ -1,0 +1,9 @@
+//! Instructions the insurer signs (funding may come from anyone).
+
+pub mod close_policy;
+pub mod create_policy;
+pub mod fund_policy;
+pub mod withdraw_unreserved;
+
+#[allow(ambiguous_glob_reexports)]
+pub use {close_policy::*, create_policy::*, fund_policy::*, withdraw_unreserved::*};

@@ -1,0 +1,85 @@
+use {
+    super::super::{check_claim, checked_add, checked_sub, now, totals},
+    crate::{errors::ClaimsError, events::ClaimStatusChanged, state::*},
+    anchor_lang::prelude::*,
+    anchor_spl::token_interface::TokenAccount,
+};
+
+/// The provider appeals a denial or a partial approval, once, within the
+/// appeal window. The amount requested is reserved again for re-review.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct AppealClaim<'info> {
+    pub provider: Signer<'info>,
+    #[account(mut, address = claim.policy)]
+    pub policy: Box<Account<'info, Policy>>,
+    #[account(address = policy.vault @ ClaimsError::InvalidTokenAccount)]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(mut, has_one = provider @ ClaimsError::NotClaimProvider)]
+    pub claim: Box<Account<'info, Claim>>,
+}
+
+impl AppealClaim<'_> {
+    pub fn validate(&self, now: i64) -> Result<()> {
+        let claim = &self.claim;
+        require!(!claim.appealed, ClaimsError::AlreadyAppealed);
+        let partial = claim.status == ClaimStatus::Approved
+            && claim.decided_by.is_some()
+            && claim.amount_payable < claim.amount_requested;
+        require!(
+            claim.status == ClaimStatus::Denied || partial,
+            ClaimsError::InvalidClaimStatus
+        );
+        let decided_at = claim.decided_at.ok_or(ClaimsError::InvalidClaimStatus)?;
+        require!(
+            now < decided_at.saturating_add(self.policy.appeal_window),
+            ClaimsError::AppealWindowClosed
+        );
+        Ok(())
+    }
+}
+
+pub fn handler(mut ctx: Context<AppealClaim>) -> Result<()> {
+    let now = now()?;
+    ctx.accounts.validate(now)?;
+    let accounts = &mut ctx.accounts;
+    let policy = &mut accounts.policy;
+    let claim = &mut accounts.claim;
+    policy.absorb_donations(accounts.vault.amount)?;
+    let held = claim.reservation();
+    let extra = checked_sub(claim.amount_requested, held)?;
+    require!(
+        extra <= policy.remaining_coverage()?,
+        ClaimsError::CoverageExceeded
+    );
+    require!(
+        extra <= policy.unreserved()?,
+        ClaimsError::InsufficientEscrow
+    );
+    policy.reserved = checked_add(policy.reserved, extra)?;
+    if !claim.is_open() {
+        policy.open_claims = policy
+            .open_claims
+            .checked_add(1)
+            .ok_or(ClaimsError::Overflow)?;
+    }
+    let old_status = claim.status;
+    claim.status = ClaimStatus::Appealed;
+    claim.appealed = true;
+    claim.amount_payable = claim.amount_requested;
+    claim.settle_after = i64::MAX;
+    policy.check_invariant(accounts.vault.amount)?;
+    check_claim(claim)?;
+    let event = ClaimStatusChanged {
+        actor: accounts.provider.key(),
+        policy: policy.key(),
+        claim: claim.key(),
+        old_status,
+        new_status: claim.status,
+        amount_payable: claim.amount_payable,
+        settle_after: claim.settle_after,
+        totals: totals(policy),
+    };
+    emit_cpi!(event);
+    Ok(())
+}

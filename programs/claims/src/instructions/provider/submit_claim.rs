@@ -1,0 +1,283 @@
+use {
+    super::super::{check_claim, checked_add, now, require_active, totals},
+    crate::{constants::*, errors::ClaimsError, events::ClaimSubmitted, pda, state::*},
+    anchor_lang::{prelude::*, system_program},
+    anchor_spl::token_interface::TokenAccount,
+    consent::{
+        policy::{is_permitted, ConsentQuery},
+        state::{actions, Consent, ConsentPurpose},
+    },
+    records::state::{Entity, Record, RecordStatus},
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct SubmitClaimArgs {
+    /// Random opaque 16 bytes.
+    pub claim_id: [u8; 16],
+    pub amount_billed: u64,
+    /// SHA-256 of the coded services; the codes never go on chain.
+    pub service_commitment: [u8; 32],
+}
+
+/// A provider bills a policy for services backed by records it issued to the
+/// policy's patient. Remaining accounts: for each record (1 to 8), the
+/// `Record` then its `ClaimedRecord` address (created here; a record backs
+/// at most one claim per policy).
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(args: SubmitClaimArgs)]
+pub struct SubmitClaim<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    pub provider: Signer<'info>,
+    #[account(constraint = provider_entity.authority == provider.key() @ ClaimsError::NotClaimProvider)]
+    pub provider_entity: Box<Account<'info, Entity>>,
+    #[account(mut)]
+    pub policy: Box<Account<'info, Policy>>,
+    #[account(address = policy.vault @ ClaimsError::InvalidTokenAccount)]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The patient's consent to the insurer for Payment (owner: `consent`).
+    pub consent: Box<Account<'info, Consent>>,
+    #[account(
+        init,
+        payer = payer,
+        space = Claim::DISCRIMINATOR.len() + Claim::INIT_SPACE,
+        seeds = [CLAIM_SEED, policy.key().as_ref(), args.claim_id.as_ref()],
+        bump,
+    )]
+    pub claim: Box<Account<'info, Claim>>,
+    pub system_program: Program<'info, System>,
+}
+
+/// Deductible first, then co-pay (the patient's share, rounded down).
+/// Returns (deductible applied, amount payable by the policy).
+pub fn apply_cost_sharing(policy: &Policy, billed: u64) -> Result<(u64, u64)> {
+    let remaining_deductible = policy
+        .deductible
+        .checked_sub(policy.deductible_met)
+        .ok_or(ClaimsError::EscrowInvariantViolated)?;
+    let deductible = billed.min(remaining_deductible);
+    let after_deductible = billed - deductible;
+    let copay =
+        (u128::from(after_deductible) * u128::from(policy.copay_bps) / u128::from(BPS)) as u64;
+    Ok((deductible, after_deductible - copay))
+}
+
+/// Checks one listed record and returns it.
+fn check_record(info: &AccountInfo, policy: &Policy, provider: &Pubkey) -> Result<Record> {
+    require_keys_eq!(*info.owner, records::ID, ClaimsError::InvalidRecord);
+    let record = Record::try_deserialize(&mut &info.try_borrow_data()?[..])
+        .map_err(|_| error!(ClaimsError::InvalidRecord))?;
+    require_keys_eq!(
+        record.patient,
+        policy.patient,
+        ClaimsError::RecordPatientMismatch
+    );
+    require_keys_eq!(record.issuer, *provider, ClaimsError::RecordIssuerMismatch);
+    require!(
+        record.status == RecordStatus::Active,
+        ClaimsError::RecordNotActive
+    );
+    Ok(record)
+}
+
+/// Creates the `ClaimedRecord` marker, refusing a record already claimed.
+fn claim_record<'info>(
+    marker: &AccountInfo<'info>,
+    record: &Pubkey,
+    policy: &Pubkey,
+    claim: &Pubkey,
+    payer: &AccountInfo<'info>,
+    system: &AccountInfo<'info>,
+) -> Result<()> {
+    let (address, bump) = pda::claimed_record(policy, record);
+    require_keys_eq!(marker.key(), address, ClaimsError::ClaimedRecordMismatch);
+    require!(
+        marker.owner != &crate::ID || marker.data_is_empty(),
+        ClaimsError::RecordAlreadyClaimed
+    );
+    let seeds: &[&[u8]] = &[
+        CLAIMED_RECORD_SEED,
+        policy.as_ref(),
+        record.as_ref(),
+        &[bump],
+    ];
+    let rent = Rent::get()?.minimum_balance(ClaimedRecord::SPACE);
+    let shortfall = rent.saturating_sub(marker.lamports());
+    if shortfall > 0 {
+        system_program::transfer(
+            CpiContext::new(
+                system.key(),
+                system_program::Transfer {
+                    from: payer.clone(),
+                    to: marker.clone(),
+                },
+            ),
+            shortfall,
+        )?;
+    }
+    system_program::allocate(
+        CpiContext::new_with_signer(
+            system.key(),
+            system_program::Allocate {
+                account_to_allocate: marker.clone(),
+            },
+            &[seeds],
+        ),
+        ClaimedRecord::SPACE as u64,
+    )?;
+    system_program::assign(
+        CpiContext::new_with_signer(
+            system.key(),
+            system_program::Assign {
+                account_to_assign: marker.clone(),
+            },
+            &[seeds],
+        ),
+        &crate::ID,
+    )?;
+    let marker_state = ClaimedRecord {
+        version: ACCOUNT_VERSION,
+        bump,
+        policy: *policy,
+        record: *record,
+        claim: *claim,
+        rent_payer: payer.key(),
+    };
+    marker_state.try_serialize(&mut &mut marker.try_borrow_mut_data()?[..])?;
+    Ok(())
+}
+
+pub fn handler<'info>(
+    mut ctx: Context<'info, SubmitClaim<'info>>,
+    args: SubmitClaimArgs,
+) -> Result<()> {
+    let now = now()?;
+    let accounts = &mut ctx.accounts;
+    require!(args.claim_id != [0; 16], ClaimsError::InvalidClaimId);
+    require!(args.amount_billed > 0, ClaimsError::InvalidAmount);
+
+    // The provider: credentialed, active, of a kind that bills.
+    require_active(&accounts.provider_entity, now)?;
+    require!(
+        accounts.provider_entity.kind.issues_records(),
+        ClaimsError::EntityKindNotAllowed
+    );
+    // The policy: within its period.
+    require!(
+        accounts.policy.is_in_period(now),
+        ClaimsError::PolicyNotActive
+    );
+
+    // The records, each with its ClaimedRecord marker.
+    let remaining = ctx.remaining_accounts;
+    require!(
+        !remaining.is_empty()
+            && remaining.len() % 2 == 0
+            && remaining.len() / 2 <= MAX_RECORDS_PER_CLAIM,
+        ClaimsError::InvalidRecordList
+    );
+    let provider = accounts.provider.key();
+    let policy_key = accounts.policy.key();
+    let claim_key = accounts.claim.key();
+    let consent: &Consent = &accounts.consent;
+    let mut listed = Vec::with_capacity(remaining.len() / 2);
+    for pair in remaining.chunks_exact(2) {
+        let (record_info, marker) = (&pair[0], &pair[1]);
+        require!(
+            !listed.contains(record_info.key),
+            ClaimsError::InvalidRecordList
+        );
+        let record = check_record(record_info, &accounts.policy, &provider)?;
+        // The patient's Payment consent to this insurer covers this record now.
+        let query = ConsentQuery {
+            patient: accounts.policy.patient,
+            grantee: accounts.policy.insurer,
+            purpose: ConsentPurpose::Payment,
+            kind: record.kind,
+            actions: actions::ACCESS,
+            at: now,
+        };
+        require!(
+            is_permitted([consent], &query),
+            ClaimsError::ConsentMissing
+        );
+        claim_record(
+            marker,
+            record_info.key,
+            &policy_key,
+            &claim_key,
+            accounts.payer.as_ref(),
+            accounts.system_program.as_ref(),
+        )?;
+        listed.push(*record_info.key);
+    }
+
+    // Cost sharing, coverage and escrow.
+    let policy = &mut accounts.policy;
+    policy.absorb_donations(accounts.vault.amount)?;
+    let (deductible, payable) = apply_cost_sharing(policy, args.amount_billed)?;
+    require!(
+        payable <= policy.remaining_coverage()?,
+        ClaimsError::CoverageExceeded
+    );
+    require!(
+        payable <= policy.unreserved()?,
+        ClaimsError::InsufficientEscrow
+    );
+    policy.deductible_met = checked_add(policy.deductible_met, deductible)?;
+    policy.reserved = checked_add(policy.reserved, payable)?;
+    policy.open_claims = policy
+        .open_claims
+        .checked_add(1)
+        .ok_or(ClaimsError::Overflow)?;
+    let (status, settle_after) = if payable <= policy.auto_approve_limit {
+        let after = now
+            .checked_add(policy.challenge_window)
+            .ok_or(ClaimsError::Overflow)?;
+        (ClaimStatus::Approved, after)
+    } else {
+        (ClaimStatus::PendingReview, i64::MAX)
+    };
+    policy.check_invariant(accounts.vault.amount)?;
+
+    let claim = &mut accounts.claim;
+    claim.set_inner(Claim {
+        version: ACCOUNT_VERSION,
+        bump: ctx.bumps.claim,
+        policy: policy_key,
+        claim_id: args.claim_id,
+        provider,
+        patient: policy.patient,
+        amount_billed: args.amount_billed,
+        deductible_applied: deductible,
+        amount_requested: payable,
+        amount_payable: payable,
+        service_commitment: args.service_commitment,
+        records: listed,
+        status,
+        submitted_at: now,
+        settle_after,
+        decided_by: None,
+        decided_at: None,
+        appealed: false,
+        paid_at: None,
+        rent_payer: accounts.payer.key(),
+    });
+    check_claim(claim)?;
+    let event = ClaimSubmitted {
+        provider,
+        policy: policy_key,
+        claim: claim_key,
+        patient: claim.patient,
+        amount_billed: claim.amount_billed,
+        deductible_applied: deductible,
+        amount_payable: payable,
+        record_count: claim.records.len() as u8,
+        status,
+        settle_after,
+        totals: totals(policy),
+    };
+    emit_cpi!(event);
+    Ok(())
+}

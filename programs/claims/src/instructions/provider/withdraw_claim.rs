@@ -1,0 +1,109 @@
+use {
+    super::super::{check_claim, checked_sub, release, totals},
+    crate::{errors::ClaimsError, events::ClaimStatusChanged, pda, state::*},
+    anchor_lang::{prelude::*, system_program},
+    anchor_spl::token_interface::TokenAccount,
+};
+
+/// The provider withdraws a claim before any decision: its reservation and
+/// deductible are released and its records may be billed again. Remaining
+/// accounts: the claim's `ClaimedRecord` markers, in the claim's order; they
+/// are closed and their rent returned to `rent_payer`.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct WithdrawClaim<'info> {
+    pub provider: Signer<'info>,
+    #[account(mut, address = claim.policy)]
+    pub policy: Box<Account<'info, Policy>>,
+    #[account(address = policy.vault @ ClaimsError::InvalidTokenAccount)]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(
+        mut,
+        has_one = provider @ ClaimsError::NotClaimProvider,
+        has_one = rent_payer @ ClaimsError::RentPayerMismatch,
+    )]
+    pub claim: Box<Account<'info, Claim>>,
+    /// CHECK: receives the markers' rent; the claim's recorded payer.
+    #[account(mut)]
+    pub rent_payer: UncheckedAccount<'info>,
+}
+
+impl WithdrawClaim<'_> {
+    pub fn validate(&self) -> Result<()> {
+        let claim = &self.claim;
+        require!(claim.decided_by.is_none(), ClaimsError::AlreadyDecided);
+        require!(
+            matches!(
+                claim.status,
+                ClaimStatus::PendingReview | ClaimStatus::Approved
+            ),
+            ClaimsError::InvalidClaimStatus
+        );
+        Ok(())
+    }
+}
+
+/// Closes a program-owned account, moving its lamports to `destination`.
+fn close_marker<'info>(
+    marker: &AccountInfo<'info>,
+    destination: &AccountInfo<'info>,
+) -> Result<()> {
+    let lamports = marker.lamports();
+    **destination.try_borrow_mut_lamports()? = destination
+        .lamports()
+        .checked_add(lamports)
+        .ok_or(ClaimsError::Overflow)?;
+    **marker.try_borrow_mut_lamports()? = 0;
+    marker.assign(&system_program::ID);
+    marker.resize(0)?;
+    Ok(())
+}
+
+pub fn handler<'info>(mut ctx: Context<'info, WithdrawClaim<'info>>) -> Result<()> {
+    ctx.accounts.validate()?;
+    let accounts = &mut ctx.accounts;
+    let markers = ctx.remaining_accounts;
+    require!(
+        markers.len() == accounts.claim.records.len(),
+        ClaimsError::InvalidRecordList
+    );
+    let policy_key = accounts.policy.key();
+    for (marker, record) in markers.iter().zip(accounts.claim.records.iter()) {
+        require_keys_eq!(
+            marker.key(),
+            pda::claimed_record(&policy_key, record).0,
+            ClaimsError::ClaimedRecordMismatch
+        );
+        require_keys_eq!(*marker.owner, crate::ID, ClaimsError::ClaimedRecordMismatch);
+        let state = ClaimedRecord::try_deserialize(&mut &marker.try_borrow_data()?[..])?;
+        require_keys_eq!(
+            state.claim,
+            accounts.claim.key(),
+            ClaimsError::ClaimedRecordMismatch
+        );
+        require!(marker.is_writable, ClaimsError::ClaimedRecordMismatch);
+        close_marker(marker, accounts.rent_payer.as_ref())?;
+    }
+
+    let policy = &mut accounts.policy;
+    let claim = &mut accounts.claim;
+    policy.absorb_donations(accounts.vault.amount)?;
+    release(policy, claim)?;
+    policy.deductible_met = checked_sub(policy.deductible_met, claim.deductible_applied)?;
+    let old_status = claim.status;
+    claim.status = ClaimStatus::Withdrawn;
+    policy.check_invariant(accounts.vault.amount)?;
+    check_claim(claim)?;
+    let event = ClaimStatusChanged {
+        actor: accounts.provider.key(),
+        policy: policy_key,
+        claim: claim.key(),
+        old_status,
+        new_status: claim.status,
+        amount_payable: claim.amount_payable,
+        settle_after: claim.settle_after,
+        totals: totals(policy),
+    };
+    emit_cpi!(event);
+    Ok(())
+}

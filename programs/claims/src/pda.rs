@@ -1,0 +1,27 @@
+//! Address derivation for `claims` accounts.
+
+use {crate::constants::*, anchor_lang::prelude::Pubkey};
+
+pub fn policy(insurer: &Pubkey, policy_id: &[u8; 16]) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[POLICY_SEED, insurer.as_ref(), policy_id], &crate::ID)
+}
+
+pub fn vault(policy: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[VAULT_SEED, policy.as_ref()], &crate::ID)
+}
+
+pub fn claim(policy: &Pubkey, claim_id: &[u8; 16]) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[CLAIM_SEED, policy.as_ref(), claim_id], &crate::ID)
+}
+
+pub fn claimed_record(policy: &Pubkey, record: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[CLAIMED_RECORD_SEED, policy.as_ref(), record.as_ref()],
+        &crate::ID,
+    )
+}
+
+/// The PDA that signs this program's `emit_cpi!` self-invocations.
+pub fn event_authority() -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[b"__event_authority"], &crate::ID)
+}
