@@ -4,6 +4,7 @@
 //! crates (`no-entrypoint`) so that seeds, argument types and account order
 //! come from one place: the programs themselves.
 
+pub mod claims;
 pub mod consent;
 pub mod records;
 

@@ -11,9 +11,16 @@ use {
         solana_program::{bpf_loader_upgradeable, bpf_loader_upgradeable::UpgradeableLoaderState},
         AccountDeserialize, Discriminator, Event,
     },
-    anchor_spl::token_2022::spl_token_2022::{
-        extension::StateWithExtensions,
-        state::{Account as TokenAccount, Mint},
+    anchor_spl::{
+        associated_token::{
+            get_associated_token_address_with_program_id,
+            spl_associated_token_account::instruction::create_associated_token_account,
+        },
+        token_2022::spl_token_2022::{
+            extension::StateWithExtensions,
+            instruction as token_ix,
+            state::{Account as TokenAccount, Mint},
+        },
     },
     consent::{
         instructions::GrantConsentArgs,
@@ -319,6 +326,67 @@ impl World {
     pub fn sign(patient: &Keypair, message: &consent::message::ConsentMessage) -> [u8; 64] {
         let signature = patient.sign_message(&message.encode());
         <[u8; 64]>::try_from(signature.as_ref()).expect("64-byte signature")
+    }
+
+    // ----- tokens and insurance -----
+
+    /// A new mint (6 decimals, like USDC) of `token_program`, minted by the payer.
+    pub fn create_mint(&mut self, token_program: &Pubkey) -> Pubkey {
+        let mint = Keypair::new();
+        let space = 82;
+        let lamports = self.svm.minimum_balance_for_rent_exemption(space);
+        let create = anchor_lang::solana_program::system_instruction::create_account(
+            &self.payer.pubkey(),
+            &mint.pubkey(),
+            lamports,
+            space as u64,
+            token_program,
+        );
+        let init = token_ix::initialize_mint2(
+            token_program,
+            &mint.pubkey(),
+            &self.payer.pubkey(),
+            None,
+            6,
+        )
+        .expect("initialize mint");
+        self.send(&[create, init], &[&mint]).expect("create mint");
+        mint.pubkey()
+    }
+
+    /// `owner`'s associated token account for `mint`, created if missing.
+    pub fn token_account(
+        &mut self,
+        owner: &Pubkey,
+        mint: &Pubkey,
+        token_program: &Pubkey,
+    ) -> Pubkey {
+        let address = get_associated_token_address_with_program_id(owner, mint, token_program);
+        if !self.exists(&address) {
+            let ix =
+                create_associated_token_account(&self.payer.pubkey(), owner, mint, token_program);
+            self.send(&[ix], &[]).expect("create token account");
+        }
+        address
+    }
+
+    pub fn mint_to(
+        &mut self,
+        mint: &Pubkey,
+        account: &Pubkey,
+        amount: u64,
+        token_program: &Pubkey,
+    ) {
+        let ix = token_ix::mint_to(
+            token_program,
+            mint,
+            account,
+            &self.payer.pubkey(),
+            &[],
+            amount,
+        )
+        .expect("mint_to");
+        self.send(&[ix], &[]).expect("mint tokens");
     }
 
     // ----- reading state -----

@@ -173,7 +173,7 @@ pub fn handler<'info>(
     let remaining = ctx.remaining_accounts;
     require!(
         !remaining.is_empty()
-            && remaining.len() % 2 == 0
+            && remaining.chunks_exact(2).remainder().is_empty()
             && remaining.len() / 2 <= MAX_RECORDS_PER_CLAIM,
         ClaimsError::InvalidRecordList
     );
@@ -198,10 +198,7 @@ pub fn handler<'info>(
             actions: actions::ACCESS,
             at: now,
         };
-        require!(
-            is_permitted([consent], &query),
-            ClaimsError::ConsentMissing
-        );
+        require!(is_permitted([consent], &query), ClaimsError::ConsentMissing);
         claim_record(
             marker,
             record_info.key,

@@ -1,0 +1,319 @@
+//! Instruction builders for the `claims` program.
+
+use {
+    crate::build,
+    ::claims::{accounts as acc, instruction as ix, instructions::*, pda, ID},
+    anchor_lang::{prelude::AccountMeta, solana_program::instruction::Instruction, system_program},
+};
+
+pub use anchor_lang::prelude::Pubkey;
+
+fn event_authority() -> Pubkey {
+    pda::event_authority().0
+}
+
+pub fn policy_address(insurer: &Pubkey, policy_id: &[u8; 16]) -> Pubkey {
+    pda::policy(insurer, policy_id).0
+}
+
+pub fn vault_address(policy: &Pubkey) -> Pubkey {
+    pda::vault(policy).0
+}
+
+pub fn claim_address(policy: &Pubkey, claim_id: &[u8; 16]) -> Pubkey {
+    pda::claim(policy, claim_id).0
+}
+
+/// `token_program` is the program that owns `payout_mint` (SPL Token or Token-2022).
+pub fn create_policy(
+    payer: &Pubkey,
+    insurer: &Pubkey,
+    patient: &Pubkey,
+    payout_mint: &Pubkey,
+    token_program: &Pubkey,
+    args: CreatePolicyArgs,
+) -> Instruction {
+    let policy = policy_address(insurer, &args.policy_id);
+    build(
+        ID,
+        acc::CreatePolicy {
+            payer: *payer,
+            insurer: *insurer,
+            insurer_entity: records::pda::entity(insurer).0,
+            patient: records::pda::patient(patient).0,
+            policy,
+            payout_mint: *payout_mint,
+            vault: vault_address(&policy),
+            token_program: *token_program,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::CreatePolicy { args },
+    )
+}
+
+pub fn fund_policy(
+    funder: &Pubkey,
+    policy: &Pubkey,
+    payout_mint: &Pubkey,
+    source: &Pubkey,
+    token_program: &Pubkey,
+    amount: u64,
+) -> Instruction {
+    build(
+        ID,
+        acc::FundPolicy {
+            funder: *funder,
+            policy: *policy,
+            vault: vault_address(policy),
+            payout_mint: *payout_mint,
+            source: *source,
+            token_program: *token_program,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::FundPolicy {
+            args: FundPolicyArgs { amount },
+        },
+    )
+}
+
+pub fn withdraw_unreserved(
+    insurer: &Pubkey,
+    policy: &Pubkey,
+    payout_mint: &Pubkey,
+    destination: &Pubkey,
+    token_program: &Pubkey,
+    amount: u64,
+) -> Instruction {
+    build(
+        ID,
+        acc::WithdrawUnreserved {
+            insurer: *insurer,
+            policy: *policy,
+            vault: vault_address(policy),
+            payout_mint: *payout_mint,
+            destination: *destination,
+            token_program: *token_program,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::WithdrawUnreserved {
+            args: WithdrawUnreservedArgs { amount },
+        },
+    )
+}
+
+pub fn close_policy(
+    insurer: &Pubkey,
+    policy: &Pubkey,
+    payout_mint: &Pubkey,
+    destination: &Pubkey,
+    rent_payer: &Pubkey,
+    token_program: &Pubkey,
+) -> Instruction {
+    build(
+        ID,
+        acc::ClosePolicy {
+            insurer: *insurer,
+            policy: *policy,
+            vault: vault_address(policy),
+            payout_mint: *payout_mint,
+            destination: *destination,
+            rent_payer: *rent_payer,
+            token_program: *token_program,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::ClosePolicy {},
+    )
+}
+
+/// `records` are the `Record` addresses backing the claim; each is followed
+/// by its `ClaimedRecord` marker in the remaining accounts.
+pub fn submit_claim(
+    payer: &Pubkey,
+    provider: &Pubkey,
+    policy: &Pubkey,
+    insurer: &Pubkey,
+    patient: &Pubkey,
+    records: &[Pubkey],
+    args: SubmitClaimArgs,
+) -> Instruction {
+    let consent =
+        consent::pda::consent(patient, insurer, consent::state::ConsentPurpose::Payment).0;
+    let mut instruction = build(
+        ID,
+        acc::SubmitClaim {
+            payer: *payer,
+            provider: *provider,
+            provider_entity: records::pda::entity(provider).0,
+            policy: *policy,
+            vault: vault_address(policy),
+            consent,
+            claim: claim_address(policy, &args.claim_id),
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::SubmitClaim { args },
+    );
+    for record in records {
+        instruction
+            .accounts
+            .push(AccountMeta::new_readonly(*record, false));
+        instruction.accounts.push(AccountMeta::new(
+            pda::claimed_record(policy, record).0,
+            false,
+        ));
+    }
+    instruction
+}
+
+pub fn dispute_claim(adjudicator: &Pubkey, policy: &Pubkey, claim: &Pubkey) -> Instruction {
+    build(
+        ID,
+        acc::DisputeClaim {
+            adjudicator: *adjudicator,
+            policy: *policy,
+            claim: *claim,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::DisputeClaim {},
+    )
+}
+
+/// `approved_amount`: `Some` approves (all or part), `None` denies.
+pub fn decide_claim(
+    adjudicator: &Pubkey,
+    policy: &Pubkey,
+    claim: &Pubkey,
+    approved_amount: Option<u64>,
+) -> Instruction {
+    build(
+        ID,
+        acc::DecideClaim {
+            adjudicator: *adjudicator,
+            policy: *policy,
+            vault: vault_address(policy),
+            claim: *claim,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::DecideClaim {
+            args: DecideClaimArgs { approved_amount },
+        },
+    )
+}
+
+pub fn appeal_claim(provider: &Pubkey, policy: &Pubkey, claim: &Pubkey) -> Instruction {
+    build(
+        ID,
+        acc::AppealClaim {
+            provider: *provider,
+            policy: *policy,
+            vault: vault_address(policy),
+            claim: *claim,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::AppealClaim {},
+    )
+}
+
+pub fn settle_claim(
+    settler: &Pubkey,
+    policy: &Pubkey,
+    claim: &Pubkey,
+    payout_mint: &Pubkey,
+    provider_token_account: &Pubkey,
+    token_program: &Pubkey,
+) -> Instruction {
+    build(
+        ID,
+        acc::SettleClaim {
+            settler: *settler,
+            policy: *policy,
+            vault: vault_address(policy),
+            payout_mint: *payout_mint,
+            claim: *claim,
+            provider_token_account: *provider_token_account,
+            token_program: *token_program,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::SettleClaim {},
+    )
+}
+
+/// `records` are the claim's records, in order; their markers are closed.
+pub fn withdraw_claim(
+    provider: &Pubkey,
+    policy: &Pubkey,
+    claim: &Pubkey,
+    records: &[Pubkey],
+    rent_payer: &Pubkey,
+) -> Instruction {
+    let mut instruction = build(
+        ID,
+        acc::WithdrawClaim {
+            provider: *provider,
+            policy: *policy,
+            vault: vault_address(policy),
+            claim: *claim,
+            rent_payer: *rent_payer,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::WithdrawClaim {},
+    );
+    for record in records {
+        instruction.accounts.push(AccountMeta::new(
+            pda::claimed_record(policy, record).0,
+            false,
+        ));
+    }
+    instruction
+}
+
+pub fn close_claim(
+    actor: &Pubkey,
+    policy: &Pubkey,
+    claim: &Pubkey,
+    rent_payer: &Pubkey,
+) -> Instruction {
+    build(
+        ID,
+        acc::CloseClaim {
+            actor: *actor,
+            policy: *policy,
+            claim: *claim,
+            rent_payer: *rent_payer,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::CloseClaim {},
+    )
+}
+
+pub fn close_claimed_record(
+    actor: &Pubkey,
+    policy: &Pubkey,
+    record: &Pubkey,
+    rent_payer: &Pubkey,
+) -> Instruction {
+    build(
+        ID,
+        acc::CloseClaimedRecord {
+            actor: *actor,
+            policy: *policy,
+            claimed_record: pda::claimed_record(policy, record).0,
+            rent_payer: *rent_payer,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::CloseClaimedRecord {},
+    )
+}
