@@ -100,6 +100,7 @@ pub fn grant_message(
     purpose: ConsentPurpose,
     terms: ConsentTerms,
     current_version: u32,
+    issued_at: i64,
     expires_at: i64,
 ) -> ConsentMessage {
     ConsentMessage {
@@ -109,6 +110,7 @@ pub fn grant_message(
         purpose,
         terms: Some(terms),
         consent_version: current_version,
+        issued_at,
         expires_at,
     }
 }
@@ -119,6 +121,7 @@ pub fn revoke_message(
     grantee: &Pubkey,
     purpose: ConsentPurpose,
     current_version: u32,
+    issued_at: i64,
     expires_at: i64,
 ) -> ConsentMessage {
     ConsentMessage {
@@ -128,6 +131,7 @@ pub fn revoke_message(
         purpose,
         terms: None,
         consent_version: current_version,
+        issued_at,
         expires_at,
     }
 }
@@ -187,6 +191,7 @@ pub fn grant_consent_signed(
             args: GrantConsentSignedArgs {
                 purpose: message.purpose,
                 terms,
+                issued_at: message.issued_at,
                 expires_at: message.expires_at,
             },
         },
@@ -215,6 +220,7 @@ pub fn revoke_consent_signed(
         },
         ix::RevokeConsentSigned {
             args: RevokeConsentSignedArgs {
+                issued_at: message.issued_at,
                 expires_at: message.expires_at,
             },
         },

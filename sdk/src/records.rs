@@ -306,6 +306,8 @@ pub fn approve_access_request(
             patient: pda::patient(patient).0,
             access_request: pda::access_request(patient, requester, target).0,
             rent_payer: *request_payer,
+            requester_entity: pda::entity(requester).0,
+            target: *target,
             grant: pda::grant(patient, requester, target).0,
             system_program: system_program::ID,
             event_authority: event_authority(),
@@ -342,7 +344,6 @@ pub fn emergency_access(
     patient: &Pubkey,
     args: EmergencyAccessArgs,
 ) -> Instruction {
-    let patient_account = pda::patient(patient).0;
     build(
         ID,
         acc::EmergencyAccess {
@@ -350,14 +351,19 @@ pub fn emergency_access(
             provider: *provider,
             provider_entity: pda::entity(provider).0,
             config: pda::config().0,
-            patient: patient_account,
-            grant: pda::grant(patient, provider, &patient_account).0,
+            patient: pda::patient(patient).0,
+            grant: emergency_grant_address(patient, provider),
             system_program: system_program::ID,
             event_authority: event_authority(),
             program: ID,
         },
         ix::EmergencyAccess { args },
     )
+}
+
+/// The address of `provider`'s emergency grant over `patient`'s records.
+pub fn emergency_grant_address(patient: &Pubkey, provider: &Pubkey) -> Pubkey {
+    pda::grant(patient, provider, &pda::emergency_target(patient).0).0
 }
 
 pub fn log_access(grantee: &Pubkey, grant: &Pubkey, record: &Pubkey) -> Instruction {
@@ -367,6 +373,7 @@ pub fn log_access(grantee: &Pubkey, grant: &Pubkey, record: &Pubkey) -> Instruct
             grantee: *grantee,
             grant: *grant,
             record: *record,
+            grantee_entity: pda::entity(grantee).0,
             event_authority: event_authority(),
             program: ID,
         },
@@ -438,12 +445,21 @@ pub fn amend_record(
     )
 }
 
-pub fn retract_record(issuer: &Pubkey, patient: &Pubkey, record_id: &[u8; 16]) -> Instruction {
+/// `previous_record` is the record this one supersedes, when it is an
+/// amendment (its `supersedes`); retracting it makes that one Active again.
+pub fn retract_record(
+    issuer: &Pubkey,
+    patient: &Pubkey,
+    record_id: &[u8; 16],
+    previous_record: Option<&Pubkey>,
+) -> Instruction {
     let addresses = RecordAddresses::new(patient, record_id);
     build(
         ID,
         acc::RetractRecord {
             issuer: *issuer,
+            issuer_entity: pda::entity(issuer).0,
+            previous_record: previous_record.copied(),
             record: addresses.record,
             record_mint: addresses.mint,
             record_authority: pda::record_authority().0,

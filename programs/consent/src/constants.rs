@@ -7,5 +7,6 @@ pub const CONSENT_SEED: &[u8] = b"consent";
 pub const ACCOUNT_VERSION: u8 = 1;
 
 /// Longest validity of an off-chain signed consent message (1 day): a
-/// wallet signature older than this cannot be relayed.
+/// message's `expires` is at most this long after its `issued`, so a wallet
+/// signature older than this can never be relayed.
 pub const MAX_MESSAGE_LIFETIME: i64 = 24 * 60 * 60;

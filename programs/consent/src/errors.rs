@@ -38,4 +38,8 @@ pub enum ConsentError {
     Overflow,
     #[msg("account invariant violated")]
     InvariantViolated,
+    #[msg("the signed message is issued in the future")]
+    MessageIssuedInFuture,
+    #[msg("a consent changed less than a day ago cannot be closed yet: signed messages for it may still be live")]
+    CloseTooEarly,
 }

@@ -19,13 +19,17 @@
 //! period: 1795219200..1826755200
 //! policy: <64 hex digits>
 //! consent version: 0
+//! issued: 1795219300
 //! expires: 1795222800
 //! ```
 //!
 //! `consent version` is the version the change applies to (0 for a consent
 //! that does not exist yet); each change bumps it, so a message cannot be
 //! replayed. `program` binds it to this deployment, `patient`, `grantee` and
-//! `purpose` to one consent, `expires` bounds how long a relayer may hold it.
+//! `purpose` to one consent. `issued` and `expires` bound how long a relayer
+//! may hold it (at most `MAX_MESSAGE_LIFETIME`); a consent cannot be closed
+//! (and its version reset by re-creation) until that long after its last
+//! change, so no message signed for an earlier life of it is still valid.
 
 use {
     crate::state::{ConsentPurpose, ConsentTerms},
@@ -46,7 +50,9 @@ pub struct ConsentMessage {
     pub terms: Option<ConsentTerms>,
     /// The consent's current version (0 when it does not exist yet).
     pub consent_version: u32,
-    /// Unix time after which the message may no longer be submitted.
+    /// Unix time at which the wallet signed.
+    pub issued_at: i64,
+    /// Unix time from which the message may no longer be submitted.
     pub expires_at: i64,
 }
 
@@ -86,8 +92,8 @@ impl ConsentMessage {
         }
         let _ = write!(
             text,
-            "consent version: {}\nexpires: {}",
-            self.consent_version, self.expires_at
+            "consent version: {}\nissued: {}\nexpires: {}",
+            self.consent_version, self.issued_at, self.expires_at
         );
         text.into_bytes()
     }

@@ -17,6 +17,9 @@ pub const RECORD_MINT_SEED: &[u8] = b"record_mint";
 pub const RECORD_AUTHORITY_SEED: &[u8] = b"record_authority";
 /// `Grant`: `["grant", patient_authority, grantee, target]`.
 pub const GRANT_SEED: &[u8] = b"grant";
+/// Target of break-glass grants: `["emergency", patient_authority]`. Keeps
+/// emergency grants at their own address, apart from the patient's own grants.
+pub const EMERGENCY_TARGET_SEED: &[u8] = b"emergency";
 /// `AccessRequest`: `["access_request", patient_authority, requester, target]`.
 pub const ACCESS_REQUEST_SEED: &[u8] = b"access_request";
 

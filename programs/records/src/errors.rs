@@ -77,4 +77,8 @@ pub enum RecordsError {
     InvariantViolated,
     #[msg("emergency access needs a non-zero reason code")]
     InvalidReasonCode,
+    #[msg("only the patient or guardian may close an emergency grant")]
+    EmergencyGrantClosedByPatientOnly,
+    #[msg("previous record does not match the record's supersedes link")]
+    PreviousRecordMismatch,
 }

@@ -50,6 +50,14 @@ pub fn grant(patient_authority: &Pubkey, grantee: &Pubkey, target: &Pubkey) -> (
     )
 }
 
+/// The target address of a patient's emergency grants (no account lives there).
+pub fn emergency_target(patient_authority: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[EMERGENCY_TARGET_SEED, patient_authority.as_ref()],
+        &crate::ID,
+    )
+}
+
 /// `AccessRequest` address.
 pub fn access_request(
     patient_authority: &Pubkey,

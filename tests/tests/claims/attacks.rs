@@ -229,7 +229,7 @@ fn records_must_be_the_patients_issued_by_the_provider_and_active() {
     let id = s
         .world
         .issue(&p, &s.patient.pubkey(), RecordKind::Procedure);
-    let ix = rx::retract_record(&p.pubkey(), &s.patient.pubkey(), &id);
+    let ix = rx::retract_record(&p.pubkey(), &s.patient.pubkey(), &id, None);
     s.world.send(&[ix], &[&p]).expect("retract");
     let retracted = World::record_address(&s.patient.pubkey(), &id);
     custom_error(

@@ -101,6 +101,16 @@ fn a_patient_consents_updates_and_revokes_and_each_change_bumps_the_version() {
     );
     custom_error(world.send(&[ix], &[&patient]), ConsentError::AlreadyRevoked);
 
+    // Not within a day of the last change: messages signed for it may still be live.
+    let ix = cx::close_consent(
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &insurer.pubkey(),
+        ConsentPurpose::Payment,
+        &world.payer.pubkey(),
+    );
+    custom_error(world.send(&[ix], &[&patient]), ConsentError::CloseTooEarly);
+    world.warp(DAY);
     let payer = world.payer.pubkey();
     let rent = world.lamports(&address);
     let before = world.lamports(&payer);
@@ -368,4 +378,65 @@ fn a_consent_is_rent_exempt_at_its_exact_size() {
         account.data.len(),
         account.lamports
     );
+}
+
+#[test]
+fn a_patient_cannot_consent_to_themselves() {
+    let mut world = World::new();
+    let patient = world.patient();
+    // The patient's own key also registered as an entity.
+    let admin = world.admin.insecure_clone();
+    let args = world.entity_args(EntityKind::Researcher);
+    let ix = rx::register_entity(
+        &world.payer.pubkey(),
+        &admin.pubkey(),
+        &patient.pubkey(),
+        args,
+    );
+    world.send(&[ix], &[&admin, &patient]).expect("register");
+    let terms = world.consent_terms();
+    let ix = cx::grant_consent(
+        &world.payer.pubkey(),
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &patient.pubkey(),
+        GrantConsentArgs {
+            purpose: ConsentPurpose::Research,
+            terms,
+        },
+    );
+    custom_error(
+        world.send(&[ix], &[&patient]),
+        ConsentError::GranteeIsPatient,
+    );
+}
+
+#[test]
+fn neither_the_grantee_nor_a_relayer_closes_a_consent() {
+    let mut world = World::new();
+    let insurer = world.insurer();
+    let patient = world.patient();
+    world.consent(&patient, &insurer.pubkey(), ConsentPurpose::Payment);
+    let ix = cx::revoke_consent(
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &insurer.pubkey(),
+        ConsentPurpose::Payment,
+    );
+    world.send(&[ix], &[&patient]).expect("revoke");
+    world.warp(DAY);
+    let relayer = world.wallet();
+    for actor in [&insurer, &relayer] {
+        let ix = cx::close_consent(
+            &actor.pubkey(),
+            &patient.pubkey(),
+            &insurer.pubkey(),
+            ConsentPurpose::Payment,
+            &world.payer.pubkey(),
+        );
+        custom_error(
+            world.send(&[ix], &[actor]),
+            ConsentError::NotPatientOrGuardian,
+        );
+    }
 }

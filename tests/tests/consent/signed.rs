@@ -39,6 +39,7 @@ impl Relay {
             ConsentPurpose::Payment,
             self.world.consent_terms(),
             version,
+            self.world.now(),
             self.world.now() + 600,
         )
     }
@@ -111,6 +112,7 @@ fn a_relayer_submits_a_wallet_signed_consent_and_revocation() {
         &r.insurer.pubkey(),
         ConsentPurpose::Payment,
         1,
+        r.world.now(),
         r.world.now() + 600,
     );
     let signature = World::sign(&r.patient, &revoke);
@@ -219,6 +221,7 @@ fn the_verified_message_must_be_exactly_what_the_instruction_claims() {
         &r.insurer.pubkey(),
         ConsentPurpose::Payment,
         0,
+        signed.issued_at,
         signed.expires_at,
     );
     let sig = World::sign(&r.patient, &revoke);
@@ -340,6 +343,19 @@ fn an_expired_or_overlong_message_is_refused() {
         )),
         ConsentError::MessageLifetimeTooLong,
     );
+
+    // A message claiming to be issued in the future.
+    message.issued_at = r.world.now() + 60;
+    message.expires_at = r.world.now() + 600;
+    let signature = World::sign(&r.patient, &message);
+    custom_error(
+        r.submit(&cx::grant_consent_signed(
+            &r.relayer.pubkey(),
+            &message,
+            &signature,
+        )),
+        ConsentError::MessageIssuedInFuture,
+    );
     assert!(!r.world.exists(&r.address()));
 }
 
@@ -359,6 +375,7 @@ fn a_signed_revocation_needs_the_patients_signature_over_the_current_version() {
         &r.insurer.pubkey(),
         ConsentPurpose::Payment,
         1,
+        r.world.now(),
         expires,
     );
     let sig = World::sign(&neighbour, &revoke);
@@ -371,6 +388,7 @@ fn a_signed_revocation_needs_the_patients_signature_over_the_current_version() {
         &r.insurer.pubkey(),
         ConsentPurpose::Payment,
         0,
+        r.world.now(),
         expires,
     );
     let sig = World::sign(&r.patient, &stale);
@@ -387,4 +405,154 @@ fn a_signed_revocation_needs_the_patients_signature_over_the_current_version() {
         ConsentStatus::Active
     );
     let _ = rx::set_guardian;
+}
+
+#[test]
+fn a_message_cannot_outlive_a_closed_consent() {
+    let mut r = relay();
+    let message = r.grant_message(0);
+    let signature = World::sign(&r.patient, &message);
+    let ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature);
+    r.submit(&ixs).expect("grant");
+    let patient = r.patient.insecure_clone();
+    let insurer = r.insurer.pubkey();
+    let ix = cx::revoke_consent(
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &insurer,
+        ConsentPurpose::Payment,
+    );
+    r.world.send(&[ix], &[&patient]).expect("revoke");
+    // The consent can only be closed a day after its last change, when every
+    // message signed for its earlier versions has expired.
+    r.world.warp(DAY);
+    let ix = cx::close_consent(
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &insurer,
+        ConsentPurpose::Payment,
+        &r.relayer.pubkey(),
+    );
+    r.world.send(&[ix], &[&patient]).expect("close");
+    assert!(!r.world.exists(&r.address()));
+    custom_error(r.submit(&ixs), ConsentError::MessageExpired);
+    assert!(!r.world.exists(&r.address()));
+}
+
+#[test]
+fn signature_data_must_come_from_the_ed25519_instruction_itself() {
+    let mut r = relay();
+    let message = r.grant_message(0);
+    let signature = World::sign(&r.patient, &message);
+    // Offsets record: [sig_off, sig_ix, pk_off, pk_ix, msg_off, msg_len, msg_ix] after 2 header bytes.
+    for field in [4usize, 14] {
+        let [mut verify, grant] =
+            cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature);
+        // Index 0 is the Ed25519 instruction itself, named explicitly: the
+        // precompile verifies it, our program still refuses anything but "this one".
+        verify.data[field..field + 2].copy_from_slice(&0u16.to_le_bytes());
+        custom_error(
+            r.submit(&[verify, grant]),
+            ConsentError::MalformedSignatureInstruction,
+        );
+    }
+}
+
+#[test]
+fn a_signed_revocation_needs_a_revocation_message_and_a_signature_instruction() {
+    let mut r = relay();
+    r.world.consent(
+        &r.patient.insecure_clone(),
+        &r.insurer.pubkey(),
+        ConsentPurpose::Payment,
+    );
+    // A grant message presented as a revocation.
+    let grant = r.grant_message(1);
+    let sig = World::sign(&r.patient, &grant);
+    let revoke = cx::revoke_message(
+        &r.patient.pubkey(),
+        &r.insurer.pubkey(),
+        ConsentPurpose::Payment,
+        1,
+        grant.issued_at,
+        grant.expires_at,
+    );
+    let mut ixs = cx::revoke_consent_signed(&r.relayer.pubkey(), &revoke, &sig);
+    ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &sig, &grant.encode());
+    custom_error(r.submit(&ixs), ConsentError::MessageMismatch);
+    // No Ed25519 instruction.
+    let sig = World::sign(&r.patient, &revoke);
+    let [_, only] = cx::revoke_consent_signed(&r.relayer.pubkey(), &revoke, &sig);
+    custom_error(
+        r.submit(std::slice::from_ref(&only)),
+        ConsentError::MissingSignatureInstruction,
+    );
+    assert_eq!(
+        r.world.account::<Consent>(&r.address()).status,
+        ConsentStatus::Active
+    );
+}
+
+#[test]
+fn the_guardian_cannot_sign_off_chain_for_the_patient() {
+    let mut world = World::new();
+    let relayer = world.wallet();
+    let insurer = world.insurer();
+    let (patient, guardian) = world.patient_with_guardian();
+    let message = cx::grant_message(
+        &patient.pubkey(),
+        &insurer.pubkey(),
+        ConsentPurpose::Payment,
+        world.consent_terms(),
+        0,
+        world.now(),
+        world.now() + 600,
+    );
+    let sig = World::sign(&guardian, &message);
+    let mut ixs = cx::grant_consent_signed(&relayer.pubkey(), &message, &sig);
+    ixs[0] = cx::ed25519_instruction(&guardian.pubkey(), &sig, &message.encode());
+    world.svm.expire_blockhash();
+    let tx = Transaction::new_signed_with_payer(
+        &ixs,
+        Some(&relayer.pubkey()),
+        &[&relayer],
+        world.svm.latest_blockhash(),
+    );
+    custom_error(
+        world.svm.send_transaction(tx).map_err(Box::new),
+        ConsentError::SignerNotPatient,
+    );
+}
+
+#[test]
+fn an_update_keeps_the_original_rent_payer() {
+    let mut r = relay();
+    let message = r.grant_message(0);
+    let signature = World::sign(&r.patient, &message);
+    r.submit(&cx::grant_consent_signed(
+        &r.relayer.pubkey(),
+        &message,
+        &signature,
+    ))
+    .expect("relayed grant");
+    let patient = r.patient.insecure_clone();
+    let terms = r.world.consent_terms();
+    let ix = cx::grant_consent(
+        &r.world.payer.pubkey(),
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &r.insurer.pubkey(),
+        ::consent::instructions::GrantConsentArgs {
+            purpose: ConsentPurpose::Payment,
+            terms,
+        },
+    );
+    r.world
+        .send(&[ix], &[&patient])
+        .expect("direct update paid by someone else");
+    let consent: Consent = r.world.account(&r.address());
+    assert_eq!(
+        (consent.rent_payer, consent.consent_version),
+        (r.relayer.pubkey(), 2)
+    );
 }

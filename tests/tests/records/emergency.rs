@@ -4,7 +4,7 @@
 use {
     panacea_sdk::records as rx,
     panacea_tests::{assert::*, *},
-    records::{errors::RecordsError, events::*, instructions::*, pda, state::*},
+    records::{errors::RecordsError, events::*, instructions::*, state::*},
     solana_signer::Signer,
 };
 
@@ -31,12 +31,7 @@ fn an_er_doctor_breaks_the_glass_and_the_patient_revokes() {
         args(MAX_EMERGENCY),
     );
     let meta = world.send(&[ix], &[&er]).expect("break glass");
-    let grant = pda::grant(
-        &patient.pubkey(),
-        &er.pubkey(),
-        &pda::patient(&patient.pubkey()).0,
-    )
-    .0;
+    let grant = rx::emergency_grant_address(&patient.pubkey(), &er.pubkey());
     let event = &World::events::<AccessGranted>(&meta)[0];
     assert!(event.emergency);
     assert_eq!(
@@ -64,12 +59,7 @@ fn emergency_access_is_capped_by_the_registry() {
     let mut world = World::new();
     let er = world.provider();
     let patient = world.patient();
-    let grant = pda::grant(
-        &patient.pubkey(),
-        &er.pubkey(),
-        &pda::patient(&patient.pubkey()).0,
-    )
-    .0;
+    let grant = rx::emergency_grant_address(&patient.pubkey(), &er.pubkey());
     let ix = rx::emergency_access(
         &world.payer.pubkey(),
         &er.pubkey(),

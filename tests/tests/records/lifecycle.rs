@@ -223,16 +223,16 @@ fn only_the_issuer_retracts_and_the_token_is_burned() {
         at,
     } = story();
     let other_lab = world.lab();
-    let ix = rx::retract_record(&other_lab.pubkey(), &patient.pubkey(), &id);
+    let ix = rx::retract_record(&other_lab.pubkey(), &patient.pubkey(), &id, None);
     custom_error(
         world.send(&[ix], &[&other_lab]),
         RecordsError::NotRecordIssuer,
     );
-    // Nor can the patient retract (erasure is their path).
-    let ix = rx::retract_record(&patient.pubkey(), &patient.pubkey(), &id);
+    // Nor can the patient retract (erasure is their path): they hold no Entity.
+    let ix = rx::retract_record(&patient.pubkey(), &patient.pubkey(), &id, None);
     custom_error(
         world.send(&[ix], &[&patient]),
-        RecordsError::NotRecordIssuer,
+        Anchor::AccountNotInitialized,
     );
     assert_eq!(
         world.account::<Record>(&at.record).status,
@@ -242,7 +242,7 @@ fn only_the_issuer_retracts_and_the_token_is_burned() {
 
     // A suspended issuer may still withdraw its own wrong record.
     world.set_status(&lab.pubkey(), EntityStatus::Suspended);
-    let ix = rx::retract_record(&lab.pubkey(), &patient.pubkey(), &id);
+    let ix = rx::retract_record(&lab.pubkey(), &patient.pubkey(), &id, None);
     let meta = world.send(&[ix], &[&lab]).expect("retract");
     let record: Record = world.account(&at.record);
     assert_eq!(record.status, RecordStatus::Retracted);
@@ -250,7 +250,7 @@ fn only_the_issuer_retracts_and_the_token_is_burned() {
     assert_eq!(world.token_amount(&at.token_account), 0);
     assert_eq!(World::events::<RecordRetracted>(&meta)[0].record, at.record);
 
-    let ix = rx::retract_record(&lab.pubkey(), &patient.pubkey(), &id);
+    let ix = rx::retract_record(&lab.pubkey(), &patient.pubkey(), &id, None);
     custom_error(world.send(&[ix], &[&lab]), RecordsError::RecordNotActive);
 }
 
@@ -345,7 +345,7 @@ fn a_retracted_record_can_still_be_erased() {
         id,
         at,
     } = story();
-    let ix = rx::retract_record(&lab.pubkey(), &patient.pubkey(), &id);
+    let ix = rx::retract_record(&lab.pubkey(), &patient.pubkey(), &id, None);
     world.send(&[ix], &[&lab]).expect("retract");
     let ix = rx::erase_record(
         &patient.pubkey(),

@@ -8,5 +8,6 @@ mod issuance;
 mod lifecycle;
 mod registry;
 mod rent;
+mod review;
 mod runtime;
 mod tokens;

@@ -6,6 +6,8 @@ use {
 };
 
 /// Closes a revoked or ended consent, returning its rent to whoever paid.
+/// Not within a day of its last change: re-creating it would start its
+/// version at 0 again, and no message signed before must still be valid.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct CloseConsent<'info> {
@@ -27,9 +29,14 @@ pub struct CloseConsent<'info> {
 
 impl CloseConsent<'_> {
     pub fn validate(&self) -> Result<()> {
+        let now = now()?;
         require!(
-            self.consent.status == ConsentStatus::Revoked || now()? >= self.consent.period_end,
+            self.consent.status == ConsentStatus::Revoked || now >= self.consent.period_end,
             ConsentError::ConsentStillActive
+        );
+        require!(
+            now >= self.consent.updated_at.saturating_add(MAX_MESSAGE_LIFETIME),
+            ConsentError::CloseTooEarly
         );
         Ok(())
     }

@@ -9,6 +9,8 @@ use {
 pub struct GrantConsentSignedArgs {
     pub purpose: ConsentPurpose,
     pub terms: ConsentTerms,
+    /// When the patient signed, as stated in the message.
+    pub issued_at: i64,
     /// The expiry the patient signed.
     pub expires_at: i64,
 }
@@ -48,6 +50,7 @@ pub fn handler(mut ctx: Context<GrantConsentSigned>, args: GrantConsentSignedArg
         purpose: args.purpose,
         terms: Some(args.terms),
         consent_version: accounts.consent.consent_version,
+        issued_at: args.issued_at,
         expires_at: args.expires_at,
     };
     let mut change = verify_signed_message(

@@ -143,9 +143,14 @@ pub(crate) fn verify_signed_message(
     expected: &ConsentMessage,
 ) -> Result<Change> {
     let now = now()?;
+    require!(
+        expected.issued_at <= now,
+        ConsentError::MessageIssuedInFuture
+    );
     require!(now < expected.expires_at, ConsentError::MessageExpired);
     require!(
-        expected.expires_at - now <= crate::constants::MAX_MESSAGE_LIFETIME,
+        expected.expires_at.saturating_sub(expected.issued_at)
+            <= crate::constants::MAX_MESSAGE_LIFETIME,
         ConsentError::MessageLifetimeTooLong
     );
     let verified = verified_message(instructions_sysvar)?;

@@ -7,6 +7,8 @@ use {
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct RevokeConsentSignedArgs {
+    /// When the patient signed, as stated in the message.
+    pub issued_at: i64,
     /// The expiry the patient signed.
     pub expires_at: i64,
 }
@@ -41,6 +43,7 @@ pub fn handler(mut ctx: Context<RevokeConsentSigned>, args: RevokeConsentSignedA
         purpose: consent.purpose,
         terms: None,
         consent_version: consent.consent_version,
+        issued_at: args.issued_at,
         expires_at: args.expires_at,
     };
     let mut change = verify_signed_message(

@@ -54,7 +54,9 @@ impl Grant {
             return false;
         }
         match self.scope {
-            GrantScope::Record => self.target == *record_key,
+            // A record erased and re-issued at the same address later is a
+            // different record: a grant only reaches the one it was given for.
+            GrantScope::Record => self.target == *record_key && record.issued_at <= self.granted_at,
             GrantScope::Patient => self.kinds & record.kind.bit() != 0,
         }
     }

@@ -1,6 +1,6 @@
 use {
     crate::{
-        constants::*, errors::RecordsError, events::AccessLogged, instructions::now, state::*,
+        constants::*, errors::RecordsError, events::AccessLogged, instructions::now, pda, state::*,
     },
     anchor_lang::prelude::*,
 };
@@ -19,6 +19,12 @@ pub struct LogAccess<'info> {
     pub grant: Account<'info, Grant>,
     #[account(seeds = [RECORD_SEED, record.patient.as_ref(), record.record_id.as_ref()], bump = record.bump)]
     pub record: Account<'info, Record>,
+    /// CHECK: the grantee's `Entity` address. When an entity lives there it
+    /// must be active: a suspended, revoked or expired provider stops reading.
+    /// Grants to keys that are not entities (a relative's wallet) need none,
+    /// except emergency grants, which only providers hold.
+    #[account(address = pda::entity(grantee.key).0)]
+    pub grantee_entity: UncheckedAccount<'info>,
 }
 
 impl LogAccess<'_> {
@@ -34,6 +40,10 @@ impl LogAccess<'_> {
             grant.covers(&self.record.key(), &self.record),
             RecordsError::GrantDoesNotCoverRecord
         );
+        match load_entity(&self.grantee_entity)? {
+            Some(entity) => require!(entity.is_active(now), RecordsError::EntityNotActive),
+            None => require!(!grant.emergency, RecordsError::EntityNotActive),
+        }
         Ok(())
     }
 }
@@ -59,4 +69,14 @@ pub fn handler(ctx: Context<LogAccess>) -> Result<()> {
         accessed_at: now,
     });
     Ok(())
+}
+
+/// The `Entity` at `info`, if one lives there.
+pub(crate) fn load_entity(info: &AccountInfo) -> Result<Option<Entity>> {
+    if info.owner != &crate::ID || info.data_is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Entity::try_deserialize(
+        &mut &info.try_borrow_data()?[..],
+    )?))
 }

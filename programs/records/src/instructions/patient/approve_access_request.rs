@@ -1,5 +1,10 @@
 use {
-    crate::{constants::*, errors::RecordsError, instructions::now, state::*},
+    crate::{
+        constants::*,
+        errors::RecordsError,
+        instructions::{now, resolve_target},
+        state::*,
+    },
     anchor_lang::prelude::*,
 };
 
@@ -39,6 +44,16 @@ pub struct ApproveAccessRequest<'info> {
     /// CHECK: receives the request's rent; must be its recorded payer.
     #[account(mut)]
     pub rent_payer: UncheckedAccount<'info>,
+    /// The requester must still be an active entity when the patient approves.
+    #[account(
+        seeds = [ENTITY_SEED, access_request.requester.as_ref()],
+        bump = requester_entity.bump,
+    )]
+    pub requester_entity: Account<'info, Entity>,
+    /// CHECK: the request's target, checked again (a record may have been
+    /// retracted since the request).
+    #[account(address = access_request.target @ RecordsError::InvalidTarget)]
+    pub target: UncheckedAccount<'info>,
     #[account(
         init,
         payer = payer,
@@ -56,18 +71,29 @@ pub struct ApproveAccessRequest<'info> {
 }
 
 impl ApproveAccessRequest<'_> {
-    pub fn validate(&self, args: &ApproveAccessRequestArgs) -> Result<()> {
+    pub fn validate(&self, args: &ApproveAccessRequestArgs, now: i64) -> Result<u16> {
         require!(
             args.wrapped_key.len() <= MAX_WRAPPED_KEY_LEN,
             RecordsError::WrappedKeyTooLong
         );
-        Ok(())
+        require!(
+            self.requester_entity.is_active(now),
+            RecordsError::EntityNotActive
+        );
+        let request = &self.access_request;
+        resolve_target(
+            &self.patient.key(),
+            &self.patient,
+            &self.target,
+            request.scope,
+            request.kinds,
+        )
     }
 }
 
 pub fn handler(ctx: Context<ApproveAccessRequest>, args: ApproveAccessRequestArgs) -> Result<()> {
-    ctx.accounts.validate(&args)?;
     let now = now()?;
+    let kinds = ctx.accounts.validate(&args, now)?;
     let request = &ctx.accounts.access_request;
     let grant = &mut ctx.accounts.grant;
     grant.set_inner(Grant {
@@ -77,7 +103,7 @@ pub fn handler(ctx: Context<ApproveAccessRequest>, args: ApproveAccessRequestArg
         grantee: request.requester,
         target: request.target,
         scope: request.scope,
-        kinds: request.kinds,
+        kinds,
         permissions: request.permissions,
         purpose: request.purpose,
         emergency: false,

@@ -35,6 +35,10 @@ impl CloseGrant<'_> {
             self.grant.is_revoked() || self.grant.is_expired(now()?),
             RecordsError::GrantStillActive
         );
+        require!(
+            !self.grant.emergency || self.patient.is_patient_or_guardian(self.authority.key),
+            RecordsError::EmergencyGrantClosedByPatientOnly
+        );
         Ok(())
     }
 }

@@ -1,6 +1,6 @@
 use {
     super::require_active,
-    crate::{constants::*, errors::RecordsError, instructions::now, state::*},
+    crate::{constants::*, errors::RecordsError, instructions::now, pda, state::*},
     anchor_lang::prelude::*,
 };
 
@@ -14,7 +14,10 @@ pub struct EmergencyAccessArgs {
 
 /// Break-glass: an active Provider reads all of a patient's records for a
 /// short, capped time without asking. The grant is flagged as emergency in
-/// its event, and the patient can revoke it like any other.
+/// its event, and the patient can revoke it like any other. It lives at its
+/// own address (target `pda::emergency_target`), and only the patient or
+/// guardian closes it: until they have, the provider cannot break the glass
+/// again, so revocation and the duration cap hold.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct EmergencyAccess<'info> {
@@ -31,7 +34,12 @@ pub struct EmergencyAccess<'info> {
         init,
         payer = payer,
         space = Grant::DISCRIMINATOR.len() + Grant::INIT_SPACE,
-        seeds = [GRANT_SEED, patient.authority.as_ref(), provider.key().as_ref(), patient.key().as_ref()],
+        seeds = [
+            GRANT_SEED,
+            patient.authority.as_ref(),
+            provider.key().as_ref(),
+            pda::emergency_target(&patient.authority).0.as_ref(),
+        ],
         bump,
     )]
     pub grant: Account<'info, Grant>,
@@ -69,7 +77,7 @@ pub fn handler(ctx: Context<EmergencyAccess>, args: EmergencyAccessArgs) -> Resu
         bump: ctx.bumps.grant,
         patient: ctx.accounts.patient.authority,
         grantee: ctx.accounts.provider.key(),
-        target: ctx.accounts.patient.key(),
+        target: pda::emergency_target(&ctx.accounts.patient.authority).0,
         scope: GrantScope::Patient,
         kinds: kinds::ALL,
         permissions: permissions::READ,

@@ -9,11 +9,16 @@ use {
 
 /// The issuer withdraws an active record it issued: the token is burned, the
 /// record stays as a Retracted tombstone. Allowed while the issuer is
-/// suspended too: withdrawing a wrong record must stay possible.
+/// suspended too (withdrawing a wrong record must stay possible), not once
+/// it is revoked. Retracting an amendment makes the version it superseded
+/// Active again (pass it as `previous_record`), so a record is never left
+/// without a current version by whoever amended it.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct RetractRecord<'info> {
     pub issuer: Signer<'info>,
+    #[account(seeds = [ENTITY_SEED, issuer.key().as_ref()], bump = issuer_entity.bump)]
+    pub issuer_entity: Account<'info, Entity>,
     #[account(
         mut,
         seeds = [RECORD_SEED, record.patient.as_ref(), record.record_id.as_ref()],
@@ -34,6 +39,9 @@ pub struct RetractRecord<'info> {
     )]
     pub patient_token_account: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token2022>,
+    /// CHECK: the record this one supersedes, when it does (checked in the handler).
+    #[account(mut)]
+    pub previous_record: Option<UncheckedAccount<'info>>,
 }
 
 impl RetractRecord<'_> {
@@ -41,6 +49,14 @@ impl RetractRecord<'_> {
         require!(
             self.record.status == RecordStatus::Active,
             RecordsError::RecordNotActive
+        );
+        require!(
+            self.issuer_entity.status != EntityStatus::Revoked,
+            RecordsError::EntityRevoked
+        );
+        require!(
+            self.record.supersedes == self.previous_record.as_ref().map(|p| p.key()),
+            RecordsError::PreviousRecordMismatch
         );
         Ok(())
     }
@@ -59,9 +75,21 @@ pub fn handler(mut ctx: Context<RetractRecord>) -> Result<()> {
         token_program: accounts.token_program.as_ref(),
     }
     .burn()?;
+    let now = now()?;
+    if let Some(previous) = &accounts.previous_record {
+        // The previous version may have been erased by the patient since.
+        if previous.owner == &crate::ID && !previous.data_is_empty() {
+            let mut state = Record::try_deserialize(&mut &previous.try_borrow_data()?[..])?;
+            state.status = RecordStatus::Active;
+            state.superseded_by = None;
+            state.updated_at = now.max(state.updated_at);
+            state.check_invariant()?;
+            state.try_serialize(&mut &mut previous.try_borrow_mut_data()?[..])?;
+        }
+    }
     let record = &mut accounts.record;
     record.status = RecordStatus::Retracted;
-    record.updated_at = now()?.max(record.updated_at);
+    record.updated_at = now.max(record.updated_at);
     record.check_invariant()?;
     let event = RecordRetracted {
         issuer: record.issuer,
