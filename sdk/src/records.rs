@@ -352,6 +352,7 @@ pub fn emergency_access(
             provider_entity: pda::entity(provider).0,
             config: pda::config().0,
             patient: pda::patient(patient).0,
+            emergency_target: pda::emergency_target(patient).0,
             grant: emergency_grant_address(patient, provider),
             system_program: system_program::ID,
             event_authority: event_authority(),

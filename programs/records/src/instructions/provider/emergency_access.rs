@@ -1,6 +1,6 @@
 use {
     super::require_active,
-    crate::{constants::*, errors::RecordsError, instructions::now, pda, state::*},
+    crate::{constants::*, errors::RecordsError, instructions::now, state::*},
     anchor_lang::prelude::*,
 };
 
@@ -30,6 +30,9 @@ pub struct EmergencyAccess<'info> {
     pub config: Account<'info, RegistryConfig>,
     #[account(seeds = [PATIENT_SEED, patient.authority.as_ref()], bump = patient.bump)]
     pub patient: Account<'info, Patient>,
+    /// CHECK: no account lives here; its address is the emergency grant's target.
+    #[account(seeds = [EMERGENCY_TARGET_SEED, patient.authority.as_ref()], bump)]
+    pub emergency_target: UncheckedAccount<'info>,
     #[account(
         init,
         payer = payer,
@@ -38,7 +41,7 @@ pub struct EmergencyAccess<'info> {
             GRANT_SEED,
             patient.authority.as_ref(),
             provider.key().as_ref(),
-            pda::emergency_target(&patient.authority).0.as_ref(),
+            emergency_target.key().as_ref(),
         ],
         bump,
     )]
@@ -77,7 +80,7 @@ pub fn handler(ctx: Context<EmergencyAccess>, args: EmergencyAccessArgs) -> Resu
         bump: ctx.bumps.grant,
         patient: ctx.accounts.patient.authority,
         grantee: ctx.accounts.provider.key(),
-        target: pda::emergency_target(&ctx.accounts.patient.authority).0,
+        target: ctx.accounts.emergency_target.key(),
         scope: GrantScope::Patient,
         kinds: kinds::ALL,
         permissions: permissions::READ,
