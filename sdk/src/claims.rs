@@ -24,6 +24,33 @@ pub fn claim_address(policy: &Pubkey, claim_id: &[u8; 16]) -> Pubkey {
     pda::claim(policy, claim_id).0
 }
 
+/// A record listed in a claim: its address and the `origin` of its
+/// amendment chain (`Record::origin`; the record itself for an original),
+/// on which the "billed at most once" marker is keyed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BilledRecord {
+    pub record: Pubkey,
+    pub origin: Pubkey,
+}
+
+impl BilledRecord {
+    /// A record that was never amended.
+    pub fn original(record: Pubkey) -> Self {
+        Self {
+            record,
+            origin: record,
+        }
+    }
+
+    /// From a decoded `Record` account at `record`.
+    pub fn of(record: Pubkey, state: &records::state::Record) -> Self {
+        Self {
+            record,
+            origin: state.origin,
+        }
+    }
+}
+
 /// `token_program` is the program that owns `payout_mint` (SPL Token or Token-2022).
 pub fn create_policy(
     payer: &Pubkey,
@@ -130,15 +157,15 @@ pub fn close_policy(
     )
 }
 
-/// `records` are the `Record` addresses backing the claim; each is followed
-/// by its `ClaimedRecord` marker in the remaining accounts.
+/// `records` back the claim; each is followed by its `ClaimedRecord` marker
+/// (keyed on the record's origin) in the remaining accounts.
 pub fn submit_claim(
     payer: &Pubkey,
     provider: &Pubkey,
     policy: &Pubkey,
     insurer: &Pubkey,
     patient: &Pubkey,
-    records: &[Pubkey],
+    records: &[BilledRecord],
     args: SubmitClaimArgs,
 ) -> Instruction {
     let consent =
@@ -159,12 +186,12 @@ pub fn submit_claim(
         },
         ix::SubmitClaim { args },
     );
-    for record in records {
+    for billed in records {
         instruction
             .accounts
-            .push(AccountMeta::new_readonly(*record, false));
+            .push(AccountMeta::new_readonly(billed.record, false));
         instruction.accounts.push(AccountMeta::new(
-            pda::claimed_record(policy, record).0,
+            pda::claimed_record(policy, &billed.origin).0,
             false,
         ));
     }
@@ -223,10 +250,13 @@ pub fn appeal_claim(provider: &Pubkey, policy: &Pubkey, claim: &Pubkey) -> Instr
     )
 }
 
+/// `provider` is the claim's provider (its entity must still be active).
+#[allow(clippy::too_many_arguments)]
 pub fn settle_claim(
     settler: &Pubkey,
     policy: &Pubkey,
     claim: &Pubkey,
+    provider: &Pubkey,
     payout_mint: &Pubkey,
     provider_token_account: &Pubkey,
     token_program: &Pubkey,
@@ -241,6 +271,7 @@ pub fn settle_claim(
             claim: *claim,
             provider_token_account: *provider_token_account,
             token_program: *token_program,
+            provider_entity: records::pda::entity(provider).0,
             event_authority: event_authority(),
             program: ID,
         },
@@ -248,12 +279,12 @@ pub fn settle_claim(
     )
 }
 
-/// `records` are the claim's records, in order; their markers are closed.
+/// `origins` are the origins of the claim's records; their markers are closed.
 pub fn withdraw_claim(
     provider: &Pubkey,
     policy: &Pubkey,
     claim: &Pubkey,
-    records: &[Pubkey],
+    origins: &[Pubkey],
     rent_payer: &Pubkey,
 ) -> Instruction {
     let mut instruction = build(
@@ -269,9 +300,9 @@ pub fn withdraw_claim(
         },
         ix::WithdrawClaim {},
     );
-    for record in records {
+    for origin in origins {
         instruction.accounts.push(AccountMeta::new(
-            pda::claimed_record(policy, record).0,
+            pda::claimed_record(policy, origin).0,
             false,
         ));
     }
@@ -298,10 +329,11 @@ pub fn close_claim(
     )
 }
 
+/// `origin` is the origin of the billed record.
 pub fn close_claimed_record(
     actor: &Pubkey,
     policy: &Pubkey,
-    record: &Pubkey,
+    origin: &Pubkey,
     rent_payer: &Pubkey,
 ) -> Instruction {
     build(
@@ -309,7 +341,7 @@ pub fn close_claimed_record(
         acc::CloseClaimedRecord {
             actor: *actor,
             policy: *policy,
-            claimed_record: pda::claimed_record(policy, record).0,
+            claimed_record: pda::claimed_record(policy, origin).0,
             rent_payer: *rent_payer,
             event_authority: event_authority(),
             program: ID,

@@ -6,6 +6,7 @@
 
 pub mod claims;
 pub mod consent;
+pub mod offchain;
 pub mod records;
 
 pub use {::records as records_program, anchor_lang::prelude::Pubkey};

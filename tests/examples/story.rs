@@ -185,7 +185,7 @@ fn main() {
             &policy,
             &insurer.pubkey(),
             &patient.pubkey(),
-            &[record],
+            &[cl::BilledRecord::original(record)],
             args,
         );
         let meta = world.send(&[ix], &[&specialist]).expect("submit claim");
@@ -199,7 +199,15 @@ fn main() {
         event.status
     );
     world.warp(3 * DAY);
-    let ix = cl::settle_claim(&payer, &policy, &small, &mint, &provider_usdc, &token);
+    let ix = cl::settle_claim(
+        &payer,
+        &policy,
+        &small,
+        &specialist.pubkey(),
+        &mint,
+        &provider_usdc,
+        &token,
+    );
     world.send(&[ix], &[]).expect("settle");
     println!(
         "   settled after the 3-day challenge window: provider holds {} USDC",
@@ -215,7 +223,15 @@ fn main() {
     let ix = cl::decide_claim(&adjudicator.pubkey(), &policy, &large, Some(1_200_000_000));
     world.send(&[ix], &[&adjudicator]).expect("decide");
     world.warp(14 * DAY);
-    let ix = cl::settle_claim(&payer, &policy, &large, &mint, &provider_usdc, &token);
+    let ix = cl::settle_claim(
+        &payer,
+        &policy,
+        &large,
+        &specialist.pubkey(),
+        &mint,
+        &provider_usdc,
+        &token,
+    );
     world.send(&[ix], &[]).expect("settle decided");
     let totals: Policy = world.account(&policy);
     println!(

@@ -72,4 +72,10 @@ pub enum ClaimsError {
     Overflow,
     #[msg("claim id must not be all zeroes")]
     InvalidClaimId,
+    #[msg("payout mint has an extension that could move, hold back or block escrowed funds")]
+    UnsupportedMint,
+    #[msg("a decision is still appealable: wait until its appeal window has closed")]
+    AppealWindowOpen,
+    #[msg("claim belongs to an earlier policy at this address")]
+    StaleClaim,
 }

@@ -43,7 +43,7 @@ fn no_claim_without_the_patients_payment_consent_to_this_insurer() {
             &s.policy,
             &s.insurer.pubkey(),
             &patient.pubkey(),
-            &[record],
+            &[cl::BilledRecord::original(record)],
             Insured::claim_args(100_000),
         );
         ix.accounts[5].pubkey = wrong;
@@ -157,7 +157,7 @@ fn no_claim_at_all_without_a_consent_account() {
         &policy,
         &insurer.pubkey(),
         &patient.pubkey(),
-        &[record],
+        &[cl::BilledRecord::original(record)],
         Insured::claim_args(1),
     );
     custom_error(world.send(&[ix], &[&p]), Anchor::AccountNotInitialized);
@@ -191,7 +191,7 @@ fn only_active_credentialed_billing_providers_claim() {
         &s.policy,
         &s.insurer.pubkey(),
         &s.patient.pubkey(),
-        &[record],
+        &[cl::BilledRecord::original(record)],
         Insured::claim_args(1),
     );
     ix.accounts[2].pubkey = records::pda::entity(&other.pubkey()).0;
@@ -302,7 +302,7 @@ fn a_record_backs_at_most_one_claim_per_policy() {
         &s.policy,
         &s.insurer.pubkey(),
         &s.patient.pubkey(),
-        &[fresh],
+        &[cl::BilledRecord::original(fresh)],
         Insured::claim_args(1),
     );
     let last = ix.accounts.len() - 1;
@@ -379,6 +379,7 @@ fn money_goes_only_through_the_policys_vault_and_mint_to_the_provider() {
         &payer,
         &s.policy,
         &claim,
+        &s.provider.pubkey(),
         &s.mint,
         &thief_tokens,
         &s.token_program,
@@ -394,6 +395,7 @@ fn money_goes_only_through_the_policys_vault_and_mint_to_the_provider() {
         &payer,
         &s.policy,
         &claim,
+        &s.provider.pubkey(),
         &s.mint,
         &wrong_mint_account,
         &s.token_program,
@@ -403,6 +405,7 @@ fn money_goes_only_through_the_policys_vault_and_mint_to_the_provider() {
         &payer,
         &s.policy,
         &claim,
+        &s.provider.pubkey(),
         &other_mint,
         &s.provider_tokens,
         &s.token_program,
@@ -414,6 +417,7 @@ fn money_goes_only_through_the_policys_vault_and_mint_to_the_provider() {
         &payer,
         &s.policy,
         &claim,
+        &s.provider.pubkey(),
         &s.mint,
         &s.provider_tokens,
         &s.token_program,
@@ -425,6 +429,7 @@ fn money_goes_only_through_the_policys_vault_and_mint_to_the_provider() {
         &payer,
         &s.policy,
         &claim,
+        &s.provider.pubkey(),
         &s.mint,
         &s.provider_tokens,
         &anchor_spl::token_2022::ID,
@@ -604,6 +609,12 @@ fn a_policy_closes_only_after_its_period_without_open_claims() {
     let marker_record = s.claim_records(&claim)[0];
     let ix = cl::close_claimed_record(&payer, &s.policy, &marker_record, &payer);
     custom_error(s.world.send(&[ix], &[]), ClaimsError::PolicyStillOpen);
+    // The provider may still appeal the denial: the policy stays open.
+    custom_error(
+        s.world.send(&[close(&s)], &[&insurer]),
+        ClaimsError::AppealWindowOpen,
+    );
+    s.world.warp(APPEAL);
     s.world.send(&[close(&s)], &[&insurer]).expect("close");
 }
 

@@ -222,6 +222,8 @@ fn the_insurer_withdraws_unreserved_money_and_closes_the_policy_after_its_period
         s.world.send(&[close(&s)], &[&insurer]),
         ClaimsError::OpenClaims,
     );
+    // The provider's credential ran out with the year: renewed, it is paid.
+    s.renew_provider();
     s.settle(&claim).expect("settle");
 
     let before = s.world.token_amount(&s.insurer_tokens);
@@ -283,7 +285,11 @@ fn rent_and_transaction_sizes_of_claims() {
             &s.policy,
             &s.insurer.pubkey(),
             &s.patient.pubkey(),
-            &records,
+            &records
+                .iter()
+                .copied()
+                .map(cl::BilledRecord::original)
+                .collect::<Vec<_>>(),
             Insured::claim_args(1),
         );
         let message = solana_message::Message::new(&[ix], Some(&s.world.payer.pubkey()));

@@ -4,4 +4,5 @@
 mod attacks;
 mod flows;
 mod random;
+mod review;
 mod setup;

@@ -31,6 +31,10 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
     let insurer = s.insurer.insecure_clone();
     let provider = s.provider.insecure_clone();
     let adjudicator = s.adjudicator.insecure_clone();
+    // Enough in the insurer's account for every funding step to land.
+    let (mint, insurer_tokens) = (s.mint, s.insurer_tokens);
+    s.world
+        .mint_to(&mint, &insurer_tokens, 1_000 * FUNDING, &token_program);
     let insurer_start = s.world.token_amount(&s.insurer_tokens) + FUNDING;
     let mut claims: Vec<anchor_lang::prelude::Pubkey> = Vec::new();
     let mut paid_once = std::collections::HashSet::new();
@@ -38,6 +42,7 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
 
     for step in 0..steps {
         let before_policy = s.world.raw(&s.policy).unwrap().data;
+        let mut submitted = None;
         let before_vault = s.world.token_amount(&s.vault);
         let pick = |rng: &mut Rng, claims: &Vec<_>| {
             claims.get(rng.below(claims.len() as u64) as usize).copied()
@@ -60,8 +65,8 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
             }
             1 | 2 => {
                 let record = s.record(RecordKind::Procedure);
-                let args = Insured::claim_args(1 + rng.below(3_000_000));
-                claims.push(cl::claim_address(&s.policy, &args.claim_id));
+                let args = Insured::claim_args(1 + rng.below(1_500_000));
+                submitted = Some(cl::claim_address(&s.policy, &args.claim_id));
                 (
                     "submit",
                     cl::submit_claim(
@@ -70,7 +75,7 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
                         &s.policy,
                         &insurer.pubkey(),
                         &s.patient.pubkey(),
-                        &[record],
+                        &[cl::BilledRecord::original(record)],
                         args,
                     ),
                     Some(&provider),
@@ -119,6 +124,7 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
                         &s.world.payer.pubkey(),
                         &s.policy,
                         &c,
+                        &s.provider.pubkey(),
                         &s.mint,
                         &s.provider_tokens,
                         &s.token_program,
@@ -146,7 +152,7 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
             },
             _ => {
                 if rng.below(2) == 0 {
-                    s.world.warp(rng.below(5 * DAY as u64) as i64);
+                    s.world.warp(rng.below(DAY as u64) as i64);
                     continue;
                 }
                 let amount = 1 + rng.below(3_000_000);
@@ -169,11 +175,15 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
         match s.world.send(&[ix], &signers) {
             Ok(_) => {
                 landed += 1;
+                claims.extend(submitted.take());
                 if let Some(c) = settled_claim {
                     assert!(paid_once.insert(c), "step {step}: claim {c} paid twice");
                 }
             }
-            Err(_) => {
+            Err(failed) => {
+                if std::env::var("PANACEA_DEBUG").is_ok() {
+                    eprintln!("step {step} {op}: {:?}", failed.err);
+                }
                 assert_eq!(
                     s.world.raw(&s.policy).unwrap().data,
                     before_policy,

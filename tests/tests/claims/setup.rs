@@ -122,13 +122,14 @@ impl Insured {
     ) -> (Pubkey, TxResult) {
         let args = Self::claim_args(amount);
         let claim = cl::claim_address(&self.policy, &args.claim_id);
+        let billed: Vec<_> = records.iter().map(|r| self.billed(r)).collect();
         let ix = cl::submit_claim(
             &self.world.payer.pubkey(),
             &by.pubkey(),
             &self.policy,
             &self.insurer.pubkey(),
             &self.patient.pubkey(),
-            records,
+            &billed,
             args,
         );
         (claim, self.world.send(&[ix], &[by]))
@@ -142,11 +143,27 @@ impl Insured {
         claim
     }
 
+    /// A record as a claim lists it: with the origin of its amendment chain
+    /// (the record itself when it does not exist, for attacks).
+    pub fn billed(&self, record: &Pubkey) -> cl::BilledRecord {
+        match self.world.raw(record) {
+            Some(account) if account.owner == records::ID => {
+                use anchor_lang::AccountDeserialize;
+                match records::state::Record::try_deserialize(&mut account.data.as_slice()) {
+                    Ok(state) => cl::BilledRecord::of(*record, &state),
+                    Err(_) => cl::BilledRecord::original(*record),
+                }
+            }
+            _ => cl::BilledRecord::original(*record),
+        }
+    }
+
     pub fn settle(&mut self, claim: &Pubkey) -> TxResult {
         let ix = cl::settle_claim(
             &self.world.payer.pubkey(),
             &self.policy,
             claim,
+            &self.provider.pubkey(),
             &self.mint,
             &self.provider_tokens,
             &self.token_program,
@@ -158,6 +175,20 @@ impl Insured {
         let adjudicator = self.adjudicator.insecure_clone();
         let ix = cl::decide_claim(&adjudicator.pubkey(), &self.policy, claim, approved);
         self.world.send(&[ix], &[&adjudicator])
+    }
+
+    /// The admin extends the provider's credential by a year.
+    pub fn renew_provider(&mut self) {
+        let admin = self.world.admin.insecure_clone();
+        let ix = panacea_sdk::records::renew_entity(
+            &admin.pubkey(),
+            &self.provider.pubkey(),
+            records::instructions::RenewEntityArgs {
+                valid_until: self.world.now() + 365 * DAY,
+                credential_commitment: [1; 32],
+            },
+        );
+        self.world.send(&[ix], &[&admin]).expect("renew provider");
     }
 
     pub fn policy(&self) -> Policy {

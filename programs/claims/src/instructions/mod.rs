@@ -91,6 +91,21 @@ pub(crate) fn release(policy: &mut Policy, claim: &Claim) -> Result<()> {
     Ok(())
 }
 
+/// A claim submitted before its policy's account was (re)created belongs to
+/// an earlier policy that lived at the same address.
+pub(crate) fn require_current_policy(policy: &Policy, claim: &Claim) -> Result<()> {
+    require!(
+        claim.submitted_at >= policy.created_at,
+        ClaimsError::StaleClaim
+    );
+    Ok(())
+}
+
+/// Records that a decision can be appealed until `until`.
+pub(crate) fn hold_for_appeal(policy: &mut Policy, until: i64) {
+    policy.appealable_until = policy.appealable_until.max(until);
+}
+
 pub(crate) fn check_claim(claim: &Claim) -> Result<()> {
     require!(claim.invariant(), ClaimsError::EscrowInvariantViolated);
     Ok(())

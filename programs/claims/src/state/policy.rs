@@ -44,6 +44,9 @@ pub struct Policy {
     pub withdrawn: u64,
     pub deductible_met: u64,
     pub open_claims: u32,
+    /// Until this time a denial or partial approval may still be appealed:
+    /// the insurer neither withdraws nor closes before it.
+    pub appealable_until: i64,
     pub created_at: i64,
     pub rent_payer: Pubkey,
 }

@@ -33,6 +33,12 @@ pub struct Record {
     pub supersedes: Option<Pubkey>,
     /// The amendment that replaced this record.
     pub superseded_by: Option<Pubkey>,
+    /// The first version of this record's amendment chain (itself for an
+    /// original): one service, however often its record is amended. Claims
+    /// key "billed at most once" on it.
+    pub origin: Pubkey,
+    /// Authority of the entity that issued the first version.
+    pub original_issuer: Pubkey,
     pub issued_at: i64,
     pub updated_at: i64,
     pub rent_payer: Pubkey,
@@ -43,6 +49,7 @@ impl Invariant for Record {
         self.version == ACCOUNT_VERSION
             && self.record_version >= 1
             && (self.record_version == 1) == self.supersedes.is_none()
+            && (self.record_version > 1 || self.original_issuer == self.issuer)
             && (self.status == RecordStatus::Superseded) == self.superseded_by.is_some()
             && is_valid_uri(&self.uri)
             && self.updated_at >= self.issued_at

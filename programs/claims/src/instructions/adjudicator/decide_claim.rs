@@ -1,5 +1,7 @@
 use {
-    super::super::{check_claim, checked_sub, now, release, totals},
+    super::super::{
+        check_claim, checked_sub, hold_for_appeal, now, release, require_current_policy, totals,
+    },
     crate::{errors::ClaimsError, events::ClaimStatusChanged, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
@@ -30,6 +32,7 @@ pub struct DecideClaim<'info> {
 impl DecideClaim<'_> {
     pub fn validate(&self, args: &DecideClaimArgs) -> Result<()> {
         let claim = &self.claim;
+        require_current_policy(&self.policy, claim)?;
         require!(
             matches!(
                 claim.status,
@@ -64,14 +67,26 @@ pub fn handler(mut ctx: Context<DecideClaim>, args: DecideClaimArgs) -> Result<(
             claim.status = ClaimStatus::Approved;
             let appealable = amount < claim.amount_requested && !claim.appealed;
             claim.settle_after = if appealable {
-                now.checked_add(policy.appeal_window)
-                    .ok_or(ClaimsError::Overflow)?
+                let until = now
+                    .checked_add(policy.appeal_window)
+                    .ok_or(ClaimsError::Overflow)?;
+                hold_for_appeal(policy, until);
+                until
             } else {
                 now
             };
         }
         None => {
             release(policy, claim)?;
+            // A denied claim does not count toward the deductible.
+            policy.deductible_met = checked_sub(policy.deductible_met, claim.deductible_applied)?;
+            claim.deductible_applied = 0;
+            if !claim.appealed {
+                let until = now
+                    .checked_add(policy.appeal_window)
+                    .ok_or(ClaimsError::Overflow)?;
+                hold_for_appeal(policy, until);
+            }
             claim.amount_payable = 0;
             claim.status = ClaimStatus::Denied;
             claim.settle_after = i64::MAX;

@@ -1,5 +1,5 @@
 use {
-    super::super::{check_claim, now, totals},
+    super::super::{check_claim, now, require_current_policy, totals},
     crate::{errors::ClaimsError, events::ClaimStatusChanged, state::*},
     anchor_lang::prelude::*,
 };
@@ -19,6 +19,7 @@ pub struct DisputeClaim<'info> {
 impl DisputeClaim<'_> {
     pub fn validate(&self, now: i64) -> Result<()> {
         let claim = &self.claim;
+        require_current_policy(&self.policy, claim)?;
         require!(
             claim.status == ClaimStatus::Approved && claim.decided_by.is_none(),
             ClaimsError::InvalidClaimStatus

@@ -1,8 +1,12 @@
 use {
-    super::super::{check_claim, checked_add, checked_sub, now, pay_out, totals},
+    super::super::{
+        check_claim, checked_add, checked_sub, now, pay_out, require_active,
+        require_current_policy, totals,
+    },
     crate::{errors::ClaimsError, events::ClaimSettled, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface},
+    records::state::Entity,
 };
 
 /// Pays an approved claim once `settle_after` has passed. Anyone may call
@@ -28,10 +32,19 @@ pub struct SettleClaim<'info> {
     pub provider_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(address = policy.token_program @ ClaimsError::InvalidTokenAccount)]
     pub token_program: Interface<'info, TokenInterface>,
+    /// The provider must still be credentialed when paid.
+    #[account(
+        seeds = [records::constants::ENTITY_SEED, claim.provider.as_ref()],
+        seeds::program = records::ID,
+        bump = provider_entity.bump,
+    )]
+    pub provider_entity: Box<Account<'info, Entity>>,
 }
 
 impl SettleClaim<'_> {
     pub fn validate(&self, now: i64) -> Result<()> {
+        require_current_policy(&self.policy, &self.claim)?;
+        require_active(&self.provider_entity, now)?;
         require!(
             self.claim.status == ClaimStatus::Approved,
             ClaimsError::InvalidClaimStatus

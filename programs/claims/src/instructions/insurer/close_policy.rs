@@ -39,6 +39,10 @@ impl ClosePolicy<'_> {
             ClaimsError::PolicyStillRunning
         );
         require!(self.policy.open_claims == 0, ClaimsError::OpenClaims);
+        require!(
+            now()? >= self.policy.appealable_until,
+            ClaimsError::AppealWindowOpen
+        );
         Ok(())
     }
 }

@@ -2,7 +2,13 @@ use {
     super::super::{now, require_active},
     crate::{constants::*, errors::ClaimsError, events::PolicyCreated, state::*},
     anchor_lang::prelude::*,
-    anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface},
+    anchor_spl::{
+        token_2022::spl_token_2022::{
+            extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions},
+            state::Mint as SplMint,
+        },
+        token_interface::{Mint, TokenAccount, TokenInterface},
+    },
     records::state::{Entity, EntityKind, Patient},
 };
 
@@ -59,6 +65,7 @@ pub struct CreatePolicy<'info> {
 
 impl CreatePolicy<'_> {
     pub fn validate(&self, args: &CreatePolicyArgs, now: i64) -> Result<()> {
+        check_payout_mint(&self.payout_mint.to_account_info())?;
         require_active(&self.insurer_entity, now)?;
         require!(
             self.insurer_entity.kind == EntityKind::Insurer,
@@ -110,6 +117,7 @@ pub fn handler(mut ctx: Context<CreatePolicy>, args: CreatePolicyArgs) -> Result
         withdrawn: 0,
         deductible_met: 0,
         open_claims: 0,
+        appealable_until: 0,
         created_at: now,
         rent_payer: accounts.payer.key(),
     });
@@ -125,5 +133,32 @@ pub fn handler(mut ctx: Context<CreatePolicy>, args: CreatePolicyArgs) -> Result
         valid_until: policy.valid_until,
     };
     emit_cpi!(event);
+    Ok(())
+}
+
+/// Token-2022 mint extensions that cannot take, hold back or block escrowed
+/// money. Anything else (transfer fees, permanent delegate, transfer hook,
+/// pausable, default-frozen accounts, confidential transfers, ...) would let
+/// whoever controls the mint drain or freeze the escrow, so it is refused.
+const ALLOWED_MINT_EXTENSIONS: [ExtensionType; 5] = [
+    ExtensionType::MetadataPointer,
+    ExtensionType::TokenMetadata,
+    ExtensionType::MintCloseAuthority,
+    ExtensionType::GroupPointer,
+    ExtensionType::GroupMemberPointer,
+];
+
+fn check_payout_mint(mint: &AccountInfo) -> Result<()> {
+    if mint.owner != &anchor_spl::token_2022::ID {
+        return Ok(());
+    }
+    let data = mint.try_borrow_data()?;
+    let state = StateWithExtensions::<SplMint>::unpack(&data)?;
+    for extension in state.get_extension_types()? {
+        require!(
+            ALLOWED_MINT_EXTENSIONS.contains(&extension),
+            ClaimsError::UnsupportedMint
+        );
+    }
     Ok(())
 }

@@ -1,5 +1,5 @@
 use {
-    super::super::{checked_add, pay_out, totals},
+    super::super::{checked_add, now, pay_out, totals},
     crate::{errors::ClaimsError, events::FundsWithdrawn, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface},
@@ -30,6 +30,11 @@ pub struct WithdrawUnreserved<'info> {
 pub fn handler(mut ctx: Context<WithdrawUnreserved>, args: WithdrawUnreservedArgs) -> Result<()> {
     require!(args.amount > 0, ClaimsError::InvalidAmount);
     let accounts = &mut ctx.accounts;
+    // Money released by a denial may be claimed again on appeal.
+    require!(
+        now()? >= accounts.policy.appealable_until,
+        ClaimsError::AppealWindowOpen
+    );
     accounts.policy.absorb_donations(accounts.vault.amount)?;
     require!(
         args.amount <= accounts.policy.unreserved()?,

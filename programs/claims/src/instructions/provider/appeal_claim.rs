@@ -1,5 +1,8 @@
 use {
-    super::super::{check_claim, checked_add, checked_sub, now, totals},
+    super::{
+        super::{check_claim, checked_add, checked_sub, now, require_current_policy, totals},
+        submit_claim::apply_cost_sharing,
+    },
     crate::{errors::ClaimsError, events::ClaimStatusChanged, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
@@ -22,6 +25,7 @@ pub struct AppealClaim<'info> {
 impl AppealClaim<'_> {
     pub fn validate(&self, now: i64) -> Result<()> {
         let claim = &self.claim;
+        require_current_policy(&self.policy, claim)?;
         require!(!claim.appealed, ClaimsError::AlreadyAppealed);
         let partial = claim.status == ClaimStatus::Approved
             && claim.decided_by.is_some()
@@ -46,6 +50,14 @@ pub fn handler(mut ctx: Context<AppealClaim>) -> Result<()> {
     let policy = &mut accounts.policy;
     let claim = &mut accounts.claim;
     policy.absorb_donations(accounts.vault.amount)?;
+    if claim.status == ClaimStatus::Denied {
+        // The denial gave the deductible back; apply it afresh, as the
+        // policy stands now.
+        let (deductible, payable) = apply_cost_sharing(policy, claim.amount_billed)?;
+        policy.deductible_met = checked_add(policy.deductible_met, deductible)?;
+        claim.deductible_applied = deductible;
+        claim.amount_requested = payable;
+    }
     let held = claim.reservation();
     let extra = checked_sub(claim.amount_requested, held)?;
     require!(

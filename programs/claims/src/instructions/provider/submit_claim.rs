@@ -21,8 +21,9 @@ pub struct SubmitClaimArgs {
 
 /// A provider bills a policy for services backed by records it issued to the
 /// policy's patient. Remaining accounts: for each record (1 to 8), the
-/// `Record` then its `ClaimedRecord` address (created here; a record backs
-/// at most one claim per policy).
+/// `Record` then its `ClaimedRecord` address `["claimed_record", policy,
+/// record.origin]` (created here; a record, amended or not, backs at most
+/// one claim per policy).
 #[event_cpi]
 #[derive(Accounts)]
 #[instruction(args: SubmitClaimArgs)]
@@ -73,7 +74,12 @@ fn check_record(info: &AccountInfo, policy: &Policy, provider: &Pubkey) -> Resul
         policy.patient,
         ClaimsError::RecordPatientMismatch
     );
-    require_keys_eq!(record.issuer, *provider, ClaimsError::RecordIssuerMismatch);
+    // The provider that performed the service: the first version's issuer.
+    require_keys_eq!(
+        record.original_issuer,
+        *provider,
+        ClaimsError::RecordIssuerMismatch
+    );
     require!(
         record.status == RecordStatus::Active,
         ClaimsError::RecordNotActive
@@ -201,7 +207,7 @@ pub fn handler<'info>(
         require!(is_permitted([consent], &query), ClaimsError::ConsentMissing);
         claim_record(
             marker,
-            record_info.key,
+            &record.origin,
             &policy_key,
             &claim_key,
             accounts.payer.as_ref(),

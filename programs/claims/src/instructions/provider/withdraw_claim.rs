@@ -1,5 +1,5 @@
 use {
-    super::super::{check_claim, checked_sub, release, totals},
+    super::super::{check_claim, checked_sub, release, require_current_policy, totals},
     crate::{errors::ClaimsError, events::ClaimStatusChanged, pda, state::*},
     anchor_lang::{prelude::*, system_program},
     anchor_spl::token_interface::TokenAccount,
@@ -7,8 +7,8 @@ use {
 
 /// The provider withdraws a claim before any decision: its reservation and
 /// deductible are released and its records may be billed again. Remaining
-/// accounts: the claim's `ClaimedRecord` markers, in the claim's order; they
-/// are closed and their rent returned to `rent_payer`.
+/// accounts: the claim's `ClaimedRecord` markers (one per record); they are
+/// closed and their rent returned to `rent_payer`.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct WithdrawClaim<'info> {
@@ -31,6 +31,7 @@ pub struct WithdrawClaim<'info> {
 impl WithdrawClaim<'_> {
     pub fn validate(&self) -> Result<()> {
         let claim = &self.claim;
+        require_current_policy(&self.policy, claim)?;
         require!(claim.decided_by.is_none(), ClaimsError::AlreadyDecided);
         require!(
             matches!(
@@ -68,14 +69,18 @@ pub fn handler<'info>(mut ctx: Context<'info, WithdrawClaim<'info>>) -> Result<(
         ClaimsError::InvalidRecordList
     );
     let policy_key = accounts.policy.key();
-    for (marker, record) in markers.iter().zip(accounts.claim.records.iter()) {
-        require_keys_eq!(
-            marker.key(),
-            pda::claimed_record(&policy_key, record).0,
+    for (i, marker) in markers.iter().enumerate() {
+        require!(
+            !markers[..i].iter().any(|m| m.key == marker.key),
             ClaimsError::ClaimedRecordMismatch
         );
         require_keys_eq!(*marker.owner, crate::ID, ClaimsError::ClaimedRecordMismatch);
         let state = ClaimedRecord::try_deserialize(&mut &marker.try_borrow_data()?[..])?;
+        require_keys_eq!(
+            marker.key(),
+            pda::claimed_record(&policy_key, &state.record).0,
+            ClaimsError::ClaimedRecordMismatch
+        );
         require_keys_eq!(
             state.claim,
             accounts.claim.key(),

@@ -112,6 +112,7 @@ pub fn handler(mut ctx: Context<AmendRecord>, args: AmendRecordArgs) -> Result<(
     previous.updated_at = now.max(previous.updated_at);
     previous.check_invariant()?;
     let kind = previous.kind;
+    let chain = (previous.origin, previous.original_issuer);
 
     let minting = Minting {
         payer: accounts.payer.as_ref(),
@@ -139,6 +140,7 @@ pub fn handler(mut ctx: Context<AmendRecord>, args: AmendRecordArgs) -> Result<(
             kind,
             record_version,
             supersedes: Some(previous_key),
+            chain: Some(chain),
         },
         minting,
         now,

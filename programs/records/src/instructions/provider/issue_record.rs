@@ -95,6 +95,8 @@ pub(crate) struct NewRecord {
     pub kind: RecordKind,
     pub record_version: u16,
     pub supersedes: Option<Pubkey>,
+    /// (origin, original issuer) of the amendment chain; `None` for an original.
+    pub chain: Option<(Pubkey, Pubkey)>,
 }
 
 /// The accounts that create a record token for the patient.
@@ -130,6 +132,8 @@ pub(crate) fn create_record(
         record_version: new.record_version,
         supersedes: new.supersedes,
         superseded_by: None,
+        origin: new.chain.map_or(record.key(), |(origin, _)| origin),
+        original_issuer: new.chain.map_or(issuer, |(_, original)| original),
         issued_at: now,
         updated_at: now,
         rent_payer: minting.payer.key(),
@@ -183,6 +187,7 @@ pub fn handler(mut ctx: Context<IssueRecord>, args: IssueRecordArgs) -> Result<(
             kind: args.kind,
             record_version: 1,
             supersedes: None,
+            chain: None,
         },
         minting,
         now,

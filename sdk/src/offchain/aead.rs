@@ -1,0 +1,180 @@
+//! Record encryption: a fresh data key per record, XChaCha20-Poly1305, and
+//! the SHA-256 commitment put on chain.
+
+use std::fmt;
+
+use chacha20poly1305::{
+    aead::{rand_core::RngCore, Aead, AeadCore, KeyInit, OsRng, Payload},
+    XChaCha20Poly1305, XNonce,
+};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroize;
+
+use super::OffchainError;
+
+/// Length of a data key, in bytes.
+pub const DATA_KEY_LEN: usize = 32;
+/// Length of the random nonce that starts every record ciphertext.
+pub const NONCE_LEN: usize = 24;
+/// Length of the Poly1305 tag that ends every record ciphertext.
+pub const TAG_LEN: usize = 16;
+
+/// Associated data of every record ciphertext: a record ciphertext cannot be
+/// passed off as another kind of Panacea ciphertext (a wrapped key) or the
+/// reverse, even under the same key.
+const RECORD_AAD: &[u8] = b"panacea/record/v1";
+
+/// The symmetric key of one record. Wiped from memory when dropped; its
+/// `Debug` output never shows it.
+pub struct DataKey([u8; DATA_KEY_LEN]);
+
+impl DataKey {
+    /// A fresh key from the operating system's random number generator.
+    pub fn generate() -> Self {
+        let mut key = [0u8; DATA_KEY_LEN];
+        OsRng.fill_bytes(&mut key);
+        Self(key)
+    }
+
+    /// A key from its bytes, e.g. one kept by the patient's wallet.
+    pub fn from_bytes(bytes: [u8; DATA_KEY_LEN]) -> Self {
+        Self(bytes)
+    }
+
+    /// The key's bytes, to be stored or wrapped by the caller.
+    pub fn as_bytes(&self) -> &[u8; DATA_KEY_LEN] {
+        &self.0
+    }
+
+    fn cipher(&self) -> XChaCha20Poly1305 {
+        XChaCha20Poly1305::new((&self.0).into())
+    }
+}
+
+impl Drop for DataKey {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DataKey(<redacted>)")
+    }
+}
+
+/// Encrypts `plaintext` under `key` with a fresh random nonce.
+///
+/// Returns `nonce (24 bytes) || ciphertext || tag (16 bytes)`.
+pub fn encrypt(key: &DataKey, plaintext: &[u8]) -> Result<Vec<u8>, OffchainError> {
+    let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+    let sealed = key
+        .cipher()
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: plaintext,
+                aad: RECORD_AAD,
+            },
+        )
+        .map_err(|_| OffchainError::Encrypt)?;
+    let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&sealed);
+    Ok(out)
+}
+
+/// Decrypts what [`encrypt`] produced.
+///
+/// Fails with [`OffchainError::Decrypt`] when the key is wrong or the
+/// ciphertext was altered or truncated.
+pub fn decrypt(key: &DataKey, ciphertext: &[u8]) -> Result<Vec<u8>, OffchainError> {
+    if ciphertext.len() < NONCE_LEN + TAG_LEN {
+        return Err(OffchainError::Decrypt);
+    }
+    let (nonce, sealed) = ciphertext.split_at(NONCE_LEN);
+    key.cipher()
+        .decrypt(
+            XNonce::from_slice(nonce),
+            Payload {
+                msg: sealed,
+                aad: RECORD_AAD,
+            },
+        )
+        .map_err(|_| OffchainError::Decrypt)
+}
+
+/// The on-chain commitment to a ciphertext: SHA-256 of the ciphertext.
+pub fn commitment(ciphertext: &[u8]) -> [u8; 32] {
+    Sha256::digest(ciphertext).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encrypt_decrypt_round_trip() {
+        let key = DataKey::generate();
+        let ciphertext = encrypt(&key, b"hello record").unwrap();
+        assert_eq!(ciphertext.len(), NONCE_LEN + 12 + TAG_LEN);
+        assert_eq!(decrypt(&key, &ciphertext).unwrap(), b"hello record");
+    }
+
+    #[test]
+    fn encryption_is_randomised() {
+        let key = DataKey::from_bytes([7; DATA_KEY_LEN]);
+        let a = encrypt(&key, b"same").unwrap();
+        let b = encrypt(&key, b"same").unwrap();
+        assert_ne!(a, b);
+        assert_ne!(commitment(&a), commitment(&b));
+    }
+
+    #[test]
+    fn fresh_keys_differ() {
+        assert_ne!(
+            DataKey::generate().as_bytes(),
+            DataKey::generate().as_bytes()
+        );
+    }
+
+    #[test]
+    fn wrong_key_tampering_and_truncation_fail_to_decrypt() {
+        let key = DataKey::generate();
+        let ciphertext = encrypt(&key, b"hello record").unwrap();
+
+        let other = DataKey::generate();
+        assert!(matches!(
+            decrypt(&other, &ciphertext),
+            Err(OffchainError::Decrypt)
+        ));
+
+        for i in [0, NONCE_LEN, ciphertext.len() - 1] {
+            let mut tampered = ciphertext.clone();
+            tampered[i] ^= 1;
+            assert!(matches!(
+                decrypt(&key, &tampered),
+                Err(OffchainError::Decrypt)
+            ));
+        }
+        assert!(matches!(
+            decrypt(&key, &ciphertext[..NONCE_LEN + TAG_LEN - 1]),
+            Err(OffchainError::Decrypt)
+        ));
+    }
+
+    #[test]
+    fn commitment_is_sha256() {
+        // SHA-256("abc"), FIPS 180-2 test vector.
+        assert_eq!(
+            super::super::to_hex(&commitment(b"abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn debug_does_not_show_the_key() {
+        let key = DataKey::from_bytes([0xab; DATA_KEY_LEN]);
+        assert_eq!(format!("{key:?}"), "DataKey(<redacted>)");
+    }
+}
