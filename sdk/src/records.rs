@@ -498,3 +498,42 @@ pub fn erase_record(
         ix::EraseRecord {},
     )
 }
+
+/// `authority` is the patient or guardian; `record` the record's address.
+pub fn rekey_record(
+    authority: &Pubkey,
+    patient: &Pubkey,
+    record: &Pubkey,
+    args: RekeyRecordArgs,
+) -> Instruction {
+    build(
+        ID,
+        acc::RekeyRecord {
+            authority: *authority,
+            patient: pda::patient(patient).0,
+            record: *record,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::RekeyRecord { args },
+    )
+}
+
+pub fn update_grant_key(
+    authority: &Pubkey,
+    patient: &Pubkey,
+    grant: &Pubkey,
+    args: UpdateGrantKeyArgs,
+) -> Instruction {
+    build(
+        ID,
+        acc::UpdateGrantKey {
+            authority: *authority,
+            patient: pda::patient(patient).0,
+            grant: *grant,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::UpdateGrantKey { args },
+    )
+}

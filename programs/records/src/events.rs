@@ -157,6 +157,20 @@ pub struct AccessLogged {
 }
 
 #[event]
+pub struct RecordRekeyed {
+    pub actor: Pubkey,
+    pub patient: Pubkey,
+    pub record: Pubkey,
+}
+
+#[event]
+pub struct GrantKeyUpdated {
+    pub actor: Pubkey,
+    pub patient: Pubkey,
+    pub grant: Pubkey,
+}
+
+#[event]
 pub struct GrantClosed {
     pub actor: Pubkey,
     pub patient: Pubkey,

@@ -113,6 +113,16 @@ pub mod records {
         patient::erase_record::handler(ctx)
     }
 
+    /// Points a record at its re-encrypted payload (after a revocation).
+    pub fn rekey_record(ctx: Context<RekeyRecord>, args: RekeyRecordArgs) -> Result<()> {
+        patient::rekey_record::handler(ctx, args)
+    }
+
+    /// Gives a grantee the data key of a re-keyed record.
+    pub fn update_grant_key(ctx: Context<UpdateGrantKey>, args: UpdateGrantKeyArgs) -> Result<()> {
+        patient::update_grant_key::handler(ctx, args)
+    }
+
     /// Closes a revoked or expired grant (patient, guardian or grantee).
     pub fn close_grant(ctx: Context<CloseGrant>) -> Result<()> {
         patient::close_grant::handler(ctx)

@@ -489,3 +489,82 @@ fn a_patient_closes_their_profile() {
     world.send(&[ix], &[&patient]).expect("close profile");
     assert!(!world.exists(&profile));
 }
+
+#[test]
+fn after_a_revocation_the_patient_rekeys_the_record_and_the_remaining_grants() {
+    let Story {
+        mut world,
+        patient,
+        at,
+        ..
+    } = story();
+    let gone = world.provider();
+    let stays = world.provider();
+    let revoked = world.grant_record(&patient, &gone.pubkey(), &at.record, READ, DAY);
+    let kept = world.grant_record(&patient, &stays.pubkey(), &at.record, READ, DAY);
+    let ix = rx::revoke_access(&patient.pubkey(), &patient.pubkey(), &revoked);
+    world.send(&[ix], &[&patient]).expect("revoke");
+
+    let args = RekeyRecordArgs {
+        commitment: [0x77; 32],
+        uri: "panacea://rekeyed".into(),
+    };
+    // Not the issuer, not another patient: only the patient (or guardian).
+    let other = world.patient();
+    let ix = rx::rekey_record(&other.pubkey(), &other.pubkey(), &at.record, args.clone());
+    custom_error(
+        world.send(&[ix], &[&other]),
+        RecordsError::RecordPatientMismatch,
+    );
+    let ix = rx::rekey_record(
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &at.record,
+        args.clone(),
+    );
+    let meta = world.send(&[ix], &[&patient]).expect("rekey");
+    let record: Record = world.account(&at.record);
+    assert_eq!(
+        (
+            record.commitment,
+            record.uri.as_str(),
+            record.record_version
+        ),
+        ([0x77; 32], "panacea://rekeyed", 1)
+    );
+    assert_eq!(World::events::<RecordRekeyed>(&meta)[0].record, at.record);
+
+    let ix = rx::update_grant_key(
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &kept,
+        UpdateGrantKeyArgs {
+            wrapped_key: vec![2; 80],
+        },
+    );
+    world
+        .send(&[ix], &[&patient])
+        .expect("new key for the remaining grantee");
+    assert_eq!(world.account::<Grant>(&kept).wrapped_key, vec![2; 80]);
+    let ix = rx::update_grant_key(
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &revoked,
+        UpdateGrantKeyArgs {
+            wrapped_key: vec![2; 80],
+        },
+    );
+    custom_error(world.send(&[ix], &[&patient]), RecordsError::GrantRevoked);
+    let ix = rx::update_grant_key(
+        &stays.pubkey(),
+        &patient.pubkey(),
+        &kept,
+        UpdateGrantKeyArgs {
+            wrapped_key: vec![3; 80],
+        },
+    );
+    custom_error(
+        world.send(&[ix], &[&stays]),
+        RecordsError::NotPatientOrGuardian,
+    );
+}

@@ -7,11 +7,14 @@ pub mod deny_access_request;
 pub mod erase_record;
 pub mod grant_access;
 pub mod register_patient;
+pub mod rekey_record;
 pub mod revoke_access;
 pub mod set_guardian;
+pub mod update_grant_key;
 
 #[allow(ambiguous_glob_reexports)]
 pub use {
     approve_access_request::*, close_grant::*, close_patient::*, deny_access_request::*,
-    erase_record::*, grant_access::*, register_patient::*, revoke_access::*, set_guardian::*,
+    erase_record::*, grant_access::*, register_patient::*, rekey_record::*, revoke_access::*,
+    set_guardian::*, update_grant_key::*,
 };

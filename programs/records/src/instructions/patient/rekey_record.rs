@@ -1,0 +1,65 @@
+use {
+    crate::{
+        constants::*, errors::RecordsError, events::RecordRekeyed, instructions::now, state::*,
+    },
+    anchor_lang::prelude::*,
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct RekeyRecordArgs {
+    /// SHA-256 of the payload re-encrypted under a fresh data key.
+    pub commitment: [u8; 32],
+    /// Opaque location of the new ciphertext.
+    pub uri: String,
+}
+
+/// The patient (or guardian) points a record at its re-encrypted payload,
+/// after revoking a grant: the revoked grantee's copy of the old data key no
+/// longer opens what the record commits to. The content is unchanged; only
+/// its encryption is, so the record keeps its version and its links.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct RekeyRecord<'info> {
+    pub authority: Signer<'info>,
+    #[account(
+        seeds = [PATIENT_SEED, patient.authority.as_ref()],
+        bump = patient.bump,
+        constraint = patient.is_patient_or_guardian(authority.key) @ RecordsError::NotPatientOrGuardian,
+    )]
+    pub patient: Account<'info, Patient>,
+    #[account(
+        mut,
+        seeds = [RECORD_SEED, record.patient.as_ref(), record.record_id.as_ref()],
+        bump = record.bump,
+        constraint = record.patient == patient.authority @ RecordsError::RecordPatientMismatch,
+    )]
+    pub record: Account<'info, Record>,
+}
+
+impl RekeyRecord<'_> {
+    pub fn validate(&self, args: &RekeyRecordArgs) -> Result<()> {
+        require!(
+            self.record.status != RecordStatus::Retracted,
+            RecordsError::RecordNotActive
+        );
+        require!(args.commitment != [0; 32], RecordsError::InvalidCommitment);
+        require!(is_valid_uri(&args.uri), RecordsError::InvalidUri);
+        Ok(())
+    }
+}
+
+pub fn handler(ctx: Context<RekeyRecord>, args: RekeyRecordArgs) -> Result<()> {
+    ctx.accounts.validate(&args)?;
+    let record = &mut ctx.accounts.record;
+    record.commitment = args.commitment;
+    record.uri = args.uri;
+    record.updated_at = now()?.max(record.updated_at);
+    record.check_invariant()?;
+    let event = RecordRekeyed {
+        actor: ctx.accounts.authority.key(),
+        patient: record.patient,
+        record: record.key(),
+    };
+    emit_cpi!(event);
+    Ok(())
+}
