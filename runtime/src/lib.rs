@@ -109,3 +109,30 @@ pub fn advance_clock(svm: &mut LiteSVM, seconds: i64) {
     let now = unix_timestamp(svm);
     set_unix_timestamp(svm, now.checked_add(seconds).expect("clock overflow"));
 }
+
+/// Writes the `ProgramData` account that a deployment through the
+/// upgradeable loader leaves for `program_id`, naming `upgrade_authority`
+/// (`records::initialize_registry` checks it). Builtins have no ProgramData
+/// of their own, so hosts that want a registry create it this way.
+pub fn set_upgrade_authority(svm: &mut LiteSVM, program_id: &Pubkey, upgrade_authority: &Pubkey) {
+    use anchor_lang::solana_program::bpf_loader_upgradeable::{self, UpgradeableLoaderState};
+    let state = UpgradeableLoaderState::ProgramData {
+        slot: 0,
+        upgrade_authority_address: Some(*upgrade_authority),
+    };
+    let data = bincode::serialize(&state).expect("ProgramData serializes");
+    let address =
+        Pubkey::find_program_address(&[program_id.as_ref()], &bpf_loader_upgradeable::ID).0;
+    let lamports = svm.minimum_balance_for_rent_exemption(data.len());
+    svm.set_account(
+        address,
+        solana_account::Account {
+            lamports,
+            data,
+            owner: bpf_loader_upgradeable::ID,
+            executable: false,
+            rent_epoch: 0,
+        },
+    )
+    .expect("ProgramData account");
+}

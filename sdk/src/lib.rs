@@ -1,15 +1,43 @@
 //! # Panacea SDK
 //!
-//! Instruction builders for every Panacea instruction, built on the program
-//! crates (`no-entrypoint`) so that seeds, argument types and account order
-//! come from one place: the programs themselves.
+//! The crate third-party apps use to talk to Panacea: an EHR issuing
+//! records, a patient app collecting wallet-signed consent, an insurer's
+//! payout service.
+//!
+//! - [`records`], [`consent`], [`claims`]: an instruction builder for every
+//!   instruction, built on the program crates (`no-entrypoint`), so seeds,
+//!   argument types and account order come from the programs themselves.
+//! - [`client::PanaceaClient`]: async, over a [`backend::Backend`] (JSON-RPC,
+//!   or the programs in-process with the `in-process` feature): prices
+//!   transactions from simulation, re-sends until they land, decodes
+//!   accounts, lists them by owner.
+//! - [`ops`]: high-level operations per actor, returning the signature and
+//!   the addresses they created.
+//! - [`offchain`]: FHIR validation, encryption, key wrapping, blob storage.
+//! - [`events`] and [`audit`]: the programs' events decoded from
+//!   transactions, a patient's audit trail, FHIR Consent and AuditEvent.
+//! - [`rent`]: what each account kind and each operation costs.
 
+pub mod audit;
+pub mod backend;
 pub mod claims;
+pub mod client;
 pub mod consent;
+pub mod error;
+pub mod events;
 pub mod offchain;
+pub mod ops;
 pub mod records;
+pub mod rent;
 
-pub use {::records as records_program, anchor_lang::prelude::Pubkey};
+pub use {
+    ::claims as claims_program,
+    ::consent as consent_program,
+    ::records as records_program,
+    anchor_lang::prelude::Pubkey,
+    client::{Outcome, PanaceaClient, TxConfig},
+    error::{Result, SdkError},
+};
 
 use anchor_lang::{solana_program::instruction::Instruction, InstructionData, ToAccountMetas};
 

@@ -6,11 +6,7 @@
 pub mod assert;
 
 use {
-    anchor_lang::{
-        prelude::Pubkey,
-        solana_program::{bpf_loader_upgradeable, bpf_loader_upgradeable::UpgradeableLoaderState},
-        AccountDeserialize, Discriminator, Event,
-    },
+    anchor_lang::{prelude::Pubkey, AccountDeserialize, Discriminator, Event},
     anchor_spl::{
         associated_token::{
             get_associated_token_address_with_program_id,
@@ -94,24 +90,7 @@ impl World {
         let payer = Keypair::new();
         svm.airdrop(&payer.pubkey(), AIRDROP).expect("airdrop");
         let upgrade_authority = Keypair::new();
-        // What a deployment through the upgradeable loader leaves behind.
-        let state = UpgradeableLoaderState::ProgramData {
-            slot: 0,
-            upgrade_authority_address: Some(upgrade_authority.pubkey()),
-        };
-        let data = bincode::serialize(&state).expect("programdata");
-        let lamports = svm.minimum_balance_for_rent_exemption(data.len());
-        svm.set_account(
-            pda::program_data().0,
-            Account {
-                lamports,
-                data,
-                owner: bpf_loader_upgradeable::ID,
-                executable: false,
-                rent_epoch: 0,
-            },
-        )
-        .expect("programdata account");
+        panacea_runtime::set_upgrade_authority(&mut svm, &records::ID, &upgrade_authority.pubkey());
         Self {
             svm,
             payer,

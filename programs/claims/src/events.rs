@@ -15,6 +15,7 @@ pub struct EscrowTotals {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct PolicyCreated {
     pub insurer: Pubkey,
     pub policy: Pubkey,
@@ -27,6 +28,7 @@ pub struct PolicyCreated {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct PolicyFunded {
     pub funder: Pubkey,
     pub policy: Pubkey,
@@ -35,6 +37,7 @@ pub struct PolicyFunded {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct FundsWithdrawn {
     pub insurer: Pubkey,
     pub policy: Pubkey,
@@ -43,6 +46,7 @@ pub struct FundsWithdrawn {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct PolicyClosed {
     pub insurer: Pubkey,
     pub policy: Pubkey,
@@ -50,6 +54,7 @@ pub struct PolicyClosed {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct ClaimSubmitted {
     pub provider: Pubkey,
     pub policy: Pubkey,
@@ -65,6 +70,7 @@ pub struct ClaimSubmitted {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct ClaimStatusChanged {
     pub actor: Pubkey,
     pub policy: Pubkey,
@@ -77,6 +83,7 @@ pub struct ClaimStatusChanged {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct ClaimSettled {
     /// Whoever submitted the settlement (anyone may).
     pub settler: Pubkey,
@@ -88,6 +95,7 @@ pub struct ClaimSettled {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct ClaimClosed {
     pub actor: Pubkey,
     pub policy: Pubkey,
@@ -95,6 +103,7 @@ pub struct ClaimClosed {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct ClaimedRecordClosed {
     pub policy: Pubkey,
     pub record: Pubkey,

@@ -4,6 +4,7 @@
 use {crate::state::*, anchor_lang::prelude::*};
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct ConsentChanged {
     /// Who authorised the change: the patient, or the guardian.
     pub actor: Pubkey,
@@ -19,6 +20,7 @@ pub struct ConsentChanged {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct ConsentClosed {
     pub actor: Pubkey,
     pub patient: Pubkey,

@@ -5,12 +5,14 @@
 use {crate::state::*, anchor_lang::prelude::*};
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct RegistryInitialized {
     pub admin: Pubkey,
     pub max_emergency_duration: i64,
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct RegistryUpdated {
     pub admin: Pubkey,
     pub new_admin: Pubkey,
@@ -18,6 +20,7 @@ pub struct RegistryUpdated {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct EntityRegistered {
     pub admin: Pubkey,
     pub entity: Pubkey,
@@ -27,6 +30,7 @@ pub struct EntityRegistered {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct EntityStatusChanged {
     pub admin: Pubkey,
     pub entity: Pubkey,
@@ -35,6 +39,7 @@ pub struct EntityStatusChanged {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct EntityRenewed {
     pub admin: Pubkey,
     pub entity: Pubkey,
@@ -42,18 +47,21 @@ pub struct EntityRenewed {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct EntityClosed {
     pub admin: Pubkey,
     pub entity: Pubkey,
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct PatientRegistered {
     pub patient: Pubkey,
     pub guardian: Option<Pubkey>,
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct GuardianChanged {
     pub patient: Pubkey,
     pub old_guardian: Option<Pubkey>,
@@ -61,11 +69,13 @@ pub struct GuardianChanged {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct PatientClosed {
     pub patient: Pubkey,
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct RecordIssued {
     pub issuer: Pubkey,
     pub patient: Pubkey,
@@ -77,6 +87,7 @@ pub struct RecordIssued {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct RecordSuperseded {
     pub actor: Pubkey,
     pub patient: Pubkey,
@@ -85,6 +96,7 @@ pub struct RecordSuperseded {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct RecordRetracted {
     pub issuer: Pubkey,
     pub patient: Pubkey,
@@ -92,6 +104,7 @@ pub struct RecordRetracted {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct RecordErased {
     pub actor: Pubkey,
     pub patient: Pubkey,
@@ -99,6 +112,7 @@ pub struct RecordErased {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct AccessGranted {
     pub actor: Pubkey,
     pub patient: Pubkey,
@@ -116,6 +130,7 @@ pub struct AccessGranted {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct AccessRevoked {
     pub actor: Pubkey,
     pub patient: Pubkey,
@@ -125,6 +140,7 @@ pub struct AccessRevoked {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct AccessRequested {
     pub requester: Pubkey,
     pub patient: Pubkey,
@@ -137,6 +153,7 @@ pub struct AccessRequested {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct AccessRequestDenied {
     pub actor: Pubkey,
     pub patient: Pubkey,
@@ -145,6 +162,7 @@ pub struct AccessRequestDenied {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct AccessLogged {
     pub grantee: Pubkey,
     pub patient: Pubkey,
@@ -157,6 +175,7 @@ pub struct AccessLogged {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct RecordRekeyed {
     pub actor: Pubkey,
     pub patient: Pubkey,
@@ -164,6 +183,7 @@ pub struct RecordRekeyed {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct GrantKeyUpdated {
     pub actor: Pubkey,
     pub patient: Pubkey,
@@ -171,6 +191,7 @@ pub struct GrantKeyUpdated {
 }
 
 #[event]
+#[derive(Clone, Debug)]
 pub struct GrantClosed {
     pub actor: Pubkey,
     pub patient: Pubkey,

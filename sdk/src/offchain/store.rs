@@ -146,6 +146,63 @@ impl BlobStore {
     }
 }
 
+impl BlobStore {
+    fn envelope_path(commitment: &[u8; 32], recipient: &[u8; 32]) -> Path {
+        Path::from(format!(
+            "envelopes/{}/{}",
+            to_hex(commitment),
+            to_hex(recipient)
+        ))
+    }
+
+    /// Keeps a record's data key wrapped to `recipient`'s X25519 key (the
+    /// patient's copy) next to the ciphertext. A wrapped key reveals nothing
+    /// without the recipient's secret.
+    pub async fn put_envelope(
+        &self,
+        commitment: &[u8; 32],
+        recipient: &[u8; 32],
+        wrapped: &[u8],
+    ) -> Result<(), OffchainError> {
+        let path = Self::envelope_path(commitment, recipient);
+        self.inner
+            .put(&path, PutPayload::from(wrapped.to_vec()))
+            .await?;
+        Ok(())
+    }
+
+    /// The data key of the record with `commitment`, wrapped to `recipient`.
+    pub async fn get_envelope(
+        &self,
+        commitment: &[u8; 32],
+        recipient: &[u8; 32],
+    ) -> Result<Vec<u8>, OffchainError> {
+        let path = Self::envelope_path(commitment, recipient);
+        match self.inner.get(&path).await {
+            Ok(found) => Ok(found.bytes().await?.to_vec()),
+            Err(object_store::Error::NotFound { .. }) => Err(OffchainError::BlobNotFound(format!(
+                "key envelope of {}",
+                to_hex(commitment)
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Deletes every key envelope of the record with `commitment`.
+    pub async fn delete_envelopes(&self, commitment: &[u8; 32]) -> Result<(), OffchainError> {
+        use futures_util::TryStreamExt;
+        let prefix = Path::from(format!("envelopes/{}", to_hex(commitment)));
+        let found: Vec<_> = self.inner.list(Some(&prefix)).try_collect().await?;
+        for meta in found {
+            match self.inner.delete(&meta.location).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

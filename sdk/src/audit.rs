@@ -1,0 +1,216 @@
+//! A patient's audit trail (who issued, granted, accessed, consented,
+//! claimed, paid; in time order), and its export as FHIR R4 resources:
+//! consents as `Consent`, accesses as `AuditEvent`. Identifiers are
+//! on-chain addresses (pseudonymous); no PHI is involved.
+
+use {
+    crate::{
+        backend::Backend,
+        client::PanaceaClient,
+        error::Result,
+        events::{events_of, PanaceaEvent},
+    },
+    anchor_lang::prelude::Pubkey,
+    consent::state::{actions, Consent, ConsentPurpose, ConsentStatus, Decision},
+    serde_json::{json, Value},
+    solana_signature::Signature,
+    std::collections::BTreeSet,
+};
+
+/// One event in a patient's trail.
+#[derive(Clone, Debug)]
+pub struct AuditEntry {
+    pub signature: Signature,
+    pub slot: u64,
+    /// Cluster time of the transaction, when known.
+    pub time: Option<i64>,
+    pub event: PanaceaEvent,
+}
+
+/// Byte offset of `patient` in a `Policy` account.
+pub const POLICY_PATIENT_OFFSET: usize = 8 + 3 + 32 + 16;
+/// Byte offset of `patient` in `Record` accounts.
+pub const RECORD_PATIENT_OFFSET: usize = 8 + 3;
+/// Byte offset of `patient` in `Grant` and `Consent` accounts, and of
+/// `policy` in `Claim` accounts.
+pub const SECOND_FIELD_OFFSET: usize = 8 + 2;
+
+/// Every Panacea event about `patient`, oldest first.
+pub async fn audit_trail<B: Backend>(
+    client: &PanaceaClient<B>,
+    patient: &Pubkey,
+) -> Result<Vec<AuditEntry>> {
+    let policies: Vec<Pubkey> = client
+        .list::<claims::state::Policy>(&claims::ID, POLICY_PATIENT_OFFSET, patient)
+        .await?
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect();
+    let mut addresses = vec![*patient, records::pda::patient(patient).0];
+    addresses.extend(policies.iter().copied());
+    for (address, _) in client
+        .list::<records::state::Record>(&records::ID, RECORD_PATIENT_OFFSET, patient)
+        .await?
+    {
+        addresses.push(address);
+    }
+    for (address, _) in client
+        .list::<Consent>(&consent::ID, SECOND_FIELD_OFFSET, patient)
+        .await?
+    {
+        addresses.push(address);
+    }
+    for policy in &policies {
+        for (address, _) in client
+            .list::<claims::state::Claim>(&claims::ID, SECOND_FIELD_OFFSET, policy)
+            .await?
+        {
+            addresses.push(address);
+        }
+    }
+
+    let mut signatures = BTreeSet::new();
+    for address in &addresses {
+        signatures.extend(client.backend().signatures_for_address(address).await?);
+    }
+    let mut entries = Vec::new();
+    for signature in signatures {
+        let Some(tx) = client.backend().transaction(&signature).await? else {
+            continue;
+        };
+        for event in events_of(&tx) {
+            let about_patient = event.patient() == Some(*patient)
+                || event.policy().is_some_and(|p| policies.contains(&p));
+            if about_patient {
+                entries.push(AuditEntry {
+                    signature,
+                    slot: tx.slot,
+                    time: tx.block_time,
+                    event,
+                });
+            }
+        }
+    }
+    // Stable: events of one transaction keep their order.
+    entries.sort_by_key(|e| (e.slot, e.time));
+    Ok(entries)
+}
+
+/// ISO 8601 UTC date-time of a Unix time (FHIR `instant`/`dateTime`).
+pub fn iso8601(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+fn wallet(key: &Pubkey) -> Value {
+    json!({ "identifier": { "system": "urn:solana:address", "value": key.to_string() } })
+}
+
+fn purpose_code(purpose: ConsentPurpose) -> &'static str {
+    // HL7 v3 ActReason codes.
+    match purpose {
+        ConsentPurpose::Treatment => "TREAT",
+        ConsentPurpose::Payment => "HPAYMT",
+        ConsentPurpose::Research => "HRESCH",
+        ConsentPurpose::Operations => "HOPERAT",
+    }
+}
+
+/// A consent account as a FHIR R4 `Consent` resource.
+pub fn consent_to_fhir(address: &Pubkey, consent: &Consent) -> Value {
+    let mut provision_actions = Vec::new();
+    if consent.actions & actions::ACCESS != 0 {
+        provision_actions.push(json!({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentaction", "code": "access"}]}));
+    }
+    if consent.actions & actions::DISCLOSE != 0 {
+        provision_actions.push(json!({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentaction", "code": "disclose"}]}));
+    }
+    let kinds: Vec<Value> = records::state::RecordKind::ALL
+        .iter()
+        .filter(|k| consent.kinds & k.bit() != 0)
+        .map(|k| json!({"system": "urn:panacea:record-kind", "code": format!("{k:?}")}))
+        .collect();
+    let policy_hex: String = consent
+        .policy_commitment
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    json!({
+        "resourceType": "Consent",
+        "id": address.to_string(),
+        "meta": { "versionId": consent.consent_version.to_string() },
+        "status": if consent.status == ConsentStatus::Active { "active" } else { "inactive" },
+        "scope": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": if consent.purpose == ConsentPurpose::Research { "research" } else { "patient-privacy" } }] },
+        "category": [{ "coding": [{ "system": "http://loinc.org", "code": "59284-0" }] }],
+        "patient": wallet(&consent.patient),
+        "dateTime": iso8601(consent.updated_at),
+        "policy": [{ "uri": format!("urn:sha256:{policy_hex}") }],
+        "provision": {
+            "type": if consent.decision == Decision::Permit { "permit" } else { "deny" },
+            "period": { "start": iso8601(consent.period_start), "end": iso8601(consent.period_end) },
+            "actor": [{
+                "role": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "IRCP" }] },
+                "reference": wallet(&consent.grantee)
+            }],
+            "action": provision_actions,
+            "purpose": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": purpose_code(consent.purpose) }],
+            "class": kinds
+        }
+    })
+}
+
+/// An access-related trail entry as a FHIR R4 `AuditEvent` (access logged,
+/// granted, revoked, emergency); `None` for other events.
+pub fn audit_event_to_fhir(entry: &AuditEntry) -> Option<Value> {
+    let (action, subtype, who, what, emergency) = match &entry.event {
+        PanaceaEvent::AccessLogged(e) => ("R", "read", e.grantee, e.record, e.emergency),
+        PanaceaEvent::AccessGranted(e) => ("C", "grant", e.actor, e.grant, e.emergency),
+        PanaceaEvent::AccessRevoked(e) => ("U", "revoke", e.actor, e.grant, false),
+        _ => return None,
+    };
+    let mut purposes = Vec::new();
+    if emergency {
+        purposes.push(json!({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "ETREAT"}]}));
+    }
+    Some(json!({
+        "resourceType": "AuditEvent",
+        "id": format!("{}-{}", entry.signature, subtype),
+        "type": { "system": "http://dicom.nema.org/resources/ontology/DCM", "code": "110110", "display": "Patient Record" },
+        "subtype": [{ "system": "urn:panacea:event", "code": entry.event.name() }],
+        "action": action,
+        "recorded": iso8601(entry.time.unwrap_or_default()),
+        "outcome": "0",
+        "purposeOfEvent": purposes,
+        "agent": [{ "who": wallet(&who), "requestor": true }],
+        "source": { "observer": { "identifier": { "system": "urn:solana:transaction", "value": entry.signature.to_string() } } },
+        "entity": [{ "what": wallet(&what) }],
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iso8601;
+
+    #[test]
+    fn unix_times_format_as_fhir_instants() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(1_795_219_200), "2026-11-21T00:00:00Z");
+        assert_eq!(iso8601(951_782_400 + 3_661), "2000-02-29T01:01:01Z");
+    }
+}

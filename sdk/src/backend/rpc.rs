@@ -1,0 +1,267 @@
+//! The JSON-RPC backend: any Solana cluster, a test validator, a localnet.
+
+use {
+    super::{Backend, Filter, Simulation, TransactionRecord},
+    crate::error::{Result, SdkError},
+    anchor_lang::prelude::Pubkey,
+    async_trait::async_trait,
+    solana_account::Account,
+    solana_commitment_config::CommitmentConfig,
+    solana_hash::Hash,
+    solana_rpc_client::nonblocking::rpc_client::RpcClient,
+    solana_rpc_client_api::{
+        client_error::ErrorKind,
+        config::{
+            RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
+            RpcSimulateTransactionConfig, RpcTransactionConfig,
+        },
+        filter::{Memcmp, RpcFilterType},
+        request::RpcError,
+    },
+    solana_signature::Signature,
+    solana_transaction::Transaction,
+    solana_transaction_error::TransactionError,
+    solana_transaction_status_client_types::{
+        option_serializer::OptionSerializer, UiInstruction, UiTransactionEncoding,
+    },
+};
+
+/// Talks to a cluster over JSON-RPC.
+pub struct RpcBackend {
+    client: RpcClient,
+    commitment: CommitmentConfig,
+}
+
+impl RpcBackend {
+    pub fn new(url: impl Into<String>, commitment: CommitmentConfig) -> Self {
+        Self {
+            client: RpcClient::new_with_commitment(url.into(), commitment),
+            commitment,
+        }
+    }
+
+    pub fn client(&self) -> &RpcClient {
+        &self.client
+    }
+}
+
+fn rpc(error: impl std::fmt::Display) -> SdkError {
+    SdkError::Rpc(error.to_string())
+}
+
+#[async_trait]
+impl Backend for RpcBackend {
+    async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>> {
+        Ok(self
+            .client
+            .get_account_with_commitment(address, self.commitment)
+            .await
+            .map_err(rpc)?
+            .value)
+    }
+
+    async fn get_multiple_accounts(&self, addresses: &[Pubkey]) -> Result<Vec<Option<Account>>> {
+        let mut accounts = Vec::with_capacity(addresses.len());
+        // The RPC method takes at most 100 keys.
+        for chunk in addresses.chunks(100) {
+            accounts.extend(
+                self.client
+                    .get_multiple_accounts_with_commitment(chunk, self.commitment)
+                    .await
+                    .map_err(rpc)?
+                    .value,
+            );
+        }
+        Ok(accounts)
+    }
+
+    async fn get_program_accounts(
+        &self,
+        program: &Pubkey,
+        filters: &[Filter],
+    ) -> Result<Vec<(Pubkey, Account)>> {
+        let filters = filters
+            .iter()
+            .map(|f| match f {
+                Filter::DataSize(n) => RpcFilterType::DataSize(*n),
+                Filter::Memcmp { offset, bytes } => {
+                    RpcFilterType::Memcmp(Memcmp::new_raw_bytes(*offset, bytes.clone()))
+                }
+            })
+            .collect();
+        let config = RpcProgramAccountsConfig {
+            filters: Some(filters),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(solana_account_decoder_client_types::UiAccountEncoding::Base64),
+                commitment: Some(self.commitment),
+                ..RpcAccountInfoConfig::default()
+            },
+            ..RpcProgramAccountsConfig::default()
+        };
+        self.client
+            .get_program_ui_accounts_with_config(program, config)
+            .await
+            .map_err(rpc)?
+            .into_iter()
+            .map(|(key, ui)| {
+                let account = ui.to_account().ok_or(SdkError::Decode {
+                    address: key,
+                    expected: "base64 account",
+                })?;
+                Ok((key, account))
+            })
+            .collect()
+    }
+
+    async fn latest_blockhash(&self) -> Result<(Hash, u64)> {
+        self.client
+            .get_latest_blockhash_with_commitment(self.commitment)
+            .await
+            .map_err(rpc)
+    }
+
+    async fn block_height(&self) -> Result<u64> {
+        self.client
+            .get_block_height_with_commitment(self.commitment)
+            .await
+            .map_err(rpc)
+    }
+
+    async fn simulate(&self, tx: &Transaction) -> Result<Simulation> {
+        let config = RpcSimulateTransactionConfig {
+            sig_verify: false,
+            replace_recent_blockhash: true,
+            commitment: Some(self.commitment),
+            ..RpcSimulateTransactionConfig::default()
+        };
+        let result = self
+            .client
+            .simulate_transaction_with_config(tx, config)
+            .await
+            .map_err(rpc)?
+            .value;
+        Ok(Simulation {
+            error: result.err.map(Into::into),
+            units_consumed: result.units_consumed.unwrap_or_default(),
+            logs: result.logs.unwrap_or_default(),
+        })
+    }
+
+    async fn send(&self, tx: &Transaction) -> Result<Signature> {
+        let config = RpcSendTransactionConfig {
+            // Simulation already ran; preflight would only repeat it.
+            skip_preflight: true,
+            ..RpcSendTransactionConfig::default()
+        };
+        match self.client.send_transaction_with_config(tx, config).await {
+            Ok(signature) => Ok(signature),
+            Err(error) => {
+                // The same signed transaction sent again: not a failure.
+                if let ErrorKind::RpcError(RpcError::RpcResponseError { message, .. }) =
+                    error.kind()
+                {
+                    if message.contains("AlreadyProcessed")
+                        || message.contains("already been processed")
+                    {
+                        return Ok(tx.signatures[0]);
+                    }
+                }
+                if let Some(TransactionError::AlreadyProcessed) = error.get_transaction_error() {
+                    return Ok(tx.signatures[0]);
+                }
+                Err(rpc(error))
+            }
+        }
+    }
+
+    async fn signature_status(
+        &self,
+        signature: &Signature,
+    ) -> Result<Option<Result<(), TransactionError>>> {
+        let statuses = self
+            .client
+            .get_signature_statuses(&[*signature])
+            .await
+            .map_err(rpc)?
+            .value;
+        Ok(statuses
+            .into_iter()
+            .next()
+            .flatten()
+            .filter(|s| s.satisfies_commitment(self.commitment))
+            .map(|s| match s.err {
+                None => Ok(()),
+                Some(err) => Err(err),
+            }))
+    }
+
+    async fn transaction(&self, signature: &Signature) -> Result<Option<TransactionRecord>> {
+        let config = RpcTransactionConfig {
+            encoding: Some(UiTransactionEncoding::Base64),
+            commitment: Some(self.commitment),
+            max_supported_transaction_version: Some(0),
+        };
+        let tx = match self
+            .client
+            .get_transaction_with_config(signature, config)
+            .await
+        {
+            Ok(tx) => tx,
+            Err(error) if error.to_string().contains("not found") => return Ok(None),
+            Err(error) => return Err(rpc(error)),
+        };
+        let decoded = tx
+            .transaction
+            .transaction
+            .decode()
+            .ok_or_else(|| SdkError::Rpc("undecodable transaction".into()))?;
+        let account_keys: Vec<Pubkey> = decoded.message.static_account_keys().to_vec();
+        let meta = tx.transaction.meta;
+        let error = meta.as_ref().and_then(|m| m.err.clone()).map(Into::into);
+        let mut inner_instructions = Vec::new();
+        if let Some(OptionSerializer::Some(inner)) = meta.map(|m| m.inner_instructions) {
+            for group in inner {
+                for ix in group.instructions {
+                    if let UiInstruction::Compiled(ix) = ix {
+                        let program = account_keys
+                            .get(ix.program_id_index as usize)
+                            .copied()
+                            .unwrap_or_default();
+                        let data = bs58::decode(&ix.data).into_vec().map_err(rpc)?;
+                        inner_instructions.push((program, data));
+                    }
+                }
+            }
+        }
+        Ok(Some(TransactionRecord {
+            signature: *signature,
+            slot: tx.slot,
+            block_time: tx.block_time,
+            account_keys,
+            inner_instructions,
+            error,
+        }))
+    }
+
+    async fn signatures_for_address(&self, address: &Pubkey) -> Result<Vec<Signature>> {
+        self.client
+            .get_signatures_for_address(address)
+            .await
+            .map_err(rpc)?
+            .into_iter()
+            .map(|s| s.signature.parse::<Signature>().map_err(rpc))
+            .collect()
+    }
+
+    async fn minimum_balance_for_rent_exemption(&self, data_len: usize) -> Result<u64> {
+        self.client
+            .get_minimum_balance_for_rent_exemption(data_len)
+            .await
+            .map_err(rpc)
+    }
+
+    async fn unix_timestamp(&self) -> Result<i64> {
+        let slot = self.client.get_slot().await.map_err(rpc)?;
+        self.client.get_block_time(slot).await.map_err(rpc)
+    }
+}

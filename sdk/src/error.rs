@@ -1,0 +1,193 @@
+//! One error type for the SDK. Program errors are mapped to the program's
+//! own error name and message (from the committed IDL); RPC, signing,
+//! storage and crypto failures stay distinguishable, and a failed
+//! transaction says whether it landed.
+
+use {
+    crate::offchain::OffchainError,
+    anchor_lang::prelude::Pubkey,
+    serde_json::Value,
+    solana_instruction::error::InstructionError,
+    solana_signature::Signature,
+    solana_transaction_error::TransactionError,
+    std::{collections::HashMap, sync::OnceLock},
+};
+
+/// Everything the SDK can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum SdkError {
+    /// A Panacea program refused the instruction.
+    #[error("{program} error {code} ({name}): {message}")]
+    Program {
+        program: &'static str,
+        code: u32,
+        name: String,
+        message: String,
+        /// Whether the failed transaction was recorded on chain (and charged).
+        landed: bool,
+    },
+    /// The runtime or another program (System, Token) refused it.
+    #[error("transaction failed: {error} (landed: {landed})")]
+    Transaction {
+        error: TransactionError,
+        landed: bool,
+    },
+    /// The transaction was signed and sent but its outcome is unknown: the
+    /// blockhash has not expired yet, so it may still land. Retry `send`
+    /// with the same signature, or wait.
+    #[error("transaction {signature} not confirmed in time; it may still land")]
+    Unconfirmed { signature: Signature },
+    #[error("RPC: {0}")]
+    Rpc(String),
+    #[error("signing: {0}")]
+    Signing(String),
+    #[error(transparent)]
+    Offchain(#[from] OffchainError),
+    #[error("no account at {0}")]
+    AccountNotFound(Pubkey),
+    #[error("account {address} is not a {expected}")]
+    Decode {
+        address: Pubkey,
+        expected: &'static str,
+    },
+    #[error("{0}")]
+    InvalidInput(String),
+}
+
+impl SdkError {
+    /// Maps a transaction error, naming the program error when the failing
+    /// instruction belongs to a Panacea program.
+    pub fn from_transaction(
+        error: TransactionError,
+        program_of_instruction: impl Fn(u8) -> Option<Pubkey>,
+        landed: bool,
+    ) -> Self {
+        if let TransactionError::InstructionError(index, InstructionError::Custom(code)) = &error {
+            if let Some(program) = program_of_instruction(*index) {
+                if let Some((name, label, message)) = describe(&program, *code) {
+                    return SdkError::Program {
+                        program: label,
+                        code: *code,
+                        name,
+                        message,
+                        landed,
+                    };
+                }
+            }
+        }
+        SdkError::Transaction { error, landed }
+    }
+
+    /// The program error name, when this is one (`"GrantRevoked"`).
+    pub fn program_error_name(&self) -> Option<&str> {
+        match self {
+            SdkError::Program { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+
+    /// Whether the failed transaction was recorded on chain.
+    pub fn landed(&self) -> Option<bool> {
+        match self {
+            SdkError::Program { landed, .. } | SdkError::Transaction { landed, .. } => {
+                Some(*landed)
+            }
+            SdkError::Unconfirmed { .. } => None,
+            _ => Some(false),
+        }
+    }
+}
+
+type ErrorTable = HashMap<u32, (String, String)>;
+
+fn table(idl: &str) -> ErrorTable {
+    let idl: Value = serde_json::from_str(idl).expect("committed IDL is JSON");
+    idl["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            Some((
+                e["code"].as_u64()? as u32,
+                (
+                    e["name"].as_str()?.to_string(),
+                    e["msg"].as_str().unwrap_or_default().to_string(),
+                ),
+            ))
+        })
+        .collect()
+}
+
+/// Names of Anchor's own errors that Panacea instructions can raise.
+const ANCHOR_ERRORS: [(u32, &str, &str); 12] = [
+    (2000, "ConstraintMut", "a mut constraint was violated"),
+    (
+        2001,
+        "ConstraintHasOne",
+        "a has_one constraint was violated",
+    ),
+    (2003, "ConstraintRaw", "a raw constraint was violated"),
+    (2006, "ConstraintSeeds", "a seeds constraint was violated"),
+    (
+        2012,
+        "ConstraintAddress",
+        "an address constraint was violated",
+    ),
+    (
+        3001,
+        "AccountDiscriminatorNotFound",
+        "no account discriminator",
+    ),
+    (
+        3002,
+        "AccountDiscriminatorMismatch",
+        "account of the wrong type",
+    ),
+    (
+        3003,
+        "AccountDidNotDeserialize",
+        "account did not deserialize",
+    ),
+    (
+        3007,
+        "AccountOwnedByWrongProgram",
+        "account owned by another program",
+    ),
+    (3010, "AccountNotSigner", "a required signature is missing"),
+    (3012, "AccountNotInitialized", "the account does not exist"),
+    (3014, "InvalidProgramId", "wrong program id"),
+];
+
+/// (name, program label, message) of `code` raised by `program`.
+pub fn describe(program: &Pubkey, code: u32) -> Option<(String, &'static str, String)> {
+    static TABLES: OnceLock<[(Pubkey, &'static str, ErrorTable); 3]> = OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        [
+            (
+                records::ID,
+                "records",
+                table(include_str!("../../idl/records.json")),
+            ),
+            (
+                consent::ID,
+                "consent",
+                table(include_str!("../../idl/consent.json")),
+            ),
+            (
+                claims::ID,
+                "claims",
+                table(include_str!("../../idl/claims.json")),
+            ),
+        ]
+    });
+    let (_, label, errors) = tables.iter().find(|(id, _, _)| id == program)?;
+    if let Some((name, message)) = errors.get(&code) {
+        return Some((name.clone(), label, message.clone()));
+    }
+    ANCHOR_ERRORS
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, name, message)| (name.to_string(), *label, message.to_string()))
+}
+
+pub type Result<T, E = SdkError> = std::result::Result<T, E>;

@@ -1,0 +1,131 @@
+//! The programs' `emit_cpi!` events, decoded from a transaction's inner
+//! instructions (a self-invocation whose data is Anchor's event tag, the
+//! event's discriminator, then the Borsh-encoded event).
+
+use {
+    crate::backend::TransactionRecord,
+    anchor_lang::{prelude::Pubkey, AnchorDeserialize, Discriminator},
+};
+
+macro_rules! panacea_events {
+    ($($program:ident :: $name:ident),* $(,)?) => {
+        /// Every event of the three programs.
+        #[derive(Clone, Debug)]
+        pub enum PanaceaEvent {
+            $($name(::$program::events::$name),)*
+        }
+
+        impl PanaceaEvent {
+            /// Decodes one self-invocation of `program` carrying `data`.
+            pub fn decode(program: &Pubkey, data: &[u8]) -> Option<Self> {
+                let body = data.strip_prefix(anchor_lang::event::EVENT_IX_TAG_LE)?;
+                $(
+                    if *program == ::$program::ID {
+                        if let Some(mut rest) = body.strip_prefix(::$program::events::$name::DISCRIMINATOR) {
+                            return ::$program::events::$name::deserialize(&mut rest)
+                                .ok()
+                                .map(PanaceaEvent::$name);
+                        }
+                    }
+                )*
+                None
+            }
+
+            /// The event's name, as in the IDL.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(PanaceaEvent::$name(_) => stringify!($name),)*
+                }
+            }
+        }
+    };
+}
+
+panacea_events!(
+    records::RegistryInitialized,
+    records::RegistryUpdated,
+    records::EntityRegistered,
+    records::EntityStatusChanged,
+    records::EntityRenewed,
+    records::EntityClosed,
+    records::PatientRegistered,
+    records::GuardianChanged,
+    records::PatientClosed,
+    records::RecordIssued,
+    records::RecordSuperseded,
+    records::RecordRetracted,
+    records::RecordErased,
+    records::RecordRekeyed,
+    records::AccessGranted,
+    records::AccessRevoked,
+    records::AccessRequested,
+    records::AccessRequestDenied,
+    records::AccessLogged,
+    records::GrantKeyUpdated,
+    records::GrantClosed,
+    consent::ConsentChanged,
+    consent::ConsentClosed,
+    claims::PolicyCreated,
+    claims::PolicyFunded,
+    claims::FundsWithdrawn,
+    claims::PolicyClosed,
+    claims::ClaimSubmitted,
+    claims::ClaimStatusChanged,
+    claims::ClaimSettled,
+    claims::ClaimClosed,
+    claims::ClaimedRecordClosed,
+);
+
+/// The Panacea events a landed transaction emitted, in order.
+pub fn events_of(tx: &TransactionRecord) -> Vec<PanaceaEvent> {
+    tx.inner_instructions
+        .iter()
+        .filter_map(|(program, data)| PanaceaEvent::decode(program, data))
+        .collect()
+}
+
+impl PanaceaEvent {
+    /// The patient (wallet) the event is about, when it names one.
+    pub fn patient(&self) -> Option<Pubkey> {
+        use PanaceaEvent as E;
+        Some(match self {
+            E::PatientRegistered(e) => e.patient,
+            E::GuardianChanged(e) => e.patient,
+            E::PatientClosed(e) => e.patient,
+            E::RecordIssued(e) => e.patient,
+            E::RecordSuperseded(e) => e.patient,
+            E::RecordRetracted(e) => e.patient,
+            E::RecordErased(e) => e.patient,
+            E::RecordRekeyed(e) => e.patient,
+            E::AccessGranted(e) => e.patient,
+            E::AccessRevoked(e) => e.patient,
+            E::AccessRequested(e) => e.patient,
+            E::AccessRequestDenied(e) => e.patient,
+            E::AccessLogged(e) => e.patient,
+            E::GrantKeyUpdated(e) => e.patient,
+            E::GrantClosed(e) => e.patient,
+            E::ConsentChanged(e) => e.patient,
+            E::ConsentClosed(e) => e.patient,
+            E::PolicyCreated(e) => e.patient,
+            E::ClaimSubmitted(e) => e.patient,
+            _ => return None,
+        })
+    }
+
+    /// The policy the event is about, for claims events.
+    pub fn policy(&self) -> Option<Pubkey> {
+        use PanaceaEvent as E;
+        Some(match self {
+            E::PolicyCreated(e) => e.policy,
+            E::PolicyFunded(e) => e.policy,
+            E::FundsWithdrawn(e) => e.policy,
+            E::PolicyClosed(e) => e.policy,
+            E::ClaimSubmitted(e) => e.policy,
+            E::ClaimStatusChanged(e) => e.policy,
+            E::ClaimSettled(e) => e.policy,
+            E::ClaimClosed(e) => e.policy,
+            E::ClaimedRecordClosed(e) => e.policy,
+            _ => return None,
+        })
+    }
+}

@@ -1,0 +1,79 @@
+//! The registry admin (and, once, the program's upgrade authority).
+
+use {
+    crate::{
+        backend::Backend,
+        client::{Outcome, PanaceaClient},
+        error::Result,
+        records as rx,
+    },
+    anchor_lang::prelude::Pubkey,
+    records::{instructions::*, pda, state::EntityStatus},
+    solana_keypair::Keypair,
+    solana_signer::Signer,
+};
+
+impl<B: Backend> PanaceaClient<B> {
+    /// Creates the registry; signed by the program's upgrade authority.
+    pub async fn initialize_registry(
+        &self,
+        upgrade_authority: &Keypair,
+        admin: Pubkey,
+        max_emergency_duration: i64,
+    ) -> Result<Outcome> {
+        let config = pda::config().0;
+        let ix = rx::initialize_registry(
+            &self.payer(),
+            &upgrade_authority.pubkey(),
+            InitializeRegistryArgs {
+                admin,
+                max_emergency_duration,
+            },
+        );
+        self.create(
+            self.exists(&config).await?,
+            &[ix],
+            &[upgrade_authority],
+            vec![("config", config)],
+        )
+        .await
+    }
+
+    /// Credentials an entity; the admin and the entity both sign.
+    pub async fn register_entity(
+        &self,
+        admin: &Keypair,
+        entity: &Keypair,
+        args: RegisterEntityArgs,
+    ) -> Result<Outcome> {
+        let address = pda::entity(&entity.pubkey()).0;
+        let ix = rx::register_entity(&self.payer(), &admin.pubkey(), &entity.pubkey(), args);
+        self.create(
+            self.exists(&address).await?,
+            &[ix],
+            &[admin, entity],
+            vec![("entity", address)],
+        )
+        .await
+    }
+
+    pub async fn set_entity_status(
+        &self,
+        admin: &Keypair,
+        entity: &Pubkey,
+        status: EntityStatus,
+    ) -> Result<Outcome> {
+        let ix = rx::set_entity_status(&admin.pubkey(), entity, SetEntityStatusArgs { status });
+        self.act(&[ix], &[admin]).await
+    }
+
+    pub async fn renew_entity(
+        &self,
+        admin: &Keypair,
+        entity: &Pubkey,
+        args: RenewEntityArgs,
+    ) -> Result<Outcome> {
+        let ix = rx::renew_entity(&admin.pubkey(), entity, args);
+        self.act(&[ix], &[admin]).await
+    }
+}

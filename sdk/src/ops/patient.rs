@@ -1,0 +1,382 @@
+//! The patient (or the guardian they name): profile, access decisions,
+//! re-keying after a revocation, erasure, and consent (signed directly or
+//! in a wallet for a relayer).
+
+use {
+    crate::{
+        backend::Backend,
+        client::{Outcome, PanaceaClient},
+        consent as cx,
+        error::{Result, SdkError},
+        offchain::{self, BlobStore, DataKey, EncryptionKeypair},
+        records as rx,
+    },
+    anchor_lang::prelude::Pubkey,
+    consent::{
+        constants::MAX_MESSAGE_LIFETIME,
+        instructions::GrantConsentArgs,
+        message::ConsentMessage,
+        state::{Consent, ConsentPurpose, ConsentTerms},
+    },
+    records::{
+        instructions::*,
+        pda,
+        state::{Entity, Grant, GrantScope, Patient, Purpose, Record},
+    },
+    solana_keypair::Keypair,
+    solana_signer::Signer,
+};
+
+/// A grant a patient gives.
+#[derive(Clone, Debug)]
+pub struct AccessTerms {
+    pub permissions: u8,
+    pub purpose: Purpose,
+    /// Seconds until the grant expires.
+    pub duration: i64,
+}
+
+impl<B: Backend> PanaceaClient<B> {
+    /// Creates the patient's profile with their X25519 encryption key.
+    pub async fn register_patient(
+        &self,
+        patient: &Keypair,
+        keys: &EncryptionKeypair,
+        guardian: Option<&Keypair>,
+    ) -> Result<Outcome> {
+        let address = pda::patient(&patient.pubkey()).0;
+        let ix = rx::register_patient(
+            &self.payer(),
+            &patient.pubkey(),
+            guardian.map(|g| g.pubkey()).as_ref(),
+            RegisterPatientArgs {
+                encryption_key: keys.public_key_bytes(),
+            },
+        );
+        let mut signers = vec![patient];
+        signers.extend(guardian);
+        self.create(
+            self.exists(&address).await?,
+            &[ix],
+            &signers,
+            vec![("patient", address)],
+        )
+        .await
+    }
+
+    /// Names (the guardian co-signs) or removes the guardian.
+    pub async fn set_guardian(
+        &self,
+        patient: &Keypair,
+        guardian: Option<&Keypair>,
+    ) -> Result<Outcome> {
+        let ix = rx::set_guardian(&patient.pubkey(), guardian.map(|g| g.pubkey()).as_ref());
+        let mut signers = vec![patient];
+        signers.extend(guardian);
+        self.act(&[ix], &signers).await
+    }
+
+    /// The record's data key, from the patient's key envelope.
+    pub async fn patient_data_key(
+        &self,
+        record: &Record,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<DataKey> {
+        let envelope = store
+            .get_envelope(&record.commitment, &keys.public_key_bytes())
+            .await?;
+        Ok(offchain::unwrap_key(&envelope, keys)?)
+    }
+
+    /// The patient reads one of their own records.
+    pub async fn read_own_record(
+        &self,
+        record: &Pubkey,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Vec<u8>> {
+        let state: Record = self.get(record).await?;
+        let key = self.patient_data_key(&state, keys, store).await?;
+        Ok(offchain::open(store, &state.uri, &state.commitment, &key).await?)
+    }
+
+    async fn wrap_for(&self, grantee: &Pubkey, key: &DataKey) -> Result<Vec<u8>> {
+        let entity: Entity = self.get(&pda::entity(grantee).0).await?;
+        Ok(offchain::wrap_key(key, &entity.encryption_key)?.to_vec())
+    }
+
+    /// Grants `grantee` (a registered entity) access to one record, handing
+    /// it the record's data key wrapped to its encryption key.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn grant_record_access(
+        &self,
+        authority: &Keypair,
+        patient: &Pubkey,
+        record: &Pubkey,
+        grantee: &Pubkey,
+        terms: AccessTerms,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Outcome> {
+        let grant = pda::grant(patient, grantee, record).0;
+        if self.exists(&grant).await? {
+            return self.create(true, &[], &[], vec![("grant", grant)]).await;
+        }
+        let state: Record = self.get(record).await?;
+        let key = self.patient_data_key(&state, keys, store).await?;
+        let ix = rx::grant_access(
+            &self.payer(),
+            &authority.pubkey(),
+            patient,
+            record,
+            GrantAccessArgs {
+                grantee: *grantee,
+                scope: GrantScope::Record,
+                kinds: 0,
+                permissions: terms.permissions,
+                purpose: terms.purpose,
+                duration: terms.duration,
+                wrapped_key: self.wrap_for(grantee, &key).await?,
+            },
+        );
+        self.create(false, &[ix], &[authority], vec![("grant", grant)])
+            .await
+    }
+
+    /// Approves an access request over one record, handing over its key.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn approve_record_request(
+        &self,
+        authority: &Keypair,
+        patient: &Pubkey,
+        requester: &Pubkey,
+        record: &Pubkey,
+        request_payer: &Pubkey,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Outcome> {
+        let grant = pda::grant(patient, requester, record).0;
+        if self.exists(&grant).await? {
+            return self.create(true, &[], &[], vec![("grant", grant)]).await;
+        }
+        let state: Record = self.get(record).await?;
+        let key = self.patient_data_key(&state, keys, store).await?;
+        let ix = rx::approve_access_request(
+            &self.payer(),
+            &authority.pubkey(),
+            patient,
+            requester,
+            record,
+            request_payer,
+            ApproveAccessRequestArgs {
+                wrapped_key: self.wrap_for(requester, &key).await?,
+            },
+        );
+        self.create(false, &[ix], &[authority], vec![("grant", grant)])
+            .await
+    }
+
+    pub async fn deny_request(
+        &self,
+        authority: &Keypair,
+        patient: &Pubkey,
+        requester: &Pubkey,
+        target: &Pubkey,
+        request_payer: &Pubkey,
+    ) -> Result<Outcome> {
+        let ix = rx::deny_access_request(
+            &authority.pubkey(),
+            patient,
+            requester,
+            target,
+            request_payer,
+        );
+        self.act(&[ix], &[authority]).await
+    }
+
+    /// Revokes a grant. For a grant over one record, the record is then
+    /// re-encrypted under a fresh key, pointed at its new ciphertext, and the
+    /// new key handed to the grants that remain: the revoked grantee's key no
+    /// longer opens it.
+    pub async fn revoke_and_rekey(
+        &self,
+        authority: &Keypair,
+        patient: &Pubkey,
+        grant: &Pubkey,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Outcome> {
+        let state: Grant = self.get(grant).await?;
+        let revoke = rx::revoke_access(&authority.pubkey(), patient, grant);
+        let signature = self.send(&[revoke], &[authority]).await?;
+        if state.scope != GrantScope::Record {
+            return Ok(Outcome {
+                signature: Some(signature),
+                ..Outcome::default()
+            });
+        }
+        let record_address = state.target;
+        let record: Record = self.get(&record_address).await?;
+        let old_key = self.patient_data_key(&record, keys, store).await?;
+        let sealed = offchain::reseal(store, &record.uri, &record.commitment, &old_key).await?;
+        let envelope = offchain::wrap_key(&sealed.data_key, &keys.public_key_bytes())?;
+        store
+            .put_envelope(&sealed.commitment, &keys.public_key_bytes(), &envelope)
+            .await?;
+        let mut ixs = vec![rx::rekey_record(
+            &authority.pubkey(),
+            patient,
+            &record_address,
+            RekeyRecordArgs {
+                commitment: sealed.commitment,
+                uri: sealed.uri.clone(),
+            },
+        )];
+        for (address, other) in self
+            .list::<Grant>(&records::ID, crate::audit::SECOND_FIELD_OFFSET, patient)
+            .await?
+        {
+            if other.target == record_address && other.revoked_at.is_none() && address != *grant {
+                let wrapped = self.wrap_for(&other.grantee, &sealed.data_key).await?;
+                ixs.push(rx::update_grant_key(
+                    &authority.pubkey(),
+                    patient,
+                    &address,
+                    UpdateGrantKeyArgs {
+                        wrapped_key: wrapped,
+                    },
+                ));
+            }
+        }
+        let rekeyed = self.send(&ixs, &[authority]).await?;
+        store.delete_envelopes(&record.commitment).await?;
+        Ok(Outcome {
+            signature: Some(rekeyed),
+            addresses: vec![("record", record_address)],
+            already_existed: false,
+        })
+    }
+
+    /// Crypto-shredding: deletes the ciphertext and every key envelope, then
+    /// burns the token and closes the record and its mint on chain.
+    pub async fn erase(
+        &self,
+        authority: &Keypair,
+        patient: &Pubkey,
+        record: &Pubkey,
+        store: &BlobStore,
+    ) -> Result<Outcome> {
+        let state: Record = self.get(record).await?;
+        offchain::shred(store, &state.uri).await?;
+        store.delete_envelopes(&state.commitment).await?;
+        let ix = rx::erase_record(
+            &authority.pubkey(),
+            patient,
+            &state.record_id,
+            &state.rent_payer,
+        );
+        self.act(&[ix], &[authority]).await
+    }
+
+    /// Consents directly (the patient or guardian signs the transaction).
+    pub async fn grant_consent(
+        &self,
+        authority: &Keypair,
+        patient: &Pubkey,
+        grantee: &Pubkey,
+        purpose: ConsentPurpose,
+        terms: ConsentTerms,
+    ) -> Result<Outcome> {
+        let ix = cx::grant_consent(
+            &self.payer(),
+            &authority.pubkey(),
+            patient,
+            grantee,
+            GrantConsentArgs { purpose, terms },
+        );
+        let mut outcome = self.act(&[ix], &[authority]).await?;
+        outcome
+            .addresses
+            .push(("consent", cx::consent_address(patient, grantee, purpose)));
+        Ok(outcome)
+    }
+
+    pub async fn revoke_consent(
+        &self,
+        authority: &Keypair,
+        patient: &Pubkey,
+        grantee: &Pubkey,
+        purpose: ConsentPurpose,
+    ) -> Result<Outcome> {
+        let ix = cx::revoke_consent(&authority.pubkey(), patient, grantee, purpose);
+        self.act(&[ix], &[authority]).await
+    }
+
+    /// The canonical message for the patient's wallet to sign: a grant (or
+    /// update) of consent at the consent's current version, valid for an hour.
+    pub async fn consent_message(
+        &self,
+        patient: &Pubkey,
+        grantee: &Pubkey,
+        purpose: ConsentPurpose,
+        terms: Option<ConsentTerms>,
+    ) -> Result<ConsentMessage> {
+        let address = cx::consent_address(patient, grantee, purpose);
+        let version = self
+            .fetch::<Consent>(&address)
+            .await?
+            .map_or(0, |c| c.consent_version);
+        let now = self.backend().unix_timestamp().await?;
+        let expires = now + (MAX_MESSAGE_LIFETIME / 24).max(60);
+        Ok(match terms {
+            Some(terms) => {
+                cx::grant_message(patient, grantee, purpose, terms, version, now, expires)
+            }
+            None => cx::revoke_message(patient, grantee, purpose, version, now, expires),
+        })
+    }
+
+    /// Relays a message the patient signed (this client's payer pays).
+    pub async fn relay_consent(
+        &self,
+        message: &ConsentMessage,
+        signature: &[u8; 64],
+    ) -> Result<Outcome> {
+        let ixs = match message.terms {
+            Some(_) => cx::grant_consent_signed(&self.payer(), message, signature),
+            None => cx::revoke_consent_signed(&self.payer(), message, signature),
+        };
+        let mut outcome = self.act(&ixs, &[]).await?;
+        outcome.addresses.push((
+            "consent",
+            cx::consent_address(&message.patient, &message.grantee, message.purpose),
+        ));
+        Ok(outcome)
+    }
+}
+
+/// Signs a consent message as a wallet's `signMessage` does.
+pub fn sign_consent_message(patient: &Keypair, message: &ConsentMessage) -> Result<[u8; 64]> {
+    let signature = patient.sign_message(&message.encode());
+    <[u8; 64]>::try_from(signature.as_ref())
+        .map_err(|_| SdkError::Signing("bad signature length".into()))
+}
+
+/// Checks that `signature` is `patient`'s over `message` (what a relayer
+/// does before paying for it).
+pub fn verify_consent_message(
+    patient: &Pubkey,
+    message: &ConsentMessage,
+    signature: &[u8; 64],
+) -> bool {
+    message.patient == *patient
+        && solana_signature::Signature::from(*signature).verify(patient.as_ref(), &message.encode())
+}
+
+impl<B: Backend> PanaceaClient<B> {
+    /// The patient's profile.
+    pub async fn patient_profile(&self, patient: &Pubkey) -> Result<Patient> {
+        self.get(&pda::patient(patient).0).await
+    }
+}

@@ -1,0 +1,231 @@
+//! Providers, laboratories and pharmacies (and any credentialed entity for
+//! access): issuing records from FHIR payloads, reading them under a grant,
+//! requesting access, break-glass, claims.
+
+use {
+    crate::{
+        backend::Backend,
+        claims as cl,
+        client::{Outcome, PanaceaClient},
+        error::Result,
+        offchain::{self, BlobStore, EncryptionKeypair, SealedRecord},
+        records as rx,
+    },
+    anchor_lang::prelude::Pubkey,
+    claims::instructions::SubmitClaimArgs,
+    records::{
+        instructions::*,
+        pda,
+        state::{Grant, Patient, Record, RecordKind},
+    },
+    solana_keypair::Keypair,
+    solana_signer::Signer,
+};
+
+impl<B: Backend> PanaceaClient<B> {
+    /// Validates a FHIR R4 payload, encrypts it under a fresh key, stores the
+    /// ciphertext, keeps the key wrapped to the patient, and issues the
+    /// record and its token. Returns the sealed record too: keep its data
+    /// key to retry [`issue_sealed`](Self::issue_sealed) with the same id.
+    pub async fn issue_record(
+        &self,
+        issuer: &Keypair,
+        patient: &Pubkey,
+        kind: RecordKind,
+        fhir_json: &[u8],
+        store: &BlobStore,
+    ) -> Result<(Outcome, SealedRecord, [u8; 16])> {
+        let profile: Patient = self.get(&pda::patient(patient).0).await?;
+        let sealed = offchain::seal(fhir_json, store).await?;
+        let envelope = offchain::wrap_key(&sealed.data_key, &profile.encryption_key)?;
+        store
+            .put_envelope(&sealed.commitment, &profile.encryption_key, &envelope)
+            .await?;
+        let record_id = random_id();
+        let outcome = self
+            .issue_sealed(issuer, patient, kind, &sealed, record_id)
+            .await?;
+        Ok((outcome, sealed, record_id))
+    }
+
+    /// Issues an already sealed record under `record_id`. A retry after the
+    /// record landed reports it (`already_existed`) instead of failing.
+    pub async fn issue_sealed(
+        &self,
+        issuer: &Keypair,
+        patient: &Pubkey,
+        kind: RecordKind,
+        sealed: &SealedRecord,
+        record_id: [u8; 16],
+    ) -> Result<Outcome> {
+        let at = rx::RecordAddresses::new(patient, &record_id);
+        let addresses = vec![
+            ("record", at.record),
+            ("mint", at.mint),
+            ("token_account", at.token_account),
+        ];
+        if let Some(existing) = self.fetch::<Record>(&at.record).await? {
+            if existing.commitment == sealed.commitment {
+                return self.create(true, &[], &[], addresses).await;
+            }
+        }
+        let ix = rx::issue_record(
+            &self.payer(),
+            &issuer.pubkey(),
+            patient,
+            IssueRecordArgs {
+                record_id,
+                commitment: sealed.commitment,
+                uri: sealed.uri.clone(),
+                kind,
+            },
+        );
+        self.create(false, &[ix], &[issuer], addresses).await
+    }
+
+    /// Reads a record under a grant: unwraps the data key from the grant
+    /// with the grantee's encryption key, checks the commitment, decrypts.
+    pub async fn read_record(
+        &self,
+        grant: &Pubkey,
+        record: &Pubkey,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Vec<u8>> {
+        let grant: Grant = self.get(grant).await?;
+        let state: Record = self.get(record).await?;
+        let key = offchain::unwrap_key(&grant.wrapped_key, keys)?;
+        Ok(offchain::open(store, &state.uri, &state.commitment, &key).await?)
+    }
+
+    pub async fn request_access(
+        &self,
+        requester: &Keypair,
+        patient: &Pubkey,
+        target: &Pubkey,
+        args: RequestAccessArgs,
+    ) -> Result<Outcome> {
+        let address = pda::access_request(patient, &requester.pubkey(), target).0;
+        let ix = rx::request_access(&self.payer(), &requester.pubkey(), patient, target, args);
+        self.create(
+            self.exists(&address).await?,
+            &[ix],
+            &[requester],
+            vec![("access_request", address)],
+        )
+        .await
+    }
+
+    pub async fn emergency_access(
+        &self,
+        provider: &Keypair,
+        patient: &Pubkey,
+        reason_code: u16,
+        duration: i64,
+    ) -> Result<Outcome> {
+        let grant = rx::emergency_grant_address(patient, &provider.pubkey());
+        let ix = rx::emergency_access(
+            &self.payer(),
+            &provider.pubkey(),
+            patient,
+            EmergencyAccessArgs {
+                reason_code,
+                duration,
+            },
+        );
+        self.create(false, &[ix], &[provider], vec![("grant", grant)])
+            .await
+    }
+
+    pub async fn log_access(
+        &self,
+        grantee: &Keypair,
+        grant: &Pubkey,
+        record: &Pubkey,
+    ) -> Result<Outcome> {
+        let ix = rx::log_access(&grantee.pubkey(), grant, record);
+        self.act(&[ix], &[grantee]).await
+    }
+
+    pub async fn retract_record(&self, issuer: &Keypair, record: &Pubkey) -> Result<Outcome> {
+        let state: Record = self.get(record).await?;
+        let ix = rx::retract_record(
+            &issuer.pubkey(),
+            &state.patient,
+            &state.record_id,
+            state.supersedes.as_ref(),
+        );
+        self.act(&[ix], &[issuer]).await
+    }
+
+    /// Bills `policy` for services backed by `records`.
+    pub async fn submit_claim(
+        &self,
+        provider: &Keypair,
+        policy: &Pubkey,
+        records: &[Pubkey],
+        amount_billed: u64,
+        service_commitment: [u8; 32],
+    ) -> Result<Outcome> {
+        let state: claims::state::Policy = self.get(policy).await?;
+        let mut billed = Vec::with_capacity(records.len());
+        for (address, record) in records
+            .iter()
+            .zip(self.fetch_many::<Record>(records).await?)
+        {
+            let record = record.ok_or(crate::SdkError::AccountNotFound(*address))?;
+            billed.push(cl::BilledRecord::of(*address, &record));
+        }
+        let claim_id = random_id();
+        let claim = cl::claim_address(policy, &claim_id);
+        let ix = cl::submit_claim(
+            &self.payer(),
+            &provider.pubkey(),
+            policy,
+            &state.insurer,
+            &state.patient,
+            &billed,
+            SubmitClaimArgs {
+                claim_id,
+                amount_billed,
+                service_commitment,
+            },
+        );
+        self.create(false, &[ix], &[provider], vec![("claim", claim)])
+            .await
+    }
+
+    pub async fn appeal_claim(&self, provider: &Keypair, claim: &Pubkey) -> Result<Outcome> {
+        let state: claims::state::Claim = self.get(claim).await?;
+        let ix = cl::appeal_claim(&provider.pubkey(), &state.policy, claim);
+        self.act(&[ix], &[provider]).await
+    }
+
+    pub async fn withdraw_claim(&self, provider: &Keypair, claim: &Pubkey) -> Result<Outcome> {
+        let state: claims::state::Claim = self.get(claim).await?;
+        let mut origins = Vec::with_capacity(state.records.len());
+        for (address, record) in state
+            .records
+            .iter()
+            .zip(self.fetch_many::<Record>(&state.records).await?)
+        {
+            origins.push(record.map_or(*address, |r| r.origin));
+        }
+        let ix = cl::withdraw_claim(
+            &provider.pubkey(),
+            &state.policy,
+            claim,
+            &origins,
+            &state.rent_payer,
+        );
+        self.act(&[ix], &[provider]).await
+    }
+}
+
+/// 16 random bytes from the OS: record, policy and claim ids.
+pub fn random_id() -> [u8; 16] {
+    use chacha20poly1305::aead::{rand_core::RngCore, OsRng};
+    let mut id = [0; 16];
+    OsRng.fill_bytes(&mut id);
+    id
+}

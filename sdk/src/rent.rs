@@ -1,0 +1,93 @@
+//! What state costs: the rent of every account kind, and of each
+//! high-level operation (all of it refunded when the accounts are closed).
+
+use {
+    crate::{backend::Backend, error::Result},
+    anchor_lang::Space,
+};
+
+/// Bytes of a record token account (an ATA of a NonTransferable mint:
+/// immutable owner and non-transferable account extensions).
+pub const RECORD_TOKEN_ACCOUNT_LEN: usize = 174;
+/// Bytes of an SPL Token account (a policy vault).
+pub const TOKEN_ACCOUNT_LEN: usize = 165;
+
+/// Sizes in bytes of every account kind.
+pub fn account_sizes() -> Vec<(&'static str, usize)> {
+    vec![
+        (
+            "RegistryConfig",
+            8 + records::state::RegistryConfig::INIT_SPACE,
+        ),
+        ("Entity", 8 + records::state::Entity::INIT_SPACE),
+        ("Patient", 8 + records::state::Patient::INIT_SPACE),
+        ("Record", 8 + records::state::Record::INIT_SPACE),
+        (
+            "record mint",
+            records::token::record_mint_space().expect("record mint size"),
+        ),
+        ("record token account", RECORD_TOKEN_ACCOUNT_LEN),
+        ("Grant", 8 + records::state::Grant::INIT_SPACE),
+        (
+            "AccessRequest",
+            8 + records::state::AccessRequest::INIT_SPACE,
+        ),
+        ("Consent", 8 + consent::state::Consent::INIT_SPACE),
+        ("Policy", 8 + claims::state::Policy::INIT_SPACE),
+        ("policy vault", TOKEN_ACCOUNT_LEN),
+        ("Claim", 8 + claims::state::Claim::INIT_SPACE),
+        ("ClaimedRecord", claims::state::ClaimedRecord::SPACE),
+    ]
+}
+
+/// One line of the rent table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RentRow {
+    pub name: &'static str,
+    pub bytes: usize,
+    pub lamports: u64,
+}
+
+/// The rent of every account kind on the backend's cluster.
+pub async fn account_rent(backend: &impl Backend) -> Result<Vec<RentRow>> {
+    let mut rows = Vec::new();
+    for (name, bytes) in account_sizes() {
+        rows.push(RentRow {
+            name,
+            bytes,
+            lamports: backend.minimum_balance_for_rent_exemption(bytes).await?,
+        });
+    }
+    Ok(rows)
+}
+
+/// The rent each high-level operation pays, from the account table.
+pub fn operation_rent(accounts: &[RentRow]) -> Vec<(&'static str, u64)> {
+    let of = |name: &str| {
+        accounts
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.lamports)
+            .unwrap_or_default()
+    };
+    vec![
+        ("register entity", of("Entity")),
+        ("register patient", of("Patient")),
+        (
+            "issue or amend a record",
+            of("Record") + of("record mint") + of("record token account"),
+        ),
+        ("grant access / approve a request", of("Grant")),
+        ("request access", of("AccessRequest")),
+        ("grant consent", of("Consent")),
+        ("create a policy", of("Policy") + of("policy vault")),
+        (
+            "submit a claim with 1 record",
+            of("Claim") + of("ClaimedRecord"),
+        ),
+        (
+            "submit a claim with 8 records",
+            of("Claim") + 8 * of("ClaimedRecord"),
+        ),
+    ]
+}
