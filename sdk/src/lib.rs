@@ -41,6 +41,11 @@ pub use {
 
 use anchor_lang::{solana_program::instruction::Instruction, InstructionData, ToAccountMetas};
 
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// Builds an instruction of `program_id` from Anchor's generated account and
 /// argument types.
 pub(crate) fn build(

@@ -1,0 +1,944 @@
+//! Every high-level operation of every actor, through the in-process
+//! backend, compared with what was asked; the off-chain failures; and proof
+//! that no plaintext of the FHIR payload reaches any account, event or log.
+
+use {
+    anchor_spl::{
+        associated_token::{
+            get_associated_token_address_with_program_id,
+            spl_associated_token_account::instruction::create_associated_token_account,
+        },
+        token_2022::spl_token_2022::{
+            extension::StateWithExtensions, instruction as token_ix, state::Account as TokenAccount,
+        },
+    },
+    claims::{
+        instructions::CreatePolicyArgs,
+        state::{Claim, ClaimStatus, Policy},
+    },
+    consent::state::{
+        actions, Consent, ConsentPurpose, ConsentStatus, ConsentTerms, Decision, SignedVia,
+    },
+    panacea_runtime::litesvm::LiteSVM,
+    panacea_sdk::{
+        audit::{audit_event_to_fhir, audit_trail, consent_to_fhir},
+        backend::{in_process::InProcessBackend, Backend},
+        events::PanaceaEvent,
+        offchain::{BlobStore, EncryptionKeypair, OffchainError},
+        ops::{
+            patient::{sign_consent_message, verify_consent_message, AccessTerms},
+            provider::random_id,
+        },
+        rent, PanaceaClient, Pubkey, SdkError,
+    },
+    records::{
+        instructions::{RegisterEntityArgs, RequestAccessArgs},
+        state::{
+            kinds, permissions, EntityKind, Grant, GrantScope, Purpose, Record, RecordKind,
+            RecordStatus,
+        },
+    },
+    solana_keypair::Keypair,
+    solana_signer::Signer,
+    std::sync::Arc,
+};
+
+const DAY: i64 = 86_400;
+const PATIENT_NAME: &str = "Jane Q. Testpatient";
+const OBSERVATION: &str = r#"{
+  "resourceType": "Observation",
+  "status": "final",
+  "code": {"coding": [{"system": "http://loinc.org", "code": "2339-0", "display": "Glucose"}]},
+  "subject": {"display": "Jane Q. Testpatient"},
+  "valueQuantity": {"value": 6.3, "unit": "mmol/L"}
+}"#;
+
+struct Actor {
+    key: Keypair,
+    enc: EncryptionKeypair,
+}
+
+impl Actor {
+    fn new() -> Self {
+        Self {
+            key: Keypair::new(),
+            enc: EncryptionKeypair::generate(),
+        }
+    }
+    fn pubkey(&self) -> Pubkey {
+        self.key.pubkey()
+    }
+}
+
+struct Scene {
+    client: PanaceaClient<InProcessBackend>,
+    backend: Arc<InProcessBackend>,
+    store: BlobStore,
+    admin: Keypair,
+    lab: Actor,
+    specialist: Actor,
+    colleague: Actor,
+    insurer: Actor,
+    patient: Actor,
+}
+
+async fn scene() -> Scene {
+    let mut svm: LiteSVM = panacea_runtime::svm();
+    panacea_runtime::set_unix_timestamp(&mut svm, 1_795_219_200);
+    let upgrade_authority = Keypair::new();
+    panacea_runtime::set_upgrade_authority(&mut svm, &records::ID, &upgrade_authority.pubkey());
+    let payer = Keypair::new();
+    svm.airdrop(&payer.pubkey(), 100_000_000_000).unwrap();
+    svm.airdrop(&upgrade_authority.pubkey(), 1_000_000_000)
+        .unwrap();
+    let backend = Arc::new(InProcessBackend::new(svm));
+    let client = PanaceaClient::new(backend.clone(), payer);
+    let admin = Keypair::new();
+    let outcome = client
+        .initialize_registry(&upgrade_authority, admin.pubkey(), 4 * 3600)
+        .await
+        .unwrap();
+    let config: records::state::RegistryConfig = client
+        .get(&outcome.address("config").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(config.admin, admin.pubkey());
+    // A retry of the same operation finds what already landed.
+    assert!(
+        client
+            .initialize_registry(&upgrade_authority, admin.pubkey(), 4 * 3600)
+            .await
+            .unwrap()
+            .already_existed
+    );
+
+    let mut scene = Scene {
+        client,
+        backend,
+        store: BlobStore::in_memory(),
+        admin,
+        lab: Actor::new(),
+        specialist: Actor::new(),
+        colleague: Actor::new(),
+        insurer: Actor::new(),
+        patient: Actor::new(),
+    };
+    for (actor, kind) in [
+        (&scene.lab, EntityKind::Laboratory),
+        (&scene.specialist, EntityKind::Provider),
+        (&scene.colleague, EntityKind::Provider),
+        (&scene.insurer, EntityKind::Insurer),
+    ] {
+        let args = RegisterEntityArgs {
+            kind,
+            credential_commitment: [1; 32],
+            jurisdiction: *b"US\0\0\0\0\0\0",
+            valid_until: 1_795_219_200 + 365 * DAY,
+            encryption_key: actor.enc.public_key_bytes(),
+        };
+        let outcome = scene
+            .client
+            .register_entity(&scene.admin, &actor.key, args)
+            .await
+            .unwrap();
+        let entity: records::state::Entity = scene
+            .client
+            .get(&outcome.address("entity").unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            (entity.authority, entity.kind, entity.encryption_key),
+            (actor.pubkey(), kind, actor.enc.public_key_bytes())
+        );
+    }
+    let outcome = scene
+        .client
+        .register_patient(&scene.patient.key, &scene.patient.enc, None)
+        .await
+        .unwrap();
+    let profile = scene
+        .client
+        .patient_profile(&scene.patient.pubkey())
+        .await
+        .unwrap();
+    assert_eq!(
+        (profile.authority, profile.encryption_key),
+        (scene.patient.pubkey(), scene.patient.enc.public_key_bytes())
+    );
+    assert_eq!(
+        outcome.address("patient"),
+        Some(records::pda::patient(&scene.patient.pubkey()).0)
+    );
+    scene.store = BlobStore::in_memory();
+    scene
+}
+
+impl Scene {
+    async fn issue(&self) -> Pubkey {
+        let (outcome, sealed, _) = self
+            .client
+            .issue_record(
+                &self.lab.key,
+                &self.patient.pubkey(),
+                RecordKind::LabResult,
+                OBSERVATION.as_bytes(),
+                &self.store,
+            )
+            .await
+            .unwrap();
+        let record = outcome.address("record").unwrap();
+        let state: Record = self.client.get(&record).await.unwrap();
+        assert_eq!(
+            (state.issuer, state.patient, state.kind),
+            (
+                self.lab.pubkey(),
+                self.patient.pubkey(),
+                RecordKind::LabResult
+            )
+        );
+        assert_eq!(
+            (state.commitment, state.uri.as_str()),
+            (sealed.commitment, sealed.uri.as_str())
+        );
+        record
+    }
+}
+
+#[tokio::test]
+async fn every_actor_every_operation_in_process() {
+    let s = scene().await;
+    let patient = s.patient.pubkey();
+
+    // Lab: a FHIR Observation becomes an encrypted blob and a record token.
+    let record = s.issue().await;
+    assert_eq!(
+        s.client
+            .read_own_record(&record, &s.patient.enc, &s.store)
+            .await
+            .unwrap(),
+        OBSERVATION.as_bytes()
+    );
+
+    // Specialist asks; the patient approves, handing over the key; the specialist reads and logs.
+    let ask = RequestAccessArgs {
+        scope: GrantScope::Record,
+        kinds: 0,
+        permissions: permissions::READ,
+        purpose: Purpose::Treatment,
+        duration: 7 * DAY,
+        reason_code: 4,
+    };
+    let request = s
+        .client
+        .request_access(&s.specialist.key, &patient, &record, ask)
+        .await
+        .unwrap();
+    assert!(s
+        .client
+        .backend()
+        .get_account(&request.address("access_request").unwrap())
+        .await
+        .unwrap()
+        .is_some());
+    let payer = s.client.payer();
+    let approved = s
+        .client
+        .approve_record_request(
+            &s.patient.key,
+            &patient,
+            &s.specialist.pubkey(),
+            &record,
+            &payer,
+            &s.patient.enc,
+            &s.store,
+        )
+        .await
+        .unwrap();
+    let grant = approved.address("grant").unwrap();
+    let state: Grant = s.client.get(&grant).await.unwrap();
+    assert_eq!(
+        (state.grantee, state.target, state.permissions),
+        (s.specialist.pubkey(), record, permissions::READ)
+    );
+    assert_eq!(
+        s.client
+            .read_record(&grant, &record, &s.specialist.enc, &s.store)
+            .await
+            .unwrap(),
+        OBSERVATION.as_bytes()
+    );
+    s.client
+        .log_access(&s.specialist.key, &grant, &record)
+        .await
+        .unwrap();
+    assert_eq!(s.client.get::<Grant>(&grant).await.unwrap().access_count, 1);
+
+    // A colleague granted directly by the patient.
+    let terms = AccessTerms {
+        permissions: permissions::READ,
+        purpose: Purpose::Treatment,
+        duration: DAY,
+    };
+    let colleague_grant = s
+        .client
+        .grant_record_access(
+            &s.patient.key,
+            &patient,
+            &record,
+            &s.colleague.pubkey(),
+            terms.clone(),
+            &s.patient.enc,
+            &s.store,
+        )
+        .await
+        .unwrap()
+        .address("grant")
+        .unwrap();
+    assert_eq!(
+        s.client
+            .read_record(&colleague_grant, &record, &s.colleague.enc, &s.store)
+            .await
+            .unwrap(),
+        OBSERVATION.as_bytes()
+    );
+    assert!(
+        s.client
+            .grant_record_access(
+                &s.patient.key,
+                &patient,
+                &record,
+                &s.colleague.pubkey(),
+                terms,
+                &s.patient.enc,
+                &s.store
+            )
+            .await
+            .unwrap()
+            .already_existed
+    );
+
+    // Revoking the specialist re-keys the record; the colleague keeps access, the specialist loses it.
+    s.client
+        .revoke_and_rekey(&s.patient.key, &patient, &grant, &s.patient.enc, &s.store)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.client
+            .read_record(&colleague_grant, &record, &s.colleague.enc, &s.store)
+            .await
+            .unwrap(),
+        OBSERVATION.as_bytes()
+    );
+    let revoked = s
+        .client
+        .read_record(&grant, &record, &s.specialist.enc, &s.store)
+        .await;
+    assert!(
+        matches!(revoked, Err(SdkError::Offchain(OffchainError::Decrypt))),
+        "{revoked:?}"
+    );
+    let refused = s
+        .client
+        .log_access(&s.specialist.key, &grant, &record)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.program_error_name(), Some("GrantRevoked"));
+    assert_eq!(
+        refused.landed(),
+        Some(false),
+        "refused in simulation: nothing landed"
+    );
+
+    // Break-glass by the colleague.
+    let emergency = s
+        .client
+        .emergency_access(&s.colleague.key, &patient, 911, 3600)
+        .await
+        .unwrap();
+    let state: Grant = s
+        .client
+        .get(&emergency.address("grant").unwrap())
+        .await
+        .unwrap();
+    assert!(state.emergency);
+
+    // Consent for payment, signed in the wallet, relayed by the client's payer.
+    let terms = ConsentTerms {
+        decision: Decision::Permit,
+        kinds: kinds::ALL,
+        actions: actions::ACCESS,
+        period_start: 1_795_219_200,
+        period_end: 1_795_219_200 + 365 * DAY,
+        policy_commitment: [5; 32],
+    };
+    let message = s
+        .client
+        .consent_message(
+            &patient,
+            &s.insurer.pubkey(),
+            ConsentPurpose::Payment,
+            Some(terms),
+        )
+        .await
+        .unwrap();
+    let signature = sign_consent_message(&s.patient.key, &message).unwrap();
+    assert!(verify_consent_message(&patient, &message, &signature));
+    assert!(!verify_consent_message(
+        &s.lab.pubkey(),
+        &message,
+        &signature
+    ));
+    let consent = s
+        .client
+        .relay_consent(&message, &signature)
+        .await
+        .unwrap()
+        .address("consent")
+        .unwrap();
+    let state: Consent = s.client.get(&consent).await.unwrap();
+    assert_eq!(
+        (state.status, state.signed_via, state.terms()),
+        (ConsentStatus::Active, SignedVia::OffchainSignature, terms)
+    );
+
+    // Insurer: a policy over an SPL Token mint, funded.
+    let token = anchor_spl::token::ID;
+    let mint = Keypair::new();
+    let insurer_tokens = {
+        let mut svm = s.backend.svm();
+        let rent = svm.minimum_balance_for_rent_exemption(82);
+        svm.airdrop(&s.insurer.pubkey(), 1_000_000_000).unwrap();
+        let create = anchor_lang::solana_program::system_instruction::create_account(
+            &s.insurer.pubkey(),
+            &mint.pubkey(),
+            rent,
+            82,
+            &token,
+        );
+        let init = token_ix::initialize_mint2(&token, &mint.pubkey(), &s.insurer.pubkey(), None, 6)
+            .unwrap();
+        let ata = get_associated_token_address_with_program_id(
+            &s.insurer.pubkey(),
+            &mint.pubkey(),
+            &token,
+        );
+        let create_ata = create_associated_token_account(
+            &s.insurer.pubkey(),
+            &s.insurer.pubkey(),
+            &mint.pubkey(),
+            &token,
+        );
+        let mint_to = token_ix::mint_to(
+            &token,
+            &mint.pubkey(),
+            &ata,
+            &s.insurer.pubkey(),
+            &[],
+            10_000_000,
+        )
+        .unwrap();
+        let provider_ata = create_associated_token_account(
+            &s.insurer.pubkey(),
+            &s.lab.pubkey(),
+            &mint.pubkey(),
+            &token,
+        );
+        let tx = solana_transaction::Transaction::new_signed_with_payer(
+            &[create, init, create_ata, mint_to, provider_ata],
+            Some(&s.insurer.pubkey()),
+            &[&s.insurer.key, &mint],
+            svm.latest_blockhash(),
+        );
+        svm.send_transaction(tx).unwrap();
+        ata
+    };
+    let adjudicator = Keypair::new();
+    let args = CreatePolicyArgs {
+        policy_id: random_id(),
+        adjudicator: adjudicator.pubkey(),
+        coverage_limit: 5_000_000,
+        deductible: 0,
+        copay_bps: 0,
+        auto_approve_limit: 1_000_000,
+        challenge_window: DAY,
+        appeal_window: DAY,
+        valid_from: 1_795_219_200,
+        valid_until: 1_795_219_200 + 365 * DAY,
+    };
+    let policy = s
+        .client
+        .create_policy(&s.insurer.key, &patient, &mint.pubkey(), &token, args)
+        .await
+        .unwrap()
+        .address("policy")
+        .unwrap();
+    s.client
+        .fund_policy(&s.insurer.key, &policy, &insurer_tokens, 4_000_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.client.get::<Policy>(&policy).await.unwrap().deposited,
+        4_000_000
+    );
+
+    // The lab bills the record; approved by rule, settled after the window.
+    let claim = s
+        .client
+        .submit_claim(&s.lab.key, &policy, &[record], 500_000, [6; 32])
+        .await
+        .unwrap()
+        .address("claim")
+        .unwrap();
+    assert_eq!(
+        s.client.get::<Claim>(&claim).await.unwrap().status,
+        ClaimStatus::Approved
+    );
+    let lab_tokens =
+        get_associated_token_address_with_program_id(&s.lab.pubkey(), &mint.pubkey(), &token);
+    let early = s
+        .client
+        .settle_claim(&claim, &lab_tokens)
+        .await
+        .unwrap_err();
+    assert_eq!(early.program_error_name(), Some("SettlementNotDue"));
+    s.backend.advance_clock(DAY);
+    s.client.settle_claim(&claim, &lab_tokens).await.unwrap();
+    let account = s
+        .client
+        .backend()
+        .get_account(&lab_tokens)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        StateWithExtensions::<TokenAccount>::unpack(&account.data)
+            .unwrap()
+            .base
+            .amount,
+        500_000
+    );
+
+    // A second claim above the limit: the adjudicator decides, the lab appeals, withdraws are refused after decision.
+    let second = s.issue().await;
+    let big = s
+        .client
+        .submit_claim(&s.lab.key, &policy, &[second], 2_000_000, [7; 32])
+        .await
+        .unwrap()
+        .address("claim")
+        .unwrap();
+    s.client
+        .dispute_claim(&adjudicator, &claim)
+        .await
+        .unwrap_err();
+    s.client
+        .decide_claim(&adjudicator, &big, Some(1_500_000))
+        .await
+        .unwrap();
+    s.client.appeal_claim(&s.lab.key, &big).await.unwrap();
+    s.client
+        .decide_claim(&adjudicator, &big, Some(2_000_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.client
+            .withdraw_claim(&s.lab.key, &big)
+            .await
+            .unwrap_err()
+            .program_error_name(),
+        Some("AlreadyDecided")
+    );
+    s.client.settle_claim(&big, &lab_tokens).await.unwrap();
+    let third = s.issue().await;
+    let withdrawn = s
+        .client
+        .submit_claim(&s.lab.key, &policy, &[third], 100_000, [8; 32])
+        .await
+        .unwrap()
+        .address("claim")
+        .unwrap();
+    s.client
+        .withdraw_claim(&s.lab.key, &withdrawn)
+        .await
+        .unwrap();
+    // Once the partial approval is no longer appealable, the insurer withdraws.
+    s.backend.advance_clock(DAY);
+    s.client
+        .withdraw_unreserved(&s.insurer.key, &policy, &insurer_tokens, 100_000)
+        .await
+        .unwrap();
+
+    // The audit trail, in time order, and its FHIR export.
+    let trail = audit_trail(&s.client, &patient).await.unwrap();
+    let names: Vec<&str> = trail.iter().map(|e| e.event.name()).collect();
+    for expected in [
+        "PatientRegistered",
+        "RecordIssued",
+        "AccessRequested",
+        "AccessGranted",
+        "AccessLogged",
+        "AccessRevoked",
+        "RecordRekeyed",
+        "ConsentChanged",
+        "PolicyCreated",
+        "ClaimSubmitted",
+        "ClaimSettled",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    let position = |name: &str| names.iter().position(|n| *n == name).unwrap();
+    assert!(position("RecordIssued") < position("AccessLogged"));
+    assert!(position("AccessLogged") < position("ClaimSettled"));
+    assert!(trail.windows(2).all(|w| w[0].slot <= w[1].slot));
+    let audit_events: Vec<_> = trail.iter().filter_map(audit_event_to_fhir).collect();
+    assert!(audit_events.iter().any(|e| e["action"] == "R"
+        && e["entity"][0]["what"]["identifier"]["value"] == record.to_string()));
+    let fhir_consent = consent_to_fhir(&consent, &s.client.get::<Consent>(&consent).await.unwrap());
+    assert_eq!(
+        (
+            fhir_consent["resourceType"].as_str(),
+            fhir_consent["provision"]["type"].as_str()
+        ),
+        (Some("Consent"), Some("permit"))
+    );
+    assert_eq!(fhir_consent["provision"]["purpose"][0]["code"], "HPAYMT");
+    assert!(trail
+        .iter()
+        .any(|e| matches!(&e.event, PanaceaEvent::ClaimSettled(c) if c.amount == 500_000)));
+
+    // Rent: the table matches what the accounts actually hold.
+    let table = rent::account_rent(s.client.backend()).await.unwrap();
+    let row = |name: &str| table.iter().find(|r| r.name == name).unwrap().lamports;
+    assert_eq!(
+        s.client
+            .backend()
+            .get_account(&record)
+            .await
+            .unwrap()
+            .unwrap()
+            .lamports,
+        row("Record")
+    );
+    assert_eq!(
+        s.client
+            .backend()
+            .get_account(&grant)
+            .await
+            .unwrap()
+            .unwrap()
+            .lamports,
+        row("Grant")
+    );
+    assert_eq!(
+        s.client
+            .backend()
+            .get_account(&consent)
+            .await
+            .unwrap()
+            .unwrap()
+            .lamports,
+        row("Consent")
+    );
+    assert_eq!(
+        s.client
+            .backend()
+            .get_account(&policy)
+            .await
+            .unwrap()
+            .unwrap()
+            .lamports,
+        row("Policy")
+    );
+    assert_eq!(
+        s.client
+            .backend()
+            .get_account(&claim)
+            .await
+            .unwrap()
+            .unwrap()
+            .lamports,
+        row("Claim")
+    );
+
+    // Erasure: blob and keys gone, record and mint closed.
+    let state: Record = s.client.get(&third).await.unwrap();
+    s.client
+        .erase(&s.patient.key, &patient, &third, &s.store)
+        .await
+        .unwrap();
+    assert!(s.client.fetch::<Record>(&third).await.unwrap().is_none());
+    assert!(matches!(
+        s.store.get(&state.uri).await,
+        Err(OffchainError::BlobNotFound(_))
+    ));
+    // Retraction by the lab.
+    s.client.retract_record(&s.lab.key, &second).await.unwrap();
+    assert_eq!(
+        s.client.get::<Record>(&second).await.unwrap().status,
+        RecordStatus::Retracted
+    );
+}
+
+#[tokio::test]
+async fn no_plaintext_reaches_any_account_event_or_log() {
+    let s = scene().await;
+    let record = s.issue().await;
+    let terms = AccessTerms {
+        permissions: permissions::READ,
+        purpose: Purpose::Treatment,
+        duration: DAY,
+    };
+    let grant = s
+        .client
+        .grant_record_access(
+            &s.patient.key,
+            &s.patient.pubkey(),
+            &record,
+            &s.specialist.pubkey(),
+            terms,
+            &s.patient.enc,
+            &s.store,
+        )
+        .await
+        .unwrap()
+        .address("grant")
+        .unwrap();
+    s.client
+        .log_access(&s.specialist.key, &grant, &record)
+        .await
+        .unwrap();
+    s.client
+        .revoke_and_rekey(
+            &s.patient.key,
+            &s.patient.pubkey(),
+            &grant,
+            &s.patient.enc,
+            &s.store,
+        )
+        .await
+        .unwrap();
+
+    let needles: [&[u8]; 4] = [
+        PATIENT_NAME.as_bytes(),
+        b"Testpatient",
+        b"2339-0",
+        b"Glucose",
+    ];
+    let contains = |haystack: &[u8]| {
+        needles
+            .iter()
+            .any(|n| haystack.windows(n.len()).any(|w| w == *n))
+    };
+    for program in [
+        records::ID,
+        consent::ID,
+        claims::ID,
+        anchor_spl::token_2022::ID,
+        anchor_spl::associated_token::ID,
+    ] {
+        for (address, account) in s
+            .client
+            .backend()
+            .get_program_accounts(&program, &[])
+            .await
+            .unwrap()
+        {
+            assert!(!contains(&account.data), "plaintext in account {address}");
+        }
+    }
+    for address in [
+        record,
+        grant,
+        s.patient.pubkey(),
+        records::pda::patient(&s.patient.pubkey()).0,
+    ] {
+        for signature in s
+            .client
+            .backend()
+            .signatures_for_address(&address)
+            .await
+            .unwrap()
+        {
+            let tx = s
+                .client
+                .backend()
+                .transaction(&signature)
+                .await
+                .unwrap()
+                .unwrap();
+            for (_, data) in &tx.inner_instructions {
+                assert!(!contains(data), "plaintext in an event of {signature}");
+            }
+        }
+    }
+    let logs = s
+        .backend
+        .svm()
+        .simulate_transaction(solana_transaction::Transaction::new_unsigned(
+            solana_message::Message::new(&[], Some(&s.client.payer())),
+        ))
+        .map(|r| r.meta.logs)
+        .unwrap_or_default();
+    assert!(!logs.iter().any(|l| contains(l.as_bytes())));
+    // The stored ciphertext does not contain it either.
+    let state: Record = s.client.get(&record).await.unwrap();
+    assert!(!contains(&s.store.get(&state.uri).await.unwrap()));
+}
+
+#[tokio::test]
+async fn off_chain_failures_have_their_own_errors_and_change_nothing() {
+    let s = scene().await;
+    let count = || async {
+        s.client
+            .list::<Record>(
+                &records::ID,
+                panacea_sdk::audit::RECORD_PATIENT_OFFSET,
+                &s.patient.pubkey(),
+            )
+            .await
+            .unwrap()
+            .len()
+    };
+    let before = count().await;
+    for payload in [
+        &b"{\"hello\": 1}"[..],
+        b"not json",
+        br#"{"resourceType": "Nonsense"}"#,
+    ] {
+        let error = s
+            .client
+            .issue_record(
+                &s.lab.key,
+                &s.patient.pubkey(),
+                RecordKind::Other,
+                payload,
+                &s.store,
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, SdkError::Offchain(OffchainError::InvalidFhir(_))),
+            "{error:?}"
+        );
+    }
+    assert_eq!(count().await, before, "nothing issued");
+
+    let record = s.issue().await;
+    let state: Record = s.client.get(&record).await.unwrap();
+    // A wrong key: another actor's X25519 key cannot open the patient's envelope.
+    let wrong = s
+        .client
+        .read_own_record(&record, &s.specialist.enc, &s.store)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            wrong,
+            SdkError::Offchain(OffchainError::BlobNotFound(_))
+                | SdkError::Offchain(OffchainError::Unwrap)
+        ),
+        "{wrong:?}"
+    );
+    let envelope = s
+        .store
+        .get_envelope(&state.commitment, &s.patient.enc.public_key_bytes())
+        .await
+        .unwrap();
+    assert!(matches!(
+        panacea_sdk::offchain::unwrap_key(&envelope, &s.specialist.enc),
+        Err(OffchainError::Unwrap)
+    ));
+
+    // Tampered ciphertext: the commitment check fails before decryption.
+    let mut blob = s.store.get(&state.uri).await.unwrap();
+    let last = blob.len() - 1;
+    blob[last] ^= 1;
+    let tampered_store = BlobStore::in_memory();
+    let tampered_uri = tampered_store.put(blob).await.unwrap();
+    let key = s
+        .client
+        .patient_data_key(&state, &s.patient.enc, &s.store)
+        .await
+        .unwrap();
+    let error =
+        panacea_sdk::offchain::open(&tampered_store, &tampered_uri, &state.commitment, &key)
+            .await
+            .unwrap_err();
+    assert!(
+        matches!(error, OffchainError::CommitmentMismatch { .. }),
+        "{error:?}"
+    );
+
+    // A missing blob.
+    let empty = BlobStore::in_memory();
+    let error = panacea_sdk::offchain::open(&empty, &state.uri, &state.commitment, &key)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, OffchainError::BlobNotFound(_)), "{error:?}");
+    // Nothing on chain changed through any of it.
+    assert_eq!(
+        s.client.get::<Record>(&record).await.unwrap().commitment,
+        state.commitment
+    );
+}
+
+#[tokio::test]
+async fn a_retried_issue_reports_the_record_that_already_landed() {
+    let s = scene().await;
+    let sealed = panacea_sdk::offchain::seal(OBSERVATION.as_bytes(), &s.store)
+        .await
+        .unwrap();
+    let id = random_id();
+    let first = s
+        .client
+        .issue_sealed(
+            &s.lab.key,
+            &s.patient.pubkey(),
+            RecordKind::LabResult,
+            &sealed,
+            id,
+        )
+        .await
+        .unwrap();
+    let again = s
+        .client
+        .issue_sealed(
+            &s.lab.key,
+            &s.patient.pubkey(),
+            RecordKind::LabResult,
+            &sealed,
+            id,
+        )
+        .await
+        .unwrap();
+    assert!(!first.already_existed && again.already_existed);
+    assert_eq!(
+        (first.address("record"), again.signature),
+        (again.address("record"), None)
+    );
+    // A program error names the program's error.
+    let stranger = Keypair::new();
+    let sealed = panacea_sdk::offchain::seal(OBSERVATION.as_bytes(), &s.store)
+        .await
+        .unwrap();
+    let error = s
+        .client
+        .issue_sealed(
+            &stranger,
+            &s.patient.pubkey(),
+            RecordKind::LabResult,
+            &sealed,
+            random_id(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.program_error_name(),
+        Some("AccountNotInitialized"),
+        "{error}"
+    );
+    let _ = (&s.colleague, &s.insurer, &s.admin, RecordStatus::Active);
+}
