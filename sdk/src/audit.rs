@@ -27,44 +27,27 @@ pub struct AuditEntry {
     pub event: PanaceaEvent,
 }
 
-/// Byte offset of `patient` in a `Policy` account.
-pub const POLICY_PATIENT_OFFSET: usize = 8 + 3 + 32 + 16;
-/// Byte offset of `patient` in `Record` accounts.
-pub const RECORD_PATIENT_OFFSET: usize = 8 + 3;
-/// Byte offset of `patient` in `Grant` and `Consent` accounts, and of
-/// `policy` in `Claim` accounts.
-pub const SECOND_FIELD_OFFSET: usize = 8 + 2;
-
 /// Every Panacea event about `patient`, oldest first.
 pub async fn audit_trail<B: Backend>(
     client: &PanaceaClient<B>,
     patient: &Pubkey,
 ) -> Result<Vec<AuditEntry>> {
     let policies: Vec<Pubkey> = client
-        .list::<claims::state::Policy>(&claims::ID, POLICY_PATIENT_OFFSET, patient)
+        .policies_of_patient(patient)
         .await?
         .into_iter()
         .map(|(a, _)| a)
         .collect();
     let mut addresses = vec![*patient, records::pda::patient(patient).0];
     addresses.extend(policies.iter().copied());
-    for (address, _) in client
-        .list::<records::state::Record>(&records::ID, RECORD_PATIENT_OFFSET, patient)
-        .await?
-    {
+    for (address, _) in client.records_of_patient(patient).await? {
         addresses.push(address);
     }
-    for (address, _) in client
-        .list::<Consent>(&consent::ID, SECOND_FIELD_OFFSET, patient)
-        .await?
-    {
+    for (address, _) in client.consents_of_patient(patient).await? {
         addresses.push(address);
     }
     for policy in &policies {
-        for (address, _) in client
-            .list::<claims::state::Claim>(&claims::ID, SECOND_FIELD_OFFSET, policy)
-            .await?
-        {
+        for (address, _) in client.claims_of_policy(policy).await? {
             addresses.push(address);
         }
     }

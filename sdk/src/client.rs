@@ -351,3 +351,59 @@ fn shift_instruction_index(
         other => other,
     }
 }
+
+/// Byte offsets used to list accounts by owner.
+pub mod offsets {
+    /// `patient` in `Record`.
+    pub const RECORD_PATIENT: usize = 8 + 3;
+    /// `patient` in `Grant` and `Consent`; `policy` in `Claim`.
+    pub const SECOND_FIELD: usize = 8 + 2;
+    /// `patient` in `Policy`.
+    pub const POLICY_PATIENT: usize = 8 + 3 + 32 + 16;
+}
+
+impl<B: Backend> PanaceaClient<B> {
+    /// Every record of a patient (any status).
+    pub async fn records_of_patient(
+        &self,
+        patient: &Pubkey,
+    ) -> Result<Vec<(Pubkey, records::state::Record)>> {
+        self.list(&records::ID, offsets::RECORD_PATIENT, patient)
+            .await
+    }
+
+    /// Every grant a patient gave (revoked ones until closed).
+    pub async fn grants_of_patient(
+        &self,
+        patient: &Pubkey,
+    ) -> Result<Vec<(Pubkey, records::state::Grant)>> {
+        self.list(&records::ID, offsets::SECOND_FIELD, patient)
+            .await
+    }
+
+    /// Every consent of a patient.
+    pub async fn consents_of_patient(
+        &self,
+        patient: &Pubkey,
+    ) -> Result<Vec<(Pubkey, consent::state::Consent)>> {
+        self.list(&consent::ID, offsets::SECOND_FIELD, patient)
+            .await
+    }
+
+    /// Every policy covering a patient.
+    pub async fn policies_of_patient(
+        &self,
+        patient: &Pubkey,
+    ) -> Result<Vec<(Pubkey, claims::state::Policy)>> {
+        self.list(&claims::ID, offsets::POLICY_PATIENT, patient)
+            .await
+    }
+
+    /// Every claim on a policy.
+    pub async fn claims_of_policy(
+        &self,
+        policy: &Pubkey,
+    ) -> Result<Vec<(Pubkey, claims::state::Claim)>> {
+        self.list(&claims::ID, offsets::SECOND_FIELD, policy).await
+    }
+}

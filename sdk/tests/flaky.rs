@@ -72,7 +72,11 @@ impl Backend for Flaky {
         &self,
         s: &Signature,
     ) -> Result<Option<Result<(), TransactionError>>> {
-        if self.status_calls.fetch_add(1, Ordering::SeqCst).is_multiple_of(2) {
+        if self
+            .status_calls
+            .fetch_add(1, Ordering::SeqCst)
+            .is_multiple_of(2)
+        {
             return Err(SdkError::Rpc("HTTP 429: too many requests".into()));
         }
         self.inner.signature_status(s).await

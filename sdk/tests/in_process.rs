@@ -793,11 +793,7 @@ async fn off_chain_failures_have_their_own_errors_and_change_nothing() {
     let s = scene().await;
     let count = || async {
         s.client
-            .list::<Record>(
-                &records::ID,
-                panacea_sdk::audit::RECORD_PATIENT_OFFSET,
-                &s.patient.pubkey(),
-            )
+            .records_of_patient(&s.patient.pubkey())
             .await
             .unwrap()
             .len()
@@ -941,4 +937,174 @@ async fn a_retried_issue_reports_the_record_that_already_landed() {
         "{error}"
     );
     let _ = (&s.colleague, &s.insurer, &s.admin, RecordStatus::Active);
+}
+
+#[tokio::test]
+async fn the_remaining_operations_and_the_wallet_relay_flow() {
+    let s = scene().await;
+    let patient = s.patient.pubkey();
+    // Admin: suspend and renew.
+    s.client
+        .set_entity_status(
+            &s.admin,
+            &s.colleague.pubkey(),
+            records::state::EntityStatus::Suspended,
+        )
+        .await
+        .unwrap();
+    let entity: records::state::Entity = s
+        .client
+        .get(&records::pda::entity(&s.colleague.pubkey()).0)
+        .await
+        .unwrap();
+    assert_eq!(entity.status, records::state::EntityStatus::Suspended);
+    let renewal = records::instructions::RenewEntityArgs {
+        valid_until: 1_795_219_200 + 2 * 365 * DAY,
+        credential_commitment: [4; 32],
+    };
+    s.client
+        .renew_entity(&s.admin, &s.lab.pubkey(), renewal)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.client
+            .get::<records::state::Entity>(&records::pda::entity(&s.lab.pubkey()).0)
+            .await
+            .unwrap()
+            .credential_commitment,
+        [4; 32]
+    );
+
+    // Patient: a guardian named and removed; a request denied; consent granted and revoked directly.
+    let guardian = Keypair::new();
+    s.client
+        .set_guardian(&s.patient.key, Some(&guardian))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.client.patient_profile(&patient).await.unwrap().guardian,
+        Some(guardian.pubkey())
+    );
+    s.client.set_guardian(&s.patient.key, None).await.unwrap();
+    assert_eq!(
+        s.client.patient_profile(&patient).await.unwrap().guardian,
+        None
+    );
+    let record = s.issue().await;
+    let ask = RequestAccessArgs {
+        scope: GrantScope::Record,
+        kinds: 0,
+        permissions: permissions::READ,
+        purpose: Purpose::Research,
+        duration: DAY,
+        reason_code: 2,
+    };
+    let request = s
+        .client
+        .request_access(&s.specialist.key, &patient, &record, ask)
+        .await
+        .unwrap()
+        .address("access_request")
+        .unwrap();
+    s.client
+        .deny_request(
+            &s.patient.key,
+            &patient,
+            &s.specialist.pubkey(),
+            &record,
+            &s.client.payer(),
+        )
+        .await
+        .unwrap();
+    assert!(s
+        .client
+        .backend()
+        .get_account(&request)
+        .await
+        .unwrap()
+        .is_none());
+    let terms = ConsentTerms {
+        decision: Decision::Deny,
+        kinds: kinds::ALL,
+        actions: actions::ALL,
+        period_start: 1_795_219_200,
+        period_end: 1_795_219_200 + DAY,
+        policy_commitment: [3; 32],
+    };
+    let consent = s
+        .client
+        .grant_consent(
+            &s.patient.key,
+            &patient,
+            &s.insurer.pubkey(),
+            ConsentPurpose::Research,
+            terms,
+        )
+        .await
+        .unwrap()
+        .address("consent")
+        .unwrap();
+    s.client
+        .revoke_consent(
+            &s.patient.key,
+            &patient,
+            &s.insurer.pubkey(),
+            ConsentPurpose::Research,
+        )
+        .await
+        .unwrap();
+    let state: Consent = s.client.get(&consent).await.unwrap();
+    assert_eq!(
+        (state.status, state.consent_version, state.decision),
+        (ConsentStatus::Revoked, 2, Decision::Deny)
+    );
+    assert_eq!(
+        s.client.consents_of_patient(&patient).await.unwrap().len(),
+        1
+    );
+
+    // A relayed revocation through the wallet flow: the relayer builds and
+    // pays, the wallet adds its signature, the relayer submits.
+    let message = s
+        .client
+        .consent_message(
+            &patient,
+            &s.insurer.pubkey(),
+            ConsentPurpose::Research,
+            Some(terms),
+        )
+        .await
+        .unwrap();
+    assert_eq!(message.consent_version, 2);
+    let ix = panacea_sdk::records::grant_access(
+        &s.client.payer(),
+        &s.patient.pubkey(),
+        &patient,
+        &record,
+        records::instructions::GrantAccessArgs {
+            grantee: s.lab.pubkey(),
+            scope: GrantScope::Record,
+            kinds: 0,
+            permissions: permissions::READ,
+            purpose: Purpose::Treatment,
+            duration: DAY,
+            wrapped_key: vec![],
+        },
+    );
+    let unsigned = s.client.partially_signed(&[ix]).await.unwrap();
+    let wire = panacea_sdk::client::serialize_for_wallet(&unsigned).unwrap();
+    // In the wallet:
+    let mut in_wallet = panacea_sdk::client::deserialize_from_wallet(&wire).unwrap();
+    let blockhash = in_wallet.message.recent_blockhash;
+    in_wallet.partial_sign(&[&s.patient.key], blockhash);
+    // Back at the relayer:
+    let back = panacea_sdk::client::deserialize_from_wallet(
+        &panacea_sdk::client::serialize_for_wallet(&in_wallet).unwrap(),
+    )
+    .unwrap();
+    s.client.submit_signed(&back).await.unwrap();
+    assert_eq!(s.client.grants_of_patient(&patient).await.unwrap().len(), 1);
+    // A transaction missing the wallet's signature is refused before sending.
+    let error = s.client.submit_signed(&unsigned).await.unwrap_err();
+    assert!(matches!(error, SdkError::Signing(_)), "{error:?}");
 }

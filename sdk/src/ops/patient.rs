@@ -233,10 +233,7 @@ impl<B: Backend> PanaceaClient<B> {
                 uri: sealed.uri.clone(),
             },
         )];
-        for (address, other) in self
-            .list::<Grant>(&records::ID, crate::audit::SECOND_FIELD_OFFSET, patient)
-            .await?
-        {
+        for (address, other) in self.grants_of_patient(patient).await? {
             if other.target == record_address && other.revoked_at.is_none() && address != *grant {
                 let wrapped = self.wrap_for(&other.grantee, &sealed.data_key).await?;
                 ixs.push(rx::update_grant_key(
