@@ -106,6 +106,26 @@ pub(crate) fn hold_for_appeal(policy: &mut Policy, until: i64) {
     policy.appealable_until = policy.appealable_until.max(until);
 }
 
+/// The event announcing a claim's move from `old_status` to its status now.
+pub(crate) fn status_changed(
+    actor: Pubkey,
+    policy_key: Pubkey,
+    policy: &Policy,
+    claim: &Account<Claim>,
+    old_status: ClaimStatus,
+) -> crate::events::ClaimStatusChanged {
+    crate::events::ClaimStatusChanged {
+        actor,
+        policy: policy_key,
+        claim: claim.key(),
+        old_status,
+        new_status: claim.status,
+        amount_payable: claim.amount_payable,
+        settle_after: claim.settle_after,
+        totals: totals(policy),
+    }
+}
+
 pub(crate) fn check_claim(claim: &Claim) -> Result<()> {
     require!(claim.invariant(), ClaimsError::EscrowInvariantViolated);
     Ok(())

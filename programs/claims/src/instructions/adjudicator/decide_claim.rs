@@ -1,8 +1,9 @@
 use {
     super::super::{
-        check_claim, checked_sub, hold_for_appeal, now, release, require_current_policy, totals,
+        check_claim, checked_sub, hold_for_appeal, now, release, require_current_policy,
+        status_changed,
     },
-    crate::{errors::ClaimsError, events::ClaimStatusChanged, state::*},
+    crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
 };
@@ -96,16 +97,13 @@ pub fn handler(mut ctx: Context<DecideClaim>, args: DecideClaimArgs) -> Result<(
     claim.decided_at = Some(now);
     policy.check_invariant(accounts.vault.amount)?;
     check_claim(claim)?;
-    let event = ClaimStatusChanged {
-        actor: accounts.adjudicator.key(),
-        policy: policy.key(),
-        claim: claim.key(),
+    let event = status_changed(
+        accounts.adjudicator.key(),
+        policy.key(),
+        policy,
+        claim,
         old_status,
-        new_status: claim.status,
-        amount_payable: claim.amount_payable,
-        settle_after: claim.settle_after,
-        totals: totals(policy),
-    };
+    );
     emit_cpi!(event);
     Ok(())
 }

@@ -1,6 +1,6 @@
 use {
-    super::super::{check_claim, now, require_current_policy, totals},
-    crate::{errors::ClaimsError, events::ClaimStatusChanged, state::*},
+    super::super::{check_claim, now, require_current_policy, status_changed},
+    crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
 };
 
@@ -37,16 +37,13 @@ pub fn handler(ctx: Context<DisputeClaim>) -> Result<()> {
     claim.status = ClaimStatus::PendingReview;
     claim.settle_after = i64::MAX;
     check_claim(claim)?;
-    let event = ClaimStatusChanged {
-        actor: ctx.accounts.adjudicator.key(),
-        policy: claim.policy,
-        claim: claim.key(),
+    let event = status_changed(
+        ctx.accounts.adjudicator.key(),
+        claim.policy,
+        &ctx.accounts.policy,
+        claim,
         old_status,
-        new_status: claim.status,
-        amount_payable: claim.amount_payable,
-        settle_after: claim.settle_after,
-        totals: totals(&ctx.accounts.policy),
-    };
+    );
     emit_cpi!(event);
     Ok(())
 }

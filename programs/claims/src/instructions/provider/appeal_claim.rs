@@ -1,9 +1,11 @@
 use {
     super::{
-        super::{check_claim, checked_add, checked_sub, now, require_current_policy, totals},
+        super::{
+            check_claim, checked_add, checked_sub, now, require_current_policy, status_changed,
+        },
         submit_claim::apply_cost_sharing,
     },
-    crate::{errors::ClaimsError, events::ClaimStatusChanged, state::*},
+    crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
 };
@@ -82,16 +84,13 @@ pub fn handler(mut ctx: Context<AppealClaim>) -> Result<()> {
     claim.settle_after = i64::MAX;
     policy.check_invariant(accounts.vault.amount)?;
     check_claim(claim)?;
-    let event = ClaimStatusChanged {
-        actor: accounts.provider.key(),
-        policy: policy.key(),
-        claim: claim.key(),
+    let event = status_changed(
+        accounts.provider.key(),
+        policy.key(),
+        policy,
+        claim,
         old_status,
-        new_status: claim.status,
-        amount_payable: claim.amount_payable,
-        settle_after: claim.settle_after,
-        totals: totals(policy),
-    };
+    );
     emit_cpi!(event);
     Ok(())
 }

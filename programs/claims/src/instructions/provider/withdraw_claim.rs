@@ -1,6 +1,6 @@
 use {
-    super::super::{check_claim, checked_sub, release, require_current_policy, totals},
-    crate::{errors::ClaimsError, events::ClaimStatusChanged, pda, state::*},
+    super::super::{check_claim, checked_sub, release, require_current_policy, status_changed},
+    crate::{errors::ClaimsError, pda, state::*},
     anchor_lang::{prelude::*, system_program},
     anchor_spl::token_interface::TokenAccount,
 };
@@ -99,16 +99,13 @@ pub fn handler<'info>(mut ctx: Context<'info, WithdrawClaim<'info>>) -> Result<(
     claim.status = ClaimStatus::Withdrawn;
     policy.check_invariant(accounts.vault.amount)?;
     check_claim(claim)?;
-    let event = ClaimStatusChanged {
-        actor: accounts.provider.key(),
-        policy: policy_key,
-        claim: claim.key(),
+    let event = status_changed(
+        accounts.provider.key(),
+        policy_key,
+        policy,
+        claim,
         old_status,
-        new_status: claim.status,
-        amount_payable: claim.amount_payable,
-        settle_after: claim.settle_after,
-        totals: totals(policy),
-    };
+    );
     emit_cpi!(event);
     Ok(())
 }
