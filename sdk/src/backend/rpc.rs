@@ -207,7 +207,13 @@ impl Backend for RpcBackend {
             .await
         {
             Ok(tx) => tx,
-            Err(error) if error.to_string().contains("not found") => return Ok(None),
+            // The node answers `null` for a transaction it does not have (yet).
+            Err(error)
+                if error.to_string().contains("not found")
+                    || error.to_string().contains("invalid type: null") =>
+            {
+                return Ok(None)
+            }
             Err(error) => return Err(rpc(error)),
         };
         let decoded = tx
@@ -244,8 +250,12 @@ impl Backend for RpcBackend {
     }
 
     async fn signatures_for_address(&self, address: &Pubkey) -> Result<Vec<Signature>> {
+        let config = solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config {
+            commitment: Some(self.commitment),
+            ..Default::default()
+        };
         self.client
-            .get_signatures_for_address(address)
+            .get_signatures_for_address_with_config(address, config)
             .await
             .map_err(rpc)?
             .into_iter()
@@ -261,7 +271,22 @@ impl Backend for RpcBackend {
     }
 
     async fn unix_timestamp(&self) -> Result<i64> {
-        let slot = self.client.get_slot().await.map_err(rpc)?;
-        self.client.get_block_time(slot).await.map_err(rpc)
+        // The Clock sysvar: slot, epoch_start_timestamp, epoch,
+        // leader_schedule_epoch, then unix_timestamp at byte 32.
+        use anchor_lang::solana_program::sysvar::SysvarId;
+        let clock = anchor_lang::prelude::Clock::id();
+        let account = self
+            .get_account(&clock)
+            .await?
+            .ok_or(SdkError::AccountNotFound(clock))?;
+        account
+            .data
+            .get(32..40)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map(i64::from_le_bytes)
+            .ok_or(SdkError::Decode {
+                address: clock,
+                expected: "Clock sysvar",
+            })
     }
 }
