@@ -49,9 +49,12 @@ impl Localnet {
 /// tokio runtime).
 pub fn start(config: LocalnetConfig) -> Result<Localnet, String> {
     let mut genesis = TestValidatorGenesis::default();
-    // Transaction history serves getSignaturesForAddress (the audit trail).
+    // Transaction history serves getSignaturesForAddress, and the extended
+    // metadata keeps the inner instructions that carry `emit_cpi!` events:
+    // both are needed for the audit trail.
     genesis.rpc_config(solana_rpc::rpc::JsonRpcConfig {
         enable_rpc_transaction_history: true,
+        enable_extended_tx_metadata_storage: true,
         ..solana_rpc::rpc::JsonRpcConfig::default_for_test()
     });
     if let Some(port) = config.rpc_port {

@@ -16,6 +16,7 @@ use {
     consent::state::{actions, ConsentPurpose, ConsentTerms, Decision},
     panacea_localnet::{start, LocalnetConfig},
     panacea_sdk::{
+        audit::audit_trail,
         backend::{rpc::RpcBackend, Backend},
         offchain::{BlobStore, EncryptionKeypair},
         ops::{patient::sign_consent_message, provider::random_id},
@@ -276,28 +277,29 @@ fn the_whole_story_over_json_rpc() {
             CommitmentConfig::finalized(),
         ));
         let reader = PanaceaClient::new(finalized, Keypair::new());
-        // The history of the patient's transactions is there to read back.
-        // (Decoding the events from it is the next step: this validator
-        // returns the transactions without their inner instructions.)
-        let history = reader
-            .backend()
-            .signatures_for_address(&patient.pubkey())
+        let trail = audit_trail(&reader, &patient.pubkey())
             .await
-            .unwrap();
-        assert!(
-            history.len() >= 3,
-            "{} transactions in the patient's history",
-            history.len()
-        );
-        for signature in &history {
-            let tx = reader
-                .backend()
-                .transaction(signature)
-                .await
-                .unwrap()
-                .expect("transaction");
-            assert!(tx.error.is_none());
+            .expect("audit trail");
+        let names: Vec<&str> = trail.iter().map(|e| e.event.name()).collect();
+        for expected in [
+            "PatientRegistered",
+            "RecordIssued",
+            "AccessRequested",
+            "AccessGranted",
+            "AccessLogged",
+            "ConsentChanged",
+            "PolicyCreated",
+            "ClaimSubmitted",
+            "ClaimSettled",
+        ] {
+            assert!(
+                names.contains(&expected),
+                "{expected} missing from {names:?}"
+            );
         }
+        let position = |name: &str| names.iter().position(|n| *n == name).unwrap();
+        assert!(position("RecordIssued") < position("AccessLogged"));
+        assert!(position("ClaimSubmitted") < position("ClaimSettled"));
     });
     println!(
         "story over JSON-RPC: {:.1} s",
