@@ -243,7 +243,9 @@ fn the_whole_story_over_json_rpc() {
         assert_eq!(state.status, ClaimStatus::Approved);
 
         // Wait out the challenge window on the validator's clock.
+        let deadline = Instant::now() + Duration::from_secs(120);
         while backend.unix_timestamp().await.unwrap() < state.settle_after {
+            assert!(Instant::now() < deadline, "the validator's clock stopped");
             tokio::time::sleep(Duration::from_millis(400)).await;
         }
         client
@@ -270,6 +272,10 @@ fn the_whole_story_over_json_rpc() {
             .unwrap()
             < last
         {
+            assert!(
+                Instant::now() < deadline + Duration::from_secs(120),
+                "nothing was finalized"
+            );
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
         let finalized = Arc::new(RpcBackend::new(
