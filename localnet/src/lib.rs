@@ -71,10 +71,9 @@ pub fn start(config: LocalnetConfig) -> Result<Localnet, String> {
         account.set_executable(true);
         genesis.add_account(program.program_id, account);
     }
-    genesis.add_account(
-        records::pda::program_data().0,
-        program_data_account(&config.upgrade_authority),
-    );
+    let (program_data, account) =
+        panacea_runtime::program_data_account(&records::ID, &config.upgrade_authority);
+    genesis.add_account(program_data, account.into());
     for (key, lamports) in &config.airdrops {
         genesis.add_account(
             *key,
@@ -135,19 +134,4 @@ pub fn start(config: LocalnetConfig) -> Result<Localnet, String> {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     Ok(Localnet { validator, faucet })
-}
-
-/// The `ProgramData` account a deployment of `records` would leave, naming
-/// `upgrade_authority`.
-fn program_data_account(upgrade_authority: &Pubkey) -> AccountSharedData {
-    use anchor_lang::solana_program::bpf_loader_upgradeable::{self, UpgradeableLoaderState};
-    let state = UpgradeableLoaderState::ProgramData {
-        slot: 0,
-        upgrade_authority_address: Some(*upgrade_authority),
-    };
-    let data = bincode::serialize(&state).expect("ProgramData serializes");
-    let mut account =
-        AccountSharedData::new(1_000_000_000, data.len(), &bpf_loader_upgradeable::ID);
-    account.set_data_from_slice(&data);
-    account
 }

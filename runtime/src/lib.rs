@@ -110,11 +110,14 @@ pub fn advance_clock(svm: &mut LiteSVM, seconds: i64) {
     set_unix_timestamp(svm, now.checked_add(seconds).expect("clock overflow"));
 }
 
-/// Writes the `ProgramData` account that a deployment through the
-/// upgradeable loader leaves for `program_id`, naming `upgrade_authority`
-/// (`records::initialize_registry` checks it). Builtins have no ProgramData
-/// of their own, so hosts that want a registry create it this way.
-pub fn set_upgrade_authority(svm: &mut LiteSVM, program_id: &Pubkey, upgrade_authority: &Pubkey) {
+/// The `ProgramData` account (address and account) that a deployment of
+/// `program_id` through the upgradeable loader leaves, naming
+/// `upgrade_authority` (`records::initialize_registry` checks it). Builtins
+/// have no ProgramData of their own, so hosts that want a registry create it.
+pub fn program_data_account(
+    program_id: &Pubkey,
+    upgrade_authority: &Pubkey,
+) -> (Pubkey, solana_account::Account) {
     use anchor_lang::solana_program::bpf_loader_upgradeable::{self, UpgradeableLoaderState};
     let state = UpgradeableLoaderState::ProgramData {
         slot: 0,
@@ -123,16 +126,21 @@ pub fn set_upgrade_authority(svm: &mut LiteSVM, program_id: &Pubkey, upgrade_aut
     let data = bincode::serialize(&state).expect("ProgramData serializes");
     let address =
         Pubkey::find_program_address(&[program_id.as_ref()], &bpf_loader_upgradeable::ID).0;
-    let lamports = svm.minimum_balance_for_rent_exemption(data.len());
-    svm.set_account(
-        address,
-        solana_account::Account {
-            lamports,
-            data,
-            owner: bpf_loader_upgradeable::ID,
-            executable: false,
-            rent_epoch: 0,
-        },
-    )
-    .expect("ProgramData account");
+    // Rent-exempt at the default rent for its size (about 1.2M lamports).
+    let lamports = 1_000_000_000;
+    let account = solana_account::Account {
+        lamports,
+        data,
+        owner: bpf_loader_upgradeable::ID,
+        executable: false,
+        rent_epoch: 0,
+    };
+    (address, account)
+}
+
+/// Writes [`program_data_account`] into a LiteSVM.
+pub fn set_upgrade_authority(svm: &mut LiteSVM, program_id: &Pubkey, upgrade_authority: &Pubkey) {
+    let (address, account) = program_data_account(program_id, upgrade_authority);
+    svm.set_account(address, account)
+        .expect("ProgramData account");
 }
