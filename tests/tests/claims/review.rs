@@ -217,3 +217,53 @@ fn a_provider_suspended_before_settlement_is_not_paid() {
     s.world.set_status(&p, EntityStatus::Active);
     s.settle(&claim).expect("reinstated, paid");
 }
+
+#[test]
+fn a_claim_of_an_earlier_policy_at_the_same_address_is_refused() {
+    let mut s = insured(anchor_spl::token::ID);
+    let claim = s.submit(2_000_000);
+    s.decide(&claim, None).expect("deny");
+    s.world.warp(365 * DAY);
+    let insurer = s.insurer.insecure_clone();
+    let admin = s.world.admin.insecure_clone();
+    let renew = rx::renew_entity(
+        &admin.pubkey(),
+        &insurer.pubkey(),
+        records::instructions::RenewEntityArgs {
+            valid_until: s.world.now() + 365 * DAY,
+            credential_commitment: [2; 32],
+        },
+    );
+    s.world.send(&[renew], &[&admin]).expect("renew insurer");
+    let payer = s.world.payer.pubkey();
+    let ix = cl::close_policy(
+        &insurer.pubkey(),
+        &s.policy,
+        &s.mint,
+        &s.insurer_tokens,
+        &payer,
+        &s.token_program,
+    );
+    let policy_id = s.policy().policy_id;
+    s.world.send(&[ix], &[&insurer]).expect("close");
+
+    // The insurer opens a new policy under the same id: same address.
+    let mut args = policy_args(&s.world, &s.adjudicator.pubkey());
+    args.policy_id = policy_id;
+    let ix = cl::create_policy(
+        &payer,
+        &insurer.pubkey(),
+        &s.patient.pubkey(),
+        &s.mint,
+        &s.token_program,
+        args,
+    );
+    s.world.send(&[ix], &[&insurer]).expect("reopen");
+    assert_eq!(cl::policy_address(&insurer.pubkey(), &policy_id), s.policy);
+
+    // The old claim cannot be decided or appealed against the new policy.
+    custom_error(s.decide(&claim, Some(1)), ClaimsError::StaleClaim);
+    let p = s.provider.insecure_clone();
+    let ix = cl::appeal_claim(&p.pubkey(), &s.policy, &claim);
+    custom_error(s.world.send(&[ix], &[&p]), ClaimsError::StaleClaim);
+}
