@@ -3,13 +3,12 @@
 //! storage and crypto failures stay distinguishable, and a failed
 //! transaction says whether it landed.
 
+pub use {solana_instruction::error::InstructionError, solana_transaction_error::TransactionError};
 use {
     crate::offchain::OffchainError,
     anchor_lang::prelude::Pubkey,
     serde_json::Value,
-    solana_instruction::error::InstructionError,
     solana_signature::Signature,
-    solana_transaction_error::TransactionError,
     std::{collections::HashMap, sync::OnceLock},
 };
 

@@ -32,6 +32,15 @@ impl RecordAddresses {
             token_account: pda::record_token_account(patient, &mint),
         }
     }
+
+    /// The three addresses, named as operations report them.
+    pub fn named(&self) -> Vec<(&'static str, Pubkey)> {
+        vec![
+            ("record", self.record),
+            ("mint", self.mint),
+            ("token_account", self.token_account),
+        ]
+    }
 }
 
 /// The target address of a grant or request: the record, or the patient account.

@@ -56,6 +56,19 @@ impl EncryptionKeypair {
         Self::from_secret(StaticSecret::from(secret))
     }
 
+    /// The key pair derived from a wallet's 32-byte Ed25519 seed (a
+    /// keypair file's first half): SHA-256 of a domain tag and the seed.
+    /// Whoever holds the wallet holds the encryption key, so a command-line
+    /// user needs no second secret; the derivation is one-way, so the
+    /// published X25519 key reveals nothing about the wallet.
+    pub fn from_wallet_seed(seed: &[u8; 32]) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(b"panacea/x25519-from-wallet/v1");
+        hasher.update(seed);
+        let secret: [u8; X25519_KEY_LEN] = hasher.finalize().into();
+        Self::from_secret_bytes(secret)
+    }
+
     fn from_secret(secret: StaticSecret) -> Self {
         let public = PublicKey::from(&secret);
         Self { secret, public }
@@ -195,6 +208,18 @@ pub fn unwrap_key(wrapped: &[u8], recipient: &EncryptionKeypair) -> Result<DataK
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wallet_derived_keys_are_stable_and_distinct() {
+        let a = EncryptionKeypair::from_wallet_seed(&[1; 32]);
+        let again = EncryptionKeypair::from_wallet_seed(&[1; 32]);
+        let b = EncryptionKeypair::from_wallet_seed(&[2; 32]);
+        assert_eq!(a.public_key_bytes(), again.public_key_bytes());
+        assert_ne!(a.public_key_bytes(), b.public_key_bytes());
+        let wrapped = wrap_key(&DataKey::from_bytes([9; 32]), &a.public_key_bytes()).unwrap();
+        assert_eq!(unwrap_key(&wrapped, &again).unwrap().as_bytes(), &[9; 32]);
+        assert!(unwrap_key(&wrapped, &b).is_err());
+    }
 
     #[test]
     fn wrapped_key_is_exactly_80_bytes() {

@@ -256,7 +256,10 @@ impl<B: Backend> PanaceaClient<B> {
     }
 
     /// Crypto-shredding: deletes the ciphertext and every key envelope, then
-    /// burns the token and closes the record and its mint on chain.
+    /// burns the token and closes the record and its mint on chain. The
+    /// erasure is simulated first, so one the program would refuse (a wrong
+    /// signer) leaves the store untouched; deletes are idempotent, so an
+    /// erasure interrupted after shredding can be run again.
     pub async fn erase(
         &self,
         authority: &Keypair,
@@ -265,14 +268,15 @@ impl<B: Backend> PanaceaClient<B> {
         store: &BlobStore,
     ) -> Result<Outcome> {
         let state: Record = self.get(record).await?;
-        offchain::shred(store, &state.uri).await?;
-        store.delete_envelopes(&state.commitment).await?;
         let ix = rx::erase_record(
             &authority.pubkey(),
             patient,
             &state.record_id,
             &state.rent_payer,
         );
+        self.priced(std::slice::from_ref(&ix), &[authority]).await?;
+        offchain::shred(store, &state.uri).await?;
+        store.delete_envelopes(&state.commitment).await?;
         self.act(&[ix], &[authority]).await
     }
 

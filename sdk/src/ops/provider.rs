@@ -7,7 +7,7 @@ use {
         backend::Backend,
         claims as cl,
         client::{Outcome, PanaceaClient},
-        error::Result,
+        error::{Result, SdkError},
         offchain::{self, BlobStore, EncryptionKeypair, SealedRecord},
         records as rx,
     },
@@ -25,8 +25,9 @@ use {
 impl<B: Backend> PanaceaClient<B> {
     /// Validates a FHIR R4 payload, encrypts it under a fresh key, stores the
     /// ciphertext, keeps the key wrapped to the patient, and issues the
-    /// record and its token. Returns the sealed record too: keep its data
-    /// key to retry [`issue_sealed`](Self::issue_sealed) with the same id.
+    /// record and its token under a random id. Returns the sealed record
+    /// too: keep its data key to retry [`issue_sealed`](Self::issue_sealed)
+    /// with the same id.
     pub async fn issue_record(
         &self,
         issuer: &Keypair,
@@ -35,17 +36,104 @@ impl<B: Backend> PanaceaClient<B> {
         fhir_json: &[u8],
         store: &BlobStore,
     ) -> Result<(Outcome, SealedRecord, [u8; 16])> {
+        let record_id = random_id();
+        let (outcome, sealed) = self
+            .issue_record_with_id(issuer, patient, kind, fhir_json, store, record_id)
+            .await?;
+        let sealed = sealed.ok_or(SdkError::InvalidInput(
+            "a fresh random record id was already in use".into(),
+        ))?;
+        Ok((outcome, sealed, record_id))
+    }
+
+    /// Issues `fhir_json` under `record_id` (see [`derived_record_id`]). When
+    /// a record already stands at that id, nothing is sealed or sent and the
+    /// outcome says `already_existed` (the sealed record is then `None`):
+    /// that makes a re-run of an interrupted batch skip what landed. When
+    /// the transaction fails without landing, the ciphertext and key
+    /// envelope written for it are deleted again.
+    pub async fn issue_record_with_id(
+        &self,
+        issuer: &Keypair,
+        patient: &Pubkey,
+        kind: RecordKind,
+        fhir_json: &[u8],
+        store: &BlobStore,
+        record_id: [u8; 16],
+    ) -> Result<(Outcome, Option<SealedRecord>)> {
+        let at = rx::RecordAddresses::new(patient, &record_id);
+        if let Some(existing) = self.fetch::<Record>(&at.record).await? {
+            if existing.issuer != issuer.pubkey() {
+                return Err(SdkError::InvalidInput(format!(
+                    "record {} exists and was issued by {}",
+                    at.record, existing.issuer
+                )));
+            }
+            let outcome = self.create(true, &[], &[], at.named()).await?;
+            return Ok((outcome, None));
+        }
         let profile: Patient = self.get(&pda::patient(patient).0).await?;
         let sealed = offchain::seal(fhir_json, store).await?;
         let envelope = offchain::wrap_key(&sealed.data_key, &profile.encryption_key)?;
         store
             .put_envelope(&sealed.commitment, &profile.encryption_key, &envelope)
             .await?;
-        let record_id = random_id();
-        let outcome = self
+        match self
             .issue_sealed(issuer, patient, kind, &sealed, record_id)
+            .await
+        {
+            Ok(outcome) => Ok((outcome, Some(sealed))),
+            Err(error) => {
+                if error.landed() == Some(false) {
+                    discard(store, &sealed).await;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Amends `previous_record` with a new FHIR payload: sealed under a new
+    /// key (wrapped to the patient), issued as a new record and token that
+    /// supersedes the old one. `grant` is the issuer's grant with Amend
+    /// permission when it is not the record's original issuer.
+    pub async fn amend_record(
+        &self,
+        issuer: &Keypair,
+        previous_record: &Pubkey,
+        grant: Option<&Pubkey>,
+        fhir_json: &[u8],
+        store: &BlobStore,
+    ) -> Result<(Outcome, SealedRecord)> {
+        let previous: Record = self.get(previous_record).await?;
+        let profile: Patient = self.get(&pda::patient(&previous.patient).0).await?;
+        let sealed = offchain::seal(fhir_json, store).await?;
+        let envelope = offchain::wrap_key(&sealed.data_key, &profile.encryption_key)?;
+        store
+            .put_envelope(&sealed.commitment, &profile.encryption_key, &envelope)
             .await?;
-        Ok((outcome, sealed, record_id))
+        let record_id = random_id();
+        let at = rx::RecordAddresses::new(&previous.patient, &record_id);
+        let ix = rx::amend_record(
+            &self.payer(),
+            &issuer.pubkey(),
+            &previous.patient,
+            previous_record,
+            grant,
+            AmendRecordArgs {
+                record_id,
+                commitment: sealed.commitment,
+                uri: sealed.uri.clone(),
+            },
+        );
+        match self.create(false, &[ix], &[issuer], at.named()).await {
+            Ok(outcome) => Ok((outcome, sealed)),
+            Err(error) => {
+                if error.landed() == Some(false) {
+                    discard(store, &sealed).await;
+                }
+                Err(error)
+            }
+        }
     }
 
     /// Issues an already sealed record under `record_id`. A retry after the
@@ -59,11 +147,7 @@ impl<B: Backend> PanaceaClient<B> {
         record_id: [u8; 16],
     ) -> Result<Outcome> {
         let at = rx::RecordAddresses::new(patient, &record_id);
-        let addresses = vec![
-            ("record", at.record),
-            ("mint", at.mint),
-            ("token_account", at.token_account),
-        ];
+        let addresses = at.named();
         if let Some(existing) = self.fetch::<Record>(&at.record).await? {
             if existing.commitment == sealed.commitment {
                 return self.create(true, &[], &[], addresses).await;
@@ -220,6 +304,31 @@ impl<B: Backend> PanaceaClient<B> {
         );
         self.act(&[ix], &[provider]).await
     }
+}
+
+/// Best effort: removes a sealed payload whose issuing transaction did not
+/// land, so a failed issue leaves the store as it found it.
+async fn discard(store: &BlobStore, sealed: &SealedRecord) {
+    let _ = offchain::shred(store, &sealed.uri).await;
+    let _ = store.delete_envelopes(&sealed.commitment).await;
+}
+
+/// A record id derived from the issuer's wallet, the patient and the
+/// payload: issuing the same file for the same patient again finds the
+/// record that landed instead of creating a duplicate. The derivation is
+/// keyed with the issuer's secret seed, so the id (which is public) cannot
+/// be used to test guesses about the payload.
+pub fn derived_record_id(issuer: &Keypair, patient: &Pubkey, fhir_json: &[u8]) -> [u8; 16] {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"panacea/record-id/v1");
+    hasher.update(issuer.secret_bytes());
+    hasher.update(patient.as_ref());
+    hasher.update(Sha256::digest(fhir_json));
+    let digest = hasher.finalize();
+    let mut id = [0; 16];
+    id.copy_from_slice(&digest[..16]);
+    id
 }
 
 /// 16 random bytes from the OS: record, policy and claim ids.

@@ -1,0 +1,65 @@
+//! `panacea access grant RECORD --to GRANTEE [--permissions read] [--purpose treatment] [--duration 30d]`
+
+use {
+    crate::{
+        commands::load,
+        context::{encryption_keys, Ctx},
+        output::Report,
+        parse::{self, PermissionArg, PurposeArg},
+    },
+    anyhow::Result,
+    panacea_sdk::{
+        ops::patient::AccessTerms,
+        records_program::{
+            pda,
+            state::{Entity, Record},
+        },
+        Pubkey,
+    },
+    serde_json::json,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The record to share
+    #[arg(value_parser = parse::address)]
+    pub record: Pubkey,
+    /// The grantee: a registered entity's wallet address
+    #[arg(long, value_parser = parse::address)]
+    pub to: Pubkey,
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "read")]
+    pub permissions: Vec<PermissionArg>,
+    #[arg(long, value_enum, default_value = "treatment")]
+    pub purpose: PurposeArg,
+    #[arg(long, value_parser = parse::duration, default_value = "30d")]
+    pub duration: i64,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let patient = ctx.signer()?;
+    let client = ctx.client()?;
+    let store = ctx.store()?;
+    let record: Record = load(&client, &args.record, "record").await?;
+    let _: Entity = load(&client, &pda::entity(&args.to).0, "registered entity").await?;
+    let terms = AccessTerms {
+        permissions: parse::permissions_mask(&args.permissions),
+        purpose: args.purpose.into(),
+        duration: args.duration,
+    };
+    let outcome = client
+        .grant_record_access(
+            &patient,
+            &record.patient,
+            &args.record,
+            &args.to,
+            terms,
+            &encryption_keys(&patient),
+            &store,
+        )
+        .await?;
+    Ok(Report::outcome(
+        format!("Access to record {} granted to {}", args.record, args.to),
+        &outcome,
+        json!({ "grantee": args.to.to_string() }),
+    ))
+}

@@ -1,0 +1,60 @@
+//! `panacea access`: who may read a patient's records.
+
+mod approve;
+mod deny;
+mod emergency;
+mod grant;
+mod list;
+mod log;
+mod request;
+mod revoke;
+
+use {
+    crate::{context::Ctx, output::Report},
+    anyhow::Result,
+    clap::Subcommand,
+};
+
+#[derive(Subcommand, Debug)]
+pub enum AccessCommand {
+    /// Grant an entity access to one record, handing it the record's key (the patient)
+    Grant(grant::Args),
+    /// Revoke a grant; a record grant's record is then re-keyed (the patient)
+    Revoke(revoke::Args),
+    /// Ask a patient for access to a record or to their records (an entity)
+    Request(request::Args),
+    /// Approve an access request (the patient)
+    Approve(approve::Args),
+    /// Deny an access request (the patient)
+    Deny(deny::Args),
+    /// Break-glass access to a patient's records, flagged and time-boxed (a provider)
+    Emergency(emergency::Args),
+    /// Record an access under a grant (the grantee)
+    Log(log::Args),
+    /// List a patient's grants and pending requests
+    List(list::Args),
+}
+
+pub async fn run(ctx: &Ctx, command: AccessCommand) -> Result<Report> {
+    match command {
+        AccessCommand::Grant(args) => grant::run(ctx, args).await,
+        AccessCommand::Revoke(args) => revoke::run(ctx, args).await,
+        AccessCommand::Request(args) => request::run(ctx, args).await,
+        AccessCommand::Approve(args) => approve::run(ctx, args).await,
+        AccessCommand::Deny(args) => deny::run(ctx, args).await,
+        AccessCommand::Emergency(args) => emergency::run(ctx, args).await,
+        AccessCommand::Log(args) => log::run(ctx, args).await,
+        AccessCommand::List(args) => list::run(ctx, args).await,
+    }
+}
+
+/// The request's target: the record, or the patient's whole profile.
+pub fn target(
+    patient: &panacea_sdk::Pubkey,
+    record: Option<&panacea_sdk::Pubkey>,
+) -> panacea_sdk::Pubkey {
+    match record {
+        Some(record) => *record,
+        None => panacea_sdk::records_program::pda::patient(patient).0,
+    }
+}

@@ -1,0 +1,23 @@
+//! `panacea claim appeal CLAIM`
+
+use {
+    super::Which,
+    crate::{context::Ctx, output::Report},
+    anyhow::Result,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub which: Which,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    super::act(
+        ctx,
+        args.which,
+        "appealed",
+        |client, provider, claim| async move { client.appeal_claim(&provider, &claim).await },
+    )
+    .await
+}

@@ -1,0 +1,59 @@
+//! `panacea claim decide CLAIM (--approve AMOUNT | --deny)`
+
+use {
+    super::Which,
+    crate::{
+        commands::{load, mint_info},
+        context::Ctx,
+        output::Report,
+        parse,
+    },
+    anyhow::Result,
+    panacea_sdk::claims_program::state::{Claim, Policy},
+};
+
+#[derive(clap::Args, Debug)]
+#[group(required = true, multiple = false, id = "decision")]
+pub struct Decision {
+    /// Approve this much (in mint units; at most the amount payable)
+    #[arg(long, value_name = "AMOUNT")]
+    pub approve: Option<String>,
+    /// Deny the claim
+    #[arg(long)]
+    pub deny: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub which: Which,
+    #[command(flatten)]
+    pub decision: Decision,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let approved = match &args.decision.approve {
+        Some(amount) => {
+            let client = ctx.reader();
+            let claim: Claim = load(&client, &args.which.claim, "claim").await?;
+            let policy: Policy = load(&client, &claim.policy, "policy").await?;
+            let (decimals, _) = mint_info(&client, &policy.payout_mint).await?;
+            Some(parse::token_amount(amount, decimals)?)
+        }
+        None => None,
+    };
+    let verb = if approved.is_some() {
+        "approved"
+    } else {
+        "denied"
+    };
+    super::act(
+        ctx,
+        args.which,
+        verb,
+        |client, adjudicator, claim| async move {
+            client.decide_claim(&adjudicator, &claim, approved).await
+        },
+    )
+    .await
+}

@@ -1,0 +1,20 @@
+//! `panacea claim dispute CLAIM`
+
+use {
+    super::Which,
+    crate::{context::Ctx, output::Report},
+    anyhow::Result,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub which: Which,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    super::act(ctx, args.which, "disputed", |client, adjudicator, claim| async move {
+        client.dispute_claim(&adjudicator, &claim).await
+    })
+    .await
+}

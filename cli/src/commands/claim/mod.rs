@@ -1,0 +1,82 @@
+//! `panacea claim`: billing a policy for services backed by records,
+//! adjudication, appeal and settlement.
+
+mod appeal;
+mod decide;
+mod dispute;
+mod list;
+mod settle;
+mod show;
+mod submit;
+mod withdraw;
+
+use {
+    crate::{context::Ctx, output::Report},
+    anyhow::Result,
+    clap::Subcommand,
+};
+
+#[derive(Subcommand, Debug)]
+pub enum ClaimCommand {
+    /// Bill a policy for services backed by records (the provider)
+    Submit(submit::Args),
+    /// Dispute an approved claim within its challenge window (the adjudicator)
+    Dispute(dispute::Args),
+    /// Approve (all or part) or deny a pending claim (the adjudicator)
+    Decide(decide::Args),
+    /// Appeal a decision within the appeal window (the provider)
+    Appeal(appeal::Args),
+    /// Pay an approved claim once its windows have passed (anyone)
+    Settle(settle::Args),
+    /// Withdraw a claim not yet paid (the provider)
+    Withdraw(withdraw::Args),
+    /// Show a claim
+    Show(show::Args),
+    /// List a policy's claims
+    List(list::Args),
+}
+
+pub async fn run(ctx: &Ctx, command: ClaimCommand) -> Result<Report> {
+    match command {
+        ClaimCommand::Submit(args) => submit::run(ctx, args).await,
+        ClaimCommand::Dispute(args) => dispute::run(ctx, args).await,
+        ClaimCommand::Decide(args) => decide::run(ctx, args).await,
+        ClaimCommand::Appeal(args) => appeal::run(ctx, args).await,
+        ClaimCommand::Settle(args) => settle::run(ctx, args).await,
+        ClaimCommand::Withdraw(args) => withdraw::run(ctx, args).await,
+        ClaimCommand::Show(args) => show::run(ctx, args).await,
+        ClaimCommand::List(args) => list::run(ctx, args).await,
+    }
+}
+
+/// A claim and what it is a claim on.
+#[derive(clap::Args, Debug)]
+pub struct Which {
+    /// The claim's address
+    #[arg(value_parser = crate::parse::address)]
+    pub claim: panacea_sdk::Pubkey,
+}
+
+/// Runs a claim action that only needs the signer and the claim, and
+/// reports the claim's status after it.
+pub async fn act<'a, F, Fut>(ctx: &'a Ctx, which: Which, verb: &str, action: F) -> Result<Report>
+where
+    F: FnOnce(crate::context::Client, solana_keypair::Keypair, panacea_sdk::Pubkey) -> Fut,
+    Fut: std::future::Future<Output = panacea_sdk::Result<panacea_sdk::Outcome>>,
+{
+    use panacea_sdk::claims_program::state::Claim;
+    let signer = ctx.signer()?;
+    let client = ctx.client()?;
+    let _: Claim = crate::commands::load(&client, &which.claim, "claim").await?;
+    let outcome = action(client.clone(), signer, which.claim).await?;
+    let claim: Claim = crate::commands::load(&client, &which.claim, "claim").await?;
+    Ok(Report::outcome(
+        format!("Claim {} {verb}: now {:?}", which.claim, claim.status),
+        &outcome,
+        serde_json::json!({
+            "claim": which.claim.to_string(),
+            "status": format!("{:?}", claim.status),
+            "amount_payable": claim.amount_payable,
+        }),
+    ))
+}

@@ -1,0 +1,40 @@
+//! `panacea claim settle CLAIM [--to TOKEN_ACCOUNT]`: anyone may settle.
+
+use {
+    super::Which,
+    crate::{
+        commands::{associated_account, load},
+        context::Ctx,
+        output::Report,
+    },
+    anyhow::Result,
+    panacea_sdk::{
+        claims_program::state::{Claim, Policy},
+        Pubkey,
+    },
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub which: Which,
+    /// The provider's token account [default: its associated account, created if missing]
+    #[arg(long, value_parser = crate::parse::address)]
+    pub to: Option<Pubkey>,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let destination = match args.to {
+        Some(to) => to,
+        None => {
+            let client = ctx.client()?;
+            let claim: Claim = load(&client, &args.which.claim, "claim").await?;
+            let policy: Policy = load(&client, &claim.policy, "policy").await?;
+            associated_account(&client, &claim.provider, &policy.payout_mint).await?
+        }
+    };
+    super::act(ctx, args.which, "settled", |client, _, claim| async move {
+        client.settle_claim(&claim, &destination).await
+    })
+    .await
+}

@@ -1,0 +1,90 @@
+//! `panacea claim submit --policy POLICY --record RECORD... --amount AMOUNT [--service FILE]`
+
+use {
+    crate::{
+        commands::{load, mint_info},
+        context::Ctx,
+        output::Report,
+        parse::{self, ui_amount},
+    },
+    anyhow::{bail, Result},
+    panacea_sdk::{
+        claims_program::{
+            constants::MAX_RECORDS_PER_CLAIM,
+            state::{Claim, Policy},
+        },
+        Pubkey,
+    },
+    serde_json::json,
+    sha2::{Digest, Sha256},
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[arg(long, value_parser = parse::address)]
+    pub policy: Pubkey,
+    /// A record backing the service (repeat for several)
+    #[arg(long = "record", value_parser = parse::address, required = true)]
+    pub records: Vec<Pubkey>,
+    /// Amount billed, in mint units
+    #[arg(long)]
+    pub amount: String,
+    /// The service document (e.g. a FHIR Claim); only its SHA-256 goes on chain
+    #[arg(long, value_name = "FILE")]
+    pub service: Option<String>,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    if args.records.len() > MAX_RECORDS_PER_CLAIM {
+        bail!(
+            "a claim holds at most {MAX_RECORDS_PER_CLAIM} records, not {}",
+            args.records.len()
+        );
+    }
+    let service_commitment = match &args.service {
+        Some(path) => parse::file_commitment(path)?,
+        None => {
+            let mut hasher = Sha256::new();
+            for record in &args.records {
+                hasher.update(record.as_ref());
+            }
+            hasher.finalize().into()
+        }
+    };
+    let provider = ctx.signer()?;
+    let client = ctx.client()?;
+    let policy: Policy = load(&client, &args.policy, "policy").await?;
+    for record in &args.records {
+        let _: panacea_sdk::records_program::state::Record =
+            load(&client, record, "record").await?;
+    }
+    let (decimals, _) = mint_info(&client, &policy.payout_mint).await?;
+    let amount = parse::token_amount(&args.amount, decimals)?;
+    let outcome = client
+        .submit_claim(
+            &provider,
+            &args.policy,
+            &args.records,
+            amount,
+            service_commitment,
+        )
+        .await?;
+    let address = outcome.address("claim").expect("claim address");
+    let claim: Claim = load(&client, &address, "claim").await?;
+    Ok(Report::outcome(
+        format!(
+            "Claim of {} submitted: {} payable, {:?}",
+            args.amount,
+            ui_amount(claim.amount_payable, decimals),
+            claim.status
+        ),
+        &outcome,
+        json!({
+            "status": format!("{:?}", claim.status),
+            "amount_billed": claim.amount_billed,
+            "deductible_applied": claim.deductible_applied,
+            "amount_payable": claim.amount_payable,
+            "settle_after": panacea_sdk::audit::iso8601(claim.settle_after),
+        }),
+    ))
+}

@@ -1,0 +1,23 @@
+//! `panacea claim withdraw CLAIM`
+
+use {
+    super::Which,
+    crate::{context::Ctx, output::Report},
+    anyhow::Result,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub which: Which,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    super::act(
+        ctx,
+        args.which,
+        "withdrawn",
+        |client, provider, claim| async move { client.withdraw_claim(&provider, &claim).await },
+    )
+    .await
+}

@@ -1,0 +1,21 @@
+//! `panacea consent export CONSENT`: a FHIR R4 Consent resource.
+
+use {
+    super::show,
+    crate::{commands::load, context::Ctx, output::Report},
+    anyhow::Result,
+    panacea_sdk::{audit::consent_to_fhir, consent_program::state::Consent},
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub which: show::Args,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let address = show::address(ctx, &args.which)?;
+    let consent: Consent = load(&ctx.reader(), &address, "consent").await?;
+    let fhir = consent_to_fhir(&address, &consent);
+    Ok(Report::raw(fhir))
+}

@@ -1,0 +1,44 @@
+//! `panacea consent revoke --to ADDRESS --purpose payment`
+
+use {
+    super::Subject,
+    crate::{commands::load, context::Ctx, output::Report, parse},
+    anyhow::Result,
+    panacea_sdk::{
+        consent as cx,
+        consent_program::state::{Consent, ConsentPurpose},
+        Pubkey,
+    },
+    serde_json::json,
+    solana_signer::Signer,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub subject: Subject,
+    /// The patient, when a guardian signs [default: the signer]
+    #[arg(long, value_parser = parse::address)]
+    pub patient: Option<Pubkey>,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let authority = ctx.signer()?;
+    let patient = args.patient.unwrap_or(authority.pubkey());
+    let purpose = ConsentPurpose::from(args.subject.purpose);
+    let address = cx::consent_address(&patient, &args.subject.to, purpose);
+    let client = ctx.client()?;
+    let _: Consent = load(&client, &address, "consent").await?;
+    let outcome = client
+        .revoke_consent(&authority, &patient, &args.subject.to, purpose)
+        .await?;
+    Ok(Report::outcome(
+        format!(
+            "Consent for {} revoked from {}",
+            purpose.name(),
+            args.subject.to
+        ),
+        &outcome,
+        json!({ "consent": address.to_string() }),
+    ))
+}

@@ -1,0 +1,640 @@
+//! `panacea demo [--url URL]`: the whole Panacea story, step by step.
+//!
+//! Without `--url` it runs on the programs in-process (nothing to install
+//! or start) and moves the clock past the claim windows; with `--url` it
+//! runs against that cluster (a localnet: `panacea-localnet`), where the
+//! signer must be the programs' upgrade authority or the registry admin,
+//! and waits out short claim windows in real time.
+
+use {
+    crate::{
+        cli::Output,
+        context::{encryption_keys, Ctx},
+        output::Report,
+    },
+    anchor_spl::{
+        associated_token::{
+            get_associated_token_address_with_program_id,
+            spl_associated_token_account::instruction::create_associated_token_account,
+        },
+        token_2022::spl_token_2022::instruction as token_ix,
+    },
+    anyhow::{anyhow, bail, Context as _, Result},
+    panacea_sdk::{
+        audit::{audit_trail, AuditEntry},
+        backend::{in_process::InProcessBackend, rpc::RpcBackend, Backend},
+        claims_program::{
+            instructions::CreatePolicyArgs,
+            state::{Claim, Policy},
+        },
+        consent_program::state::{actions, ConsentPurpose, ConsentTerms, Decision},
+        offchain::BlobStore,
+        ops::{patient::sign_consent_message, provider::random_id},
+        records_program::{
+            instructions::{RegisterEntityArgs, RequestAccessArgs},
+            pda,
+            state::{
+                kinds, permissions, EntityKind, GrantScope, Purpose, RecordKind, RegistryConfig,
+            },
+        },
+        PanaceaClient, Pubkey,
+    },
+    serde_json::{json, Value},
+    solana_commitment_config::CommitmentConfig,
+    solana_keypair::Keypair,
+    solana_signer::Signer,
+    std::{
+        sync::Arc,
+        time::{Duration, Instant},
+    },
+};
+
+/// The lab result the demo issues (synthetic).
+pub const LAB_RESULT: &[u8] = include_bytes!("../../samples/lab-result.json");
+const CONSULTATION: &[u8] = include_bytes!("../../samples/consultation.json");
+const ENDOSCOPY: &[u8] = include_bytes!("../../samples/endoscopy.json");
+
+const SOL: u64 = 1_000_000_000;
+/// One unit of the demo's 6-decimal payout token ("USDC").
+const USDC: u64 = 1_000_000;
+const DAY: i64 = 86_400;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+/// The demo's own view of time: the in-process clock moves on request, a
+/// real cluster's only by waiting.
+enum Clock {
+    InProcess(Arc<InProcessBackend>),
+    Real,
+}
+
+impl Clock {
+    async fn wait_until(&self, backend: &impl Backend, unix: i64) -> Result<()> {
+        let now = backend.unix_timestamp().await?;
+        if now >= unix {
+            return Ok(());
+        }
+        match self {
+            Clock::InProcess(svm) => svm.advance_clock(unix - now),
+            Clock::Real => {
+                let deadline = Instant::now() + Duration::from_secs((unix - now) as u64 + 120);
+                while backend.unix_timestamp().await? < unix {
+                    if Instant::now() > deadline {
+                        bail!("the cluster's clock did not reach {unix}");
+                    }
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Prints each step as it happens (text) and keeps them all (JSON).
+struct Narrator {
+    output: Output,
+    steps: Vec<Value>,
+}
+
+impl Narrator {
+    fn say(&mut self, what: String, details: Value) {
+        if self.output == Output::Text {
+            println!("{:>2}. {what}", self.steps.len() + 1);
+        }
+        let mut step = json!({ "step": self.steps.len() + 1, "what": what });
+        if let (Value::Object(step), Value::Object(details)) = (&mut step, details) {
+            step.extend(details);
+        }
+        self.steps.push(step);
+    }
+}
+
+pub async fn run(ctx: &Ctx, _args: Args) -> Result<Report> {
+    let mut narrator = Narrator {
+        output: ctx.output,
+        steps: Vec::new(),
+    };
+    let (cluster, trail, rent) = if ctx.url_given {
+        let payer = ctx.fee_payer()?;
+        let signer = ctx.signer()?;
+        let backend = ctx.backend();
+        let balance = backend
+            .get_account(&payer.pubkey())
+            .await?
+            .map_or(0, |a| a.lamports);
+        if balance < SOL / 2 {
+            bail!(
+                "insufficient funds: the demo needs about 0.5 SOL in fee payer {}, which holds {} SOL",
+                payer.pubkey(),
+                balance as f64 / SOL as f64
+            );
+        }
+        let client = PanaceaClient::new(backend.clone(), payer).with_config(ctx.tx_config());
+        let windows = (5, 5);
+        let story = story(&client, &signer, &Clock::Real, windows, &mut narrator).await?;
+        // History is indexed once slots are rooted: wait, then read there.
+        let finalized = Arc::new(RpcBackend::new(
+            ctx.url.clone(),
+            CommitmentConfig::finalized(),
+        ));
+        wait_for_finalization(&backend, &finalized).await?;
+        let reader = PanaceaClient::new(finalized, Keypair::new());
+        let trail = audit_trail(&reader, &story.patient).await?;
+        (ctx.url.clone(), trail, story.rent)
+    } else {
+        let deployer = Keypair::new();
+        let payer = Keypair::new();
+        let mut svm = panacea_runtime::svm();
+        panacea_runtime::set_unix_timestamp(&mut svm, wall_clock());
+        panacea_runtime::set_upgrade_authority(
+            &mut svm,
+            &panacea_sdk::records_program::ID,
+            &deployer.pubkey(),
+        );
+        svm.airdrop(&payer.pubkey(), 100 * SOL)
+            .map_err(|e| anyhow!("funding the demo payer: {e:?}"))?;
+        let backend = Arc::new(InProcessBackend::new(svm));
+        let client = PanaceaClient::new(backend.clone(), payer);
+        let windows = (3 * DAY, 14 * DAY);
+        let clock = Clock::InProcess(backend);
+        let story = story(&client, &deployer, &clock, windows, &mut narrator).await?;
+        let trail = audit_trail(&client, &story.patient).await?;
+        ("in-process".to_string(), trail, story.rent)
+    };
+    let events: Vec<&str> = trail.iter().map(|e: &AuditEntry| e.event.name()).collect();
+    narrator.say(
+        format!(
+            "the patient's audit trail holds {} events: {}",
+            events.len(),
+            events.join(", ")
+        ),
+        json!({ "audit_trail": events }),
+    );
+    let total: u64 = rent.iter().map(|(_, lamports)| lamports).sum();
+    let lines: Vec<String> = rent
+        .iter()
+        .map(|(name, lamports)| format!("{name} {:.6}", *lamports as f64 / SOL as f64))
+        .collect();
+    narrator.say(
+        format!(
+            "rent held by the story's accounts: {:.6} SOL, refunded on close ({})",
+            total as f64 / SOL as f64,
+            lines.join(", ")
+        ),
+        json!({
+            "rent_lamports": rent.iter().map(|(n, l)| json!({ "account": n, "lamports": l })).collect::<Vec<_>>(),
+            "rent_total_lamports": total,
+        }),
+    );
+    let steps = narrator.steps;
+    let mut report = Report::object(
+        format!("Demo complete on {cluster}"),
+        json!({ "cluster": cluster, "steps": steps }),
+    );
+    if ctx.output == Output::Text {
+        // The steps were printed as they happened.
+        report.json = json!({ "cluster": cluster, "steps": steps.len() });
+    }
+    Ok(report)
+}
+
+fn wall_clock() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+async fn wait_for_finalization(confirmed: &RpcBackend, finalized: &RpcBackend) -> Result<()> {
+    let last = confirmed
+        .client()
+        .get_slot_with_commitment(CommitmentConfig::confirmed())
+        .await
+        .context("reading the confirmed slot")?;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while finalized
+        .client()
+        .get_slot_with_commitment(CommitmentConfig::finalized())
+        .await
+        .context("reading the finalized slot")?
+        < last
+    {
+        if Instant::now() > deadline {
+            bail!("the cluster finalized nothing for two minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Ok(())
+}
+
+struct Story {
+    patient: Pubkey,
+    rent: Vec<(&'static str, u64)>,
+}
+
+/// The story itself, the same on every backend.
+async fn story<B: Backend>(
+    client: &PanaceaClient<B>,
+    signer: &Keypair,
+    clock: &Clock,
+    (challenge_window, appeal_window): (i64, i64),
+    n: &mut Narrator,
+) -> Result<Story> {
+    let backend = client.backend();
+    let store = BlobStore::in_memory();
+
+    // 1. The registry: created by the upgrade authority, or already there.
+    let admin = match client.fetch::<RegistryConfig>(&pda::config().0).await? {
+        Some(config) if config.admin == signer.pubkey() => {
+            n.say(format!("registry found; admin {}", config.admin), json!({}));
+            signer
+        }
+        Some(config) => bail!(
+            "the registry here is administered by {}: run the demo with that keypair (-k)",
+            config.admin
+        ),
+        None => {
+            let outcome = client
+                .initialize_registry(signer, signer.pubkey(), DAY)
+                .await?;
+            n.say(
+                format!(
+                    "registry initialized by the upgrade authority; admin {}",
+                    signer.pubkey()
+                ),
+                json!({ "config": outcome.address("config").map(|a| a.to_string()) }),
+            );
+            signer
+        }
+    };
+
+    // 2. Credentialed entities.
+    let now = backend.unix_timestamp().await?;
+    let mut entities = Vec::new();
+    for (name, kind) in [
+        ("lab", EntityKind::Laboratory),
+        ("specialist", EntityKind::Provider),
+        ("emergency room", EntityKind::Provider),
+        ("insurer", EntityKind::Insurer),
+    ] {
+        let key = Keypair::new();
+        let args = RegisterEntityArgs {
+            kind,
+            credential_commitment: sha256(name.as_bytes()),
+            jurisdiction: *b"US\0\0\0\0\0\0",
+            valid_until: now + 365 * DAY,
+            encryption_key: encryption_keys(&key).public_key_bytes(),
+        };
+        client.register_entity(admin, &key, args).await?;
+        entities.push((name, key));
+    }
+    let [lab, specialist, er, insurer]: [Keypair; 4] = entities
+        .into_iter()
+        .map(|(_, key)| key)
+        .collect::<Vec<_>>()
+        .try_into()
+        .map_err(|_| anyhow!("four entities"))?;
+    n.say(
+        "credentialed: a laboratory, a specialist, an emergency room (providers) and an insurer"
+            .into(),
+        json!({
+            "lab": lab.pubkey().to_string(),
+            "specialist": specialist.pubkey().to_string(),
+            "emergency_room": er.pubkey().to_string(),
+            "insurer": insurer.pubkey().to_string(),
+        }),
+    );
+
+    // 3. The patient: holds no SOL, the app's relayer pays.
+    let patient = Keypair::new();
+    let patient_keys = encryption_keys(&patient);
+    client
+        .register_patient(&patient, &patient_keys, None)
+        .await?;
+    n.say(
+        format!(
+            "patient {} registered (holds no SOL; a relayer pays)",
+            patient.pubkey()
+        ),
+        json!({ "patient": patient.pubkey().to_string() }),
+    );
+
+    // 4. The lab issues a result as a record token.
+    let (issued, _, _) = client
+        .issue_record(
+            &lab,
+            &patient.pubkey(),
+            RecordKind::LabResult,
+            LAB_RESULT,
+            &store,
+        )
+        .await?;
+    let record = issued.address("record").expect("record address");
+    let mint = issued.address("mint").expect("mint address");
+    let supply = token_supply(backend, &mint).await?;
+    n.say(
+        format!(
+            "lab result (FHIR Observation, encrypted off chain) issued as record {record}; {supply} non-transferable token in the patient's wallet"
+        ),
+        json!({ "record": record.to_string(), "mint": mint.to_string(), "supply": supply }),
+    );
+
+    // 5. A specialist asks, the patient approves, the specialist reads.
+    let ask = RequestAccessArgs {
+        scope: GrantScope::Record,
+        kinds: 0,
+        permissions: permissions::READ,
+        purpose: Purpose::Treatment,
+        duration: 30 * DAY,
+        reason_code: 1,
+    };
+    client
+        .request_access(&specialist, &patient.pubkey(), &record, ask)
+        .await?;
+    let payer = client.payer();
+    let grant = client
+        .approve_record_request(
+            &patient,
+            &patient.pubkey(),
+            &specialist.pubkey(),
+            &record,
+            &payer,
+            &patient_keys,
+            &store,
+        )
+        .await?
+        .address("grant")
+        .expect("grant address");
+    let read = client
+        .read_record(&grant, &record, &encryption_keys(&specialist), &store)
+        .await?;
+    if read != LAB_RESULT {
+        bail!("the specialist decrypted something other than the lab result");
+    }
+    n.say(
+        format!(
+            "the specialist requested access, the patient approved (key wrapped to the specialist), the specialist decrypted {} bytes of FHIR",
+            read.len()
+        ),
+        json!({ "grant": grant.to_string() }),
+    );
+    client.log_access(&specialist, &grant, &record).await?;
+    let logged: panacea_sdk::records_program::state::Grant = client.get(&grant).await?;
+    n.say(
+        format!(
+            "the specialist logged access #{} on chain",
+            logged.access_count
+        ),
+        json!({ "access_count": logged.access_count }),
+    );
+
+    // 6. Break-glass by another provider.
+    let glass = client
+        .emergency_access(&er, &patient.pubkey(), 911, 3_600)
+        .await?
+        .address("grant")
+        .expect("emergency grant");
+    client.log_access(&er, &glass, &record).await?;
+    let revoke = panacea_sdk::records::revoke_access(&patient.pubkey(), &patient.pubkey(), &glass);
+    client.send(&[revoke], &[&patient]).await?;
+    n.say(
+        "the emergency room broke the glass (flagged, 1 hour), logged one read; the patient then revoked it".into(),
+        json!({ "emergency_grant": glass.to_string() }),
+    );
+
+    // 7. Consent for payment, signed in the patient's wallet and relayed.
+    let terms = ConsentTerms {
+        decision: Decision::Permit,
+        kinds: kinds::ALL,
+        actions: actions::ACCESS,
+        period_start: now - 60,
+        period_end: now + 365 * DAY,
+        policy_commitment: sha256(b"Panacea sample payment consent, v1"),
+    };
+    let message = client
+        .consent_message(
+            &patient.pubkey(),
+            &insurer.pubkey(),
+            ConsentPurpose::Payment,
+            Some(terms),
+        )
+        .await?;
+    let signature = sign_consent_message(&patient, &message)?;
+    let consent = client
+        .relay_consent(&message, &signature)
+        .await?
+        .address("consent")
+        .expect("consent address");
+    n.say(
+        "the patient signed consent for Payment in their wallet (off-line message); a relayer submitted it".into(),
+        json!({ "consent": consent.to_string() }),
+    );
+
+    // 8. A payout token, and a funded policy.
+    let token = anchor_spl::token::ID;
+    let usdc = Keypair::new();
+    let rent = backend.minimum_balance_for_rent_exemption(82).await?;
+    let insurer_usdc =
+        get_associated_token_address_with_program_id(&insurer.pubkey(), &usdc.pubkey(), &token);
+    let specialist_usdc =
+        get_associated_token_address_with_program_id(&specialist.pubkey(), &usdc.pubkey(), &token);
+    let setup = [
+        anchor_lang::solana_program::system_instruction::create_account(
+            &payer,
+            &usdc.pubkey(),
+            rent,
+            82,
+            &token,
+        ),
+        token_ix::initialize_mint2(&token, &usdc.pubkey(), &payer, None, 6)?,
+        create_associated_token_account(&payer, &insurer.pubkey(), &usdc.pubkey(), &token),
+        create_associated_token_account(&payer, &specialist.pubkey(), &usdc.pubkey(), &token),
+        token_ix::mint_to(
+            &token,
+            &usdc.pubkey(),
+            &insurer_usdc,
+            &payer,
+            &[],
+            5_000 * USDC,
+        )?,
+    ];
+    client.send(&setup, &[&usdc]).await?;
+    let adjudicator = Keypair::new();
+    let policy_args = CreatePolicyArgs {
+        policy_id: random_id(),
+        adjudicator: adjudicator.pubkey(),
+        coverage_limit: 10_000 * USDC,
+        deductible: 100 * USDC,
+        copay_bps: 2_000,
+        auto_approve_limit: 500 * USDC,
+        challenge_window,
+        appeal_window,
+        valid_from: now - 60,
+        valid_until: now + 365 * DAY,
+    };
+    let policy = client
+        .create_policy(
+            &insurer,
+            &patient.pubkey(),
+            &usdc.pubkey(),
+            &token,
+            policy_args,
+        )
+        .await?
+        .address("policy")
+        .expect("policy address");
+    client
+        .fund_policy(&insurer, &policy, &insurer_usdc, 5_000 * USDC)
+        .await?;
+    n.say(
+        "the insurer opened a policy (deductible 100, co-pay 20%, auto-approve up to 500) and escrowed 5,000 test USDC".into(),
+        json!({ "policy": policy.to_string(), "payout_mint": usdc.pubkey().to_string() }),
+    );
+
+    // 9. A claim within the auto-approve limit, settled after the window.
+    let (consultation, _, _) = client
+        .issue_record(
+            &specialist,
+            &patient.pubkey(),
+            RecordKind::Procedure,
+            CONSULTATION,
+            &store,
+        )
+        .await?;
+    let consultation = consultation.address("record").expect("record address");
+    let small = client
+        .submit_claim(
+            &specialist,
+            &policy,
+            &[consultation],
+            400 * USDC,
+            sha256(b"consultation"),
+        )
+        .await?
+        .address("claim")
+        .expect("claim address");
+    let claim: Claim = client.get(&small).await?;
+    n.say(
+        format!(
+            "the specialist billed 400 for a consultation: deductible {}, then 20% co-pay: {} payable, {:?} by rule",
+            claim.deductible_applied / USDC,
+            claim.amount_payable / USDC,
+            claim.status
+        ),
+        json!({ "claim": small.to_string(), "status": format!("{:?}", claim.status) }),
+    );
+    clock.wait_until(backend, claim.settle_after).await?;
+    client.settle_claim(&small, &specialist_usdc).await?;
+    let paid = token_balance(backend, &specialist_usdc).await?;
+    n.say(
+        format!(
+            "settled after the {} challenge window: the specialist holds {} USDC",
+            span(challenge_window),
+            paid / USDC
+        ),
+        json!({ "provider_balance": paid }),
+    );
+
+    // 10. A claim above the limit, decided by the adjudicator.
+    let (endoscopy, _, _) = client
+        .issue_record(
+            &specialist,
+            &patient.pubkey(),
+            RecordKind::Procedure,
+            ENDOSCOPY,
+            &store,
+        )
+        .await?;
+    let endoscopy = endoscopy.address("record").expect("record address");
+    let large = client
+        .submit_claim(
+            &specialist,
+            &policy,
+            &[endoscopy],
+            2_000 * USDC,
+            sha256(b"endoscopy"),
+        )
+        .await?
+        .address("claim")
+        .expect("claim address");
+    let claim: Claim = client.get(&large).await?;
+    n.say(
+        format!(
+            "the specialist billed 2,000 for an endoscopy: {} payable, above the auto-approve limit: {:?}",
+            claim.amount_payable / USDC,
+            claim.status
+        ),
+        json!({ "claim": large.to_string(), "status": format!("{:?}", claim.status) }),
+    );
+    client
+        .decide_claim(&adjudicator, &large, Some(1_200 * USDC))
+        .await?;
+    let decided: Claim = client.get(&large).await?;
+    clock
+        .wait_until(backend, decided.decided_at.unwrap_or(now) + appeal_window)
+        .await?;
+    client.settle_claim(&large, &specialist_usdc).await?;
+    let totals: Policy = client.get(&policy).await?;
+    n.say(
+        format!(
+            "the adjudicator approved 1,200; settled after the appeal window. Policy: paid {}, reserved {}, escrow left {} USDC",
+            totals.paid / USDC,
+            totals.reserved / USDC,
+            token_balance(backend, &totals.vault).await? / USDC
+        ),
+        json!({ "paid": totals.paid, "reserved": totals.reserved }),
+    );
+
+    let mut rent = Vec::new();
+    for (name, address) in [
+        ("record", record),
+        ("record mint", mint),
+        (
+            "record token account",
+            issued.address("token_account").expect("token account"),
+        ),
+        ("grant", grant),
+        ("consent", consent),
+        ("policy", policy),
+        ("claim", small),
+    ] {
+        let lamports = backend
+            .get_account(&address)
+            .await?
+            .map_or(0, |a| a.lamports);
+        rent.push((name, lamports));
+    }
+    Ok(Story {
+        patient: patient.pubkey(),
+        rent,
+    })
+}
+
+/// `3 days`, `5 seconds`.
+fn span(seconds: i64) -> String {
+    match seconds {
+        s if s % DAY == 0 => format!("{}-day", s / DAY),
+        s => format!("{s}-second"),
+    }
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).into()
+}
+
+async fn token_supply(backend: &impl Backend, mint: &Pubkey) -> Result<u64> {
+    let account = backend
+        .get_account(mint)
+        .await?
+        .ok_or_else(|| anyhow!("no mint at {mint}"))?;
+    Ok(u64::from_le_bytes(account.data[36..44].try_into()?))
+}
+
+async fn token_balance(backend: &impl Backend, account: &Pubkey) -> Result<u64> {
+    let account = backend
+        .get_account(account)
+        .await?
+        .ok_or_else(|| anyhow!("no token account at {account}"))?;
+    Ok(u64::from_le_bytes(account.data[64..72].try_into()?))
+}

@@ -1,0 +1,102 @@
+//! `panacea migrate [--admin ADDRESS] [--max-emergency 24h]`: the
+//! post-deploy set-up of a cluster, safe to run again.
+//!
+//! 1. checks that the three programs are deployed (executable) at their ids;
+//! 2. creates the registry with its first admin, signed by the programs'
+//!    upgrade authority (`-k`), unless it exists;
+//! 3. when it exists: reports it unchanged if it matches, updates the
+//!    emergency limit when the signer is its admin, and otherwise says who
+//!    the admin is.
+
+use {
+    crate::{context::Ctx, output::Report, parse},
+    anyhow::{bail, Result},
+    panacea_sdk::{
+        backend::Backend,
+        claims_program, consent_program,
+        records::update_registry,
+        records_program::{self, instructions::UpdateRegistryArgs, pda, state::RegistryConfig},
+        Pubkey,
+    },
+    serde_json::json,
+    solana_signer::Signer,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The registry's first admin [default: the signer]
+    #[arg(long, value_parser = parse::address)]
+    pub admin: Option<Pubkey>,
+    /// Longest break-glass grant a provider may give itself
+    #[arg(long, value_parser = parse::duration, default_value = "24h")]
+    pub max_emergency: i64,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let signer = ctx.signer()?;
+    let admin = args.admin.unwrap_or(signer.pubkey());
+    let client = ctx.client()?;
+    let mut steps = Vec::new();
+    for (name, id) in [
+        ("records", records_program::ID),
+        ("consent", consent_program::ID),
+        ("claims", claims_program::ID),
+    ] {
+        match client.backend().get_account(&id).await? {
+            Some(account) if account.executable => {
+                steps.push(json!({ "step": format!("program {name}"), "status": "deployed", "address": id.to_string() }))
+            }
+            _ => bail!("program {name} is not deployed at {id} on {}", ctx.url),
+        }
+    }
+    let config_address = pda::config().0;
+    match client.fetch::<RegistryConfig>(&config_address).await? {
+        None => {
+            let outcome = client
+                .initialize_registry(&signer, admin, args.max_emergency)
+                .await?;
+            steps.push(json!({
+                "step": "registry",
+                "status": "created",
+                "address": config_address.to_string(),
+                "signature": outcome.signature.map(|s| s.to_string()),
+            }));
+        }
+        Some(config) if config.admin != admin => bail!(
+            "the registry exists with admin {}, not {admin}; that admin must hand it over",
+            config.admin
+        ),
+        Some(config) if config.max_emergency_duration == args.max_emergency => {
+            steps.push(json!({ "step": "registry", "status": "unchanged", "address": config_address.to_string() }));
+        }
+        Some(config) => {
+            if signer.pubkey() != config.admin {
+                bail!(
+                    "the registry's emergency limit is {}s, not {}s; run with the admin's keypair ({}) to change it",
+                    config.max_emergency_duration,
+                    args.max_emergency,
+                    config.admin
+                );
+            }
+            let ix = update_registry(
+                &signer.pubkey(),
+                None,
+                UpdateRegistryArgs {
+                    max_emergency_duration: Some(args.max_emergency),
+                },
+            );
+            let signature = client.send(&[ix], &[&signer]).await?;
+            steps.push(json!({
+                "step": "registry",
+                "status": "updated",
+                "address": config_address.to_string(),
+                "signature": signature.to_string(),
+            }));
+        }
+    }
+    Ok(Report::list(
+        format!("Cluster {} set up; registry admin {admin}", ctx.url),
+        steps,
+        &["step", "status", "address"],
+    ))
+}

@@ -1,0 +1,41 @@
+//! `panacea policy close POLICY [--to TOKEN_ACCOUNT]`
+
+use {
+    crate::{
+        commands::{associated_account, load},
+        context::Ctx,
+        output::Report,
+        parse,
+    },
+    anyhow::Result,
+    panacea_sdk::{claims_program::state::Policy, Pubkey},
+    serde_json::json,
+    solana_signer::Signer,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[arg(value_parser = parse::address)]
+    pub policy: Pubkey,
+    /// The token account that receives the remaining escrow [default: the signer's associated account]
+    #[arg(long, value_parser = parse::address)]
+    pub to: Option<Pubkey>,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let insurer = ctx.signer()?;
+    let client = ctx.client()?;
+    let policy: Policy = load(&client, &args.policy, "policy").await?;
+    let destination = match args.to {
+        Some(to) => to,
+        None => associated_account(&client, &insurer.pubkey(), &policy.payout_mint).await?,
+    };
+    let outcome = client
+        .close_policy(&insurer, &args.policy, &destination)
+        .await?;
+    Ok(Report::outcome(
+        format!("Policy {} closed", args.policy),
+        &outcome,
+        json!({ "destination": destination.to_string() }),
+    ))
+}

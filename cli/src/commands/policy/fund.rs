@@ -1,0 +1,49 @@
+//! `panacea policy fund POLICY AMOUNT [--from TOKEN_ACCOUNT]`
+
+use {
+    crate::{
+        commands::{load, mint_info},
+        context::Ctx,
+        output::Report,
+        parse,
+    },
+    anchor_spl::associated_token::get_associated_token_address_with_program_id,
+    anyhow::Result,
+    panacea_sdk::{claims_program::state::Policy, Pubkey},
+    serde_json::json,
+    solana_signer::Signer,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[arg(value_parser = parse::address)]
+    pub policy: Pubkey,
+    /// Amount in mint units
+    pub amount: String,
+    /// The token account to pay from [default: the signer's associated account]
+    #[arg(long, value_parser = parse::address)]
+    pub from: Option<Pubkey>,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let funder = ctx.signer()?;
+    let client = ctx.client()?;
+    let policy: Policy = load(&client, &args.policy, "policy").await?;
+    let (decimals, token_program) = mint_info(&client, &policy.payout_mint).await?;
+    let amount = parse::token_amount(&args.amount, decimals)?;
+    let source = args.from.unwrap_or_else(|| {
+        get_associated_token_address_with_program_id(
+            &funder.pubkey(),
+            &policy.payout_mint,
+            &token_program,
+        )
+    });
+    let outcome = client
+        .fund_policy(&funder, &args.policy, &source, amount)
+        .await?;
+    Ok(Report::outcome(
+        format!("Policy funded with {}", args.amount),
+        &outcome,
+        json!({ "amount": amount, "source": source.to_string() }),
+    ))
+}

@@ -1,0 +1,38 @@
+//! `panacea record amend RECORD FILE [--grant GRANT]`
+
+use {
+    super::read_fhir,
+    crate::{commands::load, context::Ctx, output::Report, parse},
+    anyhow::Result,
+    panacea_sdk::{records_program::state::Record, Pubkey},
+    serde_json::json,
+    std::path::PathBuf,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The record to amend
+    #[arg(value_parser = parse::address)]
+    pub record: Pubkey,
+    /// The new version, a FHIR JSON file
+    pub file: PathBuf,
+    /// The signer's grant with amend permission, when it is not the original issuer
+    #[arg(long, value_parser = parse::address)]
+    pub grant: Option<Pubkey>,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let (bytes, _) = read_fhir(&args.file)?;
+    let issuer = ctx.signer()?;
+    let client = ctx.client()?;
+    let store = ctx.store()?;
+    let _: Record = load(&client, &args.record, "record").await?;
+    let (outcome, _) = client
+        .amend_record(&issuer, &args.record, args.grant.as_ref(), &bytes, &store)
+        .await?;
+    Ok(Report::outcome(
+        "Record amended",
+        &outcome,
+        json!({ "supersedes": args.record.to_string() }),
+    ))
+}

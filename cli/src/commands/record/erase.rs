@@ -1,0 +1,37 @@
+//! `panacea record erase RECORD`
+
+use {
+    crate::{
+        commands::load,
+        context::Ctx,
+        output::{none, Report},
+        parse,
+    },
+    anyhow::Result,
+    panacea_sdk::{records_program::state::Record, Pubkey},
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The record to erase (signed by the patient or their guardian)
+    #[arg(value_parser = parse::address)]
+    pub record: Pubkey,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let authority = ctx.signer()?;
+    let client = ctx.client()?;
+    let store = ctx.store()?;
+    let record: Record = load(&client, &args.record, "record").await?;
+    let outcome = client
+        .erase(&authority, &record.patient, &args.record, &store)
+        .await?;
+    Ok(Report::outcome(
+        format!(
+            "Record {} erased: payload shredded, token burned, rent refunded",
+            args.record
+        ),
+        &outcome,
+        none(),
+    ))
+}

@@ -1,0 +1,74 @@
+//! `panacea record fetch RECORD [--grant GRANT] [--out FILE]`
+//!
+//! The patient decrypts with the key envelope kept for them; anyone else
+//! with the data key wrapped in their grant.
+
+use {
+    crate::{
+        commands::load,
+        context::{encryption_keys, Ctx},
+        output::Report,
+        parse,
+    },
+    anyhow::{bail, Context as _, Result},
+    panacea_sdk::{
+        backend::Backend,
+        records_program::{pda, state::Record},
+        Pubkey,
+    },
+    serde_json::{json, Value},
+    solana_signer::Signer,
+    std::path::PathBuf,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The record's address
+    #[arg(value_parser = parse::address)]
+    pub record: Pubkey,
+    /// The grant to read under [default: the signer's grant on this record]
+    #[arg(long, value_parser = parse::address)]
+    pub grant: Option<Pubkey>,
+    /// Write the FHIR JSON to this file instead of printing it
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let reader = ctx.signer()?;
+    let keys = encryption_keys(&reader);
+    let client = ctx.reader();
+    let store = ctx.store()?;
+    let record: Record = load(&client, &args.record, "record").await?;
+    let plaintext = if record.patient == reader.pubkey() && args.grant.is_none() {
+        client.read_own_record(&args.record, &keys, &store).await?
+    } else {
+        let grant = args
+            .grant
+            .unwrap_or_else(|| pda::grant(&record.patient, &reader.pubkey(), &args.record).0);
+        if client.backend().get_account(&grant).await?.is_none() {
+            bail!(
+                "no grant at {grant}: {} holds no grant on record {}",
+                reader.pubkey(),
+                args.record
+            );
+        }
+        client
+            .read_record(&grant, &args.record, &keys, &store)
+            .await?
+    };
+    let fhir: Value =
+        serde_json::from_slice(&plaintext).context("decrypted payload is not JSON")?;
+    if let Some(path) = &args.out {
+        std::fs::write(path, &plaintext)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        return Ok(Report::object(
+            format!("Record decrypted to {}", path.display()),
+            json!({ "record": args.record.to_string(), "out": path.display().to_string(), "bytes": plaintext.len() }),
+        ));
+    }
+    Ok(Report::object(
+        format!("Record {} ({:?})", args.record, record.kind),
+        json!({ "record": args.record.to_string(), "fhir": fhir }),
+    ))
+}

@@ -1,0 +1,136 @@
+//! `panacea record issue PATH --patient ADDRESS [--kind KIND]`
+//!
+//! PATH is a FHIR JSON file or a directory of them. Every file is checked
+//! before anything is sent. Each record's id is derived from the issuer's
+//! wallet, the patient and the file's content, so re-running an
+//! interrupted batch finds the records that landed and issues only the
+//! rest: no duplicates.
+
+use {
+    super::read_fhir,
+    crate::{
+        cli::Output,
+        commands::load,
+        context::Ctx,
+        output::Report,
+        parse::{self, KindArg},
+    },
+    anyhow::{bail, Context as _, Result},
+    indicatif::{ProgressBar, ProgressStyle},
+    panacea_sdk::{
+        ops::provider::derived_record_id,
+        records_program::{
+            pda,
+            state::{Patient, RecordKind},
+        },
+        Pubkey,
+    },
+    serde_json::json,
+    std::path::{Path, PathBuf},
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A FHIR JSON file, or a directory whose *.json files are issued
+    pub path: PathBuf,
+    /// The patient's wallet address
+    #[arg(long, value_parser = parse::address)]
+    pub patient: Pubkey,
+    /// Record kind [default: from each file's resourceType]
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let files = files_of(&args.path)?;
+    let mut payloads = Vec::with_capacity(files.len());
+    for file in &files {
+        let (bytes, summary) = read_fhir(file)?;
+        let kind = match args.kind {
+            Some(kind) => RecordKind::from(kind),
+            None => parse::kind_of_resource(summary.resource_type),
+        };
+        payloads.push((file, bytes, kind));
+    }
+    let issuer = ctx.signer()?;
+    let client = ctx.client()?;
+    let store = ctx.store()?;
+    let _: Patient = load(
+        &client,
+        &pda::patient(&args.patient).0,
+        "registered patient",
+    )
+    .await?;
+
+    let progress = if files.len() > 1 && ctx.output == Output::Text {
+        ProgressBar::new(files.len() as u64).with_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").expect("progress template"),
+        )
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut rows = Vec::with_capacity(files.len());
+    for (done, (file, bytes, kind)) in payloads.iter().enumerate() {
+        let name = file.display().to_string();
+        progress.set_message(name.clone());
+        let record_id = derived_record_id(&issuer, &args.patient, bytes);
+        let (outcome, _) = client
+            .issue_record_with_id(&issuer, &args.patient, *kind, bytes, &store, record_id)
+            .await
+            .with_context(|| {
+                format!(
+                    "issuing {name} ({done} of {} done; run the same command again to resume)",
+                    files.len()
+                )
+            })?;
+        rows.push(json!({
+            "file": name,
+            "status": if outcome.already_existed { "already issued" } else { "issued" },
+            "kind": format!("{kind:?}"),
+            "record": outcome.address("record").map(|a| a.to_string()),
+            "mint": outcome.address("mint").map(|a| a.to_string()),
+            "signature": outcome.signature.map(|s| s.to_string()),
+        }));
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    if args.path.is_file() {
+        let row = rows.remove(0);
+        let title = format!(
+            "Record {} ({})",
+            row["status"].as_str().unwrap_or_default(),
+            row["kind"].as_str().unwrap_or_default()
+        );
+        return Ok(Report::object(title, row));
+    }
+    let issued = rows.iter().filter(|r| r["status"] == "issued").count();
+    Ok(Report::list(
+        format!(
+            "{} files: {issued} issued, {} already issued",
+            rows.len(),
+            rows.len() - issued
+        ),
+        rows,
+        &["status", "record", "file"],
+    ))
+}
+
+/// The file, or the directory's *.json files in name order.
+fn files_of(path: &Path) -> Result<Vec<PathBuf>> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    if !path.is_dir() {
+        bail!("{} not found", path.display());
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .with_context(|| format!("cannot read directory {}", path.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    if files.is_empty() {
+        bail!("no .json files in {}", path.display());
+    }
+    files.sort();
+    Ok(files)
+}

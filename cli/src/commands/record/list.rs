@@ -1,0 +1,26 @@
+//! `panacea record list [--patient ADDRESS]`
+
+use {
+    crate::{context::Ctx, output::Report, parse, view},
+    anyhow::Result,
+    panacea_sdk::Pubkey,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The patient's wallet address [default: the signer]
+    #[arg(long, value_parser = parse::address)]
+    pub patient: Option<Pubkey>,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let patient = ctx.or_signer(args.patient)?;
+    let mut records = ctx.reader().records_of_patient(&patient).await?;
+    records.sort_by_key(|(_, r)| r.issued_at);
+    let items = records.iter().map(|(a, r)| view::record(a, r)).collect();
+    Ok(Report::list(
+        format!("{} records of {patient}", records.len()),
+        items,
+        &["address", "kind", "status", "issuer", "issued_at"],
+    ))
+}

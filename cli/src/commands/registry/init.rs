@@ -1,0 +1,37 @@
+//! `panacea registry init --admin ADDRESS`
+
+use {
+    crate::{context::Ctx, output::Report, parse},
+    anyhow::Result,
+    panacea_sdk::Pubkey,
+    serde_json::json,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The registry admin [default: the signer]
+    #[arg(long, value_parser = parse::address)]
+    pub admin: Option<Pubkey>,
+    /// Longest break-glass grant a provider may give itself
+    #[arg(long, value_parser = parse::duration, default_value = "24h")]
+    pub max_emergency: i64,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let authority = ctx.signer()?;
+    let admin = ctx.or_signer(args.admin)?;
+    let client = ctx.client()?;
+    let outcome = client
+        .initialize_registry(&authority, admin, args.max_emergency)
+        .await?;
+    let title = if outcome.already_existed {
+        "Registry already initialized"
+    } else {
+        "Registry initialized"
+    };
+    Ok(Report::outcome(
+        title,
+        &outcome,
+        json!({ "admin": admin.to_string() }),
+    ))
+}

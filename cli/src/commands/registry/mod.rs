@@ -1,0 +1,41 @@
+//! `panacea registry`: the registry admin's commands.
+
+mod entity;
+mod init;
+mod register;
+mod renew;
+mod set_status;
+mod show;
+
+use {
+    crate::{context::Ctx, output::Report},
+    anyhow::Result,
+    clap::Subcommand,
+};
+
+#[derive(Subcommand, Debug)]
+pub enum RegistryCommand {
+    /// Create the registry (signed by the programs' upgrade authority)
+    Init(init::Args),
+    /// Credential an entity: a provider, laboratory, pharmacy, insurer or researcher
+    Register(register::Args),
+    /// Suspend, revoke or reactivate an entity
+    SetStatus(set_status::Args),
+    /// Extend an entity's credential
+    Renew(renew::Args),
+    /// Show the registry configuration
+    Show(show::Args),
+    /// Show an entity
+    Entity(entity::Args),
+}
+
+pub async fn run(ctx: &Ctx, command: RegistryCommand) -> Result<Report> {
+    match command {
+        RegistryCommand::Init(args) => init::run(ctx, args).await,
+        RegistryCommand::Register(args) => register::run(ctx, args).await,
+        RegistryCommand::SetStatus(args) => set_status::run(ctx, args).await,
+        RegistryCommand::Renew(args) => renew::run(ctx, args).await,
+        RegistryCommand::Show(args) => show::run(ctx, args).await,
+        RegistryCommand::Entity(args) => entity::run(ctx, args).await,
+    }
+}

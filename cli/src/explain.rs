@@ -1,0 +1,71 @@
+//! Errors as one line that names the problem, in the user's terms.
+
+use {
+    crate::context::Ctx,
+    anyhow::{anyhow, Error},
+    panacea_sdk::{backend::Backend, SdkError},
+    solana_signer::Signer,
+};
+
+/// The error and its causes on one line.
+pub fn one_line(error: &Error) -> String {
+    let text = format!("{error:#}");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Rewrites the SDK's transport and funding failures so they say which
+/// cluster could not be reached or which account could not pay.
+pub async fn in_context(error: Error, ctx: &Ctx) -> Error {
+    let Some(sdk) = error.downcast_ref::<SdkError>() else {
+        return error;
+    };
+    match sdk {
+        SdkError::Rpc(message) if unreachable(message) => {
+            anyhow!(
+                "cannot reach the cluster at {} (is a validator running there?)",
+                ctx.url
+            )
+        }
+        SdkError::Transaction { error: tx, landed } if insufficient_funds(tx) => {
+            let Ok(payer) = ctx.fee_payer() else {
+                return error;
+            };
+            let balance = match ctx.backend().get_account(&payer.pubkey()).await {
+                Ok(account) => account.map_or(0, |a| a.lamports),
+                Err(_) => return error,
+            };
+            anyhow!(
+                "insufficient funds: fee payer {} holds {} SOL, not enough for this transaction's fees and rent ({})",
+                payer.pubkey(),
+                balance as f64 / 1e9,
+                if *landed { "it landed and was charged" } else { "nothing was sent" }
+            )
+        }
+        SdkError::AccountNotFound(address) => {
+            anyhow!("no account at {address} on {}", ctx.url)
+        }
+        _ => error,
+    }
+}
+
+fn unreachable(message: &str) -> bool {
+    [
+        "error sending request",
+        "Connection refused",
+        "dns error",
+        "connect",
+    ]
+    .iter()
+    .any(|needle| message.contains(needle))
+}
+
+fn insufficient_funds(error: &panacea_sdk::error::TransactionError) -> bool {
+    use panacea_sdk::error::{InstructionError, TransactionError as E};
+    matches!(
+        error,
+        E::AccountNotFound
+            | E::InsufficientFundsForFee
+            | E::InsufficientFundsForRent { .. }
+            | E::InstructionError(_, InstructionError::Custom(1))
+    )
+}

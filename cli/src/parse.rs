@@ -1,0 +1,316 @@
+//! Parsers for command-line values, each naming what is wrong.
+
+use {
+    anyhow::{anyhow, bail, Result},
+    clap::ValueEnum,
+    panacea_sdk::{
+        consent_program::state::{actions, ConsentPurpose, Decision},
+        records_program::state::{
+            kinds, permissions, EntityKind, EntityStatus, Purpose, RecordKind,
+        },
+        Pubkey,
+    },
+    sha2::{Digest, Sha256},
+    std::str::FromStr,
+};
+
+/// A URL or one of the Solana CLI's monikers.
+pub fn cluster_url(value: &str) -> Result<String> {
+    let url = match value {
+        "m" | "mainnet-beta" => "https://api.mainnet-beta.solana.com",
+        "t" | "testnet" => "https://api.testnet.solana.com",
+        "d" | "devnet" => "https://api.devnet.solana.com",
+        "l" | "localhost" => "http://localhost:8899",
+        other => other,
+    };
+    match url.split_once("://") {
+        Some(("http" | "https", rest)) if !rest.is_empty() => Ok(url.to_string()),
+        _ => bail!(
+            "invalid --url '{value}': expected an http(s) URL or one of mainnet-beta, testnet, devnet, localhost"
+        ),
+    }
+}
+
+/// A base58 address (clap value parser).
+pub fn address(value: &str) -> Result<Pubkey, String> {
+    Pubkey::from_str(value).map_err(|_| format!("'{value}' is not a valid base58 address"))
+}
+
+/// Seconds, or a number with a unit: `90s`, `15m`, `12h`, `30d`.
+pub fn duration(value: &str) -> Result<i64, String> {
+    let (digits, unit) = match value.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => value.split_at(i),
+        None => (value, "s"),
+    };
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => {
+            return Err(format!(
+                "'{value}' is not a duration (e.g. 90s, 15m, 12h, 30d)"
+            ))
+        }
+    };
+    digits
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| format!("'{value}' is not a duration (e.g. 90s, 15m, 12h, 30d)"))
+}
+
+/// A decimal token amount (`12.5`) in base units of a mint with `decimals`.
+pub fn token_amount(value: &str, decimals: u8) -> Result<u64> {
+    let invalid = || anyhow!("'{value}' is not a token amount with at most {decimals} decimals");
+    let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || fraction.len() > decimals as usize
+        || !whole
+            .chars()
+            .chain(fraction.chars())
+            .all(|c| c.is_ascii_digit())
+    {
+        return Err(invalid());
+    }
+    let scale = 10u64.checked_pow(decimals as u32).ok_or_else(invalid)?;
+    let whole: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| invalid())?
+    };
+    let fraction: u64 = if fraction.is_empty() {
+        0
+    } else {
+        let padded = format!("{fraction:0<width$}", width = decimals as usize);
+        padded.parse().map_err(|_| invalid())?
+    };
+    whole
+        .checked_mul(scale)
+        .and_then(|w| w.checked_add(fraction))
+        .ok_or_else(invalid)
+}
+
+/// Base units as a decimal amount.
+pub fn ui_amount(amount: u64, decimals: u8) -> String {
+    if decimals == 0 {
+        return amount.to_string();
+    }
+    let scale = 10u64.pow(decimals as u32);
+    let fraction = format!("{:0width$}", amount % scale, width = decimals as usize);
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() {
+        (amount / scale).to_string()
+    } else {
+        format!("{}.{fraction}", amount / scale)
+    }
+}
+
+/// SHA-256 of a file's bytes: credential and service commitments.
+pub fn file_commitment(path: &str) -> Result<[u8; 32]> {
+    let bytes = std::fs::read(path).map_err(|e| anyhow!("cannot read {path}: {e}"))?;
+    Ok(Sha256::digest(&bytes).into())
+}
+
+/// A two-letter (up to 8 byte) jurisdiction code, NUL padded.
+pub fn jurisdiction(value: &str) -> Result<[u8; 8], String> {
+    if value.is_empty()
+        || value.len() > 8
+        || !value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(format!(
+            "'{value}' is not a jurisdiction code (e.g. US, DE, US-CA)"
+        ));
+    }
+    let mut code = [0; 8];
+    code[..value.len()].copy_from_slice(value.as_bytes());
+    Ok(code)
+}
+
+pub fn jurisdiction_text(code: &[u8; 8]) -> String {
+    String::from_utf8_lossy(code)
+        .trim_end_matches('\0')
+        .to_string()
+}
+
+/// Declares a command-line mirror of a program enum, with conversions.
+macro_rules! mirror {
+    ($name:ident => $target:ty { $($variant:ident),* $(,)? }) => {
+        #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name { $($variant),* }
+        impl From<$name> for $target {
+            fn from(value: $name) -> Self {
+                match value { $($name::$variant => <$target>::$variant),* }
+            }
+        }
+    };
+}
+
+mirror!(KindArg => RecordKind { LabResult, DiagnosticReport, Condition, Medication, Immunization, Procedure, Encounter, Imaging, ClinicalNote, Other });
+mirror!(EntityKindArg => EntityKind { Provider, Laboratory, Pharmacy, Insurer, Researcher });
+mirror!(EntityStatusArg => EntityStatus { Active, Suspended, Revoked });
+mirror!(PurposeArg => Purpose { Treatment, Payment, Research, Operations, Emergency, PatientRequest });
+mirror!(ConsentPurposeArg => ConsentPurpose { Treatment, Payment, Research, Operations });
+mirror!(DecisionArg => Decision { Permit, Deny });
+
+/// Record kinds a grant or consent covers: `all` or a list.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KindsArg {
+    All,
+    LabResult,
+    DiagnosticReport,
+    Condition,
+    Medication,
+    Immunization,
+    Procedure,
+    Encounter,
+    Imaging,
+    ClinicalNote,
+    Other,
+}
+
+pub fn kinds_mask(list: &[KindsArg]) -> u16 {
+    list.iter().fold(0, |mask, kind| {
+        mask | match kind {
+            KindsArg::All => kinds::ALL,
+            KindsArg::LabResult => RecordKind::LabResult.bit(),
+            KindsArg::DiagnosticReport => RecordKind::DiagnosticReport.bit(),
+            KindsArg::Condition => RecordKind::Condition.bit(),
+            KindsArg::Medication => RecordKind::Medication.bit(),
+            KindsArg::Immunization => RecordKind::Immunization.bit(),
+            KindsArg::Procedure => RecordKind::Procedure.bit(),
+            KindsArg::Encounter => RecordKind::Encounter.bit(),
+            KindsArg::Imaging => RecordKind::Imaging.bit(),
+            KindsArg::ClinicalNote => RecordKind::ClinicalNote.bit(),
+            KindsArg::Other => RecordKind::Other.bit(),
+        }
+    })
+}
+
+/// The names of the kinds in `mask`.
+pub fn kinds_names(mask: u16) -> Vec<String> {
+    if mask == kinds::ALL {
+        return vec!["all".into()];
+    }
+    RecordKind::ALL
+        .iter()
+        .filter(|k| mask & k.bit() != 0)
+        .map(|k| format!("{k:?}"))
+        .collect()
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PermissionArg {
+    Read,
+    Amend,
+}
+
+pub fn permissions_mask(list: &[PermissionArg]) -> u8 {
+    list.iter().fold(0, |mask, p| {
+        mask | match p {
+            PermissionArg::Read => permissions::READ,
+            PermissionArg::Amend => permissions::AMEND,
+        }
+    })
+}
+
+pub fn permissions_names(mask: u8) -> Vec<&'static str> {
+    let mut names = Vec::new();
+    if mask & permissions::READ != 0 {
+        names.push("read");
+    }
+    if mask & permissions::AMEND != 0 {
+        names.push("amend");
+    }
+    names
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionArg {
+    Access,
+    Disclose,
+}
+
+pub fn actions_mask(list: &[ActionArg]) -> u8 {
+    list.iter().fold(0, |mask, a| {
+        mask | match a {
+            ActionArg::Access => actions::ACCESS,
+            ActionArg::Disclose => actions::DISCLOSE,
+        }
+    })
+}
+
+pub fn actions_names(mask: u8) -> Vec<&'static str> {
+    let mut names = Vec::new();
+    if mask & actions::ACCESS != 0 {
+        names.push("access");
+    }
+    if mask & actions::DISCLOSE != 0 {
+        names.push("disclose");
+    }
+    names
+}
+
+/// The record kind a FHIR resource type most likely is.
+pub fn kind_of_resource(resource_type: &str) -> RecordKind {
+    match resource_type {
+        "Observation" => RecordKind::LabResult,
+        "DiagnosticReport" => RecordKind::DiagnosticReport,
+        "Condition" => RecordKind::Condition,
+        "MedicationRequest"
+        | "MedicationStatement"
+        | "MedicationAdministration"
+        | "MedicationDispense" => RecordKind::Medication,
+        "Immunization" => RecordKind::Immunization,
+        "Procedure" => RecordKind::Procedure,
+        "Encounter" => RecordKind::Encounter,
+        "ImagingStudy" => RecordKind::Imaging,
+        "DocumentReference" | "Composition" => RecordKind::ClinicalNote,
+        _ => RecordKind::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration("90"), Ok(90));
+        assert_eq!(duration("15m"), Ok(900));
+        assert_eq!(duration("30d"), Ok(2_592_000));
+        assert!(duration("3w").is_err());
+        assert!(duration("h").is_err());
+        assert!(duration("-5s").is_err());
+    }
+
+    #[test]
+    fn token_amounts() {
+        assert_eq!(token_amount("12.5", 6).unwrap(), 12_500_000);
+        assert_eq!(token_amount("0.000001", 6).unwrap(), 1);
+        assert_eq!(token_amount("7", 0).unwrap(), 7);
+        assert!(token_amount("0.0000001", 6).is_err());
+        assert!(token_amount("1,5", 6).is_err());
+        assert!(token_amount(".", 6).is_err());
+        assert!(token_amount("99999999999999999999", 6).is_err());
+        assert_eq!(ui_amount(12_500_000, 6), "12.5");
+        assert_eq!(ui_amount(3_000_000, 6), "3");
+    }
+
+    #[test]
+    fn urls_and_monikers() {
+        assert_eq!(
+            cluster_url("devnet").unwrap(),
+            "https://api.devnet.solana.com"
+        );
+        assert_eq!(cluster_url("l").unwrap(), "http://localhost:8899");
+        assert_eq!(
+            cluster_url("http://127.0.0.1:9000").unwrap(),
+            "http://127.0.0.1:9000"
+        );
+        assert!(cluster_url("devnett").is_err());
+        assert!(cluster_url("ftp://x").is_err());
+    }
+}

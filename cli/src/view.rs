@@ -1,0 +1,192 @@
+//! Accounts as JSON: every field, addresses in base58, times in ISO 8601,
+//! hashes in hex. The text output renders the same values.
+
+use {
+    crate::parse::{actions_names, jurisdiction_text, kinds_names, permissions_names},
+    panacea_sdk::{
+        audit::iso8601,
+        claims_program::state::{Claim, Policy},
+        consent_program::state::Consent,
+        records_program::state::{AccessRequest, Entity, Grant, Patient, Record, RegistryConfig},
+        Pubkey,
+    },
+    serde_json::{json, Value},
+};
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn opt_key(key: &Option<Pubkey>) -> Value {
+    key.map_or(Value::Null, |k| Value::String(k.to_string()))
+}
+
+fn opt_time(time: &Option<i64>) -> Value {
+    time.map_or(Value::Null, |t| Value::String(iso8601(t)))
+}
+
+pub fn config(address: &Pubkey, c: &RegistryConfig) -> Value {
+    json!({
+        "address": address.to_string(),
+        "admin": c.admin.to_string(),
+        "max_emergency_duration": c.max_emergency_duration,
+    })
+}
+
+pub fn entity(address: &Pubkey, e: &Entity) -> Value {
+    json!({
+        "address": address.to_string(),
+        "authority": e.authority.to_string(),
+        "kind": format!("{:?}", e.kind),
+        "status": format!("{:?}", e.status),
+        "jurisdiction": jurisdiction_text(&e.jurisdiction),
+        "valid_until": iso8601(e.valid_until),
+        "credential_commitment": hex(&e.credential_commitment),
+        "encryption_key": hex(&e.encryption_key),
+        "attested_by": e.attested_by.to_string(),
+        "registered_at": iso8601(e.registered_at),
+        "updated_at": iso8601(e.updated_at),
+    })
+}
+
+pub fn patient(address: &Pubkey, p: &Patient) -> Value {
+    json!({
+        "address": address.to_string(),
+        "authority": p.authority.to_string(),
+        "guardian": opt_key(&p.guardian),
+        "encryption_key": hex(&p.encryption_key),
+        "registered_at": iso8601(p.registered_at),
+    })
+}
+
+pub fn record(address: &Pubkey, r: &Record) -> Value {
+    json!({
+        "address": address.to_string(),
+        "patient": r.patient.to_string(),
+        "issuer": r.issuer.to_string(),
+        "kind": format!("{:?}", r.kind),
+        "status": format!("{:?}", r.status),
+        "record_version": r.record_version,
+        "record_id": hex(&r.record_id),
+        "mint": r.mint.to_string(),
+        "commitment": hex(&r.commitment),
+        "uri": r.uri,
+        "supersedes": opt_key(&r.supersedes),
+        "superseded_by": opt_key(&r.superseded_by),
+        "origin": r.origin.to_string(),
+        "original_issuer": r.original_issuer.to_string(),
+        "issued_at": iso8601(r.issued_at),
+        "updated_at": iso8601(r.updated_at),
+    })
+}
+
+pub fn grant(address: &Pubkey, g: &Grant) -> Value {
+    json!({
+        "address": address.to_string(),
+        "patient": g.patient.to_string(),
+        "grantee": g.grantee.to_string(),
+        "target": g.target.to_string(),
+        "scope": format!("{:?}", g.scope),
+        "kinds": kinds_names(g.kinds),
+        "permissions": permissions_names(g.permissions),
+        "purpose": format!("{:?}", g.purpose),
+        "emergency": g.emergency,
+        "reason_code": g.reason_code,
+        "granted_by": g.granted_by.to_string(),
+        "granted_at": iso8601(g.granted_at),
+        "expires_at": iso8601(g.expires_at),
+        "revoked_at": opt_time(&g.revoked_at),
+        "access_count": g.access_count,
+        "last_access_at": opt_time(&g.last_access_at),
+        "has_key": !g.wrapped_key.is_empty(),
+    })
+}
+
+pub fn request(address: &Pubkey, r: &AccessRequest) -> Value {
+    json!({
+        "address": address.to_string(),
+        "patient": r.patient.to_string(),
+        "requester": r.requester.to_string(),
+        "target": r.target.to_string(),
+        "scope": format!("{:?}", r.scope),
+        "kinds": kinds_names(r.kinds),
+        "permissions": permissions_names(r.permissions),
+        "purpose": format!("{:?}", r.purpose),
+        "duration": r.duration,
+        "reason_code": r.reason_code,
+        "created_at": iso8601(r.created_at),
+    })
+}
+
+pub fn consent(address: &Pubkey, c: &Consent) -> Value {
+    json!({
+        "address": address.to_string(),
+        "patient": c.patient.to_string(),
+        "grantee": c.grantee.to_string(),
+        "purpose": c.purpose.name(),
+        "decision": c.decision.name(),
+        "status": format!("{:?}", c.status),
+        "kinds": kinds_names(c.kinds),
+        "actions": actions_names(c.actions),
+        "period_start": iso8601(c.period_start),
+        "period_end": iso8601(c.period_end),
+        "policy_commitment": hex(&c.policy_commitment),
+        "consent_version": c.consent_version,
+        "signed_via": format!("{:?}", c.signed_via),
+        "granted_at": iso8601(c.granted_at),
+        "revoked_at": opt_time(&c.revoked_at),
+        "updated_at": iso8601(c.updated_at),
+    })
+}
+
+/// Amounts in base units of the payout mint (`decimals` given for reading).
+pub fn policy(address: &Pubkey, p: &Policy, decimals: u8) -> Value {
+    json!({
+        "address": address.to_string(),
+        "insurer": p.insurer.to_string(),
+        "patient": p.patient.to_string(),
+        "adjudicator": p.adjudicator.to_string(),
+        "payout_mint": p.payout_mint.to_string(),
+        "decimals": decimals,
+        "vault": p.vault.to_string(),
+        "token_program": p.token_program.to_string(),
+        "coverage_limit": p.coverage_limit,
+        "deductible": p.deductible,
+        "copay_bps": p.copay_bps,
+        "auto_approve_limit": p.auto_approve_limit,
+        "challenge_window": p.challenge_window,
+        "appeal_window": p.appeal_window,
+        "valid_from": iso8601(p.valid_from),
+        "valid_until": iso8601(p.valid_until),
+        "deposited": p.deposited,
+        "reserved": p.reserved,
+        "paid": p.paid,
+        "withdrawn": p.withdrawn,
+        "deductible_met": p.deductible_met,
+        "open_claims": p.open_claims,
+        "appealable_until": iso8601(p.appealable_until),
+        "created_at": iso8601(p.created_at),
+    })
+}
+
+pub fn claim(address: &Pubkey, c: &Claim) -> Value {
+    json!({
+        "address": address.to_string(),
+        "policy": c.policy.to_string(),
+        "provider": c.provider.to_string(),
+        "patient": c.patient.to_string(),
+        "status": format!("{:?}", c.status),
+        "amount_billed": c.amount_billed,
+        "deductible_applied": c.deductible_applied,
+        "amount_requested": c.amount_requested,
+        "amount_payable": c.amount_payable,
+        "records": c.records.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+        "service_commitment": hex(&c.service_commitment),
+        "submitted_at": iso8601(c.submitted_at),
+        "settle_after": iso8601(c.settle_after),
+        "decided_by": opt_key(&c.decided_by),
+        "decided_at": opt_time(&c.decided_at),
+        "appealed": c.appealed,
+        "paid_at": opt_time(&c.paid_at),
+    })
+}
