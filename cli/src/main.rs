@@ -49,3 +49,14 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap's own consistency checks over every command and flag.
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::cli::Cli::command().debug_assert();
+    }
+}

@@ -47,6 +47,32 @@ impl Localnet {
 ///
 /// Sync only: it starts its own runtimes (do not call it from inside a
 /// tokio runtime).
+/// Ports a validator binds: gossip, then RPC, websocket, TPU, repair, ...
+const PORT_BLOCK: u16 = 40;
+
+/// The first port of `len` consecutive local ports that are all free (TCP
+/// and UDP), probed from a start that differs per process and call.
+fn free_port_block(len: u16) -> Option<u16> {
+    use std::net::{TcpListener, UdpSocket};
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos() as u64);
+    let mut state = nanos ^ ((std::process::id() as u64) << 32);
+    let free = |port: u16| {
+        TcpListener::bind(("127.0.0.1", port)).is_ok()
+            && UdpSocket::bind(("127.0.0.1", port)).is_ok()
+    };
+    (0..100).find_map(|_| {
+        // splitmix64 step: a spread of candidate blocks in 20000..60000.
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        let base = 20_000 + ((z ^ (z >> 31)) % 40_000) as u16;
+        (base..base + len).all(free).then_some(base)
+    })
+}
+
 pub fn start(config: LocalnetConfig) -> Result<Localnet, String> {
     let mut genesis = TestValidatorGenesis::default();
     // Transaction history serves getSignaturesForAddress, and the extended
@@ -57,8 +83,19 @@ pub fn start(config: LocalnetConfig) -> Result<Localnet, String> {
         enable_extended_tx_metadata_storage: true,
         ..solana_rpc::rpc::JsonRpcConfig::default_for_test()
     });
-    if let Some(port) = config.rpc_port {
-        genesis.rpc_port(port);
+    match config.rpc_port {
+        Some(port) => {
+            genesis.rpc_port(port);
+        }
+        None => {
+            // Free ports for everything: the default gossip port (8000) is
+            // fixed, so two localnets on one host (parallel test binaries)
+            // would collide on it.
+            let base = free_port_block(PORT_BLOCK)
+                .ok_or("no free block of local ports for the validator")?;
+            genesis.gossip_port(base);
+            genesis.port_range((base + 1, base + PORT_BLOCK));
+        }
     }
     if let Some(ledger) = &config.ledger {
         genesis.ledger_path(ledger);

@@ -3,7 +3,6 @@
 //! storage and crypto failures stay distinguishable, and a failed
 //! transaction says whether it landed.
 
-pub use {solana_instruction::error::InstructionError, solana_transaction_error::TransactionError};
 use {
     crate::offchain::OffchainError,
     anchor_lang::prelude::Pubkey,
@@ -11,6 +10,7 @@ use {
     solana_signature::Signature,
     std::{collections::HashMap, sync::OnceLock},
 };
+pub use {solana_instruction::error::InstructionError, solana_transaction_error::TransactionError};
 
 /// Everything the SDK can fail with.
 #[derive(Debug, thiserror::Error)]

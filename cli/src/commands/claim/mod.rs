@@ -59,7 +59,7 @@ pub struct Which {
 
 /// Runs a claim action that only needs the signer and the claim, and
 /// reports the claim's status after it.
-pub async fn act<'a, F, Fut>(ctx: &'a Ctx, which: Which, verb: &str, action: F) -> Result<Report>
+pub async fn act<F, Fut>(ctx: &Ctx, which: Which, verb: &str, action: F) -> Result<Report>
 where
     F: FnOnce(crate::context::Client, solana_keypair::Keypair, panacea_sdk::Pubkey) -> Fut,
     Fut: std::future::Future<Output = panacea_sdk::Result<panacea_sdk::Outcome>>,

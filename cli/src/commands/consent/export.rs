@@ -7,14 +7,11 @@ use {
     panacea_sdk::{audit::consent_to_fhir, consent_program::state::Consent},
 };
 
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    #[command(flatten)]
-    pub which: show::Args,
-}
+/// The same ways of naming a consent as `consent show`.
+pub type Args = show::Args;
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
-    let address = show::address(ctx, &args.which)?;
+    let address = show::address(ctx, &args)?;
     let consent: Consent = load(&ctx.reader(), &address, "consent").await?;
     let fhir = consent_to_fhir(&address, &consent);
     Ok(Report::raw(fhir))

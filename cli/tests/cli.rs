@@ -1,0 +1,917 @@
+//! The `panacea` binary, run as a user runs it: the demo in-process and
+//! against a localnet, every command group's main flow, and bad input.
+//! Each failure must be one line on stderr, a non-zero exit, and change
+//! nothing.
+
+use {
+    anchor_spl::{
+        associated_token::{
+            get_associated_token_address_with_program_id,
+            spl_associated_token_account::instruction::create_associated_token_account,
+        },
+        token_2022::spl_token_2022::instruction as token_ix,
+    },
+    panacea_localnet::{start, LocalnetConfig},
+    panacea_sdk::{
+        backend::{rpc::RpcBackend, Backend},
+        PanaceaClient, Pubkey,
+    },
+    serde_json::Value,
+    solana_commitment_config::CommitmentConfig,
+    solana_keypair::Keypair,
+    solana_signer::Signer,
+    std::{
+        path::{Path, PathBuf},
+        process::{Command, Output},
+        sync::{mpsc, Arc, OnceLock},
+        time::{Duration, Instant},
+    },
+};
+
+const SOL: u64 = 1_000_000_000;
+const ACTORS: [&str; 7] = [
+    "deployer",
+    "lab",
+    "specialist",
+    "insurer",
+    "patient",
+    "relayer",
+    "broke",
+];
+
+/// One localnet for the whole test binary, kept alive on its own thread,
+/// and the actors' keypair files.
+struct Net {
+    url: String,
+    dir: PathBuf,
+}
+
+fn net() -> &'static Net {
+    static NET: OnceLock<Net> = OnceLock::new();
+    NET.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let mut airdrops = Vec::new();
+        let mut deployer = None;
+        for name in ACTORS {
+            let key = Keypair::new();
+            solana_keypair::write_keypair_file(&key, dir.join(format!("{name}.json"))).unwrap();
+            if name != "broke" {
+                airdrops.push((key.pubkey(), 100 * SOL));
+            }
+            if name == "deployer" {
+                deployer = Some(key.pubkey());
+            }
+        }
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            let localnet = start(LocalnetConfig {
+                rpc_port: None,
+                ledger: None,
+                upgrade_authority: deployer.unwrap(),
+                airdrops,
+            })
+            .expect("localnet starts");
+            sender.send(localnet.rpc_url()).unwrap();
+            loop {
+                std::thread::park();
+            }
+        });
+        let url = receiver
+            .recv_timeout(Duration::from_secs(120))
+            .expect("localnet ready");
+        Net { url, dir }
+    })
+}
+
+impl Net {
+    fn key(&self, name: &str) -> String {
+        self.dir.join(format!("{name}.json")).display().to_string()
+    }
+
+    fn address(&self, name: &str) -> Pubkey {
+        solana_keypair::read_keypair_file(self.key(name))
+            .unwrap()
+            .pubkey()
+    }
+
+    fn store(&self) -> String {
+        self.dir.join("store").display().to_string()
+    }
+
+    /// `panacea --url <localnet> -k <actor> --output json ARGS`.
+    fn run(&self, actor: &str, args: &[&str]) -> Output {
+        panacea(
+            &[
+                &[
+                    "--url",
+                    &self.url,
+                    "-k",
+                    &self.key(actor),
+                    "--store",
+                    &self.store(),
+                    "--output",
+                    "json",
+                ],
+                args,
+            ]
+            .concat(),
+        )
+    }
+
+    /// Runs and expects success; the JSON output.
+    fn ok(&self, actor: &str, args: &[&str]) -> Value {
+        let out = self.run(actor, args);
+        assert!(
+            out.status.success(),
+            "panacea {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON output")
+    }
+
+    fn client(&self) -> PanaceaClient<RpcBackend> {
+        let backend = Arc::new(RpcBackend::new(
+            self.url.clone(),
+            CommitmentConfig::confirmed(),
+        ));
+        let payer = solana_keypair::read_keypair_file(self.key("relayer")).unwrap();
+        PanaceaClient::new(backend, payer)
+    }
+}
+
+fn panacea(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_panacea"))
+        .args(args)
+        // No user config: every test names its cluster and keys.
+        .env("HOME", std::env::temp_dir())
+        .env_remove("PANACEA_STORE")
+        .output()
+        .expect("run panacea")
+}
+
+/// Expects a failure: non-zero exit, exactly one line on stderr that
+/// contains `needle`, nothing on stdout.
+fn fails(out: Output, needle: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "expected a failure, got {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "not one line: {stderr:?}"
+    );
+    assert!(
+        stderr.contains(needle),
+        "{stderr:?} does not mention {needle:?}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "printed {:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
+}
+
+fn sample(name: &str) -> String {
+    samples().join(name).display().to_string()
+}
+
+/// The registry, a lab, a specialist, an insurer and a patient, once.
+fn registered() -> &'static Net {
+    static READY: OnceLock<()> = OnceLock::new();
+    let net = net();
+    READY.get_or_init(|| {
+        net.ok("deployer", &["migrate"]);
+        for (name, kind) in [
+            ("lab", "laboratory"),
+            ("specialist", "provider"),
+            ("insurer", "insurer"),
+        ] {
+            net.ok(
+                "deployer",
+                &[
+                    "registry",
+                    "register",
+                    "--entity",
+                    &net.key(name),
+                    "--kind",
+                    kind,
+                ],
+            );
+        }
+        net.ok("patient", &["patient", "register"]);
+    });
+    net
+}
+
+fn records_of(net: &Net, patient: &str) -> usize {
+    net.ok(patient, &["record", "list"])
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn the_demo_runs_in_process() {
+    let out = panacea(&["demo", "--output", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["cluster"], "in-process");
+    let steps = report["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 15);
+    let trail = steps[13]["audit_trail"].as_array().unwrap();
+    for event in [
+        "RecordIssued",
+        "AccessLogged",
+        "ConsentChanged",
+        "ClaimSettled",
+    ] {
+        assert!(
+            trail.iter().any(|e| e == event),
+            "{event} missing from {trail:?}"
+        );
+    }
+    assert_eq!(steps[10]["provider_balance"], 240_000_000);
+    assert_eq!(steps[12]["paid"], 1_440_000_000);
+}
+
+#[test]
+fn the_demo_runs_against_a_localnet() {
+    let net = registered();
+    let report = net.ok("deployer", &["demo"]);
+    assert_eq!(report["cluster"], net.url);
+    let steps = report["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 15);
+    assert_eq!(steps[12]["paid"], 1_440_000_000);
+    let trail = steps[13]["audit_trail"].as_array().unwrap();
+    assert!(trail.iter().any(|e| e == "ClaimSettled"), "{trail:?}");
+}
+
+#[test]
+fn migrate_is_idempotent() {
+    let net = registered();
+    let again = net.ok("deployer", &["migrate"]);
+    let registry = again.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(registry["status"], "unchanged");
+    // Another key cannot take the registry over.
+    fails(
+        net.run("lab", &["migrate"]),
+        "the registry exists with admin",
+    );
+    let shown = net.ok("lab", &["registry", "show"]);
+    assert_eq!(shown["admin"], net.address("deployer").to_string());
+}
+
+#[test]
+fn records_access_and_consent_through_the_binary() {
+    let net = registered();
+    let patient = net.address("patient").to_string();
+    let before = records_of(net, "patient");
+    let issued = net.ok(
+        "lab",
+        &[
+            "record",
+            "issue",
+            &sample("lab-result.json"),
+            "--patient",
+            &patient,
+        ],
+    );
+    assert_eq!(issued["status"], "issued");
+    assert_eq!(issued["kind"], "LabResult");
+    let record = issued["record"].as_str().unwrap().to_string();
+    assert_eq!(records_of(net, "patient"), before + 1);
+    let shown = net.ok("lab", &["record", "show", &record]);
+    assert_eq!(shown["status"], "Active");
+    assert_eq!(shown["issuer"], net.address("lab").to_string());
+
+    // The patient reads their own record.
+    let own = net.ok("patient", &["record", "fetch", &record]);
+    assert_eq!(own["fhir"]["resourceType"], "Observation");
+
+    // The specialist asks, the patient approves, the specialist reads and logs.
+    let specialist = net.address("specialist").to_string();
+    net.ok(
+        "specialist",
+        &[
+            "access",
+            "request",
+            "--patient",
+            &patient,
+            "--record",
+            &record,
+            "--reason",
+            "7",
+        ],
+    );
+    let listed = net.ok("patient", &["access", "list"]);
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["type"] == "request" && i["who"] == specialist));
+    let approved = net.ok(
+        "patient",
+        &[
+            "access",
+            "approve",
+            "--requester",
+            &specialist,
+            "--record",
+            &record,
+        ],
+    );
+    let grant = approved["grant"].as_str().unwrap().to_string();
+    let out = net.dir.join("read.json");
+    net.ok(
+        "specialist",
+        &["record", "fetch", &record, "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(sample("lab-result.json")).unwrap()
+    );
+    let logged = net.ok(
+        "specialist",
+        &["access", "log", &grant, "--record", &record],
+    );
+    assert_eq!(logged["access_count"], 1);
+
+    // Revoking re-keys the record: the specialist's key no longer opens it.
+    net.ok("patient", &["access", "revoke", &grant]);
+    assert!(!net
+        .run("specialist", &["record", "fetch", &record])
+        .status
+        .success());
+    let own = net.ok("patient", &["record", "fetch", &record]);
+    assert_eq!(own["fhir"]["resourceType"], "Observation");
+
+    // Consent signed off-line by the patient, relayed by someone else.
+    let signed = net.dir.join("consent.json");
+    net.ok(
+        "patient",
+        &[
+            "consent",
+            "sign",
+            "--to",
+            &specialist,
+            "--purpose",
+            "research",
+            "--out",
+            signed.to_str().unwrap(),
+        ],
+    );
+    let relayed = net.ok("relayer", &["consent", "submit", signed.to_str().unwrap()]);
+    let consent = relayed["consent"].as_str().unwrap().to_string();
+    let shown = net.ok("relayer", &["consent", "show", &consent]);
+    assert_eq!(
+        (shown["decision"].as_str(), shown["signed_via"].as_str()),
+        (Some("Permit"), Some("OffchainSignature"))
+    );
+    let fhir = net.ok("relayer", &["consent", "export", &consent]);
+    assert_eq!(fhir["resourceType"], "Consent");
+    // Submitting the same signed message again changes nothing.
+    let again = net.run("relayer", &["consent", "submit", signed.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert_eq!(
+        net.ok("relayer", &["consent", "show", &consent])["consent_version"],
+        shown["consent_version"]
+    );
+    // A tampered file is refused before anything is paid.
+    let mut file: Value = serde_json::from_slice(&std::fs::read(&signed).unwrap()).unwrap();
+    file["purpose"] = Value::String("Treatment".into());
+    let tampered = net.dir.join("tampered.json");
+    std::fs::write(&tampered, file.to_string()).unwrap();
+    fails(
+        net.run(
+            "relayer",
+            &["consent", "submit", tampered.to_str().unwrap()],
+        ),
+        "does not match",
+    );
+
+    // Amend, then retract the amendment: the original is Active again.
+    let amended = net.ok(
+        "lab",
+        &["record", "amend", &record, &sample("lab-result.json")],
+    );
+    let amendment = amended["record"].as_str().unwrap().to_string();
+    assert_eq!(
+        net.ok("lab", &["record", "show", &record])["status"],
+        "Superseded"
+    );
+    net.ok("lab", &["record", "retract", &amendment]);
+    assert_eq!(
+        net.ok("lab", &["record", "show", &record])["status"],
+        "Active"
+    );
+
+    // Erasure: the record is gone.
+    net.ok("patient", &["record", "erase", &record]);
+    fails(
+        net.run("patient", &["record", "show", &record]),
+        "no record at",
+    );
+}
+
+#[test]
+fn batch_issuance_resumes_without_duplicates() {
+    let net = registered();
+    let patient = net.address("patient").to_string();
+    let batch = net.dir.join("batch");
+    std::fs::create_dir_all(&batch).unwrap();
+    // An interrupted run: only two of the three files were there.
+    for name in ["consultation.json", "endoscopy.json"] {
+        std::fs::copy(samples().join(name), batch.join(name)).unwrap();
+    }
+    let before = records_of(net, "patient");
+    let first = net.ok(
+        "specialist",
+        &[
+            "record",
+            "issue",
+            batch.to_str().unwrap(),
+            "--patient",
+            &patient,
+        ],
+    );
+    assert_eq!(first.as_array().unwrap().len(), 2);
+    std::fs::copy(
+        samples().join("lab-result.json"),
+        batch.join("lab-result.json"),
+    )
+    .unwrap();
+    let second = net.ok(
+        "specialist",
+        &[
+            "record",
+            "issue",
+            batch.to_str().unwrap(),
+            "--patient",
+            &patient,
+        ],
+    );
+    let statuses: Vec<&str> = second
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["already issued", "already issued", "issued"]);
+    assert_eq!(records_of(net, "patient"), before + 3);
+    let kinds: Vec<&str> = second
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["Procedure", "Procedure", "LabResult"]);
+}
+
+#[test]
+fn policies_and_claims_through_the_binary() {
+    let net = registered();
+    let client = net.client();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let patient = net.address("patient").to_string();
+    let (insurer, lab) = (net.address("insurer"), net.address("lab"));
+
+    // A payout mint (6 decimals) and the insurer's tokens.
+    let mint = Keypair::new();
+    let token = anchor_spl::token::ID;
+    let payer = client.payer();
+    let insurer_tokens =
+        get_associated_token_address_with_program_id(&insurer, &mint.pubkey(), &token);
+    runtime.block_on(async {
+        let rent = client
+            .backend()
+            .minimum_balance_for_rent_exemption(82)
+            .await
+            .unwrap();
+        let setup = [
+            anchor_lang::solana_program::system_instruction::create_account(
+                &payer,
+                &mint.pubkey(),
+                rent,
+                82,
+                &token,
+            ),
+            token_ix::initialize_mint2(&token, &mint.pubkey(), &payer, None, 6).unwrap(),
+            create_associated_token_account(&payer, &insurer, &mint.pubkey(), &token),
+            token_ix::mint_to(
+                &token,
+                &mint.pubkey(),
+                &insurer_tokens,
+                &payer,
+                &[],
+                1_000_000_000,
+            )
+            .unwrap(),
+        ];
+        client.send(&setup, &[&mint]).await.unwrap();
+    });
+    let mint = mint.pubkey().to_string();
+    // Billing needs the patient's consent for payment to the insurer.
+    let consent = net.ok(
+        "patient",
+        &[
+            "consent",
+            "grant",
+            "--to",
+            &insurer.to_string(),
+            "--purpose",
+            "payment",
+        ],
+    );
+    assert_eq!(consent["decision"], "Permit");
+
+    let created = net.ok(
+        "insurer",
+        &[
+            "policy",
+            "create",
+            "--patient",
+            &patient,
+            "--mint",
+            &mint,
+            "--coverage",
+            "800",
+            "--auto-approve",
+            "100",
+            "--challenge-window",
+            "2s",
+            "--appeal-window",
+            "2s",
+        ],
+    );
+    let policy = created["policy"].as_str().unwrap().to_string();
+    net.ok("insurer", &["policy", "fund", &policy, "500"]);
+    // More than the insurer holds: the token program refuses, nothing moves.
+    assert!(!net
+        .run("insurer", &["policy", "fund", &policy, "5000"])
+        .status
+        .success());
+    assert_eq!(
+        net.ok("insurer", &["policy", "show", &policy])["deposited"],
+        500_000_000
+    );
+
+    let mut records = Vec::new();
+    for file in ["consultation.json", "endoscopy.json"] {
+        let path = net.dir.join(format!("claims-{file}"));
+        let mut fhir: Value =
+            serde_json::from_slice(&std::fs::read(samples().join(file)).unwrap()).unwrap();
+        fhir["id"] = Value::String("claims-test".into());
+        std::fs::write(&path, fhir.to_string()).unwrap();
+        let issued = net.ok(
+            "lab",
+            &[
+                "record",
+                "issue",
+                path.to_str().unwrap(),
+                "--patient",
+                &patient,
+            ],
+        );
+        records.push(issued["record"].as_str().unwrap().to_string());
+    }
+
+    // Within the auto-approve limit: approved by rule, settled by anyone.
+    let small = net.ok(
+        "lab",
+        &[
+            "claim",
+            "submit",
+            "--policy",
+            &policy,
+            "--record",
+            &records[0],
+            "--amount",
+            "60.5",
+        ],
+    );
+    assert_eq!(small["status"], "Approved");
+    assert_eq!(small["amount_payable"], 60_500_000);
+    let small = small["claim"].as_str().unwrap().to_string();
+    // The same record cannot be billed twice.
+    assert!(!net
+        .run(
+            "lab",
+            &[
+                "claim",
+                "submit",
+                "--policy",
+                &policy,
+                "--record",
+                &records[0],
+                "--amount",
+                "1"
+            ]
+        )
+        .status
+        .success());
+    std::thread::sleep(Duration::from_secs(3));
+    let settled = wait_ok(net, "relayer", &["claim", "settle", &small]);
+    assert_eq!(settled["status"], "Paid");
+
+    // Above it: the adjudicator (the insurer by default) decides.
+    let large = net.ok(
+        "lab",
+        &[
+            "claim",
+            "submit",
+            "--policy",
+            &policy,
+            "--record",
+            &records[1],
+            "--amount",
+            "300",
+        ],
+    );
+    assert_eq!(large["status"], "PendingReview");
+    let large = large["claim"].as_str().unwrap().to_string();
+    let decided = net.ok("insurer", &["claim", "decide", &large, "--approve", "250"]);
+    assert_eq!(decided["status"], "Approved");
+    std::thread::sleep(Duration::from_secs(3));
+    wait_ok(net, "relayer", &["claim", "settle", &large]);
+
+    let shown = net.ok("insurer", &["policy", "show", &policy]);
+    assert_eq!(shown["paid"], 310_500_000);
+    assert_eq!(shown["reserved"], 0);
+    let listed = net.ok("insurer", &["claim", "list", "--policy", &policy]);
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["status"] == "Paid"));
+    let lab_tokens =
+        get_associated_token_address_with_program_id(&lab, &mint.parse().unwrap(), &token);
+    let balance = runtime
+        .block_on(client.backend().get_account(&lab_tokens))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        u64::from_le_bytes(balance.data[64..72].try_into().unwrap()),
+        310_500_000
+    );
+
+    // What is left can be withdrawn once no decision can be appealed.
+    wait_ok(net, "insurer", &["policy", "withdraw", &policy, "189.5"]);
+    assert_eq!(
+        net.ok("insurer", &["policy", "show", &policy])["withdrawn"],
+        189_500_000
+    );
+
+    // The audit trail, read back from finalized history.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let trail = net.ok("patient", &["audit"]);
+        let events: Vec<&str> = trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"].as_str().unwrap())
+            .collect();
+        if events.contains(&"ClaimSettled") && events.contains(&"PolicyCreated") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the trail never showed the settlement: {events:?}"
+        );
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    let rent = net.ok("patient", &["rent"]);
+    assert!(rent
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["item"] == "Record" && r["lamports"] == 3_932_400));
+}
+
+/// Retries a command that waits on the cluster's clock (a window closing).
+fn wait_ok(net: &Net, actor: &str, args: &[&str]) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let out = net.run(actor, args);
+        if out.status.success() {
+            return serde_json::from_slice(&out.stdout).unwrap();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+#[test]
+fn bad_input_is_one_clear_line_and_changes_nothing() {
+    let net = registered();
+    let patient = net.address("patient").to_string();
+    let unknown = Pubkey::new_unique().to_string();
+    let store_files = || walk(&net.dir.join("store"));
+
+    // Keypair files.
+    fails(
+        panacea(&[
+            "--url",
+            &net.url,
+            "-k",
+            "/nonexistent/id.json",
+            "patient",
+            "register",
+        ]),
+        "keypair file /nonexistent/id.json not found",
+    );
+    let malformed = net.dir.join("malformed.json");
+    std::fs::write(&malformed, "{ not a keypair").unwrap();
+    fails(
+        panacea(&[
+            "--url",
+            &net.url,
+            "-k",
+            malformed.to_str().unwrap(),
+            "patient",
+            "register",
+        ]),
+        "is not a Solana keypair",
+    );
+
+    // Addresses and flags.
+    fails(
+        net.run("patient", &["record", "show", "not-an-address"]),
+        "'not-an-address' is not a valid base58 address",
+    );
+    fails(
+        net.run("patient", &["record", "show", &unknown]),
+        &format!("no record at {unknown}"),
+    );
+    fails(
+        panacea(&["--url", &net.url, "--output", "yaml", "rent"]),
+        "invalid value 'yaml'",
+    );
+    fails(
+        panacea(&["--url", "devnett", "rent"]),
+        "invalid --url 'devnett'",
+    );
+
+    // A file that is not FHIR: nothing stored, nothing issued.
+    let (files, records) = (store_files(), records_of(net, "patient"));
+    let not_fhir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/not-fhir.json");
+    fails(
+        net.run(
+            "lab",
+            &[
+                "record",
+                "issue",
+                not_fhir.to_str().unwrap(),
+                "--patient",
+                &patient,
+            ],
+        ),
+        "is not a FHIR R4 JSON resource",
+    );
+    fails(
+        net.run(
+            "lab",
+            &[
+                "record",
+                "issue",
+                "/nonexistent.json",
+                "--patient",
+                &patient,
+            ],
+        ),
+        "/nonexistent.json not found",
+    );
+    assert_eq!(
+        (store_files(), records_of(net, "patient")),
+        (files, records)
+    );
+
+    // Grants that do not exist.
+    fails(
+        net.run("patient", &["access", "revoke", &unknown]),
+        &format!("no grant at {unknown}"),
+    );
+    let issued = net.ok(
+        "lab",
+        &[
+            "record",
+            "issue",
+            &sample("consultation.json"),
+            "--patient",
+            &patient,
+            "--kind",
+            "clinical-note",
+        ],
+    );
+    let record = issued["record"].as_str().unwrap();
+    fails(
+        net.run("insurer", &["record", "fetch", record]),
+        "holds no grant on record",
+    );
+
+    // No SOL: the transaction is refused in simulation, nothing is created.
+    let broke = net.address("broke");
+    let files = store_files();
+    fails(
+        net.run("broke", &["patient", "register"]),
+        &format!("insufficient funds: fee payer {broke} holds 0 SOL"),
+    );
+    fails(
+        net.run("patient", &["patient", "show", &broke.to_string()]),
+        "no registered patient",
+    );
+    fails(
+        net.run(
+            "lab",
+            &[
+                "--fee-payer",
+                &net.key("broke"),
+                "record",
+                "issue",
+                &sample("endoscopy.json"),
+                "--patient",
+                &patient,
+                "--kind",
+                "imaging",
+            ],
+        ),
+        "insufficient funds",
+    );
+    assert_eq!(store_files(), files, "a failed issue left payloads behind");
+
+    // Wrong signer: the program's error, named.
+    fails(
+        net.run("lab", &["record", "erase", record]),
+        "records error",
+    );
+    assert_eq!(
+        net.ok("lab", &["record", "show", record])["status"],
+        "Active"
+    );
+    assert!(
+        net.ok("patient", &["record", "fetch", record])["fhir"].is_object(),
+        "the payload survived"
+    );
+
+    // Nobody listening.
+    fails(
+        panacea(&["--url", "http://127.0.0.1:1", "record", "show", &unknown]),
+        "cannot reach the cluster at http://127.0.0.1:1",
+    );
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(walk(&path));
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn config_file_and_monikers_are_honoured() {
+    let net = net();
+    let config = net.dir.join("config.yml");
+    std::fs::write(
+        &config,
+        format!("json_rpc_url: \"{}\"\nwebsocket_url: \"\"\nkeypair_path: {}\naddress_labels: {{}}\ncommitment: confirmed\n", net.url, net.key("patient")),
+    )
+    .unwrap();
+    let rent: Value = serde_json::from_slice(
+        &panacea(&["-C", config.to_str().unwrap(), "--output", "json", "rent"]).stdout,
+    )
+    .unwrap();
+    assert!(rent.as_array().unwrap().len() > 10);
+    fails(
+        panacea(&["-C", "/nonexistent/config.yml", "rent"]),
+        "config file /nonexistent/config.yml not found",
+    );
+    // `localhost` is the moniker for port 8899, where nothing listens here.
+    fails(
+        panacea(&["-u", "localhost", "rent"]),
+        "cannot reach the cluster at http://localhost:8899",
+    );
+}
