@@ -83,19 +83,15 @@ pub fn start(config: LocalnetConfig) -> Result<Localnet, String> {
         enable_extended_tx_metadata_storage: true,
         ..solana_rpc::rpc::JsonRpcConfig::default_for_test()
     });
-    match config.rpc_port {
-        Some(port) => {
-            genesis.rpc_port(port);
-        }
-        None => {
-            // Free ports for everything: the default gossip port (8000) is
-            // fixed, so two localnets on one host (parallel test binaries)
-            // would collide on it.
-            let base = free_port_block(PORT_BLOCK)
-                .ok_or("no free block of local ports for the validator")?;
-            genesis.gossip_port(base);
-            genesis.port_range((base + 1, base + PORT_BLOCK));
-        }
+    // Gossip, TPU, repair and (unless given) RPC on a free block of ports:
+    // the defaults are fixed, so a second validator on the host (another
+    // test binary, another localnet) would collide with the first.
+    let base =
+        free_port_block(PORT_BLOCK).ok_or("no free block of local ports for the validator")?;
+    genesis.gossip_port(base);
+    genesis.port_range((base + 1, base + PORT_BLOCK));
+    if let Some(port) = config.rpc_port {
+        genesis.rpc_port(port);
     }
     if let Some(ledger) = &config.ledger {
         genesis.ledger_path(ledger);
