@@ -4,13 +4,7 @@
 //! nothing.
 
 use {
-    anchor_spl::{
-        associated_token::{
-            get_associated_token_address_with_program_id,
-            spl_associated_token_account::instruction::create_associated_token_account,
-        },
-        token_2022::spl_token_2022::instruction as token_ix,
-    },
+    anchor_spl::associated_token::get_associated_token_address_with_program_id,
     panacea_localnet::{start, LocalnetConfig},
     panacea_sdk::{
         backend::{rpc::RpcBackend, Backend},
@@ -29,7 +23,10 @@ use {
 };
 
 const SOL: u64 = 1_000_000_000;
-const ACTORS: [&str; 7] = [
+const ACTORS: [&str; 10] = [
+    "batch-patient",
+    "bad-patient",
+    "claims-patient",
     "deployer",
     "lab",
     "specialist",
@@ -100,6 +97,11 @@ impl Net {
 
     /// `panacea --url <localnet> -k <actor> --output json ARGS`.
     fn run(&self, actor: &str, args: &[&str]) -> Output {
+        self.run_in(&self.store(), actor, args)
+    }
+
+    /// The same with its own payload store.
+    fn run_in(&self, store: &str, actor: &str, args: &[&str]) -> Output {
         panacea(
             &[
                 &[
@@ -108,7 +110,7 @@ impl Net {
                     "-k",
                     &self.key(actor),
                     "--store",
-                    &self.store(),
+                    store,
                     "--output",
                     "json",
                 ],
@@ -120,7 +122,11 @@ impl Net {
 
     /// Runs and expects success; the JSON output.
     fn ok(&self, actor: &str, args: &[&str]) -> Value {
-        let out = self.run(actor, args);
+        self.ok_in(&self.store(), actor, args)
+    }
+
+    fn ok_in(&self, store: &str, actor: &str, args: &[&str]) -> Value {
+        let out = self.run_in(store, actor, args);
         assert!(
             out.status.success(),
             "panacea {args:?} failed: {}",
@@ -205,7 +211,10 @@ fn registered() -> &'static Net {
                 ],
             );
         }
-        net.ok("patient", &["patient", "register"]);
+        // One patient per test: tests run in parallel and count records.
+        for patient in ["patient", "batch-patient", "bad-patient", "claims-patient"] {
+            net.ok(patient, &["patient", "register"]);
+        }
     });
     net
 }
@@ -356,6 +365,56 @@ fn records_access_and_consent_through_the_binary() {
     let own = net.ok("patient", &["record", "fetch", &record]);
     assert_eq!(own["fhir"]["resourceType"], "Observation");
 
+    // A request over all the patient's lab results, denied: nothing pending.
+    net.ok(
+        "specialist",
+        &[
+            "access",
+            "request",
+            "--patient",
+            &patient,
+            "--kinds",
+            "lab-result",
+        ],
+    );
+    net.ok("patient", &["access", "deny", "--requester", &specialist]);
+    let listed = net.ok("patient", &["access", "list"]);
+    assert!(!listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["type"] == "request" && i["who"] == specialist));
+
+    // Break-glass: flagged, time-boxed, logged.
+    let glass = net.ok(
+        "specialist",
+        &[
+            "access",
+            "emergency",
+            "--patient",
+            &patient,
+            "--reason",
+            "911",
+            "--duration",
+            "30m",
+        ],
+    );
+    let glass = glass["grant"].as_str().unwrap().to_string();
+    assert_eq!(
+        net.ok(
+            "specialist",
+            &["access", "log", &glass, "--record", &record]
+        )["access_count"],
+        1
+    );
+    let listed = net.ok("patient", &["access", "list"]);
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["address"] == glass && i["type"] == "emergency grant"));
+    net.ok("patient", &["access", "revoke", &glass]);
+
     // Consent signed off-line by the patient, relayed by someone else.
     let signed = net.dir.join("consent.json");
     net.ok(
@@ -427,14 +486,14 @@ fn records_access_and_consent_through_the_binary() {
 #[test]
 fn batch_issuance_resumes_without_duplicates() {
     let net = registered();
-    let patient = net.address("patient").to_string();
+    let patient = net.address("batch-patient").to_string();
     let batch = net.dir.join("batch");
     std::fs::create_dir_all(&batch).unwrap();
     // An interrupted run: only two of the three files were there.
     for name in ["consultation.json", "endoscopy.json"] {
         std::fs::copy(samples().join(name), batch.join(name)).unwrap();
     }
-    let before = records_of(net, "patient");
+    let before = records_of(net, "batch-patient");
     let first = net.ok(
         "specialist",
         &[
@@ -468,7 +527,7 @@ fn batch_issuance_resumes_without_duplicates() {
         .map(|r| r["status"].as_str().unwrap())
         .collect();
     assert_eq!(statuses, ["already issued", "already issued", "issued"]);
-    assert_eq!(records_of(net, "patient"), before + 3);
+    assert_eq!(records_of(net, "batch-patient"), before + 3);
     let kinds: Vec<&str> = second
         .as_array()
         .unwrap()
@@ -483,47 +542,19 @@ fn policies_and_claims_through_the_binary() {
     let net = registered();
     let client = net.client();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let patient = net.address("patient").to_string();
+    let patient = net.address("claims-patient").to_string();
     let (insurer, lab) = (net.address("insurer"), net.address("lab"));
 
     // A payout mint (6 decimals) and the insurer's tokens.
     let mint = Keypair::new();
     let token = anchor_spl::token::ID;
-    let payer = client.payer();
-    let insurer_tokens =
-        get_associated_token_address_with_program_id(&insurer, &mint.pubkey(), &token);
-    runtime.block_on(async {
-        let rent = client
-            .backend()
-            .minimum_balance_for_rent_exemption(82)
-            .await
-            .unwrap();
-        let setup = [
-            anchor_lang::solana_program::system_instruction::create_account(
-                &payer,
-                &mint.pubkey(),
-                rent,
-                82,
-                &token,
-            ),
-            token_ix::initialize_mint2(&token, &mint.pubkey(), &payer, None, 6).unwrap(),
-            create_associated_token_account(&payer, &insurer, &mint.pubkey(), &token),
-            token_ix::mint_to(
-                &token,
-                &mint.pubkey(),
-                &insurer_tokens,
-                &payer,
-                &[],
-                1_000_000_000,
-            )
-            .unwrap(),
-        ];
-        client.send(&setup, &[&mint]).await.unwrap();
-    });
+    runtime
+        .block_on(client.create_funded_mint(&mint, 6, &token, &[(insurer, 1_000_000_000)]))
+        .unwrap();
     let mint = mint.pubkey().to_string();
     // Billing needs the patient's consent for payment to the insurer.
     let consent = net.ok(
-        "patient",
+        "claims-patient",
         &[
             "consent",
             "grant",
@@ -675,7 +706,7 @@ fn policies_and_claims_through_the_binary() {
     // The audit trail, read back from finalized history.
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
-        let trail = net.ok("patient", &["audit"]);
+        let trail = net.ok("claims-patient", &["audit"]);
         let events: Vec<&str> = trail
             .as_array()
             .unwrap()
@@ -691,7 +722,7 @@ fn policies_and_claims_through_the_binary() {
         );
         std::thread::sleep(Duration::from_secs(2));
     }
-    let rent = net.ok("patient", &["rent"]);
+    let rent = net.ok("claims-patient", &["rent"]);
     assert!(rent
         .as_array()
         .unwrap()
@@ -719,9 +750,11 @@ fn wait_ok(net: &Net, actor: &str, args: &[&str]) -> Value {
 #[test]
 fn bad_input_is_one_clear_line_and_changes_nothing() {
     let net = registered();
-    let patient = net.address("patient").to_string();
+    let patient = net.address("bad-patient").to_string();
     let unknown = Pubkey::new_unique().to_string();
-    let store_files = || walk(&net.dir.join("store"));
+    // Its own payload store, so that other tests' payloads do not show.
+    let store = net.dir.join("bad-input-store").display().to_string();
+    let store_files = || walk(Path::new(&store));
 
     // Keypair files.
     fails(
@@ -751,11 +784,11 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
 
     // Addresses and flags.
     fails(
-        net.run("patient", &["record", "show", "not-an-address"]),
+        net.run_in(&store, "bad-patient", &["record", "show", "not-an-address"]),
         "'not-an-address' is not a valid base58 address",
     );
     fails(
-        net.run("patient", &["record", "show", &unknown]),
+        net.run_in(&store, "bad-patient", &["record", "show", &unknown]),
         &format!("no record at {unknown}"),
     );
     fails(
@@ -768,10 +801,11 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
     );
 
     // A file that is not FHIR: nothing stored, nothing issued.
-    let (files, records) = (store_files(), records_of(net, "patient"));
+    let (files, records) = (store_files(), records_of(net, "bad-patient"));
     let not_fhir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/not-fhir.json");
     fails(
-        net.run(
+        net.run_in(
+            &store,
             "lab",
             &[
                 "record",
@@ -784,7 +818,8 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
         "is not a FHIR R4 JSON resource",
     );
     fails(
-        net.run(
+        net.run_in(
+            &store,
             "lab",
             &[
                 "record",
@@ -797,16 +832,17 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
         "/nonexistent.json not found",
     );
     assert_eq!(
-        (store_files(), records_of(net, "patient")),
+        (store_files(), records_of(net, "bad-patient")),
         (files, records)
     );
 
     // Grants that do not exist.
     fails(
-        net.run("patient", &["access", "revoke", &unknown]),
+        net.run_in(&store, "bad-patient", &["access", "revoke", &unknown]),
         &format!("no grant at {unknown}"),
     );
-    let issued = net.ok(
+    let issued = net.ok_in(
+        &store,
         "lab",
         &[
             "record",
@@ -820,7 +856,7 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
     );
     let record = issued["record"].as_str().unwrap();
     fails(
-        net.run("insurer", &["record", "fetch", record]),
+        net.run_in(&store, "insurer", &["record", "fetch", record]),
         "holds no grant on record",
     );
 
@@ -828,15 +864,20 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
     let broke = net.address("broke");
     let files = store_files();
     fails(
-        net.run("broke", &["patient", "register"]),
+        net.run_in(&store, "broke", &["patient", "register"]),
         &format!("insufficient funds: fee payer {broke} holds 0 SOL"),
     );
     fails(
-        net.run("patient", &["patient", "show", &broke.to_string()]),
+        net.run_in(
+            &store,
+            "bad-patient",
+            &["patient", "show", &broke.to_string()],
+        ),
         "no registered patient",
     );
     fails(
-        net.run(
+        net.run_in(
+            &store,
             "lab",
             &[
                 "--fee-payer",
@@ -856,15 +897,15 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
 
     // Wrong signer: the program's error, named.
     fails(
-        net.run("lab", &["record", "erase", record]),
+        net.run_in(&store, "lab", &["record", "erase", record]),
         "records error",
     );
     assert_eq!(
-        net.ok("lab", &["record", "show", record])["status"],
+        net.ok_in(&store, "lab", &["record", "show", record])["status"],
         "Active"
     );
     assert!(
-        net.ok("patient", &["record", "fetch", record])["fhir"].is_object(),
+        net.ok_in(&store, "bad-patient", &["record", "fetch", record])["fhir"].is_object(),
         "the payload survived"
     );
 

@@ -2,13 +2,6 @@
 //! `RpcBackend`, and every step confirmed by a real validator.
 
 use {
-    anchor_spl::{
-        associated_token::{
-            get_associated_token_address_with_program_id,
-            spl_associated_token_account::instruction::create_associated_token_account,
-        },
-        token_2022::spl_token_2022::instruction as token_ix,
-    },
     claims::{
         instructions::CreatePolicyArgs,
         state::{Claim, ClaimStatus, Policy},
@@ -179,36 +172,16 @@ fn the_whole_story_over_json_rpc() {
         // A payout mint, the insurer's and the lab's token accounts.
         let token = anchor_spl::token::ID;
         let mint = Keypair::new();
-        let rent = backend
-            .minimum_balance_for_rent_exemption(82)
-            .await
-            .unwrap();
-        let insurer_tokens =
-            get_associated_token_address_with_program_id(&insurer.pubkey(), &mint.pubkey(), &token);
-        let lab_tokens =
-            get_associated_token_address_with_program_id(&lab.pubkey(), &mint.pubkey(), &token);
-        let setup = [
-            anchor_lang::solana_program::system_instruction::create_account(
-                &payer_key,
-                &mint.pubkey(),
-                rent,
-                82,
+        let accounts = client
+            .create_funded_mint(
+                &mint,
+                6,
                 &token,
-            ),
-            token_ix::initialize_mint2(&token, &mint.pubkey(), &payer_key, None, 6).unwrap(),
-            create_associated_token_account(&payer_key, &insurer.pubkey(), &mint.pubkey(), &token),
-            create_associated_token_account(&payer_key, &lab.pubkey(), &mint.pubkey(), &token),
-            token_ix::mint_to(
-                &token,
-                &mint.pubkey(),
-                &insurer_tokens,
-                &payer_key,
-                &[],
-                5_000_000,
+                &[(insurer.pubkey(), 5_000_000), (lab.pubkey(), 0)],
             )
-            .unwrap(),
-        ];
-        client.send(&setup, &[&mint]).await.expect("mint");
+            .await
+            .expect("mint");
+        let (insurer_tokens, lab_tokens) = (accounts[0], accounts[1]);
 
         let adjudicator = Keypair::new();
         let args = CreatePolicyArgs {

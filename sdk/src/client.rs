@@ -29,6 +29,10 @@ pub struct TxConfig {
     /// How many times a transaction is re-signed with a fresh blockhash
     /// after the previous one expired without landing.
     pub max_resigns: u32,
+    /// How long to keep polling one signed transaction through transport
+    /// failures before giving up with [`SdkError::Unconfirmed`] (its fate
+    /// unknown). Longer than a blockhash lives (151 blocks, about a minute).
+    pub confirm_timeout: Duration,
 }
 
 impl Default for TxConfig {
@@ -38,8 +42,21 @@ impl Default for TxConfig {
             priority_fee_micro_lamports: None,
             poll_interval: Duration::from_millis(500),
             max_resigns: 3,
+            confirm_timeout: Duration::from_secs(180),
         }
     }
+}
+
+/// What became of a sent transaction.
+enum Fate {
+    /// Recorded on chain, successfully or not.
+    Landed(Result<(), solana_transaction_error::TransactionError>),
+    /// Its blockhash expired and it is not on record: it never will be.
+    Expired,
+    /// The cluster refused it outright, and it is not on record.
+    Rejected(SdkError),
+    /// The cluster could not be asked before the timeout.
+    Unknown,
 }
 
 /// The result of a high-level operation: the transaction's signature (none
@@ -172,31 +189,69 @@ impl<B: Backend> PanaceaClient<B> {
                 .map(|ix| ix.program_id)
         };
         for _ in 0..=self.config.max_resigns {
+            // Reached only when nothing was sent yet or the previous
+            // transaction provably expired: a failure here means "not landed".
             let (blockhash, last_valid) = self.backend.latest_blockhash().await?;
             let tx = self.sign(&priced, signers, blockhash)?;
-            let signature = tx.signatures[0];
-            loop {
-                // A send that fails in transport may still have reached the
-                // cluster: keep polling the status either way.
-                let _ = self.backend.send(&tx).await;
-                match self.backend.signature_status(&signature).await {
-                    Ok(Some(Ok(()))) => return Ok(signature),
-                    Ok(Some(Err(error))) => {
-                        return Err(SdkError::from_transaction(error, program_of, true))
-                    }
-                    Ok(None) | Err(_) => {}
+            match self.drive(&tx, Some(last_valid)).await {
+                Fate::Landed(Ok(())) => return Ok(tx.signatures[0]),
+                Fate::Landed(Err(error)) => {
+                    return Err(SdkError::from_transaction(error, program_of, true))
                 }
-                if self.backend.block_height().await.unwrap_or(0) > last_valid {
-                    // Expired without landing: safe to sign again.
-                    break;
+                Fate::Rejected(error) => return Err(error),
+                Fate::Unknown => {
+                    return Err(SdkError::Unconfirmed {
+                        signature: tx.signatures[0],
+                    })
                 }
-                tokio::time::sleep(self.config.poll_interval).await;
+                Fate::Expired => {}
             }
         }
-        Err(SdkError::Rpc(format!(
-            "transaction did not land after {} fresh blockhashes",
-            self.config.max_resigns + 1
-        )))
+        Err(SdkError::Transaction {
+            error: solana_transaction_error::TransactionError::BlockhashNotFound,
+            landed: false,
+        })
+    }
+
+    /// Sends `tx` and keeps re-sending and polling until its fate is known.
+    /// Transport failures never count as an answer: "expired" is reported
+    /// only when a status query made after the block height passed
+    /// `last_valid` found nothing. Without `last_valid` (a transaction signed
+    /// elsewhere, its blockhash of unknown age), the first height read plus
+    /// a blockhash's lifetime bounds it: the blockhash is older than that.
+    async fn drive(&self, tx: &Transaction, mut last_valid: Option<u64>) -> Fate {
+        /// Blocks a blockhash stays valid for, plus one.
+        const BLOCKHASH_LIFETIME: u64 = 151;
+        let signature = tx.signatures[0];
+        let give_up = tokio::time::Instant::now() + self.config.confirm_timeout;
+        let mut expired = false;
+        loop {
+            let sent = self.backend.send(tx).await;
+            match self.backend.signature_status(&signature).await {
+                Ok(Some(result)) => return Fate::Landed(result),
+                Ok(None) if expired => return Fate::Expired,
+                Ok(None) => {
+                    // The cluster itself refused it (never just a transport
+                    // failure) and it is not on record: it did not land.
+                    if let Err(error @ SdkError::Transaction { landed: false, .. }) = sent {
+                        return Fate::Rejected(error);
+                    }
+                }
+                Err(_) => {}
+            }
+            if let Ok(height) = self.backend.block_height().await {
+                let deadline = *last_valid.get_or_insert(height + BLOCKHASH_LIFETIME);
+                if height > deadline {
+                    // One more status query, now that it can no longer land.
+                    expired = true;
+                    continue;
+                }
+            }
+            if tokio::time::Instant::now() > give_up {
+                return Fate::Unknown;
+            }
+            tokio::time::sleep(self.config.poll_interval).await;
+        }
     }
 
     /// A transaction paid by this client's payer, signed by the payer only,
@@ -212,7 +267,8 @@ impl<B: Backend> PanaceaClient<B> {
     }
 
     /// Submits a transaction whose signatures are all present (e.g. came
-    /// back from a wallet) and waits for it.
+    /// back from a wallet) and waits for it. An error says whether it
+    /// landed: `Unconfirmed` when the cluster could not be asked in time.
     pub async fn submit_signed(&self, tx: &Transaction) -> Result<Signature> {
         tx.verify()
             .map_err(|e| SdkError::Signing(format!("invalid signatures: {e}")))?;
@@ -224,29 +280,16 @@ impl<B: Backend> PanaceaClient<B> {
                 .and_then(|ix| tx.message.account_keys.get(ix.program_id_index as usize))
                 .copied()
         };
-        loop {
-            let _ = self.backend.send(tx).await;
-            match self.backend.signature_status(&signature).await? {
-                Some(Ok(())) => return Ok(signature),
-                Some(Err(error)) => {
-                    return Err(SdkError::from_transaction(error, program_of, true))
-                }
-                None => {}
-            }
-            if self.backend.block_height().await? > self.blockhash_deadline(tx).await? {
-                return Err(SdkError::Transaction {
-                    error: solana_transaction_error::TransactionError::BlockhashNotFound,
-                    landed: false,
-                });
-            }
-            tokio::time::sleep(self.config.poll_interval).await;
+        match self.drive(tx, None).await {
+            Fate::Landed(Ok(())) => Ok(signature),
+            Fate::Landed(Err(error)) => Err(SdkError::from_transaction(error, program_of, true)),
+            Fate::Rejected(error) => Err(error),
+            Fate::Unknown => Err(SdkError::Unconfirmed { signature }),
+            Fate::Expired => Err(SdkError::Transaction {
+                error: solana_transaction_error::TransactionError::BlockhashNotFound,
+                landed: false,
+            }),
         }
-    }
-
-    async fn blockhash_deadline(&self, _tx: &Transaction) -> Result<u64> {
-        // The cluster does not say when an arbitrary blockhash expires; a
-        // fresh one's deadline bounds it from above.
-        Ok(self.backend.latest_blockhash().await?.1)
     }
 
     /// Reads and decodes an Anchor account; `None` when absent.

@@ -32,8 +32,9 @@ pub enum SdkError {
         landed: bool,
     },
     /// The transaction was signed and sent but its outcome is unknown: the
-    /// blockhash has not expired yet, so it may still land. Retry `send`
-    /// with the same signature, or wait.
+    /// cluster could not be asked before the client's confirm timeout, so it
+    /// may have landed or may still land. Query the signature's status
+    /// before doing the action again.
     #[error("transaction {signature} not confirmed in time; it may still land")]
     Unconfirmed { signature: Signature },
     #[error("RPC: {0}")]

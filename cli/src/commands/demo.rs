@@ -12,13 +12,6 @@ use {
         context::{encryption_keys, Ctx},
         output::Report,
     },
-    anchor_spl::{
-        associated_token::{
-            get_associated_token_address_with_program_id,
-            spl_associated_token_account::instruction::create_associated_token_account,
-        },
-        token_2022::spl_token_2022::instruction as token_ix,
-    },
     anyhow::{anyhow, bail, Context as _, Result},
     panacea_sdk::{
         audit::{audit_trail, AuditEntry},
@@ -433,32 +426,15 @@ async fn story<B: Backend>(
     // 8. A payout token, and a funded policy.
     let token = anchor_spl::token::ID;
     let usdc = Keypair::new();
-    let rent = backend.minimum_balance_for_rent_exemption(82).await?;
-    let insurer_usdc =
-        get_associated_token_address_with_program_id(&insurer.pubkey(), &usdc.pubkey(), &token);
-    let specialist_usdc =
-        get_associated_token_address_with_program_id(&specialist.pubkey(), &usdc.pubkey(), &token);
-    let setup = [
-        anchor_lang::solana_program::system_instruction::create_account(
-            &payer,
-            &usdc.pubkey(),
-            rent,
-            82,
+    let accounts = client
+        .create_funded_mint(
+            &usdc,
+            6,
             &token,
-        ),
-        token_ix::initialize_mint2(&token, &usdc.pubkey(), &payer, None, 6)?,
-        create_associated_token_account(&payer, &insurer.pubkey(), &usdc.pubkey(), &token),
-        create_associated_token_account(&payer, &specialist.pubkey(), &usdc.pubkey(), &token),
-        token_ix::mint_to(
-            &token,
-            &usdc.pubkey(),
-            &insurer_usdc,
-            &payer,
-            &[],
-            5_000 * USDC,
-        )?,
-    ];
-    client.send(&setup, &[&usdc]).await?;
+            &[(insurer.pubkey(), 5_000 * USDC), (specialist.pubkey(), 0)],
+        )
+        .await?;
+    let (insurer_usdc, specialist_usdc) = (accounts[0], accounts[1]);
     let adjudicator = Keypair::new();
     let policy_args = CreatePolicyArgs {
         policy_id: random_id(),

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod insurer;
 pub mod patient;
 pub mod provider;
+pub mod token;
 
 use {
     crate::{

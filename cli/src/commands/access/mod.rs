@@ -48,6 +48,43 @@ pub async fn run(ctx: &Ctx, command: AccessCommand) -> Result<Report> {
     }
 }
 
+/// Which access request: who asked, for what, of which patient.
+#[derive(clap::Args, Debug)]
+pub struct RequestRef {
+    /// Who asked
+    #[arg(long, value_parser = crate::parse::address)]
+    pub requester: panacea_sdk::Pubkey,
+    /// The record asked for [default: a request over the patient's records]
+    #[arg(long, value_parser = crate::parse::address)]
+    pub record: Option<panacea_sdk::Pubkey>,
+    /// The patient, when a guardian signs [default: the signer]
+    #[arg(long, value_parser = crate::parse::address)]
+    pub patient: Option<panacea_sdk::Pubkey>,
+}
+
+impl RequestRef {
+    /// The signer, the patient, the request's target and the request.
+    pub async fn resolve(
+        &self,
+        ctx: &Ctx,
+        client: &crate::context::Client,
+    ) -> Result<(
+        solana_keypair::Keypair,
+        panacea_sdk::Pubkey,
+        panacea_sdk::Pubkey,
+        panacea_sdk::records_program::state::AccessRequest,
+    )> {
+        use solana_signer::Signer;
+        let authority = ctx.signer()?;
+        let patient = self.patient.unwrap_or(authority.pubkey());
+        let target = target(&patient, self.record.as_ref());
+        let address =
+            panacea_sdk::records_program::pda::access_request(&patient, &self.requester, &target).0;
+        let request = crate::commands::load(client, &address, "access request").await?;
+        Ok((authority, patient, target, request))
+    }
+}
+
 /// The request's target: the record, or the patient's whole profile.
 pub fn target(
     patient: &panacea_sdk::Pubkey,
