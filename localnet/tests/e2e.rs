@@ -233,24 +233,10 @@ fn the_whole_story_over_json_rpc() {
 
         // The node indexes transaction history as slots are rooted: wait
         // until everything above is finalized, then read the trail there.
-        let last = backend
-            .client()
-            .get_slot_with_commitment(CommitmentConfig::confirmed())
+        backend
+            .wait_for_finalization(Duration::from_secs(120))
             .await
-            .unwrap();
-        while backend
-            .client()
-            .get_slot_with_commitment(CommitmentConfig::finalized())
-            .await
-            .unwrap()
-            < last
-        {
-            assert!(
-                Instant::now() < deadline + Duration::from_secs(120),
-                "nothing was finalized"
-            );
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
+            .expect("finalized");
         let finalized = Arc::new(RpcBackend::new(
             localnet.rpc_url(),
             CommitmentConfig::finalized(),

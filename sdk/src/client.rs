@@ -217,12 +217,16 @@ impl<B: Backend> PanaceaClient<B> {
     /// Transport failures never count as an answer: "expired" is reported
     /// only when a status query made after the block height passed
     /// `last_valid` found nothing. Without `last_valid` (a transaction signed
-    /// elsewhere, its blockhash of unknown age), the first height read plus
-    /// a blockhash's lifetime bounds it: the blockhash is older than that.
+    /// elsewhere, its blockhash of unknown age), the cluster is asked whether
+    /// the blockhash is still usable, and the first height read plus a
+    /// blockhash's lifetime bounds the wait: the blockhash is older.
     async fn drive(&self, tx: &Transaction, mut last_valid: Option<u64>) -> Fate {
         /// Blocks a blockhash stays valid for, plus one.
         const BLOCKHASH_LIFETIME: u64 = 151;
         let signature = tx.signatures[0];
+        // A blockhash this client just fetched is known valid until
+        // `last_valid`; one of unknown age is also asked about directly.
+        let wait_for_height = last_valid.is_some();
         let give_up = tokio::time::Instant::now() + self.config.confirm_timeout;
         let mut expired = false;
         loop {
@@ -241,7 +245,14 @@ impl<B: Backend> PanaceaClient<B> {
             }
             if let Ok(height) = self.backend.block_height().await {
                 let deadline = *last_valid.get_or_insert(height + BLOCKHASH_LIFETIME);
-                if height > deadline {
+                let unusable = !wait_for_height
+                    && matches!(
+                        self.backend
+                            .is_blockhash_valid(&tx.message.recent_blockhash)
+                            .await,
+                        Ok(Some(false))
+                    );
+                if height > deadline || unusable {
                     // One more status query, now that it can no longer land.
                     expired = true;
                     continue;

@@ -131,7 +131,9 @@ pub async fn run(ctx: &Ctx, _args: Args) -> Result<Report> {
             ctx.url.clone(),
             CommitmentConfig::finalized(),
         ));
-        wait_for_finalization(&backend, &finalized).await?;
+        backend
+            .wait_for_finalization(Duration::from_secs(120))
+            .await?;
         let reader = PanaceaClient::new(finalized, Keypair::new());
         let trail = audit_trail(&reader, &story.patient).await?;
         (ctx.url.clone(), trail, story.rent)
@@ -196,28 +198,6 @@ fn wall_clock() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
-}
-
-async fn wait_for_finalization(confirmed: &RpcBackend, finalized: &RpcBackend) -> Result<()> {
-    let last = confirmed
-        .client()
-        .get_slot_with_commitment(CommitmentConfig::confirmed())
-        .await
-        .context("reading the confirmed slot")?;
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while finalized
-        .client()
-        .get_slot_with_commitment(CommitmentConfig::finalized())
-        .await
-        .context("reading the finalized slot")?
-        < last
-    {
-        if Instant::now() > deadline {
-            bail!("the cluster finalized nothing for two minutes");
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    Ok(())
 }
 
 struct Story {

@@ -51,6 +51,11 @@ pub trait Backend: Send + Sync {
     /// The latest blockhash and the last block height at which it is valid.
     async fn latest_blockhash(&self) -> Result<(Hash, u64)>;
     async fn block_height(&self) -> Result<u64>;
+    /// Whether a transaction over `blockhash` can still land; `None` when
+    /// the backend cannot tell.
+    async fn is_blockhash_valid(&self, _blockhash: &Hash) -> Result<Option<bool>> {
+        Ok(None)
+    }
     async fn simulate(&self, tx: &Transaction) -> Result<Simulation>;
     /// Submits without waiting; an already-processed transaction is not an error.
     async fn send(&self, tx: &Transaction) -> Result<Signature>;

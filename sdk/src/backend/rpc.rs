@@ -43,6 +43,30 @@ impl RpcBackend {
     pub fn client(&self) -> &RpcClient {
         &self.client
     }
+
+    /// Waits until every slot confirmed now is finalized. A node indexes
+    /// transaction history (what the audit trail reads) as slots are
+    /// rooted, so read the trail of what was just done after this.
+    pub async fn wait_for_finalization(&self, timeout: std::time::Duration) -> Result<()> {
+        let slot = |commitment| async move {
+            self.client
+                .get_slot_with_commitment(commitment)
+                .await
+                .map_err(rpc)
+        };
+        let target = slot(CommitmentConfig::confirmed()).await?;
+        let give_up = tokio::time::Instant::now() + timeout;
+        while slot(CommitmentConfig::finalized()).await? < target {
+            if tokio::time::Instant::now() > give_up {
+                return Err(SdkError::Rpc(format!(
+                    "slot {target} was not finalized within {} s",
+                    timeout.as_secs()
+                )));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        }
+        Ok(())
+    }
 }
 
 fn rpc(error: impl std::fmt::Display) -> SdkError {
@@ -125,6 +149,15 @@ impl Backend for RpcBackend {
             .get_block_height_with_commitment(self.commitment)
             .await
             .map_err(rpc)
+    }
+
+    async fn is_blockhash_valid(&self, blockhash: &Hash) -> Result<Option<bool>> {
+        Ok(Some(
+            self.client
+                .is_blockhash_valid(blockhash, self.commitment)
+                .await
+                .map_err(rpc)?,
+        ))
     }
 
     async fn simulate(&self, tx: &Transaction) -> Result<Simulation> {
