@@ -12,7 +12,7 @@ use {
         context::{encryption_keys, Ctx},
         output::Report,
     },
-    anyhow::{anyhow, bail, Context as _, Result},
+    anyhow::{anyhow, bail, Result},
     panacea_sdk::{
         audit::{audit_trail, AuditEntry},
         backend::{in_process::InProcessBackend, rpc::RpcBackend, Backend},
