@@ -35,24 +35,12 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(args: &GlobalArgs) -> Result<Self> {
-        let config = match &args.config {
-            Some(path) => {
-                let path = expand(path);
-                if !path.exists() {
-                    bail!("config file {} not found", path.display());
-                }
-                solana_cli_config::Config::load(&path.to_string_lossy()).map_err(|e| {
-                    anyhow!(
-                        "config file {} is not a Solana CLI config: {e}",
-                        path.display()
-                    )
-                })?
-            }
-            None => solana_cli_config::CONFIG_FILE
-                .as_ref()
-                .filter(|path| std::path::Path::new(path).exists())
-                .and_then(|path| solana_cli_config::Config::load(path).ok())
-                .unwrap_or_default(),
+        // An explicit --config must exist; the default one may be absent.
+        // Either way, a file that is there must parse.
+        let config = match (&args.config, solana_cli_config::CONFIG_FILE.as_ref()) {
+            (Some(path), _) => load_config(&expand(path), true)?,
+            (None, Some(path)) => load_config(std::path::Path::new(path), false)?,
+            (None, None) => solana_cli_config::Config::default(),
         };
         let url = match &args.url {
             Some(url) => parse::cluster_url(url)?,
@@ -137,6 +125,23 @@ impl Ctx {
             .with_context(|| format!("cannot create the store directory {}", dir.display()))?;
         BlobStore::local(&dir).with_context(|| format!("store {}", dir.display()))
     }
+}
+
+/// The Solana CLI config at `path`; its defaults when the file is absent
+/// and not `required`.
+fn load_config(path: &std::path::Path, required: bool) -> Result<solana_cli_config::Config> {
+    if !path.exists() {
+        if required {
+            bail!("config file {} not found", path.display());
+        }
+        return Ok(solana_cli_config::Config::default());
+    }
+    solana_cli_config::Config::load(&path.to_string_lossy()).map_err(|e| {
+        anyhow!(
+            "config file {} is not a Solana CLI config: {e}",
+            path.display()
+        )
+    })
 }
 
 /// The X25519 key a CLI user decrypts with, derived from their wallet.

@@ -26,7 +26,10 @@ pub async fn in_context(error: Error, ctx: &Ctx) -> Error {
                 ctx.url
             )
         }
-        SdkError::Transaction { error: tx, landed } if insufficient_funds(tx) => {
+        SdkError::Transaction { error: tx, landed } => {
+            let Some(whose) = insufficient_funds(tx) else {
+                return error;
+            };
             let Ok(payer) = ctx.fee_payer() else {
                 return error;
             };
@@ -35,10 +38,14 @@ pub async fn in_context(error: Error, ctx: &Ctx) -> Error {
                 Err(_) => return error,
             };
             anyhow!(
-                "insufficient funds: fee payer {} holds {} SOL, not enough for this transaction's fees and rent ({})",
+                "insufficient funds: {whose} (fee payer {} holds {} SOL; {})",
                 payer.pubkey(),
                 balance as f64 / 1e9,
-                if *landed { "it landed and was charged" } else { "nothing was sent" }
+                if *landed {
+                    "the transaction landed and was charged"
+                } else {
+                    "nothing was sent"
+                }
             )
         }
         SdkError::AccountNotFound(address) => {
@@ -53,19 +60,23 @@ fn unreachable(message: &str) -> bool {
         "error sending request",
         "Connection refused",
         "dns error",
-        "connect",
+        "tcp connect error",
     ]
     .iter()
     .any(|needle| message.contains(needle))
 }
 
-fn insufficient_funds(error: &panacea_sdk::error::TransactionError) -> bool {
+/// Whose funds fell short, when that is what `error` says. Custom error 1
+/// is both the System program's and the token programs' "insufficient
+/// funds", so it names neither.
+fn insufficient_funds(error: &panacea_sdk::error::TransactionError) -> Option<&'static str> {
     use panacea_sdk::error::{InstructionError, TransactionError as E};
-    matches!(
-        error,
-        E::AccountNotFound
-            | E::InsufficientFundsForFee
-            | E::InsufficientFundsForRent { .. }
-            | E::InstructionError(_, InstructionError::Custom(1))
-    )
+    match error {
+        E::AccountNotFound | E::InsufficientFundsForFee => Some("the fee payer cannot pay the fee"),
+        E::InsufficientFundsForRent { .. } => Some("an account would fall below rent exemption"),
+        E::InstructionError(_, InstructionError::Custom(1)) => {
+            Some("a lamport or token balance cannot cover this transaction")
+        }
+        _ => None,
+    }
 }

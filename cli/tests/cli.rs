@@ -459,6 +459,30 @@ fn records_access_and_consent_through_the_binary() {
         "does not match",
     );
 
+    // Someone else's signature over the patient's message: refused, unpaid.
+    let forged = net.dir.join("forged.json");
+    net.ok(
+        "bad-patient",
+        &[
+            "consent",
+            "sign",
+            "--to",
+            &specialist,
+            "--purpose",
+            "research",
+            "--out",
+            forged.to_str().unwrap(),
+        ],
+    );
+    let mut file: Value = serde_json::from_slice(&std::fs::read(&signed).unwrap()).unwrap();
+    let other: Value = serde_json::from_slice(&std::fs::read(&forged).unwrap()).unwrap();
+    file["signature"] = other["signature"].clone();
+    std::fs::write(&forged, file.to_string()).unwrap();
+    fails(
+        net.run("relayer", &["consent", "submit", forged.to_str().unwrap()]),
+        "the signature is not the patient's",
+    );
+
     // Amend, then retract the amendment: the original is Active again.
     let amended = net.ok(
         "lab",
@@ -588,10 +612,10 @@ fn policies_and_claims_through_the_binary() {
     let policy = created["policy"].as_str().unwrap().to_string();
     net.ok("insurer", &["policy", "fund", &policy, "500"]);
     // More than the insurer holds: the token program refuses, nothing moves.
-    assert!(!net
-        .run("insurer", &["policy", "fund", &policy, "5000"])
-        .status
-        .success());
+    fails(
+        net.run("insurer", &["policy", "fund", &policy, "5000"]),
+        "insufficient funds: a lamport or token balance cannot cover",
+    );
     assert_eq!(
         net.ok("insurer", &["policy", "show", &policy])["deposited"],
         500_000_000
@@ -865,7 +889,7 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
     let files = store_files();
     fails(
         net.run_in(&store, "broke", &["patient", "register"]),
-        &format!("insufficient funds: fee payer {broke} holds 0 SOL"),
+        &format!("insufficient funds: the fee payer cannot pay the fee (fee payer {broke} holds 0 SOL; nothing was sent)"),
     );
     fails(
         net.run_in(
@@ -950,6 +974,20 @@ fn config_file_and_monikers_are_honoured() {
         panacea(&["-C", "/nonexistent/config.yml", "rent"]),
         "config file /nonexistent/config.yml not found",
     );
+    // A malformed default config is named, not silently ignored.
+    let home = net.dir.join("home-with-bad-config");
+    std::fs::create_dir_all(home.join(".config/solana/cli")).unwrap();
+    std::fs::write(
+        home.join(".config/solana/cli/config.yml"),
+        "json_rpc_url: [",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_panacea"))
+        .args(["rent"])
+        .env("HOME", &home)
+        .output()
+        .unwrap();
+    fails(out, "is not a Solana CLI config");
     // `localhost` is the moniker for port 8899, where nothing listens here.
     fails(
         panacea(&["-u", "localhost", "rent"]),

@@ -27,7 +27,7 @@ use {
         offchain::{BlobStore, EncryptionKeypair, OffchainError},
         ops::{
             patient::{sign_consent_message, verify_consent_message, AccessTerms},
-            provider::random_id,
+            provider::{derived_record_id, random_id},
         },
         rent, PanaceaClient, Pubkey, SdkError,
     },
@@ -936,7 +936,63 @@ async fn a_retried_issue_reports_the_record_that_already_landed() {
         Some("AccountNotInitialized"),
         "{error}"
     );
-    let _ = (&s.colleague, &s.insurer, &s.admin, RecordStatus::Active);
+    // A re-run of a derived-id issue finds the record and sends nothing;
+    // another issuer cannot claim the id.
+    let payload = OBSERVATION.as_bytes();
+    let derived = derived_record_id(&s.lab.key, &s.patient.pubkey(), payload);
+    assert_ne!(
+        derived,
+        derived_record_id(&s.colleague.key, &s.patient.pubkey(), payload),
+        "the id is keyed by the issuer"
+    );
+    let (issued, sealed) = s
+        .client
+        .issue_record_with_id(
+            &s.lab.key,
+            &s.patient.pubkey(),
+            RecordKind::LabResult,
+            payload,
+            &s.store,
+            derived,
+        )
+        .await
+        .unwrap();
+    assert!(sealed.is_some() && !issued.already_existed);
+    let (rerun, sealed) = s
+        .client
+        .issue_record_with_id(
+            &s.lab.key,
+            &s.patient.pubkey(),
+            RecordKind::LabResult,
+            payload,
+            &s.store,
+            derived,
+        )
+        .await
+        .unwrap();
+    assert!(sealed.is_none() && rerun.already_existed && rerun.signature.is_none());
+    let record = issued.address("record").unwrap();
+    let before: Record = s.client.get(&record).await.unwrap();
+    let error = s
+        .client
+        .issue_record_with_id(
+            &s.colleague.key,
+            &s.patient.pubkey(),
+            RecordKind::Other,
+            payload,
+            &s.store,
+            derived,
+        )
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("was issued by"), "{error}");
+    assert_eq!(error.landed(), Some(false));
+    let after: Record = s.client.get(&record).await.unwrap();
+    assert_eq!(
+        (after.issuer, after.commitment),
+        (before.issuer, before.commitment)
+    );
+    let _ = (&s.insurer, &s.admin, RecordStatus::Active);
 }
 
 #[tokio::test]
