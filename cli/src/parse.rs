@@ -106,10 +106,25 @@ pub fn ui_amount(amount: u64, decimals: u8) -> String {
     }
 }
 
-/// SHA-256 of a file's bytes: credential and service commitments.
+/// SHA-256 of a file's bytes: the policy commitment of a consent (the
+/// consent text is not PHI, and anyone must be able to check it).
 pub fn file_commitment(path: &str) -> Result<[u8; 32]> {
     let bytes = std::fs::read(path).map_err(|e| anyhow!("cannot read {path}: {e}"))?;
     Ok(Sha256::digest(&bytes).into())
+}
+
+/// A keyed commitment to a low-entropy document (a licence, a coded
+/// service), keyed by `signer`'s wallet: the product rule for credential
+/// and service commitments (`panacea_sdk::offchain::keyed_commitment`).
+pub fn keyed_file_commitment(
+    signer: &solana_keypair::Keypair,
+    domain: &str,
+    path: &str,
+) -> Result<[u8; 32]> {
+    let bytes = std::fs::read(path).map_err(|e| anyhow!("cannot read {path}: {e}"))?;
+    Ok(panacea_sdk::offchain::keyed_commitment(
+        signer, domain, &bytes,
+    ))
 }
 
 /// A two-letter (up to 8 byte) jurisdiction code, NUL padded.
@@ -205,6 +220,9 @@ pub fn kinds_names(mask: u16) -> Vec<String> {
 pub enum PermissionArg {
     Read,
     Amend,
+    /// Issue new records to the patient (the care link; over the patient's
+    /// records only)
+    Issue,
 }
 
 pub fn permissions_mask(list: &[PermissionArg]) -> u8 {
@@ -212,6 +230,7 @@ pub fn permissions_mask(list: &[PermissionArg]) -> u8 {
         mask | match p {
             PermissionArg::Read => permissions::READ,
             PermissionArg::Amend => permissions::AMEND,
+            PermissionArg::Issue => permissions::ISSUE,
         }
     })
 }
@@ -223,6 +242,9 @@ pub fn permissions_names(mask: u8) -> Vec<&'static str> {
     }
     if mask & permissions::AMEND != 0 {
         names.push("amend");
+    }
+    if mask & permissions::ISSUE != 0 {
+        names.push("issue");
     }
     names
 }

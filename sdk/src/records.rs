@@ -147,21 +147,6 @@ pub fn renew_entity(
     )
 }
 
-pub fn close_entity(admin: &Pubkey, entity_authority: &Pubkey, rent_payer: &Pubkey) -> Instruction {
-    build(
-        ID,
-        acc::CloseEntity {
-            admin: *admin,
-            config: pda::config().0,
-            entity: pda::entity(entity_authority).0,
-            rent_payer: *rent_payer,
-            event_authority: event_authority(),
-            program: ID,
-        },
-        ix::CloseEntity {},
-    )
-}
-
 pub fn register_patient(
     payer: &Pubkey,
     authority: &Pubkey,
@@ -347,6 +332,28 @@ pub fn deny_access_request(
     )
 }
 
+/// The requester withdraws its request, or anyone closes it once expired;
+/// `request_payer` (who paid for the request) gets the rent back.
+pub fn cancel_access_request(
+    closer: &Pubkey,
+    patient: &Pubkey,
+    requester: &Pubkey,
+    target: &Pubkey,
+    request_payer: &Pubkey,
+) -> Instruction {
+    build(
+        ID,
+        acc::CancelAccessRequest {
+            closer: *closer,
+            access_request: pda::access_request(patient, requester, target).0,
+            rent_payer: *request_payer,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::CancelAccessRequest {},
+    )
+}
+
 pub fn emergency_access(
     payer: &Pubkey,
     provider: &Pubkey,
@@ -406,6 +413,7 @@ pub fn issue_record(
             issuer_entity: pda::entity(issuer).0,
             patient_authority: *patient,
             patient: pda::patient(patient).0,
+            care_link: care_link_address(patient, issuer),
             record: addresses.record,
             record_mint: addresses.mint,
             record_authority: pda::record_authority().0,
@@ -418,6 +426,12 @@ pub fn issue_record(
         },
         ix::IssueRecord { args },
     )
+}
+
+/// The patient's grant over their records to `issuer`: with Issue
+/// permission, the care link `issue_record` requires.
+pub fn care_link_address(patient: &Pubkey, issuer: &Pubkey) -> Pubkey {
+    pda::grant(patient, issuer, &pda::patient(patient).0).0
 }
 
 /// Amends `previous_record`; `grant` is needed when `issuer` is not the

@@ -169,6 +169,30 @@ async fn scene() -> Scene {
         outcome.address("patient"),
         Some(records::pda::patient(&scene.patient.pubkey()).0)
     );
+    // The patient's care links: who may issue records to them.
+    for issuer in [&scene.lab, &scene.specialist, &scene.colleague] {
+        let outcome = scene
+            .client
+            .authorize_issuer(
+                &scene.patient.key,
+                &scene.patient.pubkey(),
+                &issuer.pubkey(),
+                records::state::kinds::ALL,
+                panacea_sdk::ops::patient::AccessTerms {
+                    permissions: 0,
+                    purpose: records::state::Purpose::Treatment,
+                    duration: 365 * DAY,
+                },
+            )
+            .await
+            .unwrap();
+        let link: records::state::Grant = scene
+            .client
+            .get(&outcome.address("grant").unwrap())
+            .await
+            .unwrap();
+        assert_eq!(link.permissions, records::state::permissions::ISSUE);
+    }
     scene.store = BlobStore::in_memory();
     scene
 }
@@ -859,10 +883,15 @@ async fn off_chain_failures_have_their_own_errors_and_change_nothing() {
         .patient_data_key(&state, &s.patient.enc, &s.store)
         .await
         .unwrap();
-    let error =
-        panacea_sdk::offchain::open(&tampered_store, &tampered_uri, &state.commitment, &key)
-            .await
-            .unwrap_err();
+    let error = panacea_sdk::offchain::open(
+        &tampered_store,
+        &tampered_uri,
+        &state.commitment,
+        &state.content_commitment,
+        &key,
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(error, OffchainError::CommitmentMismatch { .. }),
         "{error:?}"
@@ -870,9 +899,15 @@ async fn off_chain_failures_have_their_own_errors_and_change_nothing() {
 
     // A missing blob.
     let empty = BlobStore::in_memory();
-    let error = panacea_sdk::offchain::open(&empty, &state.uri, &state.commitment, &key)
-        .await
-        .unwrap_err();
+    let error = panacea_sdk::offchain::open(
+        &empty,
+        &state.uri,
+        &state.commitment,
+        &state.content_commitment,
+        &key,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(error, OffchainError::BlobNotFound(_)), "{error:?}");
     // Nothing on chain changed through any of it.
     assert_eq!(
@@ -1163,4 +1198,202 @@ async fn the_remaining_operations_and_the_wallet_relay_flow() {
     // A transaction missing the wallet's signature is refused before sending.
     let error = s.client.submit_signed(&unsigned).await.unwrap_err();
     assert!(matches!(error, SdkError::Signing(_)), "{error:?}");
+}
+
+/// Issue 11, finding 1: the patient (or a guardian) re-keys a record onto
+/// other content. The chain accepts the new ciphertext commitment (a re-key
+/// may change the encryption), but every reader checks the decrypted
+/// payload against the issuer's content commitment and refuses it.
+#[tokio::test]
+async fn a_patient_rekey_with_substituted_content_is_refused_by_readers() {
+    let s = scene().await;
+    let record = s.issue().await;
+    let patient = s.patient.pubkey();
+    let grant = s
+        .client
+        .grant_record_access(
+            &s.patient.key,
+            &patient,
+            &record,
+            &s.specialist.pubkey(),
+            panacea_sdk::ops::patient::AccessTerms {
+                permissions: records::state::permissions::READ,
+                purpose: records::state::Purpose::Treatment,
+                duration: DAY,
+            },
+            &s.patient.enc,
+            &s.store,
+        )
+        .await
+        .unwrap()
+        .address("grant")
+        .unwrap();
+    let state: Record = s.client.get(&record).await.unwrap();
+    // The forgery: other valid FHIR, sealed under the record's current key
+    // material as a re-key would, its key handed to the patient and grantee.
+    let forged = panacea_sdk::offchain::seal(
+        br#"{"resourceType": "Observation", "status": "final", "code": {"text": "forged"}}"#,
+        &s.store,
+    )
+    .await
+    .unwrap();
+    let envelope =
+        panacea_sdk::offchain::wrap_key(&forged.data_key, &s.patient.enc.public_key_bytes())
+            .unwrap();
+    s.store
+        .put_envelope(
+            &forged.commitment,
+            &s.patient.enc.public_key_bytes(),
+            &envelope,
+        )
+        .await
+        .unwrap();
+    let wrapped =
+        panacea_sdk::offchain::wrap_key(&forged.data_key, &s.specialist.enc.public_key_bytes())
+            .unwrap();
+    let ixs = [
+        panacea_sdk::records::rekey_record(
+            &s.patient.pubkey(),
+            &patient,
+            &record,
+            records::instructions::RekeyRecordArgs {
+                commitment: forged.commitment,
+                uri: forged.uri.clone(),
+            },
+        ),
+        panacea_sdk::records::update_grant_key(
+            &s.patient.pubkey(),
+            &patient,
+            &grant,
+            records::instructions::UpdateGrantKeyArgs {
+                wrapped_key: wrapped.to_vec(),
+            },
+        ),
+    ];
+    s.client.send(&ixs, &[&s.patient.key]).await.unwrap();
+    let after: Record = s.client.get(&record).await.unwrap();
+    assert_eq!(after.commitment, forged.commitment);
+    assert_eq!(after.content_commitment, state.content_commitment);
+
+    for read in [
+        s.client
+            .read_own_record(&record, &s.patient.enc, &s.store)
+            .await,
+        s.client
+            .read_record(&grant, &record, &s.specialist.enc, &s.store)
+            .await,
+    ] {
+        assert!(
+            matches!(
+                read,
+                Err(SdkError::Offchain(OffchainError::ContentMismatch { .. }))
+            ),
+            "{read:?}"
+        );
+    }
+}
+
+/// Issue 11, finding 14: a re-key that does not land leaves the record
+/// readable where it was (the old blob is deleted only after the re-key
+/// lands), and the new blob written for it is removed again.
+#[tokio::test]
+async fn a_rekey_that_does_not_land_leaves_the_record_readable() {
+    let s = scene().await;
+    let record = s.issue().await;
+    let patient = s.patient.pubkey();
+    let terms = || panacea_sdk::ops::patient::AccessTerms {
+        permissions: records::state::permissions::READ,
+        purpose: records::state::Purpose::Treatment,
+        duration: DAY,
+    };
+    let grant = s
+        .client
+        .grant_record_access(
+            &s.patient.key,
+            &patient,
+            &record,
+            &s.specialist.pubkey(),
+            terms(),
+            &s.patient.enc,
+            &s.store,
+        )
+        .await
+        .unwrap()
+        .address("grant")
+        .unwrap();
+    // The lab retracts the record: the revocation lands, the re-key is
+    // refused (a retracted record is not re-keyed).
+    let state: Record = s.client.get(&record).await.unwrap();
+    let ix =
+        panacea_sdk::records::retract_record(&s.lab.pubkey(), &patient, &state.record_id, None);
+    s.client.send(&[ix], &[&s.lab.key]).await.unwrap();
+    let error = s
+        .client
+        .revoke_and_rekey(&s.patient.key, &patient, &grant, &s.patient.enc, &s.store)
+        .await
+        .unwrap_err();
+    assert_eq!(error.program_error_name(), Some("RecordNotActive"));
+    let after: Record = s.client.get(&record).await.unwrap();
+    assert_eq!(after.commitment, state.commitment);
+    // Still readable from where the chain points.
+    assert_eq!(
+        s.client
+            .read_own_record(&record, &s.patient.enc, &s.store)
+            .await
+            .unwrap(),
+        OBSERVATION.as_bytes()
+    );
+}
+
+/// Issue 11, finding 14: the new key goes only to grants that can still be
+/// used; an expired grant keeps its old (now useless) wrapped key.
+#[tokio::test]
+async fn a_rekey_hands_the_new_key_to_live_grants_only() {
+    let s = scene().await;
+    let record = s.issue().await;
+    let patient = s.patient.pubkey();
+    let grant_to = |who: Pubkey, duration: i64| {
+        let s = &s;
+        async move {
+            s.client
+                .grant_record_access(
+                    &s.patient.key,
+                    &patient,
+                    &record,
+                    &who,
+                    panacea_sdk::ops::patient::AccessTerms {
+                        permissions: records::state::permissions::READ,
+                        purpose: records::state::Purpose::Treatment,
+                        duration,
+                    },
+                    &s.patient.enc,
+                    &s.store,
+                )
+                .await
+                .unwrap()
+                .address("grant")
+                .unwrap()
+        }
+    };
+    let short = grant_to(s.colleague.pubkey(), 3600).await;
+    let long = grant_to(s.insurer.pubkey(), 30 * DAY).await;
+    let revoked = grant_to(s.specialist.pubkey(), 30 * DAY).await;
+    s.backend.advance_clock(2 * 3600);
+    let short_before: records::state::Grant = s.client.get(&short).await.unwrap();
+    let long_before: records::state::Grant = s.client.get(&long).await.unwrap();
+    s.client
+        .revoke_and_rekey(&s.patient.key, &patient, &revoked, &s.patient.enc, &s.store)
+        .await
+        .unwrap();
+    let short_after: records::state::Grant = s.client.get(&short).await.unwrap();
+    let long_after: records::state::Grant = s.client.get(&long).await.unwrap();
+    assert_eq!(short_after.wrapped_key, short_before.wrapped_key);
+    assert_ne!(long_after.wrapped_key, long_before.wrapped_key);
+    assert_eq!(
+        s.client
+            .read_record(&long, &record, &s.insurer.enc, &s.store)
+            .await
+            .unwrap(),
+        OBSERVATION.as_bytes()
+    );
 }

@@ -56,6 +56,10 @@ pub struct World {
     pub payer: Keypair,
     pub admin: Keypair,
     pub upgrade_authority: Keypair,
+    /// The wallets of the patients [`World::patient`] registered, so that a
+    /// story can have a patient authorize an issuer (the care link) before a
+    /// record is issued to them.
+    patients: std::collections::HashMap<Pubkey, Keypair>,
 }
 
 impl Default for World {
@@ -96,6 +100,7 @@ impl World {
             payer,
             admin: Keypair::new(),
             upgrade_authority,
+            patients: Default::default(),
         }
     }
 
@@ -112,6 +117,27 @@ impl World {
                 .filter(|k| k.pubkey() != self.payer.pubkey()),
         );
         let message = Message::new(ixs, Some(&self.payer.pubkey()));
+        let tx = Transaction::new(&all, message, self.svm.latest_blockhash());
+        self.svm.send_transaction(tx).map_err(Box::new)
+    }
+
+    /// Sends `ixs` paid by `payer` (not [`World::payer`]) and signed by
+    /// `signers` too.
+    pub fn send_paid_by(
+        &mut self,
+        payer: &Keypair,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> TxResult {
+        self.svm.expire_blockhash();
+        let mut all: Vec<&Keypair> = vec![payer];
+        all.extend(
+            signers
+                .iter()
+                .copied()
+                .filter(|k| k.pubkey() != payer.pubkey()),
+        );
+        let message = Message::new(ixs, Some(&payer.pubkey()));
         let tx = Transaction::new(&all, message, self.svm.latest_blockhash());
         self.svm.send_transaction(tx).map_err(Box::new)
     }
@@ -192,6 +218,8 @@ impl World {
             },
         );
         self.send(&[ix], &[&patient]).expect("register patient");
+        self.patients
+            .insert(patient.pubkey(), patient.insecure_clone());
         patient
     }
 
@@ -211,12 +239,66 @@ impl World {
         IssueRecordArgs {
             record_id: random_id(),
             commitment: [0xC0; 32],
+            content_commitment: [0xCC; 32],
             uri: "panacea://blob/3f9a1c".to_string(),
             kind,
         }
     }
 
-    /// `issuer` issues a record of `kind` to `patient`; returns its id.
+    /// The patient makes `issuer` their care link: a grant over all their
+    /// records with Issue (and Read) permission for a year.
+    pub fn authorize_issuer(&mut self, patient: &Keypair, issuer: &Pubkey) -> Pubkey {
+        let ix = self.care_link_ix(
+            patient,
+            issuer,
+            kinds::ALL,
+            permissions::ISSUE | permissions::READ,
+        );
+        self.send(&[ix], &[patient]).expect("authorize issuer");
+        rx::care_link_address(&patient.pubkey(), issuer)
+    }
+
+    /// The instruction by which `patient` grants `issuer` `permissions`
+    /// over their records of `kinds` for a year.
+    pub fn care_link_ix(
+        &self,
+        patient: &Keypair,
+        issuer: &Pubkey,
+        kinds: u16,
+        permissions: u8,
+    ) -> Instruction {
+        let target = pda::patient(&patient.pubkey()).0;
+        rx::grant_access(
+            &self.payer.pubkey(),
+            &patient.pubkey(),
+            &patient.pubkey(),
+            &target,
+            GrantAccessArgs {
+                grantee: *issuer,
+                scope: GrantScope::Patient,
+                kinds,
+                permissions,
+                purpose: Purpose::Treatment,
+                duration: 365 * DAY,
+                wrapped_key: vec![],
+            },
+        )
+    }
+
+    /// Creates the care link from `patient` to `issuer` unless one (live,
+    /// revoked or expired) already exists: stories that do not test the link
+    /// itself start from a patient who chose their provider.
+    fn ensure_care_link(&mut self, issuer: &Pubkey, patient: &Pubkey) {
+        if self.exists(&rx::care_link_address(patient, issuer)) {
+            return;
+        }
+        if let Some(patient) = self.patients.get(patient).map(|k| k.insecure_clone()) {
+            self.authorize_issuer(&patient, issuer);
+        }
+    }
+
+    /// `issuer` issues a record of `kind` to `patient` (under the patient's
+    /// care link, created first when missing); returns its id.
     pub fn issue(&mut self, issuer: &Keypair, patient: &Pubkey, kind: RecordKind) -> [u8; 16] {
         let args = Self::issue_args(kind);
         let id = args.record_id;
@@ -224,12 +306,14 @@ impl World {
         id
     }
 
+    /// Issues under the patient's care link (created first when missing).
     pub fn try_issue(
         &mut self,
         issuer: &Keypair,
         patient: &Pubkey,
         args: IssueRecordArgs,
     ) -> TxResult {
+        self.ensure_care_link(&issuer.pubkey(), patient);
         let ix = rx::issue_record(&self.payer.pubkey(), &issuer.pubkey(), patient, args);
         self.send(&[ix], &[issuer])
     }
@@ -380,6 +464,20 @@ impl World {
             .raw(address)
             .unwrap_or_else(|| panic!("no account at {address}"));
         T::try_deserialize(&mut account.data.as_slice()).expect("decode account")
+    }
+
+    /// The accounts at `addresses` as they are now (lamports, owner, data),
+    /// to compare after an attack with [`World::assert_unchanged`].
+    pub fn snapshot(&self, addresses: &[Pubkey]) -> Vec<(Pubkey, Option<Account>)> {
+        addresses.iter().map(|a| (*a, self.raw(a))).collect()
+    }
+
+    /// Every account of `snapshot` is exactly as it was.
+    #[track_caller]
+    pub fn assert_unchanged(&self, snapshot: &[(Pubkey, Option<Account>)]) {
+        for (address, before) in snapshot {
+            assert_eq!(&self.raw(address), before, "account {address} changed");
+        }
     }
 
     pub fn exists(&self, address: &Pubkey) -> bool {

@@ -22,7 +22,10 @@ use {
         },
         consent_program::state::{actions, ConsentPurpose, ConsentTerms, Decision},
         offchain::BlobStore,
-        ops::{patient::sign_consent_message, provider::random_id},
+        ops::{
+            patient::{sign_consent_message, AccessTerms},
+            provider::random_id,
+        },
         records_program::{
             instructions::{RegisterEntityArgs, RequestAccessArgs},
             pda,
@@ -292,7 +295,38 @@ async fn story<B: Backend>(
         json!({ "patient": patient.pubkey().to_string() }),
     );
 
-    // 4. The lab issues a result as a record token.
+    // 4. The patient chooses who may add to their record: the lab for lab
+    // results, the specialist for procedures (care links; nobody else can
+    // issue records to this patient, nor bill for them).
+    let link = |permissions| AccessTerms {
+        permissions,
+        purpose: Purpose::Treatment,
+        duration: 365 * DAY,
+    };
+    client
+        .authorize_issuer(
+            &patient,
+            &patient.pubkey(),
+            &lab.pubkey(),
+            RecordKind::LabResult.bit(),
+            link(0),
+        )
+        .await?;
+    client
+        .authorize_issuer(
+            &patient,
+            &patient.pubkey(),
+            &specialist.pubkey(),
+            RecordKind::Procedure.bit(),
+            link(0),
+        )
+        .await?;
+    n.say(
+        "the patient made the lab (lab results) and the specialist (procedures) their care links: nobody else can issue records to them or bill for them".into(),
+        json!({}),
+    );
+
+    // 4b. The lab issues a result as a record token.
     let (issued, _, _) = client
         .issue_record(
             &lab,

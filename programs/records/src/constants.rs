@@ -39,5 +39,9 @@ pub const MAX_EMERGENCY_DURATION_CEILING: i64 = 72 * 60 * 60;
 /// Longest grant or access-request duration (5 years).
 pub const MAX_GRANT_DURATION: i64 = 5 * 365 * 24 * 60 * 60;
 
+/// How long an access request waits for the patient's answer; after it,
+/// anyone may close the request and its rent goes back to its payer.
+pub const ACCESS_REQUEST_TTL: i64 = 30 * 24 * 60 * 60;
+
 /// Decimals of a record mint: a record token is indivisible.
 pub const RECORD_MINT_DECIMALS: u8 = 0;

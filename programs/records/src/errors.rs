@@ -41,7 +41,7 @@ pub enum RecordsError {
     NotRecordIssuer,
     #[msg("signer holds no active grant with Amend permission for this record")]
     AmendNotPermitted,
-    #[msg("permissions must be a non-empty combination of Read and Amend")]
+    #[msg("permissions must be a non-empty combination of Read, Amend and Issue")]
     InvalidPermissions,
     #[msg("record-kind mask must be non-empty and name only known kinds")]
     InvalidKinds,
@@ -81,4 +81,16 @@ pub enum RecordsError {
     EmergencyGrantClosedByPatientOnly,
     #[msg("previous record does not match the record's supersedes link")]
     PreviousRecordMismatch,
+    #[msg("the patient has not authorized this issuer for this record kind: no live grant with Issue permission")]
+    IssueNotPermitted,
+    #[msg("Issue permission is given over the patient's records, never over one record")]
+    IssueNeedsPatientScope,
+    #[msg("the requested record was replaced since the request: ask again")]
+    RequestTargetChanged,
+    #[msg("only the requester may cancel an access request before it expires")]
+    AccessRequestNotExpired,
+    #[msg("content commitment must not be all zeroes")]
+    InvalidContentCommitment,
+    #[msg("access request expired unanswered: ask again")]
+    AccessRequestExpired,
 }

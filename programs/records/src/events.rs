@@ -48,13 +48,6 @@ pub struct EntityRenewed {
 
 #[event]
 #[derive(Clone, Debug)]
-pub struct EntityClosed {
-    pub admin: Pubkey,
-    pub entity: Pubkey,
-}
-
-#[event]
-#[derive(Clone, Debug)]
 pub struct PatientRegistered {
     pub patient: Pubkey,
     pub guardian: Option<Pubkey>,
@@ -84,6 +77,11 @@ pub struct RecordIssued {
     pub kind: RecordKind,
     pub record_version: u16,
     pub supersedes: Option<Pubkey>,
+    /// SHA-256 of the ciphertext.
+    pub commitment: [u8; 32],
+    /// The issuer's attestation of the content (never changes).
+    pub content_commitment: [u8; 32],
+    pub serial: u64,
 }
 
 #[event]
@@ -180,6 +178,11 @@ pub struct RecordRekeyed {
     pub actor: Pubkey,
     pub patient: Pubkey,
     pub record: Pubkey,
+    pub old_commitment: [u8; 32],
+    pub new_commitment: [u8; 32],
+    /// Unchanged by a re-key; repeated so a reader of the event alone knows
+    /// what the new ciphertext must decrypt to.
+    pub content_commitment: [u8; 32],
 }
 
 #[event]
@@ -196,4 +199,16 @@ pub struct GrantClosed {
     pub actor: Pubkey,
     pub patient: Pubkey,
     pub grant: Pubkey,
+}
+
+#[event]
+#[derive(Clone, Debug)]
+pub struct AccessRequestCancelled {
+    /// The requester, or whoever closed the request after it expired.
+    pub actor: Pubkey,
+    pub patient: Pubkey,
+    pub requester: Pubkey,
+    pub request: Pubkey,
+    /// Closed because it expired unanswered, not withdrawn by the requester.
+    pub expired: bool,
 }

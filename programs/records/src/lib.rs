@@ -60,11 +60,6 @@ pub mod records {
         admin::renew_entity::handler(ctx, args)
     }
 
-    /// Closes a revoked entity's account.
-    pub fn close_entity(ctx: Context<CloseEntity>) -> Result<()> {
-        admin::close_entity::handler(ctx)
-    }
-
     // ----- patient (or guardian) -----
 
     /// Creates the patient's profile.
@@ -148,6 +143,12 @@ pub mod records {
     /// An active entity asks a patient for access.
     pub fn request_access(ctx: Context<RequestAccess>, args: RequestAccessArgs) -> Result<()> {
         provider::request_access::handler(ctx, args)
+    }
+
+    /// The requester withdraws its access request; after it expires, anyone
+    /// may close it. The rent goes back to whoever paid it.
+    pub fn cancel_access_request(ctx: Context<CancelAccessRequest>) -> Result<()> {
+        provider::cancel_access_request::handler(ctx)
     }
 
     /// Break-glass access by an active Provider, capped by the registry.

@@ -109,6 +109,63 @@ pub fn commitment(ciphertext: &[u8]) -> [u8; 32] {
     Sha256::digest(ciphertext).into()
 }
 
+/// A keyed commitment to a low-entropy document (a licence, a coded
+/// service): HMAC-SHA256 under a key derived one way from `signer`'s secret
+/// seed, over a domain tag and the document. Unlike a plain SHA-256, the
+/// public commitment cannot be used to test guesses about the document;
+/// the signer (or whoever it gives the document and the commitment key,
+/// [`commitment_key`]) can recompute it to prove what was committed.
+pub fn keyed_commitment(
+    signer: &solana_keypair::Keypair,
+    domain: &str,
+    document: &[u8],
+) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let key = commitment_key(signer);
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_ref())
+        .expect("HMAC takes a key of any length");
+    mac.update(b"panacea/commitment/v1/");
+    mac.update(domain.as_bytes());
+    mac.update(&[0]);
+    mac.update(document);
+    mac.finalize().into_bytes().into()
+}
+
+/// The HMAC key of `signer`'s keyed commitments (derived one way from its
+/// secret seed; reveals nothing about the seed). Give it to a verifier
+/// together with the document to prove a commitment.
+pub fn commitment_key(signer: &solana_keypair::Keypair) -> zeroize::Zeroizing<[u8; 32]> {
+    let mut hasher = Sha256::new();
+    hasher.update(b"panacea/commitment-key/v1");
+    hasher.update(signer.secret_bytes());
+    zeroize::Zeroizing::new(hasher.finalize().into())
+}
+
+/// Length of the random salt that starts every sealed payload.
+pub const SALT_LEN: usize = 32;
+
+/// A fresh random salt for a sealed payload.
+pub(crate) fn generate_salt() -> [u8; SALT_LEN] {
+    let mut salt = [0u8; SALT_LEN];
+    OsRng.fill_bytes(&mut salt);
+    salt
+}
+
+/// Domain tag of a content commitment.
+const CONTENT_TAG: &[u8] = b"panacea/content/v1";
+
+/// The issuer's commitment to a record's content, put on chain once and never
+/// changed by a re-key: SHA-256 of a domain tag, the payload's random salt
+/// and the plaintext. The salt (inside the ciphertext) makes the hash of a
+/// short, guessable FHIR resource useless to anyone without the data key.
+pub fn content_commitment(salt: &[u8; SALT_LEN], plaintext: &[u8]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(CONTENT_TAG);
+    hasher.update(salt);
+    hasher.update(plaintext);
+    hasher.finalize().into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

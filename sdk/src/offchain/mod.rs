@@ -29,7 +29,10 @@ mod keywrap;
 mod store;
 
 pub use self::{
-    aead::{commitment, decrypt, encrypt, DataKey, DATA_KEY_LEN, NONCE_LEN, TAG_LEN},
+    aead::{
+        commitment, commitment_key, content_commitment, decrypt, encrypt, keyed_commitment,
+        DataKey, DATA_KEY_LEN, NONCE_LEN, SALT_LEN, TAG_LEN,
+    },
     fhir::{validate_fhir, FhirSummary},
     keywrap::{unwrap_key, wrap_key, EncryptionKeypair, WRAPPED_KEY_LEN, X25519_KEY_LEN},
     store::{blob_uri, BlobStore, URI_LEN, URI_SCHEME},
@@ -59,6 +62,14 @@ pub enum OffchainError {
     /// point).
     #[error("invalid X25519 public key")]
     InvalidPublicKey,
+    /// The decrypted payload is not what the issuer attested: its salted
+    /// hash differs from the record's on-chain content commitment (content
+    /// substituted by a re-key, or a payload that is not a sealed record).
+    #[error("content does not match the issuer's attestation (content commitment {expected})")]
+    ContentMismatch {
+        /// The record's on-chain content commitment, hex.
+        expected: String,
+    },
     /// The fetched ciphertext does not hash to the on-chain commitment.
     #[error("commitment mismatch: expected {expected}, blob hashes to {actual}")]
     CommitmentMismatch {
@@ -81,12 +92,16 @@ pub enum OffchainError {
     Io(#[from] std::io::Error),
 }
 
-/// A record sealed off chain: what goes on chain (`commitment`, `uri`), the
-/// key that opens it, and what the payload is.
+/// A record sealed off chain: what goes on chain (`commitment`,
+/// `content_commitment`, `uri`), the key that opens it, and what the payload
+/// is.
 #[derive(Debug)]
 pub struct SealedRecord {
     /// SHA-256 of the stored ciphertext: the record's on-chain commitment.
     pub commitment: [u8; 32],
+    /// The issuer's attestation of the content ([`content_commitment`]):
+    /// the same for every re-encryption of this payload.
+    pub content_commitment: [u8; 32],
     /// The opaque content URI: the record's on-chain `uri`.
     pub uri: String,
     /// The record's data key: keep it (patient side) and wrap it for grantees.
@@ -95,32 +110,56 @@ pub struct SealedRecord {
     pub summary: FhirSummary,
 }
 
-/// Validates `fhir_json` as a FHIR R4 resource or Bundle, encrypts it with a
-/// fresh data key, stores the ciphertext and returns its commitment, URI and
-/// key.
+/// Validates `fhir_json` as a FHIR R4 resource or Bundle, encrypts it (with
+/// a fresh random salt in front) under a fresh data key, stores the
+/// ciphertext and returns its commitment, content commitment, URI and key.
 pub async fn seal(fhir_json: &[u8], store: &BlobStore) -> Result<SealedRecord, OffchainError> {
     let summary = validate_fhir(fhir_json)?;
+    let salt = aead::generate_salt();
+    let mut payload = Zeroizing::new(Vec::with_capacity(SALT_LEN + fhir_json.len()));
+    payload.extend_from_slice(&salt);
+    payload.extend_from_slice(fhir_json);
+    seal_payload(
+        &payload,
+        content_commitment(&salt, fhir_json),
+        summary,
+        store,
+    )
+    .await
+}
+
+/// Encrypts a sealed payload (salt and plaintext) under a fresh key and
+/// stores it.
+async fn seal_payload(
+    payload: &[u8],
+    content_commitment: [u8; 32],
+    summary: FhirSummary,
+    store: &BlobStore,
+) -> Result<SealedRecord, OffchainError> {
     let data_key = DataKey::generate();
-    let ciphertext = encrypt(&data_key, fhir_json)?;
+    let ciphertext = encrypt(&data_key, payload)?;
     let commitment = commitment(&ciphertext);
     let uri = store.put(ciphertext).await?;
     Ok(SealedRecord {
         commitment,
+        content_commitment,
         uri,
         data_key,
         summary,
     })
 }
 
-/// Fetches the record at `uri`, checks that its ciphertext hashes to
-/// `expected_commitment` (the on-chain commitment) before anything else, and
-/// decrypts it with `data_key`.
-pub async fn open(
+/// Fetches the ciphertext at `uri`, checks that it hashes to
+/// `expected_commitment` (the on-chain commitment) before anything else,
+/// decrypts it and returns the payload (salt, then plaintext) once its
+/// salted hash is `expected_content` (the issuer's attestation).
+async fn open_payload(
     store: &BlobStore,
     uri: &str,
     expected_commitment: &[u8; 32],
+    expected_content: &[u8; 32],
     data_key: &DataKey,
-) -> Result<Vec<u8>, OffchainError> {
+) -> Result<Zeroizing<Vec<u8>>, OffchainError> {
     let ciphertext = store.get(uri).await?;
     let actual = commitment(&ciphertext);
     if actual != *expected_commitment {
@@ -129,30 +168,54 @@ pub async fn open(
             actual: to_hex(&actual),
         });
     }
-    decrypt(data_key, &ciphertext)
+    let payload = Zeroizing::new(decrypt(data_key, &ciphertext)?);
+    let mismatch = || OffchainError::ContentMismatch {
+        expected: to_hex(expected_content),
+    };
+    let salt: &[u8; SALT_LEN] = payload
+        .get(..SALT_LEN)
+        .and_then(|s| s.try_into().ok())
+        .ok_or_else(mismatch)?;
+    if content_commitment(salt, &payload[SALT_LEN..]) != *expected_content {
+        return Err(mismatch());
+    }
+    Ok(payload)
 }
 
-/// Re-keys a record, when a grant is revoked: opens it with `old_key` (the
-/// commitment checked first), seals the same payload under a fresh key,
-/// stores the new blob, and deletes the old one.
+/// Fetches the record at `uri`, checks its ciphertext against
+/// `expected_commitment` (on chain) before anything else, decrypts it with
+/// `data_key`, and checks the plaintext against `expected_content` (the
+/// issuer's content commitment, on chain): content that is not what the
+/// issuer attested is refused, whoever re-encrypted it.
+pub async fn open(
+    store: &BlobStore,
+    uri: &str,
+    expected_commitment: &[u8; 32],
+    expected_content: &[u8; 32],
+    data_key: &DataKey,
+) -> Result<Vec<u8>, OffchainError> {
+    let payload = open_payload(store, uri, expected_commitment, expected_content, data_key).await?;
+    Ok(payload[SALT_LEN..].to_vec())
+}
+
+/// Re-keys a record, when a grant is revoked: opens it with `old_key` (both
+/// commitments checked), seals the same payload (same salt, so the same
+/// content commitment) under a fresh key and stores the new blob.
 ///
-/// The caller wraps the new key for the grants that remain and puts the new
-/// commitment and URI on chain. The new blob is stored before the old one is
-/// deleted, so a failure leaves the record readable with the old key.
+/// The old blob is kept: the caller wraps the new key for the grants that
+/// remain, puts the new commitment and URI on chain, and only once that has
+/// landed deletes the old blob ([`shred`]). A failure at any step leaves the
+/// record readable as it was.
 pub async fn reseal(
     store: &BlobStore,
     uri: &str,
     commitment: &[u8; 32],
+    content_commitment: &[u8; 32],
     old_key: &DataKey,
 ) -> Result<SealedRecord, OffchainError> {
-    let plaintext = Zeroizing::new(open(store, uri, commitment, old_key).await?);
-    let sealed = seal(&plaintext, store).await?;
-    // Cannot be equal (fresh key and nonce); checked so the new blob is never
-    // the one deleted.
-    if sealed.uri != uri {
-        store.delete(uri).await?;
-    }
-    Ok(sealed)
+    let payload = open_payload(store, uri, commitment, content_commitment, old_key).await?;
+    let summary = validate_fhir(&payload[SALT_LEN..])?;
+    seal_payload(&payload, *content_commitment, summary, store).await
 }
 
 /// Deletes a record's blob: the off-chain half of erasure. The caller drops
@@ -194,9 +257,15 @@ mod tests {
         assert_eq!(sealed.uri, blob_uri(&sealed.commitment));
         assert!(sealed.uri.len() <= 96);
 
-        let opened = open(&store, &sealed.uri, &sealed.commitment, &sealed.data_key)
-            .await
-            .unwrap();
+        let opened = open(
+            &store,
+            &sealed.uri,
+            &sealed.commitment,
+            &sealed.content_commitment,
+            &sealed.data_key,
+        )
+        .await
+        .unwrap();
         assert_eq!(opened, OBSERVATION.as_bytes());
     }
 
@@ -207,9 +276,15 @@ mod tests {
         let sealed = seal(BUNDLE.as_bytes(), &store).await.unwrap();
         assert_eq!(sealed.summary.resource_type, "Bundle");
         assert_eq!(sealed.summary.bundle_entries, Some(2));
-        let opened = open(&store, &sealed.uri, &sealed.commitment, &sealed.data_key)
-            .await
-            .unwrap();
+        let opened = open(
+            &store,
+            &sealed.uri,
+            &sealed.commitment,
+            &sealed.content_commitment,
+            &sealed.data_key,
+        )
+        .await
+        .unwrap();
         assert_eq!(opened, BUNDLE.as_bytes());
     }
 
@@ -265,7 +340,15 @@ mod tests {
         bytes[last] ^= 1;
         std::fs::write(&file, &bytes).unwrap();
 
-        match open(&store, &sealed.uri, &sealed.commitment, &sealed.data_key).await {
+        match open(
+            &store,
+            &sealed.uri,
+            &sealed.commitment,
+            &sealed.content_commitment,
+            &sealed.data_key,
+        )
+        .await
+        {
             Err(OffchainError::CommitmentMismatch { expected, actual }) => {
                 assert_eq!(expected, to_hex(&sealed.commitment));
                 assert_eq!(actual, to_hex(&commitment(&bytes)));
@@ -277,7 +360,14 @@ mod tests {
         // AEAD still refuses it.
         let tampered_uri = store.put(bytes.clone()).await.unwrap();
         assert!(matches!(
-            open(&store, &tampered_uri, &commitment(&bytes), &sealed.data_key).await,
+            open(
+                &store,
+                &tampered_uri,
+                &commitment(&bytes),
+                &sealed.content_commitment,
+                &sealed.data_key
+            )
+            .await,
             Err(OffchainError::Decrypt)
         ));
     }
@@ -292,6 +382,7 @@ mod tests {
                 &store,
                 &sealed.uri,
                 &sealed.commitment,
+                &sealed.content_commitment,
                 &DataKey::generate()
             )
             .await,
@@ -306,7 +397,7 @@ mod tests {
         let sealed = seal(OBSERVATION.as_bytes(), &store).await.unwrap();
         shred(&store, &sealed.uri).await.unwrap();
         assert!(matches!(
-            open(&store, &sealed.uri, &sealed.commitment, &sealed.data_key).await,
+            open(&store, &sealed.uri, &sealed.commitment, &sealed.content_commitment, &sealed.data_key).await,
             Err(OffchainError::BlobNotFound(uri)) if uri == sealed.uri
         ));
         // Shredding twice is harmless.
@@ -321,6 +412,7 @@ mod tests {
                 &store,
                 "https://example.org/x",
                 &[0; 32],
+                &[0; 32],
                 &DataKey::generate()
             )
             .await,
@@ -329,31 +421,78 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn reseal_rekeys_and_removes_the_old_blob() {
+    async fn reseal_rekeys_and_keeps_the_old_blob_until_told() {
         let dir = TempDir::new();
         let store = BlobStore::local(&dir.0).unwrap();
         let old = seal(BUNDLE.as_bytes(), &store).await.unwrap();
-        let new = reseal(&store, &old.uri, &old.commitment, &old.data_key)
-            .await
-            .unwrap();
+        let new = reseal(
+            &store,
+            &old.uri,
+            &old.commitment,
+            &old.content_commitment,
+            &old.data_key,
+        )
+        .await
+        .unwrap();
 
         assert_ne!(new.data_key.as_bytes(), old.data_key.as_bytes());
         assert_ne!(new.commitment, old.commitment);
         assert_ne!(new.uri, old.uri);
         assert_eq!(new.summary, old.summary);
-        assert!(matches!(
-            store.get(&old.uri).await,
-            Err(OffchainError::BlobNotFound(_))
-        ));
-        let opened = open(&store, &new.uri, &new.commitment, &new.data_key)
-            .await
-            .unwrap();
+        // The issuer's attestation survives the re-key.
+        assert_eq!(new.content_commitment, old.content_commitment);
+        // The old blob stays until the caller's re-key has landed.
+        assert!(store.get(&old.uri).await.is_ok());
+        let opened = open(
+            &store,
+            &new.uri,
+            &new.commitment,
+            &new.content_commitment,
+            &new.data_key,
+        )
+        .await
+        .unwrap();
         assert_eq!(opened, BUNDLE.as_bytes());
         // The old key opens nothing any more.
         assert!(matches!(
-            open(&store, &new.uri, &new.commitment, &old.data_key).await,
+            open(
+                &store,
+                &new.uri,
+                &new.commitment,
+                &new.content_commitment,
+                &old.data_key
+            )
+            .await,
             Err(OffchainError::Decrypt)
         ));
+    }
+
+    #[tokio::test]
+    async fn substituted_content_is_refused_even_when_it_decrypts() {
+        // Whoever holds a data key can encrypt other content under a fresh
+        // key and commit to its ciphertext (what a re-key does); the reader
+        // still refuses it, because it is not what the issuer attested.
+        let store = BlobStore::in_memory();
+        let issued = seal(OBSERVATION.as_bytes(), &store).await.unwrap();
+        let forged = seal(BUNDLE.as_bytes(), &store).await.unwrap();
+        match open(
+            &store,
+            &forged.uri,
+            &forged.commitment,
+            &issued.content_commitment,
+            &forged.data_key,
+        )
+        .await
+        {
+            Err(OffchainError::ContentMismatch { expected }) => {
+                assert_eq!(expected, to_hex(&issued.content_commitment));
+            }
+            other => panic!("expected ContentMismatch, got {other:?}"),
+        }
+        // The same plaintext under another salt is refused too: the
+        // commitment binds the issuer's salt.
+        let same_text = seal(OBSERVATION.as_bytes(), &store).await.unwrap();
+        assert_ne!(same_text.content_commitment, issued.content_commitment);
     }
 
     #[tokio::test]
@@ -366,6 +505,7 @@ mod tests {
                 &store,
                 &sealed.uri,
                 &sealed.commitment,
+                &sealed.content_commitment,
                 &DataKey::generate()
             )
             .await,
@@ -385,9 +525,15 @@ mod tests {
         let wrapped = wrap_key(&sealed.data_key, &specialist.public_key_bytes()).unwrap();
         assert_eq!(wrapped.len(), WRAPPED_KEY_LEN);
         let key = unwrap_key(&wrapped, &specialist).unwrap();
-        let opened = open(&store, &sealed.uri, &sealed.commitment, &key)
-            .await
-            .unwrap();
+        let opened = open(
+            &store,
+            &sealed.uri,
+            &sealed.commitment,
+            &sealed.content_commitment,
+            &key,
+        )
+        .await
+        .unwrap();
         assert_eq!(opened, OBSERVATION.as_bytes());
         assert!(matches!(
             unwrap_key(&wrapped, &stranger),

@@ -98,7 +98,14 @@ impl<B: Backend> PanaceaClient<B> {
     ) -> Result<Vec<u8>> {
         let state: Record = self.get(record).await?;
         let key = self.patient_data_key(&state, keys, store).await?;
-        Ok(offchain::open(store, &state.uri, &state.commitment, &key).await?)
+        Ok(offchain::open(
+            store,
+            &state.uri,
+            &state.commitment,
+            &state.content_commitment,
+            &key,
+        )
+        .await?)
     }
 
     async fn wrap_for(&self, grantee: &Pubkey, key: &DataKey) -> Result<Vec<u8>> {
@@ -142,6 +149,44 @@ impl<B: Backend> PanaceaClient<B> {
         );
         self.create(false, &[ix], &[authority], vec![("grant", grant)])
             .await
+    }
+
+    /// Makes `issuer` the patient's care link: a grant over the patient's
+    /// records of `kinds` with Issue permission (and Read, when `read`),
+    /// without which no entity can issue records to the patient or bill
+    /// for them. Revoking it (`revoke_access`) ends the link.
+    pub async fn authorize_issuer(
+        &self,
+        authority: &Keypair,
+        patient: &Pubkey,
+        issuer: &Pubkey,
+        kinds: u16,
+        terms: AccessTerms,
+    ) -> Result<Outcome> {
+        let grant = rx::care_link_address(patient, issuer);
+        let target = pda::patient(patient).0;
+        let ix = rx::grant_access(
+            &self.payer(),
+            &authority.pubkey(),
+            patient,
+            &target,
+            GrantAccessArgs {
+                grantee: *issuer,
+                scope: GrantScope::Patient,
+                kinds,
+                permissions: terms.permissions | records::state::permissions::ISSUE,
+                purpose: terms.purpose,
+                duration: terms.duration,
+                wrapped_key: Vec::new(),
+            },
+        );
+        self.create(
+            self.exists(&grant).await?,
+            &[ix],
+            &[authority],
+            vec![("grant", grant)],
+        )
+        .await
     }
 
     /// Approves an access request over one record, handing over its key.
@@ -219,7 +264,16 @@ impl<B: Backend> PanaceaClient<B> {
         let record_address = state.target;
         let record: Record = self.get(&record_address).await?;
         let old_key = self.patient_data_key(&record, keys, store).await?;
-        let sealed = offchain::reseal(store, &record.uri, &record.commitment, &old_key).await?;
+        // Store first: the new blob and its envelopes are written while the
+        // record still points at the old ones, which stay readable.
+        let sealed = offchain::reseal(
+            store,
+            &record.uri,
+            &record.commitment,
+            &record.content_commitment,
+            &old_key,
+        )
+        .await?;
         let envelope = offchain::wrap_key(&sealed.data_key, &keys.public_key_bytes())?;
         store
             .put_envelope(&sealed.commitment, &keys.public_key_bytes(), &envelope)
@@ -233,8 +287,12 @@ impl<B: Backend> PanaceaClient<B> {
                 uri: sealed.uri.clone(),
             },
         )];
+        // The new key goes to every grant that can still be used: not the
+        // revoked one, nor any other revoked or expired grant.
+        let now = self.backend().unix_timestamp().await?;
         for (address, other) in self.grants_of_patient(patient).await? {
-            if other.target == record_address && other.revoked_at.is_none() && address != *grant {
+            let usable = other.revoked_at.is_none() && !other.is_expired(now);
+            if other.target == record_address && usable && address != *grant {
                 let wrapped = self.wrap_for(&other.grantee, &sealed.data_key).await?;
                 ixs.push(rx::update_grant_key(
                     &authority.pubkey(),
@@ -246,13 +304,26 @@ impl<B: Backend> PanaceaClient<B> {
                 ));
             }
         }
-        let rekeyed = self.send(&ixs, &[authority]).await?;
-        store.delete_envelopes(&record.commitment).await?;
-        Ok(Outcome {
-            signature: Some(rekeyed),
-            addresses: vec![("record", record_address)],
-            already_existed: false,
-        })
+        // Land, then delete: the old blob goes only once the record points
+        // at the new one; if the re-key did not land, the new blob goes.
+        match self.send(&ixs, &[authority]).await {
+            Ok(rekeyed) => {
+                offchain::shred(store, &record.uri).await?;
+                store.delete_envelopes(&record.commitment).await?;
+                Ok(Outcome {
+                    signature: Some(rekeyed),
+                    addresses: vec![("record", record_address)],
+                    already_existed: false,
+                })
+            }
+            Err(error) => {
+                if error.landed() == Some(false) {
+                    let _ = offchain::shred(store, &sealed.uri).await;
+                    let _ = store.delete_envelopes(&sealed.commitment).await;
+                }
+                Err(error)
+            }
+        }
     }
 
     /// Crypto-shredding: deletes the ciphertext and every key envelope, then

@@ -25,7 +25,9 @@ use {
 impl<B: Backend> PanaceaClient<B> {
     /// Validates a FHIR R4 payload, encrypts it under a fresh key, stores the
     /// ciphertext, keeps the key wrapped to the patient, and issues the
-    /// record and its token under a random id. Returns the sealed record
+    /// record and its token under a random id. The patient must have made
+    /// the issuer their care link first
+    /// ([`authorize_issuer`](Self::authorize_issuer)). Returns the sealed record
     /// too: keep its data key to retry [`issue_sealed`](Self::issue_sealed)
     /// with the same id.
     pub async fn issue_record(
@@ -122,6 +124,7 @@ impl<B: Backend> PanaceaClient<B> {
             AmendRecordArgs {
                 record_id,
                 commitment: sealed.commitment,
+                content_commitment: sealed.content_commitment,
                 uri: sealed.uri.clone(),
             },
         );
@@ -160,6 +163,7 @@ impl<B: Backend> PanaceaClient<B> {
             IssueRecordArgs {
                 record_id,
                 commitment: sealed.commitment,
+                content_commitment: sealed.content_commitment,
                 uri: sealed.uri.clone(),
                 kind,
             },
@@ -179,7 +183,29 @@ impl<B: Backend> PanaceaClient<B> {
         let grant: Grant = self.get(grant).await?;
         let state: Record = self.get(record).await?;
         let key = offchain::unwrap_key(&grant.wrapped_key, keys)?;
-        Ok(offchain::open(store, &state.uri, &state.commitment, &key).await?)
+        Ok(offchain::open(
+            store,
+            &state.uri,
+            &state.commitment,
+            &state.content_commitment,
+            &key,
+        )
+        .await?)
+    }
+
+    /// The requester withdraws its unanswered request, or anyone closes an
+    /// expired one; the rent goes back to `request_payer`.
+    pub async fn cancel_access_request(
+        &self,
+        closer: &Keypair,
+        patient: &Pubkey,
+        requester: &Pubkey,
+        target: &Pubkey,
+        request_payer: &Pubkey,
+    ) -> Result<Outcome> {
+        let ix =
+            rx::cancel_access_request(&closer.pubkey(), patient, requester, target, request_payer);
+        self.act(&[ix], &[closer]).await
     }
 
     pub async fn request_access(

@@ -251,6 +251,7 @@ fn records_must_be_the_patients_issued_by_the_provider_and_active() {
         records::instructions::AmendRecordArgs {
             record_id: random_id(),
             commitment: [4; 32],
+            content_commitment: [0xCD; 32],
             uri: "x".into(),
         },
     );

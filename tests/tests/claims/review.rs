@@ -101,6 +101,7 @@ fn amending_a_billed_record_does_not_make_it_billable_again() {
         AmendRecordArgs {
             record_id: amended,
             commitment: [9; 32],
+            content_commitment: [0xCD; 32],
             uri: "v2".into(),
         },
     );
@@ -128,6 +129,7 @@ fn amending_a_billed_record_does_not_make_it_billable_again() {
         AmendRecordArgs {
             record_id: theirs,
             commitment: [8; 32],
+            content_commitment: [0xCD; 32],
             uri: "v2".into(),
         },
     );

@@ -289,7 +289,7 @@ fn grant_arguments_are_checked() {
         ),
         (
             GrantAccessArgs {
-                permissions: 4,
+                permissions: 8,
                 ..base.clone()
             },
             record,

@@ -19,6 +19,7 @@ fn amend_args() -> AmendRecordArgs {
     AmendRecordArgs {
         record_id: random_id(),
         commitment: [0xA2; 32],
+        content_commitment: [0xCD; 32],
         uri: "panacea://blob/v2".into(),
     }
 }

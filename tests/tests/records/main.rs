@@ -10,4 +10,5 @@ mod registry;
 mod rent;
 mod review;
 mod runtime;
+mod security;
 mod tokens;

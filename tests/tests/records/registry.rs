@@ -325,31 +325,3 @@ fn an_expired_credential_stops_an_entity_until_renewed() {
     );
     world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
 }
-
-#[test]
-fn only_a_revoked_entity_is_closed_and_its_rent_goes_back() {
-    let mut world = World::new();
-    let pharmacy = world.entity(EntityKind::Pharmacy);
-    let entity = pda::entity(&pharmacy.pubkey()).0;
-    let admin = world.admin.insecure_clone();
-    let payer = world.payer.pubkey();
-
-    let ix = rx::close_entity(&admin.pubkey(), &pharmacy.pubkey(), &payer);
-    custom_error(world.send(&[ix], &[&admin]), RecordsError::EntityNotRevoked);
-
-    world.set_status(&pharmacy.pubkey(), EntityStatus::Revoked);
-    // The rent must go back to whoever paid it, not to someone else.
-    let thief = world.wallet();
-    let ix = rx::close_entity(&admin.pubkey(), &pharmacy.pubkey(), &thief.pubkey());
-    custom_error(
-        world.send(&[ix], &[&admin]),
-        RecordsError::RentPayerMismatch,
-    );
-
-    let rent = world.lamports(&entity);
-    let before = world.lamports(&payer);
-    let ix = rx::close_entity(&admin.pubkey(), &pharmacy.pubkey(), &payer);
-    let meta = world.send(&[ix], &[&admin]).expect("close entity");
-    assert!(!world.exists(&entity));
-    assert_eq!(world.lamports(&payer), before + rent - meta.fee);
-}

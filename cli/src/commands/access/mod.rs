@@ -1,6 +1,8 @@
 //! `panacea access`: who may read a patient's records.
 
 mod approve;
+mod authorize;
+mod cancel;
 mod deny;
 mod emergency;
 mod grant;
@@ -19,6 +21,10 @@ use {
 pub enum AccessCommand {
     /// Grant an entity access to one record, handing it the record's key (the patient)
     Grant(grant::Args),
+    /// Make an entity your care link: it may issue records of these kinds to you (the patient)
+    Authorize(authorize::Args),
+    /// Withdraw your unanswered access request, or close anyone's expired one
+    Cancel(cancel::Args),
     /// Revoke a grant; a record grant's record is then re-keyed (the patient)
     Revoke(revoke::Args),
     /// Ask a patient for access to a record or to their records (an entity)
@@ -38,6 +44,8 @@ pub enum AccessCommand {
 pub async fn run(ctx: &Ctx, command: AccessCommand) -> Result<Report> {
     match command {
         AccessCommand::Grant(args) => grant::run(ctx, args).await,
+        AccessCommand::Authorize(args) => authorize::run(ctx, args).await,
+        AccessCommand::Cancel(args) => cancel::run(ctx, args).await,
         AccessCommand::Revoke(args) => revoke::run(ctx, args).await,
         AccessCommand::Request(args) => request::run(ctx, args).await,
         AccessCommand::Approve(args) => approve::run(ctx, args).await,

@@ -16,7 +16,6 @@ use {
         Pubkey,
     },
     serde_json::json,
-    sha2::{Digest, Sha256},
 };
 
 #[derive(clap::Args, Debug)]
@@ -29,7 +28,7 @@ pub struct Args {
     /// Amount billed, in mint units
     #[arg(long)]
     pub amount: String,
-    /// The service document (e.g. a FHIR Claim); only its SHA-256 goes on chain
+    /// The service document (e.g. a FHIR Claim); only a keyed hash (HMAC under a key derived from your wallet) goes on chain
     #[arg(long, value_name = "FILE")]
     pub service: Option<String>,
 }
@@ -41,17 +40,15 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             args.records.len()
         );
     }
+    let provider = ctx.signer()?;
+    // Keyed with the provider's wallet: coded services are low-entropy.
     let service_commitment = match &args.service {
-        Some(path) => parse::file_commitment(path)?,
+        Some(path) => parse::keyed_file_commitment(&provider, "service", path)?,
         None => {
-            let mut hasher = Sha256::new();
-            for record in &args.records {
-                hasher.update(record.as_ref());
-            }
-            hasher.finalize().into()
+            let records: Vec<u8> = args.records.iter().flat_map(|r| r.to_bytes()).collect();
+            panacea_sdk::offchain::keyed_commitment(&provider, "service", &records)
         }
     };
-    let provider = ctx.signer()?;
     let client = ctx.client()?;
     let policy: Policy = load(&client, &args.policy, "policy").await?;
     for record in &args.records {

@@ -25,7 +25,7 @@ pub struct Args {
     /// How long the credential is valid
     #[arg(long, value_parser = parse::duration, default_value = "365d")]
     pub valid_for: i64,
-    /// The credential document (licence, accreditation); only its SHA-256 goes on chain
+    /// The credential document (licence, accreditation); only a keyed hash (HMAC under a key derived from the admin's wallet) goes on chain
     #[arg(long, value_name = "FILE")]
     pub credential: Option<String>,
 }
@@ -34,7 +34,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let admin = ctx.signer()?;
     let entity = read_keypair(&args.entity, "entity keypair")?;
     let credential_commitment = match &args.credential {
-        Some(path) => parse::file_commitment(path)?,
+        Some(path) => parse::keyed_file_commitment(&admin, "credential", path)?,
         None => [0; 32],
     };
     let client = ctx.client()?;

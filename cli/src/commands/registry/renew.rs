@@ -17,7 +17,7 @@ pub struct Args {
     /// How long the renewed credential is valid, from now
     #[arg(long, value_parser = parse::duration, default_value = "365d")]
     pub valid_for: i64,
-    /// The renewed credential document (its SHA-256 goes on chain) [default: unchanged]
+    /// The renewed credential document (a keyed hash goes on chain) [default: unchanged]
     #[arg(long, value_name = "FILE")]
     pub credential: Option<String>,
 }
@@ -32,7 +32,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     )
     .await?;
     let credential_commitment = match &args.credential {
-        Some(path) => parse::file_commitment(path)?,
+        Some(path) => parse::keyed_file_commitment(&admin, "credential", path)?,
         None => entity.credential_commitment,
     };
     let valid_until = client.backend().unix_timestamp().await? + args.valid_for;

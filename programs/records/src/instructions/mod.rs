@@ -20,23 +20,40 @@ pub(crate) fn now() -> Result<i64> {
 
 use crate::{errors::RecordsError, state::*};
 
-/// Checks what a grant or an access request over `target` covers and
-/// returns its kinds mask: the record's own kind for a single record of this
-/// patient, or `kinds` when the target is the patient account itself.
+/// What a grant or an access request reaches.
+pub struct Target {
+    /// The record's own kind for one record, or the requested kinds.
+    pub kinds: u16,
+    /// The record's serial for one record, 0 for the patient's records.
+    pub serial: u64,
+}
+
+/// Checks what a grant or an access request over `target` covers: one
+/// Active record of this patient, or the patient account itself with a kinds
+/// mask. Issue permission is only ever given over the patient's records.
 pub(crate) fn resolve_target(
     patient_key: &Pubkey,
     patient: &Patient,
     target: &AccountInfo,
     scope: GrantScope,
     kinds: u16,
-) -> Result<u16> {
+    permissions: u8,
+) -> Result<Target> {
+    require!(
+        permissions::is_valid(permissions),
+        RecordsError::InvalidPermissions
+    );
     match scope {
         GrantScope::Patient => {
             require_keys_eq!(target.key(), *patient_key, RecordsError::InvalidTarget);
             require!(kinds::is_valid(kinds), RecordsError::InvalidKinds);
-            Ok(kinds)
+            Ok(Target { kinds, serial: 0 })
         }
         GrantScope::Record => {
+            require!(
+                permissions & permissions::ISSUE == 0,
+                RecordsError::IssueNeedsPatientScope
+            );
             // Owner and discriminator are checked here: a Patient, a Grant or
             // a foreign account passed as the target is refused.
             require_keys_eq!(*target.owner, crate::ID, RecordsError::InvalidTarget);
@@ -48,10 +65,13 @@ pub(crate) fn resolve_target(
                 RecordsError::RecordPatientMismatch
             );
             require!(
-                record.status != RecordStatus::Retracted,
+                record.status == RecordStatus::Active,
                 RecordsError::RecordNotActive
             );
-            Ok(record.kind.bit())
+            Ok(Target {
+                kinds: record.kind.bit(),
+                serial: record.serial,
+            })
         }
     }
 }

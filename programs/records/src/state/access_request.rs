@@ -17,6 +17,9 @@ pub struct AccessRequest {
     pub requester: Pubkey,
     pub target: Pubkey,
     pub scope: GrantScope,
+    /// Serial of the requested record (0 for the patient's records): the
+    /// approval must find the same record there.
+    pub target_serial: u64,
     pub kinds: u16,
     pub permissions: u8,
     pub purpose: Purpose,
@@ -35,5 +38,15 @@ impl Invariant for AccessRequest {
             && self.duration > 0
             && self.duration <= MAX_GRANT_DURATION
             && self.purpose != Purpose::Emergency
+            && (self.scope == GrantScope::Patient) == (self.target_serial == 0)
+            && (self.scope == GrantScope::Patient || self.permissions & permissions::ISSUE == 0)
+    }
+}
+
+impl AccessRequest {
+    /// Whether the request has waited [`ACCESS_REQUEST_TTL`] unanswered:
+    /// no longer approvable, and anyone may close it.
+    pub fn is_expired(&self, now: i64) -> bool {
+        now >= self.created_at.saturating_add(ACCESS_REQUEST_TTL)
     }
 }

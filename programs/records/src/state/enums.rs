@@ -93,7 +93,11 @@ pub enum Purpose {
 pub mod permissions {
     pub const READ: u8 = 1;
     pub const AMEND: u8 = 1 << 1;
-    pub const ALL: u8 = READ | AMEND;
+    /// May issue new records of the grant's kinds to the patient: the care
+    /// relationship that only the patient (or guardian) creates. Only on a
+    /// grant over the patient's records, never on one record.
+    pub const ISSUE: u8 = 1 << 2;
+    pub const ALL: u8 = READ | AMEND | ISSUE;
 
     /// A mask is valid when it names at least one permission and only known ones.
     pub fn is_valid(mask: u8) -> bool {

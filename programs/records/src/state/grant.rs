@@ -1,5 +1,5 @@
 use {
-    super::{kinds, permissions, GrantScope, Invariant, Purpose, Record},
+    super::{kinds, permissions, GrantScope, Invariant, Purpose, Record, RecordKind, RecordStatus},
     crate::constants::*,
     anchor_lang::prelude::*,
 };
@@ -16,6 +16,9 @@ pub struct Grant {
     /// A `Record` address, or the patient's `Patient` address.
     pub target: Pubkey,
     pub scope: GrantScope,
+    /// For a single-record grant, the serial of the record it was given for
+    /// (0 for a grant over the patient's records).
+    pub target_serial: u64,
     /// Record kinds covered when the scope is `Patient` (all kinds for a
     /// single record).
     pub kinds: u16,
@@ -48,17 +51,28 @@ impl Grant {
         now >= self.expires_at
     }
 
-    /// Whether this grant reaches `record` (address `record_key`).
+    /// Whether this grant reaches `record` (address `record_key`): an
+    /// Active record of the patient, the very one it was given for (a record
+    /// erased and re-issued at the same address has another serial), or,
+    /// for a grant over the patient's records, one of its kinds. Superseded
+    /// and Retracted versions are reached by nobody.
     pub fn covers(&self, record_key: &Pubkey, record: &Record) -> bool {
-        if record.patient != self.patient {
+        if record.patient != self.patient || record.status != RecordStatus::Active {
             return false;
         }
         match self.scope {
-            // A record erased and re-issued at the same address later is a
-            // different record: a grant only reaches the one it was given for.
-            GrantScope::Record => self.target == *record_key && record.issued_at <= self.granted_at,
+            GrantScope::Record => self.target == *record_key && record.serial == self.target_serial,
             GrantScope::Patient => self.kinds & record.kind.bit() != 0,
         }
+    }
+
+    /// Whether this grant lets its grantee issue a record of `kind` now.
+    pub fn allows_issue(&self, kind: RecordKind, now: i64) -> bool {
+        self.scope == GrantScope::Patient
+            && self.permissions & permissions::ISSUE != 0
+            && self.kinds & kind.bit() != 0
+            && !self.is_revoked()
+            && !self.is_expired(now)
     }
 }
 
@@ -73,6 +87,8 @@ impl Invariant for Grant {
             && self.revoked_at.is_none_or(|t| t >= self.granted_at)
             && (self.access_count == 0) == self.last_access_at.is_none()
             && self.grantee != self.patient
+            && (self.scope == GrantScope::Patient) == (self.target_serial == 0)
+            && (self.scope == GrantScope::Patient || self.permissions & permissions::ISSUE == 0)
     }
 }
 

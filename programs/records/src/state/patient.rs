@@ -14,6 +14,12 @@ pub struct Patient {
     pub encryption_key: [u8; 32],
     pub registered_at: i64,
     pub rent_payer: Pubkey,
+    /// Serial of the next record issued to this patient. Starts at the
+    /// registration slot plus one, shifted left by 24 bits, so serials are
+    /// never 0 and never repeat, even across a close and a later
+    /// re-registration of the same wallet (up to 16 million records per
+    /// registration).
+    pub next_record_serial: u64,
 }
 
 impl Patient {
@@ -23,8 +29,26 @@ impl Patient {
     }
 }
 
+impl Patient {
+    /// The first serial of a patient registered in `slot`.
+    pub fn first_record_serial(slot: u64) -> u64 {
+        slot.saturating_add(1) << 24
+    }
+
+    /// Hands out the next record serial.
+    pub fn take_record_serial(&mut self) -> Result<u64> {
+        let serial = self.next_record_serial;
+        self.next_record_serial = serial
+            .checked_add(1)
+            .ok_or(crate::errors::RecordsError::Overflow)?;
+        Ok(serial)
+    }
+}
+
 impl Invariant for Patient {
     fn invariant(&self) -> bool {
-        self.version == ACCOUNT_VERSION && self.guardian != Some(self.authority)
+        self.version == ACCOUNT_VERSION
+            && self.guardian != Some(self.authority)
+            && self.next_record_serial != 0
     }
 }

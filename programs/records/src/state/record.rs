@@ -20,8 +20,19 @@ pub struct Record {
     pub mint: Pubkey,
     /// Random opaque 16 bytes chosen by the issuer.
     pub record_id: [u8; 16],
-    /// SHA-256 of the encrypted payload.
+    /// SHA-256 of the encrypted payload. A re-key (after a revocation)
+    /// replaces it; nothing else does.
     pub commitment: [u8; 32],
+    /// What the issuer attested: SHA-256 of the domain tag, a random 32-byte
+    /// salt and the plaintext (the salt travels inside the ciphertext, so the
+    /// hash reveals nothing about low-entropy content). Set when the record
+    /// is issued and never changed: readers check the decrypted payload
+    /// against it, so a re-key cannot substitute content.
+    pub content_commitment: [u8; 32],
+    /// Unique among the patient's records, for ever (see
+    /// `Patient::next_record_serial`): a record-scope grant names it, so a
+    /// grant never reaches another record later issued at the same address.
+    pub serial: u64,
     /// Opaque location of the ciphertext.
     #[max_len(MAX_URI_LEN)]
     pub uri: String,
@@ -52,6 +63,8 @@ impl Invariant for Record {
             && (self.record_version > 1 || self.original_issuer == self.issuer)
             && (self.status == RecordStatus::Superseded) == self.superseded_by.is_some()
             && is_valid_uri(&self.uri)
+            && self.commitment != [0; 32]
+            && self.content_commitment != [0; 32]
             && self.updated_at >= self.issued_at
     }
 }

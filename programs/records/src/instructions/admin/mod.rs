@@ -1,6 +1,5 @@
 //! Registry administration: the registry admin (in production a multisig).
 
-pub mod close_entity;
 pub mod initialize_registry;
 pub mod register_entity;
 pub mod renew_entity;
@@ -9,6 +8,6 @@ pub mod update_registry;
 
 #[allow(ambiguous_glob_reexports)]
 pub use {
-    close_entity::*, initialize_registry::*, register_entity::*, renew_entity::*,
-    set_entity_status::*, update_registry::*,
+    initialize_registry::*, register_entity::*, renew_entity::*, set_entity_status::*,
+    update_registry::*,
 };

@@ -2,7 +2,7 @@ use {
     crate::{
         constants::*,
         errors::RecordsError,
-        instructions::{now, resolve_target},
+        instructions::{now, resolve_target, Target},
         state::*,
     },
     anchor_lang::prelude::*,
@@ -71,7 +71,7 @@ pub struct ApproveAccessRequest<'info> {
 }
 
 impl ApproveAccessRequest<'_> {
-    pub fn validate(&self, args: &ApproveAccessRequestArgs, now: i64) -> Result<u16> {
+    pub fn validate(&self, args: &ApproveAccessRequestArgs, now: i64) -> Result<Target> {
         require!(
             args.wrapped_key.len() <= MAX_WRAPPED_KEY_LEN,
             RecordsError::WrappedKeyTooLong
@@ -81,19 +81,28 @@ impl ApproveAccessRequest<'_> {
             RecordsError::EntityNotActive
         );
         let request = &self.access_request;
-        resolve_target(
+        require!(!request.is_expired(now), RecordsError::AccessRequestExpired);
+        let target = resolve_target(
             &self.patient.key(),
             &self.patient,
             &self.target,
             request.scope,
             request.kinds,
-        )
+            request.permissions,
+        )?;
+        // The record requested may have been erased and another issued at
+        // its address since: the patient approves only what was asked for.
+        require!(
+            target.serial == request.target_serial,
+            RecordsError::RequestTargetChanged
+        );
+        Ok(target)
     }
 }
 
 pub fn handler(ctx: Context<ApproveAccessRequest>, args: ApproveAccessRequestArgs) -> Result<()> {
     let now = now()?;
-    let kinds = ctx.accounts.validate(&args, now)?;
+    let target = ctx.accounts.validate(&args, now)?;
     let request = &ctx.accounts.access_request;
     let grant = &mut ctx.accounts.grant;
     grant.set_inner(Grant {
@@ -103,7 +112,8 @@ pub fn handler(ctx: Context<ApproveAccessRequest>, args: ApproveAccessRequestArg
         grantee: request.requester,
         target: request.target,
         scope: request.scope,
-        kinds,
+        target_serial: target.serial,
+        kinds: target.kinds,
         permissions: request.permissions,
         purpose: request.purpose,
         emergency: false,

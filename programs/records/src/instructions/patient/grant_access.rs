@@ -2,7 +2,7 @@ use {
     crate::{
         constants::*,
         errors::RecordsError,
-        instructions::{now, resolve_target, validate_duration},
+        instructions::{now, resolve_target, validate_duration, Target},
         state::*,
     },
     anchor_lang::prelude::*,
@@ -51,11 +51,7 @@ pub struct GrantAccess<'info> {
 }
 
 impl GrantAccess<'_> {
-    pub fn validate(&self, args: &GrantAccessArgs) -> Result<u16> {
-        require!(
-            permissions::is_valid(args.permissions),
-            RecordsError::InvalidPermissions
-        );
+    pub fn validate(&self, args: &GrantAccessArgs) -> Result<Target> {
         require!(
             args.purpose != Purpose::Emergency,
             RecordsError::EmergencyPurposeReserved
@@ -76,12 +72,13 @@ impl GrantAccess<'_> {
             &self.target,
             args.scope,
             args.kinds,
+            args.permissions,
         )
     }
 }
 
 pub fn handler(ctx: Context<GrantAccess>, args: GrantAccessArgs) -> Result<()> {
-    let kinds = ctx.accounts.validate(&args)?;
+    let target = ctx.accounts.validate(&args)?;
     let now = now()?;
     let grant = &mut ctx.accounts.grant;
     grant.set_inner(Grant {
@@ -91,7 +88,8 @@ pub fn handler(ctx: Context<GrantAccess>, args: GrantAccessArgs) -> Result<()> {
         grantee: args.grantee,
         target: ctx.accounts.target.key(),
         scope: args.scope,
-        kinds,
+        target_serial: target.serial,
+        kinds: target.kinds,
         permissions: args.permissions,
         purpose: args.purpose,
         emergency: false,

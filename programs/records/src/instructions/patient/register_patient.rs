@@ -54,6 +54,7 @@ pub fn handler(ctx: Context<RegisterPatient>, args: RegisterPatientArgs) -> Resu
         encryption_key: args.encryption_key,
         registered_at: now()?,
         rent_payer: ctx.accounts.payer.key(),
+        next_record_serial: Patient::first_record_serial(Clock::get()?.slot),
     });
     patient.check_invariant()?;
     emit_cpi!(PatientRegistered {

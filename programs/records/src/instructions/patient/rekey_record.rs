@@ -15,8 +15,10 @@ pub struct RekeyRecordArgs {
 
 /// The patient (or guardian) points a record at its re-encrypted payload,
 /// after revoking a grant: the revoked grantee's copy of the old data key no
-/// longer opens what the record commits to. The content is unchanged; only
-/// its encryption is, so the record keeps its version and its links.
+/// longer opens what the record commits to. Only the ciphertext commitment
+/// and locator change: the issuer's `content_commitment` does not, and
+/// readers check the decrypted payload against it, so a re-key can change
+/// the encryption, never what the issuer attested.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct RekeyRecord<'info> {
@@ -51,6 +53,7 @@ impl RekeyRecord<'_> {
 pub fn handler(ctx: Context<RekeyRecord>, args: RekeyRecordArgs) -> Result<()> {
     ctx.accounts.validate(&args)?;
     let record = &mut ctx.accounts.record;
+    let old_commitment = record.commitment;
     record.commitment = args.commitment;
     record.uri = args.uri;
     record.updated_at = now()?.max(record.updated_at);
@@ -59,6 +62,9 @@ pub fn handler(ctx: Context<RekeyRecord>, args: RekeyRecordArgs) -> Result<()> {
         actor: ctx.accounts.authority.key(),
         patient: record.patient,
         record: record.key(),
+        old_commitment,
+        new_commitment: record.commitment,
+        content_commitment: record.content_commitment,
     };
     emit_cpi!(event);
     Ok(())

@@ -14,12 +14,16 @@ pub struct AmendRecordArgs {
     pub record_id: [u8; 16],
     /// SHA-256 of the new encrypted payload.
     pub commitment: [u8; 32],
+    /// The amending issuer's attestation of the new content.
+    pub content_commitment: [u8; 32],
     pub uri: String,
 }
 
 /// Issues a new version of a record: a new `Record` and token, the two
-/// linked both ways, the old one Superseded. The original issuer may amend;
-/// so may an active issuer holding an unexpired grant with Amend permission.
+/// linked both ways, the old one Superseded. The chain's original issuer may
+/// amend (a correction needs no new care link); anyone else, including an
+/// entity that amended the chain before, needs a live grant with Amend
+/// permission that covers the current version.
 #[event_cpi]
 #[derive(Accounts)]
 #[instruction(args: AmendRecordArgs)]
@@ -31,7 +35,7 @@ pub struct AmendRecord<'info> {
     pub issuer_entity: Account<'info, Entity>,
     /// CHECK: the patient's wallet, bound to `patient` by its seeds.
     pub patient_authority: UncheckedAccount<'info>,
-    #[account(seeds = [PATIENT_SEED, patient_authority.key().as_ref()], bump = patient.bump)]
+    #[account(mut, seeds = [PATIENT_SEED, patient_authority.key().as_ref()], bump = patient.bump)]
     pub patient: Account<'info, Patient>,
     #[account(
         mut,
@@ -69,13 +73,18 @@ pub struct AmendRecord<'info> {
 impl AmendRecord<'_> {
     pub fn validate(&self, args: &AmendRecordArgs, now: i64) -> Result<()> {
         validate_issuer(&self.issuer_entity, now)?;
-        validate_content(&args.record_id, &args.commitment, &args.uri)?;
+        validate_content(
+            &args.record_id,
+            &args.commitment,
+            &args.content_commitment,
+            &args.uri,
+        )?;
         let previous = &self.previous_record;
         require!(
             previous.status == RecordStatus::Active,
             RecordsError::RecordNotActive
         );
-        if previous.issuer == self.issuer.key() {
+        if previous.original_issuer == self.issuer.key() {
             return Ok(());
         }
         let grant = self
@@ -132,10 +141,12 @@ pub fn handler(mut ctx: Context<AmendRecord>, args: AmendRecordArgs) -> Result<(
     let issued = create_record(
         &mut accounts.record,
         ctx.bumps.record,
+        &mut accounts.patient,
         accounts.issuer.key(),
         NewRecord {
             record_id: args.record_id,
             commitment: args.commitment,
+            content_commitment: args.content_commitment,
             uri: args.uri,
             kind,
             record_version,

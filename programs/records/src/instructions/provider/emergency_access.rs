@@ -82,6 +82,7 @@ pub fn handler(ctx: Context<EmergencyAccess>, args: EmergencyAccessArgs) -> Resu
         grantee: ctx.accounts.provider.key(),
         target: ctx.accounts.emergency_target.key(),
         scope: GrantScope::Patient,
+        target_serial: 0,
         kinds: kinds::ALL,
         permissions: permissions::READ,
         purpose: Purpose::Emergency,

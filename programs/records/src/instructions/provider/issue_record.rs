@@ -14,13 +14,19 @@ pub struct IssueRecordArgs {
     pub record_id: [u8; 16],
     /// SHA-256 of the encrypted payload.
     pub commitment: [u8; 32],
+    /// The issuer's attestation of the content: SHA-256 of the domain tag,
+    /// the payload's salt and the plaintext (see `Record::content_commitment`).
+    pub content_commitment: [u8; 32],
     /// Opaque location of the ciphertext.
     pub uri: String,
     pub kind: RecordKind,
 }
 
 /// A provider, laboratory or pharmacy issues a record to a patient: the
-/// `Record` account and a record token in the patient's wallet.
+/// `Record` account and a record token in the patient's wallet. Only under
+/// the patient's care link: a live grant over the patient's records, with
+/// Issue permission for this kind, that only the patient (or guardian)
+/// creates. Nobody can push records to a patient, nor bill for them.
 #[event_cpi]
 #[derive(Accounts)]
 #[instruction(args: IssueRecordArgs)]
@@ -32,8 +38,16 @@ pub struct IssueRecord<'info> {
     pub issuer_entity: Account<'info, Entity>,
     /// CHECK: the patient's wallet, bound to `patient` by its seeds.
     pub patient_authority: UncheckedAccount<'info>,
-    #[account(seeds = [PATIENT_SEED, patient_authority.key().as_ref()], bump = patient.bump)]
+    #[account(mut, seeds = [PATIENT_SEED, patient_authority.key().as_ref()], bump = patient.bump)]
     pub patient: Account<'info, Patient>,
+    /// CHECK: the patient's grant to the issuer over the patient's records
+    /// (the care link), at its derived address; it must exist and allow
+    /// Issue for this kind now (checked in `validate`).
+    #[account(
+        seeds = [GRANT_SEED, patient_authority.key().as_ref(), issuer.key().as_ref(), patient.key().as_ref()],
+        bump,
+    )]
+    pub care_link: UncheckedAccount<'info>,
     #[account(
         init,
         payer = payer,
@@ -62,8 +76,30 @@ pub struct IssueRecord<'info> {
 impl IssueRecord<'_> {
     pub fn validate(&self, args: &IssueRecordArgs, now: i64) -> Result<()> {
         validate_issuer(&self.issuer_entity, now)?;
-        validate_content(&args.record_id, &args.commitment, &args.uri)
+        validate_content(
+            &args.record_id,
+            &args.commitment,
+            &args.content_commitment,
+            &args.uri,
+        )?;
+        let link = load_grant(&self.care_link)?;
+        require!(
+            link.is_some_and(|link| link.allows_issue(args.kind, now)),
+            RecordsError::IssueNotPermitted
+        );
+        Ok(())
     }
+}
+
+/// The `Grant` at `info`, if one lives there (owner and discriminator
+/// checked; the caller checks the address).
+pub(crate) fn load_grant(info: &AccountInfo) -> Result<Option<Grant>> {
+    if info.owner != &crate::ID || info.data_is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Grant::try_deserialize(
+        &mut &info.try_borrow_data()?[..],
+    )?))
 }
 
 /// Only active providers, laboratories and pharmacies create records.
@@ -79,10 +115,15 @@ pub(crate) fn validate_issuer(entity: &Entity, now: i64) -> Result<()> {
 pub(crate) fn validate_content(
     record_id: &[u8; 16],
     commitment: &[u8; 32],
+    content_commitment: &[u8; 32],
     uri: &str,
 ) -> Result<()> {
     require!(record_id != &[0; 16], RecordsError::InvalidRecordId);
     require!(commitment != &[0; 32], RecordsError::InvalidCommitment);
+    require!(
+        content_commitment != &[0; 32],
+        RecordsError::InvalidContentCommitment
+    );
     require!(is_valid_uri(uri), RecordsError::InvalidUri);
     Ok(())
 }
@@ -91,6 +132,7 @@ pub(crate) fn validate_content(
 pub(crate) struct NewRecord {
     pub record_id: [u8; 16],
     pub commitment: [u8; 32],
+    pub content_commitment: [u8; 32],
     pub uri: String,
     pub kind: RecordKind,
     pub record_version: u16,
@@ -108,15 +150,19 @@ pub(crate) struct Minting<'a, 'info> {
     pub token: RecordToken<'a, 'info>,
 }
 
-/// Writes a new record, mints its token and returns the event announcing it.
+/// Writes a new record (its serial taken from the patient), mints its token
+/// and returns the event announcing it.
 pub(crate) fn create_record(
     record: &mut Account<Record>,
     bump: u8,
+    patient: &mut Account<Patient>,
     issuer: Pubkey,
     new: NewRecord,
     minting: Minting,
     now: i64,
 ) -> Result<RecordIssued> {
+    let serial = patient.take_record_serial()?;
+    patient.check_invariant()?;
     record.set_inner(Record {
         version: ACCOUNT_VERSION,
         bump,
@@ -126,6 +172,8 @@ pub(crate) fn create_record(
         mint: minting.token.mint.key(),
         record_id: new.record_id,
         commitment: new.commitment,
+        content_commitment: new.content_commitment,
+        serial,
         uri: new.uri,
         kind: new.kind,
         status: RecordStatus::Active,
@@ -153,6 +201,9 @@ pub(crate) fn create_record(
         kind: record.kind,
         record_version: record.record_version,
         supersedes: record.supersedes,
+        commitment: record.commitment,
+        content_commitment: record.content_commitment,
+        serial: record.serial,
     })
 }
 
@@ -179,10 +230,12 @@ pub fn handler(mut ctx: Context<IssueRecord>, args: IssueRecordArgs) -> Result<(
     let event = create_record(
         &mut accounts.record,
         ctx.bumps.record,
+        &mut accounts.patient,
         accounts.issuer.key(),
         NewRecord {
             record_id: args.record_id,
             commitment: args.commitment,
+            content_commitment: args.content_commitment,
             uri: args.uri,
             kind: args.kind,
             record_version: 1,

@@ -2,6 +2,7 @@
 //! retracting its own records, requesting access, break-glass access.
 
 pub mod amend_record;
+pub mod cancel_access_request;
 pub mod emergency_access;
 pub mod issue_record;
 pub mod request_access;
@@ -9,7 +10,8 @@ pub mod retract_record;
 
 #[allow(ambiguous_glob_reexports)]
 pub use {
-    amend_record::*, emergency_access::*, issue_record::*, request_access::*, retract_record::*,
+    amend_record::*, cancel_access_request::*, emergency_access::*, issue_record::*,
+    request_access::*, retract_record::*,
 };
 
 use {

@@ -4,7 +4,7 @@ use {
         constants::*,
         errors::RecordsError,
         events::AccessRequested,
-        instructions::{now, resolve_target, validate_duration},
+        instructions::{now, resolve_target, validate_duration, Target},
         state::*,
     },
     anchor_lang::prelude::*,
@@ -53,12 +53,8 @@ pub struct RequestAccess<'info> {
 }
 
 impl RequestAccess<'_> {
-    pub fn validate(&self, args: &RequestAccessArgs, now: i64) -> Result<u16> {
+    pub fn validate(&self, args: &RequestAccessArgs, now: i64) -> Result<Target> {
         require_active(&self.requester_entity, now)?;
-        require!(
-            permissions::is_valid(args.permissions),
-            RecordsError::InvalidPermissions
-        );
         require!(
             args.purpose != Purpose::Emergency,
             RecordsError::EmergencyPurposeReserved
@@ -70,13 +66,14 @@ impl RequestAccess<'_> {
             &self.target,
             args.scope,
             args.kinds,
+            args.permissions,
         )
     }
 }
 
 pub fn handler(ctx: Context<RequestAccess>, args: RequestAccessArgs) -> Result<()> {
     let now = now()?;
-    let kinds = ctx.accounts.validate(&args, now)?;
+    let target = ctx.accounts.validate(&args, now)?;
     let request = &mut ctx.accounts.access_request;
     request.set_inner(AccessRequest {
         version: ACCOUNT_VERSION,
@@ -85,7 +82,8 @@ pub fn handler(ctx: Context<RequestAccess>, args: RequestAccessArgs) -> Result<(
         requester: ctx.accounts.requester.key(),
         target: ctx.accounts.target.key(),
         scope: args.scope,
-        kinds,
+        target_serial: target.serial,
+        kinds: target.kinds,
         permissions: args.permissions,
         purpose: args.purpose,
         duration: args.duration,

@@ -12,7 +12,10 @@ use {
 /// suspended too (withdrawing a wrong record must stay possible), not once
 /// it is revoked. Retracting an amendment makes the version it superseded
 /// Active again (pass it as `previous_record`), so a record is never left
-/// without a current version by whoever amended it.
+/// without a current version by whoever amended it; but only that very
+/// version: whatever else lives at the address now (the patient erased it,
+/// another record was issued there) is left untouched. A chain therefore
+/// never has two Active versions.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct RetractRecord<'info> {
@@ -77,15 +80,7 @@ pub fn handler(mut ctx: Context<RetractRecord>) -> Result<()> {
     .burn()?;
     let now = now()?;
     if let Some(previous) = &accounts.previous_record {
-        // The previous version may have been erased by the patient since.
-        if previous.owner == &crate::ID && !previous.data_is_empty() {
-            let mut state = Record::try_deserialize(&mut &previous.try_borrow_data()?[..])?;
-            state.status = RecordStatus::Active;
-            state.superseded_by = None;
-            state.updated_at = now.max(state.updated_at);
-            state.check_invariant()?;
-            state.try_serialize(&mut &mut previous.try_borrow_mut_data()?[..])?;
-        }
+        reactivate_superseded(previous, &accounts.record.key(), now)?;
     }
     let record = &mut accounts.record;
     record.status = RecordStatus::Retracted;
@@ -97,5 +92,25 @@ pub fn handler(mut ctx: Context<RetractRecord>) -> Result<()> {
         record: record.key(),
     };
     emit_cpi!(event);
+    Ok(())
+}
+
+/// Makes `previous` Active again when it is the version that `amendment`
+/// superseded: a `records` Record, Superseded, whose forward link names the
+/// amendment. Anything else at that address (nothing, after an erasure; a
+/// record issued there since) is not this chain's and is left as it is.
+fn reactivate_superseded(previous: &AccountInfo, amendment: &Pubkey, now: i64) -> Result<()> {
+    if previous.owner != &crate::ID || previous.data_is_empty() {
+        return Ok(());
+    }
+    let mut state = Record::try_deserialize(&mut &previous.try_borrow_data()?[..])?;
+    if state.status != RecordStatus::Superseded || state.superseded_by != Some(*amendment) {
+        return Ok(());
+    }
+    state.status = RecordStatus::Active;
+    state.superseded_by = None;
+    state.updated_at = now.max(state.updated_at);
+    state.check_invariant()?;
+    state.try_serialize(&mut &mut previous.try_borrow_mut_data()?[..])?;
     Ok(())
 }

@@ -1,0 +1,52 @@
+//! `panacea access cancel --patient ADDRESS [--record RECORD] [--requester ADDRESS]`
+
+use {
+    crate::{
+        commands::load,
+        context::Ctx,
+        output::{none, Report},
+        parse,
+    },
+    anyhow::Result,
+    panacea_sdk::{
+        records_program::{pda, state::AccessRequest},
+        Pubkey,
+    },
+    solana_signer::Signer,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The patient asked
+    #[arg(long, value_parser = parse::address)]
+    pub patient: Pubkey,
+    /// The record asked for [default: a request over the patient's records]
+    #[arg(long, value_parser = parse::address)]
+    pub record: Option<Pubkey>,
+    /// Who asked [default: the signer]; anyone may close an expired request
+    #[arg(long, value_parser = parse::address)]
+    pub requester: Option<Pubkey>,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let closer = ctx.signer()?;
+    let requester = args.requester.unwrap_or(closer.pubkey());
+    let client = ctx.client()?;
+    let target = super::target(&args.patient, args.record.as_ref());
+    let address = pda::access_request(&args.patient, &requester, &target).0;
+    let request: AccessRequest = load(&client, &address, "access request").await?;
+    let outcome = client
+        .cancel_access_request(
+            &closer,
+            &args.patient,
+            &requester,
+            &target,
+            &request.rent_payer,
+        )
+        .await?;
+    Ok(Report::outcome(
+        format!("Access request of {requester} to {} closed", args.patient),
+        &outcome,
+        none(),
+    ))
+}
