@@ -212,8 +212,13 @@ fn registered() -> &'static Net {
             );
         }
         // One patient per test: tests run in parallel and count records.
+        // Each makes the lab and the specialist their care links.
         for patient in ["patient", "batch-patient", "bad-patient", "claims-patient"] {
             net.ok(patient, &["patient", "register"]);
+            for issuer in ["lab", "specialist"] {
+                let issuer = net.address(issuer).to_string();
+                net.ok(patient, &["access", "authorize", "--issuer", &issuer]);
+            }
         }
     });
     net

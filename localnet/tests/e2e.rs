@@ -92,6 +92,21 @@ fn the_whole_story_over_json_rpc() {
             .register_patient(&patient, &patient_keys, None)
             .await
             .expect("patient");
+        // The patient makes the lab their care link for lab results.
+        client
+            .authorize_issuer(
+                &patient,
+                &patient.pubkey(),
+                &lab.pubkey(),
+                RecordKind::LabResult.bit(),
+                panacea_sdk::ops::patient::AccessTerms {
+                    permissions: 0,
+                    purpose: Purpose::Treatment,
+                    duration: 365 * 86_400,
+                },
+            )
+            .await
+            .expect("care link");
 
         let store = BlobStore::in_memory();
         let (issued, _, _) = client

@@ -726,6 +726,21 @@ async fn story(net: &Net, seed: u64) {
         async || clean.exists_account(&pda::patient(&p).0).await,
     )
     .await;
+    // The patient's care link to the lab (set up without faults).
+    clean
+        .authorize_issuer(
+            &patient,
+            &p,
+            &lab.pubkey(),
+            kinds::ALL,
+            panacea_sdk::ops::patient::AccessTerms {
+                permissions: 0,
+                purpose: Purpose::Treatment,
+                duration: 365 * 86_400,
+            },
+        )
+        .await
+        .expect("care link");
 
     // Records: three issued in one call each (a retry seals anew under a
     // fresh id, so only a truthful "did not land" keeps it single), two
