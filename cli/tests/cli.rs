@@ -242,8 +242,8 @@ fn the_demo_runs_in_process() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["cluster"], "in-process");
     let steps = report["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 15);
-    let trail = steps[13]["audit_trail"].as_array().unwrap();
+    assert_eq!(steps.len(), 16);
+    let trail = steps[14]["audit_trail"].as_array().unwrap();
     for event in [
         "RecordIssued",
         "AccessLogged",
@@ -255,8 +255,8 @@ fn the_demo_runs_in_process() {
             "{event} missing from {trail:?}"
         );
     }
-    assert_eq!(steps[10]["provider_balance"], 240_000_000);
-    assert_eq!(steps[12]["paid"], 1_440_000_000);
+    assert_eq!(steps[11]["provider_balance"], 240_000_000);
+    assert_eq!(steps[13]["paid"], 1_440_000_000);
 }
 
 #[test]
@@ -265,9 +265,9 @@ fn the_demo_runs_against_a_localnet() {
     let report = net.ok("deployer", &["demo"]);
     assert_eq!(report["cluster"], net.url);
     let steps = report["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 15);
-    assert_eq!(steps[12]["paid"], 1_440_000_000);
-    let trail = steps[13]["audit_trail"].as_array().unwrap();
+    assert_eq!(steps.len(), 16);
+    assert_eq!(steps[13]["paid"], 1_440_000_000);
+    let trail = steps[14]["audit_trail"].as_array().unwrap();
     assert!(trail.iter().any(|e| e == "ClaimSettled"), "{trail:?}");
 }
 
@@ -756,7 +756,7 @@ fn policies_and_claims_through_the_binary() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|r| r["item"] == "Record" && r["lamports"] == 3_932_400));
+        .any(|r| r["item"] == "Record" && r["lamports"] == 4_210_800));
 }
 
 /// Retries a command that waits on the cluster's clock (a window closing).

@@ -25,23 +25,15 @@ pub fn claim_address(policy: &Pubkey, claim_id: &[u8; 16]) -> Pubkey {
 }
 
 /// A record listed in a claim: its address and the `origin` of its
-/// amendment chain (`Record::origin`; the record itself for an original),
-/// on which the "billed at most once" marker is keyed.
+/// amendment chain (`Record::origin`, the serial of the chain's first
+/// version), on which the "billed at most once" marker is keyed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BilledRecord {
     pub record: Pubkey,
-    pub origin: Pubkey,
+    pub origin: u64,
 }
 
 impl BilledRecord {
-    /// A record that was never amended.
-    pub fn original(record: Pubkey) -> Self {
-        Self {
-            record,
-            origin: record,
-        }
-    }
-
     /// From a decoded `Record` account at `record`.
     pub fn of(record: Pubkey, state: &records::state::Record) -> Self {
         Self {
@@ -191,7 +183,7 @@ pub fn submit_claim(
             .accounts
             .push(AccountMeta::new_readonly(billed.record, false));
         instruction.accounts.push(AccountMeta::new(
-            pda::claimed_record(policy, &billed.origin).0,
+            pda::claimed_record(policy, billed.origin).0,
             false,
         ));
     }
@@ -284,7 +276,7 @@ pub fn withdraw_claim(
     provider: &Pubkey,
     policy: &Pubkey,
     claim: &Pubkey,
-    origins: &[Pubkey],
+    origins: &[u64],
     rent_payer: &Pubkey,
 ) -> Instruction {
     let mut instruction = build(
@@ -302,7 +294,7 @@ pub fn withdraw_claim(
     );
     for origin in origins {
         instruction.accounts.push(AccountMeta::new(
-            pda::claimed_record(policy, origin).0,
+            pda::claimed_record(policy, *origin).0,
             false,
         ));
     }
@@ -329,11 +321,11 @@ pub fn close_claim(
     )
 }
 
-/// `origin` is the origin of the billed record.
+/// `origin` is the origin (serial) of the billed record.
 pub fn close_claimed_record(
     actor: &Pubkey,
     policy: &Pubkey,
-    origin: &Pubkey,
+    origin: u64,
     rent_payer: &Pubkey,
 ) -> Instruction {
     build(

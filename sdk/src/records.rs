@@ -14,33 +14,20 @@ fn event_authority() -> Pubkey {
     pda::event_authority().0
 }
 
-/// The addresses of a record and its token, from the patient and record id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RecordAddresses {
-    pub record: Pubkey,
-    pub mint: Pubkey,
-    pub token_account: Pubkey,
+/// The record book accounts of `patient`, as every instruction that moves
+/// the book takes them.
+pub fn book_accounts(patient: &Pubkey) -> acc::BookAccounts {
+    acc::BookAccounts {
+        book_mint: pda::record_book().0,
+        record_authority: pda::record_authority().0,
+        patient_book: pda::record_book_account(patient),
+        token_program: token_2022::ID,
+    }
 }
 
-impl RecordAddresses {
-    pub fn new(patient: &Pubkey, record_id: &[u8; 16]) -> Self {
-        let record = pda::record(patient, record_id).0;
-        let mint = pda::record_mint(&record).0;
-        Self {
-            record,
-            mint,
-            token_account: pda::record_token_account(patient, &mint),
-        }
-    }
-
-    /// The three addresses, named as operations report them.
-    pub fn named(&self) -> Vec<(&'static str, Pubkey)> {
-        vec![
-            ("record", self.record),
-            ("mint", self.mint),
-            ("token_account", self.token_account),
-        ]
-    }
+/// The address of the version `record` amends, when it is an amendment.
+pub fn previous_version(record: &records::state::Record) -> Option<Pubkey> {
+    (record.supersedes != [0; 16]).then(|| pda::record(&record.patient, &record.supersedes).0)
 }
 
 /// The target address of a grant or request: the record, or the patient account.
@@ -147,6 +134,29 @@ pub fn renew_entity(
     )
 }
 
+/// The registry admin creates the deployment's record book.
+pub fn initialize_record_book(
+    payer: &Pubkey,
+    admin: &Pubkey,
+    args: InitializeRecordBookArgs,
+) -> Instruction {
+    build(
+        ID,
+        acc::InitializeRecordBook {
+            payer: *payer,
+            admin: *admin,
+            config: pda::config().0,
+            book_mint: pda::record_book().0,
+            record_authority: pda::record_authority().0,
+            token_program: token_2022::ID,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::InitializeRecordBook { args },
+    )
+}
+
 pub fn register_patient(
     payer: &Pubkey,
     authority: &Pubkey,
@@ -160,6 +170,10 @@ pub fn register_patient(
             authority: *authority,
             guardian: guardian.copied(),
             patient: pda::patient(authority).0,
+            book_mint: pda::record_book().0,
+            patient_book: pda::record_book_account(authority),
+            token_program: token_2022::ID,
+            associated_token_program: associated_token::ID,
             system_program: system_program::ID,
             event_authority: event_authority(),
             program: ID,
@@ -189,6 +203,8 @@ pub fn close_patient(authority: &Pubkey, rent_payer: &Pubkey) -> Instruction {
             authority: *authority,
             patient: pda::patient(authority).0,
             rent_payer: *rent_payer,
+            patient_book: pda::record_book_account(authority),
+            token_program: token_2022::ID,
             event_authority: event_authority(),
             program: ID,
         },
@@ -398,28 +414,18 @@ pub fn log_access(grantee: &Pubkey, grant: &Pubkey, record: &Pubkey) -> Instruct
     )
 }
 
-pub fn issue_record(
-    payer: &Pubkey,
-    issuer: &Pubkey,
-    patient: &Pubkey,
-    args: IssueRecordArgs,
-) -> Instruction {
-    let addresses = RecordAddresses::new(patient, &args.record_id);
+/// `issuer` signs and pays the record's rent.
+pub fn issue_record(issuer: &Pubkey, patient: &Pubkey, args: IssueRecordArgs) -> Instruction {
     build(
         ID,
         acc::IssueRecord {
-            payer: *payer,
             issuer: *issuer,
             issuer_entity: pda::entity(issuer).0,
             patient_authority: *patient,
             patient: pda::patient(patient).0,
             care_link: care_link_address(patient, issuer),
-            record: addresses.record,
-            record_mint: addresses.mint,
-            record_authority: pda::record_authority().0,
-            patient_token_account: addresses.token_account,
-            token_program: token_2022::ID,
-            associated_token_program: associated_token::ID,
+            record: pda::record(patient, &args.record_id).0,
+            book: book_accounts(patient),
             system_program: system_program::ID,
             event_authority: event_authority(),
             program: ID,
@@ -437,30 +443,22 @@ pub fn care_link_address(patient: &Pubkey, issuer: &Pubkey) -> Pubkey {
 /// Amends `previous_record`; `grant` is needed when `issuer` is not the
 /// original issuer.
 pub fn amend_record(
-    payer: &Pubkey,
     issuer: &Pubkey,
     patient: &Pubkey,
     previous_record: &Pubkey,
     grant: Option<&Pubkey>,
     args: AmendRecordArgs,
 ) -> Instruction {
-    let addresses = RecordAddresses::new(patient, &args.record_id);
     build(
         ID,
         acc::AmendRecord {
-            payer: *payer,
             issuer: *issuer,
             issuer_entity: pda::entity(issuer).0,
             patient_authority: *patient,
             patient: pda::patient(patient).0,
             previous_record: *previous_record,
             grant: grant.copied(),
-            record: addresses.record,
-            record_mint: addresses.mint,
-            record_authority: pda::record_authority().0,
-            patient_token_account: addresses.token_account,
-            token_program: token_2022::ID,
-            associated_token_program: associated_token::ID,
+            record: pda::record(patient, &args.record_id).0,
             system_program: system_program::ID,
             event_authority: event_authority(),
             program: ID,
@@ -469,26 +467,23 @@ pub fn amend_record(
     )
 }
 
-/// `previous_record` is the record this one supersedes, when it is an
-/// amendment (its `supersedes`); retracting it makes that one Active again.
+/// `previous_record` is the address of the version this one amends, when it
+/// is an amendment ([`previous_version`]); when that version is still there
+/// it becomes Active again.
 pub fn retract_record(
     issuer: &Pubkey,
     patient: &Pubkey,
     record_id: &[u8; 16],
     previous_record: Option<&Pubkey>,
 ) -> Instruction {
-    let addresses = RecordAddresses::new(patient, record_id);
     build(
         ID,
         acc::RetractRecord {
             issuer: *issuer,
             issuer_entity: pda::entity(issuer).0,
             previous_record: previous_record.copied(),
-            record: addresses.record,
-            record_mint: addresses.mint,
-            record_authority: pda::record_authority().0,
-            patient_token_account: addresses.token_account,
-            token_program: token_2022::ID,
+            record: pda::record(patient, record_id).0,
+            book: book_accounts(patient),
             event_authority: event_authority(),
             program: ID,
         },
@@ -497,24 +492,21 @@ pub fn retract_record(
 }
 
 /// `rent_payer` is the record's recorded payer, who gets the rent back.
+/// `issuer` is the record's issuer, which paid its rent and gets it back.
 pub fn erase_record(
     authority: &Pubkey,
     patient: &Pubkey,
     record_id: &[u8; 16],
-    rent_payer: &Pubkey,
+    issuer: &Pubkey,
 ) -> Instruction {
-    let addresses = RecordAddresses::new(patient, record_id);
     build(
         ID,
         acc::EraseRecord {
             authority: *authority,
             patient: pda::patient(patient).0,
-            record: addresses.record,
-            rent_payer: *rent_payer,
-            record_mint: addresses.mint,
-            record_authority: pda::record_authority().0,
-            patient_token_account: addresses.token_account,
-            token_program: token_2022::ID,
+            record: pda::record(patient, record_id).0,
+            issuer: *issuer,
+            book: book_accounts(patient),
             event_authority: event_authority(),
             program: ID,
         },

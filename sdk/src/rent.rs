@@ -6,9 +6,8 @@ use {
     anchor_lang::Space,
 };
 
-/// Bytes of a record token account (an ATA of a NonTransferable mint:
-/// immutable owner and non-transferable account extensions).
-pub const RECORD_TOKEN_ACCOUNT_LEN: usize = 174;
+/// The record book metadata URI the SDK and the CLI create books with.
+pub const RECORD_BOOK_URI: &str = "https://panacea.health/record-book.json";
 /// Bytes of an SPL Token account (a policy vault).
 pub const TOKEN_ACCOUNT_LEN: usize = 165;
 
@@ -21,12 +20,15 @@ pub fn account_sizes() -> Vec<(&'static str, usize)> {
         ),
         ("Entity", 8 + records::state::Entity::INIT_SPACE),
         ("Patient", 8 + records::state::Patient::INIT_SPACE),
-        ("Record", 8 + records::state::Record::INIT_SPACE),
+        ("Record", records::state::Record::SPACE),
         (
-            "record mint",
-            records::token::record_mint_space().expect("record mint size"),
+            "record book mint (one per deployment)",
+            records::token::record_book_space(RECORD_BOOK_URI).expect("record book size"),
         ),
-        ("record token account", RECORD_TOKEN_ACCOUNT_LEN),
+        (
+            "record book account (one per patient)",
+            records::token::record_book_account_space().expect("book account size"),
+        ),
         ("Grant", 8 + records::state::Grant::INIT_SPACE),
         (
             "AccessRequest",
@@ -72,11 +74,11 @@ pub fn operation_rent(accounts: &[RentRow]) -> Vec<(&'static str, u64)> {
     };
     vec![
         ("register entity", of("Entity")),
-        ("register patient", of("Patient")),
         (
-            "issue or amend a record",
-            of("Record") + of("record mint") + of("record token account"),
+            "register patient (profile and record book account)",
+            of("Patient") + of("record book account (one per patient)"),
         ),
+        ("issue or amend a record", of("Record")),
         ("grant access / approve a request", of("Grant")),
         ("request access", of("AccessRequest")),
         ("grant consent", of("Consent")),

@@ -153,6 +153,15 @@ async fn scene() -> Scene {
     }
     let outcome = scene
         .client
+        .initialize_record_book(&scene.admin, panacea_sdk::rent::RECORD_BOOK_URI)
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome.address("record_book"),
+        Some(records::pda::record_book().0)
+    );
+    let outcome = scene
+        .client
         .register_patient(&scene.patient.key, &scene.patient.enc, None)
         .await
         .unwrap();
@@ -221,8 +230,12 @@ impl Scene {
             )
         );
         assert_eq!(
-            (state.commitment, state.uri.as_str()),
-            (sealed.commitment, sealed.uri.as_str())
+            (state.commitment, state.content_commitment),
+            (sealed.commitment, sealed.content_commitment)
+        );
+        assert_eq!(
+            panacea_sdk::offchain::blob_uri(&state.commitment),
+            sealed.uri
         );
         record
     }
@@ -695,7 +708,7 @@ async fn every_actor_every_operation_in_process() {
         .unwrap();
     assert!(s.client.fetch::<Record>(&third).await.unwrap().is_none());
     assert!(matches!(
-        s.store.get(&state.uri).await,
+        s.store.get(&panacea_sdk::offchain::blob_uri(&state.commitment)).await,
         Err(OffchainError::BlobNotFound(_))
     ));
     // Retraction by the lab.
@@ -809,7 +822,7 @@ async fn no_plaintext_reaches_any_account_event_or_log() {
     assert!(!logs.iter().any(|l| contains(l.as_bytes())));
     // The stored ciphertext does not contain it either.
     let state: Record = s.client.get(&record).await.unwrap();
-    assert!(!contains(&s.store.get(&state.uri).await.unwrap()));
+    assert!(!contains(&s.store.get(&panacea_sdk::offchain::blob_uri(&state.commitment)).await.unwrap()));
 }
 
 #[tokio::test]
@@ -873,7 +886,7 @@ async fn off_chain_failures_have_their_own_errors_and_change_nothing() {
     ));
 
     // Tampered ciphertext: the commitment check fails before decryption.
-    let mut blob = s.store.get(&state.uri).await.unwrap();
+    let mut blob = s.store.get(&panacea_sdk::offchain::blob_uri(&state.commitment)).await.unwrap();
     let last = blob.len() - 1;
     blob[last] ^= 1;
     let tampered_store = BlobStore::in_memory();
@@ -901,7 +914,7 @@ async fn off_chain_failures_have_their_own_errors_and_change_nothing() {
     let empty = BlobStore::in_memory();
     let error = panacea_sdk::offchain::open(
         &empty,
-        &state.uri,
+        &panacea_sdk::offchain::blob_uri(&state.commitment),
         &state.commitment,
         &state.content_commitment,
         &key,
@@ -1258,7 +1271,6 @@ async fn a_patient_rekey_with_substituted_content_is_refused_by_readers() {
             &record,
             records::instructions::RekeyRecordArgs {
                 commitment: forged.commitment,
-                uri: forged.uri.clone(),
             },
         ),
         panacea_sdk::records::update_grant_key(

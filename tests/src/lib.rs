@@ -83,6 +83,15 @@ impl World {
         );
         let ua = world.upgrade_authority.insecure_clone();
         world.send(&[ix], &[&ua]).expect("initialize registry");
+        let ix = rx::initialize_record_book(
+            &world.payer.pubkey(),
+            &world.admin.pubkey(),
+            InitializeRecordBookArgs {
+                uri: panacea_sdk::rent::RECORD_BOOK_URI.into(),
+            },
+        );
+        let admin = world.admin.insecure_clone();
+        world.send(&[ix], &[&admin]).expect("initialize record book");
         world
     }
 
@@ -240,7 +249,6 @@ impl World {
             record_id: random_id(),
             commitment: [0xC0; 32],
             content_commitment: [0xCC; 32],
-            uri: "panacea://blob/3f9a1c".to_string(),
             kind,
         }
     }
@@ -314,12 +322,17 @@ impl World {
         args: IssueRecordArgs,
     ) -> TxResult {
         self.ensure_care_link(&issuer.pubkey(), patient);
-        let ix = rx::issue_record(&self.payer.pubkey(), &issuer.pubkey(), patient, args);
+        let ix = rx::issue_record(&issuer.pubkey(), patient, args);
         self.send(&[ix], &[issuer])
     }
 
     pub fn record_address(patient: &Pubkey, id: &[u8; 16]) -> Pubkey {
         pda::record(patient, id).0
+    }
+
+    /// The patient's record book balance: their number of Active records.
+    pub fn book_balance(&self, patient: &Pubkey) -> u64 {
+        self.token_amount(&pda::record_book_account(patient))
     }
 
     // ----- access -----

@@ -6,7 +6,7 @@ pub const POLICY_SEED: &[u8] = b"policy";
 pub const VAULT_SEED: &[u8] = b"vault";
 /// `Claim`: `["claim", policy, claim_id]`.
 pub const CLAIM_SEED: &[u8] = b"claim";
-/// `ClaimedRecord`: `["claimed_record", policy, record]`.
+/// `ClaimedRecord`: `["claimed_record", policy, origin serial (u64 LE)]`.
 pub const CLAIMED_RECORD_SEED: &[u8] = b"claimed_record";
 
 /// Layout version written into every account this program version creates.

@@ -14,9 +14,11 @@ pub fn claim(policy: &Pubkey, claim_id: &[u8; 16]) -> (Pubkey, u8) {
     Pubkey::find_program_address(&[CLAIM_SEED, policy.as_ref(), claim_id], &crate::ID)
 }
 
-pub fn claimed_record(policy: &Pubkey, record: &Pubkey) -> (Pubkey, u8) {
+/// The marker of a record's amendment chain on a policy: `origin` is the
+/// serial of the chain's first version (`Record::origin`).
+pub fn claimed_record(policy: &Pubkey, origin: u64) -> (Pubkey, u8) {
     Pubkey::find_program_address(
-        &[CLAIMED_RECORD_SEED, policy.as_ref(), record.as_ref()],
+        &[CLAIMED_RECORD_SEED, policy.as_ref(), &origin.to_le_bytes()],
         &crate::ID,
     )
 }

@@ -9,11 +9,11 @@ pub const ENTITY_SEED: &[u8] = b"entity";
 pub const PATIENT_SEED: &[u8] = b"patient";
 /// `Record`: `["record", patient_authority, record_id]`.
 pub const RECORD_SEED: &[u8] = b"record";
-/// Record mint: `["record_mint", record]`.
-pub const RECORD_MINT_SEED: &[u8] = b"record_mint";
-/// The program PDA that is mint authority (until the single token is
-/// minted), metadata-pointer authority, permanent delegate and mint close
-/// authority of every record mint: `["record_authority"]`.
+/// The record book mint, one per deployment: `["record_book"]`.
+pub const RECORD_BOOK_SEED: &[u8] = b"record_book";
+/// The program PDA that is mint authority, permanent delegate, metadata
+/// pointer and update authority, and mint close authority of the record
+/// book: `["record_authority"]`.
 pub const RECORD_AUTHORITY_SEED: &[u8] = b"record_authority";
 /// `Grant`: `["grant", patient_authority, grantee, target]`.
 pub const GRANT_SEED: &[u8] = b"grant";
@@ -26,8 +26,12 @@ pub const ACCESS_REQUEST_SEED: &[u8] = b"access_request";
 /// Layout version written into every account this program version creates.
 pub const ACCOUNT_VERSION: u8 = 1;
 
-/// Longest opaque content URI (for example `s3://bucket/<32 hex chars>`).
-pub const MAX_URI_LEN: usize = 96;
+/// Name of the record book, as wallets show it (TokenMetadata).
+pub const RECORD_BOOK_NAME: &str = "Panacea health records";
+/// Symbol of the record book.
+pub const RECORD_BOOK_SYMBOL: &str = "PHR";
+/// Longest URI of the record book's metadata (a JSON a wallet can show).
+pub const MAX_BOOK_URI_LEN: usize = 200;
 /// Largest data key wrapped to a grantee's X25519 key
 /// (ephemeral public key 32 + wrapped key 32 + AEAD tag 16).
 pub const MAX_WRAPPED_KEY_LEN: usize = 80;
@@ -43,5 +47,5 @@ pub const MAX_GRANT_DURATION: i64 = 5 * 365 * 24 * 60 * 60;
 /// anyone may close the request and its rent goes back to its payer.
 pub const ACCESS_REQUEST_TTL: i64 = 30 * 24 * 60 * 60;
 
-/// Decimals of a record mint: a record token is indivisible.
-pub const RECORD_MINT_DECIMALS: u8 = 0;
+/// Decimals of the record book: a count of records.
+pub const RECORD_BOOK_DECIMALS: u8 = 0;

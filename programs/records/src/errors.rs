@@ -27,7 +27,7 @@ pub enum RecordsError {
     NotPatientOrGuardian,
     #[msg("a patient cannot be their own guardian")]
     GuardianIsPatient,
-    #[msg("record URI must be 1 to 96 printable ASCII characters")]
+    #[msg("URI must be 1 to 200 printable ASCII characters")]
     InvalidUri,
     #[msg("record commitment must not be all zeroes")]
     InvalidCommitment,
@@ -93,4 +93,12 @@ pub enum RecordsError {
     InvalidContentCommitment,
     #[msg("access request expired unanswered: ask again")]
     AccessRequestExpired,
+    #[msg("the record book of this deployment exists already")]
+    RecordBookExists,
+    #[msg("the patient still has active records: erase or have them retracted first")]
+    PatientHasActiveRecords,
+    #[msg("the deployment's record book does not exist yet: the admin creates it first")]
+    RecordBookMissing,
+    #[msg("a profile cannot be closed in the slot it was registered in")]
+    PatientCloseTooSoon,
 }

@@ -73,15 +73,17 @@ pub struct RecordIssued {
     pub issuer: Pubkey,
     pub patient: Pubkey,
     pub record: Pubkey,
-    pub mint: Pubkey,
     pub kind: RecordKind,
     pub record_version: u16,
-    pub supersedes: Option<Pubkey>,
+    /// Record id of the version amended (zero for an original).
+    pub supersedes: [u8; 16],
     /// SHA-256 of the ciphertext.
     pub commitment: [u8; 32],
     /// The issuer's attestation of the content (never changes).
     pub content_commitment: [u8; 32],
     pub serial: u64,
+    /// Serial of the chain's first version.
+    pub origin: u64,
 }
 
 #[event]
@@ -99,6 +101,8 @@ pub struct RecordRetracted {
     pub issuer: Pubkey,
     pub patient: Pubkey,
     pub record: Pubkey,
+    /// The version this one amended, Active again (when it still existed).
+    pub restored: Option<Pubkey>,
 }
 
 #[event]
@@ -107,6 +111,8 @@ pub struct RecordErased {
     pub actor: Pubkey,
     pub patient: Pubkey,
     pub record: Pubkey,
+    /// The record was Active: the patient's record book lost one.
+    pub was_active: bool,
 }
 
 #[event]
@@ -211,4 +217,11 @@ pub struct AccessRequestCancelled {
     pub request: Pubkey,
     /// Closed because it expired unanswered, not withdrawn by the requester.
     pub expired: bool,
+}
+
+#[event]
+#[derive(Clone, Debug)]
+pub struct RecordBookInitialized {
+    pub admin: Pubkey,
+    pub mint: Pubkey,
 }

@@ -42,6 +42,15 @@ pub mod records {
         admin::update_registry::handler(ctx, args)
     }
 
+    /// Creates the deployment's record book (one Token-2022 mint, metadata
+    /// in the mint); the admin signs, once.
+    pub fn initialize_record_book(
+        ctx: Context<InitializeRecordBook>,
+        args: InitializeRecordBookArgs,
+    ) -> Result<()> {
+        admin::initialize_record_book::handler(ctx, args)
+    }
+
     /// Credentials an entity; the admin and the entity both sign.
     pub fn register_entity(ctx: Context<RegisterEntity>, args: RegisterEntityArgs) -> Result<()> {
         admin::register_entity::handler(ctx, args)

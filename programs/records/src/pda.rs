@@ -26,12 +26,12 @@ pub fn record(patient_authority: &Pubkey, record_id: &[u8; 16]) -> (Pubkey, u8) 
     )
 }
 
-/// Token-2022 mint of a record.
-pub fn record_mint(record: &Pubkey) -> (Pubkey, u8) {
-    Pubkey::find_program_address(&[RECORD_MINT_SEED, record.as_ref()], &crate::ID)
+/// The record book: the deployment's one Token-2022 mint of records.
+pub fn record_book() -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[RECORD_BOOK_SEED], &crate::ID)
 }
 
-/// The program authority over every record mint.
+/// The program authority over the record book.
 pub fn record_authority() -> (Pubkey, u8) {
     Pubkey::find_program_address(&[RECORD_AUTHORITY_SEED], &crate::ID)
 }
@@ -75,11 +75,12 @@ pub fn access_request(
     )
 }
 
-/// The patient's associated token account that holds a record token.
-pub fn record_token_account(patient_authority: &Pubkey, mint: &Pubkey) -> Pubkey {
+/// The patient's record book account: their associated Token-2022 account
+/// of the record book, whose balance is their number of Active records.
+pub fn record_book_account(patient_authority: &Pubkey) -> Pubkey {
     anchor_spl::associated_token::get_associated_token_address_with_program_id(
         patient_authority,
-        mint,
+        &record_book().0,
         &anchor_spl::token_2022::ID,
     )
 }

@@ -1,9 +1,16 @@
-//! The lifecycle of a record token: a Token-2022 mint with supply exactly 1,
-//! NonTransferable, MetadataPointer to the record, and the record authority
-//! PDA as permanent delegate and mint close authority.
+//! The record book: one Token-2022 mint per deployment (`["record_book"]`),
+//! decimals 0, NonTransferable, its metadata in the mint itself
+//! (MetadataPointer to itself and TokenMetadata), and the record authority
+//! PDA as mint authority, permanent delegate, metadata update authority and
+//! mint close authority. Each patient holds one token account of it,
+//! created at registration and closed with the profile; its balance is the
+//! number of the patient's Active records: issuing mints one, an amendment
+//! is net zero, a retraction or an erasure of an Active record burns one.
+//! The program is the only minter and burner, so the balance can only move
+//! with a record's status.
 
 use {
-    crate::constants::*,
+    crate::{constants::*, errors::RecordsError},
     anchor_lang::{prelude::*, system_program},
     anchor_spl::{
         associated_token,
@@ -11,7 +18,6 @@ use {
             self,
             spl_token_2022::{
                 extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions},
-                instruction::AuthorityType,
                 state::{Account as SplTokenAccount, Mint as SplMint},
             },
         },
@@ -19,55 +25,81 @@ use {
     },
 };
 
-/// Extensions of every record mint.
-pub const RECORD_MINT_EXTENSIONS: [ExtensionType; 4] = [
+/// Fixed-size extensions of the record book mint (TokenMetadata, variable
+/// in size, is appended by its own initialization).
+pub const RECORD_BOOK_EXTENSIONS: [ExtensionType; 4] = [
     ExtensionType::NonTransferable,
-    ExtensionType::MetadataPointer,
     ExtensionType::PermanentDelegate,
     ExtensionType::MintCloseAuthority,
+    ExtensionType::MetadataPointer,
 ];
 
-/// Size in bytes of a record mint account.
-pub fn record_mint_space() -> Result<usize> {
+/// Size in bytes of the record book mint before its metadata.
+pub fn record_book_base_space() -> Result<usize> {
     Ok(ExtensionType::try_calculate_account_len::<SplMint>(
-        &RECORD_MINT_EXTENSIONS,
+        &RECORD_BOOK_EXTENSIONS,
     )?)
 }
 
-/// The accounts that take part in a record token's lifecycle.
-pub struct RecordToken<'a, 'info> {
-    pub record: Pubkey,
+/// Size in bytes of the record book mint with its metadata.
+pub fn record_book_space(uri: &str) -> Result<usize> {
+    Ok(record_book_base_space()? + token_metadata_space(RECORD_BOOK_NAME, RECORD_BOOK_SYMBOL, uri))
+}
+
+/// Size in bytes of a patient's record book account: a Token-2022 account
+/// of a NonTransferable mint carries the NonTransferableAccount and
+/// ImmutableOwner extensions.
+pub fn record_book_account_space() -> Result<usize> {
+    Ok(ExtensionType::try_calculate_account_len::<SplTokenAccount>(&[
+        ExtensionType::ImmutableOwner,
+        ExtensionType::NonTransferableAccount,
+    ])?)
+}
+
+/// Bytes the TokenMetadata entry adds to the mint: type and length (4),
+/// update authority and mint (64), then name, symbol and URI (each a 4-byte
+/// length and its bytes) and an empty list of additional fields (4).
+pub fn token_metadata_space(name: &str, symbol: &str, uri: &str) -> usize {
+    4 + 64 + (4 + name.len()) + (4 + symbol.len()) + (4 + uri.len()) + 4
+}
+
+/// The record book and the program authority over it.
+pub struct RecordBook<'a, 'info> {
     pub mint: &'a AccountInfo<'info>,
-    pub mint_bump: u8,
     pub authority: &'a AccountInfo<'info>,
     pub authority_bump: u8,
-    pub token_account: &'a AccountInfo<'info>,
     pub token_program: &'a AccountInfo<'info>,
 }
 
-impl<'info> RecordToken<'_, 'info> {
-    /// Creates the mint, the patient's associated token account, mints the
-    /// single token and removes the mint authority so no second token can
-    /// ever be minted.
-    pub fn mint_to_patient(
+impl<'info> RecordBook<'_, 'info> {
+    fn authority_seeds(&self) -> [&[u8]; 2] {
+        [
+            RECORD_AUTHORITY_SEED,
+            std::slice::from_ref(&self.authority_bump),
+        ]
+    }
+
+    /// Creates the record book mint with its extensions and metadata. The
+    /// account is funded for its final size (with metadata) at creation.
+    pub fn create(
         &self,
         payer: &AccountInfo<'info>,
-        patient_authority: &AccountInfo<'info>,
         system_program: &AccountInfo<'info>,
-        associated_token_program: &AccountInfo<'info>,
+        mint_bump: u8,
+        uri: String,
     ) -> Result<()> {
         let token_program_id = self.token_program.key();
-        let mint_seeds: &[&[u8]] = &[RECORD_MINT_SEED, self.record.as_ref(), &[self.mint_bump]];
-        let authority_seeds: &[&[u8]] = &[RECORD_AUTHORITY_SEED, &[self.authority_bump]];
+        let base = record_book_base_space()?;
+        let lamports = Rent::get()?.minimum_balance(record_book_space(&uri)?);
         create_pda_account(
             payer,
             self.mint,
-            record_mint_space()?,
+            base,
+            lamports,
             &token_program_id,
             system_program,
-            mint_seeds,
+            &[RECORD_BOOK_SEED, &[mint_bump]],
         )?;
-
         let ext_accounts = || (self.token_program.clone(), self.mint.clone());
         let (program, mint) = ext_accounts();
         ext::non_transferable_mint_initialize(CpiContext::new(
@@ -77,18 +109,6 @@ impl<'info> RecordToken<'_, 'info> {
                 mint,
             },
         ))?;
-        let (program, mint) = ext_accounts();
-        ext::metadata_pointer_initialize(
-            CpiContext::new(
-                token_program_id,
-                ext::MetadataPointerInitialize {
-                    token_program_id: program,
-                    mint,
-                },
-            ),
-            Some(self.authority.key()),
-            Some(self.record),
-        )?;
         let (program, mint) = ext_accounts();
         ext::permanent_delegate_initialize(
             CpiContext::new(
@@ -111,6 +131,18 @@ impl<'info> RecordToken<'_, 'info> {
             ),
             Some(self.authority.key),
         )?;
+        let (program, mint) = ext_accounts();
+        ext::metadata_pointer_initialize(
+            CpiContext::new(
+                token_program_id,
+                ext::MetadataPointerInitialize {
+                    token_program_id: program,
+                    mint,
+                },
+            ),
+            Some(self.authority.key()),
+            Some(self.mint.key()),
+        )?;
         token_2022::initialize_mint2(
             CpiContext::new(
                 token_program_id,
@@ -118,108 +150,114 @@ impl<'info> RecordToken<'_, 'info> {
                     mint: self.mint.clone(),
                 },
             ),
-            RECORD_MINT_DECIMALS,
+            RECORD_BOOK_DECIMALS,
             self.authority.key,
             None,
         )?;
-
-        associated_token::create_idempotent(CpiContext::new(
-            associated_token_program.key(),
-            associated_token::Create {
-                payer: payer.clone(),
-                associated_token: self.token_account.clone(),
-                authority: patient_authority.clone(),
-                mint: self.mint.clone(),
-                system_program: system_program.clone(),
-                token_program: self.token_program.clone(),
-            },
-        ))?;
-
-        let signer: &[&[&[u8]]] = &[authority_seeds];
-        token_2022::mint_to(
+        let seeds = self.authority_seeds();
+        ext::token_metadata_initialize(
             CpiContext::new_with_signer(
                 token_program_id,
-                token_2022::MintTo {
+                ext::TokenMetadataInitialize {
+                    program_id: self.token_program.clone(),
+                    metadata: self.mint.clone(),
+                    update_authority: self.authority.clone(),
+                    mint_authority: self.authority.clone(),
                     mint: self.mint.clone(),
-                    to: self.token_account.clone(),
-                    authority: self.authority.clone(),
                 },
-                signer,
+                &[&seeds],
             ),
-            1,
-        )?;
-        token_2022::set_authority(
-            CpiContext::new_with_signer(
-                token_program_id,
-                token_2022::SetAuthority {
-                    current_authority: self.authority.clone(),
-                    account_or_mint: self.mint.clone(),
-                },
-                signer,
-            ),
-            AuthorityType::MintTokens,
-            None,
+            RECORD_BOOK_NAME.to_string(),
+            RECORD_BOOK_SYMBOL.to_string(),
+            uri,
         )
     }
 
-    /// Burns the patient's token, if it is still there, as permanent delegate.
-    pub fn burn(&self) -> Result<()> {
-        if token_balance(self.token_account)? == 0 {
-            return Ok(());
-        }
-        let authority_seeds: &[&[u8]] = &[RECORD_AUTHORITY_SEED, &[self.authority_bump]];
+    /// One more Active record in `account`.
+    pub fn mint_one(&self, account: &AccountInfo<'info>) -> Result<()> {
+        let seeds = self.authority_seeds();
+        token_2022::mint_to(
+            CpiContext::new_with_signer(
+                self.token_program.key(),
+                token_2022::MintTo {
+                    mint: self.mint.clone(),
+                    to: account.clone(),
+                    authority: self.authority.clone(),
+                },
+                &[&seeds],
+            ),
+            1,
+        )
+    }
+
+    /// One fewer Active record in `account` (burned as permanent delegate).
+    pub fn burn_one(&self, account: &AccountInfo<'info>) -> Result<()> {
+        let seeds = self.authority_seeds();
         token_2022::burn(
             CpiContext::new_with_signer(
                 self.token_program.key(),
                 token_2022::Burn {
                     mint: self.mint.clone(),
-                    from: self.token_account.clone(),
+                    from: account.clone(),
                     authority: self.authority.clone(),
                 },
-                &[authority_seeds],
+                &[&seeds],
             ),
             1,
         )
     }
-
-    /// Closes the (empty) mint as its close authority, refunding `destination`.
-    pub fn close_mint(&self, destination: &AccountInfo<'info>) -> Result<()> {
-        let authority_seeds: &[&[u8]] = &[RECORD_AUTHORITY_SEED, &[self.authority_bump]];
-        token_2022::close_account(CpiContext::new_with_signer(
-            self.token_program.key(),
-            token_2022::CloseAccount {
-                account: self.mint.clone(),
-                destination: destination.clone(),
-                authority: self.authority.clone(),
-            },
-            &[authority_seeds],
-        ))
-    }
 }
 
-/// Balance of a record token account; 0 when the patient has closed it.
-fn token_balance(token_account: &AccountInfo) -> Result<u64> {
-    if token_account.owner != &token_2022::ID || token_account.data_is_empty() {
-        return Ok(0);
-    }
-    let data = token_account.try_borrow_data()?;
-    let account = StateWithExtensions::<SplTokenAccount>::unpack(&data)?;
-    let _ = account.get_extension_types()?;
-    Ok(account.base.amount)
+/// Creates `patient_authority`'s record book account (their associated token
+/// account of the book `mint`), paid by `payer`; an account someone created
+/// there beforehand is accepted as is.
+pub fn open_book_account<'info>(
+    mint: &AccountInfo<'info>,
+    account: &AccountInfo<'info>,
+    patient_authority: &AccountInfo<'info>,
+    payer: &AccountInfo<'info>,
+    programs: [&AccountInfo<'info>; 3],
+) -> Result<()> {
+    let [system_program, token_program, associated_token_program] = programs;
+    associated_token::create_idempotent(CpiContext::new(
+        associated_token_program.key(),
+        associated_token::Create {
+            payer: payer.clone(),
+            associated_token: account.clone(),
+            authority: patient_authority.clone(),
+            mint: mint.clone(),
+            system_program: system_program.clone(),
+            token_program: token_program.clone(),
+        },
+    ))
 }
 
-/// Creates a PDA-owned account even when someone has sent lamports to the
-/// address beforehand (plain `create_account` would fail and let anyone
-/// block the address).
+/// The number of Active records a book account holds (its balance); the
+/// account must be a Token-2022 account.
+pub fn book_balance(account: &AccountInfo) -> Result<u64> {
+    require_keys_eq!(
+        *account.owner,
+        token_2022::ID,
+        RecordsError::InvalidTokenAccount
+    );
+    let data = account.try_borrow_data()?;
+    let state = StateWithExtensions::<SplTokenAccount>::unpack(&data)?;
+    let _ = state.get_extension_types()?;
+    Ok(state.base.amount)
+}
+
+/// Creates a PDA-owned account of `space` bytes holding `lamports`, even
+/// when someone has sent lamports to the address beforehand (plain
+/// `create_account` would fail and let anyone block the address).
 pub fn create_pda_account<'info>(
     payer: &AccountInfo<'info>,
     account: &AccountInfo<'info>,
     space: usize,
+    lamports: u64,
     owner: &Pubkey,
     system_program: &AccountInfo<'info>,
     seeds: &[&[u8]],
 ) -> Result<()> {
-    let rent = Rent::get()?.minimum_balance(space);
     let signer: &[&[&[u8]]] = &[seeds];
     let program = system_program.key();
     if account.lamports() == 0 {
@@ -232,12 +270,12 @@ pub fn create_pda_account<'info>(
                 },
                 signer,
             ),
-            rent,
+            lamports,
             space as u64,
             owner,
         );
     }
-    let shortfall = rent.saturating_sub(account.lamports());
+    let shortfall = lamports.saturating_sub(account.lamports());
     if shortfall > 0 {
         system_program::transfer(
             CpiContext::new(

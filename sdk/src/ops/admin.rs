@@ -39,6 +39,39 @@ impl<B: Backend> PanaceaClient<B> {
         .await
     }
 
+    /// Creates the deployment's record book (once; the admin signs), with
+    /// `uri` as the metadata wallets show ([`crate::rent::RECORD_BOOK_URI`]
+    /// by default). Patients can only register once it exists.
+    pub async fn initialize_record_book(&self, admin: &Keypair, uri: &str) -> Result<Outcome> {
+        let book = pda::record_book().0;
+        let ix = rx::initialize_record_book(
+            &self.payer(),
+            &admin.pubkey(),
+            InitializeRecordBookArgs {
+                uri: uri.to_string(),
+            },
+        );
+        self.create(
+            self.exists(&book).await?,
+            &[ix],
+            &[admin],
+            vec![("record_book", book)],
+        )
+        .await
+    }
+
+    /// The number of Active records in `patient`'s record book (the balance
+    /// of their book account), `None` when they have none (not registered).
+    pub async fn record_book_balance(&self, patient: &Pubkey) -> Result<Option<u64>> {
+        let address = pda::record_book_account(patient);
+        Ok(self
+            .backend()
+            .get_account(&address)
+            .await?
+            .map(|account| crate::ops::token::token_account_amount(&account.data))
+            .transpose()?)
+    }
+
     /// Credentials an entity; the admin and the entity both sign.
     pub async fn register_entity(
         &self,

@@ -100,7 +100,7 @@ impl<B: Backend> PanaceaClient<B> {
         let key = self.patient_data_key(&state, keys, store).await?;
         Ok(offchain::open(
             store,
-            &state.uri,
+            &offchain::blob_uri(&state.commitment),
             &state.commitment,
             &state.content_commitment,
             &key,
@@ -266,9 +266,10 @@ impl<B: Backend> PanaceaClient<B> {
         let old_key = self.patient_data_key(&record, keys, store).await?;
         // Store first: the new blob and its envelopes are written while the
         // record still points at the old ones, which stay readable.
+        let old_uri = offchain::blob_uri(&record.commitment);
         let sealed = offchain::reseal(
             store,
-            &record.uri,
+            &old_uri,
             &record.commitment,
             &record.content_commitment,
             &old_key,
@@ -284,7 +285,6 @@ impl<B: Backend> PanaceaClient<B> {
             &record_address,
             RekeyRecordArgs {
                 commitment: sealed.commitment,
-                uri: sealed.uri.clone(),
             },
         )];
         // The new key goes to every grant that can still be used: not the
@@ -308,7 +308,7 @@ impl<B: Backend> PanaceaClient<B> {
         // at the new one; if the re-key did not land, the new blob goes.
         match self.send(&ixs, &[authority]).await {
             Ok(rekeyed) => {
-                offchain::shred(store, &record.uri).await?;
+                offchain::shred(store, &old_uri).await?;
                 store.delete_envelopes(&record.commitment).await?;
                 Ok(Outcome {
                     signature: Some(rekeyed),
@@ -343,10 +343,10 @@ impl<B: Backend> PanaceaClient<B> {
             &authority.pubkey(),
             patient,
             &state.record_id,
-            &state.rent_payer,
+            &state.issuer,
         );
         self.priced(std::slice::from_ref(&ix), &[authority]).await?;
-        offchain::shred(store, &state.uri).await?;
+        offchain::shred(store, &offchain::blob_uri(&state.commitment)).await?;
         store.delete_envelopes(&state.commitment).await?;
         self.act(&[ix], &[authority]).await
     }

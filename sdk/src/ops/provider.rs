@@ -63,15 +63,17 @@ impl<B: Backend> PanaceaClient<B> {
         store: &BlobStore,
         record_id: [u8; 16],
     ) -> Result<(Outcome, Option<SealedRecord>)> {
-        let at = rx::RecordAddresses::new(patient, &record_id);
-        if let Some(existing) = self.fetch::<Record>(&at.record).await? {
+        let record = pda::record(patient, &record_id).0;
+        if let Some(existing) = self.fetch::<Record>(&record).await? {
             if existing.issuer != issuer.pubkey() {
                 return Err(SdkError::InvalidInput(format!(
-                    "record {} exists and was issued by {}",
-                    at.record, existing.issuer
+                    "record {record} exists and was issued by {}",
+                    existing.issuer
                 )));
             }
-            let outcome = self.create(true, &[], &[], at.named()).await?;
+            let outcome = self
+                .create(true, &[], &[], vec![("record", record)])
+                .await?;
             return Ok((outcome, None));
         }
         let profile: Patient = self.get(&pda::patient(patient).0).await?;
@@ -114,9 +116,8 @@ impl<B: Backend> PanaceaClient<B> {
             .put_envelope(&sealed.commitment, &profile.encryption_key, &envelope)
             .await?;
         let record_id = random_id();
-        let at = rx::RecordAddresses::new(&previous.patient, &record_id);
+        let record = pda::record(&previous.patient, &record_id).0;
         let ix = rx::amend_record(
-            &self.payer(),
             &issuer.pubkey(),
             &previous.patient,
             previous_record,
@@ -125,10 +126,12 @@ impl<B: Backend> PanaceaClient<B> {
                 record_id,
                 commitment: sealed.commitment,
                 content_commitment: sealed.content_commitment,
-                uri: sealed.uri.clone(),
             },
         );
-        match self.create(false, &[ix], &[issuer], at.named()).await {
+        match self
+            .create(false, &[ix], &[issuer], vec![("record", record)])
+            .await
+        {
             Ok(outcome) => Ok((outcome, sealed)),
             Err(error) => {
                 if error.landed() == Some(false) {
@@ -149,22 +152,20 @@ impl<B: Backend> PanaceaClient<B> {
         sealed: &SealedRecord,
         record_id: [u8; 16],
     ) -> Result<Outcome> {
-        let at = rx::RecordAddresses::new(patient, &record_id);
-        let addresses = at.named();
-        if let Some(existing) = self.fetch::<Record>(&at.record).await? {
+        let record = pda::record(patient, &record_id).0;
+        let addresses = vec![("record", record)];
+        if let Some(existing) = self.fetch::<Record>(&record).await? {
             if existing.commitment == sealed.commitment {
                 return self.create(true, &[], &[], addresses).await;
             }
         }
         let ix = rx::issue_record(
-            &self.payer(),
             &issuer.pubkey(),
             patient,
             IssueRecordArgs {
                 record_id,
                 commitment: sealed.commitment,
                 content_commitment: sealed.content_commitment,
-                uri: sealed.uri.clone(),
                 kind,
             },
         );
@@ -185,7 +186,7 @@ impl<B: Backend> PanaceaClient<B> {
         let key = offchain::unwrap_key(&grant.wrapped_key, keys)?;
         Ok(offchain::open(
             store,
-            &state.uri,
+            &offchain::blob_uri(&state.commitment),
             &state.commitment,
             &state.content_commitment,
             &key,
@@ -263,7 +264,7 @@ impl<B: Backend> PanaceaClient<B> {
             &issuer.pubkey(),
             &state.patient,
             &state.record_id,
-            state.supersedes.as_ref(),
+            rx::previous_version(&state).as_ref(),
         );
         self.act(&[ix], &[issuer]).await
     }
@@ -313,14 +314,18 @@ impl<B: Backend> PanaceaClient<B> {
 
     pub async fn withdraw_claim(&self, provider: &Keypair, claim: &Pubkey) -> Result<Outcome> {
         let state: claims::state::Claim = self.get(claim).await?;
-        let mut origins = Vec::with_capacity(state.records.len());
-        for (address, record) in state
-            .records
-            .iter()
-            .zip(self.fetch_many::<Record>(&state.records).await?)
-        {
-            origins.push(record.map_or(*address, |r| r.origin));
-        }
+        // The claim's markers name their origins (the records may have been
+        // erased since).
+        let origins: Vec<u64> = self
+            .list::<claims::state::ClaimedRecord>(
+                &claims::ID,
+                claims::state::claimed_record_offsets::CLAIM,
+                claim,
+            )
+            .await?
+            .into_iter()
+            .map(|(_, marker)| marker.origin)
+            .collect();
         let ix = cl::withdraw_claim(
             &provider.pubkey(),
             &state.policy,

@@ -3,6 +3,7 @@
 //! before the handler, and the handler.
 
 pub mod admin;
+pub mod book;
 pub mod grantee;
 pub mod patient;
 pub mod provider;
@@ -24,7 +25,8 @@ use crate::{errors::RecordsError, state::*};
 pub struct Target {
     /// The record's own kind for one record, or the requested kinds.
     pub kinds: u16,
-    /// The record's serial for one record, 0 for the patient's records.
+    /// The record's serial for one record, the patient's registration for
+    /// the patient's records.
     pub serial: u64,
 }
 
@@ -47,7 +49,10 @@ pub(crate) fn resolve_target(
         GrantScope::Patient => {
             require_keys_eq!(target.key(), *patient_key, RecordsError::InvalidTarget);
             require!(kinds::is_valid(kinds), RecordsError::InvalidKinds);
-            Ok(Target { kinds, serial: 0 })
+            Ok(Target {
+                kinds,
+                serial: patient.registration(),
+            })
         }
         GrantScope::Record => {
             require!(

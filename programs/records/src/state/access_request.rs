@@ -17,8 +17,8 @@ pub struct AccessRequest {
     pub requester: Pubkey,
     pub target: Pubkey,
     pub scope: GrantScope,
-    /// Serial of the requested record (0 for the patient's records): the
-    /// approval must find the same record there.
+    /// Serial of the requested record, or the patient's registration for a
+    /// request over their records: the approval must find the same there.
     pub target_serial: u64,
     pub kinds: u16,
     pub permissions: u8,
@@ -38,7 +38,7 @@ impl Invariant for AccessRequest {
             && self.duration > 0
             && self.duration <= MAX_GRANT_DURATION
             && self.purpose != Purpose::Emergency
-            && (self.scope == GrantScope::Patient) == (self.target_serial == 0)
+            && self.target_serial != 0
             && (self.scope == GrantScope::Patient || self.permissions & permissions::ISSUE == 0)
     }
 }

@@ -1,5 +1,7 @@
 use {
-    super::{kinds, permissions, GrantScope, Invariant, Purpose, Record, RecordKind, RecordStatus},
+    super::{
+        kinds, permissions, GrantScope, Invariant, Patient, Purpose, Record, RecordKind, RecordStatus,
+    },
     crate::constants::*,
     anchor_lang::prelude::*,
 };
@@ -16,8 +18,10 @@ pub struct Grant {
     /// A `Record` address, or the patient's `Patient` address.
     pub target: Pubkey,
     pub scope: GrantScope,
-    /// For a single-record grant, the serial of the record it was given for
-    /// (0 for a grant over the patient's records).
+    /// For a single-record grant, the serial of the record it was given
+    /// for; for a grant over the patient's records, the patient's
+    /// registration (`Patient::registration`): a grant never outlives the
+    /// registration it was given under.
     pub target_serial: u64,
     /// Record kinds covered when the scope is `Patient` (all kinds for a
     /// single record).
@@ -62,13 +66,18 @@ impl Grant {
         }
         match self.scope {
             GrantScope::Record => self.target == *record_key && record.serial == self.target_serial,
-            GrantScope::Patient => self.kinds & record.kind.bit() != 0,
+            GrantScope::Patient => {
+                self.kinds & record.kind.bit() != 0
+                    && Patient::same_registration(record.serial, self.target_serial)
+            }
         }
     }
 
-    /// Whether this grant lets its grantee issue a record of `kind` now.
-    pub fn allows_issue(&self, kind: RecordKind, now: i64) -> bool {
+    /// Whether this grant lets its grantee issue a record of `kind` to
+    /// `patient` now.
+    pub fn allows_issue(&self, kind: RecordKind, patient: &Patient, now: i64) -> bool {
         self.scope == GrantScope::Patient
+            && self.target_serial == patient.registration()
             && self.permissions & permissions::ISSUE != 0
             && self.kinds & kind.bit() != 0
             && !self.is_revoked()
@@ -87,7 +96,9 @@ impl Invariant for Grant {
             && self.revoked_at.is_none_or(|t| t >= self.granted_at)
             && (self.access_count == 0) == self.last_access_at.is_none()
             && self.grantee != self.patient
-            && (self.scope == GrantScope::Patient) == (self.target_serial == 0)
+            && self.target_serial != 0
+            && (self.scope == GrantScope::Record
+                || self.target_serial % super::SERIALS_PER_REGISTRATION == 0)
             && (self.scope == GrantScope::Patient || self.permissions & permissions::ISSUE == 0)
     }
 }

@@ -29,18 +29,46 @@ impl Patient {
     }
 }
 
+/// Record serials of one registration share their high bits: the low 24
+/// count the records issued under it.
+pub const SERIALS_PER_REGISTRATION: u64 = 1 << 24;
+
 impl Patient {
     /// The first serial of a patient registered in `slot`.
     pub fn first_record_serial(slot: u64) -> u64 {
         slot.saturating_add(1) << 24
     }
 
-    /// Hands out the next record serial.
+    /// What identifies this registration of the wallet: the first serial
+    /// of its records. Grants over the patient's records and care links
+    /// carry it, so a close and a later re-registration ends them all.
+    pub fn registration(&self) -> u64 {
+        self.next_record_serial & !(SERIALS_PER_REGISTRATION - 1)
+    }
+
+    /// The slot the patient registered in.
+    pub fn registered_slot(&self) -> u64 {
+        (self.registration() >> 24).saturating_sub(1)
+    }
+
+    /// Whether `serial` belongs to a record issued under this registration
+    /// (or under the one `registration` names).
+    pub fn same_registration(serial: u64, registration: u64) -> bool {
+        serial & !(SERIALS_PER_REGISTRATION - 1) == registration
+    }
+
+    /// Hands out the next record serial; at most 2^24 - 1 records per
+    /// registration, so serials never run into the next registration's.
     pub fn take_record_serial(&mut self) -> Result<u64> {
         let serial = self.next_record_serial;
-        self.next_record_serial = serial
+        let next = serial
             .checked_add(1)
             .ok_or(crate::errors::RecordsError::Overflow)?;
+        require!(
+            next % SERIALS_PER_REGISTRATION != 0,
+            crate::errors::RecordsError::Overflow
+        );
+        self.next_record_serial = next;
         Ok(serial)
     }
 }
@@ -49,6 +77,6 @@ impl Invariant for Patient {
     fn invariant(&self) -> bool {
         self.version == ACCOUNT_VERSION
             && self.guardian != Some(self.authority)
-            && self.next_record_serial != 0
+            && self.registration() != 0
     }
 }

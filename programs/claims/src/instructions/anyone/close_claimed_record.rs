@@ -15,7 +15,7 @@ pub struct CloseClaimedRecord<'info> {
     #[account(
         mut,
         close = rent_payer,
-        seeds = [CLAIMED_RECORD_SEED, claimed_record.policy.as_ref(), claimed_record.record.as_ref()],
+        seeds = [CLAIMED_RECORD_SEED, claimed_record.policy.as_ref(), &claimed_record.origin.to_le_bytes()],
         bump = claimed_record.bump,
         has_one = rent_payer @ ClaimsError::RentPayerMismatch,
     )]

@@ -22,7 +22,7 @@ pub struct SubmitClaimArgs {
 /// A provider bills a policy for services backed by records it issued to the
 /// policy's patient. Remaining accounts: for each record (1 to 8), the
 /// `Record` then its `ClaimedRecord` address `["claimed_record", policy,
-/// record.origin]` (created here; a record, amended or not, backs at most
+/// record.origin (serial)]` (created here; a record, amended or not, backs at most
 /// one claim per policy).
 #[event_cpi]
 #[derive(Accounts)]
@@ -90,13 +90,13 @@ fn check_record(info: &AccountInfo, policy: &Policy, provider: &Pubkey) -> Resul
 /// Creates the `ClaimedRecord` marker, refusing a record already claimed.
 fn claim_record<'info>(
     marker: &AccountInfo<'info>,
-    record: &Pubkey,
+    (record, origin): (&Pubkey, u64),
     policy: &Pubkey,
     claim: &Pubkey,
     payer: &AccountInfo<'info>,
     system: &AccountInfo<'info>,
 ) -> Result<()> {
-    let (address, bump) = pda::claimed_record(policy, record);
+    let (address, bump) = pda::claimed_record(policy, origin);
     require_keys_eq!(marker.key(), address, ClaimsError::ClaimedRecordMismatch);
     require!(
         marker.owner != &crate::ID || marker.data_is_empty(),
@@ -105,7 +105,7 @@ fn claim_record<'info>(
     let seeds: &[&[u8]] = &[
         CLAIMED_RECORD_SEED,
         policy.as_ref(),
-        record.as_ref(),
+        &origin.to_le_bytes(),
         &[bump],
     ];
     let rent = Rent::get()?.minimum_balance(ClaimedRecord::SPACE);
@@ -146,6 +146,7 @@ fn claim_record<'info>(
         version: ACCOUNT_VERSION,
         bump,
         policy: *policy,
+        origin,
         record: *record,
         claim: *claim,
         rent_payer: payer.key(),
@@ -207,7 +208,7 @@ pub fn handler<'info>(
         require!(is_permitted([consent], &query), ClaimsError::ConsentMissing);
         claim_record(
             marker,
-            &record.origin,
+            (record_info.key, record.origin),
             &policy_key,
             &claim_key,
             accounts.payer.as_ref(),

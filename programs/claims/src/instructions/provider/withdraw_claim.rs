@@ -78,7 +78,7 @@ pub fn handler<'info>(mut ctx: Context<'info, WithdrawClaim<'info>>) -> Result<(
         let state = ClaimedRecord::try_deserialize(&mut &marker.try_borrow_data()?[..])?;
         require_keys_eq!(
             marker.key(),
-            pda::claimed_record(&policy_key, &state.record).0,
+            pda::claimed_record(&policy_key, state.origin).0,
             ClaimsError::ClaimedRecordMismatch
         );
         require_keys_eq!(

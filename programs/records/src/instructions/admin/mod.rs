@@ -1,5 +1,6 @@
 //! Registry administration: the registry admin (in production a multisig).
 
+pub mod initialize_record_book;
 pub mod initialize_registry;
 pub mod register_entity;
 pub mod renew_entity;
@@ -8,6 +9,6 @@ pub mod update_registry;
 
 #[allow(ambiguous_glob_reexports)]
 pub use {
-    initialize_registry::*, register_entity::*, renew_entity::*, set_entity_status::*,
-    update_registry::*,
+    initialize_record_book::*, initialize_registry::*, register_entity::*, renew_entity::*,
+    set_entity_status::*, update_registry::*,
 };

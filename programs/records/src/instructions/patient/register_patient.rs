@@ -1,8 +1,10 @@
 use {
     crate::{
         constants::*, errors::RecordsError, events::PatientRegistered, instructions::now, state::*,
+        token::open_book_account,
     },
     anchor_lang::prelude::*,
+    anchor_spl::{associated_token::AssociatedToken, token_2022::Token2022},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -27,11 +29,25 @@ pub struct RegisterPatient<'info> {
         bump,
     )]
     pub patient: Account<'info, Patient>,
+    /// CHECK: the record book mint (address).
+    #[account(seeds = [RECORD_BOOK_SEED], bump)]
+    pub book_mint: UncheckedAccount<'info>,
+    /// CHECK: the patient's record book account, created here (their
+    /// associated token account of the book; the ATA program checks the
+    /// address).
+    #[account(mut)]
+    pub patient_book: UncheckedAccount<'info>,
+    pub token_program: Program<'info, Token2022>,
+    pub associated_token_program: Program<'info, AssociatedToken>,
     pub system_program: Program<'info, System>,
 }
 
 impl RegisterPatient<'_> {
     pub fn validate(&self) -> Result<()> {
+        require!(
+            self.book_mint.owner == &anchor_spl::token_2022::ID && !self.book_mint.data_is_empty(),
+            RecordsError::RecordBookMissing
+        );
         if let Some(guardian) = &self.guardian {
             require_keys_neq!(
                 guardian.key(),
@@ -57,6 +73,21 @@ pub fn handler(ctx: Context<RegisterPatient>, args: RegisterPatientArgs) -> Resu
         next_record_serial: Patient::first_record_serial(Clock::get()?.slot),
     });
     patient.check_invariant()?;
+    // The patient's record book account, paid by whoever pays for the
+    // registration and refunded to it when the profile is closed.
+    let accounts = &ctx.accounts;
+    open_book_account(
+        accounts.book_mint.as_ref(),
+        accounts.patient_book.as_ref(),
+        accounts.authority.as_ref(),
+        accounts.payer.as_ref(),
+        [
+            accounts.system_program.as_ref(),
+            accounts.token_program.as_ref(),
+            accounts.associated_token_program.as_ref(),
+        ],
+    )?;
+    let patient = &ctx.accounts.patient;
     emit_cpi!(PatientRegistered {
         patient: patient.authority,
         guardian: patient.guardian,

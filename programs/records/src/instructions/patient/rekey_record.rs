@@ -1,22 +1,19 @@
 use {
-    crate::{
-        constants::*, errors::RecordsError, events::RecordRekeyed, instructions::now, state::*,
-    },
+    crate::{constants::*, errors::RecordsError, events::RecordRekeyed, state::*},
     anchor_lang::prelude::*,
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct RekeyRecordArgs {
-    /// SHA-256 of the payload re-encrypted under a fresh data key.
+    /// SHA-256 of the payload re-encrypted under a fresh data key (its
+    /// locator is derived from it).
     pub commitment: [u8; 32],
-    /// Opaque location of the new ciphertext.
-    pub uri: String,
 }
 
 /// The patient (or guardian) points a record at its re-encrypted payload,
 /// after revoking a grant: the revoked grantee's copy of the old data key no
 /// longer opens what the record commits to. Only the ciphertext commitment
-/// and locator change: the issuer's `content_commitment` does not, and
+/// changes (and with it the locator): the issuer's `content_commitment` does not, and
 /// readers check the decrypted payload against it, so a re-key can change
 /// the encryption, never what the issuer attested.
 #[event_cpi]
@@ -45,7 +42,6 @@ impl RekeyRecord<'_> {
             RecordsError::RecordNotActive
         );
         require!(args.commitment != [0; 32], RecordsError::InvalidCommitment);
-        require!(is_valid_uri(&args.uri), RecordsError::InvalidUri);
         Ok(())
     }
 }
@@ -55,8 +51,6 @@ pub fn handler(ctx: Context<RekeyRecord>, args: RekeyRecordArgs) -> Result<()> {
     let record = &mut ctx.accounts.record;
     let old_commitment = record.commitment;
     record.commitment = args.commitment;
-    record.uri = args.uri;
-    record.updated_at = now()?.max(record.updated_at);
     record.check_invariant()?;
     let event = RecordRekeyed {
         actor: ctx.accounts.authority.key(),

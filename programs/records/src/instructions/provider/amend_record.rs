@@ -1,11 +1,9 @@
 use {
-    super::issue_record::{create_record, validate_content, validate_issuer, Minting, NewRecord},
+    super::issue_record::{create_record, validate_content, validate_issuer, NewRecord},
     crate::{
-        constants::*, errors::RecordsError, events::RecordSuperseded, instructions::now, pda,
-        state::*, token::RecordToken,
+        constants::*, errors::RecordsError, events::RecordSuperseded, instructions::now, state::*,
     },
     anchor_lang::prelude::*,
-    anchor_spl::{associated_token::AssociatedToken, token_2022::Token2022},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -16,11 +14,12 @@ pub struct AmendRecordArgs {
     pub commitment: [u8; 32],
     /// The amending issuer's attestation of the new content.
     pub content_commitment: [u8; 32],
-    pub uri: String,
 }
 
-/// Issues a new version of a record: a new `Record` and token, the two
-/// linked both ways, the old one Superseded. The chain's original issuer may
+/// Issues a new version of a record: a new `Record` (rent paid by the
+/// amending issuer), the two linked both ways by serial, the old one
+/// Superseded. The record book does not move: one Active version replaces
+/// another. The chain's original issuer may
 /// amend (a correction needs no new care link); anyone else, including an
 /// entity that amended the chain before, needs a live grant with Amend
 /// permission that covers the current version.
@@ -28,8 +27,8 @@ pub struct AmendRecordArgs {
 #[derive(Accounts)]
 #[instruction(args: AmendRecordArgs)]
 pub struct AmendRecord<'info> {
+    /// Signs and pays the new version's rent.
     #[account(mut)]
-    pub payer: Signer<'info>,
     pub issuer: Signer<'info>,
     #[account(seeds = [ENTITY_SEED, issuer.key().as_ref()], bump = issuer_entity.bump)]
     pub issuer_entity: Account<'info, Entity>,
@@ -47,38 +46,19 @@ pub struct AmendRecord<'info> {
     pub grant: Option<Account<'info, Grant>>,
     #[account(
         init,
-        payer = payer,
-        space = Record::DISCRIMINATOR.len() + Record::INIT_SPACE,
+        payer = issuer,
+        space = Record::SPACE,
         seeds = [RECORD_SEED, patient_authority.key().as_ref(), args.record_id.as_ref()],
         bump,
     )]
     pub record: Account<'info, Record>,
-    /// CHECK: the new record's mint PDA, created in the handler.
-    #[account(mut, seeds = [RECORD_MINT_SEED, record.key().as_ref()], bump)]
-    pub record_mint: UncheckedAccount<'info>,
-    /// CHECK: program PDA, the mint's authorities.
-    #[account(seeds = [RECORD_AUTHORITY_SEED], bump)]
-    pub record_authority: UncheckedAccount<'info>,
-    /// CHECK: the patient's associated token account, created in the handler.
-    #[account(
-        mut,
-        address = pda::record_token_account(patient_authority.key, record_mint.key) @ RecordsError::InvalidTokenAccount,
-    )]
-    pub patient_token_account: UncheckedAccount<'info>,
-    pub token_program: Program<'info, Token2022>,
-    pub associated_token_program: Program<'info, AssociatedToken>,
     pub system_program: Program<'info, System>,
 }
 
 impl AmendRecord<'_> {
     pub fn validate(&self, args: &AmendRecordArgs, now: i64) -> Result<()> {
         validate_issuer(&self.issuer_entity, now)?;
-        validate_content(
-            &args.record_id,
-            &args.commitment,
-            &args.content_commitment,
-            &args.uri,
-        )?;
+        validate_content(&args.record_id, &args.commitment, &args.content_commitment)?;
         let previous = &self.previous_record;
         require!(
             previous.status == RecordStatus::Active,
@@ -106,61 +86,41 @@ impl AmendRecord<'_> {
 pub fn handler(mut ctx: Context<AmendRecord>, args: AmendRecordArgs) -> Result<()> {
     let now = now()?;
     ctx.accounts.validate(&args, now)?;
-    let accounts = &mut ctx.accounts;
-    let record_key = accounts.record.key();
-    let previous_key = accounts.previous_record.key();
-    let record_version = accounts
-        .previous_record
-        .record_version
-        .checked_add(1)
-        .ok_or(RecordsError::Overflow)?;
-
-    let previous = &mut accounts.previous_record;
-    previous.status = RecordStatus::Superseded;
-    previous.superseded_by = Some(record_key);
-    previous.updated_at = now.max(previous.updated_at);
-    previous.check_invariant()?;
-    let kind = previous.kind;
-    let chain = (previous.origin, previous.original_issuer);
-
-    let minting = Minting {
-        payer: accounts.payer.as_ref(),
-        patient_authority: accounts.patient_authority.as_ref(),
-        system_program: accounts.system_program.as_ref(),
-        associated_token_program: accounts.associated_token_program.as_ref(),
-        token: RecordToken {
-            record: record_key,
-            mint: accounts.record_mint.as_ref(),
-            mint_bump: ctx.bumps.record_mint,
-            authority: accounts.record_authority.as_ref(),
-            authority_bump: ctx.bumps.record_authority,
-            token_account: accounts.patient_token_account.as_ref(),
-            token_program: accounts.token_program.as_ref(),
-        },
-    };
-    let issued = create_record(
-        &mut accounts.record,
-        ctx.bumps.record,
-        &mut accounts.patient,
-        accounts.issuer.key(),
-        NewRecord {
+    let (superseded, issued) = {
+        let accounts = &mut ctx.accounts;
+        let previous = &accounts.previous_record;
+        let record_version = previous
+            .record_version
+            .checked_add(1)
+            .ok_or(RecordsError::Overflow)?;
+        let new = NewRecord {
             record_id: args.record_id,
             commitment: args.commitment,
             content_commitment: args.content_commitment,
-            uri: args.uri,
-            kind,
+            kind: previous.kind,
             record_version,
-            supersedes: Some(previous_key),
-            chain: Some(chain),
-        },
-        minting,
-        now,
-    )?;
-    let superseded = RecordSuperseded {
-        actor: issued.issuer,
-        patient: issued.patient,
-        record: previous_key,
-        superseded_by: record_key,
+            supersedes: previous.record_id,
+            chain: Some((previous.origin, previous.original_issuer)),
+        };
+        let issued = create_record(
+            &mut accounts.record,
+            ctx.bumps.record,
+            &mut accounts.patient,
+            accounts.issuer.key(),
+            new,
+            now,
+        )?;
+        let previous = &mut accounts.previous_record;
+        previous.status = RecordStatus::Superseded;
+        previous.superseded_by = issued.serial;
+        previous.check_invariant()?;
+        let superseded = RecordSuperseded {
+            actor: issued.issuer,
+            patient: issued.patient,
+            record: previous.key(),
+            superseded_by: issued.record,
+        };
+        (superseded, issued)
     };
     emit_cpi!(superseded);
     emit_cpi!(issued);

@@ -82,7 +82,7 @@ pub fn handler(ctx: Context<EmergencyAccess>, args: EmergencyAccessArgs) -> Resu
         grantee: ctx.accounts.provider.key(),
         target: ctx.accounts.emergency_target.key(),
         scope: GrantScope::Patient,
-        target_serial: 0,
+        target_serial: ctx.accounts.patient.registration(),
         kinds: kinds::ALL,
         permissions: permissions::READ,
         purpose: Purpose::Emergency,

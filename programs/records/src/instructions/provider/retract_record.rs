@@ -1,21 +1,21 @@
 use {
-    crate::{
-        constants::*, errors::RecordsError, events::RecordRetracted, instructions::now, pda,
-        state::*, token::RecordToken,
-    },
+    crate::instructions::book::*,
+    crate::{constants::*, errors::RecordsError, events::RecordRetracted, pda, state::*},
     anchor_lang::prelude::*,
-    anchor_spl::token_2022::Token2022,
 };
 
-/// The issuer withdraws an active record it issued: the token is burned, the
-/// record stays as a Retracted tombstone. Allowed while the issuer is
-/// suspended too (withdrawing a wrong record must stay possible), not once
-/// it is revoked. Retracting an amendment makes the version it superseded
-/// Active again (pass it as `previous_record`), so a record is never left
-/// without a current version by whoever amended it; but only that very
-/// version: whatever else lives at the address now (the patient erased it,
-/// another record was issued there) is left untouched. A chain therefore
-/// never has two Active versions.
+/// The issuer withdraws an active record it issued: the record stays as a
+/// Retracted tombstone and the patient's record book loses one. Allowed
+/// while the issuer is suspended too (withdrawing a wrong record must stay
+/// possible), not once it is revoked. Retracting an amendment makes the
+/// version it superseded Active again (its address, derived from
+/// `supersedes`, must be passed), so a record is never left without a
+/// current version by whoever amended it, and then the book does not move;
+/// but only that very version (same patient, Superseded by this one's
+/// serial): whatever else lives at the address now (nothing after an
+/// erasure, a record issued there since) is left alone and the book loses
+/// one. A chain therefore never has two Active
+/// versions, and the book always counts the Active records.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct RetractRecord<'info> {
@@ -29,88 +29,91 @@ pub struct RetractRecord<'info> {
         has_one = issuer @ RecordsError::NotRecordIssuer,
     )]
     pub record: Account<'info, Record>,
-    /// CHECK: the record's mint (address checked).
-    #[account(mut, address = record.mint)]
-    pub record_mint: UncheckedAccount<'info>,
-    /// CHECK: program PDA, signs as permanent delegate.
-    #[account(seeds = [RECORD_AUTHORITY_SEED], bump)]
-    pub record_authority: UncheckedAccount<'info>,
-    /// CHECK: the patient's associated token account (address checked).
-    #[account(
-        mut,
-        address = pda::record_token_account(&record.patient, &record.mint) @ RecordsError::InvalidTokenAccount,
-    )]
-    pub patient_token_account: UncheckedAccount<'info>,
-    pub token_program: Program<'info, Token2022>,
-    /// CHECK: the record this one supersedes, when it does (checked in the handler).
+    pub book: BookAccounts<'info>,
+    /// CHECK: the address of the version this one amends (derived from
+    /// `supersedes`), required for an amendment and absent for an original;
+    /// read in the handler: when that version is still there, Superseded by
+    /// this one, it becomes Active again.
     #[account(mut)]
     pub previous_record: Option<UncheckedAccount<'info>>,
 }
 
 impl RetractRecord<'_> {
     pub fn validate(&self) -> Result<()> {
+        let record = &self.record;
         require!(
-            self.record.status == RecordStatus::Active,
+            record.status == RecordStatus::Active,
             RecordsError::RecordNotActive
         );
         require!(
             self.issuer_entity.status != EntityStatus::Revoked,
             RecordsError::EntityRevoked
         );
+        self.book.check_patient(&record.patient)?;
+        let expected = (record.supersedes != [0; 16])
+            .then(|| pda::record(&record.patient, &record.supersedes).0);
         require!(
-            self.record.supersedes == self.previous_record.as_ref().map(|p| p.key()),
+            self.previous_record.as_ref().map(|p| p.key()) == expected,
             RecordsError::PreviousRecordMismatch
         );
         Ok(())
     }
 }
 
-pub fn handler(mut ctx: Context<RetractRecord>) -> Result<()> {
-    ctx.accounts.validate()?;
-    let accounts = &mut ctx.accounts;
-    RecordToken {
-        record: accounts.record.key(),
-        mint: accounts.record_mint.as_ref(),
-        mint_bump: accounts.record.mint_bump,
-        authority: accounts.record_authority.as_ref(),
-        authority_bump: ctx.bumps.record_authority,
-        token_account: accounts.patient_token_account.as_ref(),
-        token_program: accounts.token_program.as_ref(),
+/// The version `amendment` replaced, when it is still at `previous`: a
+/// `records` Record of the same patient, Superseded by exactly this
+/// amendment (by serial). Nothing else there is this chain's (it was erased;
+/// another record may have been issued at the address since).
+fn superseded_version(previous: &AccountInfo, amendment: &Record) -> Result<Option<Record>> {
+    if previous.owner != &crate::ID || previous.data_is_empty() {
+        return Ok(None);
     }
-    .burn()?;
-    let now = now()?;
-    if let Some(previous) = &accounts.previous_record {
-        reactivate_superseded(previous, &accounts.record.key(), now)?;
-    }
-    let record = &mut accounts.record;
-    record.status = RecordStatus::Retracted;
-    record.updated_at = now.max(record.updated_at);
-    record.check_invariant()?;
-    let event = RecordRetracted {
-        issuer: record.issuer,
-        patient: record.patient,
-        record: record.key(),
-    };
-    emit_cpi!(event);
-    Ok(())
+    let state = Record::try_deserialize(&mut &previous.try_borrow_data()?[..])?;
+    let ours = state.patient == amendment.patient
+        && state.status == RecordStatus::Superseded
+        && state.superseded_by == amendment.serial;
+    Ok(ours.then_some(state))
 }
 
-/// Makes `previous` Active again when it is the version that `amendment`
-/// superseded: a `records` Record, Superseded, whose forward link names the
-/// amendment. Anything else at that address (nothing, after an erasure; a
-/// record issued there since) is not this chain's and is left as it is.
-fn reactivate_superseded(previous: &AccountInfo, amendment: &Pubkey, now: i64) -> Result<()> {
-    if previous.owner != &crate::ID || previous.data_is_empty() {
-        return Ok(());
-    }
-    let mut state = Record::try_deserialize(&mut &previous.try_borrow_data()?[..])?;
-    if state.status != RecordStatus::Superseded || state.superseded_by != Some(*amendment) {
-        return Ok(());
-    }
-    state.status = RecordStatus::Active;
-    state.superseded_by = None;
-    state.updated_at = now.max(state.updated_at);
-    state.check_invariant()?;
-    state.try_serialize(&mut &mut previous.try_borrow_mut_data()?[..])?;
+pub fn handler(mut ctx: Context<RetractRecord>) -> Result<()> {
+    ctx.accounts.validate()?;
+    let event = {
+        let accounts = &mut ctx.accounts;
+        let previous = accounts.previous_record.as_ref().map(|p| p.as_ref());
+        let restored = match previous {
+            Some(info) => superseded_version(info, &accounts.record)?.map(|mut state| {
+                state.status = RecordStatus::Active;
+                state.superseded_by = 0;
+                (info, state)
+            }),
+            None => None,
+        };
+        let restored_key = match restored {
+            // The version it replaced is current again: one Active record
+            // for another, the book does not move.
+            Some((info, state)) => {
+                state.check_invariant()?;
+                state.try_serialize(&mut &mut info.try_borrow_mut_data()?[..])?;
+                Some(info.key())
+            }
+            None => {
+                accounts
+                    .book
+                    .book(&ctx.bumps.book)
+                    .burn_one(accounts.book.patient_book.as_ref())?;
+                None
+            }
+        };
+        let record = &mut accounts.record;
+        record.status = RecordStatus::Retracted;
+        record.check_invariant()?;
+        RecordRetracted {
+            issuer: record.issuer,
+            patient: record.patient,
+            record: record.key(),
+            restored: restored_key,
+        }
+    };
+    emit_cpi!(event);
     Ok(())
 }
