@@ -68,15 +68,15 @@ pub fn record(address: &Pubkey, r: &Record) -> Value {
         "status": format!("{:?}", r.status),
         "record_version": r.record_version,
         "record_id": hex(&r.record_id),
-        "mint": r.mint.to_string(),
+        "serial": r.serial,
         "commitment": hex(&r.commitment),
-        "uri": r.uri,
-        "supersedes": opt_key(&r.supersedes),
-        "superseded_by": opt_key(&r.superseded_by),
-        "origin": r.origin.to_string(),
+        "content_commitment": hex(&r.content_commitment),
+        "locator": panacea_sdk::offchain::blob_uri(&r.commitment),
+        "supersedes": panacea_sdk::records::previous_version(r).map(|a| a.to_string()),
+        "superseded_by": (r.superseded_by != 0).then_some(r.superseded_by),
+        "origin": r.origin,
         "original_issuer": r.original_issuer.to_string(),
         "issued_at": iso8601(r.issued_at),
-        "updated_at": iso8601(r.updated_at),
     })
 }
 

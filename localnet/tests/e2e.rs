@@ -62,6 +62,10 @@ fn the_whole_story_over_json_rpc() {
             .initialize_registry(&deployer, admin.pubkey(), 3600)
             .await
             .expect("registry");
+        client
+            .initialize_record_book(&admin, panacea_sdk::rent::RECORD_BOOK_URI)
+            .await
+            .expect("record book");
 
         let now = backend.unix_timestamp().await.unwrap();
         let mut register = Vec::new();

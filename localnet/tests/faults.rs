@@ -32,7 +32,7 @@ use {
         consent as cx,
         offchain::{self, BlobStore, EncryptionKeypair},
         ops::{patient::sign_consent_message, provider::random_id},
-        records as rx, Outcome, PanaceaClient, Pubkey, SdkError,
+        Outcome, PanaceaClient, Pubkey, SdkError,
     },
     records::{
         instructions::{RegisterEntityArgs, RequestAccessArgs},
@@ -591,6 +591,10 @@ async fn entities(
         .initialize_registry(deployer, admin.pubkey(), 3600)
         .await
         .expect("registry");
+    clean
+        .initialize_record_book(&admin, panacea_sdk::rent::RECORD_BOOK_URI)
+        .await
+        .expect("record book");
     let now = clean.backend().unix_timestamp().await.unwrap();
     let mut out = Vec::new();
     for kind in kinds {
@@ -776,7 +780,7 @@ async fn story(net: &Net, seed: u64) {
             .await
             .unwrap();
         let record_id = random_id();
-        let address = rx::RecordAddresses::new(&p, &record_id).record;
+        let address = pda::record(&p, &record_id).0;
         run.intend(
             &format!("issue sealed record {i}"),
             async || {

@@ -408,8 +408,8 @@ fn shift_instruction_index(
 
 /// Byte offsets used to list accounts by owner.
 pub mod offsets {
-    /// `patient` in `Record`.
-    pub const RECORD_PATIENT: usize = 8 + 3;
+    /// `patient` in `Record` (the program's own constant).
+    pub const RECORD_PATIENT: usize = records::state::record_offsets::PATIENT;
     /// `patient` in `Grant` and `Consent`; `policy` in `Claim`.
     pub const SECOND_FIELD: usize = 8 + 2;
     /// `patient` in `Policy`.

@@ -708,7 +708,9 @@ async fn every_actor_every_operation_in_process() {
         .unwrap();
     assert!(s.client.fetch::<Record>(&third).await.unwrap().is_none());
     assert!(matches!(
-        s.store.get(&panacea_sdk::offchain::blob_uri(&state.commitment)).await,
+        s.store
+            .get(&panacea_sdk::offchain::blob_uri(&state.commitment))
+            .await,
         Err(OffchainError::BlobNotFound(_))
     ));
     // Retraction by the lab.
@@ -822,7 +824,12 @@ async fn no_plaintext_reaches_any_account_event_or_log() {
     assert!(!logs.iter().any(|l| contains(l.as_bytes())));
     // The stored ciphertext does not contain it either.
     let state: Record = s.client.get(&record).await.unwrap();
-    assert!(!contains(&s.store.get(&panacea_sdk::offchain::blob_uri(&state.commitment)).await.unwrap()));
+    assert!(!contains(
+        &s.store
+            .get(&panacea_sdk::offchain::blob_uri(&state.commitment))
+            .await
+            .unwrap()
+    ));
 }
 
 #[tokio::test]
@@ -886,7 +893,11 @@ async fn off_chain_failures_have_their_own_errors_and_change_nothing() {
     ));
 
     // Tampered ciphertext: the commitment check fails before decryption.
-    let mut blob = s.store.get(&panacea_sdk::offchain::blob_uri(&state.commitment)).await.unwrap();
+    let mut blob = s
+        .store
+        .get(&panacea_sdk::offchain::blob_uri(&state.commitment))
+        .await
+        .unwrap();
     let last = blob.len() - 1;
     blob[last] ^= 1;
     let tampered_store = BlobStore::in_memory();

@@ -243,6 +243,17 @@ async fn story<B: Backend>(
             signer
         }
     };
+    // The deployment's record book: one Token-2022 mint that every patient's
+    // record count lives in (created once, by the admin).
+    let book = client
+        .initialize_record_book(admin, panacea_sdk::rent::RECORD_BOOK_URI)
+        .await?;
+    if !book.already_existed {
+        n.say(
+            "record book created: one non-transferable Token-2022 mint with its metadata, whose balance in each patient's wallet counts their active records".into(),
+            json!({ "record_book": book.address("record_book").map(|a| a.to_string()) }),
+        );
+    }
 
     // 2. Credentialed entities.
     let now = backend.unix_timestamp().await?;
@@ -337,13 +348,15 @@ async fn story<B: Backend>(
         )
         .await?;
     let record = issued.address("record").expect("record address");
-    let mint = issued.address("mint").expect("mint address");
-    let supply = token_supply(backend, &mint).await?;
+    let book = client
+        .record_book_balance(&patient.pubkey())
+        .await?
+        .unwrap_or(0);
     n.say(
         format!(
-            "lab result (FHIR Observation, encrypted off chain) issued as record {record}; {supply} non-transferable token in the patient's wallet"
+            "lab result (FHIR Observation, encrypted off chain) issued as record {record}; the patient's record book (a non-transferable token their wallet shows) now counts {book}"
         ),
-        json!({ "record": record.to_string(), "mint": mint.to_string(), "supply": supply }),
+        json!({ "record": record.to_string(), "record_book_balance": book }),
     );
 
     // 5. A specialist asks, the patient approves, the specialist reads.
@@ -578,10 +591,9 @@ async fn story<B: Backend>(
     let mut rent = Vec::new();
     for (name, address) in [
         ("record", record),
-        ("record mint", mint),
         (
-            "record token account",
-            issued.address("token_account").expect("token account"),
+            "patient's record book account (once per patient)",
+            pda::record_book_account(&patient.pubkey()),
         ),
         ("grant", grant),
         ("consent", consent),
@@ -611,14 +623,6 @@ fn span(seconds: i64) -> String {
 fn sha256(bytes: &[u8]) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes).into()
-}
-
-async fn token_supply(backend: &impl Backend, mint: &Pubkey) -> Result<u64> {
-    let account = backend
-        .get_account(mint)
-        .await?
-        .ok_or_else(|| anyhow!("no mint at {mint}"))?;
-    Ok(u64::from_le_bytes(account.data[36..44].try_into()?))
 }
 
 async fn token_balance(backend: &impl Backend, account: &Pubkey) -> Result<u64> {

@@ -94,6 +94,25 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             }));
         }
     }
+    // The record book: created by the admin, once.
+    let book = pda::record_book().0;
+    if client.backend().get_account(&book).await?.is_some() {
+        steps.push(
+            json!({ "step": "record book", "status": "unchanged", "address": book.to_string() }),
+        );
+    } else if signer.pubkey() == admin {
+        let outcome = client
+            .initialize_record_book(&signer, panacea_sdk::rent::RECORD_BOOK_URI)
+            .await?;
+        steps.push(json!({
+            "step": "record book",
+            "status": "created",
+            "address": book.to_string(),
+            "signature": outcome.signature.map(|s| s.to_string()),
+        }));
+    } else {
+        bail!("the record book does not exist: the registry admin {admin} creates it with `panacea registry book`");
+    }
     Ok(Report::list(
         format!("Cluster {} set up; registry admin {admin}", ctx.url),
         steps,

@@ -50,10 +50,12 @@ pub fn record_book_space(uri: &str) -> Result<usize> {
 /// of a NonTransferable mint carries the NonTransferableAccount and
 /// ImmutableOwner extensions.
 pub fn record_book_account_space() -> Result<usize> {
-    Ok(ExtensionType::try_calculate_account_len::<SplTokenAccount>(&[
-        ExtensionType::ImmutableOwner,
-        ExtensionType::NonTransferableAccount,
-    ])?)
+    Ok(ExtensionType::try_calculate_account_len::<SplTokenAccount>(
+        &[
+            ExtensionType::ImmutableOwner,
+            ExtensionType::NonTransferableAccount,
+        ],
+    )?)
 }
 
 /// Bytes the TokenMetadata entry adds to the mint: type and length (4),

@@ -82,9 +82,7 @@ impl<B: Backend> PanaceaClient<B> {
 /// The amount held by a token account (SPL Token or Token-2022, with or
 /// without extensions), read through Token-2022's own decoder.
 pub fn token_account_amount(data: &[u8]) -> Result<u64> {
-    use anchor_spl::token_2022::spl_token_2022::{
-        extension::StateWithExtensions, state::Account,
-    };
+    use anchor_spl::token_2022::spl_token_2022::{extension::StateWithExtensions, state::Account};
     StateWithExtensions::<Account>::unpack(data)
         .map(|state| state.base.amount)
         .map_err(|e| crate::SdkError::InvalidInput(format!("not a token account: {e}")))

@@ -88,7 +88,6 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             "status": if outcome.already_existed { "already issued" } else { "issued" },
             "kind": format!("{kind:?}"),
             "record": outcome.address("record").map(|a| a.to_string()),
-            "mint": outcome.address("mint").map(|a| a.to_string()),
             "signature": outcome.signature.map(|s| s.to_string()),
         }));
         progress.inc(1);

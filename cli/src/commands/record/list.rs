@@ -15,11 +15,16 @@ pub struct Args {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let patient = ctx.or_signer(args.patient)?;
-    let mut records = ctx.reader().records_of_patient(&patient).await?;
+    let reader = ctx.reader();
+    let mut records = reader.records_of_patient(&patient).await?;
+    let book = reader.record_book_balance(&patient).await?.unwrap_or(0);
     records.sort_by_key(|(_, r)| r.issued_at);
     let items = records.iter().map(|(a, r)| view::record(a, r)).collect();
     Ok(Report::list(
-        format!("{} records of {patient}", records.len()),
+        format!(
+            "{} records of {patient}; record book: {book} active",
+            records.len()
+        ),
         items,
         &["address", "kind", "status", "issuer", "issued_at"],
     ))

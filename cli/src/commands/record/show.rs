@@ -14,9 +14,18 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
-    let record: Record = load(&ctx.reader(), &args.record, "record").await?;
+    let reader = ctx.reader();
+    let record: Record = load(&reader, &args.record, "record").await?;
+    let book = reader.record_book_balance(&record.patient).await?;
+    let mut value = view::record(&args.record, &record);
+    value["record_book_balance"] = serde_json::json!(book);
     Ok(Report::object(
-        format!("{:?} record, {:?}", record.kind, record.status),
-        view::record(&args.record, &record),
+        format!(
+            "{:?} record, {:?} (the patient's record book holds {} active)",
+            record.kind,
+            record.status,
+            book.unwrap_or(0)
+        ),
+        value,
     ))
 }

@@ -15,6 +15,9 @@ pub struct Args {
     /// Longest break-glass grant a provider may give itself
     #[arg(long, value_parser = parse::duration, default_value = "24h")]
     pub max_emergency: i64,
+    /// Metadata URI of the record book wallets show (when the signer is the admin)
+    #[arg(long, default_value = panacea_sdk::rent::RECORD_BOOK_URI)]
+    pub book_uri: String,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -24,6 +27,13 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let outcome = client
         .initialize_registry(&authority, admin, args.max_emergency)
         .await?;
+    // The admin creates the record book; when the signer is the admin it
+    // happens here, otherwise with `panacea registry book` by the admin.
+    if admin == solana_signer::Signer::pubkey(&authority) {
+        client
+            .initialize_record_book(&authority, &args.book_uri)
+            .await?;
+    }
     let title = if outcome.already_existed {
         "Registry already initialized"
     } else {

@@ -1,5 +1,6 @@
 //! `panacea registry`: the registry admin's commands.
 
+mod book;
 mod entity;
 mod init;
 mod register;
@@ -17,6 +18,8 @@ use {
 pub enum RegistryCommand {
     /// Create the registry (signed by the programs' upgrade authority)
     Init(init::Args),
+    /// Create the deployment's record book (the admin; once, after init)
+    Book(book::Args),
     /// Credential an entity: a provider, laboratory, pharmacy, insurer or researcher
     Register(register::Args),
     /// Suspend, revoke or reactivate an entity
@@ -32,6 +35,7 @@ pub enum RegistryCommand {
 pub async fn run(ctx: &Ctx, command: RegistryCommand) -> Result<Report> {
     match command {
         RegistryCommand::Init(args) => init::run(ctx, args).await,
+        RegistryCommand::Book(args) => book::run(ctx, args).await,
         RegistryCommand::Register(args) => register::run(ctx, args).await,
         RegistryCommand::SetStatus(args) => set_status::run(ctx, args).await,
         RegistryCommand::Renew(args) => renew::run(ctx, args).await,

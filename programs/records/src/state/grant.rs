@@ -1,6 +1,7 @@
 use {
     super::{
-        kinds, permissions, GrantScope, Invariant, Patient, Purpose, Record, RecordKind, RecordStatus,
+        kinds, permissions, GrantScope, Invariant, Patient, Purpose, Record, RecordKind,
+        RecordStatus,
     },
     crate::constants::*,
     anchor_lang::prelude::*,

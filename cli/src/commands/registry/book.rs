@@ -1,0 +1,26 @@
+//! `panacea registry book [--uri URI]`: the admin creates the record book.
+
+use {
+    crate::{context::Ctx, output::Report},
+    anyhow::Result,
+    serde_json::json,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Metadata URI wallets show for the record book (a JSON with name, symbol, image)
+    #[arg(long, default_value = panacea_sdk::rent::RECORD_BOOK_URI)]
+    pub uri: String,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    let admin = ctx.signer()?;
+    let client = ctx.client()?;
+    let outcome = client.initialize_record_book(&admin, &args.uri).await?;
+    let title = if outcome.already_existed {
+        "Record book already exists"
+    } else {
+        "Record book created"
+    };
+    Ok(Report::outcome(title, &outcome, json!({ "uri": args.uri })))
+}
