@@ -100,6 +100,33 @@ async fn lost_sends_and_failing_status_queries_still_land_exactly_once() {
     let mut svm = panacea_runtime::svm();
     let payer = Keypair::new();
     svm.airdrop(&payer.pubkey(), 10_000_000_000).unwrap();
+    // A registry and its record book, set up without faults.
+    let (deployer, admin) = (Keypair::new(), Keypair::new());
+    panacea_runtime::set_upgrade_authority(&mut svm, &records::ID, &deployer.pubkey());
+    let setup = [
+        panacea_sdk::records::initialize_registry(
+            &payer.pubkey(),
+            &deployer.pubkey(),
+            records::instructions::InitializeRegistryArgs {
+                admin: admin.pubkey(),
+                max_emergency_duration: 3600,
+            },
+        ),
+        panacea_sdk::records::initialize_record_book(
+            &payer.pubkey(),
+            &admin.pubkey(),
+            records::instructions::InitializeRecordBookArgs {
+                uri: panacea_sdk::rent::RECORD_BOOK_URI.into(),
+            },
+        ),
+    ];
+    let message = solana_message::Message::new(&setup, Some(&payer.pubkey()));
+    let tx = Transaction::new(
+        &[&payer, &deployer, &admin],
+        message,
+        svm.latest_blockhash(),
+    );
+    svm.send_transaction(tx).expect("registry and record book");
     let backend = Arc::new(Flaky {
         inner: InProcessBackend::new(svm),
         lose_sends: AtomicU32::new(2),

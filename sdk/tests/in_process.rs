@@ -123,6 +123,14 @@ async fn scene() -> Scene {
         insurer: Actor::new(),
         patient: Actor::new(),
     };
+    // Issuers pay their records' rent.
+    for actor in [&scene.lab, &scene.specialist, &scene.colleague] {
+        scene
+            .backend
+            .svm()
+            .airdrop(&actor.pubkey(), 10_000_000_000)
+            .unwrap();
+    }
     for (actor, kind) in [
         (&scene.lab, EntityKind::Laboratory),
         (&scene.specialist, EntityKind::Provider),
@@ -1218,7 +1226,16 @@ async fn the_remaining_operations_and_the_wallet_relay_flow() {
     )
     .unwrap();
     s.client.submit_signed(&back).await.unwrap();
-    assert_eq!(s.client.grants_of_patient(&patient).await.unwrap().len(), 1);
+    // Beside the scene's care links, the one grant the wallet signed.
+    let grants = s.client.grants_of_patient(&patient).await.unwrap();
+    assert_eq!(
+        grants
+            .iter()
+            .filter(|(_, g)| g.target == record && g.grantee == s.lab.pubkey())
+            .count(),
+        1
+    );
+    assert_eq!(grants.len(), 4);
     // A transaction missing the wallet's signature is refused before sending.
     let error = s.client.submit_signed(&unsigned).await.unwrap_err();
     assert!(matches!(error, SdkError::Signing(_)), "{error:?}");

@@ -91,7 +91,9 @@ impl World {
             },
         );
         let admin = world.admin.insecure_clone();
-        world.send(&[ix], &[&admin]).expect("initialize record book");
+        world
+            .send(&[ix], &[&admin])
+            .expect("initialize record book");
         world
     }
 
@@ -169,9 +171,10 @@ impl World {
 
     // ----- registry -----
 
-    /// Registers an entity of `kind`, valid for a year.
+    /// Registers an entity of `kind`, valid for a year; its wallet is funded
+    /// (an issuer pays its records' rent).
     pub fn entity(&mut self, kind: EntityKind) -> Keypair {
-        let authority = Keypair::new();
+        let authority = self.wallet();
         let args = self.entity_args(kind);
         let ix = rx::register_entity(
             &self.payer.pubkey(),
@@ -297,8 +300,21 @@ impl World {
     /// revoked or expired) already exists: stories that do not test the link
     /// itself start from a patient who chose their provider.
     fn ensure_care_link(&mut self, issuer: &Pubkey, patient: &Pubkey) {
-        if self.exists(&rx::care_link_address(patient, issuer)) {
-            return;
+        let link = rx::care_link_address(patient, issuer);
+        if let Some(account) = self.raw(&link) {
+            let grant = Grant::try_deserialize(&mut account.data.as_slice()).expect("grant");
+            let profile = pda::patient(patient).0;
+            let registration = self
+                .raw(&profile)
+                .map(|a| Patient::try_deserialize(&mut a.data.as_slice()).expect("patient"))
+                .map(|p| p.registration());
+            if registration != Some(grant.target_serial) {
+                // A link of an ended registration: anyone clears it.
+                let ix = rx::close_grant(&self.payer.pubkey(), patient, &link, &grant.rent_payer);
+                self.send(&[ix], &[]).expect("close a dead care link");
+            } else {
+                return;
+            }
         }
         if let Some(patient) = self.patients.get(patient).map(|k| k.insecure_clone()) {
             self.authorize_issuer(&patient, issuer);

@@ -281,6 +281,16 @@ async fn story<B: Backend>(
         .collect::<Vec<_>>()
         .try_into()
         .map_err(|_| anyhow!("four entities"))?;
+    // Issuers pay their records' rent (refunded on erasure): the lab and the
+    // specialist get 0.1 SOL each from the demo's payer.
+    let fund = [&lab, &specialist].map(|key| {
+        anchor_lang::solana_program::system_instruction::transfer(
+            &client.payer(),
+            &key.pubkey(),
+            100_000_000,
+        )
+    });
+    client.send(&fund, &[]).await?;
     n.say(
         "credentialed: a laboratory, a specialist, an emergency room (providers) and an insurer"
             .into(),

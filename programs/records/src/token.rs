@@ -18,7 +18,8 @@ use {
             self,
             spl_token_2022::{
                 extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions},
-                state::{Account as SplTokenAccount, Mint as SplMint},
+                instruction::AuthorityType,
+                state::{Account as SplTokenAccount, AccountState, Mint as SplMint},
             },
         },
         token_2022_extensions as ext,
@@ -27,11 +28,12 @@ use {
 
 /// Fixed-size extensions of the record book mint (TokenMetadata, variable
 /// in size, is appended by its own initialization).
-pub const RECORD_BOOK_EXTENSIONS: [ExtensionType; 4] = [
+pub const RECORD_BOOK_EXTENSIONS: [ExtensionType; 5] = [
     ExtensionType::NonTransferable,
     ExtensionType::PermanentDelegate,
     ExtensionType::MintCloseAuthority,
     ExtensionType::MetadataPointer,
+    ExtensionType::DefaultAccountState,
 ];
 
 /// Size in bytes of the record book mint before its metadata.
@@ -134,6 +136,17 @@ impl<'info> RecordBook<'_, 'info> {
             Some(self.authority.key),
         )?;
         let (program, mint) = ext_accounts();
+        ext::default_account_state_initialize(
+            CpiContext::new(
+                token_program_id,
+                ext::DefaultAccountStateInitialize {
+                    token_program_id: program,
+                    mint,
+                },
+            ),
+            &AccountState::Frozen,
+        )?;
+        let (program, mint) = ext_accounts();
         ext::metadata_pointer_initialize(
             CpiContext::new(
                 token_program_id,
@@ -154,7 +167,7 @@ impl<'info> RecordBook<'_, 'info> {
             ),
             RECORD_BOOK_DECIMALS,
             self.authority.key,
-            None,
+            Some(self.authority.key),
         )?;
         let seeds = self.authority_seeds();
         ext::token_metadata_initialize(
@@ -177,36 +190,115 @@ impl<'info> RecordBook<'_, 'info> {
 
     /// One more Active record in `account`.
     pub fn mint_one(&self, account: &AccountInfo<'info>) -> Result<()> {
-        let seeds = self.authority_seeds();
-        token_2022::mint_to(
-            CpiContext::new_with_signer(
-                self.token_program.key(),
-                token_2022::MintTo {
-                    mint: self.mint.clone(),
-                    to: account.clone(),
-                    authority: self.authority.clone(),
-                },
-                &[&seeds],
-            ),
-            1,
-        )
+        self.thawed(account, |book, seeds| {
+            token_2022::mint_to(
+                CpiContext::new_with_signer(
+                    book.token_program.key(),
+                    token_2022::MintTo {
+                        mint: book.mint.clone(),
+                        to: account.clone(),
+                        authority: book.authority.clone(),
+                    },
+                    &[seeds],
+                ),
+                1,
+            )
+        })
     }
 
     /// One fewer Active record in `account` (burned as permanent delegate).
     pub fn burn_one(&self, account: &AccountInfo<'info>) -> Result<()> {
+        self.thawed(account, |book, seeds| {
+            token_2022::burn(
+                CpiContext::new_with_signer(
+                    book.token_program.key(),
+                    token_2022::Burn {
+                        mint: book.mint.clone(),
+                        from: account.clone(),
+                        authority: book.authority.clone(),
+                    },
+                    &[seeds],
+                ),
+                1,
+            )
+        })
+    }
+
+    /// Makes the program's PDA the close authority of `owner`'s new book
+    /// account (the owner signs): only `close_patient` can close it then,
+    /// refunding whoever paid for it.
+    pub fn take_close_authority(
+        &self,
+        account: &AccountInfo<'info>,
+        owner: &AccountInfo<'info>,
+    ) -> Result<()> {
+        self.thawed(account, |book, _| {
+            token_2022::set_authority(
+                CpiContext::new(
+                    book.token_program.key(),
+                    token_2022::SetAuthority {
+                        current_authority: owner.clone(),
+                        account_or_mint: account.clone(),
+                    },
+                ),
+                AuthorityType::CloseAccount,
+                Some(book.authority.key()),
+            )
+        })
+    }
+
+    /// Closes `account` (empty) as its close authority, refunding
+    /// `destination`.
+    pub fn close_account(
+        &self,
+        account: &AccountInfo<'info>,
+        destination: &AccountInfo<'info>,
+    ) -> Result<()> {
+        self.thaw(account)?;
         let seeds = self.authority_seeds();
-        token_2022::burn(
-            CpiContext::new_with_signer(
-                self.token_program.key(),
-                token_2022::Burn {
-                    mint: self.mint.clone(),
-                    from: account.clone(),
-                    authority: self.authority.clone(),
-                },
-                &[&seeds],
-            ),
-            1,
-        )
+        token_2022::close_account(CpiContext::new_with_signer(
+            self.token_program.key(),
+            token_2022::CloseAccount {
+                account: account.clone(),
+                destination: destination.clone(),
+                authority: self.authority.clone(),
+            },
+            &[&seeds],
+        ))
+    }
+
+    /// Thaws `account` for the program's own use.
+    fn thaw(&self, account: &AccountInfo<'info>) -> Result<()> {
+        let seeds = self.authority_seeds();
+        token_2022::thaw_account(CpiContext::new_with_signer(
+            self.token_program.key(),
+            token_2022::ThawAccount {
+                account: account.clone(),
+                mint: self.mint.clone(),
+                authority: self.authority.clone(),
+            },
+            &[&seeds],
+        ))
+    }
+
+    /// Runs `op` on `account` thawed, then freezes it again.
+    fn thawed(
+        &self,
+        account: &AccountInfo<'info>,
+        op: impl FnOnce(&Self, &[&[u8]]) -> Result<()>,
+    ) -> Result<()> {
+        let seeds = self.authority_seeds();
+        self.thaw(account)?;
+        op(self, &seeds)?;
+        token_2022::freeze_account(CpiContext::new_with_signer(
+            self.token_program.key(),
+            token_2022::FreezeAccount {
+                account: account.clone(),
+                mint: self.mint.clone(),
+                authority: self.authority.clone(),
+            },
+            &[&seeds],
+        ))
     }
 }
 

@@ -64,12 +64,11 @@ impl<B: Backend> PanaceaClient<B> {
     /// of their book account), `None` when they have none (not registered).
     pub async fn record_book_balance(&self, patient: &Pubkey) -> Result<Option<u64>> {
         let address = pda::record_book_account(patient);
-        Ok(self
-            .backend()
+        self.backend()
             .get_account(&address)
             .await?
             .map(|account| crate::ops::token::token_account_amount(&account.data))
-            .transpose()?)
+            .transpose()
     }
 
     /// Credentials an entity; the admin and the entity both sign.

@@ -1,6 +1,7 @@
 //! Patients grant, revoke and approve access; grantees log what they read.
 
 use {
+    crate::support::Funded,
     anchor_lang::error::ErrorCode as Anchor,
     panacea_sdk::records::{self as rx, grant_target},
     panacea_tests::{assert::*, *},
@@ -27,8 +28,8 @@ use anchor_lang::prelude::Pubkey;
 
 fn clinic() -> Clinic {
     let mut world = World::new();
-    let lab = world.lab();
-    let specialist = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let specialist = world.provider().funded(&mut world);
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let record = World::record_address(&patient.pubkey(), &id);
@@ -184,7 +185,7 @@ fn only_the_grantee_logs_and_only_for_what_the_grant_covers() {
     let grant = world.grant_record(&patient, &specialist.pubkey(), &record, READ, DAY);
 
     // Someone else signs with the specialist's grant.
-    let intruder = world.provider();
+    let intruder = world.provider().funded(&mut world);
     let ix = rx::log_access(&intruder.pubkey(), &grant, &record);
     custom_error(world.send(&[ix], &[&intruder]), Anchor::ConstraintSeeds);
 
@@ -208,7 +209,7 @@ fn only_the_grantee_logs_and_only_for_what_the_grant_covers() {
     );
 
     // An Amend-only grant does not allow reads.
-    let editor = world.provider();
+    let editor = world.provider().funded(&mut world);
     let amend_only = world.grant_record(&patient, &editor.pubkey(), &record, AMEND, DAY);
     let ix = rx::log_access(&editor.pubkey(), &amend_only, &record);
     custom_error(

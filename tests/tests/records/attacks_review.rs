@@ -3,14 +3,16 @@
 //! record serials, the amend and retract rules, `cancel_access_request`,
 //! approvals of changed targets, re-keys and tombstones. Each attack that is
 //! refused is a regression test: the exact error, and nothing changed. The
-//! attacks that succeed are the `finding_*` tests, ignored: each asserts
-//! what should happen, so `cargo test -- --ignored` shows the problem and a
-//! fix makes it pass. The last test is a seeded random sequence over the
-//! serial and grant rules.
+//! three attacks the review found to succeed (serials repeated by a close
+//! and re-registration in the registration slot, grants outliving
+//! `close_patient`, origins shared after an erasure) are fixed (issue 12):
+//! their tests now assert the fix. The last test is a seeded random sequence
+//! over the serial and grant rules.
 
 use {
+    crate::support::*,
     anchor_lang::{error::ErrorCode as Anchor, prelude::Pubkey, AccountSerialize},
-    panacea_sdk::records::{self as rx, RecordAddresses},
+    panacea_sdk::records::{self as rx, previous_version},
     panacea_tests::{assert::*, *},
     records::{
         constants::ACCESS_REQUEST_TTL,
@@ -22,14 +24,8 @@ use {
     solana_instruction::Instruction,
     solana_keypair::Keypair,
     solana_signer::Signer,
-    std::collections::{BTreeMap, HashMap, HashSet},
+    std::collections::{BTreeMap, BTreeSet, HashMap, HashSet},
 };
-
-/// The claims cast (a funded policy, a consenting patient), for the finding
-/// whose harm shows in billing.
-#[allow(dead_code)]
-#[path = "../claims/setup.rs"]
-mod claims_setup;
 
 // ----- helpers -----
 
@@ -58,12 +54,12 @@ fn link(world: &mut World, patient: &Keypair, grantee: &Pubkey, kinds: u16, perm
 }
 
 fn issue_ix(
-    world: &World,
+    _world: &World,
     issuer: &Keypair,
     patient: &Pubkey,
     args: IssueRecordArgs,
 ) -> Instruction {
-    rx::issue_record(&world.payer.pubkey(), &issuer.pubkey(), patient, args)
+    rx::issue_record(&issuer.pubkey(), patient, args)
 }
 
 /// `ix` with the account `old` replaced by `new`.
@@ -95,7 +91,6 @@ fn amend_args(content: u8) -> AmendRecordArgs {
         record_id: random_id(),
         commitment: [0xA0 | (content & 0x0F); 32],
         content_commitment: [0xB0 | (content & 0x0F); 32],
-        uri: "panacea://blob/amended".into(),
     }
 }
 
@@ -110,14 +105,7 @@ fn amend(
 ) -> (Pubkey, TxResult) {
     let args = amend_args(7);
     let new = pda::record(patient, &args.record_id).0;
-    let ix = rx::amend_record(
-        &world.payer.pubkey(),
-        &issuer.pubkey(),
-        patient,
-        previous,
-        grant,
-        args,
-    );
+    let ix = rx::amend_record(&issuer.pubkey(), patient, previous, grant, args);
     (new, world.send(&[ix], &[issuer]))
 }
 
@@ -127,21 +115,20 @@ fn retract(world: &mut World, issuer: &Keypair, patient: &Pubkey, record: &Pubke
         &issuer.pubkey(),
         patient,
         &state.record_id,
-        state.supersedes.as_ref(),
+        previous_version(&state).as_ref(),
     )
 }
 
 fn erase(world: &mut World, patient: &Keypair, id: &[u8; 16]) {
-    let ix = rx::erase_record(
-        &patient.pubkey(),
-        &patient.pubkey(),
-        id,
-        &world.payer.pubkey(),
-    );
+    let issuer = world
+        .account::<Record>(&pda::record(&patient.pubkey(), id).0)
+        .issuer;
+    let ix = rx::erase_record(&patient.pubkey(), &patient.pubkey(), id, &issuer);
     world.send(&[ix], &[patient]).expect("erase");
 }
 
-/// The patient closes their profile and registers again with the same wallet.
+/// The patient closes their profile (no record of theirs Active, in a later
+/// slot than their registration) and registers again with the same wallet.
 fn close_and_register_again(world: &mut World, patient: &Keypair) {
     let ix = rx::close_patient(&patient.pubkey(), &world.payer.pubkey());
     world.send(&[ix], &[patient]).expect("close patient");
@@ -154,6 +141,25 @@ fn close_and_register_again(world: &mut World, patient: &Keypair) {
         },
     );
     world.send(&[ix], &[patient]).expect("register again");
+}
+
+/// After a re-registration, the care links of the old registration are dead
+/// but still occupy their addresses (the fixture only creates a missing
+/// link): the patient revokes and closes each, and links `issuers` again.
+fn renew_care_links(world: &mut World, patient: &Keypair, issuers: &[&Pubkey]) {
+    let p = patient.pubkey();
+    for issuer in issuers {
+        let link = rx::care_link_address(&p, issuer);
+        if let Some(state) = world.raw(&link).map(|_| world.account::<Grant>(&link)) {
+            if !state.is_revoked() {
+                let ix = rx::revoke_access(&p, &p, &link);
+                world.send(&[ix], &[patient]).expect("revoke old link");
+            }
+            let ix = rx::close_grant(&p, &p, &link, &state.rent_payer);
+            world.send(&[ix], &[patient]).expect("close old link");
+        }
+        world.authorize_issuer(patient, issuer);
+    }
 }
 
 fn record_ask(permissions: u8) -> RequestAccessArgs {
@@ -237,22 +243,25 @@ fn renew(world: &mut World, entity: &Pubkey, valid_until: i64) {
 #[test]
 fn a_care_link_of_another_patient_or_another_issuer_is_refused() {
     let mut world = World::new();
-    let lab = world.lab();
-    let rival = world.lab();
+    let lab = world.lab().funded(&mut world);
+    let rival = world.lab().funded(&mut world);
     let alice = bare_patient(&mut world);
     let bob = bare_patient(&mut world);
     let bobs_link = link(&mut world, &bob, &lab.pubkey(), kinds::ALL, ISSUE);
     let alices_link = link(&mut world, &alice, &lab.pubkey(), kinds::ALL, ISSUE);
     let args = World::issue_args(RecordKind::LabResult);
-    let at = RecordAddresses::new(&alice.pubkey(), &args.record_id);
+    let record = pda::record(&alice.pubkey(), &args.record_id).0;
     let before = world.snapshot(&[
         pda::patient(&alice.pubkey()).0,
         pda::patient(&bob.pubkey()).0,
-        at.record,
-        at.mint,
-        at.token_account,
+        record,
+        book_account(&alice.pubkey()),
+        book_account(&bob.pubkey()),
+        book_mint(),
         bobs_link,
         alices_link,
+        lab.pubkey(),
+        rival.pubkey(),
     ]);
 
     // The lab issues to Alice with Bob's link.
@@ -289,13 +298,14 @@ fn a_care_link_of_another_patient_or_another_issuer_is_refused() {
     world
         .send(&[ix], &[&lab])
         .expect("issue under Alice's link");
-    assert_eq!(world.token_amount(&at.token_account), 1);
+    assert_eq!(world.book_balance(&alice.pubkey()), 1);
+    assert_eq!(world.book_balance(&bob.pubkey()), 0);
 }
 
 #[test]
 fn a_care_link_at_a_non_canonical_bump_is_refused() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let patient = bare_patient(&mut world);
     link(&mut world, &patient, &lab.pubkey(), kinds::ALL, ISSUE);
     let seeds: [&[u8]; 4] = [
@@ -331,7 +341,7 @@ fn a_care_link_at_a_non_canonical_bump_is_refused() {
 #[test]
 fn an_emergency_grant_is_no_care_link() {
     let mut world = World::new();
-    let er = world.provider();
+    let er = world.provider().funded(&mut world);
     let patient = bare_patient(&mut world);
     let ix = rx::emergency_access(
         &world.payer.pubkey(),
@@ -364,8 +374,8 @@ fn an_emergency_grant_is_no_care_link() {
 #[test]
 fn a_care_link_address_holding_a_foreign_or_other_typed_account_is_no_link() {
     let mut world = World::new();
-    let lab = world.lab();
-    let clinic = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let clinic = world.provider().funded(&mut world);
     let alice = bare_patient(&mut world);
     let bob = bare_patient(&mut world);
     let real = link(&mut world, &bob, &lab.pubkey(), kinds::ALL, ISSUE);
@@ -400,7 +410,7 @@ fn a_care_link_address_holding_a_foreign_or_other_typed_account_is_no_link() {
 #[test]
 fn a_care_link_ends_at_its_expiry_to_the_second() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let patient = bare_patient(&mut world);
     let link = link(&mut world, &patient, &lab.pubkey(), kinds::ALL, ISSUE);
     // The lab's credential outlives the link, to isolate it.
@@ -431,7 +441,7 @@ fn a_care_link_ends_at_its_expiry_to_the_second() {
 #[test]
 fn a_closed_care_link_is_no_link_until_the_patient_gives_a_new_one() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let patient = bare_patient(&mut world);
     let link_address = link(&mut world, &patient, &lab.pubkey(), kinds::ALL, ISSUE);
     let ix = rx::revoke_access(&patient.pubkey(), &patient.pubkey(), &link_address);
@@ -471,8 +481,8 @@ fn a_closed_care_link_is_no_link_until_the_patient_gives_a_new_one() {
 #[test]
 fn an_issue_only_link_neither_reads_nor_amends() {
     let mut world = World::new();
-    let lab = world.lab();
-    let clinic = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let clinic = world.provider().funded(&mut world);
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let record = pda::record(&patient.pubkey(), &id).0;
@@ -497,8 +507,8 @@ fn an_issue_only_link_neither_reads_nor_amends() {
 #[test]
 fn issue_permission_is_never_requested_on_one_record_nor_with_unknown_bits() {
     let mut world = World::new();
-    let lab = world.lab();
-    let clinic = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let clinic = world.provider().funded(&mut world);
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let record = pda::record(&patient.pubkey(), &id).0;
@@ -537,8 +547,8 @@ fn issue_permission_is_never_requested_on_one_record_nor_with_unknown_bits() {
 #[test]
 fn a_care_link_to_an_entity_that_does_not_issue_records_issues_nothing() {
     let mut world = World::new();
-    let insurer = world.insurer();
-    let researcher = world.entity(EntityKind::Researcher);
+    let insurer = world.insurer().funded(&mut world);
+    let researcher = world.entity(EntityKind::Researcher).funded(&mut world);
     let patient = bare_patient(&mut world);
     for entity in [insurer, researcher] {
         link(&mut world, &patient, &entity.pubkey(), kinds::ALL, ISSUE);
@@ -556,7 +566,7 @@ fn a_care_link_to_an_entity_that_does_not_issue_records_issues_nothing() {
 #[test]
 fn a_suspended_or_revoked_issuer_with_a_live_link_issues_nothing() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let patient = bare_patient(&mut world);
     link(&mut world, &patient, &lab.pubkey(), kinds::ALL, ISSUE);
     for status in [EntityStatus::Suspended, EntityStatus::Revoked] {
@@ -572,7 +582,7 @@ fn a_suspended_or_revoked_issuer_with_a_live_link_issues_nothing() {
 #[test]
 fn the_issuer_must_sign_even_with_a_live_link() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let patient = bare_patient(&mut world);
     link(&mut world, &patient, &lab.pubkey(), kinds::ALL, ISSUE);
     let args = World::issue_args(RecordKind::LabResult);
@@ -587,55 +597,139 @@ fn the_issuer_must_sign_even_with_a_live_link() {
 }
 
 #[test]
-fn issue_record_calls_only_the_real_token_and_token_account_programs() {
+fn issue_and_registration_call_only_the_real_token_and_token_account_programs() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let patient = bare_patient(&mut world);
     link(&mut world, &patient, &lab.pubkey(), kinds::ALL, ISSUE);
     let args = World::issue_args(RecordKind::LabResult);
-    let at = RecordAddresses::new(&patient.pubkey(), &args.record_id);
+    let record = pda::record(&patient.pubkey(), &args.record_id).0;
     let ix = issue_ix(&world, &lab, &patient.pubkey(), args);
     let patient_account = pda::patient(&patient.pubkey()).0;
-    let before = world.snapshot(&[patient_account, at.record, at.mint, at.token_account]);
-    // SPL Token in place of Token-2022, then the system program in place of
-    // the associated token program: both refused before any CPI.
+    let before = world.snapshot(&[
+        patient_account,
+        record,
+        book_account(&patient.pubkey()),
+        book_mint(),
+        lab.pubkey(),
+    ]);
+    // SPL Token in place of Token-2022, then another program in place of
+    // the system program: both refused before any CPI.
     let spl = substitute(
         ix.clone(),
         &anchor_spl::token_2022::ID,
         &anchor_spl::token::ID,
     );
     custom_error(world.send(&[spl], &[&lab]), Anchor::InvalidProgramId);
-    let ata = substitute(
+    let system = substitute(
         ix,
-        &anchor_spl::associated_token::ID,
         &anchor_lang::solana_program::system_program::ID,
+        &anchor_spl::token_2022::ID,
     );
-    custom_error(world.send(&[ata], &[&lab]), Anchor::InvalidProgramId);
+    custom_error(world.send(&[system], &[&lab]), Anchor::InvalidProgramId);
+    world.assert_unchanged(&before);
+
+    // Registration creates the book account through the real ATA and
+    // Token-2022 programs only.
+    let newcomer = Keypair::new();
+    let register = rx::register_patient(
+        &world.payer.pubkey(),
+        &newcomer.pubkey(),
+        None,
+        RegisterPatientArgs {
+            encryption_key: [3; 32],
+        },
+    );
+    let fake_mint = world.create_mint(&anchor_spl::token_2022::ID);
+    let before = world.snapshot(&[
+        pda::patient(&newcomer.pubkey()).0,
+        book_account(&newcomer.pubkey()),
+        world.payer.pubkey(),
+    ]);
+    let fee_payer = world.wallet();
+    let payer = world.payer.insecure_clone();
+    for (real, fake) in [
+        (anchor_spl::token_2022::ID, anchor_spl::token::ID),
+        (
+            anchor_spl::associated_token::ID,
+            anchor_lang::solana_program::system_program::ID,
+        ),
+    ] {
+        let ix = substitute(register.clone(), &real, &fake);
+        custom_error(
+            world.send_paid_by(&fee_payer, &[ix], &[&payer, &newcomer]),
+            Anchor::InvalidProgramId,
+        );
+    }
+    // Another Token-2022 mint as the book: refused by its seeds.
+    let ix = substitute(register, &book_mint(), &fake_mint);
+    custom_error(
+        world.send_paid_by(&fee_payer, &[ix], &[&payer, &newcomer]),
+        Anchor::ConstraintSeeds,
+    );
     world.assert_unchanged(&before);
 }
 
 // ----- serials: integer overflow, erase/re-issue, close_patient + re-register -----
 
-#[test]
-fn a_patient_whose_serials_ran_out_gets_no_record() {
-    let mut world = World::new();
-    let lab = world.lab();
-    let patient = world.patient();
-    world.authorize_issuer(&patient, &lab.pubkey());
-    let address = pda::patient(&patient.pubkey()).0;
-    // A state no patient reaches (2^64 records): the counter's last value.
-    let mut account = world.raw(&address).unwrap();
-    let mut state: Patient = world.account(&address);
-    state.next_record_serial = u64::MAX;
+/// `state` written over the account at `address` (a state no instruction
+/// reaches, to test the arithmetic at its limits).
+fn overwrite<T: AccountSerialize>(world: &mut World, address: &Pubkey, state: &T) {
+    let mut account = world.raw(address).unwrap();
     let mut data = Vec::new();
     state.try_serialize(&mut data).unwrap();
     data.resize(account.data.len(), 0);
     account.data = data;
-    world.svm.set_account(address, account).unwrap();
+    world.svm.set_account(*address, account).unwrap();
+}
 
+#[test]
+fn a_patient_whose_serials_ran_out_gets_no_record() {
+    let mut world = World::new();
+    let lab = world.lab().funded(&mut world);
+    let patient = world.patient();
+    let link = world.authorize_issuer(&patient, &lab.pubkey());
+    let address = pda::patient(&patient.pubkey()).0;
+    let mut state: Patient = world.account(&address);
+    let watched = |record: Pubkey| {
+        [
+            address,
+            record,
+            link,
+            book_account(&patient.pubkey()),
+            book_mint(),
+            lab.pubkey(),
+        ]
+    };
+
+    // The registration's range is used up (2^24 - 1 records): its last
+    // serial would run into the next registration's range.
+    let registration = state.registration();
+    state.next_record_serial = registration + SERIALS_PER_REGISTRATION - 1;
+    overwrite(&mut world, &address, &state);
     let args = World::issue_args(RecordKind::LabResult);
     let record = pda::record(&patient.pubkey(), &args.record_id).0;
-    let before = world.snapshot(&[address, record]);
+    let before = world.snapshot(&watched(record));
+    custom_error(
+        world.try_issue(&lab, &patient.pubkey(), args),
+        RecordsError::Overflow,
+    );
+    world.assert_unchanged(&before);
+    // One before it: the last record of the range is issued.
+    state.next_record_serial = registration + SERIALS_PER_REGISTRATION - 2;
+    overwrite(&mut world, &address, &state);
+    world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
+
+    // The counter's last value (2^64 - 1), with a care link of that
+    // registration: the addition overflows.
+    state.next_record_serial = u64::MAX;
+    overwrite(&mut world, &address, &state);
+    let mut care_link: Grant = world.account(&link);
+    care_link.target_serial = state.registration();
+    overwrite(&mut world, &link, &care_link);
+    let args = World::issue_args(RecordKind::LabResult);
+    let record = pda::record(&patient.pubkey(), &args.record_id).0;
+    let before = world.snapshot(&watched(record));
     custom_error(
         world.try_issue(&lab, &patient.pubkey(), args),
         RecordsError::Overflow,
@@ -646,8 +740,8 @@ fn a_patient_whose_serials_ran_out_gets_no_record() {
 #[test]
 fn serials_do_not_repeat_when_a_patient_re_registers_in_a_later_slot() {
     let mut world = World::new();
-    let lab = world.lab();
-    let specialist = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let specialist = world.provider().funded(&mut world);
     let patient = world.patient();
     let args = World::issue_args(RecordKind::LabResult);
     world
@@ -659,6 +753,7 @@ fn serials_do_not_repeat_when_a_patient_re_registers_in_a_later_slot() {
     erase(&mut world, &patient, &args.record_id);
     world.warp(1);
     close_and_register_again(&mut world, &patient);
+    renew_care_links(&mut world, &patient, &[&lab.pubkey()]);
     world
         .try_issue(&lab, &patient.pubkey(), args)
         .expect("re-issue at the same id");
@@ -672,16 +767,17 @@ fn serials_do_not_repeat_when_a_patient_re_registers_in_a_later_slot() {
     world.assert_unchanged(&before);
 }
 
-/// Finding: the serial range starts at the registration slot, so a patient
-/// who closes and registers again in the slot of its first registration
-/// (one transaction is enough) gets the same serials again, and a grant made
-/// for an erased record reaches the record re-issued at its address.
+/// Fixed finding: the serial range starts at the registration slot, and a
+/// patient who closed and registered again in the slot of their first
+/// registration got the same serials again, so that a grant made for an
+/// erased record reached the record re-issued at its address. A profile is
+/// no longer closed in its registration slot: the next registration always
+/// starts a new range.
 #[test]
-#[ignore = "finding: serials repeat when a patient closes and re-registers in its registration slot"]
-fn finding_serials_repeat_when_a_patient_re_registers_in_its_registration_slot() {
+fn serials_never_repeat_since_no_profile_closes_in_its_registration_slot() {
     let mut world = World::new();
-    let lab = world.lab();
-    let specialist = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let specialist = world.provider().funded(&mut world);
     let patient = world.patient();
     let args = World::issue_args(RecordKind::LabResult);
     world
@@ -691,76 +787,154 @@ fn finding_serials_repeat_when_a_patient_re_registers_in_its_registration_slot()
     let grant = world.grant_record(&patient, &specialist.pubkey(), &record, READ, DAY);
     let made_for = world.account::<Grant>(&grant).target_serial;
     erase(&mut world, &patient, &args.record_id);
+    let profile = pda::patient(&patient.pubkey()).0;
+    let book = book_account(&patient.pubkey());
+    let payer = world.payer.pubkey();
+    let fee_payer = world.wallet();
+    let close = rx::close_patient(&patient.pubkey(), &payer);
+
     // No slot passes (LiteSVM stays in one slot until the clock moves; on a
-    // cluster, put these in the registration's transaction or slot).
+    // cluster, the registration's transaction or slot): refused.
+    let before = world.snapshot(&[profile, book, payer, grant]);
+    custom_error(
+        world.send_paid_by(&fee_payer, std::slice::from_ref(&close), &[&patient]),
+        RecordsError::PatientCloseTooSoon,
+    );
+    world.assert_unchanged(&before);
+
+    // A slot later the profile closes, and the new registration, even in
+    // the slot of the close, cannot be closed in its own slot either.
+    world.warp(1);
     close_and_register_again(&mut world, &patient);
+    let before = world.snapshot(&[profile, book, payer]);
+    custom_error(
+        world.send_paid_by(&fee_payer, std::slice::from_ref(&close), &[&patient]),
+        RecordsError::PatientCloseTooSoon,
+    );
+    world.assert_unchanged(&before);
+
+    renew_care_links(&mut world, &patient, &[&lab.pubkey()]);
     let mut again = args;
     again.content_commitment = [0x99; 32];
     world
         .try_issue(&lab, &patient.pubkey(), again)
         .expect("re-issue at the same id");
     let reissued = world.account::<Record>(&record);
-    assert_ne!(
-        reissued.serial, made_for,
-        "the re-issued record got the erased record's serial"
+    assert!(
+        reissued.serial > made_for,
+        "the re-issued record got a serial of the new range"
     );
+    let before = world.snapshot(&[grant, record]);
     custom_error(
         read(&mut world, &specialist, &grant, &record),
         RecordsError::GrantDoesNotCoverRecord,
     );
+    world.assert_unchanged(&before);
 }
 
-/// Finding: grants (care links included) outlive `close_patient`. While the
-/// profile is closed, grantees keep reading and the patient cannot revoke
-/// (every patient instruction needs the profile); after registering again,
-/// the old care links issue without any new act of the patient.
+/// Fixed finding: grants (care links included) outlived `close_patient`:
+/// grantees kept reading a closed profile's records that the patient could
+/// no longer revoke, and after a re-registration the old care links issued
+/// without any new act of the patient. Now a profile closes only once no
+/// record of the patient is Active (so grants reach nothing while it is
+/// closed), and every grant names the registration it was given under: the
+/// old ones reach nothing of the new registration.
 #[test]
-#[ignore = "finding: grants and care links outlive close_patient and come back with a re-registration"]
-fn finding_grants_and_care_links_outlive_close_patient() {
+fn grants_and_care_links_end_with_the_registration_they_were_given_under() {
     let mut world = World::new();
-    let lab = world.lab();
-    let specialist = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let specialist = world.provider().funded(&mut world);
     let patient = world.patient();
-    let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
-    let record = pda::record(&patient.pubkey(), &id).0;
-    let grant = world.grant_record(&patient, &specialist.pubkey(), &record, READ, DAY);
+    let p = patient.pubkey();
+    let id = world.issue(&lab, &p, RecordKind::LabResult);
+    let record = pda::record(&p, &id).0;
+    let one = world.grant_record(&patient, &specialist.pubkey(), &record, READ, DAY);
+    let wide = link(&mut world, &patient, &specialist.pubkey(), kinds::ALL, READ);
+    let care_link = rx::care_link_address(&p, &lab.pubkey());
+    let registration = world.account::<Patient>(&pda::patient(&p).0).registration();
+    assert_eq!(world.account::<Grant>(&wide).target_serial, registration);
+    assert_eq!(
+        world.account::<Grant>(&care_link).target_serial,
+        registration
+    );
     world.warp(1);
-    let ix = rx::close_patient(&patient.pubkey(), &world.payer.pubkey());
-    if world.send(&[ix], &[&patient]).is_err() {
-        return; // refused while grants live: fixed
-    }
-    // The closed patient cannot revoke.
-    let ix = rx::revoke_access(&patient.pubkey(), &patient.pubkey(), &grant);
+
+    // While a record is Active the profile stays: the patient can revoke.
+    let profile = pda::patient(&p).0;
+    let payer = world.payer.pubkey();
+    let close = rx::close_patient(&p, &payer);
+    let fee_payer = world.wallet();
+    let before = world.snapshot(&[profile, book_account(&p), payer, one, wide]);
+    custom_error(
+        world.send_paid_by(&fee_payer, std::slice::from_ref(&close), &[&patient]),
+        RecordsError::PatientHasActiveRecords,
+    );
+    world.assert_unchanged(&before);
+    read(&mut world, &specialist, &wide, &record).expect("reads while the profile lives");
+
+    // Erased, the profile closes: nothing of the patient is left to read.
+    erase(&mut world, &patient, &id);
+    world.send(&[close], &[&patient]).expect("close profile");
+    let ix = rx::revoke_access(&p, &p, &one);
     custom_error(
         world.send(&[ix], &[&patient]),
         Anchor::AccountNotInitialized,
     );
-    let reads_after_close = read(&mut world, &specialist, &grant, &record).is_ok();
+    for grant in [one, wide] {
+        custom_error(
+            read(&mut world, &specialist, &grant, &record),
+            Anchor::AccountNotInitialized,
+        );
+    }
+
+    // Registered again: the old care link issues nothing.
     let ix = rx::register_patient(
-        &world.payer.pubkey(),
-        &patient.pubkey(),
+        &payer,
+        &p,
         None,
         RegisterPatientArgs {
             encryption_key: [4; 32],
         },
     );
     world.send(&[ix], &[&patient]).expect("register again");
-    let issues_after = world
-        .send(
-            &[issue_ix(
-                &world,
-                &lab,
-                &patient.pubkey(),
-                World::issue_args(RecordKind::LabResult),
-            )],
-            &[&lab],
-        )
-        .is_ok();
-    assert!(
-        !reads_after_close && !issues_after,
-        "closed profile: grantee still reads = {reads_after_close}; \
-         re-registered: old care link still issues = {issues_after}"
-    );
+    let args = World::issue_args(RecordKind::LabResult);
+    let fresh = pda::record(&p, &args.record_id).0;
+    let watched = [profile, book_account(&p), care_link, fresh, lab.pubkey()];
+    let before = world.snapshot(&watched);
+    let ix = issue_ix(&world, &lab, &p, args.clone());
+    custom_error(world.send(&[ix], &[&lab]), RecordsError::IssueNotPermitted);
+    world.assert_unchanged(&before);
+
+    // Under a new care link, a new record; the old grants reach neither it
+    // nor the record re-issued at the erased one's address.
+    renew_care_links(&mut world, &patient, &[&lab.pubkey()]);
+    world
+        .try_issue(&lab, &p, args)
+        .expect("issue under the new link");
+    let mut again = World::issue_args(RecordKind::LabResult);
+    again.record_id = id;
+    world
+        .try_issue(&lab, &p, again)
+        .expect("re-issue at the old id");
+    let before = world.snapshot(&[one, wide, fresh, record]);
+    for (grant, target) in [(wide, fresh), (wide, record), (one, record)] {
+        custom_error(
+            read(&mut world, &specialist, &grant, &target),
+            RecordsError::GrantDoesNotCoverRecord,
+        );
+    }
+    world.assert_unchanged(&before);
+    // The patient cleans the dead grants up: the rent goes back to its payer.
+    let rent = world.lamports(&one) + world.lamports(&wide);
+    let balance = world.lamports(&payer);
+    let mut fees = 0;
+    for grant in [one, wide] {
+        let ix = rx::revoke_access(&p, &p, &grant);
+        fees += world.send(&[ix], &[&patient]).expect("revoke").fee;
+        let ix = rx::close_grant(&p, &p, &grant, &payer);
+        fees += world.send(&[ix], &[&patient]).expect("close").fee;
+    }
+    assert_eq!(world.lamports(&payer), balance + rent - fees);
 }
 
 // ----- amend: seeds, cosplay, another patient's grant, superseded versions -----
@@ -768,8 +942,8 @@ fn finding_grants_and_care_links_outlive_close_patient() {
 #[test]
 fn an_amend_grant_of_another_patient_or_another_patients_record_is_refused() {
     let mut world = World::new();
-    let lab = world.lab();
-    let editor = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let editor = world.provider().funded(&mut world);
     let alice = world.patient();
     let bob = world.patient();
     let id = world.issue(&lab, &alice.pubkey(), RecordKind::LabResult);
@@ -809,14 +983,7 @@ fn an_amend_grant_of_another_patient_or_another_patients_record_is_refused() {
     // The original issuer does not sign: the lab's key as issuer, unsigned.
     let args = amend_args(3);
     let ix = unsigned(
-        rx::amend_record(
-            &world.payer.pubkey(),
-            &lab.pubkey(),
-            &alice.pubkey(),
-            &alices,
-            None,
-            args,
-        ),
+        rx::amend_record(&lab.pubkey(), &alice.pubkey(), &alices, None, args),
         &lab.pubkey(),
     );
     custom_error(world.send(&[ix], &[]), Anchor::AccountNotSigner);
@@ -826,8 +993,8 @@ fn an_amend_grant_of_another_patient_or_another_patients_record_is_refused() {
 #[test]
 fn nobody_amends_a_superseded_or_retracted_version() {
     let mut world = World::new();
-    let lab = world.lab();
-    let editor = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let editor = world.provider().funded(&mut world);
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let v1 = pda::record(&patient.pubkey(), &id).0;
@@ -858,7 +1025,7 @@ fn nobody_amends_a_superseded_or_retracted_version() {
 #[test]
 fn the_original_issuer_amends_its_chain_after_its_care_link_is_revoked() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let v1 = pda::record(&patient.pubkey(), &id).0;
@@ -887,7 +1054,7 @@ fn the_original_issuer_amends_its_chain_after_its_care_link_is_revoked() {
 #[test]
 fn retracted_versions_never_come_back_and_a_chain_keeps_one_active_version() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let patient = world.patient();
     let p = patient.pubkey();
     let id = world.issue(&lab, &p, RecordKind::Condition);
@@ -944,49 +1111,59 @@ fn retracted_versions_never_come_back_and_a_chain_keeps_one_active_version() {
     assert_eq!(active, vec![v1]);
 }
 
-/// Finding: `origin` names the chain by an address, and addresses are used
-/// again after an erasure. A record issued at the address of an erased
-/// superseded version is an original whose origin is that address, the
-/// origin of the live chain: two Active records with one origin, and
-/// `claims` (which bills each origin once per policy) refuses the chain's
-/// own provider after the newcomer billed (or the reverse).
+/// Fixed finding: `origin` named the chain by an address, and addresses are
+/// used again after an erasure: a record issued at the address of an erased
+/// superseded version was an original whose origin was the origin of the
+/// live chain, two Active records with one origin, and `claims` (which
+/// bills each origin once per policy) refused the chain's own provider after
+/// the newcomer billed. The origin is now the serial of the chain's first
+/// version, never handed out twice: the newcomer starts its own origin, and
+/// the claims markers of the two are different accounts.
 #[test]
-#[ignore = "finding: a record re-issued at an erased version's address shares the live chain's origin"]
-fn finding_a_record_re_issued_at_an_erased_versions_address_shares_the_chains_origin() {
-    let mut s = claims_setup::insured(anchor_spl::token::ID);
-    let provider = s.provider.insecure_clone();
-    let patient = s.patient.insecure_clone();
+fn a_record_re_issued_at_an_erased_versions_address_starts_its_own_origin() {
+    let mut world = World::new();
+    let provider = world.provider().funded(&mut world);
+    let squatter = world.provider().funded(&mut world);
+    let patient = world.patient();
     let p = patient.pubkey();
     let args = World::issue_args(RecordKind::Procedure);
-    s.world.try_issue(&provider, &p, args.clone()).expect("v1");
+    world.try_issue(&provider, &p, args.clone()).expect("v1");
     let v1 = pda::record(&p, &args.record_id).0;
-    let (v2, r) = amend(&mut s.world, &provider, &p, &v1, None);
+    let first = world.account::<Record>(&v1).serial;
+    let (v2, r) = amend(&mut world, &provider, &p, &v1, None);
     r.expect("the provider corrects its record: v2");
     // The patient shreds the outdated version.
-    erase(&mut s.world, &patient, &args.record_id);
+    erase(&mut world, &patient, &args.record_id);
     // Another provider the patient linked picks v1's (public) record id.
-    let squatter = s.world.provider();
     let mut again = args;
     again.content_commitment = [0x42; 32];
-    s.world
+    world
         .try_issue(&squatter, &p, again)
         .expect("issue at v1's address");
-    let (chain, newcomer): (Record, Record) = (s.world.account(&v2), s.world.account(&v1));
-    let (_, billed) = s.try_submit(&squatter, &[v1], 100_000);
-    billed.expect("the newcomer bills its record");
-    let (_, own) = s.try_submit(&provider, &[v2], 100_000);
-    let own = own.err().map(|failed| failed.err);
+    let (chain, newcomer): (Record, Record) = (world.account(&v2), world.account(&v1));
 
     assert_eq!(
         (chain.status, newcomer.status),
         (RecordStatus::Active, RecordStatus::Active)
     );
-    assert!(
-        chain.origin != newcomer.origin && own.is_none(),
-        "two Active records of two chains share the origin {} (v2 of the provider's chain \
-         and the newcomer's original); the provider's claim for its never-billed chain: {own:?}",
-        chain.origin
+    assert_eq!(
+        chain.origin, first,
+        "the chain keeps its first version's serial"
     );
+    assert_eq!(
+        newcomer.origin, newcomer.serial,
+        "the newcomer is an original"
+    );
+    assert_ne!(chain.origin, newcomer.origin);
+    assert_ne!(newcomer.serial, first);
+    // The markers `claims` bills each origin once by, on any policy.
+    let policy = claims::pda::policy(&world.insurer().pubkey(), &random_id()).0;
+    assert_ne!(
+        claims::pda::claimed_record(&policy, chain.origin).0,
+        claims::pda::claimed_record(&policy, newcomer.origin).0
+    );
+    // And the book counts both: two Active records.
+    assert_eq!(world.book_balance(&p), 2);
 }
 
 // ----- access requests: cancel, rent, cosplay, revival, changed targets -----
@@ -994,8 +1171,8 @@ fn finding_a_record_re_issued_at_an_erased_versions_address_shares_the_chains_or
 #[test]
 fn nobody_but_the_requester_cancels_early_and_nobody_takes_the_rent() {
     let mut world = World::new();
-    let clinic = world.provider();
-    let rival = world.provider();
+    let clinic = world.provider().funded(&mut world);
+    let rival = world.provider().funded(&mut world);
     let patient = world.patient();
     let target = pda::patient(&patient.pubkey()).0;
     request(
@@ -1064,8 +1241,8 @@ fn nobody_but_the_requester_cancels_early_and_nobody_takes_the_rent() {
 #[test]
 fn a_stranger_closes_a_request_from_the_second_it_expires_and_approval_ends_then() {
     let mut world = World::new();
-    let clinic = world.provider();
-    let lab = world.lab();
+    let clinic = world.provider().funded(&mut world);
+    let lab = world.lab().funded(&mut world);
     let patient = world.patient();
     let target = pda::patient(&patient.pubkey()).0;
     request(
@@ -1110,7 +1287,7 @@ fn a_stranger_closes_a_request_from_the_second_it_expires_and_approval_ends_then
 #[test]
 fn a_grant_is_no_access_request_and_a_cancelled_request_is_not_revived() {
     let mut world = World::new();
-    let clinic = world.provider();
+    let clinic = world.provider().funded(&mut world);
     let patient = world.patient();
     let target = pda::patient(&patient.pubkey()).0;
     request(
@@ -1167,8 +1344,8 @@ fn a_grant_is_no_access_request_and_a_cancelled_request_is_not_revived() {
 #[test]
 fn a_request_for_a_record_amended_since_is_not_approved() {
     let mut world = World::new();
-    let lab = world.lab();
-    let clinic = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let clinic = world.provider().funded(&mut world);
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let v1 = pda::record(&patient.pubkey(), &id).0;
@@ -1205,8 +1382,8 @@ fn a_request_for_a_record_amended_since_is_not_approved() {
 #[test]
 fn an_emergency_grant_reaches_neither_superseded_nor_retracted_versions() {
     let mut world = World::new();
-    let lab = world.lab();
-    let er = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let er = world.provider().funded(&mut world);
     let patient = world.patient();
     let p = patient.pubkey();
     let id = world.issue(&lab, &p, RecordKind::LabResult);
@@ -1247,7 +1424,7 @@ fn an_emergency_grant_reaches_neither_superseded_nor_retracted_versions() {
 #[test]
 fn no_rekey_by_anyone_changes_the_attestation_and_strangers_cannot_rekey() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let (patient, guardian) = world.patient_with_guardian();
     let other = world.patient();
     let p = patient.pubkey();
@@ -1262,7 +1439,6 @@ fn no_rekey_by_anyone_changes_the_attestation_and_strangers_cannot_rekey() {
             record,
             RekeyRecordArgs {
                 commitment: [0x31; 32],
-                uri: "panacea://blob/rekeyed".into(),
             },
         )
     };
@@ -1295,7 +1471,6 @@ fn no_rekey_by_anyone_changes_the_attestation_and_strangers_cannot_rekey() {
         &v1,
         RekeyRecordArgs {
             commitment: [0x32; 32],
-            uri: "panacea://blob/rekeyed-again".into(),
         },
     );
     world
@@ -1323,7 +1498,7 @@ fn no_rekey_by_anyone_changes_the_attestation_and_strangers_cannot_rekey() {
 #[test]
 fn a_revoked_entity_is_neither_reinstated_nor_renewed() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     world.set_status(&lab.pubkey(), EntityStatus::Revoked);
     let entity = pda::entity(&lab.pubkey()).0;
     let before = world.snapshot(&[entity]);
@@ -1373,13 +1548,6 @@ const WEIGHTED: [usize; 30] = [
     12, 12,
 ];
 
-fn record_at(world: &World, patient: &Pubkey, id: &[u8; 16]) -> Option<Record> {
-    let address = pda::record(patient, id).0;
-    world
-        .raw(&address)
-        .map(|_| world.account::<Record>(&address))
-}
-
 fn grant_at(world: &World, address: &Pubkey) -> Option<Grant> {
     world.raw(address).map(|_| world.account::<Grant>(address))
 }
@@ -1399,9 +1567,12 @@ fn random_sequences_keep_serials_unique_and_each_grant_on_its_own_record() {
         .unwrap_or(0x5E71_A15E_u64);
     let mut rng = Rng(seed);
     let mut world = World::new();
-    let issuers = [world.lab(), world.provider()];
-    let reader = world.provider();
-    let asker = world.provider();
+    let issuers = [
+        world.lab().funded(&mut world),
+        world.provider().funded(&mut world),
+    ];
+    let reader = world.provider().funded(&mut world);
+    let asker = world.provider().funded(&mut world);
     let patient = world.patient();
     let p = patient.pubkey();
     let payer = world.payer.pubkey();
@@ -1457,7 +1628,7 @@ fn random_sequences_keep_serials_unique_and_each_grant_on_its_own_record() {
             1 => {
                 let args = amend_args(step as u8);
                 let new_id = args.record_id;
-                let ix = rx::amend_record(&payer, &issuer.pubkey(), &p, &address, None, args);
+                let ix = rx::amend_record(&issuer.pubkey(), &p, &address, None, args);
                 let ok = world.send(&[ix], &[issuer]).is_ok();
                 let allowed = active.is_some()
                     && here.as_ref().map(|r| r.original_issuer) == Some(issuer.pubkey());
@@ -1467,7 +1638,7 @@ fn random_sequences_keep_serials_unique_and_each_grant_on_its_own_record() {
                 }
             }
             2 => {
-                let previous = here.as_ref().and_then(|r| r.supersedes);
+                let previous = here.as_ref().and_then(previous_version);
                 let ix = rx::retract_record(&issuer.pubkey(), &p, &id, previous.as_ref());
                 let ok = world.send(&[ix], &[issuer]).is_ok();
                 let allowed =
@@ -1475,7 +1646,8 @@ fn random_sequences_keep_serials_unique_and_each_grant_on_its_own_record() {
                 assert_eq!(ok, allowed, "{ctx}: retract");
             }
             3 => {
-                let ix = rx::erase_record(&p, &p, &id, &payer);
+                let issuer = here.as_ref().map_or(payer, |r| r.issuer);
+                let ix = rx::erase_record(&p, &p, &id, &issuer);
                 let ok = world.send(&[ix], &[&patient]).is_ok();
                 assert_eq!(ok, here.is_some(), "{ctx}: erase");
             }
@@ -1595,9 +1767,26 @@ fn random_sequences_keep_serials_unique_and_each_grant_on_its_own_record() {
                 }
             }
             11 => {
-                // A later slot (see the finding on same-slot re-registration).
+                // A later slot (no profile closes in its registration slot),
+                // and no Active record: the patient erases them first.
                 world.warp(1);
+                if !live.is_empty() {
+                    let close = rx::close_patient(&p, &payer);
+                    let before = world.snapshot(&[pda::patient(&p).0, book_account(&p)]);
+                    custom_error(
+                        world.send(&[close], &[&patient]),
+                        RecordsError::PatientHasActiveRecords,
+                    );
+                    world.assert_unchanged(&before);
+                    let unique: BTreeSet<[u8; 16]> = live.iter().copied().collect();
+                    for id in &unique {
+                        erase(&mut world, &patient, id);
+                    }
+                }
+                assert_eq!(world.book_balance(&p), 0, "{ctx}: nothing Active");
                 close_and_register_again(&mut world, &patient);
+                let links: Vec<Pubkey> = issuers.iter().map(|i| i.pubkey()).collect();
+                renew_care_links(&mut world, &patient, &[&links[0], &links[1]]);
                 registrations += 1;
             }
             _ => {
@@ -1625,6 +1814,12 @@ fn random_sequences_keep_serials_unique_and_each_grant_on_its_own_record() {
             serials.iter().all(|s| *s < counter),
             "{ctx}: the patient's counter {counter} is not above every serial"
         );
+        assert_eq!(
+            world.book_balance(&p),
+            active_records(&world, &p, &ids),
+            "{ctx}: the book counts the Active records"
+        );
+        assert_eq!(book_supply(&world), world.book_balance(&p), "{ctx}: supply");
     }
     println!(
         "seed {seed:#x}: {} records, {reads} reads, {refused_reads} refused, \

@@ -12,4 +12,6 @@ mod rent;
 mod review;
 mod runtime;
 mod security;
+mod stranded;
+mod support;
 mod tokens;

@@ -2,9 +2,12 @@
 //! legitimate path.
 
 use {
+    crate::support::*,
     anchor_lang::error::ErrorCode as Anchor,
-    panacea_sdk::records::{self as rx, RecordAddresses},
+    anchor_lang::prelude::Pubkey,
+    panacea_sdk::records as rx,
     panacea_tests::{assert::*, *},
+    records::events::RecordRetracted,
     records::{
         errors::RecordsError,
         instructions::*,
@@ -90,71 +93,59 @@ fn an_emergency_grant_and_a_patient_wide_grant_coexist() {
 #[test]
 fn a_grant_does_not_cover_a_record_re_issued_at_an_erased_records_address() {
     let mut world = World::new();
-    let lab = world.lab();
-    let specialist = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let specialist = world.provider().funded(&mut world);
     let patient = world.patient();
     let args = World::issue_args(RecordKind::LabResult);
     let id = args.record_id;
     world
         .try_issue(&lab, &patient.pubkey(), args.clone())
         .expect("issue");
-    let at = RecordAddresses::new(&patient.pubkey(), &id);
-    let grant = world.grant_record(
-        &patient,
-        &specialist.pubkey(),
-        &at.record,
-        READ | AMEND,
-        DAY,
-    );
+    let record = World::record_address(&patient.pubkey(), &id);
+    let grant = world.grant_record(&patient, &specialist.pubkey(), &record, READ | AMEND, DAY);
 
-    let ix = rx::erase_record(
-        &patient.pubkey(),
-        &patient.pubkey(),
-        &id,
-        &world.payer.pubkey(),
-    );
+    let ix = rx::erase_record(&patient.pubkey(), &patient.pubkey(), &id, &lab.pubkey());
     world.send(&[ix], &[&patient]).expect("erase");
     world.warp(1);
     world
         .try_issue(&lab, &patient.pubkey(), args)
         .expect("re-issue the same id");
 
-    let ix = rx::log_access(&specialist.pubkey(), &grant, &at.record);
+    let before = world.snapshot(&[grant, record, specialist.pubkey()]);
+    let ix = rx::log_access(&specialist.pubkey(), &grant, &record);
     custom_error(
         world.send(&[ix], &[&specialist]),
         RecordsError::GrantDoesNotCoverRecord,
     );
     let ix = rx::amend_record(
-        &world.payer.pubkey(),
         &specialist.pubkey(),
         &patient.pubkey(),
-        &at.record,
+        &record,
         Some(&grant),
         AmendRecordArgs {
             record_id: random_id(),
             commitment: [1; 32],
             content_commitment: [0xCD; 32],
-            uri: "u".into(),
         },
     );
     custom_error(
         world.send(&[ix], &[&specialist]),
         RecordsError::AmendNotPermitted,
     );
+    world.assert_unchanged(&before);
 }
 
 #[test]
 fn retracting_an_amendment_restores_the_version_it_replaced() {
     let mut world = World::new();
-    let lab = world.lab();
-    let editor = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let editor = world.provider().funded(&mut world);
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let original = World::record_address(&patient.pubkey(), &id);
     let grant = world.grant_record(&patient, &editor.pubkey(), &original, AMEND, DAY);
     let new_id = random_id();
     let ix = rx::amend_record(
-        &world.payer.pubkey(),
         &editor.pubkey(),
         &patient.pubkey(),
         &original,
@@ -163,12 +154,13 @@ fn retracting_an_amendment_restores_the_version_it_replaced() {
             record_id: new_id,
             commitment: [2; 32],
             content_commitment: [0xCD; 32],
-            uri: "v2".into(),
         },
     );
     world.send(&[ix], &[&editor]).expect("amend");
 
     // Without the previous version, the retraction is refused.
+    let new = World::record_address(&patient.pubkey(), &new_id);
+    let before = world.snapshot(&[original, new, book_account(&patient.pubkey())]);
     let ix = rx::retract_record(&editor.pubkey(), &patient.pubkey(), &new_id, None);
     custom_error(
         world.send(&[ix], &[&editor]),
@@ -182,19 +174,33 @@ fn retracting_an_amendment_restores_the_version_it_replaced() {
         world.send(&[ix], &[&editor]),
         RecordsError::PreviousRecordMismatch,
     );
+    // The other record is untouched, and so are the chain and the book
+    // (the other record's issuance added one to it).
+    assert_eq!(world.raw(&original), before[0].1);
+    assert_eq!(world.raw(&new), before[1].1);
+    assert_eq!(world.book_balance(&patient.pubkey()), 2);
 
+    let state: Record = world.account(&new);
+    assert_eq!(rx::previous_version(&state), Some(original));
     let ix = rx::retract_record(
         &editor.pubkey(),
         &patient.pubkey(),
         &new_id,
         Some(&original),
     );
-    world.send(&[ix], &[&editor]).expect("retract amendment");
+    let meta = world.send(&[ix], &[&editor]).expect("retract amendment");
+    assert_eq!(
+        World::events::<RecordRetracted>(&meta)[0].restored,
+        Some(original)
+    );
     let restored: Record = world.account(&original);
     assert_eq!(
         (restored.status, restored.superseded_by),
-        (RecordStatus::Active, None)
+        (RecordStatus::Active, 0)
     );
+    // One Active version for another: the book did not move.
+    assert_eq!(world.book_balance(&patient.pubkey()), 2);
+    assert_eq!(book_supply(&world), 2);
     assert_eq!(
         world
             .account::<Record>(&World::record_address(&patient.pubkey(), &new_id))
@@ -211,8 +217,8 @@ fn retracting_an_amendment_restores_the_version_it_replaced() {
 #[test]
 fn a_suspended_grantee_stops_reading_and_a_stale_request_is_not_approved() {
     let mut world = World::new();
-    let lab = world.lab();
-    let specialist = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let specialist = world.provider().funded(&mut world);
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let record = World::record_address(&patient.pubkey(), &id);
@@ -292,7 +298,7 @@ fn a_suspended_grantee_stops_reading_and_a_stale_request_is_not_approved() {
 #[test]
 fn a_revoked_issuer_cannot_retract() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     world.set_status(&lab.pubkey(), EntityStatus::Revoked);
@@ -300,59 +306,91 @@ fn a_revoked_issuer_cannot_retract() {
     custom_error(world.send(&[ix], &[&lab]), RecordsError::EntityRevoked);
 }
 
-#[test]
-fn token_accounts_mints_and_rent_payers_are_pinned() {
-    let mut world = World::new();
-    let lab = world.lab();
-    let patient = world.patient();
-    let thief = world.wallet();
-    // Issuing into someone else's token account.
-    let args = World::issue_args(RecordKind::LabResult);
-    let at = RecordAddresses::new(&patient.pubkey(), &args.record_id);
-    let mut ix = rx::issue_record(
-        &world.payer.pubkey(),
-        &lab.pubkey(),
-        &patient.pubkey(),
-        args,
-    );
-    let slot = ix
-        .accounts
-        .iter()
-        .position(|m| m.pubkey == at.token_account)
-        .unwrap();
-    ix.accounts[slot].pubkey = pda::record_token_account(&thief.pubkey(), &at.mint);
-    custom_error(
-        world.send(&[ix], &[&lab]),
-        RecordsError::InvalidTokenAccount,
-    );
+/// `ix` with every account `old` replaced by `new`.
+fn substitute(
+    mut ix: solana_instruction::Instruction,
+    old: &Pubkey,
+    new: &Pubkey,
+) -> solana_instruction::Instruction {
+    let mut found = false;
+    for meta in &mut ix.accounts {
+        if meta.pubkey == *old {
+            meta.pubkey = *new;
+            found = true;
+        }
+    }
+    assert!(found, "{old} is not an account of the instruction");
+    ix
+}
 
-    // Erasing with another record's mint.
+#[test]
+fn book_accounts_the_book_mint_and_rent_payers_are_pinned() {
+    let mut world = World::new();
+    let lab = world.lab().funded(&mut world);
+    let patient = world.patient();
+    let thief = world.patient();
+    world.authorize_issuer(&patient, &lab.pubkey());
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
-    let other = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
-    let other_mint = RecordAddresses::new(&patient.pubkey(), &other).mint;
-    let mut ix = rx::erase_record(
-        &patient.pubkey(),
-        &patient.pubkey(),
-        &id,
-        &world.payer.pubkey(),
-    );
-    let mint = RecordAddresses::new(&patient.pubkey(), &id).mint;
-    let slot = ix.accounts.iter().position(|m| m.pubkey == mint).unwrap();
-    ix.accounts[slot].pubkey = other_mint;
-    custom_error(world.send(&[ix], &[&patient]), Anchor::ConstraintAddress);
+    let own = book_account(&patient.pubkey());
+    let theirs = book_account(&thief.pubkey());
+    // Another Token-2022 mint, and the patient's account of it.
+    let fake_mint = world.create_mint(&anchor_spl::token_2022::ID);
+    let fake_account =
+        world.token_account(&patient.pubkey(), &fake_mint, &anchor_spl::token_2022::ID);
+    let fake_authority = world.wallet().pubkey();
+    let args = World::issue_args(RecordKind::LabResult);
+    let record = World::record_address(&patient.pubkey(), &args.record_id);
+    let watched = [
+        record,
+        own,
+        theirs,
+        book_mint(),
+        fake_mint,
+        fake_account,
+        lab.pubkey(),
+        pda::patient(&patient.pubkey()).0,
+    ];
+    let before = world.snapshot(&watched);
+
+    // Issuing into someone else's book, or into an account of another mint.
+    let issue = rx::issue_record(&lab.pubkey(), &patient.pubkey(), args);
+    for (account, expected) in [
+        (theirs, RecordsError::InvalidTokenAccount),
+        (fake_account, RecordsError::InvalidTokenAccount),
+    ] {
+        let ix = substitute(issue.clone(), &own, &account);
+        custom_error(world.send(&[ix], &[&lab]), expected);
+    }
+    // Another mint as the book, another key as the program's authority.
+    let ix = substitute(issue.clone(), &book_mint(), &fake_mint);
+    custom_error(world.send(&[ix], &[&lab]), Anchor::ConstraintSeeds);
+    let ix = substitute(issue, &pda::record_authority().0, &fake_authority);
+    custom_error(world.send(&[ix], &[&lab]), Anchor::ConstraintSeeds);
+
+    // Erasing or retracting burns from the record's patient's book only.
+    let erase = rx::erase_record(&patient.pubkey(), &patient.pubkey(), &id, &lab.pubkey());
+    let retract = rx::retract_record(&lab.pubkey(), &patient.pubkey(), &id, None);
+    for (ix, signer) in [(&erase, &patient), (&retract, &lab)] {
+        let bad = substitute(ix.clone(), &own, &theirs);
+        custom_error(
+            world.send(&[bad], &[signer]),
+            RecordsError::InvalidTokenAccount,
+        );
+        let bad = substitute(ix.clone(), &book_mint(), &fake_mint);
+        custom_error(world.send(&[bad], &[signer]), Anchor::ConstraintSeeds);
+    }
+    world.assert_unchanged(&before);
+    assert_eq!(world.book_balance(&patient.pubkey()), 1);
+    assert_eq!(world.book_balance(&thief.pubkey()), 0);
 
     // Rent of grants and requests goes back only to their payer.
-    let specialist = world.provider();
+    let thief = thief.pubkey();
+    let specialist = world.provider().funded(&mut world);
     let record = World::record_address(&patient.pubkey(), &id);
     let grant = world.grant_record(&patient, &specialist.pubkey(), &record, READ, DAY);
     let ix = rx::revoke_access(&patient.pubkey(), &patient.pubkey(), &grant);
     world.send(&[ix], &[&patient]).expect("revoke");
-    let ix = rx::close_grant(
-        &patient.pubkey(),
-        &patient.pubkey(),
-        &grant,
-        &thief.pubkey(),
-    );
+    let ix = rx::close_grant(&patient.pubkey(), &patient.pubkey(), &grant, &thief);
     custom_error(
         world.send(&[ix], &[&patient]),
         RecordsError::RentPayerMismatch,
@@ -379,23 +417,30 @@ fn token_accounts_mints_and_rent_payers_are_pinned() {
         &patient.pubkey(),
         &specialist.pubkey(),
         &record,
-        &thief.pubkey(),
+        &thief,
     );
     custom_error(
         world.send(&[ix], &[&patient]),
         RecordsError::RentPayerMismatch,
     );
-    let ix = rx::close_patient(&patient.pubkey(), &thief.pubkey());
+    // Nor the profile's: not even once it could close.
+    let ix = rx::erase_record(&patient.pubkey(), &patient.pubkey(), &id, &lab.pubkey());
+    world.send(&[ix], &[&patient]).expect("erase");
+    world.warp(1);
+    let profile = pda::patient(&patient.pubkey()).0;
+    let before = world.snapshot(&[grant, profile, own, thief]);
+    let ix = rx::close_patient(&patient.pubkey(), &thief);
     custom_error(
         world.send(&[ix], &[&patient]),
         RecordsError::RentPayerMismatch,
     );
+    world.assert_unchanged(&before);
 }
 
 #[test]
 fn only_the_admin_renews_entities() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let stranger = world.wallet();
     let ix = rx::renew_entity(
         &stranger.pubkey(),
@@ -414,15 +459,14 @@ fn only_the_admin_renews_entities() {
 #[test]
 fn amendments_need_an_active_amender_and_a_live_grant_of_this_patient() {
     let mut world = World::new();
-    let lab = world.lab();
-    let editor = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let editor = world.provider().funded(&mut world);
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let record = World::record_address(&patient.pubkey(), &id);
     let grant = world.grant_record(&patient, &editor.pubkey(), &record, AMEND, DAY);
-    let amend = |world: &World, grant: &anchor_lang::prelude::Pubkey| {
+    let amend = |grant: &Pubkey| {
         rx::amend_record(
-            &world.payer.pubkey(),
             &editor.pubkey(),
             &patient.pubkey(),
             &record,
@@ -431,20 +475,21 @@ fn amendments_need_an_active_amender_and_a_live_grant_of_this_patient() {
                 record_id: random_id(),
                 commitment: [3; 32],
                 content_commitment: [0xCD; 32],
-                uri: "v".into(),
             },
         )
     };
+    let watched = [record, editor.pubkey(), book_account(&patient.pubkey())];
+    let before = world.snapshot(&watched);
     world.set_status(&editor.pubkey(), EntityStatus::Suspended);
     custom_error(
-        world.send(&[amend(&world, &grant)], &[&editor]),
+        world.send(&[amend(&grant)], &[&editor]),
         RecordsError::EntityNotActive,
     );
     world.set_status(&editor.pubkey(), EntityStatus::Active);
     let ix = rx::revoke_access(&patient.pubkey(), &patient.pubkey(), &grant);
     world.send(&[ix], &[&patient]).expect("revoke");
     custom_error(
-        world.send(&[amend(&world, &grant)], &[&editor]),
+        world.send(&[amend(&grant)], &[&editor]),
         RecordsError::GrantRevoked,
     );
 
@@ -454,9 +499,10 @@ fn amendments_need_an_active_amender_and_a_live_grant_of_this_patient() {
     let other_record = World::record_address(&other.pubkey(), &other_id);
     let foreign = world.grant_record(&other, &editor.pubkey(), &other_record, AMEND, DAY);
     custom_error(
-        world.send(&[amend(&world, &foreign)], &[&editor]),
+        world.send(&[amend(&foreign)], &[&editor]),
         RecordsError::AmendNotPermitted,
     );
+    world.assert_unchanged(&before);
     assert_eq!(
         world.account::<Record>(&record).status,
         RecordStatus::Active
@@ -466,7 +512,7 @@ fn amendments_need_an_active_amender_and_a_live_grant_of_this_patient() {
 #[test]
 fn request_arguments_are_checked() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let clinic = world.provider();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);

@@ -7,7 +7,8 @@
 //! grants that reach retracted or superseded versions.
 
 use {
-    panacea_sdk::records::{self as rx, RecordAddresses},
+    crate::support::*,
+    panacea_sdk::records::{self as rx, previous_version},
     panacea_tests::{assert::*, *},
     records::{
         errors::RecordsError,
@@ -25,7 +26,6 @@ fn amend_args(content: u8) -> AmendRecordArgs {
         record_id: random_id(),
         commitment: [content; 32],
         content_commitment: [content ^ 0xFF; 32],
-        uri: "panacea://blob/amended".into(),
     }
 }
 
@@ -37,14 +37,7 @@ fn amend(
     grant: Option<&Pubkey>,
     args: AmendRecordArgs,
 ) -> TxResult {
-    let ix = rx::amend_record(
-        &world.payer.pubkey(),
-        &issuer.pubkey(),
-        patient,
-        previous,
-        grant,
-        args,
-    );
+    let ix = rx::amend_record(&issuer.pubkey(), patient, previous, grant, args);
     world.send(&[ix], &[issuer])
 }
 
@@ -55,7 +48,7 @@ use anchor_lang::prelude::Pubkey;
 #[test]
 fn a_rekey_changes_the_ciphertext_commitment_never_the_issuers_attestation() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let patient = world.patient();
     let args = World::issue_args(RecordKind::LabResult);
     let (id, attested) = (args.record_id, args.content_commitment);
@@ -72,7 +65,6 @@ fn a_rekey_changes_the_ciphertext_commitment_never_the_issuers_attestation() {
         &record,
         RekeyRecordArgs {
             commitment: [0x66; 32],
-            uri: "panacea://blob/forged".into(),
         },
     );
     let meta = world.send(&[ix], &[&patient]).expect("rekey");
@@ -96,7 +88,7 @@ fn a_rekey_changes_the_ciphertext_commitment_never_the_issuers_attestation() {
 #[test]
 fn a_record_without_an_issuer_attestation_is_refused() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let patient = world.patient();
     let mut args = World::issue_args(RecordKind::LabResult);
     args.content_commitment = [0; 32];
@@ -113,8 +105,8 @@ fn a_record_without_an_issuer_attestation_is_refused() {
 #[test]
 fn an_amender_whose_grant_is_revoked_cannot_amend_the_chain_again() {
     let mut world = World::new();
-    let lab = world.lab();
-    let editor = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let editor = world.provider().funded(&mut world);
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let v1 = pda::record(&patient.pubkey(), &id).0;
@@ -184,8 +176,8 @@ fn an_amender_whose_grant_is_revoked_cannot_amend_the_chain_again() {
 #[test]
 fn an_amend_grant_that_expired_is_no_licence_either() {
     let mut world = World::new();
-    let lab = world.lab();
-    let editor = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let editor = world.provider().funded(&mut world);
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let v1 = pda::record(&patient.pubkey(), &id).0;
@@ -222,7 +214,7 @@ fn an_amend_grant_that_expired_is_no_licence_either() {
 #[test]
 fn nobody_issues_to_a_patient_who_has_not_authorized_them() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     // A patient registered outside the fixture's bookkeeping: no care link.
     let patient = Keypair::new();
     let ix = rx::register_patient(
@@ -237,16 +229,16 @@ fn nobody_issues_to_a_patient_who_has_not_authorized_them() {
     let patient_account = pda::patient(&patient.pubkey()).0;
     let issue = |world: &mut World, kind| {
         let args = World::issue_args(kind);
-        let ix = rx::issue_record(
-            &world.payer.pubkey(),
-            &lab.pubkey(),
-            &patient.pubkey(),
-            args,
-        );
+        let ix = rx::issue_record(&lab.pubkey(), &patient.pubkey(), args);
         world.send(&[ix], &[&lab])
     };
-    let payer_before = world.lamports(&world.payer.pubkey());
-    let before = world.snapshot(&[patient_account]);
+    let watched = [
+        patient_account,
+        lab.pubkey(),
+        book_account(&patient.pubkey()),
+        book_mint(),
+    ];
+    let before = world.snapshot(&watched);
     custom_error(
         issue(&mut world, RecordKind::LabResult),
         RecordsError::IssueNotPermitted,
@@ -257,7 +249,8 @@ fn nobody_issues_to_a_patient_who_has_not_authorized_them() {
     let ix = world.care_link_ix(&patient, &lab.pubkey(), RecordKind::LabResult.bit(), ISSUE);
     world.send(&[ix], &[&patient]).expect("care link");
     issue(&mut world, RecordKind::LabResult).expect("issue under the link");
-    let before = world.snapshot(&[patient_account]);
+    assert_eq!(world.book_balance(&patient.pubkey()), 1);
+    let before = world.snapshot(&watched);
     custom_error(
         issue(&mut world, RecordKind::Condition),
         RecordsError::IssueNotPermitted,
@@ -268,17 +261,19 @@ fn nobody_issues_to_a_patient_who_has_not_authorized_them() {
     let link = rx::care_link_address(&patient.pubkey(), &lab.pubkey());
     let ix = rx::revoke_access(&patient.pubkey(), &patient.pubkey(), &link);
     world.send(&[ix], &[&patient]).expect("revoke link");
+    let before = world.snapshot(&watched);
     custom_error(
         issue(&mut world, RecordKind::LabResult),
         RecordsError::IssueNotPermitted,
     );
-    assert!(world.lamports(&world.payer.pubkey()) < payer_before);
+    world.assert_unchanged(&before);
+    assert_eq!(world.book_balance(&patient.pubkey()), 1);
 }
 
 #[test]
 fn a_care_link_expires_and_a_read_grant_is_no_care_link() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let patient = world.patient();
     // A grant over every record, Read and Amend but not Issue.
     let ix = world.care_link_ix(&patient, &lab.pubkey(), kinds::ALL, READ | AMEND);
@@ -316,8 +311,8 @@ fn a_care_link_expires_and_a_read_grant_is_no_care_link() {
 #[test]
 fn issue_permission_is_given_over_the_patients_records_only() {
     let mut world = World::new();
-    let lab = world.lab();
-    let specialist = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let specialist = world.provider().funded(&mut world);
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let record = pda::record(&patient.pubkey(), &id).0;
@@ -346,7 +341,7 @@ fn issue_permission_is_given_over_the_patients_records_only() {
 #[test]
 fn a_provider_asks_to_become_the_care_link_and_the_patient_approves() {
     let mut world = World::new();
-    let clinic = world.provider();
+    let clinic = world.provider().funded(&mut world);
     let patient = world.patient();
     let target = pda::patient(&patient.pubkey()).0;
     let ix = rx::request_access(
@@ -377,15 +372,11 @@ fn a_provider_asks_to_become_the_care_link_and_the_patient_approves() {
     );
     world.send(&[ix], &[&patient]).expect("approve");
     let args = World::issue_args(RecordKind::Encounter);
-    let ix = rx::issue_record(
-        &world.payer.pubkey(),
-        &clinic.pubkey(),
-        &patient.pubkey(),
-        args,
-    );
+    let ix = rx::issue_record(&clinic.pubkey(), &patient.pubkey(), args);
     world
         .send(&[ix], &[&clinic])
         .expect("issue under the approved link");
+    assert_eq!(world.book_balance(&patient.pubkey()), 1);
 }
 
 // ----- 7 and 19 (Low): a retraction restores only the version it replaced -----
@@ -404,8 +395,8 @@ struct Reissued {
 
 fn reissued_at_the_superseded_address() -> Reissued {
     let mut world = World::new();
-    let lab = world.lab();
-    let pharmacy = world.entity(EntityKind::Pharmacy);
+    let lab = world.lab().funded(&mut world);
+    let pharmacy = world.entity(EntityKind::Pharmacy).funded(&mut world);
     let patient = world.patient();
     let v1_args = World::issue_args(RecordKind::Medication);
     world
@@ -419,7 +410,7 @@ fn reissued_at_the_superseded_address() -> Reissued {
         &patient.pubkey(),
         &patient.pubkey(),
         &v1_args.record_id,
-        &world.payer.pubkey(),
+        &lab.pubkey(),
     );
     world.send(&[ix], &[&patient]).expect("erase v1");
     let mut again = v1_args.clone();
@@ -460,8 +451,17 @@ fn retracting_an_amendment_does_not_resurrect_a_retracted_record_at_the_old_addr
         .expect("pharmacy retracts its record");
 
     let before = world.snapshot(&[v1]);
+    assert_eq!(
+        world.book_balance(&patient.pubkey()),
+        1,
+        "v2 alone is Active"
+    );
     let ix = rx::retract_record(&lab.pubkey(), &patient.pubkey(), &v2_id, Some(&v1));
-    world.send(&[ix], &[&lab]).expect("lab retracts v2");
+    let meta = world.send(&[ix], &[&lab]).expect("lab retracts v2");
+    // Nothing restored: the book lost v2.
+    assert_eq!(World::events::<RecordRetracted>(&meta)[0].restored, None);
+    assert_eq!(world.book_balance(&patient.pubkey()), 0);
+    assert_eq!(book_supply(&world), 0);
     // The pharmacy's record is not the version v2 replaced: untouched, still
     // Retracted.
     world.assert_unchanged(&before);
@@ -488,14 +488,19 @@ fn retracting_an_amendment_never_leaves_two_active_versions_of_a_chain() {
     amend(&mut world, &pharmacy, &patient.pubkey(), &v1, None, args).expect("p2");
 
     let before = world.snapshot(&[v1, p2]);
+    assert_eq!(world.book_balance(&patient.pubkey()), 2, "v2 and p2");
     let ix = rx::retract_record(&lab.pubkey(), &patient.pubkey(), &v2_id, Some(&v1));
-    world.send(&[ix], &[&lab]).expect("lab retracts v2");
+    let meta = world.send(&[ix], &[&lab]).expect("lab retracts v2");
     world.assert_unchanged(&before);
+    assert_eq!(World::events::<RecordRetracted>(&meta)[0].restored, None);
     let at_v1: Record = world.account(&v1);
+    let p2: Record = world.account(&p2);
     assert_eq!(
         (at_v1.status, at_v1.superseded_by),
-        (RecordStatus::Superseded, Some(p2))
+        (RecordStatus::Superseded, p2.serial)
     );
+    assert_eq!(world.book_balance(&patient.pubkey()), 1, "p2 alone");
+    assert_eq!(book_supply(&world), 1);
 }
 
 // ----- 8 (Low): revocation is final, and stays so -----
@@ -503,7 +508,7 @@ fn retracting_an_amendment_never_leaves_two_active_versions_of_a_chain() {
 #[test]
 fn a_revoked_entity_stays_as_a_tombstone_and_cannot_come_back() {
     let mut world = World::new();
-    let lab = world.lab();
+    let lab = world.lab().funded(&mut world);
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let record = pda::record(&patient.pubkey(), &id).0;
@@ -538,8 +543,8 @@ fn a_revoked_entity_stays_as_a_tombstone_and_cannot_come_back() {
 #[test]
 fn a_grant_does_not_reach_a_record_re_issued_at_the_same_address_in_the_same_second() {
     let mut world = World::new();
-    let lab = world.lab();
-    let specialist = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let specialist = world.provider().funded(&mut world);
     let patient = world.patient();
     let args = World::issue_args(RecordKind::LabResult);
     world
@@ -551,7 +556,7 @@ fn a_grant_does_not_reach_a_record_re_issued_at_the_same_address_in_the_same_sec
         &patient.pubkey(),
         &patient.pubkey(),
         &args.record_id,
-        &world.payer.pubkey(),
+        &lab.pubkey(),
     );
     world.send(&[ix], &[&patient]).expect("erase");
     // Same address, same second (no warp).
@@ -575,8 +580,8 @@ fn a_grant_does_not_reach_a_record_re_issued_at_the_same_address_in_the_same_sec
 #[test]
 fn a_request_for_a_record_replaced_since_is_not_approved() {
     let mut world = World::new();
-    let lab = world.lab();
-    let specialist = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let specialist = world.provider().funded(&mut world);
     let patient = world.patient();
     let args = World::issue_args(RecordKind::LabResult);
     world
@@ -602,7 +607,7 @@ fn a_request_for_a_record_replaced_since_is_not_approved() {
         &patient.pubkey(),
         &patient.pubkey(),
         &args.record_id,
-        &world.payer.pubkey(),
+        &lab.pubkey(),
     );
     world.send(&[ix], &[&patient]).expect("erase");
     world
@@ -653,7 +658,7 @@ fn request(world: &mut World, requester: &Keypair, patient: &Pubkey) -> Pubkey {
 #[test]
 fn the_requester_cancels_and_gets_the_rent_back_to_the_lamport() {
     let mut world = World::new();
-    let specialist = world.provider();
+    let specialist = world.provider().funded(&mut world);
     let patient = world.patient();
     let target = pda::patient(&patient.pubkey()).0;
     let address = request(&mut world, &specialist, &patient.pubkey());
@@ -693,7 +698,7 @@ fn the_requester_cancels_and_gets_the_rent_back_to_the_lamport() {
 #[test]
 fn an_unanswered_request_expires_and_anyone_cleans_it_up() {
     let mut world = World::new();
-    let specialist = world.provider();
+    let specialist = world.provider().funded(&mut world);
     let patient = world.patient();
     let target = pda::patient(&patient.pubkey()).0;
     let address = request(&mut world, &specialist, &patient.pubkey());
@@ -752,8 +757,8 @@ fn an_unanswered_request_expires_and_anyone_cleans_it_up() {
 #[test]
 fn grants_do_not_reach_retracted_or_superseded_versions() {
     let mut world = World::new();
-    let lab = world.lab();
-    let specialist = world.provider();
+    let lab = world.lab().funded(&mut world);
+    let specialist = world.provider().funded(&mut world);
     let patient = world.patient();
     let ix = world.care_link_ix(&patient, &specialist.pubkey(), kinds::ALL, READ);
     world.send(&[ix], &[&patient]).expect("patient-wide read");
@@ -821,7 +826,6 @@ fn grants_do_not_reach_retracted_or_superseded_versions() {
     world
         .send(&[ix], &[&specialist])
         .expect("v1 is current again");
-    let _ = RecordAddresses::new(&patient.pubkey(), &id);
 }
 
 // ----- 19: at most one Active version per chain, whatever the sequence -----
@@ -842,6 +846,12 @@ impl Rng {
     }
 }
 
+/// Issue (half the time at a used address), amend, retract (passing the
+/// previous version as the SDK derives it) and erase at random, by two
+/// issuers for two patients. After every step: each chain has at most one
+/// Active version; each patient's book balance is their number of Active
+/// records and the book's supply the number of Active records of both; no
+/// two Active records of a patient share an origin serial.
 #[test]
 fn random_amend_retract_erase_sequences_keep_at_most_one_active_version_per_chain() {
     let seed = std::env::var("PANACEA_CHAIN_SEED")
@@ -850,91 +860,146 @@ fn random_amend_retract_erase_sequences_keep_at_most_one_active_version_per_chai
         .unwrap_or(0x5EED_C4A1_u64);
     let mut rng = Rng(seed);
     let mut world = World::new();
-    let issuers = [world.lab(), world.provider()];
-    let patient = world.patient();
-    // Every record id ever used (re-issues land on old addresses), and the
-    // chain of every record by its serial: a new chain per issue, the
-    // previous version's chain per amendment.
-    let mut ids: Vec<[u8; 16]> = Vec::new();
-    let mut chain_of = std::collections::HashMap::<u64, usize>::new();
+    let issuers = [
+        world.lab().funded(&mut world),
+        world.provider().funded(&mut world),
+    ];
+    let patients = [world.patient(), world.patient()];
+    // Per patient: every record id ever used (re-issues land on old
+    // addresses), and the chain of every record by its serial: a new chain
+    // per issue, the previous version's chain per amendment.
+    let mut ids: [Vec<[u8; 16]>; 2] = [Vec::new(), Vec::new()];
+    let mut chain_of = std::collections::HashMap::<(usize, u64), usize>::new();
     let mut chains = 0;
-    let record_at = |world: &World, id: &[u8; 16]| {
-        let address = pda::record(&patient.pubkey(), id).0;
-        world
-            .raw(&address)
-            .map(|_| world.account::<Record>(&address))
-    };
-    for step in 0..150 {
+    let (mut burns, mut restores) = (0, 0);
+    for step in 0..200 {
+        let who = rng.below(patients.len());
+        let patient = &patients[who];
+        let p = patient.pubkey();
         let issuer = &issuers[rng.below(issuers.len())];
         let choice = rng.below(5);
-        if choice != 0 && ids.is_empty() {
+        if choice != 0 && ids[who].is_empty() {
             continue;
         }
-        let id = if ids.is_empty() {
+        let id = if ids[who].is_empty() {
             [0; 16]
         } else {
-            ids[rng.below(ids.len())]
+            ids[who][rng.below(ids[who].len())]
         };
+        let supply_before = book_supply(&world);
         match choice {
             // Issue, half the time at a used address.
             0 => {
                 let mut args = World::issue_args(RecordKind::LabResult);
-                if !ids.is_empty() && rng.below(2) == 0 {
+                if !ids[who].is_empty() && rng.below(2) == 0 {
                     args.record_id = id;
                 }
                 let new_id = args.record_id;
-                if world.try_issue(issuer, &patient.pubkey(), args).is_ok() {
-                    let record = record_at(&world, &new_id).expect("issued");
-                    chain_of.insert(record.serial, chains);
+                if world.try_issue(issuer, &p, args).is_ok() {
+                    let record = record_at(&world, &p, &new_id).expect("issued");
+                    chain_of.insert((who, record.serial), chains);
                     chains += 1;
-                    ids.push(new_id);
+                    ids[who].push(new_id);
+                    assert_eq!(book_supply(&world), supply_before + 1, "issue mints one");
                 }
             }
             1 => {
                 let args = amend_args(step as u8);
                 let new_id = args.record_id;
-                let previous = pda::record(&patient.pubkey(), &id).0;
-                if amend(&mut world, issuer, &patient.pubkey(), &previous, None, args).is_ok() {
-                    let old = record_at(&world, &id).expect("previous");
-                    let new = record_at(&world, &new_id).expect("amendment");
-                    chain_of.insert(new.serial, chain_of[&old.serial]);
-                    ids.push(new_id);
+                let previous = pda::record(&p, &id).0;
+                if amend(&mut world, issuer, &p, &previous, None, args).is_ok() {
+                    let old = record_at(&world, &p, &id).expect("previous");
+                    let new = record_at(&world, &p, &new_id).expect("amendment");
+                    chain_of.insert((who, new.serial), chain_of[&(who, old.serial)]);
+                    ids[who].push(new_id);
+                    assert_eq!(new.origin, old.origin, "an amendment keeps the origin");
+                    assert_eq!(book_supply(&world), supply_before, "amend is net zero");
                 }
             }
             2 => {
-                let previous = record_at(&world, &id).and_then(|r| r.supersedes);
-                let ix =
-                    rx::retract_record(&issuer.pubkey(), &patient.pubkey(), &id, previous.as_ref());
+                let previous = record_at(&world, &p, &id).and_then(|r| previous_version(&r));
+                let ix = rx::retract_record(&issuer.pubkey(), &p, &id, previous.as_ref());
                 // Refusals are expected (not the issuer, not Active).
-                let _ = world.send(&[ix], &[issuer]);
+                if let Ok(meta) = world.send(&[ix], &[issuer]) {
+                    let restored = World::events::<RecordRetracted>(&meta)[0].restored;
+                    let expected = supply_before - u64::from(restored.is_none());
+                    assert_eq!(
+                        book_supply(&world),
+                        expected,
+                        "retract burns unless it restores"
+                    );
+                    if restored.is_some() {
+                        restores += 1;
+                    } else {
+                        burns += 1;
+                    }
+                }
             }
             3 => {
-                let payer = record_at(&world, &id)
-                    .map(|r| r.rent_payer)
+                let issuer = record_at(&world, &p, &id)
+                    .map(|r| r.issuer)
                     .unwrap_or(world.payer.pubkey());
-                let ix = rx::erase_record(&patient.pubkey(), &patient.pubkey(), &id, &payer);
-                let _ = world.send(&[ix], &[&patient]);
+                let ix = rx::erase_record(&p, &p, &id, &issuer);
+                if let Ok(meta) = world.send(&[ix], &[patient]) {
+                    let was_active = World::events::<RecordErased>(&meta)[0].was_active;
+                    let expected = supply_before - u64::from(was_active);
+                    assert_eq!(
+                        book_supply(&world),
+                        expected,
+                        "erase burns an Active record"
+                    );
+                    if was_active {
+                        burns += 1;
+                    }
+                }
             }
             _ => world.warp(1),
         }
-        let mut active = std::collections::HashMap::<usize, usize>::new();
-        let unique: std::collections::BTreeSet<[u8; 16]> = ids.iter().copied().collect();
-        for id in &unique {
-            if let Some(record) = record_at(&world, id) {
-                if record.status == RecordStatus::Active {
-                    *active.entry(chain_of[&record.serial]).or_default() += 1;
+        let mut total_active = 0;
+        for (who, patient) in patients.iter().enumerate() {
+            let p = patient.pubkey();
+            let mut active = std::collections::HashMap::<usize, usize>::new();
+            let mut origins = std::collections::HashSet::<u64>::new();
+            let unique: std::collections::BTreeSet<[u8; 16]> = ids[who].iter().copied().collect();
+            for id in &unique {
+                let Some(record) = record_at(&world, &p, id) else {
+                    continue;
+                };
+                if record.status != RecordStatus::Active {
+                    continue;
                 }
+                *active.entry(chain_of[&(who, record.serial)]).or_default() += 1;
+                assert!(
+                    origins.insert(record.origin),
+                    "seed {seed:#x}, step {step}: two Active records of patient {who} \
+                     share the origin {}",
+                    record.origin
+                );
             }
-        }
-        for (chain, count) in active {
-            assert!(
-                count <= 1,
-                "seed {seed:#x}, step {step}: chain {chain} has {count} Active versions"
+            for (chain, count) in &active {
+                assert!(
+                    *count <= 1,
+                    "seed {seed:#x}, step {step}: chain {chain} has {count} Active versions"
+                );
+            }
+            let count = active_records(&world, &p, &ids[who]);
+            assert_eq!(
+                world.book_balance(&p),
+                count,
+                "seed {seed:#x}, step {step}: patient {who}'s book is not their Active records"
             );
+            total_active += count;
         }
+        assert_eq!(
+            book_supply(&world),
+            total_active,
+            "seed {seed:#x}, step {step}: the book's supply is not the Active records"
+        );
     }
+    println!("seed {seed:#x}: {chains} chains, {burns} burns, {restores} restores");
     assert!(
-        chains > 5,
-        "the sequence should have started several chains"
+        chains > 5 && burns > 3 && restores > 0,
+        "the sequence should start several chains, burn and restore: \
+         {chains} chains, {burns} burns, {restores} restores"
     );
 }

@@ -99,7 +99,9 @@ impl Invariant for Grant {
             && self.grantee != self.patient
             && self.target_serial != 0
             && (self.scope == GrantScope::Record
-                || self.target_serial % super::SERIALS_PER_REGISTRATION == 0)
+                || self
+                    .target_serial
+                    .is_multiple_of(super::SERIALS_PER_REGISTRATION))
             && (self.scope == GrantScope::Patient || self.permissions & permissions::ISSUE == 0)
     }
 }

@@ -3,23 +3,23 @@ use {
     anchor_lang::prelude::*,
 };
 
-/// Closes a revoked or expired grant, returning its rent to whoever paid it.
-/// The patient, the guardian or the grantee may do it.
+/// Closes a revoked or expired grant, returning its rent to whoever paid it:
+/// the patient, the guardian or the grantee may do it. A grant given under a
+/// registration that has ended (the profile was closed, perhaps registered
+/// again since) reaches nothing any more: anyone may close it, so its rent
+/// is never stranded and its address is free for a new grant.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct CloseGrant<'info> {
     pub authority: Signer<'info>,
-    #[account(
-        seeds = [PATIENT_SEED, patient.authority.as_ref()],
-        bump = patient.bump,
-        constraint = patient.is_patient_or_guardian(authority.key) || grant.grantee == authority.key()
-            @ RecordsError::NotPatientOrGuardian,
-    )]
-    pub patient: Account<'info, Patient>,
+    /// CHECK: the patient's profile address (seeds); read in `validate`,
+    /// it may no longer exist.
+    #[account(seeds = [PATIENT_SEED, grant.patient.as_ref()], bump)]
+    pub patient: UncheckedAccount<'info>,
     #[account(
         mut,
         close = rent_payer,
-        seeds = [GRANT_SEED, patient.authority.as_ref(), grant.grantee.as_ref(), grant.target.as_ref()],
+        seeds = [GRANT_SEED, grant.patient.as_ref(), grant.grantee.as_ref(), grant.target.as_ref()],
         bump = grant.bump,
         has_one = rent_payer @ RecordsError::RentPayerMismatch,
     )]
@@ -31,16 +31,42 @@ pub struct CloseGrant<'info> {
 
 impl CloseGrant<'_> {
     pub fn validate(&self) -> Result<()> {
+        let grant = &self.grant;
+        let patient = load_patient(&self.patient)?;
+        let live_registration = patient
+            .as_ref()
+            .is_some_and(|p| Patient::same_registration(grant.target_serial, p.registration()));
+        if !live_registration {
+            // Given under a registration that has ended: it reaches nothing.
+            return Ok(());
+        }
+        let patient = patient.expect("a live registration has a profile");
+        let signer = self.authority.key;
         require!(
-            self.grant.is_revoked() || self.grant.is_expired(now()?),
+            patient.is_patient_or_guardian(signer) || grant.grantee == *signer,
+            RecordsError::NotPatientOrGuardian
+        );
+        require!(
+            grant.is_revoked() || grant.is_expired(now()?),
             RecordsError::GrantStillActive
         );
         require!(
-            !self.grant.emergency || self.patient.is_patient_or_guardian(self.authority.key),
+            !grant.emergency || patient.is_patient_or_guardian(signer),
             RecordsError::EmergencyGrantClosedByPatientOnly
         );
         Ok(())
     }
+}
+
+/// The `Patient` at `info`, if one lives there (owner and discriminator
+/// checked; the caller checks the address).
+pub(crate) fn load_patient(info: &AccountInfo) -> Result<Option<Patient>> {
+    if info.owner != &crate::ID || info.data_is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Patient::try_deserialize(
+        &mut &info.try_borrow_data()?[..],
+    )?))
 }
 
 pub fn handler(ctx: Context<CloseGrant>) -> Result<()> {

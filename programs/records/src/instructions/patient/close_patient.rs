@@ -1,10 +1,14 @@
 use {
     crate::{
-        constants::*, errors::RecordsError, events::PatientClosed, pda, state::*,
-        token::book_balance,
+        constants::*,
+        errors::RecordsError,
+        events::PatientClosed,
+        pda,
+        state::*,
+        token::{book_balance, RecordBook},
     },
     anchor_lang::prelude::*,
-    anchor_spl::token_2022::{self, Token2022},
+    anchor_spl::token_2022::Token2022,
 };
 
 /// Closes the patient's profile and their record book account, once no
@@ -31,12 +35,19 @@ pub struct ClosePatient<'info> {
     #[account(mut)]
     pub rent_payer: UncheckedAccount<'info>,
     /// CHECK: the patient's record book account (address checked), closed
-    /// by its owner, the patient, who signs.
+    /// by its close authority, the program's PDA.
     #[account(
         mut,
         address = pda::record_book_account(authority.key) @ RecordsError::InvalidTokenAccount,
     )]
     pub patient_book: UncheckedAccount<'info>,
+    /// CHECK: the record book mint (its address).
+    #[account(seeds = [RECORD_BOOK_SEED], bump)]
+    pub book_mint: UncheckedAccount<'info>,
+    /// CHECK: program PDA, the book's freeze authority and the account's
+    /// close authority.
+    #[account(seeds = [RECORD_AUTHORITY_SEED], bump)]
+    pub record_authority: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token2022>,
 }
 
@@ -59,14 +70,13 @@ impl ClosePatient<'_> {
 pub fn handler(ctx: Context<ClosePatient>) -> Result<()> {
     ctx.accounts.validate()?;
     let accounts = &ctx.accounts;
-    token_2022::close_account(CpiContext::new(
-        accounts.token_program.key(),
-        token_2022::CloseAccount {
-            account: accounts.patient_book.to_account_info(),
-            destination: accounts.rent_payer.to_account_info(),
-            authority: accounts.authority.to_account_info(),
-        },
-    ))?;
+    RecordBook {
+        mint: accounts.book_mint.as_ref(),
+        authority: accounts.record_authority.as_ref(),
+        authority_bump: ctx.bumps.record_authority,
+        token_program: accounts.token_program.as_ref(),
+    }
+    .close_account(accounts.patient_book.as_ref(), accounts.rent_payer.as_ref())?;
     emit_cpi!(PatientClosed {
         patient: accounts.authority.key(),
     });

@@ -1,29 +1,31 @@
 use {
     crate::instructions::book::*,
-    crate::{constants::*, errors::RecordsError, events::RecordErased, state::*},
+    crate::{
+        constants::*, errors::RecordsError, events::RecordErased,
+        instructions::patient::close_grant::load_patient, state::*,
+    },
     anchor_lang::prelude::*,
 };
 
 /// The on-chain half of crypto-shredding: the patient (or guardian) closes
 /// the record; every lamport of its rent goes back to the issuer that paid
 /// it, and the record book loses one when the record was Active. The SDK
-/// deletes the data key and the blob.
+/// deletes the data key and the blob. Once the patient's profile is closed
+/// (only possible with no Active record left), the patient's own wallet
+/// still erases what remains, so no record's rent is stranded.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct EraseRecord<'info> {
     pub authority: Signer<'info>,
-    #[account(
-        seeds = [PATIENT_SEED, patient.authority.as_ref()],
-        bump = patient.bump,
-        constraint = patient.is_patient_or_guardian(authority.key) @ RecordsError::NotPatientOrGuardian,
-    )]
-    pub patient: Account<'info, Patient>,
+    /// CHECK: the patient's profile address (seeds); read in `validate`,
+    /// it may no longer exist.
+    #[account(seeds = [PATIENT_SEED, record.patient.as_ref()], bump)]
+    pub patient: UncheckedAccount<'info>,
     #[account(
         mut,
         close = issuer,
         seeds = [RECORD_SEED, record.patient.as_ref(), record.record_id.as_ref()],
         bump = record.bump,
-        constraint = record.patient == patient.authority @ RecordsError::RecordPatientMismatch,
         has_one = issuer @ RecordsError::RentPayerMismatch,
     )]
     pub record: Account<'info, Record>,
@@ -35,6 +37,12 @@ pub struct EraseRecord<'info> {
 
 impl EraseRecord<'_> {
     pub fn validate(&self) -> Result<()> {
+        let signer = self.authority.key;
+        let allowed = match load_patient(&self.patient)? {
+            Some(patient) => patient.is_patient_or_guardian(signer),
+            None => *signer == self.record.patient,
+        };
+        require!(allowed, RecordsError::NotPatientOrGuardian);
         self.book.check_patient(&self.record.patient)
     }
 }

@@ -1,7 +1,11 @@
 use {
     crate::{
-        constants::*, errors::RecordsError, events::PatientRegistered, instructions::now, state::*,
-        token::open_book_account,
+        constants::*,
+        errors::RecordsError,
+        events::PatientRegistered,
+        instructions::now,
+        state::*,
+        token::{open_book_account, RecordBook},
     },
     anchor_lang::prelude::*,
     anchor_spl::{associated_token::AssociatedToken, token_2022::Token2022},
@@ -32,6 +36,10 @@ pub struct RegisterPatient<'info> {
     /// CHECK: the record book mint (address).
     #[account(seeds = [RECORD_BOOK_SEED], bump)]
     pub book_mint: UncheckedAccount<'info>,
+    /// CHECK: program PDA, the book's freeze authority; becomes the book
+    /// account's close authority.
+    #[account(seeds = [RECORD_AUTHORITY_SEED], bump)]
+    pub record_authority: UncheckedAccount<'info>,
     /// CHECK: the patient's record book account, created here (their
     /// associated token account of the book; the ATA program checks the
     /// address).
@@ -87,6 +95,15 @@ pub fn handler(ctx: Context<RegisterPatient>, args: RegisterPatientArgs) -> Resu
             accounts.associated_token_program.as_ref(),
         ],
     )?;
+    // Only the program closes it (with the profile), and the rent goes back
+    // to this registration's payer.
+    RecordBook {
+        mint: accounts.book_mint.as_ref(),
+        authority: accounts.record_authority.as_ref(),
+        authority_bump: ctx.bumps.record_authority,
+        token_program: accounts.token_program.as_ref(),
+    }
+    .take_close_authority(accounts.patient_book.as_ref(), accounts.authority.as_ref())?;
     let patient = &ctx.accounts.patient;
     emit_cpi!(PatientRegistered {
         patient: patient.authority,
