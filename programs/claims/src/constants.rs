@@ -28,6 +28,9 @@ pub const MAX_APPEAL_WINDOW: i64 = 90 * DAY;
 /// Longest review window: a claim under review or on appeal that the
 /// adjudicator has not decided within it times out.
 pub const MAX_REVIEW_WINDOW: i64 = 90 * DAY;
+/// Shortest review window: the adjudicator always has a day to decide
+/// before a timeout decides for it (an unanswered appeal is approved).
+pub const MIN_REVIEW_WINDOW: i64 = DAY;
 /// Longest period over which a provider's auto-approvals are capped.
 pub const MAX_AUTO_APPROVE_PERIOD: i64 = 366 * DAY;
 /// Longest a policy may run (valid_from to valid_until), and how far in the

@@ -148,3 +148,41 @@ fn the_co_pay_never_rounds_in_the_providers_favour() {
     custom_error(t.settle(&claim), ClaimsError::InvalidClaimStatus);
     assert_eq!(t.world.token_amount(&t.provider_tokens), 3);
 }
+
+#[test]
+fn a_mostly_disallowed_claim_cannot_soak_up_the_deductible_for_another() {
+    // A claim approved for almost nothing, settled before a full one, would
+    // otherwise take the whole deductible while saving the insurer nothing.
+    let paid_together = |cut_first: bool| {
+        let mut s = insured(anchor_spl::token::ID);
+        let cut = s.submit(2_000_000);
+        s.decide(&cut, Some(100)).expect("approve 100 of 1_600_000");
+        let full = s.submit(600_000);
+        s.world.warp(APPEAL);
+        s.renew_provider();
+        let order = if cut_first { [cut, full] } else { [full, cut] };
+        for claim in order {
+            s.settle(&claim).expect("settle");
+        }
+        s.assert_escrow();
+        let policy = s.policy();
+        assert_eq!(policy.paid, s.world.token_amount(&s.provider_tokens));
+        (
+            policy.paid,
+            policy.deductible_met,
+            s.claim(&cut).deductible_applied,
+        )
+    };
+    // Cut first: it absorbs only the 125 of deductible its 100 can carry
+    // (100 / 80%), the full claim the remaining 499_875.
+    assert_eq!(
+        paid_together(true),
+        (priced(600_000, 499_875), DEDUCTIBLE, 125)
+    );
+    // Full first: it takes the whole deductible; the cut claim pays its 100.
+    assert_eq!(
+        paid_together(false),
+        (priced(600_000, DEDUCTIBLE) + 100, DEDUCTIBLE, 0)
+    );
+    assert_eq!(priced(600_000, 499_875), priced(600_000, DEDUCTIBLE) + 100);
+}

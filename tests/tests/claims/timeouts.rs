@@ -32,6 +32,7 @@ fn policy_windows_and_periods_are_bounded() {
         with(&|a| a.appeal_window = i64::MAX),
         with(&|a| a.appeal_window = -1),
         with(&|a| a.review_window = 0),
+        with(&|a| a.review_window = MIN_REVIEW_WINDOW - 1),
         with(&|a| a.review_window = MAX_REVIEW_WINDOW + 1),
         with(&|a| a.auto_approve_period = 0),
         with(&|a| a.auto_approve_period = MAX_AUTO_APPROVE_PERIOD + 1),

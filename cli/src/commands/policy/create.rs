@@ -52,7 +52,7 @@ pub struct Args {
     #[arg(long, value_parser = parse::duration, default_value = "14d")]
     pub appeal_window: i64,
     /// Time the adjudicator has to decide a claim under review or on appeal
-    /// before it times out (at most 90d)
+    /// before it times out (1d to 90d)
     #[arg(long, value_parser = parse::duration, default_value = "30d")]
     pub review_window: i64,
     /// How long the policy is in force, from now (at most ten years)

@@ -112,16 +112,41 @@ impl Policy {
     /// What settling `claim` now applies and pays: (deductible applied,
     /// amount paid). The deductible is applied when money moves, in the order
     /// claims are paid: the claim takes what paid claims left unmet, up to its
-    /// billed amount, and its payment drops by the insurer's share of that
-    /// deductible (never below zero).
+    /// billed amount, and its payment (the approved amount) drops by the
+    /// insurer's share of that deductible. A partial approval takes only the
+    /// deductible its approved amount can absorb (the deductible applies to
+    /// what was allowed, not to what was disallowed), so the order in which
+    /// claims are settled does not change what they pay together.
     pub fn settlement(&self, claim: &Claim) -> Result<(u64, u64)> {
-        let deductible = claim.amount_billed.min(self.deductible_unmet()?);
-        let after = self.insurer_share(claim.amount_billed - deductible);
-        let reduction = claim
-            .amount_requested
-            .checked_sub(after)
+        let billed = claim.amount_billed;
+        let full = claim.amount_requested;
+        let approved = claim.amount_payable;
+        // The insurer's share of the deductible `d`: full - share(billed - d).
+        let reduction = |d: u64| -> Result<u64> {
+            full.checked_sub(self.insurer_share(billed - d))
+                .ok_or(error!(ClaimsError::EscrowInvariantViolated))
+        };
+        let deductible = billed.min(self.deductible_unmet()?);
+        let saved = reduction(deductible)?;
+        if saved <= approved {
+            return Ok((deductible, approved - saved));
+        }
+        // The approval absorbs less than that: take the deductible down to the
+        // smallest billed remainder whose share still covers the disallowed
+        // part, and pay what (if anything) rounding leaves.
+        let disallowed = full - approved;
+        let share_bps = BPS.saturating_sub(u64::from(self.copay_bps));
+        let remainder = (u128::from(disallowed) * u128::from(BPS)).div_ceil(u128::from(share_bps));
+        let remainder =
+            u64::try_from(remainder).map_err(|_| error!(ClaimsError::EscrowInvariantViolated))?;
+        let absorbed = billed
+            .checked_sub(remainder)
+            .filter(|d| *d <= deductible)
             .ok_or(ClaimsError::EscrowInvariantViolated)?;
-        Ok((deductible, claim.amount_payable.saturating_sub(reduction)))
+        let paid = approved
+            .checked_sub(reduction(absorbed)?)
+            .ok_or(ClaimsError::EscrowInvariantViolated)?;
+        Ok((absorbed, paid))
     }
 
     /// Sets `amount` aside for a claim, refusing what exceeds the coverage
@@ -205,7 +230,7 @@ impl Policy {
             && self.auto_approve_limit <= self.coverage_limit
             && (1..=MAX_CHALLENGE_WINDOW).contains(&self.challenge_window)
             && (1..=MAX_APPEAL_WINDOW).contains(&self.appeal_window)
-            && (1..=MAX_REVIEW_WINDOW).contains(&self.review_window)
+            && (MIN_REVIEW_WINDOW..=MAX_REVIEW_WINDOW).contains(&self.review_window)
             && (1..=MAX_AUTO_APPROVE_PERIOD).contains(&self.auto_approve_period)
             && self.valid_from < self.valid_until
             && self

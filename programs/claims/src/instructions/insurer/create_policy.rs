@@ -24,7 +24,7 @@ pub struct CreatePolicyArgs {
     pub challenge_window: i64,
     /// 1 to `MAX_APPEAL_WINDOW` seconds.
     pub appeal_window: i64,
-    /// 1 to `MAX_REVIEW_WINDOW` seconds.
+    /// `MIN_REVIEW_WINDOW` to `MAX_REVIEW_WINDOW` seconds.
     pub review_window: i64,
     pub valid_from: i64,
     /// After `valid_from` and `now`, at most `MAX_POLICY_DURATION` after
@@ -84,7 +84,7 @@ impl CreatePolicy<'_> {
                 && args.auto_approve_limit <= args.coverage_limit
                 && (1..=MAX_CHALLENGE_WINDOW).contains(&args.challenge_window)
                 && (1..=MAX_APPEAL_WINDOW).contains(&args.appeal_window)
-                && (1..=MAX_REVIEW_WINDOW).contains(&args.review_window)
+                && (MIN_REVIEW_WINDOW..=MAX_REVIEW_WINDOW).contains(&args.review_window)
                 && (1..=MAX_AUTO_APPROVE_PERIOD).contains(&args.auto_approve_period)
                 && args.valid_from < args.valid_until
                 && args.valid_until > now
