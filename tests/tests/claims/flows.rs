@@ -173,7 +173,7 @@ fn the_adjudicator_disputes_an_auto_approval_inside_the_window() {
 }
 
 #[test]
-fn a_withdrawn_claim_releases_its_money_deductible_and_records() {
+fn a_withdrawn_claim_releases_its_money_and_records() {
     let mut s = insured(anchor_spl::token_2022::ID);
     let record = s.record(RecordKind::LabResult);
     let provider = s.provider.insecure_clone();

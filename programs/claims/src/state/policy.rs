@@ -52,6 +52,7 @@ pub struct Policy {
     pub reserved: u64,
     pub paid: u64,
     pub withdrawn: u64,
+    /// Deductible used by paid claims (applied at settlement).
     pub deductible_met: u64,
     pub open_claims: u32,
     /// Until this time a denial or partial approval may still be appealed:
@@ -116,14 +117,15 @@ impl Policy {
     /// insurer's share of that deductible. A partial approval takes only the
     /// deductible its approved amount can absorb (the deductible applies to
     /// what was allowed, not to what was disallowed), so the order in which
-    /// claims are settled does not change what they pay together.
+    /// claims are settled does not change what they pay together (beyond
+    /// rounding, which favours the insurer).
     pub fn settlement(&self, claim: &Claim) -> Result<(u64, u64)> {
         let billed = claim.amount_billed;
         let full = claim.amount_requested;
         let approved = claim.amount_payable;
         // The insurer's share of the deductible `d`: full - share(billed - d).
         let reduction = |d: u64| -> Result<u64> {
-            full.checked_sub(self.insurer_share(billed - d))
+            full.checked_sub(self.insurer_share(billed.saturating_sub(d)))
                 .ok_or(error!(ClaimsError::EscrowInvariantViolated))
         };
         let deductible = billed.min(self.deductible_unmet()?);
