@@ -154,8 +154,11 @@ pub fn policy(address: &Pubkey, p: &Policy, decimals: u8) -> Value {
         "deductible": p.deductible,
         "copay_bps": p.copay_bps,
         "auto_approve_limit": p.auto_approve_limit,
+        "provider_auto_approve_cap": p.provider_auto_approve_cap,
+        "auto_approve_period": p.auto_approve_period,
         "challenge_window": p.challenge_window,
         "appeal_window": p.appeal_window,
+        "review_window": p.review_window,
         "valid_from": iso8601(p.valid_from),
         "valid_until": iso8601(p.valid_until),
         "deposited": p.deposited,
@@ -184,9 +187,11 @@ pub fn claim(address: &Pubkey, c: &Claim) -> Value {
         "service_commitment": hex(&c.service_commitment),
         "submitted_at": iso8601(c.submitted_at),
         "settle_after": iso8601(c.settle_after),
+        "review_deadline": opt_time(&(c.review_deadline != i64::MAX).then_some(c.review_deadline)),
         "decided_by": opt_key(&c.decided_by),
         "decided_at": opt_time(&c.decided_at),
         "appealed": c.appealed,
         "paid_at": opt_time(&c.paid_at),
+        "voided_at": opt_time(&c.voided_at),
     })
 }

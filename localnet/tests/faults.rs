@@ -882,8 +882,11 @@ async fn story(net: &Net, seed: u64) {
         deductible: 0,
         copay_bps: 0,
         auto_approve_limit: 1_000_000,
+        provider_auto_approve_cap: 4_000_000,
+        auto_approve_period: 30 * 86_400,
         challenge_window: 2,
         appeal_window: 60,
+        review_window: 30 * 86_400,
         valid_from: now - 60,
         valid_until: now + 86_400,
     };

@@ -24,6 +24,11 @@ pub fn claim_address(policy: &Pubkey, claim_id: &[u8; 16]) -> Pubkey {
     pda::claim(policy, claim_id).0
 }
 
+/// A provider's auto-approval counter on a policy.
+pub fn provider_usage_address(policy: &Pubkey, provider: &Pubkey) -> Pubkey {
+    pda::provider_usage(policy, provider).0
+}
+
 /// A record listed in a claim: its address and the `origin` of its
 /// amendment chain (`Record::origin`, the serial of the chain's first
 /// version), on which the "billed at most once" marker is keyed.
@@ -172,6 +177,7 @@ pub fn submit_claim(
             vault: vault_address(policy),
             consent,
             claim: claim_address(policy, &args.claim_id),
+            provider_usage: provider_usage_address(policy, provider),
             system_program: system_program::ID,
             event_authority: event_authority(),
             program: ID,
@@ -299,6 +305,83 @@ pub fn withdraw_claim(
         ));
     }
     instruction
+}
+
+/// `authority` is the policy's insurer or its adjudicator; `provider` the
+/// claim's provider (whose entity must no longer be active).
+pub fn void_claim(
+    authority: &Pubkey,
+    policy: &Pubkey,
+    claim: &Pubkey,
+    provider: &Pubkey,
+) -> Instruction {
+    build(
+        ID,
+        acc::VoidClaim {
+            authority: *authority,
+            policy: *policy,
+            vault: vault_address(policy),
+            claim: *claim,
+            provider_entity: records::pda::entity(provider).0,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::VoidClaim {},
+    )
+}
+
+/// `provider` is the claim's provider, active again.
+pub fn reinstate_claim(provider: &Pubkey, policy: &Pubkey, claim: &Pubkey) -> Instruction {
+    build(
+        ID,
+        acc::ReinstateClaim {
+            provider: *provider,
+            policy: *policy,
+            vault: vault_address(policy),
+            claim: *claim,
+            provider_entity: records::pda::entity(provider).0,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::ReinstateClaim {},
+    )
+}
+
+/// Times out a claim past its review deadline (anyone may).
+pub fn expire_claim(actor: &Pubkey, policy: &Pubkey, claim: &Pubkey) -> Instruction {
+    build(
+        ID,
+        acc::ExpireClaim {
+            actor: *actor,
+            policy: *policy,
+            vault: vault_address(policy),
+            claim: *claim,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::ExpireClaim {},
+    )
+}
+
+/// Closes a provider's auto-approval counter once `policy` is closed.
+pub fn close_provider_usage(
+    actor: &Pubkey,
+    policy: &Pubkey,
+    provider: &Pubkey,
+    rent_payer: &Pubkey,
+) -> Instruction {
+    build(
+        ID,
+        acc::CloseProviderUsage {
+            actor: *actor,
+            policy: *policy,
+            provider_usage: provider_usage_address(policy, provider),
+            rent_payer: *rent_payer,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::CloseProviderUsage {},
+    )
 }
 
 pub fn close_claim(

@@ -74,6 +74,7 @@ panacea_events!(
     claims::ClaimSettled,
     claims::ClaimClosed,
     claims::ClaimedRecordClosed,
+    claims::ProviderUsageClosed,
 );
 
 /// The Panacea events a landed transaction emitted, in order.
@@ -126,6 +127,7 @@ impl PanaceaEvent {
             E::ClaimSettled(e) => e.policy,
             E::ClaimClosed(e) => e.policy,
             E::ClaimedRecordClosed(e) => e.policy,
+            E::ProviderUsageClosed(e) => e.policy,
             _ => return None,
         })
     }

@@ -39,6 +39,7 @@ pub fn account_sizes() -> Vec<(&'static str, usize)> {
         ("policy vault", TOKEN_ACCOUNT_LEN),
         ("Claim", 8 + claims::state::Claim::INIT_SPACE),
         ("ClaimedRecord", claims::state::ClaimedRecord::SPACE),
+        ("ProviderUsage", claims::state::ProviderUsage::SPACE),
     ]
 }
 
@@ -86,6 +87,10 @@ pub fn operation_rent(accounts: &[RentRow]) -> Vec<(&'static str, u64)> {
         (
             "submit a claim with 1 record",
             of("Claim") + of("ClaimedRecord"),
+        ),
+        (
+            "a provider's first claim on a policy (once)",
+            of("ProviderUsage"),
         ),
         (
             "submit a claim with 8 records",

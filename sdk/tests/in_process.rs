@@ -505,8 +505,11 @@ async fn every_actor_every_operation_in_process() {
         deductible: 0,
         copay_bps: 0,
         auto_approve_limit: 1_000_000,
+        provider_auto_approve_cap: 5_000_000,
+        auto_approve_period: 30 * 86_400,
         challenge_window: DAY,
         appeal_window: DAY,
+        review_window: 30 * 86_400,
         valid_from: 1_795_219_200,
         valid_until: 1_795_219_200 + 365 * DAY,
     };

@@ -480,8 +480,11 @@ async fn story<B: Backend>(
         deductible: 100 * USDC,
         copay_bps: 2_000,
         auto_approve_limit: 500 * USDC,
+        provider_auto_approve_cap: 10_000 * USDC,
+        auto_approve_period: 30 * 86_400,
         challenge_window,
         appeal_window,
+        review_window: 30 * 86_400,
         valid_from: now - 60,
         valid_until: now + 365 * DAY,
     };
@@ -529,8 +532,7 @@ async fn story<B: Backend>(
     let claim: Claim = client.get(&small).await?;
     n.say(
         format!(
-            "the specialist billed 400 for a consultation: deductible {}, then 20% co-pay: {} payable, {:?} by rule",
-            claim.deductible_applied / USDC,
+            "the specialist billed 400 for a consultation: 20% co-pay leaves {} reserved (the deductible comes off when it is paid), {:?} by rule",
             claim.amount_payable / USDC,
             claim.status
         ),
@@ -539,10 +541,12 @@ async fn story<B: Backend>(
     clock.wait_until(backend, claim.settle_after).await?;
     client.settle_claim(&small, &specialist_usdc).await?;
     let paid = token_balance(backend, &specialist_usdc).await?;
+    let settled: Claim = client.get(&small).await?;
     n.say(
         format!(
-            "settled after the {} challenge window: the specialist holds {} USDC",
+            "settled after the {} challenge window: deductible {} applied, the specialist holds {} USDC",
             span(challenge_window),
+            settled.deductible_applied / USDC,
             paid / USDC
         ),
         json!({ "provider_balance": paid }),
@@ -573,7 +577,7 @@ async fn story<B: Backend>(
     let claim: Claim = client.get(&large).await?;
     n.say(
         format!(
-            "the specialist billed 2,000 for an endoscopy: {} payable, above the auto-approve limit: {:?}",
+            "the specialist billed 2,000 for an endoscopy: {} reserved, above the auto-approve limit: {:?}",
             claim.amount_payable / USDC,
             claim.status
         ),

@@ -78,4 +78,14 @@ pub enum ClaimsError {
     AppealWindowOpen,
     #[msg("claim belongs to an earlier policy at this address")]
     StaleClaim,
+    #[msg("payout mint has a close authority: it could be closed and re-created with extensions that move escrowed funds")]
+    MintCloseAuthoritySet,
+    #[msg("signer is neither the policy's insurer nor its adjudicator")]
+    NotInsurerOrAdjudicator,
+    #[msg("the claim's provider is still active: settle the claim instead")]
+    ProviderStillActive,
+    #[msg("the window to reinstate a voided claim has closed")]
+    ReinstateWindowClosed,
+    #[msg("the claim's review deadline has not passed")]
+    ReviewNotExpired,
 }

@@ -61,11 +61,13 @@ pub struct ClaimSubmitted {
     pub claim: Pubkey,
     pub patient: Pubkey,
     pub amount_billed: u64,
-    pub deductible_applied: u64,
+    /// Reserved: the insurer's share after the co-pay, before the deductible.
     pub amount_payable: u64,
     pub record_count: u8,
     pub status: ClaimStatus,
     pub settle_after: i64,
+    /// When under review: the adjudicator decides before this or it times out.
+    pub review_deadline: i64,
     pub totals: EscrowTotals,
 }
 
@@ -79,6 +81,7 @@ pub struct ClaimStatusChanged {
     pub new_status: ClaimStatus,
     pub amount_payable: u64,
     pub settle_after: i64,
+    pub review_deadline: i64,
     pub totals: EscrowTotals,
 }
 
@@ -91,6 +94,10 @@ pub struct ClaimSettled {
     pub claim: Pubkey,
     pub provider: Pubkey,
     pub amount: u64,
+    /// Deductible applied at this payment.
+    pub deductible_applied: u64,
+    /// Reservation given back to the escrow (what the deductible saved).
+    pub released: u64,
     pub totals: EscrowTotals,
 }
 
@@ -100,6 +107,13 @@ pub struct ClaimClosed {
     pub actor: Pubkey,
     pub policy: Pubkey,
     pub claim: Pubkey,
+}
+
+#[event]
+#[derive(Clone, Debug)]
+pub struct ProviderUsageClosed {
+    pub policy: Pubkey,
+    pub provider: Pubkey,
 }
 
 #[event]

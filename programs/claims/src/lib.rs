@@ -6,7 +6,8 @@
 //!
 //! Escrow invariants, checked after every change against the vault's
 //! balance: vault = deposited - paid - withdrawn; reserved <= vault;
-//! paid + reserved <= coverage limit; a claim is paid at most once.
+//! paid + reserved <= coverage limit; a claim is paid at most once;
+//! deductible_met (the deductible used by paid claims) <= deductible.
 
 use anchor_lang::prelude::*;
 
@@ -50,6 +51,11 @@ pub mod claims {
         insurer::close_policy::handler(ctx)
     }
 
+    /// Voids an approved claim whose provider is no longer active (insurer or adjudicator).
+    pub fn void_claim(ctx: Context<VoidClaim>) -> Result<()> {
+        insurer::void_claim::handler(ctx)
+    }
+
     // ----- provider -----
 
     /// Bills the policy for records the provider issued to its patient.
@@ -68,6 +74,11 @@ pub mod claims {
     /// Withdraws a claim before any decision.
     pub fn withdraw_claim<'info>(ctx: Context<'info, WithdrawClaim<'info>>) -> Result<()> {
         provider::withdraw_claim::handler(ctx)
+    }
+
+    /// Reinstates a voided claim once the provider is active again, within the appeal window.
+    pub fn reinstate_claim(ctx: Context<ReinstateClaim>) -> Result<()> {
+        provider::reinstate_claim::handler(ctx)
     }
 
     // ----- adjudicator -----
@@ -89,6 +100,12 @@ pub mod claims {
         anyone::settle_claim::handler(ctx)
     }
 
+    /// Times out a claim not decided within the review window: under review
+    /// it is denied (appealable); on appeal it is approved in full.
+    pub fn expire_claim(ctx: Context<ExpireClaim>) -> Result<()> {
+        anyone::expire_claim::handler(ctx)
+    }
+
     /// Closes a final claim and returns its rent.
     pub fn close_claim(ctx: Context<CloseClaim>) -> Result<()> {
         anyone::close_claim::handler(ctx)
@@ -97,5 +114,10 @@ pub mod claims {
     /// Closes a ClaimedRecord marker once its policy is closed.
     pub fn close_claimed_record(ctx: Context<CloseClaimedRecord>) -> Result<()> {
         anyone::close_claimed_record::handler(ctx)
+    }
+
+    /// Closes a provider's auto-approval counter once its policy is closed.
+    pub fn close_provider_usage(ctx: Context<CloseProviderUsage>) -> Result<()> {
+        anyone::close_provider_usage::handler(ctx)
     }
 }

@@ -23,6 +23,13 @@ pub fn claimed_record(policy: &Pubkey, origin: u64) -> (Pubkey, u8) {
     )
 }
 
+pub fn provider_usage(policy: &Pubkey, provider: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[PROVIDER_USAGE_SEED, policy.as_ref(), provider.as_ref()],
+        &crate::ID,
+    )
+}
+
 /// The PDA that signs this program's `emit_cpi!` self-invocations.
 pub fn event_authority() -> (Pubkey, u8) {
     Pubkey::find_program_address(&[b"__event_authority"], &crate::ID)

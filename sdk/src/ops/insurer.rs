@@ -138,4 +138,21 @@ impl<B: Backend> PanaceaClient<B> {
         );
         self.act(&[ix], &[]).await
     }
+
+    /// Voids an approved claim whose provider is no longer active, releasing
+    /// its reservation. `authority` is the policy's insurer or adjudicator.
+    pub async fn void_claim(&self, authority: &Keypair, claim: &Pubkey) -> Result<Outcome> {
+        let state: Claim = self.get(claim).await?;
+        let ix = cl::void_claim(&authority.pubkey(), &state.policy, claim, &state.provider);
+        self.act(&[ix], &[authority]).await
+    }
+
+    /// Times out a claim the adjudicator did not decide by its review
+    /// deadline (anyone may): under review it is denied, on appeal approved
+    /// in full.
+    pub async fn expire_claim(&self, claim: &Pubkey) -> Result<Outcome> {
+        let state: Claim = self.get(claim).await?;
+        let ix = cl::expire_claim(&self.payer(), &state.policy, claim);
+        self.act(&[ix], &[]).await
+    }
 }

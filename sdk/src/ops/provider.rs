@@ -312,6 +312,14 @@ impl<B: Backend> PanaceaClient<B> {
         self.act(&[ix], &[provider]).await
     }
 
+    /// Reinstates a claim voided while the provider was not active, once it
+    /// is active again (within the policy's appeal window after the voiding).
+    pub async fn reinstate_claim(&self, provider: &Keypair, claim: &Pubkey) -> Result<Outcome> {
+        let state: claims::state::Claim = self.get(claim).await?;
+        let ix = cl::reinstate_claim(&provider.pubkey(), &state.policy, claim);
+        self.act(&[ix], &[provider]).await
+    }
+
     pub async fn withdraw_claim(&self, provider: &Keypair, claim: &Pubkey) -> Result<Outcome> {
         let state: claims::state::Claim = self.get(claim).await?;
         // The claim's markers name their origins (the records may have been

@@ -320,12 +320,12 @@ fn no_claim_beyond_the_remaining_coverage_or_the_escrow() {
     let mut s = insured(anchor_spl::token_2022::ID);
     let p = provider(&s);
     let record = s.record(RecordKind::Procedure);
-    // 20_000_000 billed: 15_600_000 payable, above the 10_000_000 coverage.
+    // 20_000_000 billed: 16_000_000 after the co-pay, above the 10_000_000 coverage.
     custom_error(
         s.try_submit(&p, &[record], 20_000_000).1,
         ClaimsError::CoverageExceeded,
     );
-    // 11_000_000 billed: 8_400_000 payable, within coverage, above the 8_000_000 escrow.
+    // 11_000_000 billed: 8_800_000 after the co-pay, within coverage, above the 8_000_000 escrow.
     custom_error(
         s.try_submit(&p, &[record], 11_000_000).1,
         ClaimsError::InsufficientEscrow,
@@ -550,7 +550,11 @@ fn reserved_money_stays_in_the_vault() {
     custom_error(s.world.send(&[ix], &[&p]), ClaimsError::NotInsurer);
     s.decide(&claim, Some(reserved)).expect("approve");
     s.settle(&claim).expect("the reservation pays");
-    assert_eq!(s.world.token_amount(&s.provider_tokens), reserved);
+    // Less the insurer's share of the deductible, applied at payment.
+    assert_eq!(
+        s.world.token_amount(&s.provider_tokens),
+        reserved - DEDUCTIBLE * 8 / 10
+    );
     s.assert_escrow();
 }
 

@@ -17,11 +17,11 @@ fn a_small_claim_is_approved_by_rule_and_settled_after_the_challenge_window() {
         let provider = s.provider.insecure_clone();
         let (claim, result) = s.try_submit(&provider, &records, 800_000);
         let meta = result.expect("submit");
-        // Deductible 500_000 first, then 20% co-pay on the remaining 300_000.
+        // 20% co-pay: 640_000 reserved; the deductible comes off when paid.
         let state = s.claim(&claim);
         assert_eq!(
             (state.deductible_applied, state.amount_payable),
-            (500_000, 240_000)
+            (0, 640_000)
         );
         assert_eq!(
             (state.status, state.settle_after),
@@ -31,31 +31,46 @@ fn a_small_claim_is_approved_by_rule_and_settled_after_the_challenge_window() {
         let event = &World::events::<ClaimSubmitted>(&meta)[0];
         assert_eq!(
             (event.record_count, event.status, event.totals.reserved),
-            (4, ClaimStatus::Approved, 240_000)
+            (4, ClaimStatus::Approved, 640_000)
         );
         let policy = s.policy();
         assert_eq!(
             (policy.reserved, policy.deductible_met, policy.open_claims),
-            (240_000, 500_000, 1)
+            (640_000, 0, 1)
         );
         s.assert_escrow();
 
         custom_error(s.settle(&claim), ClaimsError::SettlementNotDue);
         s.world.warp(CHALLENGE);
         let meta = s.settle(&claim).expect("settle");
+        // Deductible 500_000 first, then 20% co-pay on the remaining 300_000.
         assert_eq!(s.world.token_amount(&s.provider_tokens), 240_000);
         assert_eq!(s.world.token_amount(&s.vault), FUNDING - 240_000);
         let settled = &World::events::<ClaimSettled>(&meta)[0];
         assert_eq!(
-            (settled.amount, settled.provider),
-            (240_000, s.provider.pubkey())
+            (
+                settled.amount,
+                settled.provider,
+                settled.deductible_applied,
+                settled.released
+            ),
+            (240_000, s.provider.pubkey(), 500_000, 400_000)
         );
         let policy = s.policy();
         assert_eq!(
-            (policy.paid, policy.reserved, policy.open_claims),
-            (240_000, 0, 0)
+            (
+                policy.paid,
+                policy.reserved,
+                policy.open_claims,
+                policy.deductible_met
+            ),
+            (240_000, 0, 0, 500_000)
         );
-        assert_eq!(s.claim(&claim).status, ClaimStatus::Paid);
+        let paid = s.claim(&claim);
+        assert_eq!(
+            (paid.status, paid.amount_payable, paid.deductible_applied),
+            (ClaimStatus::Paid, 240_000, 500_000)
+        );
         s.assert_escrow();
 
         // Settling twice pays nothing more.
@@ -67,9 +82,10 @@ fn a_small_claim_is_approved_by_rule_and_settled_after_the_challenge_window() {
 #[test]
 fn a_large_claim_is_partly_approved_appealed_and_then_paid_in_full() {
     let mut s = insured(anchor_spl::token_2022::ID);
-    // 2_000_000 billed: 500_000 deductible, 1_200_000 payable: above the auto limit.
+    // 2_000_000 billed: 1_600_000 after the co-pay, above the auto limit.
     let claim = s.submit(2_000_000);
     assert_eq!(s.claim(&claim).status, ClaimStatus::PendingReview);
+    assert_eq!(s.claim(&claim).review_deadline, s.world.now() + REVIEW);
     custom_error(s.settle(&claim), ClaimsError::InvalidClaimStatus);
 
     s.decide(&claim, Some(700_000)).expect("partial approval");
@@ -88,15 +104,17 @@ fn a_large_claim_is_partly_approved_appealed_and_then_paid_in_full() {
     let state = s.claim(&claim);
     assert_eq!(
         (state.status, state.amount_payable, state.appealed),
-        (ClaimStatus::Appealed, 1_200_000, true)
+        (ClaimStatus::Appealed, 1_600_000, true)
     );
-    assert_eq!(s.policy().reserved, 1_200_000);
+    assert_eq!(s.policy().reserved, 1_600_000);
     s.assert_escrow();
 
-    s.decide(&claim, Some(1_200_000))
+    s.decide(&claim, Some(1_600_000))
         .expect("approve in full on appeal");
     s.settle(&claim).expect("settle at once");
+    // Paid less the insurer's share of the deductible: 1_600_000 - 400_000.
     assert_eq!(s.world.token_amount(&s.provider_tokens), 1_200_000);
+    assert_eq!(s.policy().reserved, 0);
     s.assert_escrow();
 }
 
@@ -155,7 +173,7 @@ fn the_adjudicator_disputes_an_auto_approval_inside_the_window() {
 }
 
 #[test]
-fn a_withdrawn_claim_releases_its_money_deductible_and_records() {
+fn a_withdrawn_claim_releases_its_money_and_records() {
     let mut s = insured(anchor_spl::token_2022::ID);
     let record = s.record(RecordKind::LabResult);
     let provider = s.provider.insecure_clone();
@@ -263,6 +281,11 @@ fn rent_and_transaction_sizes_of_claims() {
             "ClaimedRecord",
             claims::pda::claimed_record(&s.policy, &record).0,
             ClaimedRecord::SPACE,
+        ),
+        (
+            "ProviderUsage",
+            cl::provider_usage_address(&s.policy, &s.provider.pubkey()),
+            ProviderUsage::SPACE,
         ),
     ];
     for (name, address, len) in rows {

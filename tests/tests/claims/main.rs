@@ -2,7 +2,12 @@
 //! consent and records, paid by rule or after adjudication.
 
 mod attacks;
+mod caps;
+mod deductible;
 mod flows;
+mod mint;
 mod random;
 mod review;
 mod setup;
+mod timeouts;
+mod void;

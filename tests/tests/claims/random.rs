@@ -1,11 +1,17 @@
-//! A long, seeded, reproducible random sequence of claim operations. After
-//! every step the escrow invariants hold against the real vault balance,
-//! token balances match the policy's totals, no claim is paid twice, and a
-//! failed step changes nothing.
+//! A long, seeded, reproducible random sequence of claim operations
+//! (including voiding and reinstating while the provider's status changes,
+//! review timeouts and a per-provider auto-approve cap). After every step
+//! the escrow invariants hold against the real vault balance, token balances
+//! match the policy's totals, no claim is paid twice, the deductible met is
+//! what paid claims applied, and a failed step changes nothing.
 
 use {
-    super::setup::*, claims::state::*, panacea_sdk::claims as cl, panacea_tests::*,
-    records::state::RecordKind, solana_signer::Signer,
+    super::setup::*,
+    claims::state::*,
+    panacea_sdk::claims as cl,
+    panacea_tests::*,
+    records::state::{EntityStatus, RecordKind},
+    solana_signer::Signer,
 };
 
 /// splitmix64: small, seedable, good enough to pick operations.
@@ -27,7 +33,13 @@ impl Rng {
 
 fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
     let mut rng = Rng(seed);
-    let mut s = insured(token_program);
+    // Short review windows and a per-provider cap, so that timeouts and
+    // capped claims happen within the sequence.
+    let mut s = insured_with(token_program, |terms| {
+        terms.review_window = 2 * DAY;
+        terms.provider_auto_approve_cap = 4_000_000;
+        terms.auto_approve_period = 3 * DAY;
+    });
     let insurer = s.insurer.insecure_clone();
     let provider = s.provider.insecure_clone();
     let adjudicator = s.adjudicator.insecure_clone();
@@ -39,15 +51,30 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
     let mut claims: Vec<anchor_lang::prelude::Pubkey> = Vec::new();
     let mut paid_once = std::collections::HashSet::new();
     let mut landed = 0usize;
+    let mut provider_active = true;
+    let mut landed_ops = std::collections::BTreeMap::<&str, usize>::new();
 
     for step in 0..steps {
         let before_policy = s.world.raw(&s.policy).unwrap().data;
         let mut submitted = None;
         let before_vault = s.world.token_amount(&s.vault);
-        let pick = |rng: &mut Rng, claims: &Vec<_>| {
-            claims.get(rng.below(claims.len() as u64) as usize).copied()
+        // Mostly a claim in a status the operation applies to (so that
+        // operations land), sometimes any claim (so that refusals are tried).
+        let pick = |rng: &mut Rng, claims: &Vec<_>, fits: &[ClaimStatus]| {
+            let fitting: Vec<_> = claims
+                .iter()
+                .filter(|c| s.world.exists(c) && fits.contains(&s.claim(c).status))
+                .copied()
+                .collect();
+            let from = if fitting.is_empty() || rng.below(4) == 0 {
+                claims
+            } else {
+                &fitting
+            };
+            from.get(rng.below(from.len() as u64) as usize).copied()
         };
-        let (op, ix, signer) = match rng.below(9) {
+        use ClaimStatus::*;
+        let (op, ix, signer) = match rng.below(13) {
             0 => {
                 let amount = 1 + rng.below(2_000_000);
                 (
@@ -64,6 +91,10 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
                 )
             }
             1 | 2 => {
+                if !provider_active {
+                    // A suspended provider issues no records to bill.
+                    continue;
+                }
                 let record = s.record(RecordKind::Procedure);
                 let args = Insured::claim_args(1 + rng.below(1_500_000));
                 submitted = Some(cl::claim_address(&s.policy, &args.claim_id));
@@ -81,7 +112,7 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
                     Some(&provider),
                 )
             }
-            3 => match pick(&mut rng, &claims) {
+            3 => match pick(&mut rng, &claims, &[Approved]) {
                 Some(c) => (
                     "dispute",
                     cl::dispute_claim(&adjudicator.pubkey(), &s.policy, &c),
@@ -89,7 +120,7 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
                 ),
                 None => continue,
             },
-            4 => match pick(&mut rng, &claims) {
+            4 => match pick(&mut rng, &claims, &[PendingReview, Appealed]) {
                 Some(c) => {
                     let payable = s
                         .world
@@ -109,7 +140,7 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
                 }
                 None => continue,
             },
-            5 => match pick(&mut rng, &claims) {
+            5 => match pick(&mut rng, &claims, &[Denied, Approved]) {
                 Some(c) => (
                     "appeal",
                     cl::appeal_claim(&provider.pubkey(), &s.policy, &c),
@@ -117,7 +148,7 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
                 ),
                 None => continue,
             },
-            6 => match pick(&mut rng, &claims) {
+            6 => match pick(&mut rng, &claims, &[Approved]) {
                 Some(c) => (
                     "settle",
                     cl::settle_claim(
@@ -133,7 +164,7 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
                 ),
                 None => continue,
             },
-            7 => match pick(&mut rng, &claims) {
+            7 => match pick(&mut rng, &claims, &[PendingReview, Approved]) {
                 Some(c) if s.world.exists(&c) => {
                     let records = s.claim_records(&c);
                     (
@@ -150,9 +181,55 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
                 }
                 _ => continue,
             },
+            9 => {
+                // The admin suspends the provider now and then, and
+                // reinstates it at the next chance.
+                if provider_active && rng.below(3) > 0 {
+                    continue;
+                }
+                provider_active = !provider_active;
+                let status = if provider_active {
+                    EntityStatus::Active
+                } else {
+                    EntityStatus::Suspended
+                };
+                s.world.set_status(&provider.pubkey(), status);
+                continue;
+            }
+            10 => match pick(&mut rng, &claims, &[Approved]) {
+                Some(c) => {
+                    let by = if rng.below(2) == 0 {
+                        &insurer
+                    } else {
+                        &adjudicator
+                    };
+                    (
+                        "void",
+                        cl::void_claim(&by.pubkey(), &s.policy, &c, &provider.pubkey()),
+                        Some(by),
+                    )
+                }
+                None => continue,
+            },
+            11 => match pick(&mut rng, &claims, &[Voided]) {
+                Some(c) => (
+                    "reinstate",
+                    cl::reinstate_claim(&provider.pubkey(), &s.policy, &c),
+                    Some(&provider),
+                ),
+                None => continue,
+            },
+            12 => match pick(&mut rng, &claims, &[PendingReview, Appealed]) {
+                Some(c) => (
+                    "expire",
+                    cl::expire_claim(&s.world.payer.pubkey(), &s.policy, &c),
+                    None,
+                ),
+                None => continue,
+            },
             _ => {
                 if rng.below(2) == 0 {
-                    s.world.warp(rng.below(DAY as u64) as i64);
+                    s.world.warp(rng.below(2 * DAY as u64) as i64);
                     continue;
                 }
                 let amount = 1 + rng.below(3_000_000);
@@ -175,6 +252,7 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
         match s.world.send(&[ix], &signers) {
             Ok(_) => {
                 landed += 1;
+                *landed_ops.entry(op).or_default() += 1;
                 claims.extend(submitted.take());
                 if let Some(c) = settled_claim {
                     assert!(paid_once.insert(c), "step {step}: claim {c} paid twice");
@@ -229,11 +307,29 @@ fn run(seed: u64, steps: usize, token_program: anchor_lang::prelude::Pubkey) {
             .map(|c| c.amount_payable)
             .sum();
         assert_eq!(policy.paid, paid, "step {step} ({op})");
+        let deductible: u64 = live
+            .iter()
+            .filter(|c| c.status == ClaimStatus::Paid)
+            .map(|c| c.deductible_applied)
+            .sum();
+        assert_eq!(policy.deductible_met, deductible, "step {step} ({op})");
+        for claim in &live {
+            assert!(claim.invariant(), "step {step} ({op}): {claim:?}");
+        }
     }
     assert!(
         landed > steps / 4,
         "only {landed} of {steps} steps landed: the sequence tests little"
     );
+    if std::env::var("PANACEA_DEBUG").is_ok() {
+        eprintln!("landed: {landed_ops:?}");
+    }
+    for op in ["settle", "void", "reinstate", "expire", "appeal"] {
+        assert!(
+            landed_ops.get(op).is_some_and(|n| *n > 0),
+            "no {op} landed: {landed_ops:?}"
+        );
+    }
 }
 
 #[test]

@@ -2,10 +2,7 @@
 
 use {
     super::setup::*,
-    anchor_lang::prelude::Pubkey,
-    anchor_spl::token_2022::spl_token_2022::{
-        extension::ExtensionType, instruction as token_ix, state::Mint,
-    },
+    anchor_spl::token_2022::spl_token_2022::{extension::ExtensionType, instruction as token_ix},
     claims::errors::ClaimsError,
     panacea_sdk::{claims as cl, records as rx},
     panacea_tests::{assert::*, *},
@@ -13,34 +10,8 @@ use {
         instructions::AmendRecordArgs,
         state::{permissions, EntityStatus, RecordKind},
     },
-    solana_keypair::Keypair,
     solana_signer::Signer,
 };
-
-/// A Token-2022 mint with one extension, initialized by `init`.
-fn mint_with(
-    world: &mut World,
-    extension: ExtensionType,
-    init: impl Fn(&Pubkey) -> solana_instruction::Instruction,
-) -> Pubkey {
-    let mint = Keypair::new();
-    let space = ExtensionType::try_calculate_account_len::<Mint>(&[extension]).unwrap();
-    let lamports = world.svm.minimum_balance_for_rent_exemption(space);
-    let token = anchor_spl::token_2022::ID;
-    let create = anchor_lang::solana_program::system_instruction::create_account(
-        &world.payer.pubkey(),
-        &mint.pubkey(),
-        lamports,
-        space as u64,
-        &token,
-    );
-    let init_mint =
-        token_ix::initialize_mint2(&token, &mint.pubkey(), &world.payer.pubkey(), None, 6).unwrap();
-    world
-        .send(&[create, init(&mint.pubkey()), init_mint], &[&mint])
-        .expect("mint with extension");
-    mint.pubkey()
-}
 
 #[test]
 fn a_payout_mint_that_could_drain_or_freeze_the_escrow_is_refused() {
@@ -67,16 +38,17 @@ fn a_payout_mint_that_could_drain_or_freeze_the_escrow_is_refused() {
         );
         custom_error(world.send(&[ix], &[&insurer]), ClaimsError::UnsupportedMint);
     }
-    // A mint whose extensions cannot touch balances is accepted.
-    let closable = mint_with(&mut world, ExtensionType::MintCloseAuthority, |m| {
-        token_ix::initialize_mint_close_authority(&token, m, Some(&delegate)).unwrap()
+    // A mint whose extensions cannot touch balances, and that cannot be
+    // closed, is accepted.
+    let pointer = mint_with(&mut world, ExtensionType::MetadataPointer, |m| {
+        anchor_spl::token_2022::spl_token_2022::extension::metadata_pointer::instruction::initialize(&token, m, Some(delegate), Some(*m)).unwrap()
     });
     let args = policy_args(&world, &insurer.pubkey());
     let ix = cl::create_policy(
         &world.payer.pubkey(),
         &insurer.pubkey(),
         &patient.pubkey(),
-        &closable,
+        &pointer,
         &token,
         args,
     );
@@ -146,17 +118,15 @@ fn amending_a_billed_record_does_not_make_it_billable_again() {
 }
 
 #[test]
-fn a_denied_claim_gives_its_deductible_back_and_an_appeal_applies_it_again() {
+fn a_denied_claim_uses_no_deductible_and_an_appeal_is_priced_when_paid() {
     let mut s = insured(anchor_spl::token::ID);
-    // Billed exactly the deductible: nothing payable, approved by rule.
+    // Billed exactly the deductible: 80% of it reserved, approved by rule.
     let claim = s.submit(DEDUCTIBLE);
     assert_eq!(
         (s.claim(&claim).amount_payable, s.policy().deductible_met),
-        (0, DEDUCTIBLE)
+        (DEDUCTIBLE * 8 / 10, 0)
     );
-    let adjudicator = s.adjudicator.insecure_clone();
-    let ix = cl::dispute_claim(&adjudicator.pubkey(), &s.policy, &claim);
-    s.world.send(&[ix], &[&adjudicator]).expect("dispute");
+    s.dispute(&claim).expect("dispute");
     s.decide(&claim, None).expect("deny");
     assert_eq!(
         s.policy().deductible_met,
@@ -165,17 +135,25 @@ fn a_denied_claim_gives_its_deductible_back_and_an_appeal_applies_it_again() {
     );
     assert_eq!(s.claim(&claim).deductible_applied, 0);
 
-    // A later genuine claim pays its deductible first.
+    // A later genuine claim, paid first, takes the deductible.
     let genuine = s.submit(800_000);
+    s.world.warp(CHALLENGE);
+    s.settle(&genuine).expect("settle");
     assert_eq!(s.claim(&genuine).deductible_applied, DEDUCTIBLE);
-    // Appealing the denial applies the deductible as the policy now stands (already met).
-    let p = s.provider.insecure_clone();
-    let ix = cl::appeal_claim(&p.pubkey(), &s.policy, &claim);
-    s.world.send(&[ix], &[&p]).expect("appeal");
+    assert_eq!(s.world.token_amount(&s.provider_tokens), 240_000);
+    // The appealed denial, paid after it, finds the deductible met.
+    s.appeal(&claim).expect("appeal");
     let appealed = s.claim(&claim);
     assert_eq!(
-        (appealed.deductible_applied, appealed.amount_requested),
+        (appealed.deductible_applied, appealed.amount_payable),
         (0, DEDUCTIBLE * 8 / 10)
+    );
+    s.decide(&claim, Some(DEDUCTIBLE * 8 / 10))
+        .expect("approve in full");
+    s.settle(&claim).expect("settle");
+    assert_eq!(
+        s.world.token_amount(&s.provider_tokens),
+        240_000 + DEDUCTIBLE * 8 / 10
     );
     assert_eq!(s.policy().deductible_met, DEDUCTIBLE);
     s.assert_escrow();

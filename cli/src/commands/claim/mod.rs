@@ -4,10 +4,13 @@
 mod appeal;
 mod decide;
 mod dispute;
+mod expire;
 mod list;
+mod reinstate;
 mod settle;
 mod show;
 mod submit;
+mod void;
 mod withdraw;
 
 use {
@@ -28,8 +31,14 @@ pub enum ClaimCommand {
     Appeal(appeal::Args),
     /// Pay an approved claim once its windows have passed (anyone)
     Settle(settle::Args),
-    /// Withdraw a claim not yet paid (the provider)
+    /// Withdraw a claim not yet decided (the provider)
     Withdraw(withdraw::Args),
+    /// Void an approved claim whose provider is no longer active (the insurer or the adjudicator)
+    Void(void::Args),
+    /// Reinstate a voided claim once active again, within the appeal window (the provider)
+    Reinstate(reinstate::Args),
+    /// Time out a claim not decided by its review deadline: under review it is denied, on appeal approved (anyone)
+    Expire(expire::Args),
     /// Show a claim
     Show(show::Args),
     /// List a policy's claims
@@ -44,6 +53,9 @@ pub async fn run(ctx: &Ctx, command: ClaimCommand) -> Result<Report> {
         ClaimCommand::Appeal(args) => appeal::run(ctx, args).await,
         ClaimCommand::Settle(args) => settle::run(ctx, args).await,
         ClaimCommand::Withdraw(args) => withdraw::run(ctx, args).await,
+        ClaimCommand::Void(args) => void::run(ctx, args).await,
+        ClaimCommand::Reinstate(args) => reinstate::run(ctx, args).await,
+        ClaimCommand::Expire(args) => expire::run(ctx, args).await,
         ClaimCommand::Show(args) => show::run(ctx, args).await,
         ClaimCommand::List(args) => list::run(ctx, args).await,
     }

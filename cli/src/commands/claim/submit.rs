@@ -70,7 +70,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let claim: Claim = load(&client, &address, "claim").await?;
     Ok(Report::outcome(
         format!(
-            "Claim of {} submitted: {} payable, {:?}",
+            "Claim of {} submitted: {} reserved (before the deductible, applied at settlement), {:?}",
             args.amount,
             ui_amount(claim.amount_payable, decimals),
             claim.status
@@ -79,9 +79,10 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         json!({
             "status": format!("{:?}", claim.status),
             "amount_billed": claim.amount_billed,
-            "deductible_applied": claim.deductible_applied,
             "amount_payable": claim.amount_payable,
             "settle_after": panacea_sdk::audit::iso8601(claim.settle_after),
+            "review_deadline": (claim.review_deadline != i64::MAX)
+                .then(|| panacea_sdk::audit::iso8601(claim.review_deadline)),
         }),
     ))
 }

@@ -13,7 +13,17 @@ pub use {adjudicator::*, anyone::*, insurer::*, provider::*};
 use {
     crate::{constants::*, errors::ClaimsError, events::EscrowTotals, state::*},
     anchor_lang::prelude::*,
-    anchor_spl::token_interface::{self, TransferChecked},
+    anchor_spl::{
+        token_2022::spl_token_2022::{
+            extension::{
+                mint_close_authority::MintCloseAuthority, BaseStateWithExtensions, ExtensionType,
+                StateWithExtensions,
+            },
+            state::Mint as SplMint,
+        },
+        token_interface::{self, TransferChecked},
+    },
+    records::state::Entity,
 };
 
 pub(crate) fn now() -> Result<i64> {
@@ -32,8 +42,65 @@ pub(crate) fn totals(policy: &Policy) -> EscrowTotals {
 }
 
 /// An entity acts only while Active and unexpired.
-pub(crate) fn require_active(entity: &records::state::Entity, now: i64) -> Result<()> {
+pub(crate) fn require_active(entity: &Entity, now: i64) -> Result<()> {
     require!(entity.is_active(now), ClaimsError::EntityNotActive);
+    Ok(())
+}
+
+/// Whether the account at a provider's entity address holds an Active,
+/// unexpired `Entity` of that provider. A closed (absent) entity, or
+/// anything else at that address, is not active.
+pub(crate) fn entity_is_active(info: &AccountInfo, authority: &Pubkey, now: i64) -> bool {
+    if info.owner != &records::ID || info.data_is_empty() {
+        return false;
+    }
+    let Ok(data) = info.try_borrow_data() else {
+        return false;
+    };
+    match Entity::try_deserialize(&mut &data[..]) {
+        Ok(entity) => entity.authority == *authority && entity.is_active(now),
+        Err(_) => false,
+    }
+}
+
+/// Token-2022 mint extensions that cannot take, hold back or block escrowed
+/// money. Anything else (transfer fees, permanent delegate, transfer hook,
+/// pausable, default-frozen accounts, confidential transfers, ...) would let
+/// whoever controls the mint drain or freeze the escrow, so it is refused.
+/// `MintCloseAuthority` is accepted only with no authority set: a mint that
+/// can be closed can be created again at the same address with any of the
+/// refused extensions.
+const ALLOWED_MINT_EXTENSIONS: [ExtensionType; 5] = [
+    ExtensionType::MetadataPointer,
+    ExtensionType::TokenMetadata,
+    ExtensionType::MintCloseAuthority,
+    ExtensionType::GroupPointer,
+    ExtensionType::GroupMemberPointer,
+];
+
+/// The payout mint still has the properties its policy was accepted for:
+/// checked when a policy is created and wherever money moves (fund, settle,
+/// withdraw, close). SPL Token mints cannot change; a Token-2022 mint can
+/// change only by being closed and created again, which needs a close
+/// authority.
+pub(crate) fn check_payout_mint(mint: &AccountInfo) -> Result<()> {
+    if mint.owner != &anchor_spl::token_2022::ID {
+        return Ok(());
+    }
+    let data = mint.try_borrow_data()?;
+    let state = StateWithExtensions::<SplMint>::unpack(&data)?;
+    for extension in state.get_extension_types()? {
+        require!(
+            ALLOWED_MINT_EXTENSIONS.contains(&extension),
+            ClaimsError::UnsupportedMint
+        );
+    }
+    if let Ok(close) = state.get_extension::<MintCloseAuthority>() {
+        require!(
+            Option::<Pubkey>::from(close.close_authority).is_none(),
+            ClaimsError::MintCloseAuthoritySet
+        );
+    }
     Ok(())
 }
 
@@ -44,6 +111,11 @@ pub(crate) fn checked_add(a: u64, b: u64) -> Result<u64> {
 pub(crate) fn checked_sub(a: u64, b: u64) -> Result<u64> {
     a.checked_sub(b)
         .ok_or(error!(ClaimsError::EscrowInvariantViolated))
+}
+
+/// `now + window`, for windows bounded by the policy's terms.
+pub(crate) fn after(now: i64, window: i64) -> Result<i64> {
+    now.checked_add(window).ok_or(error!(ClaimsError::Overflow))
 }
 
 /// Moves `amount` out of the policy's vault, signed by the policy PDA.
@@ -81,16 +153,6 @@ pub(crate) fn pay_out<'info>(
     )
 }
 
-/// Releases a claim's reservation as it leaves the open states.
-pub(crate) fn release(policy: &mut Policy, claim: &Claim) -> Result<()> {
-    policy.reserved = checked_sub(policy.reserved, claim.reservation())?;
-    policy.open_claims = policy
-        .open_claims
-        .checked_sub(1)
-        .ok_or(ClaimsError::EscrowInvariantViolated)?;
-    Ok(())
-}
-
 /// A claim submitted before its policy's account was (re)created belongs to
 /// an earlier policy that lived at the same address.
 pub(crate) fn require_current_policy(policy: &Policy, claim: &Claim) -> Result<()> {
@@ -99,11 +161,6 @@ pub(crate) fn require_current_policy(policy: &Policy, claim: &Claim) -> Result<(
         ClaimsError::StaleClaim
     );
     Ok(())
-}
-
-/// Records that a decision can be appealed until `until`.
-pub(crate) fn hold_for_appeal(policy: &mut Policy, until: i64) {
-    policy.appealable_until = policy.appealable_until.max(until);
 }
 
 /// The event announcing a claim's move from `old_status` to its status now.
@@ -122,6 +179,7 @@ pub(crate) fn status_changed(
         new_status: claim.status,
         amount_payable: claim.amount_payable,
         settle_after: claim.settle_after,
+        review_deadline: claim.review_deadline,
         totals: totals(policy),
     }
 }

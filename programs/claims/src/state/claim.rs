@@ -1,7 +1,9 @@
 use {crate::constants::*, anchor_lang::prelude::*};
 
 /// Lifecycle of a claim. A claim is Approved (by rule, with a challenge
-/// window) or PendingReview as soon as it is submitted.
+/// window) or PendingReview as soon as it is submitted. Every claim reaches
+/// a final state: Paid, Withdrawn, Denied (once its appeal window has passed)
+/// or Voided (once its reinstatement window has passed).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
 pub enum ClaimStatus {
     /// Waiting for the adjudicator.
@@ -16,6 +18,10 @@ pub enum ClaimStatus {
     Appealed,
     /// Withdrawn by the provider before a decision; final.
     Withdrawn,
+    /// Approved, but its provider is no longer active: the insurer or the
+    /// adjudicator released its reservation. The provider, active again, may
+    /// reinstate it within the appeal window; final after that.
+    Voided,
 }
 
 /// A provider's claim against a policy: `["claim", policy, claim_id]`.
@@ -31,11 +37,13 @@ pub struct Claim {
     /// The patient's wallet (the policy's patient).
     pub patient: Pubkey,
     pub amount_billed: u64,
-    /// Deductible applied to this claim.
+    /// Deductible applied to this claim, when it was paid (0 before).
     pub deductible_applied: u64,
-    /// What the policy owes after deductible and co-pay, before any decision.
+    /// The most the policy can owe: the insurer's share of the billed amount
+    /// after the co-pay, before the deductible (applied at settlement).
     pub amount_requested: u64,
-    /// What the policy will pay: reserved in the vault until paid or released.
+    /// What is reserved for the claim (approved, before the deductible); once
+    /// Paid, what was paid.
     pub amount_payable: u64,
     /// SHA-256 of the coded services (never the codes).
     pub service_commitment: [u8; 32],
@@ -46,10 +54,15 @@ pub struct Claim {
     pub submitted_at: i64,
     /// Settlement is possible from this time on (when Approved).
     pub settle_after: i64,
+    /// Under review or on appeal: the adjudicator decides before this time,
+    /// or the claim times out. `i64::MAX` otherwise.
+    pub review_deadline: i64,
     pub decided_by: Option<Pubkey>,
     pub decided_at: Option<i64>,
     pub appealed: bool,
     pub paid_at: Option<i64>,
+    /// When the claim was voided (while Voided).
+    pub voided_at: Option<i64>,
     pub rent_payer: Pubkey,
 }
 
@@ -81,5 +94,32 @@ impl Claim {
             && (self.status == ClaimStatus::Paid) == self.paid_at.is_some()
             && self.decided_by.is_some() == self.decided_at.is_some()
             && (self.status != ClaimStatus::Appealed || self.appealed)
+            && (self.status == ClaimStatus::Voided) == self.voided_at.is_some()
+            && (self.status == ClaimStatus::Paid || self.deductible_applied == 0)
+            && (matches!(
+                self.status,
+                ClaimStatus::PendingReview | ClaimStatus::Appealed
+            ) == (self.review_deadline != i64::MAX))
+    }
+
+    /// Moves the claim under review (or on appeal) until `deadline`.
+    pub fn await_review(&mut self, status: ClaimStatus, deadline: i64) {
+        self.status = status;
+        self.settle_after = i64::MAX;
+        self.review_deadline = deadline;
+    }
+
+    /// Makes the claim Approved, payable from `settle_after`.
+    pub fn approve(&mut self, amount_payable: u64, settle_after: i64) {
+        self.status = ClaimStatus::Approved;
+        self.amount_payable = amount_payable;
+        self.settle_after = settle_after;
+        self.review_deadline = i64::MAX;
+    }
+
+    /// Records a decision (by the adjudicator, or by the program at a timeout).
+    pub fn decided(&mut self, by: Pubkey, at: i64) {
+        self.decided_by = Some(by);
+        self.decided_at = Some(at);
     }
 }

@@ -3,5 +3,6 @@
 pub mod claim;
 pub mod claimed_record;
 pub mod policy;
+pub mod provider_usage;
 
-pub use {claim::*, claimed_record::*, policy::*};
+pub use {claim::*, claimed_record::*, policy::*, provider_usage::*};

@@ -1,8 +1,5 @@
 use {
-    super::super::{
-        check_claim, checked_sub, hold_for_appeal, now, release, require_current_policy,
-        status_changed,
-    },
+    super::super::{check_claim, checked_sub, now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
@@ -15,9 +12,11 @@ pub struct DecideClaimArgs {
     pub approved_amount: Option<u64>,
 }
 
-/// The adjudicator decides a claim under review or on appeal. A partial
-/// approval settles only after the appeal window, so the provider can
-/// appeal first; a full approval (or one after appeal) settles at once.
+/// The adjudicator decides a claim under review or on appeal (also after its
+/// review deadline, until someone times it out). A partial approval settles
+/// only after the appeal window, so the provider can appeal first; a full
+/// approval (or one after appeal) settles at once. Amounts are before the
+/// deductible, which is applied at settlement.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct DecideClaim<'info> {
@@ -62,39 +61,24 @@ pub fn handler(mut ctx: Context<DecideClaim>, args: DecideClaimArgs) -> Result<(
     let old_status = claim.status;
     match args.approved_amount {
         Some(amount) => {
-            let released = checked_sub(claim.amount_payable, amount)?;
-            policy.reserved = checked_sub(policy.reserved, released)?;
-            claim.amount_payable = amount;
-            claim.status = ClaimStatus::Approved;
+            policy.unreserve(checked_sub(claim.amount_payable, amount)?)?;
             let appealable = amount < claim.amount_requested && !claim.appealed;
-            claim.settle_after = if appealable {
-                let until = now
-                    .checked_add(policy.appeal_window)
-                    .ok_or(ClaimsError::Overflow)?;
-                hold_for_appeal(policy, until);
-                until
+            let settle_after = if appealable {
+                policy.hold_for_appeal(now)?
             } else {
                 now
             };
+            claim.approve(amount, settle_after);
         }
         None => {
-            release(policy, claim)?;
-            // A denied claim does not count toward the deductible.
-            policy.deductible_met = checked_sub(policy.deductible_met, claim.deductible_applied)?;
-            claim.deductible_applied = 0;
+            policy.release(claim)?;
             if !claim.appealed {
-                let until = now
-                    .checked_add(policy.appeal_window)
-                    .ok_or(ClaimsError::Overflow)?;
-                hold_for_appeal(policy, until);
+                policy.hold_for_appeal(now)?;
             }
-            claim.amount_payable = 0;
-            claim.status = ClaimStatus::Denied;
-            claim.settle_after = i64::MAX;
+            deny(claim);
         }
     }
-    claim.decided_by = Some(accounts.adjudicator.key());
-    claim.decided_at = Some(now);
+    claim.decided(accounts.adjudicator.key(), now);
     policy.check_invariant(accounts.vault.amount)?;
     check_claim(claim)?;
     let event = status_changed(
@@ -106,4 +90,12 @@ pub fn handler(mut ctx: Context<DecideClaim>, args: DecideClaimArgs) -> Result<(
     );
     emit_cpi!(event);
     Ok(())
+}
+
+/// A denied claim holds nothing; it may be appealed once (unless it already was).
+pub(crate) fn deny(claim: &mut Claim) {
+    claim.amount_payable = 0;
+    claim.status = ClaimStatus::Denied;
+    claim.settle_after = i64::MAX;
+    claim.review_deadline = i64::MAX;
 }

@@ -1,11 +1,12 @@
 use {
-    super::super::{check_claim, now, require_current_policy, status_changed},
+    super::super::{after, check_claim, now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
 };
 
 /// The adjudicator stops an auto-approved claim inside its challenge
-/// window: it goes to review, its reservation kept.
+/// window: it goes to review, its reservation kept, to be decided within
+/// the policy's review window.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct DisputeClaim<'info> {
@@ -32,10 +33,10 @@ impl DisputeClaim<'_> {
 pub fn handler(ctx: Context<DisputeClaim>) -> Result<()> {
     let now = now()?;
     ctx.accounts.validate(now)?;
+    let deadline = after(now, ctx.accounts.policy.review_window)?;
     let claim = &mut ctx.accounts.claim;
     let old_status = claim.status;
-    claim.status = ClaimStatus::PendingReview;
-    claim.settle_after = i64::MAX;
+    claim.await_review(ClaimStatus::PendingReview, deadline);
     check_claim(claim)?;
     let event = status_changed(
         ctx.accounts.adjudicator.key(),

@@ -4,7 +4,8 @@ use {
     anchor_lang::prelude::*,
 };
 
-/// Closes a final claim (Paid, Withdrawn, or Denied with no appeal left),
+/// Closes a final claim (Paid, Withdrawn, Denied with no appeal left, or
+/// Voided with no reinstatement left),
 /// returning its rent to whoever paid it. Its `ClaimedRecord` markers stay
 /// until the policy is closed, so the records cannot be billed twice.
 #[event_cpi]
@@ -24,22 +25,20 @@ pub struct CloseClaim<'info> {
 impl CloseClaim<'_> {
     pub fn validate(&self) -> Result<()> {
         let claim = &self.claim;
+        // No appeal or reinstatement left once the window has passed (or the
+        // policy is gone).
+        let window_passed = |since: Option<i64>| -> Result<bool> {
+            let window = if self.policy.owner == &crate::ID && !self.policy.data_is_empty() {
+                Policy::try_deserialize(&mut &self.policy.try_borrow_data()?[..])?.appeal_window
+            } else {
+                0
+            };
+            Ok(now()? >= since.unwrap_or(i64::MIN).saturating_add(window))
+        };
         let is_final = match claim.status {
             ClaimStatus::Paid | ClaimStatus::Withdrawn => true,
-            ClaimStatus::Denied => {
-                claim.appealed || {
-                    // No appeal left once the window has passed (or the policy is gone).
-                    let window = if self.policy.owner == &crate::ID && !self.policy.data_is_empty()
-                    {
-                        Policy::try_deserialize(&mut &self.policy.try_borrow_data()?[..])?
-                            .appeal_window
-                    } else {
-                        0
-                    };
-                    let decided_at = claim.decided_at.unwrap_or(i64::MIN);
-                    now()? >= decided_at.saturating_add(window)
-                }
-            }
+            ClaimStatus::Denied => claim.appealed || window_passed(claim.decided_at)?,
+            ClaimStatus::Voided => window_passed(claim.voided_at)?,
             _ => false,
         };
         require!(is_final, ClaimsError::ClaimNotFinal);

@@ -1,6 +1,6 @@
 use {
     super::super::{
-        check_claim, checked_add, checked_sub, now, pay_out, require_active,
+        check_claim, check_payout_mint, checked_sub, now, pay_out, require_active,
         require_current_policy, totals,
     },
     crate::{errors::ClaimsError, events::ClaimSettled, state::*},
@@ -11,7 +11,9 @@ use {
 
 /// Pays an approved claim once `settle_after` has passed. Anyone may call
 /// it; the money only ever goes to a token account the provider owns, and
-/// the claim becomes Paid, so it pays exactly once.
+/// the claim becomes Paid, so it pays exactly once. The deductible is
+/// applied here, to what earlier payments left unmet; the part of the
+/// reservation it saves goes back to the escrow.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct SettleClaim<'info> {
@@ -43,12 +45,13 @@ pub struct SettleClaim<'info> {
 
 impl SettleClaim<'_> {
     pub fn validate(&self, now: i64) -> Result<()> {
+        check_payout_mint(&self.payout_mint.to_account_info())?;
         require_current_policy(&self.policy, &self.claim)?;
-        require_active(&self.provider_entity, now)?;
         require!(
             self.claim.status == ClaimStatus::Approved,
             ClaimsError::InvalidClaimStatus
         );
+        require_active(&self.provider_entity, now)?;
         require!(
             now >= self.claim.settle_after,
             ClaimsError::SettlementNotDue
@@ -62,7 +65,7 @@ pub fn handler(mut ctx: Context<SettleClaim>) -> Result<()> {
     ctx.accounts.validate(now)?;
     let accounts = &mut ctx.accounts;
     accounts.policy.absorb_donations(accounts.vault.amount)?;
-    let amount = accounts.claim.amount_payable;
+    let (deductible, amount) = accounts.policy.settlement(&accounts.claim)?;
     pay_out(
         &accounts.policy,
         &accounts.vault.to_account_info(),
@@ -75,13 +78,11 @@ pub fn handler(mut ctx: Context<SettleClaim>) -> Result<()> {
     accounts.vault.reload()?;
     let policy = &mut accounts.policy;
     let claim = &mut accounts.claim;
-    policy.paid = checked_add(policy.paid, amount)?;
-    policy.reserved = checked_sub(policy.reserved, amount)?;
-    policy.open_claims = policy
-        .open_claims
-        .checked_sub(1)
-        .ok_or(ClaimsError::EscrowInvariantViolated)?;
+    let released = checked_sub(claim.reservation(), amount)?;
+    policy.book_payment(claim, amount, deductible)?;
     claim.status = ClaimStatus::Paid;
+    claim.amount_payable = amount;
+    claim.deductible_applied = deductible;
     claim.paid_at = Some(now);
     policy.check_invariant(accounts.vault.amount)?;
     check_claim(claim)?;
@@ -91,6 +92,8 @@ pub fn handler(mut ctx: Context<SettleClaim>) -> Result<()> {
         claim: claim.key(),
         provider: claim.provider,
         amount,
+        deductible_applied: deductible,
+        released,
         totals: totals(policy),
     };
     emit_cpi!(event);

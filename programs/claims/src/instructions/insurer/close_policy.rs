@@ -1,5 +1,5 @@
 use {
-    super::super::{checked_add, now, pay_out},
+    super::super::{check_payout_mint, checked_add, now, pay_out},
     crate::{constants::*, errors::ClaimsError, events::PolicyClosed, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::{self, CloseAccount, Mint, TokenAccount, TokenInterface},
@@ -43,6 +43,7 @@ impl ClosePolicy<'_> {
             now()? >= self.policy.appealable_until,
             ClaimsError::AppealWindowOpen
         );
+        check_payout_mint(&self.payout_mint.to_account_info())?;
         Ok(())
     }
 }

@@ -1,14 +1,8 @@
 use {
-    super::super::{now, require_active},
+    super::super::{check_payout_mint, now, require_active},
     crate::{constants::*, errors::ClaimsError, events::PolicyCreated, state::*},
     anchor_lang::prelude::*,
-    anchor_spl::{
-        token_2022::spl_token_2022::{
-            extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions},
-            state::Mint as SplMint,
-        },
-        token_interface::{Mint, TokenAccount, TokenInterface},
-    },
+    anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface},
     records::state::{Entity, EntityKind, Patient},
 };
 
@@ -21,9 +15,20 @@ pub struct CreatePolicyArgs {
     pub deductible: u64,
     pub copay_bps: u16,
     pub auto_approve_limit: u64,
+    /// Most one provider is approved by rule per auto-approve period
+    /// (`coverage_limit` or more: no cap beyond the coverage).
+    pub provider_auto_approve_cap: u64,
+    /// Seconds per auto-approve period, 1 to `MAX_AUTO_APPROVE_PERIOD`.
+    pub auto_approve_period: i64,
+    /// 1 to `MAX_CHALLENGE_WINDOW` seconds.
     pub challenge_window: i64,
+    /// 1 to `MAX_APPEAL_WINDOW` seconds.
     pub appeal_window: i64,
+    /// `MIN_REVIEW_WINDOW` to `MAX_REVIEW_WINDOW` seconds.
+    pub review_window: i64,
     pub valid_from: i64,
+    /// After `valid_from` and `now`, at most `MAX_POLICY_DURATION` after
+    /// either.
     pub valid_until: i64,
 }
 
@@ -77,10 +82,20 @@ impl CreatePolicy<'_> {
                 && args.deductible <= args.coverage_limit
                 && u64::from(args.copay_bps) <= BPS
                 && args.auto_approve_limit <= args.coverage_limit
-                && args.challenge_window > 0
-                && args.appeal_window > 0
+                && (1..=MAX_CHALLENGE_WINDOW).contains(&args.challenge_window)
+                && (1..=MAX_APPEAL_WINDOW).contains(&args.appeal_window)
+                && (MIN_REVIEW_WINDOW..=MAX_REVIEW_WINDOW).contains(&args.review_window)
+                && (1..=MAX_AUTO_APPROVE_PERIOD).contains(&args.auto_approve_period)
                 && args.valid_from < args.valid_until
-                && args.valid_until > now,
+                && args.valid_until > now
+                && args
+                    .valid_until
+                    .checked_sub(args.valid_from)
+                    .is_some_and(|d| d <= MAX_POLICY_DURATION)
+                && args
+                    .valid_until
+                    .checked_sub(now)
+                    .is_some_and(|d| d <= MAX_POLICY_DURATION),
             ClaimsError::InvalidPolicyTerms
         );
         Ok(())
@@ -107,8 +122,11 @@ pub fn handler(mut ctx: Context<CreatePolicy>, args: CreatePolicyArgs) -> Result
         deductible: args.deductible,
         copay_bps: args.copay_bps,
         auto_approve_limit: args.auto_approve_limit,
+        provider_auto_approve_cap: args.provider_auto_approve_cap,
+        auto_approve_period: args.auto_approve_period,
         challenge_window: args.challenge_window,
         appeal_window: args.appeal_window,
+        review_window: args.review_window,
         valid_from: args.valid_from,
         valid_until: args.valid_until,
         deposited: 0,
@@ -133,32 +151,5 @@ pub fn handler(mut ctx: Context<CreatePolicy>, args: CreatePolicyArgs) -> Result
         valid_until: policy.valid_until,
     };
     emit_cpi!(event);
-    Ok(())
-}
-
-/// Token-2022 mint extensions that cannot take, hold back or block escrowed
-/// money. Anything else (transfer fees, permanent delegate, transfer hook,
-/// pausable, default-frozen accounts, confidential transfers, ...) would let
-/// whoever controls the mint drain or freeze the escrow, so it is refused.
-const ALLOWED_MINT_EXTENSIONS: [ExtensionType; 5] = [
-    ExtensionType::MetadataPointer,
-    ExtensionType::TokenMetadata,
-    ExtensionType::MintCloseAuthority,
-    ExtensionType::GroupPointer,
-    ExtensionType::GroupMemberPointer,
-];
-
-fn check_payout_mint(mint: &AccountInfo) -> Result<()> {
-    if mint.owner != &anchor_spl::token_2022::ID {
-        return Ok(());
-    }
-    let data = mint.try_borrow_data()?;
-    let state = StateWithExtensions::<SplMint>::unpack(&data)?;
-    for extension in state.get_extension_types()? {
-        require!(
-            ALLOWED_MINT_EXTENSIONS.contains(&extension),
-            ClaimsError::UnsupportedMint
-        );
-    }
     Ok(())
 }

@@ -1,5 +1,5 @@
 use {
-    super::super::{checked_add, checked_sub, totals},
+    super::super::{check_payout_mint, checked_add, checked_sub, totals},
     crate::{errors::ClaimsError, events::PolicyFunded, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked},
@@ -36,6 +36,7 @@ pub struct FundPolicy<'info> {
 pub fn handler(mut ctx: Context<FundPolicy>, args: FundPolicyArgs) -> Result<()> {
     require!(args.amount > 0, ClaimsError::InvalidAmount);
     let accounts = &mut ctx.accounts;
+    check_payout_mint(&accounts.payout_mint.to_account_info())?;
     accounts.policy.absorb_donations(accounts.vault.amount)?;
     let before = accounts.vault.amount;
     token_interface::transfer_checked(

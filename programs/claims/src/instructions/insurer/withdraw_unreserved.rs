@@ -1,5 +1,5 @@
 use {
-    super::super::{checked_add, now, pay_out, totals},
+    super::super::{check_payout_mint, checked_add, now, pay_out, totals},
     crate::{errors::ClaimsError, events::FundsWithdrawn, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface},
@@ -30,6 +30,7 @@ pub struct WithdrawUnreserved<'info> {
 pub fn handler(mut ctx: Context<WithdrawUnreserved>, args: WithdrawUnreservedArgs) -> Result<()> {
     require!(args.amount > 0, ClaimsError::InvalidAmount);
     let accounts = &mut ctx.accounts;
+    check_payout_mint(&accounts.payout_mint.to_account_info())?;
     // Money released by a denial may be claimed again on appeal.
     require!(
         now()? >= accounts.policy.appealable_until,

@@ -1,17 +1,13 @@
 use {
-    super::{
-        super::{
-            check_claim, checked_add, checked_sub, now, require_current_policy, status_changed,
-        },
-        submit_claim::apply_cost_sharing,
-    },
+    super::super::{after, check_claim, checked_sub, now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
 };
 
 /// The provider appeals a denial or a partial approval, once, within the
-/// appeal window. The amount requested is reserved again for re-review.
+/// appeal window. The amount requested is reserved again for re-review, and
+/// the adjudicator has the policy's review window to decide the appeal.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct AppealClaim<'info> {
@@ -52,36 +48,15 @@ pub fn handler(mut ctx: Context<AppealClaim>) -> Result<()> {
     let policy = &mut accounts.policy;
     let claim = &mut accounts.claim;
     policy.absorb_donations(accounts.vault.amount)?;
-    if claim.status == ClaimStatus::Denied {
-        // The denial gave the deductible back; apply it afresh, as the
-        // policy stands now.
-        let (deductible, payable) = apply_cost_sharing(policy, claim.amount_billed)?;
-        policy.deductible_met = checked_add(policy.deductible_met, deductible)?;
-        claim.deductible_applied = deductible;
-        claim.amount_requested = payable;
-    }
-    let held = claim.reservation();
-    let extra = checked_sub(claim.amount_requested, held)?;
-    require!(
-        extra <= policy.remaining_coverage()?,
-        ClaimsError::CoverageExceeded
-    );
-    require!(
-        extra <= policy.unreserved()?,
-        ClaimsError::InsufficientEscrow
-    );
-    policy.reserved = checked_add(policy.reserved, extra)?;
+    let extra = checked_sub(claim.amount_requested, claim.reservation())?;
+    policy.reserve(extra)?;
     if !claim.is_open() {
-        policy.open_claims = policy
-            .open_claims
-            .checked_add(1)
-            .ok_or(ClaimsError::Overflow)?;
+        policy.open_claim()?;
     }
     let old_status = claim.status;
-    claim.status = ClaimStatus::Appealed;
     claim.appealed = true;
     claim.amount_payable = claim.amount_requested;
-    claim.settle_after = i64::MAX;
+    claim.await_review(ClaimStatus::Appealed, after(now, policy.review_window)?);
     policy.check_invariant(accounts.vault.amount)?;
     check_claim(claim)?;
     let event = status_changed(

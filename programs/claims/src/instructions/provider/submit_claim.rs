@@ -1,5 +1,5 @@
 use {
-    super::super::{check_claim, checked_add, now, require_active, totals},
+    super::super::{after, check_claim, checked_add, now, require_active, totals},
     crate::{constants::*, errors::ClaimsError, events::ClaimSubmitted, pda, state::*},
     anchor_lang::{prelude::*, system_program},
     anchor_spl::token_interface::TokenAccount,
@@ -22,8 +22,9 @@ pub struct SubmitClaimArgs {
 /// A provider bills a policy for services backed by records it issued to the
 /// policy's patient. Remaining accounts: for each record (1 to 8), the
 /// `Record` then its `ClaimedRecord` address `["claimed_record", policy,
-/// record.origin (serial)]` (created here; a record, amended or not, backs at most
-/// one claim per policy).
+/// record.origin (serial)]` (created here; a record, amended or not, backs
+/// at most one claim per policy). The provider's `ProviderUsage` on the
+/// policy is created on its first claim.
 #[event_cpi]
 #[derive(Accounts)]
 #[instruction(args: SubmitClaimArgs)]
@@ -47,21 +48,16 @@ pub struct SubmitClaim<'info> {
         bump,
     )]
     pub claim: Box<Account<'info, Claim>>,
+    /// What this provider was approved by rule on this policy this period.
+    #[account(
+        init_if_needed,
+        payer = payer,
+        space = ProviderUsage::SPACE,
+        seeds = [PROVIDER_USAGE_SEED, policy.key().as_ref(), provider.key().as_ref()],
+        bump,
+    )]
+    pub provider_usage: Box<Account<'info, ProviderUsage>>,
     pub system_program: Program<'info, System>,
-}
-
-/// Deductible first, then co-pay (the patient's share, rounded down).
-/// Returns (deductible applied, amount payable by the policy).
-pub fn apply_cost_sharing(policy: &Policy, billed: u64) -> Result<(u64, u64)> {
-    let remaining_deductible = policy
-        .deductible
-        .checked_sub(policy.deductible_met)
-        .ok_or(ClaimsError::EscrowInvariantViolated)?;
-    let deductible = billed.min(remaining_deductible);
-    let after_deductible = billed - deductible;
-    let copay =
-        (u128::from(after_deductible) * u128::from(policy.copay_bps) / u128::from(BPS)) as u64;
-    Ok((deductible, after_deductible - copay))
 }
 
 /// Checks one listed record and returns it.
@@ -217,32 +213,57 @@ pub fn handler<'info>(
         listed.push(*record_info.key);
     }
 
-    // Cost sharing, coverage and escrow.
+    // Cost sharing, coverage and escrow. The claim reserves the most it can
+    // cost: the insurer's share after the co-pay. The deductible is applied
+    // when the claim is paid, to whatever paid claims left unmet.
     let policy = &mut accounts.policy;
     policy.absorb_donations(accounts.vault.amount)?;
-    let (deductible, payable) = apply_cost_sharing(policy, args.amount_billed)?;
-    require!(
-        payable <= policy.remaining_coverage()?,
-        ClaimsError::CoverageExceeded
-    );
-    require!(
-        payable <= policy.unreserved()?,
-        ClaimsError::InsufficientEscrow
-    );
-    policy.deductible_met = checked_add(policy.deductible_met, deductible)?;
-    policy.reserved = checked_add(policy.reserved, payable)?;
-    policy.open_claims = policy
-        .open_claims
-        .checked_add(1)
-        .ok_or(ClaimsError::Overflow)?;
-    let (status, settle_after) = if payable <= policy.auto_approve_limit {
-        let after = now
-            .checked_add(policy.challenge_window)
-            .ok_or(ClaimsError::Overflow)?;
-        (ClaimStatus::Approved, after)
+    let payable = policy.insurer_share(args.amount_billed);
+    policy.reserve(payable)?;
+    policy.open_claim()?;
+
+    // Approved by rule at or under the auto-approve limit, while this
+    // provider stays within its cap for the period; otherwise reviewed.
+    let period = policy.auto_approve_period_at(now);
+    let usage = &mut accounts.provider_usage;
+    let used = usage.used_in(policy.created_at, period);
+    let within_cap = checked_add(used, payable)? <= policy.provider_auto_approve_cap;
+    let by_rule = payable <= policy.auto_approve_limit && within_cap;
+    let (status, settle_after, review_deadline) = if by_rule {
+        (
+            ClaimStatus::Approved,
+            after(now, policy.challenge_window)?,
+            i64::MAX,
+        )
     } else {
-        (ClaimStatus::PendingReview, i64::MAX)
+        (
+            ClaimStatus::PendingReview,
+            i64::MAX,
+            after(now, policy.review_window)?,
+        )
     };
+    // Whoever paid for the account on the provider's first claim.
+    let usage_rent_payer = if usage.version == 0 {
+        accounts.payer.key()
+    } else {
+        usage.rent_payer
+    };
+    let auto_approved = if by_rule {
+        checked_add(used, payable)?
+    } else {
+        used
+    };
+    usage.set_inner(ProviderUsage {
+        version: ACCOUNT_VERSION,
+        bump: ctx.bumps.provider_usage,
+        policy: policy_key,
+        provider,
+        policy_created_at: policy.created_at,
+        period,
+        auto_approved,
+        rent_payer: usage_rent_payer,
+    });
+    require!(usage.invariant(), ClaimsError::EscrowInvariantViolated);
     policy.check_invariant(accounts.vault.amount)?;
 
     let claim = &mut accounts.claim;
@@ -254,7 +275,7 @@ pub fn handler<'info>(
         provider,
         patient: policy.patient,
         amount_billed: args.amount_billed,
-        deductible_applied: deductible,
+        deductible_applied: 0,
         amount_requested: payable,
         amount_payable: payable,
         service_commitment: args.service_commitment,
@@ -262,10 +283,12 @@ pub fn handler<'info>(
         status,
         submitted_at: now,
         settle_after,
+        review_deadline,
         decided_by: None,
         decided_at: None,
         appealed: false,
         paid_at: None,
+        voided_at: None,
         rent_payer: accounts.payer.key(),
     });
     check_claim(claim)?;
@@ -275,11 +298,11 @@ pub fn handler<'info>(
         claim: claim_key,
         patient: claim.patient,
         amount_billed: claim.amount_billed,
-        deductible_applied: deductible,
         amount_payable: payable,
         record_count: claim.records.len() as u8,
         status,
         settle_after,
+        review_deadline,
         totals: totals(policy),
     };
     emit_cpi!(event);

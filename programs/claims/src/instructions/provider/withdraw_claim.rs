@@ -1,12 +1,13 @@
 use {
-    super::super::{check_claim, checked_sub, release, require_current_policy, status_changed},
+    super::super::{check_claim, require_current_policy, status_changed},
     crate::{errors::ClaimsError, pda, state::*},
     anchor_lang::{prelude::*, system_program},
     anchor_spl::token_interface::TokenAccount,
 };
 
-/// The provider withdraws a claim before any decision: its reservation and
-/// deductible are released and its records may be billed again. Remaining
+/// The provider withdraws a claim before any decision: its reservation is
+/// released and its records may be billed again. (No deductible comes back:
+/// the deductible is applied only when a claim is paid.) Remaining
 /// accounts: the claim's `ClaimedRecord` markers (one per record); they are
 /// closed and their rent returned to `rent_payer`.
 #[event_cpi]
@@ -93,10 +94,11 @@ pub fn handler<'info>(mut ctx: Context<'info, WithdrawClaim<'info>>) -> Result<(
     let policy = &mut accounts.policy;
     let claim = &mut accounts.claim;
     policy.absorb_donations(accounts.vault.amount)?;
-    release(policy, claim)?;
-    policy.deductible_met = checked_sub(policy.deductible_met, claim.deductible_applied)?;
+    policy.release(claim)?;
     let old_status = claim.status;
     claim.status = ClaimStatus::Withdrawn;
+    claim.settle_after = i64::MAX;
+    claim.review_deadline = i64::MAX;
     policy.check_invariant(accounts.vault.amount)?;
     check_claim(claim)?;
     let event = status_changed(

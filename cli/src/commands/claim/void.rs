@@ -1,0 +1,24 @@
+//! `panacea claim void CLAIM`: the insurer or the adjudicator voids an
+//! approved claim whose provider is no longer active.
+
+use {
+    super::Which,
+    crate::{context::Ctx, output::Report},
+    anyhow::Result,
+};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub which: Which,
+}
+
+pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    super::act(
+        ctx,
+        args.which,
+        "voided",
+        |client, authority, claim| async move { client.void_claim(&authority, &claim).await },
+    )
+    .await
+}

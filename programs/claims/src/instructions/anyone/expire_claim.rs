@@ -1,0 +1,82 @@
+use {
+    super::super::{
+        adjudicator::decide_claim::deny, check_claim, now, require_current_policy, status_changed,
+    },
+    crate::{errors::ClaimsError, state::*},
+    anchor_lang::prelude::*,
+    anchor_spl::token_interface::TokenAccount,
+};
+
+/// Times out a claim the adjudicator did not decide within the policy's
+/// review window; anyone may call it once the claim's review deadline has
+/// passed:
+/// - a claim under review (PendingReview) is denied; the provider may
+///   appeal it within the appeal window like any denial;
+/// - a claim on appeal (Appealed) is approved in full, payable at once: an
+///   appeal left unanswered is decided for the provider.
+///
+/// `decided_by` is then this program's id.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ExpireClaim<'info> {
+    pub actor: Signer<'info>,
+    #[account(mut, address = claim.policy)]
+    pub policy: Box<Account<'info, Policy>>,
+    #[account(address = policy.vault @ ClaimsError::InvalidTokenAccount)]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(mut)]
+    pub claim: Box<Account<'info, Claim>>,
+}
+
+impl ExpireClaim<'_> {
+    pub fn validate(&self, now: i64) -> Result<()> {
+        let claim = &self.claim;
+        require_current_policy(&self.policy, claim)?;
+        require!(
+            matches!(
+                claim.status,
+                ClaimStatus::PendingReview | ClaimStatus::Appealed
+            ),
+            ClaimsError::InvalidClaimStatus
+        );
+        require!(now >= claim.review_deadline, ClaimsError::ReviewNotExpired);
+        Ok(())
+    }
+}
+
+pub fn handler(mut ctx: Context<ExpireClaim>) -> Result<()> {
+    let now = now()?;
+    ctx.accounts.validate(now)?;
+    let accounts = &mut ctx.accounts;
+    let policy = &mut accounts.policy;
+    let claim = &mut accounts.claim;
+    policy.absorb_donations(accounts.vault.amount)?;
+    let old_status = claim.status;
+    if claim.status == ClaimStatus::Appealed {
+        // Already reserved in full when the appeal was made.
+        let full = claim.amount_requested;
+        require!(
+            claim.reservation() == full,
+            ClaimsError::EscrowInvariantViolated
+        );
+        claim.approve(full, now);
+    } else {
+        policy.release(claim)?;
+        if !claim.appealed {
+            policy.hold_for_appeal(now)?;
+        }
+        deny(claim);
+    }
+    claim.decided(crate::ID, now);
+    policy.check_invariant(accounts.vault.amount)?;
+    check_claim(claim)?;
+    let event = status_changed(
+        accounts.actor.key(),
+        policy.key(),
+        policy,
+        claim,
+        old_status,
+    );
+    emit_cpi!(event);
+    Ok(())
+}

@@ -1,0 +1,79 @@
+use {
+    super::super::{check_claim, entity_is_active, now, require_current_policy, status_changed},
+    crate::{errors::ClaimsError, state::*},
+    anchor_lang::prelude::*,
+    anchor_spl::token_interface::TokenAccount,
+};
+
+/// The insurer or the adjudicator voids an approved claim whose provider is
+/// no longer active (suspended, revoked, credential expired, or its entity
+/// closed), so that it cannot hold its reservation and the policy for ever.
+/// The reservation is released. Within the appeal window the provider,
+/// active again, may reinstate the claim; until then the insurer neither
+/// withdraws nor closes the policy.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct VoidClaim<'info> {
+    /// The policy's insurer or its adjudicator.
+    pub authority: Signer<'info>,
+    #[account(mut, address = claim.policy)]
+    pub policy: Box<Account<'info, Policy>>,
+    #[account(address = policy.vault @ ClaimsError::InvalidTokenAccount)]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(mut)]
+    pub claim: Box<Account<'info, Claim>>,
+    /// CHECK: the provider's entity address in `records`; read only to show
+    /// it holds no active entity (it may be closed).
+    #[account(
+        seeds = [records::constants::ENTITY_SEED, claim.provider.as_ref()],
+        seeds::program = records::ID,
+        bump,
+    )]
+    pub provider_entity: UncheckedAccount<'info>,
+}
+
+impl VoidClaim<'_> {
+    pub fn validate(&self, now: i64) -> Result<()> {
+        let (policy, claim) = (&self.policy, &self.claim);
+        let authority = self.authority.key();
+        require!(
+            authority == policy.insurer || authority == policy.adjudicator,
+            ClaimsError::NotInsurerOrAdjudicator
+        );
+        require_current_policy(policy, claim)?;
+        require!(
+            claim.status == ClaimStatus::Approved,
+            ClaimsError::InvalidClaimStatus
+        );
+        require!(
+            !entity_is_active(&self.provider_entity, &claim.provider, now),
+            ClaimsError::ProviderStillActive
+        );
+        Ok(())
+    }
+}
+
+pub fn handler(mut ctx: Context<VoidClaim>) -> Result<()> {
+    let now = now()?;
+    ctx.accounts.validate(now)?;
+    let accounts = &mut ctx.accounts;
+    let policy = &mut accounts.policy;
+    let claim = &mut accounts.claim;
+    policy.absorb_donations(accounts.vault.amount)?;
+    policy.release(claim)?;
+    policy.hold_for_appeal(now)?;
+    let old_status = claim.status;
+    claim.status = ClaimStatus::Voided;
+    claim.voided_at = Some(now);
+    policy.check_invariant(accounts.vault.amount)?;
+    check_claim(claim)?;
+    let event = status_changed(
+        accounts.authority.key(),
+        policy.key(),
+        policy,
+        claim,
+        old_status,
+    );
+    emit_cpi!(event);
+    Ok(())
+}

@@ -1,0 +1,72 @@
+use {
+    super::super::{check_claim, now, require_active, require_current_policy, status_changed},
+    crate::{errors::ClaimsError, state::*},
+    anchor_lang::prelude::*,
+    anchor_spl::token_interface::TokenAccount,
+};
+
+/// The provider, active again, reinstates a claim voided while it was not,
+/// within the appeal window after the voiding: the claim is Approved again
+/// as it was (same amount, same `settle_after`) and its amount is reserved
+/// again, if the coverage and the unreserved escrow still allow it.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ReinstateClaim<'info> {
+    pub provider: Signer<'info>,
+    #[account(mut, address = claim.policy)]
+    pub policy: Box<Account<'info, Policy>>,
+    #[account(address = policy.vault @ ClaimsError::InvalidTokenAccount)]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(mut, has_one = provider @ ClaimsError::NotClaimProvider)]
+    pub claim: Box<Account<'info, Claim>>,
+    /// The provider's entity: it must be active again.
+    #[account(
+        seeds = [records::constants::ENTITY_SEED, provider.key().as_ref()],
+        seeds::program = records::ID,
+        bump = provider_entity.bump,
+    )]
+    pub provider_entity: Box<Account<'info, records::state::Entity>>,
+}
+
+impl ReinstateClaim<'_> {
+    pub fn validate(&self, now: i64) -> Result<()> {
+        let (policy, claim) = (&self.policy, &self.claim);
+        require_current_policy(policy, claim)?;
+        require!(
+            claim.status == ClaimStatus::Voided,
+            ClaimsError::InvalidClaimStatus
+        );
+        require_active(&self.provider_entity, now)?;
+        let voided_at = claim.voided_at.ok_or(ClaimsError::InvalidClaimStatus)?;
+        require!(
+            now < voided_at.saturating_add(policy.appeal_window),
+            ClaimsError::ReinstateWindowClosed
+        );
+        Ok(())
+    }
+}
+
+pub fn handler(mut ctx: Context<ReinstateClaim>) -> Result<()> {
+    let now = now()?;
+    ctx.accounts.validate(now)?;
+    let accounts = &mut ctx.accounts;
+    let policy = &mut accounts.policy;
+    let claim = &mut accounts.claim;
+    policy.absorb_donations(accounts.vault.amount)?;
+    policy.reserve(claim.amount_payable)?;
+    policy.open_claim()?;
+    let old_status = claim.status;
+    claim.status = ClaimStatus::Approved;
+    claim.voided_at = None;
+    policy.check_invariant(accounts.vault.amount)?;
+    check_claim(claim)?;
+    let event = status_changed(
+        accounts.provider.key(),
+        policy.key(),
+        policy,
+        claim,
+        old_status,
+    );
+    emit_cpi!(event);
+    Ok(())
+}
