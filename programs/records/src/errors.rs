@@ -81,4 +81,6 @@ pub enum RecordsError {
     EmergencyGrantClosedByPatientOnly,
     #[msg("previous record does not match the record's supersedes link")]
     PreviousRecordMismatch,
+    #[msg("deployment name must be 1 to 32 visible ASCII characters (no spaces)")]
+    InvalidDeploymentName,
 }

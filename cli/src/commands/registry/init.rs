@@ -1,9 +1,12 @@
-//! `panacea registry init --admin ADDRESS`
+//! `panacea registry init --admin ADDRESS [--deployment NAME]`
 
 use {
     crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
-    panacea_sdk::Pubkey,
+    panacea_sdk::{
+        records_program::{pda, state::RegistryConfig},
+        Pubkey,
+    },
     serde_json::json,
 };
 
@@ -15,23 +18,30 @@ pub struct Args {
     /// Longest break-glass grant a provider may give itself
     #[arg(long, value_parser = parse::duration, default_value = "24h")]
     pub max_emergency: i64,
+    /// The deployment's name, set once and named in every wallet-signed
+    /// consent message (mainnet-beta, devnet, localnet, ...) [default: from
+    /// the URL, when it is a public cluster's endpoint or this machine]
+    #[arg(long, value_parser = parse::deployment)]
+    pub deployment: Option<String>,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let authority = ctx.signer()?;
     let admin = ctx.or_signer(args.admin)?;
+    let deployment = ctx.deployment(args.deployment)?;
     let client = ctx.client()?;
     let outcome = client
-        .initialize_registry(&authority, admin, args.max_emergency)
+        .initialize_registry(&authority, admin, args.max_emergency, &deployment)
         .await?;
-    let title = if outcome.already_existed {
-        "Registry already initialized"
+    let (title, deployment) = if outcome.already_existed {
+        let config: RegistryConfig = client.get(&pda::config().0).await?;
+        ("Registry already initialized", config.deployment)
     } else {
-        "Registry initialized"
+        ("Registry initialized", deployment)
     };
     Ok(Report::outcome(
         title,
         &outcome,
-        json!({ "admin": admin.to_string() }),
+        json!({ "admin": admin.to_string(), "deployment": deployment }),
     ))
 }
