@@ -6,8 +6,7 @@ use {
     panacea_sdk::{
         consent_program::state::{actions, ConsentPurpose, Decision},
         records_program::state::{
-            is_valid_deployment, kinds, permissions, EntityKind, EntityStatus, Purpose,
-            RecordKind,
+            is_valid_deployment, kinds, permissions, EntityKind, EntityStatus, Purpose, RecordKind,
         },
         Pubkey,
     },

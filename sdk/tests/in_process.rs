@@ -1133,7 +1133,11 @@ async fn the_remaining_operations_and_the_wallet_relay_flow() {
         .await
         .unwrap();
     assert_eq!(
-        (message.deployment.as_str(), message.consent_epoch, message.consent_version),
+        (
+            message.deployment.as_str(),
+            message.consent_epoch,
+            message.consent_version
+        ),
         ("localnet", 0, 2)
     );
     let ix = panacea_sdk::records::grant_access(

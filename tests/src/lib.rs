@@ -317,16 +317,17 @@ impl World {
         let epoch = cx::consent_epoch_address(patient);
         let consent = cx::consent_address(patient, grantee, purpose);
         cx::MessageContext {
-            deployment: self
-                .account::<RegistryConfig>(&pda::config().0)
-                .deployment,
+            deployment: self.account::<RegistryConfig>(&pda::config().0).deployment,
             consent_epoch: self
                 .exists(&epoch)
                 .then(|| self.account::<consent::state::ConsentEpoch>(&epoch).epoch)
                 .unwrap_or(0),
             consent_version: self
                 .exists(&consent)
-                .then(|| self.account::<consent::state::Consent>(&consent).consent_version)
+                .then(|| {
+                    self.account::<consent::state::Consent>(&consent)
+                        .consent_version
+                })
                 .unwrap_or(0),
         }
     }

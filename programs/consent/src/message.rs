@@ -127,3 +127,68 @@ pub fn field<'a>(message: &'a [u8], prefix: &str) -> Option<&'a str> {
         .lines()
         .find_map(|line| line.strip_prefix(prefix))
 }
+
+#[cfg(test)]
+mod tests {
+    use {
+        super::*,
+        crate::state::{actions, Decision},
+    };
+
+    #[test]
+    fn the_message_is_one_readable_line_per_field() {
+        let patient = Pubkey::new_from_array([1; 32]);
+        let grantee = Pubkey::new_from_array([2; 32]);
+        let grant = ConsentMessage {
+            deployment: "devnet".to_string(),
+            program_id: crate::ID,
+            patient,
+            grantee,
+            purpose: ConsentPurpose::Payment,
+            terms: Some(ConsentTerms {
+                decision: Decision::Permit,
+                kinds: 0x03ff,
+                actions: actions::ACCESS,
+                period_start: 1_795_219_200,
+                period_end: 1_826_755_200,
+                policy_commitment: [0xab; 32],
+            }),
+            consent_epoch: 3,
+            consent_version: 0,
+            issued_at: 1_795_219_300,
+            expires_at: 1_795_222_800,
+        };
+        let expected = format!(
+            "Panacea consent message v2\n\
+             deployment: devnet\n\
+             action: grant\n\
+             program: {}\n\
+             patient: {patient}\n\
+             grantee: {grantee}\n\
+             purpose: Payment\n\
+             decision: Permit\n\
+             record kinds: 0x03ff\n\
+             actions: 0x01\n\
+             period: 1795219200..1826755200\n\
+             policy: {}\n\
+             consent epoch: 3\n\
+             consent version: 0\n\
+             issued: 1795219300\n\
+             expires: 1795222800",
+            crate::ID,
+            "ab".repeat(32),
+        );
+        assert_eq!(String::from_utf8(grant.encode()).unwrap(), expected);
+        let revoke = ConsentMessage {
+            terms: None,
+            consent_version: 2,
+            ..grant
+        };
+        let text = String::from_utf8(revoke.encode()).unwrap();
+        assert!(text.contains("\naction: revoke\n"));
+        assert!(!text.contains("decision"));
+        assert_eq!(field(text.as_bytes(), DEPLOYMENT_LINE), Some("devnet"));
+        assert_eq!(field(text.as_bytes(), EPOCH_LINE), Some("3"));
+        assert_eq!(field(text.as_bytes(), VERSION_LINE), Some("2"));
+    }
+}

@@ -3,11 +3,11 @@
 use {
     ::consent::{errors::ConsentError, events::*, instructions::*, state::*},
     anchor_lang::error::ErrorCode as Anchor,
-    panacea_sdk::{consent as cx, records as rx},
     anchor_lang::prelude::Pubkey,
+    panacea_sdk::{consent as cx, records as rx},
     panacea_tests::{assert::*, *},
-    solana_keypair::Keypair,
     records::state::{kinds, EntityKind, EntityStatus},
+    solana_keypair::Keypair,
     solana_signer::Signer,
 };
 
@@ -578,7 +578,12 @@ fn the_first_consent_creates_the_patients_consent_epoch_once() {
     let meta = grant(&mut world, &patient, &insurer.pubkey(), terms).expect("first consent");
     let created = &World::events::<ConsentEpochChanged>(&meta)[0];
     assert_eq!(
-        (created.patient, created.consent_epoch, created.old, created.new),
+        (
+            created.patient,
+            created.consent_epoch,
+            created.old,
+            created.new
+        ),
         (patient.pubkey(), epoch, None, 0)
     );
     let account: ConsentEpoch = world.account(&epoch);

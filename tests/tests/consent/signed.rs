@@ -119,6 +119,10 @@ fn a_relayer_submits_a_wallet_signed_consent_and_revocation() {
     assert!(size <= 1232, "{size} bytes");
 
     let meta = r.submit(&ixs).expect("relayed grant");
+    println!(
+        "relayed grant_consent_signed (creating Consent and ConsentEpoch): {} compute units",
+        meta.compute_units_consumed
+    );
     let consent: Consent = r.world.account(&r.address());
     assert_eq!(
         (consent.status, consent.consent_version, consent.signed_via),
@@ -776,4 +780,49 @@ fn a_signed_permit_goes_only_to_an_active_entity() {
         ConsentError::GranteeNotActive,
     );
     assert!(!r.world.exists(&r.address()));
+}
+
+#[test]
+fn the_largest_relayed_grant_fits_one_packet() {
+    let r = relay();
+    // Every variable-length line of the message at its longest: a 32-byte
+    // deployment name, the largest epoch, version and times.
+    let mut message = r.grant_message(0);
+    message.deployment = "x".repeat(32);
+    message.consent_epoch = u64::MAX;
+    message.consent_version = u32::MAX;
+    message.issued_at = i64::MIN;
+    message.expires_at = i64::MIN;
+    let mut terms = message.terms.unwrap();
+    terms.period_start = i64::MIN;
+    terms.period_end = i64::MIN;
+    message.terms = Some(terms);
+    let signature = World::sign(&r.patient, &message);
+    for (name, ixs) in [
+        (
+            "grant_consent_signed",
+            cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature),
+        ),
+        (
+            "revoke_consent_signed",
+            cx::revoke_consent_signed(
+                &r.relayer.pubkey(),
+                &ConsentMessage {
+                    terms: None,
+                    ..message.clone()
+                },
+                &signature,
+            ),
+        ),
+    ] {
+        let tx = Transaction::new_signed_with_payer(
+            &ixs,
+            Some(&r.relayer.pubkey()),
+            &[&r.relayer],
+            r.world.svm.latest_blockhash(),
+        );
+        let size = transaction_size(&tx);
+        println!("largest relayed {name} transaction: {size} bytes");
+        assert!(size <= 1232, "{name}: {size} bytes");
+    }
 }
