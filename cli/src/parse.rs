@@ -346,4 +346,22 @@ mod tests {
         assert!(cluster_url("devnett").is_err());
         assert!(cluster_url("ftp://x").is_err());
     }
+
+    #[test]
+    fn deployment_names() {
+        let of = |moniker: &str| deployment_of_url(&cluster_url(moniker).unwrap());
+        assert_eq!(of("mainnet-beta"), Some("mainnet-beta"));
+        assert_eq!(of("d"), Some("devnet"));
+        assert_eq!(of("testnet"), Some("testnet"));
+        assert_eq!(of("localhost"), Some("localnet"));
+        assert_eq!(of("http://127.0.0.1:9000/"), Some("localnet"));
+        assert_eq!(of("http://[::1]:8899"), Some("localnet"));
+        // A private RPC provider says nothing about its cluster.
+        assert_eq!(of("https://rpc.example.com/?key=devnet"), None);
+        assert_eq!(of("https://api.devnet.solana.com.evil.io"), None);
+        assert_eq!(deployment("devnet"), Ok("devnet".to_string()));
+        for bad in ["", "main net", "dev\nnet", "dévnet", &"x".repeat(33)] {
+            assert!(deployment(bad).is_err(), "{bad:?}");
+        }
+    }
 }

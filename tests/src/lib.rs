@@ -318,17 +318,17 @@ impl World {
         let consent = cx::consent_address(patient, grantee, purpose);
         cx::MessageContext {
             deployment: self.account::<RegistryConfig>(&pda::config().0).deployment,
-            consent_epoch: self
-                .exists(&epoch)
-                .then(|| self.account::<consent::state::ConsentEpoch>(&epoch).epoch)
-                .unwrap_or(0),
-            consent_version: self
-                .exists(&consent)
-                .then(|| {
-                    self.account::<consent::state::Consent>(&consent)
-                        .consent_version
-                })
-                .unwrap_or(0),
+            consent_epoch: if self.exists(&epoch) {
+                self.account::<consent::state::ConsentEpoch>(&epoch).epoch
+            } else {
+                0
+            },
+            consent_version: if self.exists(&consent) {
+                self.account::<consent::state::Consent>(&consent)
+                    .consent_version
+            } else {
+                0
+            },
         }
     }
 

@@ -119,10 +119,6 @@ fn a_relayer_submits_a_wallet_signed_consent_and_revocation() {
     assert!(size <= 1232, "{size} bytes");
 
     let meta = r.submit(&ixs).expect("relayed grant");
-    println!(
-        "relayed grant_consent_signed (creating Consent and ConsentEpoch): {} compute units",
-        meta.compute_units_consumed
-    );
     let consent: Consent = r.world.account(&r.address());
     assert_eq!(
         (consent.status, consent.consent_version, consent.signed_via),
