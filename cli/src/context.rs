@@ -67,6 +67,22 @@ impl Ctx {
         })
     }
 
+    /// The deployment name a new registry on this cluster gets: `given`, or
+    /// the one the URL names (`parse::deployment_of_url`).
+    pub fn deployment(&self, given: Option<String>) -> Result<String> {
+        match given {
+            Some(name) => Ok(name),
+            None => parse::deployment_of_url(&self.url)
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    anyhow!(
+                        "cannot tell which cluster {} is: name the deployment with --deployment (mainnet-beta, devnet, localnet, ...)",
+                        self.url
+                    )
+                }),
+        }
+    }
+
     /// The signer: the `-k` keypair (or the config's).
     pub fn signer(&self) -> Result<Keypair> {
         read_keypair(&self.keypair_path, "keypair")

@@ -6,7 +6,7 @@ use {
     panacea_sdk::{
         consent_program::state::{actions, ConsentPurpose, Decision},
         records_program::state::{
-            kinds, permissions, EntityKind, EntityStatus, Purpose, RecordKind,
+            is_valid_deployment, kinds, permissions, EntityKind, EntityStatus, Purpose, RecordKind,
         },
         Pubkey,
     },
@@ -29,6 +29,39 @@ pub fn cluster_url(value: &str) -> Result<String> {
             "invalid --url '{value}': expected an http(s) URL or one of mainnet-beta, testnet, devnet, localhost"
         ),
     }
+}
+
+/// A deployment name for the registry (clap value parser): what every
+/// wallet-signed consent message names, e.g. `mainnet-beta`, `devnet`,
+/// `localnet`.
+pub fn deployment(value: &str) -> Result<String, String> {
+    if is_valid_deployment(value) {
+        Ok(value.to_string())
+    } else {
+        Err(format!(
+            "'{value}' is not a deployment name: 1 to 32 visible ASCII characters, no spaces (e.g. mainnet-beta, devnet, localnet)"
+        ))
+    }
+}
+
+/// The deployment name of the cluster at `url`, when the URL says which it
+/// is: the public clusters' own endpoints by their names, a validator on
+/// this machine as `localnet`. Any other URL (a private RPC provider) says
+/// nothing about the cluster behind it.
+pub fn deployment_of_url(url: &str) -> Option<&'static str> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next()?,
+        None => authority.split(':').next()?,
+    };
+    Some(match host.to_ascii_lowercase().as_str() {
+        "api.mainnet-beta.solana.com" => "mainnet-beta",
+        "api.devnet.solana.com" => "devnet",
+        "api.testnet.solana.com" => "testnet",
+        "localhost" | "127.0.0.1" | "::1" | "0.0.0.0" => "localnet",
+        _ => return None,
+    })
 }
 
 /// A base58 address (clap value parser).
@@ -334,5 +367,23 @@ mod tests {
         );
         assert!(cluster_url("devnett").is_err());
         assert!(cluster_url("ftp://x").is_err());
+    }
+
+    #[test]
+    fn deployment_names() {
+        let of = |moniker: &str| deployment_of_url(&cluster_url(moniker).unwrap());
+        assert_eq!(of("mainnet-beta"), Some("mainnet-beta"));
+        assert_eq!(of("d"), Some("devnet"));
+        assert_eq!(of("testnet"), Some("testnet"));
+        assert_eq!(of("localhost"), Some("localnet"));
+        assert_eq!(of("http://127.0.0.1:9000/"), Some("localnet"));
+        assert_eq!(of("http://[::1]:8899"), Some("localnet"));
+        // A private RPC provider says nothing about its cluster.
+        assert_eq!(of("https://rpc.example.com/?key=devnet"), None);
+        assert_eq!(of("https://api.devnet.solana.com.evil.io"), None);
+        assert_eq!(deployment("devnet"), Ok("devnet".to_string()));
+        for bad in ["", "main net", "dev\nnet", "dévnet", &"x".repeat(33)] {
+            assert!(deployment(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -59,7 +59,7 @@ fn the_whole_story_over_json_rpc() {
         let client = PanaceaClient::new(backend.clone(), payer);
         let admin = Keypair::new();
         client
-            .initialize_registry(&deployer, admin.pubkey(), 3600)
+            .initialize_registry(&deployer, admin.pubkey(), 3600, "localnet")
             .await
             .expect("registry");
         client

@@ -588,7 +588,7 @@ async fn entities(
 ) -> Vec<(Keypair, EncryptionKeypair)> {
     let admin = Keypair::new();
     clean
-        .initialize_registry(deployer, admin.pubkey(), 3600)
+        .initialize_registry(deployer, admin.pubkey(), 3600, "localnet")
         .await
         .expect("registry");
     clean

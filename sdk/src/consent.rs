@@ -28,6 +28,12 @@ pub fn consent_address(patient: &Pubkey, grantee: &Pubkey, purpose: ConsentPurpo
     pda::consent(patient, grantee, purpose).0
 }
 
+/// The patient's `ConsentEpoch` address: the counter every signed message
+/// names, moved on when one of the patient's consents is closed.
+pub fn consent_epoch_address(patient: &Pubkey) -> Pubkey {
+    pda::consent_epoch(patient).0
+}
+
 /// `authority` is the patient or the guardian; `grantee` an entity authority.
 pub fn grant_consent(
     payer: &Pubkey,
@@ -44,6 +50,7 @@ pub fn grant_consent(
             patient: records::pda::patient(patient).0,
             grantee: records::pda::entity(grantee).0,
             consent: consent_address(patient, grantee, args.purpose),
+            consent_epoch: consent_epoch_address(patient),
             system_program: system_program::ID,
             event_authority: event_authority(),
             program: ID,
@@ -84,6 +91,7 @@ pub fn close_consent(
             authority: *authority,
             patient: records::pda::patient(patient).0,
             consent: consent_address(patient, grantee, purpose),
+            consent_epoch: consent_epoch_address(patient),
             rent_payer: *rent_payer,
             event_authority: event_authority(),
             program: ID,
@@ -92,45 +100,61 @@ pub fn close_consent(
     )
 }
 
-/// The message a patient signs to grant (or update) consent. `current_version`
-/// is the consent's `consent_version` now (0 if it does not exist yet).
+/// What a signed message must name besides its terms, read from the
+/// cluster it will be submitted to: the registry's deployment name, the
+/// patient's consent epoch and the consent's current version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageContext {
+    /// `records::state::RegistryConfig::deployment`.
+    pub deployment: String,
+    /// The patient's `ConsentEpoch::epoch` (0 if it does not exist yet).
+    pub consent_epoch: u64,
+    /// The consent's `consent_version` (0 if it does not exist yet).
+    pub consent_version: u32,
+}
+
+/// The message a patient signs to grant (or update) consent in `context`.
 pub fn grant_message(
     patient: &Pubkey,
     grantee: &Pubkey,
     purpose: ConsentPurpose,
     terms: ConsentTerms,
-    current_version: u32,
+    context: &MessageContext,
     issued_at: i64,
     expires_at: i64,
 ) -> ConsentMessage {
     ConsentMessage {
+        deployment: context.deployment.clone(),
         program_id: ID,
         patient: *patient,
         grantee: *grantee,
         purpose,
         terms: Some(terms),
-        consent_version: current_version,
+        consent_epoch: context.consent_epoch,
+        consent_version: context.consent_version,
         issued_at,
         expires_at,
     }
 }
 
-/// The message a patient signs to revoke consent at `current_version`.
+/// The message a patient signs to revoke consent in `context`.
 pub fn revoke_message(
     patient: &Pubkey,
     grantee: &Pubkey,
     purpose: ConsentPurpose,
-    current_version: u32,
+    context: &MessageContext,
     issued_at: i64,
     expires_at: i64,
 ) -> ConsentMessage {
     ConsentMessage {
+        deployment: context.deployment.clone(),
         program_id: ID,
         patient: *patient,
         grantee: *grantee,
         purpose,
         terms: None,
-        consent_version: current_version,
+        consent_epoch: context.consent_epoch,
+        consent_version: context.consent_version,
         issued_at,
         expires_at,
     }
@@ -182,6 +206,8 @@ pub fn grant_consent_signed(
             patient: records::pda::patient(&message.patient).0,
             grantee: records::pda::entity(&message.grantee).0,
             consent: consent_address(&message.patient, &message.grantee, message.purpose),
+            consent_epoch: consent_epoch_address(&message.patient),
+            registry: records::pda::config().0,
             instructions: solana_instructions_sysvar::ID,
             system_program: system_program::ID,
             event_authority: event_authority(),
@@ -214,6 +240,8 @@ pub fn revoke_consent_signed(
             payer: *relayer,
             patient: records::pda::patient(&message.patient).0,
             consent: consent_address(&message.patient, &message.grantee, message.purpose),
+            consent_epoch: consent_epoch_address(&message.patient),
+            registry: records::pda::config().0,
             instructions: solana_instructions_sysvar::ID,
             event_authority: event_authority(),
             program: ID,

@@ -1,5 +1,7 @@
 //! What state costs: the rent of every account kind, and of each
-//! high-level operation (all of it refunded when the accounts are closed).
+//! high-level operation (all of it refunded when the accounts are closed,
+//! except a patient's `ConsentEpoch`, which is never closed: it is what
+//! keeps a signed consent message from outliving the consent it names).
 
 use {
     crate::{backend::Backend, error::Result},
@@ -35,6 +37,7 @@ pub fn account_sizes() -> Vec<(&'static str, usize)> {
             8 + records::state::AccessRequest::INIT_SPACE,
         ),
         ("Consent", 8 + consent::state::Consent::INIT_SPACE),
+        ("ConsentEpoch", 8 + consent::state::ConsentEpoch::INIT_SPACE),
         ("Policy", 8 + claims::state::Policy::INIT_SPACE),
         ("policy vault", TOKEN_ACCOUNT_LEN),
         ("Claim", 8 + claims::state::Claim::INIT_SPACE),
@@ -83,6 +86,10 @@ pub fn operation_rent(accounts: &[RentRow]) -> Vec<(&'static str, u64)> {
         ("grant access / approve a request", of("Grant")),
         ("request access", of("AccessRequest")),
         ("grant consent", of("Consent")),
+        (
+            "a patient's first consent (ConsentEpoch kept)",
+            of("Consent") + of("ConsentEpoch"),
+        ),
         ("create a policy", of("Policy") + of("policy vault")),
         (
             "submit a claim with 1 record",

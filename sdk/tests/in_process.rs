@@ -95,7 +95,7 @@ async fn scene() -> Scene {
     let client = PanaceaClient::new(backend.clone(), payer);
     let admin = Keypair::new();
     let outcome = client
-        .initialize_registry(&upgrade_authority, admin.pubkey(), 4 * 3600)
+        .initialize_registry(&upgrade_authority, admin.pubkey(), 4 * 3600, "localnet")
         .await
         .unwrap();
     let config: records::state::RegistryConfig = client
@@ -103,10 +103,11 @@ async fn scene() -> Scene {
         .await
         .unwrap();
     assert_eq!(config.admin, admin.pubkey());
+    assert_eq!(config.deployment, "localnet");
     // A retry of the same operation finds what already landed.
     assert!(
         client
-            .initialize_registry(&upgrade_authority, admin.pubkey(), 4 * 3600)
+            .initialize_registry(&upgrade_authority, admin.pubkey(), 4 * 3600, "localnet")
             .await
             .unwrap()
             .already_existed
@@ -1201,7 +1202,14 @@ async fn the_remaining_operations_and_the_wallet_relay_flow() {
         )
         .await
         .unwrap();
-    assert_eq!(message.consent_version, 2);
+    assert_eq!(
+        (
+            message.deployment.as_str(),
+            message.consent_epoch,
+            message.consent_version
+        ),
+        ("localnet", 0, 2)
+    );
     let ix = panacea_sdk::records::grant_access(
         &s.client.payer(),
         &s.patient.pubkey(),

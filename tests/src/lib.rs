@@ -43,6 +43,8 @@ pub const DAY: i64 = 24 * 60 * 60;
 /// The registry's emergency-access cap used by [`World::new`]: 4 hours.
 pub const MAX_EMERGENCY: i64 = 4 * 60 * 60;
 const AIRDROP: u64 = 100_000_000_000;
+/// The deployment name [`World::new`] initializes the registry with.
+pub const DEPLOYMENT: &str = "localnet";
 /// Cluster time at the start of every story: 2026-11-21T00:00:00Z.
 pub const GENESIS_TIME: i64 = 1_795_219_200;
 
@@ -70,7 +72,8 @@ impl Default for World {
 
 impl World {
     /// A runtime whose `records` registry was initialized by the upgrade
-    /// authority, with [`MAX_EMERGENCY`] as the emergency cap.
+    /// authority, with [`MAX_EMERGENCY`] as the emergency cap and
+    /// [`DEPLOYMENT`] as the deployment name.
     pub fn new() -> Self {
         let mut world = Self::without_registry();
         let ix = rx::initialize_registry(
@@ -79,6 +82,7 @@ impl World {
             InitializeRegistryArgs {
                 admin: world.admin.pubkey(),
                 max_emergency_duration: MAX_EMERGENCY,
+                deployment: DEPLOYMENT.to_string(),
             },
         );
         let ua = world.upgrade_authority.insecure_clone();
@@ -412,6 +416,33 @@ impl World {
         );
         self.send(&[ix], &[patient]).expect("grant consent");
         cx::consent_address(&patient.pubkey(), grantee, purpose)
+    }
+
+    /// What a signed message for this consent must name now: the registry's
+    /// deployment name, the patient's consent epoch and the consent's
+    /// version (0 for what does not exist).
+    pub fn message_context(
+        &self,
+        patient: &Pubkey,
+        grantee: &Pubkey,
+        purpose: ConsentPurpose,
+    ) -> cx::MessageContext {
+        let epoch = cx::consent_epoch_address(patient);
+        let consent = cx::consent_address(patient, grantee, purpose);
+        cx::MessageContext {
+            deployment: self.account::<RegistryConfig>(&pda::config().0).deployment,
+            consent_epoch: if self.exists(&epoch) {
+                self.account::<consent::state::ConsentEpoch>(&epoch).epoch
+            } else {
+                0
+            },
+            consent_version: if self.exists(&consent) {
+                self.account::<consent::state::Consent>(&consent)
+                    .consent_version
+            } else {
+                0
+            },
+        }
     }
 
     /// The patient signs `message` off-chain (as a wallet's signMessage does).

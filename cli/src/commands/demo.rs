@@ -128,7 +128,11 @@ pub async fn run(ctx: &Ctx, _args: Args) -> Result<Report> {
         }
         let client = PanaceaClient::new(backend.clone(), payer).with_config(ctx.tx_config());
         let windows = (5, 5);
-        let story = story(&client, &signer, &Clock::Real, windows, &mut narrator).await?;
+        let cluster = Cluster {
+            clock: Clock::Real,
+            deployment: ctx.deployment(None),
+        };
+        let story = story(&client, &signer, &cluster, windows, &mut narrator).await?;
         // History is indexed once slots are rooted: wait, then read there.
         let finalized = Arc::new(RpcBackend::new(
             ctx.url.clone(),
@@ -155,8 +159,11 @@ pub async fn run(ctx: &Ctx, _args: Args) -> Result<Report> {
         let backend = Arc::new(InProcessBackend::new(svm));
         let client = PanaceaClient::new(backend.clone(), payer);
         let windows = (3 * DAY, 14 * DAY);
-        let clock = Clock::InProcess(backend);
-        let story = story(&client, &deployer, &clock, windows, &mut narrator).await?;
+        let cluster = Cluster {
+            clock: Clock::InProcess(backend),
+            deployment: Ok("localnet".to_string()),
+        };
+        let story = story(&client, &deployer, &cluster, windows, &mut narrator).await?;
         let trail = audit_trail(&client, &story.patient).await?;
         ("in-process".to_string(), trail, story.rent)
     };
@@ -209,13 +216,21 @@ struct Story {
 }
 
 /// The story itself, the same on every backend.
+/// Where the story runs: its clock, and the deployment name a registry
+/// created by the story gets (or why there is none).
+struct Cluster {
+    clock: Clock,
+    deployment: Result<String>,
+}
+
 async fn story<B: Backend>(
     client: &PanaceaClient<B>,
     signer: &Keypair,
-    clock: &Clock,
+    cluster: &Cluster,
     (challenge_window, appeal_window): (i64, i64),
     n: &mut Narrator,
 ) -> Result<Story> {
+    let clock = &cluster.clock;
     let backend = client.backend();
     let store = BlobStore::in_memory();
 
@@ -230,12 +245,16 @@ async fn story<B: Backend>(
             config.admin
         ),
         None => {
+            let deployment = match &cluster.deployment {
+                Ok(name) => name.as_str(),
+                Err(e) => bail!("{e}"),
+            };
             let outcome = client
-                .initialize_registry(signer, signer.pubkey(), DAY)
+                .initialize_registry(signer, signer.pubkey(), DAY, deployment)
                 .await?;
             n.say(
                 format!(
-                    "registry initialized by the upgrade authority; admin {}",
+                    "registry initialized by the upgrade authority for deployment '{deployment}'; admin {}",
                     signer.pubkey()
                 ),
                 json!({ "config": outcome.address("config").map(|a| a.to_string()) }),

@@ -1,12 +1,12 @@
-//! `panacea migrate [--admin ADDRESS] [--max-emergency 24h]`: the
-//! post-deploy set-up of a cluster, safe to run again.
+//! `panacea migrate [--admin ADDRESS] [--max-emergency 24h] [--deployment NAME]`:
+//! the post-deploy set-up of a cluster, safe to run again.
 //!
 //! 1. checks that the three programs are deployed (executable) at their ids;
-//! 2. creates the registry with its first admin, signed by the programs'
-//!    upgrade authority (`-k`), unless it exists;
-//! 3. when it exists: reports it unchanged if it matches, updates the
-//!    emergency limit when the signer is its admin, and otherwise says who
-//!    the admin is.
+//! 2. creates the registry with its first admin and the deployment's name,
+//!    signed by the programs' upgrade authority (`-k`), unless it exists;
+//! 3. when it exists: refuses another deployment name (it is set once),
+//!    reports it unchanged if it matches, updates the emergency limit when
+//!    the signer is its admin, and otherwise says who the admin is.
 
 use {
     crate::{context::Ctx, output::Report, parse},
@@ -30,6 +30,11 @@ pub struct Args {
     /// Longest break-glass grant a provider may give itself
     #[arg(long, value_parser = parse::duration, default_value = "24h")]
     pub max_emergency: i64,
+    /// The deployment's name, set once and named in every wallet-signed
+    /// consent message (mainnet-beta, devnet, localnet, ...) [default: from
+    /// the URL, when it is a public cluster's endpoint or this machine]
+    #[arg(long, value_parser = parse::deployment)]
+    pub deployment: Option<String>,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -52,15 +57,29 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let config_address = pda::config().0;
     match client.fetch::<RegistryConfig>(&config_address).await? {
         None => {
+            let deployment = ctx.deployment(args.deployment)?;
             let outcome = client
-                .initialize_registry(&signer, admin, args.max_emergency)
+                .initialize_registry(&signer, admin, args.max_emergency, &deployment)
                 .await?;
             steps.push(json!({
                 "step": "registry",
                 "status": "created",
                 "address": config_address.to_string(),
+                "deployment": deployment,
                 "signature": outcome.signature.map(|s| s.to_string()),
             }));
+        }
+        Some(config)
+            if args
+                .deployment
+                .as_ref()
+                .is_some_and(|d| *d != config.deployment) =>
+        {
+            bail!(
+                "the registry exists as deployment '{}', not '{}': the name is set once and cannot change",
+                config.deployment,
+                args.deployment.unwrap_or_default()
+            )
         }
         Some(config) if config.admin != admin => bail!(
             "the registry exists with admin {}, not {admin}; that admin must hand it over",

@@ -3,6 +3,9 @@
 /// `Consent`: `["consent", patient_authority, grantee, [purpose]]`.
 pub const CONSENT_SEED: &[u8] = b"consent";
 
+/// `ConsentEpoch`: `["consent_epoch", patient_authority]`.
+pub const CONSENT_EPOCH_SEED: &[u8] = b"consent_epoch";
+
 /// Layout version written into every account this program version creates.
 pub const ACCOUNT_VERSION: u8 = 1;
 

@@ -42,4 +42,10 @@ pub enum ConsentError {
     MessageIssuedInFuture,
     #[msg("a consent changed less than a day ago cannot be closed yet: signed messages for it may still be live")]
     CloseTooEarly,
+    #[msg("the signed message is for another deployment than this cluster's registry")]
+    WrongDeployment,
+    #[msg("the signed message names an earlier consent epoch: one of the patient's consents was closed since it was signed")]
+    StaleConsentEpoch,
+    #[msg("a Permit consent needs a grantee entity that is Active and unexpired")]
+    GranteeNotActive,
 }

@@ -28,3 +28,16 @@ pub struct ConsentClosed {
     pub purpose: ConsentPurpose,
     pub consent: Pubkey,
 }
+
+/// A patient's consent epoch was created (with the patient's first consent;
+/// `old` is `None`) or moved on by the close of one of the patient's
+/// consents: every wallet-signed message naming an earlier epoch is void.
+#[event]
+#[derive(Clone, Debug)]
+pub struct ConsentEpochChanged {
+    pub actor: Pubkey,
+    pub patient: Pubkey,
+    pub consent_epoch: Pubkey,
+    pub old: Option<u64>,
+    pub new: u64,
+}

@@ -22,6 +22,15 @@ pub fn consent(
     )
 }
 
+/// `ConsentEpoch` address of a patient: the counter every wallet-signed
+/// consent message names, bumped when one of the patient's consents closes.
+pub fn consent_epoch(patient_authority: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[CONSENT_EPOCH_SEED, patient_authority.as_ref()],
+        &crate::ID,
+    )
+}
+
 /// The PDA that signs this program's `emit_cpi!` self-invocations.
 pub fn event_authority() -> (Pubkey, u8) {
     Pubkey::find_program_address(&[b"__event_authority"], &crate::ID)

@@ -9,6 +9,8 @@ use {crate::state::*, anchor_lang::prelude::*};
 pub struct RegistryInitialized {
     pub admin: Pubkey,
     pub max_emergency_duration: i64,
+    /// The deployment name every wallet-signed consent message names.
+    pub deployment: String,
 }
 
 #[event]

@@ -15,11 +15,14 @@ use {
 
 impl<B: Backend> PanaceaClient<B> {
     /// Creates the registry; signed by the program's upgrade authority.
+    /// `deployment` names the cluster ("mainnet-beta", "devnet",
+    /// "localnet") in every wallet-signed consent message; it is set once.
     pub async fn initialize_registry(
         &self,
         upgrade_authority: &Keypair,
         admin: Pubkey,
         max_emergency_duration: i64,
+        deployment: &str,
     ) -> Result<Outcome> {
         let config = pda::config().0;
         let ix = rx::initialize_registry(
@@ -28,6 +31,7 @@ impl<B: Backend> PanaceaClient<B> {
             InitializeRegistryArgs {
                 admin,
                 max_emergency_duration,
+                deployment: deployment.to_string(),
             },
         );
         self.create(

@@ -16,12 +16,12 @@ use {
         constants::MAX_MESSAGE_LIFETIME,
         instructions::GrantConsentArgs,
         message::ConsentMessage,
-        state::{Consent, ConsentPurpose, ConsentTerms},
+        state::{Consent, ConsentEpoch, ConsentPurpose, ConsentTerms},
     },
     records::{
         instructions::*,
         pda,
-        state::{Entity, Grant, GrantScope, Patient, Purpose, Record},
+        state::{Entity, Grant, GrantScope, Patient, Purpose, Record, RegistryConfig},
     },
     solana_keypair::Keypair,
     solana_signer::Signer,
@@ -385,8 +385,34 @@ impl<B: Backend> PanaceaClient<B> {
         self.act(&[ix], &[authority]).await
     }
 
+    /// What a signed message for this consent must name now: the
+    /// registry's deployment name, the patient's consent epoch and the
+    /// consent's version (0 for what does not exist yet).
+    pub async fn message_context(
+        &self,
+        patient: &Pubkey,
+        grantee: &Pubkey,
+        purpose: ConsentPurpose,
+    ) -> Result<cx::MessageContext> {
+        let registry: RegistryConfig = self.get(&pda::config().0).await?;
+        let consent_epoch = self
+            .fetch::<ConsentEpoch>(&cx::consent_epoch_address(patient))
+            .await?
+            .map_or(0, |e| e.epoch);
+        let consent_version = self
+            .fetch::<Consent>(&cx::consent_address(patient, grantee, purpose))
+            .await?
+            .map_or(0, |c| c.consent_version);
+        Ok(cx::MessageContext {
+            deployment: registry.deployment,
+            consent_epoch,
+            consent_version,
+        })
+    }
+
     /// The canonical message for the patient's wallet to sign: a grant (or
-    /// update) of consent at the consent's current version, valid for an hour.
+    /// update) of consent, or its revocation (`terms` `None`), in the
+    /// consent's current state on this cluster, valid for an hour.
     pub async fn consent_message(
         &self,
         patient: &Pubkey,
@@ -394,18 +420,14 @@ impl<B: Backend> PanaceaClient<B> {
         purpose: ConsentPurpose,
         terms: Option<ConsentTerms>,
     ) -> Result<ConsentMessage> {
-        let address = cx::consent_address(patient, grantee, purpose);
-        let version = self
-            .fetch::<Consent>(&address)
-            .await?
-            .map_or(0, |c| c.consent_version);
+        let context = self.message_context(patient, grantee, purpose).await?;
         let now = self.backend().unix_timestamp().await?;
         let expires = now + (MAX_MESSAGE_LIFETIME / 24).max(60);
         Ok(match terms {
             Some(terms) => {
-                cx::grant_message(patient, grantee, purpose, terms, version, now, expires)
+                cx::grant_message(patient, grantee, purpose, terms, &context, now, expires)
             }
-            None => cx::revoke_message(patient, grantee, purpose, version, now, expires),
+            None => cx::revoke_message(patient, grantee, purpose, &context, now, expires),
         })
     }
 

@@ -3,9 +3,11 @@
 use {
     ::consent::{errors::ConsentError, events::*, instructions::*, state::*},
     anchor_lang::error::ErrorCode as Anchor,
+    anchor_lang::prelude::Pubkey,
     panacea_sdk::{consent as cx, records as rx},
     panacea_tests::{assert::*, *},
-    records::state::{kinds, EntityKind},
+    records::state::{kinds, EntityKind, EntityStatus},
+    solana_keypair::Keypair,
     solana_signer::Signer,
 };
 
@@ -121,9 +123,18 @@ fn a_patient_consents_updates_and_revokes_and_each_change_bumps_the_version() {
         ConsentPurpose::Payment,
         &payer,
     );
+    let epoch = cx::consent_epoch_address(&patient.pubkey());
+    assert_eq!(world.account::<ConsentEpoch>(&epoch).epoch, 0);
     let meta = world.send(&[ix], &[&patient]).expect("close");
     assert!(!world.exists(&address));
     assert_eq!(world.lamports(&payer), before + rent - meta.fee);
+    // The close moved the patient's consent epoch on.
+    assert_eq!(world.account::<ConsentEpoch>(&epoch).epoch, 1);
+    let moved = &World::events::<ConsentEpochChanged>(&meta)[0];
+    assert_eq!(
+        (moved.patient, moved.old, moved.new),
+        (patient.pubkey(), Some(0), 1)
+    );
 }
 
 #[test]
@@ -308,6 +319,7 @@ fn nobody_revokes_or_closes_someone_elses_consent() {
         &world.payer.pubkey(),
     );
     ix.accounts[2].pubkey = address;
+    ix.accounts[3].pubkey = cx::consent_epoch_address(&victim.pubkey());
     custom_error(
         world.send(&[ix], &[&attacker]),
         ConsentError::NotPatientOrGuardian,
@@ -378,6 +390,21 @@ fn a_consent_is_rent_exempt_at_its_exact_size() {
         account.data.len(),
         account.lamports
     );
+    let epoch = world
+        .raw(&cx::consent_epoch_address(&patient.pubkey()))
+        .unwrap();
+    assert_eq!(epoch.data.len(), 8 + ConsentEpoch::INIT_SPACE);
+    assert_eq!(
+        epoch.lamports,
+        world
+            .svm
+            .minimum_balance_for_rent_exemption(epoch.data.len())
+    );
+    println!(
+        "| ConsentEpoch | {} | {} |",
+        epoch.data.len(),
+        epoch.lamports
+    );
 }
 
 #[test]
@@ -439,4 +466,145 @@ fn neither_the_grantee_nor_a_relayer_closes_a_consent() {
             ConsentError::NotPatientOrGuardian,
         );
     }
+}
+
+/// The patient grants `terms` to `grantee` for Payment, directly.
+fn grant(world: &mut World, patient: &Keypair, grantee: &Pubkey, terms: ConsentTerms) -> TxResult {
+    let ix = cx::grant_consent(
+        &world.payer.pubkey(),
+        &patient.pubkey(),
+        &patient.pubkey(),
+        grantee,
+        GrantConsentArgs {
+            purpose: ConsentPurpose::Payment,
+            terms,
+        },
+    );
+    world.send(&[ix], &[patient])
+}
+
+#[test]
+fn a_permit_goes_only_to_an_active_unexpired_entity() {
+    let mut world = World::new();
+    let patient = world.patient();
+    let terms = world.consent_terms();
+    let suspended = world.insurer();
+    world.set_status(&suspended.pubkey(), EntityStatus::Suspended);
+    let revoked = world.insurer();
+    world.set_status(&revoked.pubkey(), EntityStatus::Revoked);
+    for grantee in [&suspended, &revoked] {
+        custom_error(
+            grant(&mut world, &patient, &grantee.pubkey(), terms),
+            ConsentError::GranteeNotActive,
+        );
+        assert!(!world.exists(&cx::consent_address(
+            &patient.pubkey(),
+            &grantee.pubkey(),
+            ConsentPurpose::Payment
+        )));
+    }
+    // Nothing at all was created: not even the patient's consent epoch.
+    assert!(!world.exists(&cx::consent_epoch_address(&patient.pubkey())));
+
+    // A credential past its validity: expired, though its status is Active.
+    let expiring = world.insurer();
+    world.warp(365 * DAY);
+    let terms = world.consent_terms();
+    custom_error(
+        grant(&mut world, &patient, &expiring.pubkey(), terms),
+        ConsentError::GranteeNotActive,
+    );
+    assert!(!world.exists(&cx::consent_address(
+        &patient.pubkey(),
+        &expiring.pubkey(),
+        ConsentPurpose::Payment
+    )));
+
+    // A Deny only protects the patient: it is accepted whatever the status.
+    let deny = ConsentTerms {
+        decision: Decision::Deny,
+        ..terms
+    };
+    grant(&mut world, &patient, &suspended.pubkey(), deny).expect("deny a suspended entity");
+    let address = cx::consent_address(
+        &patient.pubkey(),
+        &suspended.pubkey(),
+        ConsentPurpose::Payment,
+    );
+    assert_eq!(world.account::<Consent>(&address).decision, Decision::Deny);
+    // Turning that Deny into a Permit while the entity is suspended: refused.
+    custom_error(
+        grant(&mut world, &patient, &suspended.pubkey(), terms),
+        ConsentError::GranteeNotActive,
+    );
+    let consent: Consent = world.account(&address);
+    assert_eq!(
+        (consent.decision, consent.consent_version),
+        (Decision::Deny, 1)
+    );
+}
+
+#[test]
+fn a_permit_cannot_be_renewed_once_the_entity_is_suspended() {
+    let mut world = World::new();
+    let patient = world.patient();
+    let insurer = world.insurer();
+    let address = world.consent(&patient, &insurer.pubkey(), ConsentPurpose::Payment);
+    world.set_status(&insurer.pubkey(), EntityStatus::Suspended);
+    let wider = ConsentTerms {
+        actions: actions::ALL,
+        ..world.consent_terms()
+    };
+    custom_error(
+        grant(&mut world, &patient, &insurer.pubkey(), wider),
+        ConsentError::GranteeNotActive,
+    );
+    let consent: Consent = world.account(&address);
+    assert_eq!(
+        (consent.actions, consent.consent_version),
+        (actions::ACCESS, 1)
+    );
+    // Revoking needs no active grantee.
+    let ix = cx::revoke_consent(
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &insurer.pubkey(),
+        ConsentPurpose::Payment,
+    );
+    world.send(&[ix], &[&patient]).expect("revoke");
+    // Once reinstated, the patient may consent again.
+    world.set_status(&insurer.pubkey(), EntityStatus::Active);
+    let terms = world.consent_terms();
+    grant(&mut world, &patient, &insurer.pubkey(), terms).expect("consent again");
+    assert_eq!(
+        world.account::<Consent>(&address).status,
+        ConsentStatus::Active
+    );
+}
+
+#[test]
+fn the_first_consent_creates_the_patients_consent_epoch_once() {
+    let mut world = World::new();
+    let patient = world.patient();
+    let insurer = world.insurer();
+    let lab = world.lab();
+    let epoch = cx::consent_epoch_address(&patient.pubkey());
+    let terms = world.consent_terms();
+    let meta = grant(&mut world, &patient, &insurer.pubkey(), terms).expect("first consent");
+    let created = &World::events::<ConsentEpochChanged>(&meta)[0];
+    assert_eq!(
+        (
+            created.patient,
+            created.consent_epoch,
+            created.old,
+            created.new
+        ),
+        (patient.pubkey(), epoch, None, 0)
+    );
+    let account: ConsentEpoch = world.account(&epoch);
+    assert_eq!((account.patient, account.epoch), (patient.pubkey(), 0));
+    // A second consent reuses it and emits no epoch event.
+    let meta = grant(&mut world, &patient, &lab.pubkey(), terms).expect("second consent");
+    assert!(World::events::<ConsentEpochChanged>(&meta).is_empty());
+    assert_eq!(world.account::<ConsentEpoch>(&epoch).epoch, 0);
 }

@@ -32,13 +32,37 @@ fn relay() -> Relay {
 }
 
 impl Relay {
+    /// This cluster's deployment and the patient's consent epoch now, with
+    /// `version` as the consent version.
+    fn context(&self, version: u32) -> cx::MessageContext {
+        cx::MessageContext {
+            consent_version: version,
+            ..self.world.message_context(
+                &self.patient.pubkey(),
+                &self.insurer.pubkey(),
+                ConsentPurpose::Payment,
+            )
+        }
+    }
+
     fn grant_message(&self, version: u32) -> ConsentMessage {
         cx::grant_message(
             &self.patient.pubkey(),
             &self.insurer.pubkey(),
             ConsentPurpose::Payment,
             self.world.consent_terms(),
-            version,
+            &self.context(version),
+            self.world.now(),
+            self.world.now() + 600,
+        )
+    }
+
+    fn revoke_message(&self, version: u32) -> ConsentMessage {
+        cx::revoke_message(
+            &self.patient.pubkey(),
+            &self.insurer.pubkey(),
+            ConsentPurpose::Payment,
+            &self.context(version),
             self.world.now(),
             self.world.now() + 600,
         )
@@ -77,7 +101,7 @@ fn a_relayer_submits_a_wallet_signed_consent_and_revocation() {
     let message = r.grant_message(0);
     let text = String::from_utf8(message.encode()).unwrap();
     assert!(
-        text.starts_with("Panacea consent message v1\naction: grant\n"),
+        text.starts_with("Panacea consent message v2\ndeployment: localnet\naction: grant\n"),
         "{text}"
     );
     let signature = World::sign(&r.patient, &message);
@@ -107,14 +131,7 @@ fn a_relayer_submits_a_wallet_signed_consent_and_revocation() {
         (r.patient.pubkey(), Some(r.relayer.pubkey()))
     );
 
-    let revoke = cx::revoke_message(
-        &r.patient.pubkey(),
-        &r.insurer.pubkey(),
-        ConsentPurpose::Payment,
-        1,
-        r.world.now(),
-        r.world.now() + 600,
-    );
+    let revoke = r.revoke_message(1);
     let signature = World::sign(&r.patient, &revoke);
     let ixs = cx::revoke_consent_signed(&r.relayer.pubkey(), &revoke, &signature);
     let tx = Transaction::new_signed_with_payer(
@@ -216,14 +233,10 @@ fn the_verified_message_must_be_exactly_what_the_instruction_claims() {
     custom_error(r.submit(&ixs), ConsentError::MessageMismatch);
 
     // A revocation message used to grant.
-    let revoke = cx::revoke_message(
-        &r.patient.pubkey(),
-        &r.insurer.pubkey(),
-        ConsentPurpose::Payment,
-        0,
-        signed.issued_at,
-        signed.expires_at,
-    );
+    let revoke = ConsentMessage {
+        terms: None,
+        ..signed.clone()
+    };
     let sig = World::sign(&r.patient, &revoke);
     let mut ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &signed, &sig);
     ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &sig, &revoke.encode());
@@ -367,30 +380,15 @@ fn a_signed_revocation_needs_the_patients_signature_over_the_current_version() {
         &r.insurer.pubkey(),
         ConsentPurpose::Payment,
     );
-    let expires = r.world.now() + 600;
     // Signed by the guardian-less patient's neighbour.
     let neighbour = Keypair::new();
-    let revoke = cx::revoke_message(
-        &r.patient.pubkey(),
-        &r.insurer.pubkey(),
-        ConsentPurpose::Payment,
-        1,
-        r.world.now(),
-        expires,
-    );
+    let revoke = r.revoke_message(1);
     let sig = World::sign(&neighbour, &revoke);
     let mut ixs = cx::revoke_consent_signed(&r.relayer.pubkey(), &revoke, &sig);
     ixs[0] = cx::ed25519_instruction(&neighbour.pubkey(), &sig, &revoke.encode());
     custom_error(r.submit(&ixs), ConsentError::SignerNotPatient);
     // For a version that is not current.
-    let stale = cx::revoke_message(
-        &r.patient.pubkey(),
-        &r.insurer.pubkey(),
-        ConsentPurpose::Payment,
-        0,
-        r.world.now(),
-        expires,
-    );
+    let stale = r.revoke_message(0);
     let sig = World::sign(&r.patient, &stale);
     custom_error(
         r.submit(&cx::revoke_consent_signed(
@@ -469,14 +467,10 @@ fn a_signed_revocation_needs_a_revocation_message_and_a_signature_instruction() 
     // A grant message presented as a revocation.
     let grant = r.grant_message(1);
     let sig = World::sign(&r.patient, &grant);
-    let revoke = cx::revoke_message(
-        &r.patient.pubkey(),
-        &r.insurer.pubkey(),
-        ConsentPurpose::Payment,
-        1,
-        grant.issued_at,
-        grant.expires_at,
-    );
+    let revoke = ConsentMessage {
+        terms: None,
+        ..grant.clone()
+    };
     let mut ixs = cx::revoke_consent_signed(&r.relayer.pubkey(), &revoke, &sig);
     ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &sig, &grant.encode());
     custom_error(r.submit(&ixs), ConsentError::MessageMismatch);
@@ -499,12 +493,17 @@ fn the_guardian_cannot_sign_off_chain_for_the_patient() {
     let relayer = world.wallet();
     let insurer = world.insurer();
     let (patient, guardian) = world.patient_with_guardian();
+    let context = world.message_context(
+        &patient.pubkey(),
+        &insurer.pubkey(),
+        ConsentPurpose::Payment,
+    );
     let message = cx::grant_message(
         &patient.pubkey(),
         &insurer.pubkey(),
         ConsentPurpose::Payment,
         world.consent_terms(),
-        0,
+        &context,
         world.now(),
         world.now() + 600,
     );
@@ -555,4 +554,271 @@ fn an_update_keeps_the_original_rent_payer() {
         (consent.rent_payer, consent.consent_version),
         (r.relayer.pubkey(), 2)
     );
+}
+
+#[test]
+fn a_message_signed_for_another_deployment_is_refused() {
+    let mut r = relay();
+    // The same program ids on another cluster: the patient signed for devnet.
+    let mut message = r.grant_message(0);
+    message.deployment = "devnet".to_string();
+    assert!(String::from_utf8(message.encode())
+        .unwrap()
+        .contains("\ndeployment: devnet\n"));
+    let signature = World::sign(&r.patient, &message);
+    let relayer_before = r.world.lamports(&r.relayer.pubkey());
+    let failed = r.submit(&cx::grant_consent_signed(
+        &r.relayer.pubkey(),
+        &message,
+        &signature,
+    ));
+    let fee = failed.as_ref().err().map_or(0, |f| f.meta.fee);
+    custom_error(failed, ConsentError::WrongDeployment);
+    assert!(!r.world.exists(&r.address()));
+    assert!(!r
+        .world
+        .exists(&cx::consent_epoch_address(&r.patient.pubkey())));
+    assert_eq!(
+        r.world.lamports(&r.relayer.pubkey()),
+        relayer_before - fee,
+        "only the fee was spent"
+    );
+
+    // A revocation signed for mainnet-beta leaves this cluster's consent alone.
+    let patient = r.patient.insecure_clone();
+    r.world
+        .consent(&patient, &r.insurer.pubkey(), ConsentPurpose::Payment);
+    let mut revoke = r.revoke_message(1);
+    revoke.deployment = "mainnet-beta".to_string();
+    let signature = World::sign(&r.patient, &revoke);
+    custom_error(
+        r.submit(&cx::revoke_consent_signed(
+            &r.relayer.pubkey(),
+            &revoke,
+            &signature,
+        )),
+        ConsentError::WrongDeployment,
+    );
+    let consent: Consent = r.world.account(&r.address());
+    assert_eq!(
+        (consent.status, consent.consent_version),
+        (ConsentStatus::Active, 1)
+    );
+}
+
+#[test]
+fn the_deployment_name_comes_from_the_records_registry_only() {
+    let mut r = relay();
+    let message = r.grant_message(0);
+    let signature = World::sign(&r.patient, &message);
+    // Another account in the registry's place: the patient's records profile.
+    let mut ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature);
+    let registry = records::pda::config().0;
+    let at = ixs[1]
+        .accounts
+        .iter()
+        .position(|a| a.pubkey == registry)
+        .expect("the registry is an account of the instruction");
+    ixs[1].accounts[at].pubkey = records::pda::patient(&r.patient.pubkey()).0;
+    custom_error(
+        r.submit(&ixs),
+        anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch,
+    );
+    assert!(!r.world.exists(&r.address()));
+}
+
+/// The patient's direct revocation, then the close a day later.
+fn revoke_and_close(r: &mut Relay) {
+    let patient = r.patient.insecure_clone();
+    let insurer = r.insurer.pubkey();
+    let ix = cx::revoke_consent(
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &insurer,
+        ConsentPurpose::Payment,
+    );
+    r.world.send(&[ix], &[&patient]).expect("revoke");
+    r.world.warp(DAY);
+    let rent_payer = r.world.account::<Consent>(&r.address()).rent_payer;
+    let ix = cx::close_consent(
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &insurer,
+        ConsentPurpose::Payment,
+        &rent_payer,
+    );
+    r.world.send(&[ix], &[&patient]).expect("close");
+    assert!(!r.world.exists(&r.address()));
+}
+
+#[test]
+fn a_message_issued_in_the_future_does_not_survive_a_close() {
+    let mut r = relay();
+    // The patient's wallet signs a creation message dated two days ahead
+    // (a wrong clock, or a dApp that asked for it): version 0, epoch 0.
+    let issued = r.world.now() + 2 * DAY;
+    let mut future = r.grant_message(0);
+    future.issued_at = issued;
+    future.expires_at = issued + 600;
+    let signature = World::sign(&r.patient, &future);
+    let replay = cx::grant_consent_signed(&r.relayer.pubkey(), &future, &signature);
+
+    // The patient grants, revokes, waits out the close delay and closes.
+    let patient = r.patient.insecure_clone();
+    r.world
+        .consent(&patient, &r.insurer.pubkey(), ConsentPurpose::Payment);
+    revoke_and_close(&mut r);
+    let epoch = cx::consent_epoch_address(&r.patient.pubkey());
+    assert_eq!(r.world.account::<ConsentEpoch>(&epoch).epoch, 1);
+
+    // Before its `issued` time the message is refused as from the future.
+    custom_error(r.submit(&replay), ConsentError::MessageIssuedInFuture);
+    assert!(!r.world.exists(&r.address()));
+
+    // At its `issued` time it is well inside its dates, names version 0 as
+    // the (absent) consent does, but an epoch before the close: refused,
+    // and no consent is created again.
+    let now = r.world.now();
+    r.world.warp(issued - now);
+    assert_eq!(r.world.now(), issued);
+    let relayer_before = r.world.lamports(&r.relayer.pubkey());
+    let failed = r.submit(&replay);
+    let fee = failed.as_ref().err().map_or(0, |f| f.meta.fee);
+    custom_error(failed, ConsentError::StaleConsentEpoch);
+    assert!(!r.world.exists(&r.address()));
+    assert_eq!(r.world.account::<ConsentEpoch>(&epoch).epoch, 1);
+    assert_eq!(r.world.lamports(&r.relayer.pubkey()), relayer_before - fee);
+
+    // A message signed now, in the current epoch, still works in one
+    // relayed transaction.
+    let fresh = r.grant_message(0);
+    assert_eq!(fresh.consent_epoch, 1);
+    let signature = World::sign(&r.patient, &fresh);
+    r.submit(&cx::grant_consent_signed(
+        &r.relayer.pubkey(),
+        &fresh,
+        &signature,
+    ))
+    .expect("a fresh message is relayed");
+    let consent: Consent = r.world.account(&r.address());
+    assert_eq!(
+        (consent.status, consent.consent_version),
+        (ConsentStatus::Active, 1)
+    );
+}
+
+#[test]
+fn an_update_signed_before_a_close_cannot_change_the_re_created_consent() {
+    let mut r = relay();
+    let patient = r.patient.insecure_clone();
+    r.world
+        .consent(&patient, &r.insurer.pubkey(), ConsentPurpose::Payment);
+    // An update of version 1 (Access and Disclose), dated two days ahead.
+    let issued = r.world.now() + 2 * DAY;
+    let mut update = r.grant_message(1);
+    update.terms = Some(ConsentTerms {
+        actions: actions::ALL,
+        ..update.terms.unwrap()
+    });
+    update.issued_at = issued;
+    update.expires_at = issued + 600;
+    let signature = World::sign(&r.patient, &update);
+    let replay = cx::grant_consent_signed(&r.relayer.pubkey(), &update, &signature);
+
+    revoke_and_close(&mut r);
+    // The patient consents again: the new consent is at version 1 too.
+    r.world
+        .consent(&patient, &r.insurer.pubkey(), ConsentPurpose::Payment);
+    let before: Consent = r.world.account(&r.address());
+    assert_eq!(
+        (before.consent_version, before.actions),
+        (1, actions::ACCESS)
+    );
+
+    let now = r.world.now();
+    r.world.warp(issued - now);
+    custom_error(r.submit(&replay), ConsentError::StaleConsentEpoch);
+    let after: Consent = r.world.account(&r.address());
+    assert_eq!(
+        (after.consent_version, after.actions, after.updated_at),
+        (1, actions::ACCESS, before.updated_at)
+    );
+}
+
+#[test]
+fn a_signed_permit_goes_only_to_an_active_entity() {
+    let mut r = relay();
+    r.world
+        .set_status(&r.insurer.pubkey(), records::state::EntityStatus::Suspended);
+    let message = r.grant_message(0);
+    let signature = World::sign(&r.patient, &message);
+    custom_error(
+        r.submit(&cx::grant_consent_signed(
+            &r.relayer.pubkey(),
+            &message,
+            &signature,
+        )),
+        ConsentError::GranteeNotActive,
+    );
+    assert!(!r.world.exists(&r.address()));
+    assert!(!r
+        .world
+        .exists(&cx::consent_epoch_address(&r.patient.pubkey())));
+
+    r.world
+        .set_status(&r.insurer.pubkey(), records::state::EntityStatus::Revoked);
+    custom_error(
+        r.submit(&cx::grant_consent_signed(
+            &r.relayer.pubkey(),
+            &message,
+            &signature,
+        )),
+        ConsentError::GranteeNotActive,
+    );
+    assert!(!r.world.exists(&r.address()));
+}
+
+#[test]
+fn the_largest_relayed_grant_fits_one_packet() {
+    let r = relay();
+    // Every variable-length line of the message at its longest: a 32-byte
+    // deployment name, the largest epoch, version and times.
+    let mut message = r.grant_message(0);
+    message.deployment = "x".repeat(32);
+    message.consent_epoch = u64::MAX;
+    message.consent_version = u32::MAX;
+    message.issued_at = i64::MIN;
+    message.expires_at = i64::MIN;
+    let mut terms = message.terms.unwrap();
+    terms.period_start = i64::MIN;
+    terms.period_end = i64::MIN;
+    message.terms = Some(terms);
+    let signature = World::sign(&r.patient, &message);
+    for (name, ixs) in [
+        (
+            "grant_consent_signed",
+            cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature),
+        ),
+        (
+            "revoke_consent_signed",
+            cx::revoke_consent_signed(
+                &r.relayer.pubkey(),
+                &ConsentMessage {
+                    terms: None,
+                    ..message.clone()
+                },
+                &signature,
+            ),
+        ),
+    ] {
+        let tx = Transaction::new_signed_with_payer(
+            &ixs,
+            Some(&r.relayer.pubkey()),
+            &[&r.relayer],
+            r.world.svm.latest_blockhash(),
+        );
+        let size = transaction_size(&tx);
+        println!("largest relayed {name} transaction: {size} bytes");
+        assert!(size <= 1232, "{name}: {size} bytes");
+    }
 }

@@ -17,6 +17,7 @@ fn the_upgrade_authority_initializes_the_registry_once() {
     let args = || InitializeRegistryArgs {
         admin: Keypair::new().pubkey(),
         max_emergency_duration: MAX_EMERGENCY,
+        deployment: "devnet".to_string(),
     };
 
     // Front-running the deployment: someone else tries to become admin.
@@ -35,9 +36,11 @@ fn the_upgrade_authority_initializes_the_registry_once() {
     let config: RegistryConfig = world.account(&pda::config().0);
     assert_eq!(config.admin, admin);
     assert_eq!(config.max_emergency_duration, MAX_EMERGENCY);
+    assert_eq!(config.deployment, "devnet");
     let events = World::events::<RegistryInitialized>(&meta);
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].admin, admin);
+    assert_eq!(events[0].deployment, "devnet");
 
     // Re-initialising the existing config fails in the System program
     // (account already in use), and the admin stays.
@@ -60,11 +63,63 @@ fn emergency_cap_must_be_positive_and_at_most_72_hours() {
             InitializeRegistryArgs {
                 admin: ua.pubkey(),
                 max_emergency_duration: bad,
+                deployment: DEPLOYMENT.to_string(),
             },
         );
         custom_error(
             world.send(&[ix], &[&ua]),
             RecordsError::InvalidEmergencyDuration,
+        );
+    }
+}
+
+#[test]
+fn the_deployment_name_must_be_one_short_visible_line() {
+    let mut world = World::without_registry();
+    let ua = world.upgrade_authority.insecure_clone();
+    let payer = world.payer.pubkey();
+    let init = |deployment: &str| {
+        rx::initialize_registry(
+            &payer,
+            &ua.pubkey(),
+            InitializeRegistryArgs {
+                admin: ua.pubkey(),
+                max_emergency_duration: MAX_EMERGENCY,
+                deployment: deployment.to_string(),
+            },
+        )
+    };
+    // Empty, too long, a space, a line break that would forge a message
+    // line, a control character, non-ASCII.
+    for bad in [
+        "",
+        &"x".repeat(33),
+        "main net",
+        "devnet\npatient: someone",
+        "dev\tnet",
+        "dévnet",
+    ] {
+        let result = world.send(&[init(bad)], &[&ua]);
+        custom_error(result, RecordsError::InvalidDeploymentName);
+        assert!(!world.exists(&pda::config().0), "{bad:?}");
+    }
+
+    for good in ["mainnet-beta", &"x".repeat(32)] {
+        let mut world = World::without_registry();
+        let ua = world.upgrade_authority.insecure_clone();
+        let ix = rx::initialize_registry(
+            &world.payer.pubkey(),
+            &ua.pubkey(),
+            InitializeRegistryArgs {
+                admin: ua.pubkey(),
+                max_emergency_duration: MAX_EMERGENCY,
+                deployment: good.to_string(),
+            },
+        );
+        world.send(&[ix], &[&ua]).expect("a valid name");
+        assert_eq!(
+            world.account::<RegistryConfig>(&pda::config().0).deployment,
+            good
         );
     }
 }

@@ -1,6 +1,7 @@
 //! `panacea consent submit FILE`: the relayer's side of a wallet-signed
 //! consent. The file is checked (message matches its fields, signature is
-//! the patient's) before anything is paid for.
+//! the patient's, deployment and consent epoch are this cluster's) before
+//! anything is paid for.
 
 use {
     crate::{context::Ctx, output::Report, view::hex},
@@ -41,6 +42,24 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         );
     }
     let client = ctx.client()?;
+    // What the program will check, said plainly before anything is paid.
+    let now = client
+        .message_context(&message.patient, &message.grantee, message.purpose)
+        .await?;
+    if message.deployment != now.deployment {
+        bail!(
+            "{name}: signed for deployment '{}', but this cluster is '{}'",
+            message.deployment,
+            now.deployment
+        );
+    }
+    if message.consent_epoch != now.consent_epoch {
+        bail!(
+            "{name}: signed in consent epoch {}, but the patient's consent epoch is now {} (a consent was closed since): the patient must sign again",
+            message.consent_epoch,
+            now.consent_epoch
+        );
+    }
     let outcome = client.relay_consent(&message, &signature).await?;
     Ok(Report::outcome(
         format!(
@@ -101,11 +120,15 @@ fn from_json(file: &Value) -> Result<(ConsentMessage, [u8; 64])> {
         }
     };
     let message = ConsentMessage {
+        deployment: text("deployment")?.to_string(),
         program_id: key("program_id")?,
         patient: key("patient")?,
         grantee: key("grantee")?,
         purpose,
         terms,
+        consent_epoch: file["consent_epoch"]
+            .as_u64()
+            .ok_or_else(|| anyhow!("missing field 'consent_epoch'"))?,
         consent_version: u32::try_from(int(file, "consent_version")?)?,
         issued_at: int(file, "issued_at")?,
         expires_at: int(file, "expires_at")?,

@@ -1,5 +1,5 @@
 use {
-    super::{apply_grant, Change},
+    super::{apply_grant, open_epoch, Change},
     crate::{constants::*, state::*},
     anchor_lang::prelude::*,
     records::state::{Entity, Patient},
@@ -12,7 +12,9 @@ pub struct GrantConsentArgs {
 }
 
 /// The patient (or guardian) consents to a registered entity for one
-/// purpose, or updates that consent; every change bumps its version.
+/// purpose, or updates that consent; every change bumps its version. A
+/// Permit needs the entity Active and unexpired. The patient's consent
+/// epoch is created with the first consent.
 #[event_cpi]
 #[derive(Accounts)]
 #[instruction(args: GrantConsentArgs)]
@@ -32,22 +34,40 @@ pub struct GrantConsent<'info> {
         bump,
     )]
     pub consent: Account<'info, Consent>,
+    /// The patient's consent epoch (created with the first consent, never closed).
+    #[account(
+        init_if_needed,
+        payer = payer,
+        space = ConsentEpoch::DISCRIMINATOR.len() + ConsentEpoch::INIT_SPACE,
+        seeds = [CONSENT_EPOCH_SEED, patient.authority.as_ref()],
+        bump,
+    )]
+    pub consent_epoch: Account<'info, ConsentEpoch>,
     pub system_program: Program<'info, System>,
 }
 
 pub fn handler(mut ctx: Context<GrantConsent>, args: GrantConsentArgs) -> Result<()> {
     let accounts = &mut ctx.accounts;
     let change = Change::by_signer(&accounts.patient, accounts.authority.key)?;
+    let opened = open_epoch(
+        &mut accounts.consent_epoch,
+        ctx.bumps.consent_epoch,
+        accounts.patient.authority,
+        change.actor,
+    )?;
     let event = apply_grant(
         &mut accounts.consent,
         ctx.bumps.consent,
         accounts.patient.authority,
-        accounts.grantee.authority,
+        &accounts.grantee,
         args.purpose,
         args.terms,
         change,
         accounts.payer.key(),
     )?;
+    if let Some(opened) = opened {
+        emit_cpi!(opened);
+    }
     emit_cpi!(event);
     Ok(())
 }

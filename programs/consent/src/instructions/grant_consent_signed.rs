@@ -1,8 +1,8 @@
 use {
-    super::{apply_grant, verify_signed_message},
+    super::{apply_grant, open_epoch, verify_signed_message},
     crate::{constants::*, message::ConsentMessage, state::*},
     anchor_lang::{compat::solana_instructions_sysvar as ix_sysvar, prelude::*},
-    records::state::{Entity, Patient},
+    records::state::{Entity, Patient, RegistryConfig},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -17,7 +17,9 @@ pub struct GrantConsentSignedArgs {
 
 /// Gasless consent: a relayer pays and submits a grant the patient signed
 /// off-chain. The transaction's previous instruction is the Ed25519 program
-/// verifying the patient's signature over the canonical consent message.
+/// verifying the patient's signature over the canonical consent message,
+/// which names this cluster's deployment (from the `records` registry) and
+/// the patient's consent epoch.
 #[event_cpi]
 #[derive(Accounts)]
 #[instruction(args: GrantConsentSignedArgs)]
@@ -35,6 +37,23 @@ pub struct GrantConsentSigned<'info> {
         bump,
     )]
     pub consent: Account<'info, Consent>,
+    /// The patient's consent epoch (created with the first consent, never closed).
+    #[account(
+        init_if_needed,
+        payer = payer,
+        space = ConsentEpoch::DISCRIMINATOR.len() + ConsentEpoch::INIT_SPACE,
+        seeds = [CONSENT_EPOCH_SEED, patient.authority.as_ref()],
+        bump,
+    )]
+    pub consent_epoch: Account<'info, ConsentEpoch>,
+    /// The `records` registry (owner `records`, its `["config"]` address):
+    /// its deployment name is part of the message.
+    #[account(
+        seeds = [records::constants::CONFIG_SEED],
+        bump = registry.bump,
+        seeds::program = records::ID,
+    )]
+    pub registry: Account<'info, RegistryConfig>,
     /// CHECK: the instructions sysvar (address checked).
     #[account(address = ix_sysvar::ID)]
     pub instructions: UncheckedAccount<'info>,
@@ -43,32 +62,40 @@ pub struct GrantConsentSigned<'info> {
 
 pub fn handler(mut ctx: Context<GrantConsentSigned>, args: GrantConsentSignedArgs) -> Result<()> {
     let accounts = &mut ctx.accounts;
+    let patient = accounts.patient.authority;
     let expected = ConsentMessage {
+        deployment: accounts.registry.deployment.clone(),
         program_id: crate::ID,
-        patient: accounts.patient.authority,
+        patient,
         grantee: accounts.grantee.authority,
         purpose: args.purpose,
         terms: Some(args.terms),
+        consent_epoch: accounts.consent_epoch.epoch,
         consent_version: accounts.consent.consent_version,
         issued_at: args.issued_at,
         expires_at: args.expires_at,
     };
-    let mut change = verify_signed_message(
-        &accounts.instructions,
-        &accounts.patient.authority,
-        &expected,
-    )?;
+    let mut change = verify_signed_message(&accounts.instructions, &patient, &expected)?;
     change.relayer = Some(accounts.payer.key());
+    let opened = open_epoch(
+        &mut accounts.consent_epoch,
+        ctx.bumps.consent_epoch,
+        patient,
+        change.actor,
+    )?;
     let event = apply_grant(
         &mut accounts.consent,
         ctx.bumps.consent,
-        accounts.patient.authority,
-        accounts.grantee.authority,
+        patient,
+        &accounts.grantee,
         args.purpose,
         args.terms,
         change,
         accounts.payer.key(),
     )?;
+    if let Some(opened) = opened {
+        emit_cpi!(opened);
+    }
     emit_cpi!(event);
     Ok(())
 }

@@ -15,10 +15,15 @@ pub use {
 
 use {
     crate::{
-        constants::ACCOUNT_VERSION, errors::ConsentError, events::ConsentChanged,
-        message::ConsentMessage, signature::verified_message, state::*,
+        constants::ACCOUNT_VERSION,
+        errors::ConsentError,
+        events::{ConsentChanged, ConsentEpochChanged},
+        message::{self, ConsentMessage},
+        signature::verified_message,
+        state::*,
     },
     anchor_lang::prelude::*,
+    records::state::Entity,
 };
 
 pub(crate) fn now() -> Result<i64> {
@@ -51,21 +56,55 @@ impl Change {
     }
 }
 
-/// Creates or updates a consent with `terms`, bumping its version.
+/// Sets up the patient's consent epoch the first time one of the patient's
+/// consents is granted; returns the event to emit when it was created.
+pub(crate) fn open_epoch(
+    epoch: &mut Account<ConsentEpoch>,
+    bump: u8,
+    patient: Pubkey,
+    actor: Pubkey,
+) -> Result<Option<ConsentEpochChanged>> {
+    if !epoch.is_new() {
+        return Ok(None);
+    }
+    epoch.version = ACCOUNT_VERSION;
+    epoch.bump = bump;
+    epoch.patient = patient;
+    epoch.epoch = 0;
+    epoch.check_invariant()?;
+    Ok(Some(ConsentEpochChanged {
+        actor,
+        patient,
+        consent_epoch: epoch.key(),
+        old: None,
+        new: epoch.epoch,
+    }))
+}
+
+/// Creates or updates a consent with `terms`, bumping its version. A Permit
+/// needs a grantee that may act now (Active and unexpired): consent given
+/// to a suspended, revoked or expired entity would come into force the
+/// moment it is reinstated, without the patient deciding again. A Deny
+/// only protects the patient and is accepted whatever the grantee's status.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn apply_grant(
     consent: &mut Account<Consent>,
     bump: u8,
     patient: Pubkey,
-    grantee: Pubkey,
+    grantee_entity: &Entity,
     purpose: ConsentPurpose,
     terms: ConsentTerms,
     change: Change,
     payer: Pubkey,
 ) -> Result<ConsentChanged> {
     terms.validate()?;
+    let grantee = grantee_entity.authority;
     require_keys_neq!(grantee, patient, ConsentError::GranteeIsPatient);
     let now = now()?;
+    require!(
+        terms.decision == Decision::Deny || grantee_entity.is_active(now),
+        ConsentError::GranteeNotActive
+    );
     let old = (!consent.is_new()).then(|| consent.state());
     if consent.is_new() {
         consent.version = ACCOUNT_VERSION;
@@ -135,8 +174,10 @@ fn changed_event(
 }
 
 /// Checks a relayed change: the preceding Ed25519 instruction verified the
-/// patient's signature over exactly `expected` (which names this program,
-/// this consent, its current version and an unexpired expiry).
+/// patient's signature over exactly `expected` (which names this cluster's
+/// deployment, this program, this consent, the patient's consent epoch, the
+/// consent's current version, an issue time not in the future and an
+/// unexpired expiry).
 pub(crate) fn verify_signed_message(
     instructions_sysvar: &AccountInfo,
     patient: &Pubkey,
@@ -156,18 +197,23 @@ pub(crate) fn verify_signed_message(
     let verified = verified_message(instructions_sysvar)?;
     require_keys_eq!(verified.signer, *patient, ConsentError::SignerNotPatient);
     if verified.message != expected.encode() {
-        // A well-formed message for another version is a replay or stale.
-        let version_line = core::str::from_utf8(&verified.message)
-            .ok()
-            .and_then(|text| {
-                text.lines()
-                    .find_map(|l| l.strip_prefix("consent version: "))
-            })
-            .and_then(|v| v.parse::<u32>().ok());
-        return match version_line {
-            Some(v) if v != expected.consent_version => err!(ConsentError::StaleConsentVersion),
-            _ => err!(ConsentError::MessageMismatch),
-        };
+        // Only the exact message is accepted; the lines of a refused one
+        // say why: another cluster, a close since signing, or a replay.
+        let signed = &verified.message;
+        let deployment = message::field(signed, message::DEPLOYMENT_LINE);
+        let epoch = message::field(signed, message::EPOCH_LINE).and_then(|v| v.parse::<u64>().ok());
+        let version =
+            message::field(signed, message::VERSION_LINE).and_then(|v| v.parse::<u32>().ok());
+        if deployment.is_some_and(|d| d != expected.deployment) {
+            return err!(ConsentError::WrongDeployment);
+        }
+        if epoch.is_some_and(|e| e != expected.consent_epoch) {
+            return err!(ConsentError::StaleConsentEpoch);
+        }
+        if version.is_some_and(|v| v != expected.consent_version) {
+            return err!(ConsentError::StaleConsentVersion);
+        }
+        return err!(ConsentError::MessageMismatch);
     }
     Ok(Change {
         actor: *patient,

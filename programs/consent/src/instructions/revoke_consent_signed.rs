@@ -2,7 +2,7 @@ use {
     super::{apply_revoke, verify_signed_message},
     crate::{constants::*, errors::ConsentError, message::ConsentMessage, state::*},
     anchor_lang::{compat::solana_instructions_sysvar as ix_sysvar, prelude::*},
-    records::state::Patient,
+    records::state::{Patient, RegistryConfig},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -28,6 +28,19 @@ pub struct RevokeConsentSigned<'info> {
         constraint = consent.patient == patient.authority @ ConsentError::NotPatientOrGuardian,
     )]
     pub consent: Account<'info, Consent>,
+    /// The patient's consent epoch (it exists: it was created with the consent).
+    #[account(
+        seeds = [CONSENT_EPOCH_SEED, consent.patient.as_ref()],
+        bump = consent_epoch.bump,
+    )]
+    pub consent_epoch: Account<'info, ConsentEpoch>,
+    /// The `records` registry: its deployment name is part of the message.
+    #[account(
+        seeds = [records::constants::CONFIG_SEED],
+        bump = registry.bump,
+        seeds::program = records::ID,
+    )]
+    pub registry: Account<'info, RegistryConfig>,
     /// CHECK: the instructions sysvar (address checked).
     #[account(address = ix_sysvar::ID)]
     pub instructions: UncheckedAccount<'info>,
@@ -37,11 +50,13 @@ pub fn handler(mut ctx: Context<RevokeConsentSigned>, args: RevokeConsentSignedA
     let accounts = &mut ctx.accounts;
     let consent = &accounts.consent;
     let expected = ConsentMessage {
+        deployment: accounts.registry.deployment.clone(),
         program_id: crate::ID,
         patient: consent.patient,
         grantee: consent.grantee,
         purpose: consent.purpose,
         terms: None,
+        consent_epoch: accounts.consent_epoch.epoch,
         consent_version: consent.consent_version,
         issued_at: args.issued_at,
         expires_at: args.expires_at,

@@ -1,6 +1,7 @@
-//! The `Consent` account and its enumerations.
+//! The `Consent` and `ConsentEpoch` accounts and their enumerations.
 
 pub mod consent;
+pub mod consent_epoch;
 pub mod enums;
 
-pub use {consent::*, enums::*};
+pub use {consent::*, consent_epoch::*, enums::*};

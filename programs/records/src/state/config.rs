@@ -10,6 +10,22 @@ pub struct RegistryConfig {
     pub admin: Pubkey,
     /// Longest break-glass grant, in seconds.
     pub max_emergency_duration: i64,
+    /// Which deployment this is ("mainnet-beta", "devnet", "localnet"), set
+    /// once by `initialize_registry` and never changed: every wallet-signed
+    /// consent message names it, so a message signed for one deployment is
+    /// refused on another even where the program ids are the same.
+    #[max_len(MAX_DEPLOYMENT_LEN)]
+    pub deployment: String,
+}
+
+/// Longest deployment name, in bytes.
+pub const MAX_DEPLOYMENT_LEN: usize = 32;
+
+/// A deployment name: 1 to [`MAX_DEPLOYMENT_LEN`] visible ASCII characters
+/// (`!` to `~`: no spaces, no line breaks), so that it reads as one line
+/// of a signed message.
+pub fn is_valid_deployment(name: &str) -> bool {
+    (1..=MAX_DEPLOYMENT_LEN).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_graphic())
 }
 
 impl Invariant for RegistryConfig {
@@ -17,5 +33,6 @@ impl Invariant for RegistryConfig {
         self.version == ACCOUNT_VERSION
             && self.max_emergency_duration > 0
             && self.max_emergency_duration <= MAX_EMERGENCY_DURATION_CEILING
+            && is_valid_deployment(&self.deployment)
     }
 }

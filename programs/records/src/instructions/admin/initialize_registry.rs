@@ -9,6 +9,10 @@ pub struct InitializeRegistryArgs {
     pub admin: Pubkey,
     /// Longest emergency grant, in seconds (at most 72 hours).
     pub max_emergency_duration: i64,
+    /// The deployment's name, named in every wallet-signed consent message
+    /// ("mainnet-beta", "devnet", "localnet"): 1 to 32 visible ASCII
+    /// characters. Set once; no instruction changes it.
+    pub deployment: String,
 }
 
 /// Creates the registry. Only the program's upgrade authority may call it,
@@ -38,7 +42,12 @@ pub struct InitializeRegistry<'info> {
 
 impl InitializeRegistry<'_> {
     pub fn validate(&self, args: &InitializeRegistryArgs) -> Result<()> {
-        validate_emergency_duration(args.max_emergency_duration)
+        validate_emergency_duration(args.max_emergency_duration)?;
+        require!(
+            is_valid_deployment(&args.deployment),
+            RecordsError::InvalidDeploymentName
+        );
+        Ok(())
     }
 }
 
@@ -58,11 +67,13 @@ pub fn handler(ctx: Context<InitializeRegistry>, args: InitializeRegistryArgs) -
         bump: ctx.bumps.config,
         admin: args.admin,
         max_emergency_duration: args.max_emergency_duration,
+        deployment: args.deployment.clone(),
     });
     config.check_invariant()?;
     emit_cpi!(RegistryInitialized {
         admin: args.admin,
         max_emergency_duration: args.max_emergency_duration,
+        deployment: args.deployment,
     });
     Ok(())
 }
