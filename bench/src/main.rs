@@ -68,7 +68,7 @@ async fn run(n: usize) {
     let backend = Arc::new(InProcessBackend::new(svm));
     let client = PanaceaClient::new(backend.clone(), payer.insecure_clone());
     client
-        .initialize_registry(&deployer, admin.pubkey(), 3600)
+        .initialize_registry(&deployer, admin.pubkey(), 3600, "bench")
         .await
         .expect("registry");
     client

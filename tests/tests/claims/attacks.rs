@@ -43,7 +43,7 @@ fn no_claim_without_the_patients_payment_consent_to_this_insurer() {
             &s.policy,
             &s.insurer.pubkey(),
             &patient.pubkey(),
-            &[cl::BilledRecord::original(record)],
+            &[s.billed(&record)],
             Insured::claim_args(100_000),
         );
         ix.accounts[5].pubkey = wrong;
@@ -157,7 +157,10 @@ fn no_claim_at_all_without_a_consent_account() {
         &policy,
         &insurer.pubkey(),
         &patient.pubkey(),
-        &[cl::BilledRecord::original(record)],
+        &[cl::BilledRecord {
+            record,
+            origin: world.account::<records::state::Record>(&record).origin,
+        }],
         Insured::claim_args(1),
     );
     custom_error(world.send(&[ix], &[&p]), Anchor::AccountNotInitialized);
@@ -191,7 +194,7 @@ fn only_active_credentialed_billing_providers_claim() {
         &s.policy,
         &s.insurer.pubkey(),
         &s.patient.pubkey(),
-        &[cl::BilledRecord::original(record)],
+        &[s.billed(&record)],
         Insured::claim_args(1),
     );
     ix.accounts[2].pubkey = records::pda::entity(&other.pubkey()).0;
@@ -243,7 +246,6 @@ fn records_must_be_the_patients_issued_by_the_provider_and_active() {
         .issue(&p, &s.patient.pubkey(), RecordKind::Procedure);
     let old = World::record_address(&s.patient.pubkey(), &id);
     let ix = rx::amend_record(
-        &s.world.payer.pubkey(),
         &p.pubkey(),
         &s.patient.pubkey(),
         &old,
@@ -252,7 +254,6 @@ fn records_must_be_the_patients_issued_by_the_provider_and_active() {
             record_id: random_id(),
             commitment: [4; 32],
             content_commitment: [0xCD; 32],
-            uri: "x".into(),
         },
     );
     s.world.send(&[ix], &[&p]).expect("amend");
@@ -303,11 +304,11 @@ fn a_record_backs_at_most_one_claim_per_policy() {
         &s.policy,
         &s.insurer.pubkey(),
         &s.patient.pubkey(),
-        &[cl::BilledRecord::original(fresh)],
+        &[s.billed(&fresh)],
         Insured::claim_args(1),
     );
     let last = ix.accounts.len() - 1;
-    ix.accounts[last].pubkey = claims::pda::claimed_record(&s.policy, &record).0;
+    ix.accounts[last].pubkey = claims::pda::claimed_record(&s.policy, s.origin(&record)).0;
     custom_error(
         s.world.send(&[ix], &[&p]),
         ClaimsError::ClaimedRecordMismatch,
@@ -356,7 +357,7 @@ fn settlement_happens_once_after_the_window_and_only_for_approved_claims() {
         &p.pubkey(),
         &s.policy,
         &withdrawn,
-        &records,
+        &s.origins(&records),
         &s.world.payer.pubkey(),
     );
     s.world.send(&[ix], &[&p]).expect("withdraw");
@@ -612,7 +613,7 @@ fn a_policy_closes_only_after_its_period_without_open_claims() {
     s.decide(&claim, None).expect("deny");
     // The markers cannot be closed while the policy lives.
     let marker_record = s.claim_records(&claim)[0];
-    let ix = cl::close_claimed_record(&payer, &s.policy, &marker_record, &payer);
+    let ix = cl::close_claimed_record(&payer, &s.policy, s.origin(&marker_record), &payer);
     custom_error(s.world.send(&[ix], &[]), ClaimsError::PolicyStillOpen);
     // The provider may still appeal the denial: the policy stays open.
     custom_error(
@@ -631,13 +632,19 @@ fn withdrawing_a_claim_is_the_providers_and_only_before_a_decision() {
     let records = s.claim_records(&claim);
     let payer = s.world.payer.pubkey();
     let other = s.world.provider();
-    let ix = cl::withdraw_claim(&other.pubkey(), &s.policy, &claim, &records, &payer);
+    let ix = cl::withdraw_claim(
+        &other.pubkey(),
+        &s.policy,
+        &claim,
+        &s.origins(&records),
+        &payer,
+    );
     custom_error(
         s.world.send(&[ix], &[&other]),
         ClaimsError::NotClaimProvider,
     );
     s.decide(&claim, Some(100)).expect("partial");
-    let ix = cl::withdraw_claim(&p.pubkey(), &s.policy, &claim, &records, &payer);
+    let ix = cl::withdraw_claim(&p.pubkey(), &s.policy, &claim, &s.origins(&records), &payer);
     custom_error(s.world.send(&[ix], &[&p]), ClaimsError::AlreadyDecided);
 }
 

@@ -179,11 +179,17 @@ fn a_withdrawn_claim_releases_its_money_and_records() {
     let provider = s.provider.insecure_clone();
     let (claim, result) = s.try_submit(&provider, &[record], 900_000);
     result.expect("submit");
-    let marker = claims::pda::claimed_record(&s.policy, &record).0;
+    let marker = claims::pda::claimed_record(&s.policy, s.origin(&record)).0;
     assert!(s.world.exists(&marker));
 
     let payer = s.world.payer.pubkey();
-    let ix = cl::withdraw_claim(&provider.pubkey(), &s.policy, &claim, &[record], &payer);
+    let ix = cl::withdraw_claim(
+        &provider.pubkey(),
+        &s.policy,
+        &claim,
+        &[s.origin(&record)],
+        &payer,
+    );
     s.world.send(&[ix], &[&provider]).expect("withdraw");
     let policy = s.policy();
     assert_eq!(
@@ -261,11 +267,11 @@ fn the_insurer_withdraws_unreserved_money_and_closes_the_policy_after_its_period
 
     // With the policy gone, its ClaimedRecord markers are closed for their rent.
     let record = s.claim_records(&claim)[0];
-    let ix = cl::close_claimed_record(&payer, &s.policy, &record, &payer);
+    let ix = cl::close_claimed_record(&payer, &s.policy, s.origin(&record), &payer);
     s.world.send(&[ix], &[]).expect("close marker");
     assert!(!s
         .world
-        .exists(&claims::pda::claimed_record(&s.policy, &record).0));
+        .exists(&claims::pda::claimed_record(&s.policy, s.origin(&record)).0));
 }
 
 #[test]
@@ -279,7 +285,7 @@ fn rent_and_transaction_sizes_of_claims() {
         ("Claim", claim, 8 + Claim::INIT_SPACE),
         (
             "ClaimedRecord",
-            claims::pda::claimed_record(&s.policy, &record).0,
+            claims::pda::claimed_record(&s.policy, s.origin(&record)).0,
             ClaimedRecord::SPACE,
         ),
         (
@@ -311,7 +317,7 @@ fn rent_and_transaction_sizes_of_claims() {
             &records
                 .iter()
                 .copied()
-                .map(cl::BilledRecord::original)
+                .map(|record| cl::BilledRecord { record, origin: 1 })
                 .collect::<Vec<_>>(),
             Insured::claim_args(1),
         );

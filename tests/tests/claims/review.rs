@@ -65,7 +65,6 @@ fn amending_a_billed_record_does_not_make_it_billable_again() {
         .expect("bill the original");
     let amended = random_id();
     let ix = rx::amend_record(
-        &s.world.payer.pubkey(),
         &p.pubkey(),
         &s.patient.pubkey(),
         &record,
@@ -74,7 +73,6 @@ fn amending_a_billed_record_does_not_make_it_billable_again() {
             record_id: amended,
             commitment: [9; 32],
             content_commitment: [0xCD; 32],
-            uri: "v2".into(),
         },
     );
     s.world.send(&[ix], &[&p]).expect("amend");
@@ -93,7 +91,6 @@ fn amending_a_billed_record_does_not_make_it_billable_again() {
         .grant_record(&patient, &editor.pubkey(), &fresh, permissions::AMEND, DAY);
     let theirs = random_id();
     let ix = rx::amend_record(
-        &s.world.payer.pubkey(),
         &editor.pubkey(),
         &s.patient.pubkey(),
         &fresh,
@@ -102,7 +99,6 @@ fn amending_a_billed_record_does_not_make_it_billable_again() {
             record_id: theirs,
             commitment: [8; 32],
             content_commitment: [0xCD; 32],
-            uri: "v2".into(),
         },
     );
     s.world.send(&[ix], &[&editor]).expect("amend under grant");

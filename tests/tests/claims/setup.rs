@@ -155,19 +155,31 @@ impl Insured {
         claim
     }
 
-    /// A record as a claim lists it: with the origin of its amendment chain
-    /// (the record itself when it does not exist, for attacks).
+    /// A record as a claim lists it: with the origin (serial) of its
+    /// amendment chain (0 when it is not a record, for attacks).
     pub fn billed(&self, record: &Pubkey) -> cl::BilledRecord {
-        match self.world.raw(record) {
-            Some(account) if account.owner == records::ID => {
-                use anchor_lang::AccountDeserialize;
-                match records::state::Record::try_deserialize(&mut account.data.as_slice()) {
-                    Ok(state) => cl::BilledRecord::of(*record, &state),
-                    Err(_) => cl::BilledRecord::original(*record),
-                }
-            }
-            _ => cl::BilledRecord::original(*record),
+        cl::BilledRecord {
+            record: *record,
+            origin: self.origin(record),
         }
+    }
+
+    /// The origin serial of `record`'s amendment chain (0 when no record is
+    /// there).
+    pub fn origin(&self, record: &Pubkey) -> u64 {
+        use anchor_lang::AccountDeserialize;
+        self.world
+            .raw(record)
+            .filter(|account| account.owner == records::ID)
+            .and_then(|account| {
+                records::state::Record::try_deserialize(&mut account.data.as_slice()).ok()
+            })
+            .map_or(0, |state| state.origin)
+    }
+
+    /// The origins of `records`, as `withdraw_claim` takes them.
+    pub fn origins(&self, records: &[Pubkey]) -> Vec<u64> {
+        records.iter().map(|r| self.origin(r)).collect()
     }
 
     pub fn settle(&mut self, claim: &Pubkey) -> TxResult {
@@ -202,7 +214,7 @@ impl Insured {
             &provider.pubkey(),
             &self.policy,
             claim,
-            &records,
+            &self.origins(&records),
             &self.world.payer.pubkey(),
         );
         self.world.send(&[ix], &[&provider])

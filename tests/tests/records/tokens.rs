@@ -130,6 +130,7 @@ fn only_the_admin_creates_the_record_book_once_and_registration_needs_it() {
         InitializeRegistryArgs {
             admin: world.admin.pubkey(),
             max_emergency_duration: MAX_EMERGENCY,
+            deployment: "localnet".into(),
         },
     );
     let ua = world.upgrade_authority.insecure_clone();

@@ -43,8 +43,6 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             .initialize_record_book(&authority, &args.book_uri)
             .await?;
     }
-    let title = if outcome.already_existed {
-        "Registry already initialized"
     let (title, deployment) = if outcome.already_existed {
         let config: RegistryConfig = client.get(&pda::config().0).await?;
         ("Registry already initialized", config.deployment)
