@@ -110,6 +110,7 @@ async fn lost_sends_and_failing_status_queries_still_land_exactly_once() {
             records::instructions::InitializeRegistryArgs {
                 admin: admin.pubkey(),
                 max_emergency_duration: 3600,
+                deployment: "localnet".into(),
             },
         ),
         panacea_sdk::records::initialize_record_book(
