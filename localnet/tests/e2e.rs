@@ -86,6 +86,13 @@ fn the_whole_story_over_json_rpc() {
                 .register_entity(&admin, &key, args)
                 .await
                 .expect("register entity");
+            // Issuers pay their records' rent.
+            let fund = anchor_lang::solana_program::system_instruction::transfer(
+                &client.payer(),
+                &key.pubkey(),
+                1_000_000_000,
+            );
+            client.send(&[fund], &[]).await.expect("fund entity");
             register.push((key, enc));
         }
         let (insurer, _) = register.pop().unwrap();

@@ -610,6 +610,13 @@ async fn entities(
             .register_entity(&admin, &key, args)
             .await
             .expect("register entity");
+        // Issuers pay their records' rent.
+        let fund = anchor_lang::solana_program::system_instruction::transfer(
+            &clean.payer(),
+            &key.pubkey(),
+            1_000_000_000,
+        );
+        clean.send(&[fund], &[]).await.expect("fund entity");
         out.push((key, enc));
     }
     out

@@ -267,12 +267,13 @@ async fn story<B: Backend>(
     let book = client
         .initialize_record_book(admin, panacea_sdk::rent::RECORD_BOOK_URI)
         .await?;
-    if !book.already_existed {
-        n.say(
-            "record book created: one non-transferable Token-2022 mint with its metadata, whose balance in each patient's wallet counts their active records".into(),
-            json!({ "record_book": book.address("record_book").map(|a| a.to_string()) }),
-        );
-    }
+    n.say(
+        format!(
+            "record book {}: one non-transferable Token-2022 mint with its metadata, whose balance in each patient's wallet counts their active records",
+            if book.already_existed { "found" } else { "created" }
+        ),
+        json!({ "record_book": book.address("record_book").map(|a| a.to_string()) }),
+    );
 
     // 2. Credentialed entities.
     let now = backend.unix_timestamp().await?;
