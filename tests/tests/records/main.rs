@@ -3,6 +3,7 @@
 //! attacks that must fail with the expected error and change nothing.
 
 mod access;
+mod attacks_book;
 mod attacks_review;
 mod emergency;
 mod issuance;
