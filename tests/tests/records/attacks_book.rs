@@ -1386,8 +1386,9 @@ fn a_chain_is_billed_once_per_policy_whatever_its_versions_do() {
 
 // ----- registration serials wrap around at slot 2^40 -----
 
-/// Finding: `Patient::first_record_serial` shifts `slot + 1` left by 24
-/// bits without checking that nothing is shifted out: from slot 2^40 on
+/// The review's finding, fixed: `Patient::first_record_serial` shifted
+/// `slot + 1` left by 24 bits without checking that nothing was shifted
+/// out (it now refuses with Overflow): from slot 2^40 on
 /// (about 14,000 years of 400 ms slots; reachable at once on a validator
 /// started with `--warp-slot`), a registration gets the very serial range
 /// of one 2^40 slots earlier. The patient's old care link, dead since the
@@ -1395,7 +1396,6 @@ fn a_chain_is_billed_once_per_policy_whatever_its_versions_do() {
 /// one record of the old registration reaches a record re-issued at its
 /// address (same serial); a stranger can no longer close either.
 #[test]
-#[ignore = "finding: registration serials wrap around from slot 2^40 (first_record_serial shifts without a check)"]
 fn registration_serials_do_not_wrap_around() {
     let mut world = World::new();
     let lab = world.lab().funded(&mut world);

@@ -34,9 +34,12 @@ impl Patient {
 pub const SERIALS_PER_REGISTRATION: u64 = 1 << 24;
 
 impl Patient {
-    /// The first serial of a patient registered in `slot`.
-    pub fn first_record_serial(slot: u64) -> u64 {
-        slot.saturating_add(1) << 24
+    /// The first serial of a patient registered in `slot`; refused (rather
+    /// than wrapping onto an earlier registration's range) from slot 2^40.
+    pub fn first_record_serial(slot: u64) -> Result<u64> {
+        slot.checked_add(1)
+            .and_then(|s| s.checked_mul(SERIALS_PER_REGISTRATION))
+            .ok_or_else(|| error!(crate::errors::RecordsError::Overflow))
     }
 
     /// What identifies this registration of the wallet: the first serial

@@ -78,7 +78,7 @@ pub fn handler(ctx: Context<RegisterPatient>, args: RegisterPatientArgs) -> Resu
         encryption_key: args.encryption_key,
         registered_at: now()?,
         rent_payer: ctx.accounts.payer.key(),
-        next_record_serial: Patient::first_record_serial(Clock::get()?.slot),
+        next_record_serial: Patient::first_record_serial(Clock::get()?.slot)?,
     });
     patient.check_invariant()?;
     // The patient's record book account, paid by whoever pays for the
