@@ -35,16 +35,19 @@ for program in records consent claims; do
   fi
 done
 
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
 for program in records consent claims; do
-  der="$(openssl genpkey -algorithm ed25519 -outform DER | od -An -v -tx1 | tr -d ' \n')"
-  # PKCS#8 DER of an Ed25519 key: the 32-byte seed is the last 32 bytes.
-  seed="${der: -64}"
-  pub="$(printf '%s' "$der" | xxd -r -p | openssl pkey -inform DER -pubout -outform DER | od -An -v -tx1 | tr -d ' \n')"
-  pub="${pub: -64}"
-  python3 - "$seed" "$pub" "$out/$program-keypair.json" "$program" <<'PY'
+  openssl genpkey -algorithm ed25519 -out "$work/key.pem" 2>/dev/null
+  openssl pkey -in "$work/key.pem" -outform DER -out "$work/private.der"
+  openssl pkey -in "$work/key.pem" -pubout -outform DER -out "$work/public.der"
+  python3 - "$work/private.der" "$work/public.der" "$out/$program-keypair.json" "$program" <<'PY'
 import json, sys
-seed, pub, path, program = bytes.fromhex(sys.argv[1]), bytes.fromhex(sys.argv[2]), sys.argv[3], sys.argv[4]
-assert len(seed) == 32 and len(pub) == 32
+# PKCS#8 and SubjectPublicKeyInfo DER of an Ed25519 key: the 32-byte seed
+# and the 32-byte public key are the last 32 bytes of each.
+seed = open(sys.argv[1], "rb").read()[-32:]
+pub = open(sys.argv[2], "rb").read()[-32:]
+path, program = sys.argv[3], sys.argv[4]
 with open(path, "w") as f:
     json.dump(list(seed + pub), f)
 alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -55,6 +58,7 @@ while n:
 text = "1" * (len(pub) - len(pub.lstrip(b"\0"))) + text
 print(f"{program:8} {text}   {path}")
 PY
+  rm -f "$work/key.pem" "$work/private.der"
 done
 cat <<STEPS
 

@@ -230,6 +230,24 @@ mod tests {
     }
 
     #[test]
+    fn keyed_commitments_cannot_be_recomputed_without_the_signers_key() {
+        // Issue 11, finding 16: a licence or a coded service is low-entropy;
+        // its plain SHA-256 would let anyone test guesses against the chain.
+        let document = b"licence 12345";
+        let (a, b) = (
+            solana_keypair::Keypair::new(),
+            solana_keypair::Keypair::new(),
+        );
+        let keyed = keyed_commitment(&a, "credential", document);
+        assert_ne!(keyed, commitment(document), "not a plain hash");
+        assert_ne!(keyed, keyed_commitment(&b, "credential", document));
+        assert_ne!(keyed, keyed_commitment(&a, "service", document));
+        // The signer (or whoever holds its commitment key) recomputes it.
+        assert_eq!(keyed, keyed_commitment(&a, "credential", document));
+        assert_ne!(commitment_key(&a).as_ref(), commitment_key(&b).as_ref());
+    }
+
+    #[test]
     fn debug_does_not_show_the_key() {
         let key = DataKey::from_bytes([0xab; DATA_KEY_LEN]);
         assert_eq!(format!("{key:?}"), "DataKey(<redacted>)");
