@@ -265,13 +265,25 @@ fn the_insurer_withdraws_unreserved_money_and_closes_the_policy_after_its_period
     assert!(!s.world.exists(&s.vault));
     assert_eq!(s.world.lamports(&payer), lamports + rent - meta.fee);
 
-    // With the policy gone, its ClaimedRecord markers are closed for their rent.
+    // With the policy gone, the settled claim, its ClaimedRecord markers and
+    // the provider's usage counter are closed, each rent back to its payer
+    // to the lamport (nothing stranded).
     let record = s.claim_records(&claim)[0];
-    let ix = cl::close_claimed_record(&payer, &s.policy, s.origin(&record), &payer);
-    s.world.send(&[ix], &[]).expect("close marker");
-    assert!(!s
-        .world
-        .exists(&claims::pda::claimed_record(&s.policy, s.origin(&record)).0));
+    let marker = claims::pda::claimed_record(&s.policy, s.origin(&record)).0;
+    let usage = cl::provider_usage_address(&s.policy, &s.provider.pubkey());
+    let rent = s.world.lamports(&claim) + s.world.lamports(&marker) + s.world.lamports(&usage);
+    assert!(rent > 0);
+    let lamports = s.world.lamports(&payer);
+    let ixs = [
+        cl::close_claim(&payer, &s.policy, &claim, &payer),
+        cl::close_claimed_record(&payer, &s.policy, s.origin(&record), &payer),
+        cl::close_provider_usage(&payer, &s.policy, &s.provider.pubkey(), &payer),
+    ];
+    let meta = s.world.send(&ixs, &[]).expect("close claim, marker, usage");
+    assert!(!s.world.exists(&claim));
+    assert!(!s.world.exists(&marker));
+    assert!(!s.world.exists(&usage));
+    assert_eq!(s.world.lamports(&payer), lamports + rent - meta.fee);
 }
 
 #[test]
