@@ -1,5 +1,6 @@
 //! The `consent` program: patients (or guardians) consent per purpose,
 //! directly or through a relayer with a wallet-signed message.
 
+mod attacks_review;
 mod direct;
 mod signed;
