@@ -354,7 +354,7 @@ fn a_paid_claim_closed_and_submitted_again_under_its_id_bills_nothing() {
         args,
     );
     s.world
-        .send(&[submit.clone()], &[&provider])
+        .send(std::slice::from_ref(&submit), &[&provider])
         .expect("submit");
     s.world.warp(CHALLENGE);
     s.settle(&claim).expect("settle");
@@ -653,13 +653,13 @@ fn finding_a_disputed_claim_withdrawn_and_resubmitted_is_approved_by_rule_again(
     s.dispute(&claim).expect("the adjudicator disputes it");
     s.withdraw(&claim).expect("the provider withdraws it");
     let (again, result) = s.try_submit(&provider, &[record], 600_000);
-    match result {
-        Err(_) => return, // refused: fixed
-        Ok(_) => assert_eq!(
+    if result.is_ok() {
+        // Accepted again (refusing is a fix too): it must wait for review.
+        assert_eq!(
             s.claim(&again).status,
             ClaimStatus::PendingReview,
             "records of a disputed claim were approved by rule again"
-        ),
+        );
     }
 }
 
