@@ -634,6 +634,116 @@ fn the_patients_consent_epoch_is_no_payment_consent() {
     assert_eq!(s.snapshot(&[]), before);
 }
 
+// ----- signers, owners, programs -----
+
+/// `ix` with `key` no longer marked as a signer.
+fn unsigned(
+    mut ix: solana_instruction::Instruction,
+    key: &Pubkey,
+) -> solana_instruction::Instruction {
+    for meta in ix.accounts.iter_mut().filter(|m| m.pubkey == *key) {
+        meta.is_signer = false;
+    }
+    ix
+}
+
+#[test]
+fn the_new_instructions_need_their_signers() {
+    let mut s = insured(anchor_spl::token::ID);
+    let claim = s.submit(600_000);
+    let reviewed = s.submit(2_000_000);
+    let (provider, insurer, adjudicator) = keys(&s);
+    s.world
+        .set_status(&provider.pubkey(), EntityStatus::Suspended);
+    let void = cl::void_claim(&insurer.pubkey(), &s.policy, &claim, &provider.pubkey());
+    let before = s.snapshot(&[claim, reviewed]);
+    custom_error(
+        s.world.send(&[unsigned(void, &insurer.pubkey())], &[]),
+        Anchor::AccountNotSigner,
+    );
+    assert_eq!(s.snapshot(&[claim, reviewed]), before);
+    s.void(&insurer, &claim).expect("void");
+    s.world.set_status(&provider.pubkey(), EntityStatus::Active);
+    let before_reinstate = s.snapshot(&[claim]);
+    let reinstate = cl::reinstate_claim(&provider.pubkey(), &s.policy, &claim);
+    custom_error(
+        s.world
+            .send(&[unsigned(reinstate, &provider.pubkey())], &[]),
+        Anchor::AccountNotSigner,
+    );
+    assert_eq!(s.snapshot(&[claim]), before_reinstate);
+    s.world.warp(REVIEW);
+    let before = s.snapshot(&[reviewed]);
+    let stranger = Keypair::new().pubkey();
+    let expire = cl::expire_claim(&stranger, &s.policy, &reviewed);
+    custom_error(
+        s.world.send(&[unsigned(expire, &stranger)], &[]),
+        Anchor::AccountNotSigner,
+    );
+    let decide = cl::decide_claim(&adjudicator.pubkey(), &s.policy, &reviewed, Some(1));
+    custom_error(
+        s.world
+            .send(&[unsigned(decide, &adjudicator.pubkey())], &[]),
+        Anchor::AccountNotSigner,
+    );
+    assert_eq!(s.snapshot(&[reviewed]), before);
+}
+
+#[test]
+fn a_forged_claim_or_a_foreign_token_program_moves_no_money() {
+    use anchor_lang::{AccountSerialize, Discriminator};
+    let mut s = insured(anchor_spl::token::ID);
+    let claim = s.submit(600_000);
+    s.world.warp(CHALLENGE);
+    // A copy of the claim asking for far more, owned by another program.
+    let mut forged = s.claim(&claim);
+    forged.amount_billed = 5_000_000;
+    forged.amount_requested = 4_000_000;
+    forged.amount_payable = 4_000_000;
+    let mut data = Vec::new();
+    forged.try_serialize(&mut data).unwrap();
+    assert_eq!(&data[..8], Claim::DISCRIMINATOR);
+    let address = Keypair::new().pubkey();
+    let real = s.world.raw(&claim).unwrap();
+    s.world
+        .svm
+        .set_account(
+            address,
+            solana_account::Account {
+                lamports: real.lamports,
+                data,
+                owner: Keypair::new().pubkey(),
+                executable: false,
+                rent_epoch: 0,
+            },
+        )
+        .unwrap();
+    let settle = |claim: &Pubkey, token_program: &Pubkey| {
+        cl::settle_claim(
+            &s.world.payer.pubkey(),
+            &s.policy,
+            claim,
+            &s.provider.pubkey(),
+            &s.mint,
+            &s.provider_tokens,
+            token_program,
+        )
+    };
+    let forged_settle = settle(&address, &s.token_program);
+    let mut foreign = settle(&claim, &s.token_program);
+    // The system program in the token program's place.
+    foreign.accounts[6].pubkey = anchor_lang::system_program::ID;
+    let before = s.snapshot(&[claim]);
+    custom_error(
+        s.world.send(&[forged_settle], &[]),
+        Anchor::AccountOwnedByWrongProgram,
+    );
+    custom_error(s.world.send(&[foreign], &[]), Anchor::InvalidProgramId);
+    assert_eq!(s.snapshot(&[claim]), before);
+    s.settle(&claim).expect("the real claim");
+    assert_eq!(s.world.token_amount(&s.provider_tokens), 80_000);
+}
+
 // ----- findings -----
 
 /// Finding (Low): a dispute is undone by withdrawing the disputed claim and

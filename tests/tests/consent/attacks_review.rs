@@ -580,3 +580,28 @@ fn a_grantee_that_is_not_an_entity_gets_no_permit() {
     custom_error(c.relay(&ixs), Anchor::AccountDiscriminatorMismatch);
     assert!(!c.world.exists(&c.epoch_address()));
 }
+
+#[test]
+fn closing_and_so_moving_the_epoch_on_needs_the_patients_signature() {
+    let mut c = cast();
+    let insurer = c.insurer.pubkey();
+    c.consent(&insurer);
+    c.revoke(&insurer);
+    c.world.warp(DAY);
+    let mut ix = c.close_ix(&insurer);
+    for meta in ix.accounts.iter_mut() {
+        meta.is_signer = false;
+    }
+    let snapshot = c.world.snapshot(&[c.address(&insurer), c.epoch_address()]);
+    custom_error(c.world.send(&[ix], &[]), Anchor::AccountNotSigner);
+    // The relayer (who paid the consent's rent) signing in the patient's place.
+    let relayer = c.relayer.insecure_clone();
+    let mut ix = c.close_ix(&insurer);
+    ix.accounts[0].pubkey = relayer.pubkey();
+    custom_error(
+        c.world.send(&[ix], &[&relayer]),
+        ConsentError::NotPatientOrGuardian,
+    );
+    c.world.assert_unchanged(&snapshot);
+    assert_eq!(c.epoch(), 0);
+}
