@@ -116,7 +116,8 @@ pub mod claims {
         anyone::close_claimed_record::handler(ctx)
     }
 
-    /// Closes a provider's auto-approval counter once its policy is closed.
+    /// Closes a provider's auto-approval counter once its policy has ended
+    /// (past valid_until) or is closed.
     pub fn close_provider_usage(ctx: Context<CloseProviderUsage>) -> Result<()> {
         anyone::close_provider_usage::handler(ctx)
     }

@@ -518,11 +518,11 @@ fn a_usage_counter_is_not_substituted_or_closed_while_its_policy_lives() {
         custom_error(s.world.send(&[ix], &[&provider]), Anchor::ConstraintSeeds);
         s.world.assert_unchanged(&snapshot);
     }
-    // Closing it to start over: not while the policy lives, whatever
+    // Closing it to start over: not while the policy runs, whatever
     // account stands in for the policy.
     let payer = s.world.payer.pubkey();
     let ix = cl::close_provider_usage(&payer, &s.policy, &provider.pubkey(), &payer);
-    custom_error(s.world.send(&[ix], &[]), ClaimsError::PolicyStillOpen);
+    custom_error(s.world.send(&[ix], &[]), ClaimsError::PolicyStillRunning);
     let mut ix = cl::close_provider_usage(&payer, &s.policy, &provider.pubkey(), &payer);
     ix.accounts[1].pubkey = Keypair::new().pubkey();
     custom_error(s.world.send(&[ix], &[]), Anchor::ConstraintAddress);
@@ -565,9 +565,9 @@ fn a_usage_counter_of_an_earlier_policy_at_the_same_address_counts_nothing() {
     );
     s.world.send(&[ix], &[&insurer]).expect("re-open");
     s.fund(FUNDING).expect("fund");
-    // The old counter is stranded until this policy closes too.
+    // The old counter serves the new policy: not closed while it runs.
     let ix = cl::close_provider_usage(&payer, &s.policy, &provider.pubkey(), &payer);
-    custom_error(s.world.send(&[ix], &[]), ClaimsError::PolicyStillOpen);
+    custom_error(s.world.send(&[ix], &[]), ClaimsError::PolicyStillRunning);
     // It counts nothing against the new policy: 600_000 (480_000) and
     // another 600_000 would have passed the cap with the old count.
     let again = s.submit(600_000);
@@ -837,13 +837,13 @@ fn finding_a_reinstated_claim_skips_what_was_left_of_its_challenge_window() {
         .expect("the adjudicator still has the rest of the challenge window");
 }
 
-/// Finding (Low): a `ProviderUsage` is read only by `submit_claim`, which
-/// needs the policy in its period, yet it can be closed only once the
-/// policy account is gone. Its rent (paid by the provider's first claim's
-/// payer) is hostage to the insurer closing the policy, which nothing
-/// obliges it to do (the same holds for `ClaimedRecord` markers).
+/// Review finding (Low), fixed: a `ProviderUsage` is read only by
+/// `submit_claim`, which needs the policy in its period, yet it could be
+/// closed only once the policy account was gone, so its rent (paid by the
+/// provider's first claim's payer) was hostage to the insurer closing the
+/// policy. Anyone may now close it once the policy has ended, open or not;
+/// not a second before.
 #[test]
-#[ignore = "finding: a usage counter's rent is stranded while an ended policy stays open"]
 fn finding_a_usage_counters_rent_is_stranded_while_an_ended_policy_stays_open() {
     let mut s = insured_with(anchor_spl::token::ID, |t| {
         t.valid_until = t.valid_from + 10 * DAY;
@@ -851,14 +851,30 @@ fn finding_a_usage_counters_rent_is_stranded_while_an_ended_policy_stays_open() 
     let claim = s.submit(600_000);
     s.world.warp(CHALLENGE);
     s.settle(&claim).expect("settle");
-    s.world.warp(10 * DAY + APPEAL);
-    // The policy has ended and no claim is open; the insurer does not close.
     let payer = s.world.payer.pubkey();
     let provider = s.provider.pubkey();
     let usage = cl::provider_usage_address(&s.policy, &provider);
+    // A second before the policy ends the counter may still count.
+    let valid_until = s.policy().valid_until;
+    let now = s.world.now();
+    s.world.warp(valid_until - 1 - now);
+    let snapshot = s.world.snapshot(&[usage, s.policy]);
     let ix = cl::close_provider_usage(&payer, &s.policy, &provider, &payer);
-    s.world
+    custom_error(s.world.send(&[ix], &[]), ClaimsError::PolicyStillRunning);
+    s.world.assert_unchanged(&snapshot);
+    // The policy has ended and no claim is open; the insurer does not close.
+    s.world.warp(1);
+    let rent = s.world.lamports(&usage);
+    let before = s.world.lamports(&payer);
+    let ix = cl::close_provider_usage(&payer, &s.policy, &provider, &payer);
+    let meta = s
+        .world
         .send(&[ix], &[])
         .expect("a dead counter's rent goes back to its payer");
     assert!(!s.world.exists(&usage));
+    assert_eq!(s.world.lamports(&payer), before + rent - meta.fee);
+    // The policy is untouched and still closes.
+    assert!(s.world.exists(&s.policy));
+    s.world.warp(APPEAL);
+    s.close_policy().expect("the policy closes without its counter");
 }
