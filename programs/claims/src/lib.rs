@@ -76,7 +76,8 @@ pub mod claims {
         provider::withdraw_claim::handler(ctx)
     }
 
-    /// Reinstates a voided claim once the provider is active again, within the appeal window.
+    /// Reinstates a voided claim once the provider is active again, within the appeal window
+    /// (a claim approved by rule gets back what was left of its challenge window).
     pub fn reinstate_claim(ctx: Context<ReinstateClaim>) -> Result<()> {
         provider::reinstate_claim::handler(ctx)
     }

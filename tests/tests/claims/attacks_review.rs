@@ -435,6 +435,10 @@ fn voiding_and_reinstating_does_not_move_the_deductible() {
     // The second is paid first: it takes the deductible.
     s.settle(&second).expect("settle the second");
     s.reinstate(&provider, &first).expect("reinstate");
+    // Voided in the second it was submitted: its whole challenge window
+    // is still ahead of it.
+    custom_error(s.settle(&first), ClaimsError::SettlementNotDue);
+    s.world.warp(CHALLENGE);
     s.settle(&first).expect("settle the first");
     let (a, b) = (s.claim(&first), s.claim(&second));
     assert_eq!(
@@ -814,18 +818,20 @@ fn finding_a_one_second_appeal_window_leaves_no_way_back_from_a_void() {
         .expect("a reinstated provider gets its claim back");
 }
 
-/// Finding (Low): a claim approved by rule and voided inside its challenge
-/// window comes back with its original `settle_after`; reinstated after
-/// that time it is payable at once, and the adjudicator, who cannot dispute
-/// a voided claim, has lost what was left of the challenge window.
+/// Review finding (Low), fixed: a claim approved by rule and voided inside
+/// its challenge window came back with its original `settle_after`;
+/// reinstated after that time it was payable at once, and the adjudicator,
+/// who cannot dispute a voided claim, had lost what was left of the
+/// challenge window. It now gets back what was left when it was voided; a
+/// claim the adjudicator approved keeps its `settle_after`.
 #[test]
-#[ignore = "finding: a reinstated claim skips what was left of its challenge window"]
 fn finding_a_reinstated_claim_skips_what_was_left_of_its_challenge_window() {
     let mut s = insured(anchor_spl::token::ID);
     let claim = s.submit(600_000);
     let (provider, insurer, _) = keys(&s);
-    // The provider is suspended (say, under investigation) at once and the
-    // insurer voids the claim in the same second.
+    // A day into the window the provider is suspended (say, under
+    // investigation) and the insurer voids the claim.
+    s.world.warp(DAY);
     s.world
         .set_status(&provider.pubkey(), EntityStatus::Suspended);
     s.void(&insurer, &claim).expect("void");
@@ -833,8 +839,34 @@ fn finding_a_reinstated_claim_skips_what_was_left_of_its_challenge_window() {
     s.world.warp(CHALLENGE + DAY);
     s.world.set_status(&provider.pubkey(), EntityStatus::Active);
     s.reinstate(&provider, &claim).expect("reinstate");
+    // What was left: the challenge window less the day it ran.
+    assert_eq!(
+        s.claim(&claim).settle_after,
+        s.world.now() + CHALLENGE - DAY
+    );
+    let before = s.snapshot(&[claim]);
+    custom_error(s.settle(&claim), ClaimsError::SettlementNotDue);
+    assert_eq!(s.snapshot(&[claim]), before);
     s.dispute(&claim)
         .expect("the adjudicator still has the rest of the challenge window");
+    assert_eq!(s.claim(&claim).status, ClaimStatus::PendingReview);
+
+    // Approved by the adjudicator, in full: payable at once, voided and
+    // reinstated, still payable at once.
+    let decided = s.submit(2_000_000);
+    assert_eq!(s.claim(&decided).status, ClaimStatus::PendingReview);
+    s.decide(&decided, Some(1_600_000))
+        .expect("approve in full");
+    let settle_after = s.claim(&decided).settle_after;
+    s.world
+        .set_status(&provider.pubkey(), EntityStatus::Suspended);
+    s.void(&insurer, &decided).expect("void");
+    s.world.warp(DAY);
+    s.world.set_status(&provider.pubkey(), EntityStatus::Active);
+    s.reinstate(&provider, &decided).expect("reinstate");
+    assert_eq!(s.claim(&decided).settle_after, settle_after);
+    s.settle(&decided).expect("paid at once");
+    assert_eq!(s.claim(&decided).status, ClaimStatus::Paid);
 }
 
 /// Review finding (Low), fixed: a `ProviderUsage` is read only by
@@ -876,5 +908,6 @@ fn finding_a_usage_counters_rent_is_stranded_while_an_ended_policy_stays_open() 
     // The policy is untouched and still closes.
     assert!(s.world.exists(&s.policy));
     s.world.warp(APPEAL);
-    s.close_policy().expect("the policy closes without its counter");
+    s.close_policy()
+        .expect("the policy closes without its counter");
 }
