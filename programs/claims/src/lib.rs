@@ -71,7 +71,7 @@ pub mod claims {
         provider::appeal_claim::handler(ctx)
     }
 
-    /// Withdraws a claim before any decision.
+    /// Withdraws a claim before any decision, unless it was disputed.
     pub fn withdraw_claim<'info>(ctx: Context<'info, WithdrawClaim<'info>>) -> Result<()> {
         provider::withdraw_claim::handler(ctx)
     }

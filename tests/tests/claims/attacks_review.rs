@@ -750,13 +750,14 @@ fn a_forged_claim_or_a_foreign_token_program_moves_no_money() {
 
 // ----- findings -----
 
-/// Finding (Low): a dispute is undone by withdrawing the disputed claim and
-/// submitting its records again, which are then approved by rule with a
-/// fresh challenge window. Without a per-provider cap (the default: cap =
-/// coverage) a provider can repeat it until the adjudicator misses one
-/// challenge window; with a cap, each round costs cap.
+/// Review finding (Low), fixed: a dispute was undone by withdrawing the
+/// disputed claim and submitting its records again, which were then
+/// approved by rule with a fresh challenge window; without a per-provider
+/// cap a provider could repeat it until the adjudicator missed one
+/// challenge window. A disputed claim can no longer be withdrawn: it ends
+/// by the adjudicator's decision or the review timeout, and its records stay
+/// billed.
 #[test]
-#[ignore = "finding: a disputed claim withdrawn and submitted again is approved by rule again"]
 fn finding_a_disputed_claim_withdrawn_and_resubmitted_is_approved_by_rule_again() {
     let mut s = insured(anchor_spl::token::ID);
     let provider = s.provider.insecure_clone();
@@ -764,17 +765,28 @@ fn finding_a_disputed_claim_withdrawn_and_resubmitted_is_approved_by_rule_again(
     let (claim, result) = s.try_submit(&provider, &[record], 600_000);
     result.expect("submit");
     assert_eq!(s.claim(&claim).status, ClaimStatus::Approved);
+    assert!(!s.claim(&claim).disputed);
     s.dispute(&claim).expect("the adjudicator disputes it");
-    s.withdraw(&claim).expect("the provider withdraws it");
+    assert!(s.claim(&claim).disputed);
+    let marker = claims::pda::claimed_record(&s.policy, s.origin(&record)).0;
+    let before = s.snapshot(&[claim, marker]);
+    custom_error(s.withdraw(&claim), ClaimsError::ClaimDisputed);
+    assert_eq!(s.snapshot(&[claim, marker]), before);
+    // Its records cannot be billed again.
     let (again, result) = s.try_submit(&provider, &[record], 600_000);
-    if result.is_ok() {
-        // Accepted again (refusing is a fix too): it must wait for review.
-        assert_eq!(
-            s.claim(&again).status,
-            ClaimStatus::PendingReview,
-            "records of a disputed claim were approved by rule again"
-        );
-    }
+    custom_error(result, ClaimsError::RecordAlreadyClaimed);
+    assert!(!s.world.exists(&again));
+    assert_eq!(s.snapshot(&[claim, marker]), before);
+    // The dispute ends by the review timeout (or a decision): denied, and
+    // the provider may appeal it like any denial.
+    s.world.warp(REVIEW);
+    let ix = cl::expire_claim(&s.world.payer.pubkey(), &s.policy, &claim);
+    s.world.send(&[ix], &[]).expect("timed out");
+    assert_eq!(s.claim(&claim).status, ClaimStatus::Denied);
+    custom_error(s.withdraw(&claim), ClaimsError::AlreadyDecided);
+    s.appeal(&claim).expect("appeal the denial");
+    assert_eq!(s.claim(&claim).status, ClaimStatus::Appealed);
+    s.assert_escrow();
 }
 
 /// Finding (Low): the reinstatement window is the policy's appeal window,
