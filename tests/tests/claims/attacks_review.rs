@@ -3,14 +3,14 @@
 //! the per-provider auto-approve cap (`ProviderUsage`) and the payout mint
 //! re-checked wherever money moves. Each attack that the program refuses is
 //! a regression test asserting its exact error and that nothing changed;
-//! each that succeeds is an ignored `finding_` test asserting what should
-//! happen instead.
+//! each that succeeded was a `finding_` test asserting what should happen
+//! instead, ignored until its fix (all four are fixed now).
 
 use {
     super::setup::*,
     anchor_lang::error::ErrorCode as Anchor,
     anchor_lang::prelude::Pubkey,
-    claims::{errors::ClaimsError, state::*},
+    claims::{constants::MIN_APPEAL_WINDOW, errors::ClaimsError, state::*},
     panacea_sdk::claims as cl,
     panacea_tests::{assert::*, *},
     records::state::{EntityStatus, RecordKind},
@@ -789,45 +789,55 @@ fn finding_a_disputed_claim_withdrawn_and_resubmitted_is_approved_by_rule_again(
     s.assert_escrow();
 }
 
-/// Finding (Low): the reinstatement window is the policy's appeal window,
-/// which may be one second. An insurer with such terms voids an approved
-/// claim the moment its provider's credential lapses or the provider is
-/// suspended, and the provider cannot be reinstated in the registry and
-/// reinstate the claim within a second: a way back that is not one (and
-/// appeals are likewise illusory).
+/// Review finding (Low), fixed: the reinstatement window is the policy's
+/// appeal window, which could be one second. An insurer with such terms
+/// voided an approved claim the moment its provider's credential lapsed or
+/// the provider was suspended, and the provider could not be restored in the
+/// registry and reinstate the claim within a second: a way back that was not
+/// one (and appeals were likewise illusory). `create_policy` now refuses an
+/// appeal window under `MIN_APPEAL_WINDOW` (a day).
 #[test]
-#[ignore = "finding: a one-second appeal window leaves no way back from a void"]
 fn finding_a_one_second_appeal_window_leaves_no_way_back_from_a_void() {
     {
         let mut world = World::new();
         let insurer = world.insurer();
         let patient = world.patient();
         let mint = world.create_mint(&anchor_spl::token::ID);
-        let mut args = policy_args(&world, &insurer.pubkey());
-        args.appeal_window = 1;
-        let ix = cl::create_policy(
-            &world.payer.pubkey(),
-            &insurer.pubkey(),
-            &patient.pubkey(),
-            &mint,
-            &anchor_spl::token::ID,
-            args,
-        );
-        if world.send(&[ix], &[&insurer]).is_err() {
-            return; // such windows are refused: fixed
+        for window in [1, MIN_APPEAL_WINDOW - 1] {
+            let mut args = policy_args(&world, &insurer.pubkey());
+            args.appeal_window = window;
+            let policy = cl::policy_address(&insurer.pubkey(), &args.policy_id);
+            let ix = cl::create_policy(
+                &world.payer.pubkey(),
+                &insurer.pubkey(),
+                &patient.pubkey(),
+                &mint,
+                &anchor_spl::token::ID,
+                args,
+            );
+            custom_error(
+                world.send(&[ix], &[&insurer]),
+                ClaimsError::InvalidPolicyTerms,
+            );
+            assert!(!world.exists(&policy));
         }
     }
-    let mut s = insured_with(anchor_spl::token::ID, |t| t.appeal_window = 1);
+    // With the shortest window allowed, a provider restored within it gets
+    // its claim back.
+    let mut s = insured_with(anchor_spl::token::ID, |t| {
+        t.appeal_window = MIN_APPEAL_WINDOW
+    });
     let claim = s.submit(600_000);
     let (provider, insurer, _) = keys(&s);
     s.world
         .set_status(&provider.pubkey(), EntityStatus::Suspended);
     s.void(&insurer, &claim).expect("voided at once");
-    // The admin restores the provider a minute later.
-    s.world.warp(60);
+    // The admin restores the provider hours later.
+    s.world.warp(MIN_APPEAL_WINDOW - 60);
     s.world.set_status(&provider.pubkey(), EntityStatus::Active);
     s.reinstate(&provider, &claim)
         .expect("a reinstated provider gets its claim back");
+    assert_eq!(s.claim(&claim).status, ClaimStatus::Approved);
 }
 
 /// Review finding (Low), fixed: a claim approved by rule and voided inside
