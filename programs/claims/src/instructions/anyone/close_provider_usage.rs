@@ -12,8 +12,7 @@ use {
 #[derive(Accounts)]
 pub struct CloseProviderUsage<'info> {
     pub actor: Signer<'info>,
-    /// CHECK: the usage's policy: closed, or a `Policy` past its
-    /// `valid_until` (read in `validate`).
+    /// CHECK: the usage's policy: closed, or a `Policy` past its `valid_until`.
     #[account(address = provider_usage.policy)]
     pub policy: UncheckedAccount<'info>,
     #[account(
