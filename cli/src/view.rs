@@ -191,6 +191,7 @@ pub fn claim(address: &Pubkey, c: &Claim) -> Value {
         "decided_by": opt_key(&c.decided_by),
         "decided_at": opt_time(&c.decided_at),
         "appealed": c.appealed,
+        "disputed": c.disputed,
         "paid_at": opt_time(&c.paid_at),
         "voided_at": opt_time(&c.voided_at),
     })

@@ -269,7 +269,7 @@ fn the_demo_runs_in_process() {
         step(steps, "provider_balance")["provider_balance"],
         240_000_000
     );
-    assert_eq!(step(steps, "paid")["paid"], 1_440_000_000);
+    assert_eq!(step(steps, "paid")["paid"], 1_640_000_000);
 }
 
 #[test]
@@ -279,7 +279,7 @@ fn the_demo_runs_against_a_localnet() {
     assert_eq!(report["cluster"], net.url);
     let steps = report["steps"].as_array().unwrap();
     assert_eq!(steps.len(), 17);
-    assert_eq!(step(steps, "paid")["paid"], 1_440_000_000);
+    assert_eq!(step(steps, "paid")["paid"], 1_640_000_000);
     let trail = step(steps, "audit_trail")["audit_trail"]
         .as_array()
         .unwrap();
@@ -625,8 +625,9 @@ fn policies_and_claims_through_the_binary() {
             "100",
             "--challenge-window",
             "2s",
+            // The shortest the program allows; nothing here waits it out.
             "--appeal-window",
-            "2s",
+            "1d",
         ],
     );
     let policy = created["policy"].as_str().unwrap().to_string();
@@ -699,7 +700,9 @@ fn policies_and_claims_through_the_binary() {
     let settled = wait_ok(net, "relayer", &["claim", "settle", &small]);
     assert_eq!(settled["status"], "Paid");
 
-    // Above it: the adjudicator (the insurer by default) decides.
+    // Above it: the adjudicator (the insurer by default) decides; approved
+    // in full it is payable at once (a partial approval would wait out the
+    // appeal window).
     let large = net.ok(
         "lab",
         &[
@@ -715,13 +718,12 @@ fn policies_and_claims_through_the_binary() {
     );
     assert_eq!(large["status"], "PendingReview");
     let large = large["claim"].as_str().unwrap().to_string();
-    let decided = net.ok("insurer", &["claim", "decide", &large, "--approve", "250"]);
+    let decided = net.ok("insurer", &["claim", "decide", &large, "--approve", "300"]);
     assert_eq!(decided["status"], "Approved");
-    std::thread::sleep(Duration::from_secs(3));
     wait_ok(net, "relayer", &["claim", "settle", &large]);
 
     let shown = net.ok("insurer", &["policy", "show", &policy]);
-    assert_eq!(shown["paid"], 310_500_000);
+    assert_eq!(shown["paid"], 360_500_000);
     assert_eq!(shown["reserved"], 0);
     let listed = net.ok("insurer", &["claim", "list", "--policy", &policy]);
     assert!(listed
@@ -737,14 +739,14 @@ fn policies_and_claims_through_the_binary() {
         .unwrap();
     assert_eq!(
         u64::from_le_bytes(balance.data[64..72].try_into().unwrap()),
-        310_500_000
+        360_500_000
     );
 
-    // What is left can be withdrawn once no decision can be appealed.
-    wait_ok(net, "insurer", &["policy", "withdraw", &policy, "189.5"]);
+    // What is left can be withdrawn: no decision can be appealed.
+    wait_ok(net, "insurer", &["policy", "withdraw", &policy, "139.5"]);
     assert_eq!(
         net.ok("insurer", &["policy", "show", &policy])["withdrawn"],
-        189_500_000
+        139_500_000
     );
 
     // The audit trail, read back from finalized history.

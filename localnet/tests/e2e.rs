@@ -220,7 +220,7 @@ fn the_whole_story_over_json_rpc() {
             provider_auto_approve_cap: 4_000_000,
             auto_approve_period: 30 * 86_400,
             challenge_window: 2,
-            appeal_window: 60,
+            appeal_window: 86_400,
             review_window: 30 * 86_400,
             valid_from: now - 60,
             valid_until: now + 86_400,

@@ -363,7 +363,8 @@ pub fn expire_claim(actor: &Pubkey, policy: &Pubkey, claim: &Pubkey) -> Instruct
     )
 }
 
-/// Closes a provider's auto-approval counter once `policy` is closed.
+/// Closes a provider's auto-approval counter once `policy` has ended (past
+/// its `valid_until`) or is closed.
 pub fn close_provider_usage(
     actor: &Pubkey,
     policy: &Pubkey,

@@ -1,10 +1,12 @@
 //! `panacea demo [--url URL]`: the whole Panacea story, step by step.
 //!
 //! Without `--url` it runs on the programs in-process (nothing to install
-//! or start) and moves the clock past the claim windows; with `--url` it
+//! or start) and moves the clock past the challenge window; with `--url` it
 //! runs against that cluster (a localnet: `panacea-localnet`), where the
 //! signer must be the programs' upgrade authority or the registry admin,
-//! and waits out short claim windows in real time.
+//! and waits out a short challenge window in real time. The story never
+//! waits out an appeal window (at least a day): the provider appeals the
+//! partial approval, and a decision on appeal is payable at once.
 
 use {
     crate::{
@@ -127,7 +129,9 @@ pub async fn run(ctx: &Ctx, _args: Args) -> Result<Report> {
             );
         }
         let client = PanaceaClient::new(backend.clone(), payer).with_config(ctx.tx_config());
-        let windows = (5, 5);
+        // A challenge window the demo waits out; the shortest appeal window
+        // the program allows, which the story never waits for.
+        let windows = (5, DAY);
         let cluster = Cluster {
             clock: Clock::Real,
             deployment: ctx.deployment(None),
@@ -572,7 +576,8 @@ async fn story<B: Backend>(
         json!({ "provider_balance": paid }),
     );
 
-    // 10. A claim above the limit, decided by the adjudicator.
+    // 10. A claim above the limit, partly approved by the adjudicator,
+    // appealed, and decided again: final, payable at once.
     let (endoscopy, _, _) = client
         .issue_record(
             &specialist,
@@ -606,15 +611,18 @@ async fn story<B: Backend>(
     client
         .decide_claim(&adjudicator, &large, Some(1_200 * USDC))
         .await?;
-    let decided: Claim = client.get(&large).await?;
-    clock
-        .wait_until(backend, decided.decided_at.unwrap_or(now) + appeal_window)
+    client.appeal_claim(&specialist, &large).await?;
+    client
+        .decide_claim(&adjudicator, &large, Some(1_400 * USDC))
         .await?;
+    let decided: Claim = client.get(&large).await?;
+    clock.wait_until(backend, decided.settle_after).await?;
     client.settle_claim(&large, &specialist_usdc).await?;
     let totals: Policy = client.get(&policy).await?;
     n.say(
         format!(
-            "the adjudicator approved 1,200; settled after the appeal window. Policy: paid {}, reserved {}, escrow left {} USDC",
+            "the adjudicator approved 1,200; the specialist appealed within the {} appeal window and on appeal the adjudicator approved 1,400, final and settled at once. Policy: paid {}, reserved {}, escrow left {} USDC",
+            span(appeal_window),
             totals.paid / USDC,
             totals.reserved / USDC,
             token_balance(backend, &totals.vault).await? / USDC

@@ -25,6 +25,9 @@ const DAY: i64 = 24 * 60 * 60;
 pub const MAX_CHALLENGE_WINDOW: i64 = 30 * DAY;
 /// Longest appeal window (also how long a voided claim may be reinstated).
 pub const MAX_APPEAL_WINDOW: i64 = 90 * DAY;
+/// Shortest appeal window: a provider always has a day to appeal a
+/// decision, or to be restored in the registry and reinstate a voided claim.
+pub const MIN_APPEAL_WINDOW: i64 = DAY;
 /// Longest review window: a claim under review or on appeal that the
 /// adjudicator has not decided within it times out.
 pub const MAX_REVIEW_WINDOW: i64 = 90 * DAY;

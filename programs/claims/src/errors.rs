@@ -88,4 +88,6 @@ pub enum ClaimsError {
     ReinstateWindowClosed,
     #[msg("the claim's review deadline has not passed")]
     ReviewNotExpired,
+    #[msg("a disputed claim cannot be withdrawn: the adjudicator decides it, or it times out")]
+    ClaimDisputed,
 }

@@ -71,12 +71,13 @@ pub mod claims {
         provider::appeal_claim::handler(ctx)
     }
 
-    /// Withdraws a claim before any decision.
+    /// Withdraws a claim before any decision, unless it was disputed.
     pub fn withdraw_claim<'info>(ctx: Context<'info, WithdrawClaim<'info>>) -> Result<()> {
         provider::withdraw_claim::handler(ctx)
     }
 
-    /// Reinstates a voided claim once the provider is active again, within the appeal window.
+    /// Reinstates a voided claim once the provider is active again, within the appeal window
+    /// (a claim approved by rule gets back what was left of its challenge window).
     pub fn reinstate_claim(ctx: Context<ReinstateClaim>) -> Result<()> {
         provider::reinstate_claim::handler(ctx)
     }
@@ -116,7 +117,8 @@ pub mod claims {
         anyone::close_claimed_record::handler(ctx)
     }
 
-    /// Closes a provider's auto-approval counter once its policy is closed.
+    /// Closes a provider's auto-approval counter once its policy has ended
+    /// (past valid_until) or is closed.
     pub fn close_provider_usage(ctx: Context<CloseProviderUsage>) -> Result<()> {
         anyone::close_provider_usage::handler(ctx)
     }

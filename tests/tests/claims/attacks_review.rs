@@ -3,14 +3,14 @@
 //! the per-provider auto-approve cap (`ProviderUsage`) and the payout mint
 //! re-checked wherever money moves. Each attack that the program refuses is
 //! a regression test asserting its exact error and that nothing changed;
-//! each that succeeds is an ignored `finding_` test asserting what should
-//! happen instead.
+//! each that succeeded was a `finding_` test asserting what should happen
+//! instead, ignored until its fix (all four are fixed now).
 
 use {
     super::setup::*,
     anchor_lang::error::ErrorCode as Anchor,
     anchor_lang::prelude::Pubkey,
-    claims::{errors::ClaimsError, state::*},
+    claims::{constants::MIN_APPEAL_WINDOW, errors::ClaimsError, state::*},
     panacea_sdk::claims as cl,
     panacea_tests::{assert::*, *},
     records::state::{EntityStatus, RecordKind},
@@ -435,6 +435,10 @@ fn voiding_and_reinstating_does_not_move_the_deductible() {
     // The second is paid first: it takes the deductible.
     s.settle(&second).expect("settle the second");
     s.reinstate(&provider, &first).expect("reinstate");
+    // Voided in the second it was submitted: its whole challenge window
+    // is still ahead of it.
+    custom_error(s.settle(&first), ClaimsError::SettlementNotDue);
+    s.world.warp(CHALLENGE);
     s.settle(&first).expect("settle the first");
     let (a, b) = (s.claim(&first), s.claim(&second));
     assert_eq!(
@@ -518,11 +522,11 @@ fn a_usage_counter_is_not_substituted_or_closed_while_its_policy_lives() {
         custom_error(s.world.send(&[ix], &[&provider]), Anchor::ConstraintSeeds);
         s.world.assert_unchanged(&snapshot);
     }
-    // Closing it to start over: not while the policy lives, whatever
+    // Closing it to start over: not while the policy runs, whatever
     // account stands in for the policy.
     let payer = s.world.payer.pubkey();
     let ix = cl::close_provider_usage(&payer, &s.policy, &provider.pubkey(), &payer);
-    custom_error(s.world.send(&[ix], &[]), ClaimsError::PolicyStillOpen);
+    custom_error(s.world.send(&[ix], &[]), ClaimsError::PolicyStillRunning);
     let mut ix = cl::close_provider_usage(&payer, &s.policy, &provider.pubkey(), &payer);
     ix.accounts[1].pubkey = Keypair::new().pubkey();
     custom_error(s.world.send(&[ix], &[]), Anchor::ConstraintAddress);
@@ -565,9 +569,9 @@ fn a_usage_counter_of_an_earlier_policy_at_the_same_address_counts_nothing() {
     );
     s.world.send(&[ix], &[&insurer]).expect("re-open");
     s.fund(FUNDING).expect("fund");
-    // The old counter is stranded until this policy closes too.
+    // The old counter serves the new policy: not closed while it runs.
     let ix = cl::close_provider_usage(&payer, &s.policy, &provider.pubkey(), &payer);
-    custom_error(s.world.send(&[ix], &[]), ClaimsError::PolicyStillOpen);
+    custom_error(s.world.send(&[ix], &[]), ClaimsError::PolicyStillRunning);
     // It counts nothing against the new policy: 600_000 (480_000) and
     // another 600_000 would have passed the cap with the old count.
     let again = s.submit(600_000);
@@ -746,13 +750,14 @@ fn a_forged_claim_or_a_foreign_token_program_moves_no_money() {
 
 // ----- findings -----
 
-/// Finding (Low): a dispute is undone by withdrawing the disputed claim and
-/// submitting its records again, which are then approved by rule with a
-/// fresh challenge window. Without a per-provider cap (the default: cap =
-/// coverage) a provider can repeat it until the adjudicator misses one
-/// challenge window; with a cap, each round costs cap.
+/// Review finding (Low), fixed: a dispute was undone by withdrawing the
+/// disputed claim and submitting its records again, which were then
+/// approved by rule with a fresh challenge window; without a per-provider
+/// cap a provider could repeat it until the adjudicator missed one
+/// challenge window. A disputed claim can no longer be withdrawn: it ends
+/// by the adjudicator's decision or the review timeout, and its records stay
+/// billed.
 #[test]
-#[ignore = "finding: a disputed claim withdrawn and submitted again is approved by rule again"]
 fn finding_a_disputed_claim_withdrawn_and_resubmitted_is_approved_by_rule_again() {
     let mut s = insured(anchor_spl::token::ID);
     let provider = s.provider.insecure_clone();
@@ -760,72 +765,95 @@ fn finding_a_disputed_claim_withdrawn_and_resubmitted_is_approved_by_rule_again(
     let (claim, result) = s.try_submit(&provider, &[record], 600_000);
     result.expect("submit");
     assert_eq!(s.claim(&claim).status, ClaimStatus::Approved);
+    assert!(!s.claim(&claim).disputed);
     s.dispute(&claim).expect("the adjudicator disputes it");
-    s.withdraw(&claim).expect("the provider withdraws it");
+    assert!(s.claim(&claim).disputed);
+    let marker = claims::pda::claimed_record(&s.policy, s.origin(&record)).0;
+    let before = s.snapshot(&[claim, marker]);
+    custom_error(s.withdraw(&claim), ClaimsError::ClaimDisputed);
+    assert_eq!(s.snapshot(&[claim, marker]), before);
+    // Its records cannot be billed again.
     let (again, result) = s.try_submit(&provider, &[record], 600_000);
-    if result.is_ok() {
-        // Accepted again (refusing is a fix too): it must wait for review.
-        assert_eq!(
-            s.claim(&again).status,
-            ClaimStatus::PendingReview,
-            "records of a disputed claim were approved by rule again"
-        );
-    }
+    custom_error(result, ClaimsError::RecordAlreadyClaimed);
+    assert!(!s.world.exists(&again));
+    assert_eq!(s.snapshot(&[claim, marker]), before);
+    // The dispute ends by the review timeout (or a decision): denied, and
+    // the provider may appeal it like any denial.
+    s.world.warp(REVIEW);
+    let ix = cl::expire_claim(&s.world.payer.pubkey(), &s.policy, &claim);
+    s.world.send(&[ix], &[]).expect("timed out");
+    assert_eq!(s.claim(&claim).status, ClaimStatus::Denied);
+    custom_error(s.withdraw(&claim), ClaimsError::AlreadyDecided);
+    s.appeal(&claim).expect("appeal the denial");
+    assert_eq!(s.claim(&claim).status, ClaimStatus::Appealed);
+    s.assert_escrow();
 }
 
-/// Finding (Low): the reinstatement window is the policy's appeal window,
-/// which may be one second. An insurer with such terms voids an approved
-/// claim the moment its provider's credential lapses or the provider is
-/// suspended, and the provider cannot be reinstated in the registry and
-/// reinstate the claim within a second: a way back that is not one (and
-/// appeals are likewise illusory).
+/// Review finding (Low), fixed: the reinstatement window is the policy's
+/// appeal window, which could be one second. An insurer with such terms
+/// voided an approved claim the moment its provider's credential lapsed or
+/// the provider was suspended, and the provider could not be restored in the
+/// registry and reinstate the claim within a second: a way back that was not
+/// one (and appeals were likewise illusory). `create_policy` now refuses an
+/// appeal window under `MIN_APPEAL_WINDOW` (a day).
 #[test]
-#[ignore = "finding: a one-second appeal window leaves no way back from a void"]
 fn finding_a_one_second_appeal_window_leaves_no_way_back_from_a_void() {
     {
         let mut world = World::new();
         let insurer = world.insurer();
         let patient = world.patient();
         let mint = world.create_mint(&anchor_spl::token::ID);
-        let mut args = policy_args(&world, &insurer.pubkey());
-        args.appeal_window = 1;
-        let ix = cl::create_policy(
-            &world.payer.pubkey(),
-            &insurer.pubkey(),
-            &patient.pubkey(),
-            &mint,
-            &anchor_spl::token::ID,
-            args,
-        );
-        if world.send(&[ix], &[&insurer]).is_err() {
-            return; // such windows are refused: fixed
+        for window in [1, MIN_APPEAL_WINDOW - 1] {
+            let mut args = policy_args(&world, &insurer.pubkey());
+            args.appeal_window = window;
+            let policy = cl::policy_address(&insurer.pubkey(), &args.policy_id);
+            let ix = cl::create_policy(
+                &world.payer.pubkey(),
+                &insurer.pubkey(),
+                &patient.pubkey(),
+                &mint,
+                &anchor_spl::token::ID,
+                args,
+            );
+            custom_error(
+                world.send(&[ix], &[&insurer]),
+                ClaimsError::InvalidPolicyTerms,
+            );
+            assert!(!world.exists(&policy));
         }
     }
-    let mut s = insured_with(anchor_spl::token::ID, |t| t.appeal_window = 1);
+    // With the shortest window allowed, a provider restored within it gets
+    // its claim back.
+    let mut s = insured_with(anchor_spl::token::ID, |t| {
+        t.appeal_window = MIN_APPEAL_WINDOW
+    });
     let claim = s.submit(600_000);
     let (provider, insurer, _) = keys(&s);
     s.world
         .set_status(&provider.pubkey(), EntityStatus::Suspended);
     s.void(&insurer, &claim).expect("voided at once");
-    // The admin restores the provider a minute later.
-    s.world.warp(60);
+    // The admin restores the provider hours later.
+    s.world.warp(MIN_APPEAL_WINDOW - 60);
     s.world.set_status(&provider.pubkey(), EntityStatus::Active);
     s.reinstate(&provider, &claim)
         .expect("a reinstated provider gets its claim back");
+    assert_eq!(s.claim(&claim).status, ClaimStatus::Approved);
 }
 
-/// Finding (Low): a claim approved by rule and voided inside its challenge
-/// window comes back with its original `settle_after`; reinstated after
-/// that time it is payable at once, and the adjudicator, who cannot dispute
-/// a voided claim, has lost what was left of the challenge window.
+/// Review finding (Low), fixed: a claim approved by rule and voided inside
+/// its challenge window came back with its original `settle_after`;
+/// reinstated after that time it was payable at once, and the adjudicator,
+/// who cannot dispute a voided claim, had lost what was left of the
+/// challenge window. It now gets back what was left when it was voided; a
+/// claim the adjudicator approved keeps its `settle_after`.
 #[test]
-#[ignore = "finding: a reinstated claim skips what was left of its challenge window"]
 fn finding_a_reinstated_claim_skips_what_was_left_of_its_challenge_window() {
     let mut s = insured(anchor_spl::token::ID);
     let claim = s.submit(600_000);
     let (provider, insurer, _) = keys(&s);
-    // The provider is suspended (say, under investigation) at once and the
-    // insurer voids the claim in the same second.
+    // A day into the window the provider is suspended (say, under
+    // investigation) and the insurer voids the claim.
+    s.world.warp(DAY);
     s.world
         .set_status(&provider.pubkey(), EntityStatus::Suspended);
     s.void(&insurer, &claim).expect("void");
@@ -833,17 +861,43 @@ fn finding_a_reinstated_claim_skips_what_was_left_of_its_challenge_window() {
     s.world.warp(CHALLENGE + DAY);
     s.world.set_status(&provider.pubkey(), EntityStatus::Active);
     s.reinstate(&provider, &claim).expect("reinstate");
+    // What was left: the challenge window less the day it ran.
+    assert_eq!(
+        s.claim(&claim).settle_after,
+        s.world.now() + CHALLENGE - DAY
+    );
+    let before = s.snapshot(&[claim]);
+    custom_error(s.settle(&claim), ClaimsError::SettlementNotDue);
+    assert_eq!(s.snapshot(&[claim]), before);
     s.dispute(&claim)
         .expect("the adjudicator still has the rest of the challenge window");
+    assert_eq!(s.claim(&claim).status, ClaimStatus::PendingReview);
+
+    // Approved by the adjudicator, in full: payable at once, voided and
+    // reinstated, still payable at once.
+    let decided = s.submit(2_000_000);
+    assert_eq!(s.claim(&decided).status, ClaimStatus::PendingReview);
+    s.decide(&decided, Some(1_600_000))
+        .expect("approve in full");
+    let settle_after = s.claim(&decided).settle_after;
+    s.world
+        .set_status(&provider.pubkey(), EntityStatus::Suspended);
+    s.void(&insurer, &decided).expect("void");
+    s.world.warp(DAY);
+    s.world.set_status(&provider.pubkey(), EntityStatus::Active);
+    s.reinstate(&provider, &decided).expect("reinstate");
+    assert_eq!(s.claim(&decided).settle_after, settle_after);
+    s.settle(&decided).expect("paid at once");
+    assert_eq!(s.claim(&decided).status, ClaimStatus::Paid);
 }
 
-/// Finding (Low): a `ProviderUsage` is read only by `submit_claim`, which
-/// needs the policy in its period, yet it can be closed only once the
-/// policy account is gone. Its rent (paid by the provider's first claim's
-/// payer) is hostage to the insurer closing the policy, which nothing
-/// obliges it to do (the same holds for `ClaimedRecord` markers).
+/// Review finding (Low), fixed: a `ProviderUsage` is read only by
+/// `submit_claim`, which needs the policy in its period, yet it could be
+/// closed only once the policy account was gone, so its rent (paid by the
+/// provider's first claim's payer) was hostage to the insurer closing the
+/// policy. Anyone may now close it once the policy has ended, open or not;
+/// not a second before.
 #[test]
-#[ignore = "finding: a usage counter's rent is stranded while an ended policy stays open"]
 fn finding_a_usage_counters_rent_is_stranded_while_an_ended_policy_stays_open() {
     let mut s = insured_with(anchor_spl::token::ID, |t| {
         t.valid_until = t.valid_from + 10 * DAY;
@@ -851,14 +905,31 @@ fn finding_a_usage_counters_rent_is_stranded_while_an_ended_policy_stays_open() 
     let claim = s.submit(600_000);
     s.world.warp(CHALLENGE);
     s.settle(&claim).expect("settle");
-    s.world.warp(10 * DAY + APPEAL);
-    // The policy has ended and no claim is open; the insurer does not close.
     let payer = s.world.payer.pubkey();
     let provider = s.provider.pubkey();
     let usage = cl::provider_usage_address(&s.policy, &provider);
+    // A second before the policy ends the counter may still count.
+    let valid_until = s.policy().valid_until;
+    let now = s.world.now();
+    s.world.warp(valid_until - 1 - now);
+    let snapshot = s.world.snapshot(&[usage, s.policy]);
     let ix = cl::close_provider_usage(&payer, &s.policy, &provider, &payer);
-    s.world
+    custom_error(s.world.send(&[ix], &[]), ClaimsError::PolicyStillRunning);
+    s.world.assert_unchanged(&snapshot);
+    // The policy has ended and no claim is open; the insurer does not close.
+    s.world.warp(1);
+    let rent = s.world.lamports(&usage);
+    let before = s.world.lamports(&payer);
+    let ix = cl::close_provider_usage(&payer, &s.policy, &provider, &payer);
+    let meta = s
+        .world
         .send(&[ix], &[])
         .expect("a dead counter's rent goes back to its payer");
     assert!(!s.world.exists(&usage));
+    assert_eq!(s.world.lamports(&payer), before + rent - meta.fee);
+    // The policy is untouched and still closes.
+    assert!(s.world.exists(&s.policy));
+    s.world.warp(APPEAL);
+    s.close_policy()
+        .expect("the policy closes without its counter");
 }

@@ -84,7 +84,7 @@ fn the_usage_counter_is_closed_for_its_rent_once_the_policy_is_closed() {
     let payer = s.world.payer.pubkey();
     let usage = cl::provider_usage_address(&s.policy, &provider);
     let ix = cl::close_provider_usage(&payer, &s.policy, &provider, &payer);
-    custom_error(s.world.send(&[ix], &[]), ClaimsError::PolicyStillOpen);
+    custom_error(s.world.send(&[ix], &[]), ClaimsError::PolicyStillRunning);
     assert!(s.world.exists(&usage));
 
     s.world.warp(CHALLENGE);

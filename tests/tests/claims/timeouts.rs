@@ -31,6 +31,9 @@ fn policy_windows_and_periods_are_bounded() {
         with(&|a| a.appeal_window = MAX_APPEAL_WINDOW + 1),
         with(&|a| a.appeal_window = i64::MAX),
         with(&|a| a.appeal_window = -1),
+        with(&|a| a.appeal_window = 0),
+        with(&|a| a.appeal_window = 1),
+        with(&|a| a.appeal_window = MIN_APPEAL_WINDOW - 1),
         with(&|a| a.review_window = 0),
         with(&|a| a.review_window = MIN_REVIEW_WINDOW - 1),
         with(&|a| a.review_window = MAX_REVIEW_WINDOW + 1),
@@ -83,6 +86,28 @@ fn policy_windows_and_periods_are_bounded() {
         args,
     );
     world.send(&[ix], &[&insurer]).expect("at the bounds");
+    // And the minima.
+    let args = with(&|a| {
+        a.challenge_window = 1;
+        a.appeal_window = MIN_APPEAL_WINDOW;
+        a.review_window = MIN_REVIEW_WINDOW;
+        a.auto_approve_period = 1;
+    });
+    let policy = cl::policy_address(&insurer.pubkey(), &args.policy_id);
+    let ix = cl::create_policy(
+        &world.payer.pubkey(),
+        &insurer.pubkey(),
+        &patient.pubkey(),
+        &mint,
+        &anchor_spl::token::ID,
+        args,
+    );
+    world.send(&[ix], &[&insurer]).expect("at the lower bounds");
+    let created: Policy = world.account(&policy);
+    assert_eq!(
+        (created.appeal_window, created.review_window),
+        (MIN_APPEAL_WINDOW, MIN_REVIEW_WINDOW)
+    );
 }
 
 #[test]

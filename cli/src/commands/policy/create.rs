@@ -48,7 +48,7 @@ pub struct Args {
     /// Time to dispute an approved claim before it can be settled (at most 30d)
     #[arg(long, value_parser = parse::duration, default_value = "3d")]
     pub challenge_window: i64,
-    /// Time to appeal a decision, or to reinstate a voided claim (at most 90d)
+    /// Time to appeal a decision, or to reinstate a voided claim (1d to 90d)
     #[arg(long, value_parser = parse::duration, default_value = "14d")]
     pub appeal_window: i64,
     /// Time the adjudicator has to decide a claim under review or on appeal

@@ -60,6 +60,9 @@ pub struct Claim {
     pub decided_by: Option<Pubkey>,
     pub decided_at: Option<i64>,
     pub appealed: bool,
+    /// The adjudicator disputed the claim's approval by rule: it can no
+    /// longer be withdrawn (it ends by a decision or a review timeout).
+    pub disputed: bool,
     pub paid_at: Option<i64>,
     /// When the claim was voided (while Voided).
     pub voided_at: Option<i64>,
@@ -94,6 +97,7 @@ impl Claim {
             && (self.status == ClaimStatus::Paid) == self.paid_at.is_some()
             && self.decided_by.is_some() == self.decided_at.is_some()
             && (self.status != ClaimStatus::Appealed || self.appealed)
+            && !(self.disputed && self.status == ClaimStatus::Withdrawn)
             && (self.status == ClaimStatus::Voided) == self.voided_at.is_some()
             && (self.status == ClaimStatus::Paid || self.deductible_applied == 0)
             && (matches!(

@@ -231,7 +231,7 @@ impl Policy {
             && u64::from(self.copay_bps) <= BPS
             && self.auto_approve_limit <= self.coverage_limit
             && (1..=MAX_CHALLENGE_WINDOW).contains(&self.challenge_window)
-            && (1..=MAX_APPEAL_WINDOW).contains(&self.appeal_window)
+            && (MIN_APPEAL_WINDOW..=MAX_APPEAL_WINDOW).contains(&self.appeal_window)
             && (MIN_REVIEW_WINDOW..=MAX_REVIEW_WINDOW).contains(&self.review_window)
             && (1..=MAX_AUTO_APPROVE_PERIOD).contains(&self.auto_approve_period)
             && self.valid_from < self.valid_until

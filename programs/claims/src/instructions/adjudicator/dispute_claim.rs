@@ -6,7 +6,9 @@ use {
 
 /// The adjudicator stops an auto-approved claim inside its challenge
 /// window: it goes to review, its reservation kept, to be decided within
-/// the policy's review window.
+/// the policy's review window. A disputed claim can no longer be withdrawn
+/// (its records billed again would be approved by rule again): it ends by
+/// the adjudicator's decision or the review timeout.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct DisputeClaim<'info> {
@@ -37,6 +39,7 @@ pub fn handler(ctx: Context<DisputeClaim>) -> Result<()> {
     let claim = &mut ctx.accounts.claim;
     let old_status = claim.status;
     claim.await_review(ClaimStatus::PendingReview, deadline);
+    claim.disputed = true;
     check_claim(claim)?;
     let event = status_changed(
         ctx.accounts.adjudicator.key(),

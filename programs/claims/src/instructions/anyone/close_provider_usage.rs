@@ -1,15 +1,18 @@
 use {
+    super::super::now,
     crate::{constants::*, errors::ClaimsError, events::ProviderUsageClosed, state::*},
     anchor_lang::prelude::*,
 };
 
-/// Once its policy is closed, a provider's `ProviderUsage` counts nothing:
-/// anyone may close it and its rent goes back to whoever paid it.
+/// A provider's `ProviderUsage` is read only by `submit_claim`, which needs
+/// its policy in its period: once the policy has ended (`valid_until` has
+/// passed) or is closed, the counter counts nothing. Anyone may then close
+/// it and its rent goes back to whoever paid it.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct CloseProviderUsage<'info> {
     pub actor: Signer<'info>,
-    /// CHECK: the usage's policy, which must no longer exist.
+    /// CHECK: the usage's policy: closed, or a `Policy` past its `valid_until`.
     #[account(address = provider_usage.policy)]
     pub policy: UncheckedAccount<'info>,
     #[account(
@@ -25,11 +28,22 @@ pub struct CloseProviderUsage<'info> {
     pub rent_payer: UncheckedAccount<'info>,
 }
 
+impl CloseProviderUsage<'_> {
+    pub fn validate(&self, now: i64) -> Result<()> {
+        let info = self.policy.to_account_info();
+        if info.data_is_empty() {
+            return Ok(());
+        }
+        // Only this program writes data at a policy address (its PDA).
+        require_keys_eq!(*info.owner, crate::ID, ClaimsError::PolicyStillRunning);
+        let policy = Policy::try_deserialize(&mut &info.try_borrow_data()?[..])?;
+        require!(now >= policy.valid_until, ClaimsError::PolicyStillRunning);
+        Ok(())
+    }
+}
+
 pub fn handler(ctx: Context<CloseProviderUsage>) -> Result<()> {
-    require!(
-        ctx.accounts.policy.data_is_empty(),
-        ClaimsError::PolicyStillOpen
-    );
+    ctx.accounts.validate(now()?)?;
     let event = ProviderUsageClosed {
         policy: ctx.accounts.provider_usage.policy,
         provider: ctx.accounts.provider_usage.provider,

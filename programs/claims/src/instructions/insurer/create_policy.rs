@@ -22,7 +22,7 @@ pub struct CreatePolicyArgs {
     pub auto_approve_period: i64,
     /// 1 to `MAX_CHALLENGE_WINDOW` seconds.
     pub challenge_window: i64,
-    /// 1 to `MAX_APPEAL_WINDOW` seconds.
+    /// `MIN_APPEAL_WINDOW` to `MAX_APPEAL_WINDOW` seconds.
     pub appeal_window: i64,
     /// `MIN_REVIEW_WINDOW` to `MAX_REVIEW_WINDOW` seconds.
     pub review_window: i64,
@@ -83,7 +83,7 @@ impl CreatePolicy<'_> {
                 && u64::from(args.copay_bps) <= BPS
                 && args.auto_approve_limit <= args.coverage_limit
                 && (1..=MAX_CHALLENGE_WINDOW).contains(&args.challenge_window)
-                && (1..=MAX_APPEAL_WINDOW).contains(&args.appeal_window)
+                && (MIN_APPEAL_WINDOW..=MAX_APPEAL_WINDOW).contains(&args.appeal_window)
                 && (MIN_REVIEW_WINDOW..=MAX_REVIEW_WINDOW).contains(&args.review_window)
                 && (1..=MAX_AUTO_APPROVE_PERIOD).contains(&args.auto_approve_period)
                 && args.valid_from < args.valid_until

@@ -1,5 +1,7 @@
 use {
-    super::super::{check_claim, now, require_active, require_current_policy, status_changed},
+    super::super::{
+        after, check_claim, now, require_active, require_current_policy, status_changed,
+    },
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
@@ -7,8 +9,10 @@ use {
 
 /// The provider, active again, reinstates a claim voided while it was not,
 /// within the appeal window after the voiding: the claim is Approved again
-/// as it was (same amount, same `settle_after`) and its amount is reserved
-/// again, if the coverage and the unreserved escrow still allow it.
+/// for the same amount, reserved again if the coverage and the unreserved
+/// escrow still allow it. A claim approved by rule gets back what was left
+/// of its challenge window when it was voided, so the adjudicator may still
+/// dispute it; one the adjudicator approved keeps its `settle_after`.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ReinstateClaim<'info> {
@@ -55,6 +59,12 @@ pub fn handler(mut ctx: Context<ReinstateClaim>) -> Result<()> {
     policy.absorb_donations(accounts.vault.amount)?;
     policy.reserve(claim.amount_payable)?;
     policy.open_claim()?;
+    let voided_at = claim.voided_at.ok_or(ClaimsError::InvalidClaimStatus)?;
+    if claim.decided_by.is_none() {
+        // Approved by rule: the challenge window resumes where it stopped.
+        let left = claim.settle_after.saturating_sub(voided_at).max(0);
+        claim.settle_after = after(now, left)?;
+    }
     let old_status = claim.status;
     claim.status = ClaimStatus::Approved;
     claim.voided_at = None;

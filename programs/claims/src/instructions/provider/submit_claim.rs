@@ -287,6 +287,7 @@ pub fn handler<'info>(
         decided_by: None,
         decided_at: None,
         appealed: false,
+        disputed: false,
         paid_at: None,
         voided_at: None,
         rent_payer: accounts.payer.key(),

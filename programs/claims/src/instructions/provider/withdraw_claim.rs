@@ -7,9 +7,11 @@ use {
 
 /// The provider withdraws a claim before any decision: its reservation is
 /// released and its records may be billed again. (No deductible comes back:
-/// the deductible is applied only when a claim is paid.) Remaining
-/// accounts: the claim's `ClaimedRecord` markers (one per record); they are
-/// closed and their rent returned to `rent_payer`.
+/// the deductible is applied only when a claim is paid.) A claim the
+/// adjudicator disputed is not withdrawn: it ends by a decision or the
+/// review timeout, so that billing its records again cannot shed the
+/// dispute. Remaining accounts: the claim's `ClaimedRecord` markers (one
+/// per record); they are closed and their rent returned to `rent_payer`.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct WithdrawClaim<'info> {
@@ -34,6 +36,7 @@ impl WithdrawClaim<'_> {
         let claim = &self.claim;
         require_current_policy(&self.policy, claim)?;
         require!(claim.decided_by.is_none(), ClaimsError::AlreadyDecided);
+        require!(!claim.disputed, ClaimsError::ClaimDisputed);
         require!(
             matches!(
                 claim.status,
