@@ -1,7 +1,6 @@
 //! Patients grant, revoke and approve access; grantees log what they read.
 
 use {
-    crate::support::Funded,
     anchor_lang::error::ErrorCode as Anchor,
     panacea_sdk::records::{self as rx, grant_target},
     panacea_tests::{assert::*, *},
@@ -28,8 +27,8 @@ use anchor_lang::prelude::Pubkey;
 
 fn clinic() -> Clinic {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let specialist = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let specialist = world.provider();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let record = World::record_address(&patient.pubkey(), &id);
@@ -185,7 +184,7 @@ fn only_the_grantee_logs_and_only_for_what_the_grant_covers() {
     let grant = world.grant_record(&patient, &specialist.pubkey(), &record, READ, DAY);
 
     // Someone else signs with the specialist's grant.
-    let intruder = world.provider().funded(&mut world);
+    let intruder = world.provider();
     let ix = rx::log_access(&intruder.pubkey(), &grant, &record);
     custom_error(world.send(&[ix], &[&intruder]), Anchor::ConstraintSeeds);
 
@@ -209,7 +208,7 @@ fn only_the_grantee_logs_and_only_for_what_the_grant_covers() {
     );
 
     // An Amend-only grant does not allow reads.
-    let editor = world.provider().funded(&mut world);
+    let editor = world.provider();
     let amend_only = world.grant_record(&patient, &editor.pubkey(), &record, AMEND, DAY);
     let ix = rx::log_access(&editor.pubkey(), &amend_only, &record);
     custom_error(

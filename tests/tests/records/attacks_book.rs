@@ -182,7 +182,7 @@ fn current_slot(world: &World) -> u64 {
 #[test]
 fn every_book_account_is_checked_in_every_instruction_that_moves_the_book() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let alice = world.patient();
     let bob = world.patient();
     let (a, b) = (alice.pubkey(), bob.pubkey());
@@ -388,7 +388,7 @@ fn every_book_account_is_checked_in_every_instruction_that_moves_the_book() {
 #[test]
 fn no_token_instruction_of_the_patient_or_a_stranger_moves_a_book() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     let p = patient.pubkey();
     world.issue(&lab, &p, RecordKind::LabResult);
@@ -561,7 +561,7 @@ fn no_token_instruction_of_the_patient_or_a_stranger_moves_a_book() {
 #[test]
 fn extensions_a_patient_adds_to_their_book_neither_stop_nor_fool_the_program() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let sponsor = world.wallet();
     let patient = world.wallet();
     let p = patient.pubkey();
@@ -726,7 +726,7 @@ fn addresses_funded_or_created_beforehand_block_nothing() {
     );
     // A record whose address was funded beforehand: the issuer pays the
     // shortfall and gets every lamport back at the erasure.
-    let lab = world.entity(EntityKind::Laboratory).funded(&mut world);
+    let lab = world.entity(EntityKind::Laboratory);
     world.authorize_issuer(&newcomer, &lab.pubkey());
     let args = World::issue_args(RecordKind::LabResult);
     let id = args.record_id;
@@ -780,7 +780,7 @@ fn addresses_funded_or_created_beforehand_block_nothing() {
 #[test]
 fn no_record_is_counted_twice_even_within_one_transaction() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     let p = patient.pubkey();
     let r1 = world.issue(&lab, &p, RecordKind::LabResult);
@@ -869,8 +869,8 @@ fn no_record_is_counted_twice_even_within_one_transaction() {
 #[test]
 fn only_the_patient_erases_and_only_the_versions_issuer_is_refunded() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let specialist = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let specialist = world.provider();
     let (patient, guardian) = world.patient_with_guardian();
     let (other, other_guardian) = world.patient_with_guardian();
     let p = patient.pubkey();
@@ -972,7 +972,7 @@ fn only_the_patient_erases_and_only_the_versions_issuer_is_refunded() {
 #[test]
 fn a_retraction_takes_exactly_the_address_of_the_version_amended() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let alice = world.patient();
     let bob = world.patient();
     let (a, b) = (alice.pubkey(), bob.pubkey());
@@ -1057,8 +1057,8 @@ fn a_retraction_takes_exactly_the_address_of_the_version_amended() {
 #[test]
 fn a_live_grant_is_never_closed_by_the_dead_grant_rule() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let er = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let er = world.provider();
     let reader = world.provider();
     let patient = world.patient();
     let other = world.patient();
@@ -1175,7 +1175,7 @@ fn a_live_grant_is_never_closed_by_the_dead_grant_rule() {
 #[test]
 fn a_close_and_a_registration_in_one_transaction_revive_nothing() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let reader = world.provider();
     let patient = world.patient();
     let p = patient.pubkey();
@@ -1259,7 +1259,7 @@ fn a_close_and_a_registration_in_one_transaction_revive_nothing() {
 #[test]
 fn an_amendment_past_the_last_version_number_is_refused() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     let p = patient.pubkey();
     let r1 = world.issue(&lab, &p, RecordKind::LabResult);
@@ -1293,7 +1293,7 @@ fn an_amendment_past_the_last_version_number_is_refused() {
 #[test]
 fn a_chain_is_billed_once_per_policy_whatever_its_versions_do() {
     let mut world = World::new();
-    let provider = world.provider().funded(&mut world);
+    let provider = world.provider();
     let insurer = world.insurer();
     let patient = world.patient();
     let p = patient.pubkey();
@@ -1398,7 +1398,7 @@ fn a_chain_is_billed_once_per_policy_whatever_its_versions_do() {
 #[test]
 fn registration_serials_do_not_wrap_around() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let reader = world.provider();
     let patient = world.patient();
     let p = patient.pubkey();
@@ -1569,10 +1569,7 @@ struct Coverage {
 fn run_random_sequence(seed: u64, steps: usize, seen: &mut Coverage) {
     let mut rng = Rng(seed);
     let mut world = World::new();
-    let issuers = [
-        world.lab().funded(&mut world),
-        world.provider().funded(&mut world),
-    ];
+    let issuers = [world.lab(), world.provider()];
     let sponsor = world.wallet();
     let stranger = world.wallet();
     let create = create_associated_token_account(

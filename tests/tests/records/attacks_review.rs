@@ -243,8 +243,8 @@ fn renew(world: &mut World, entity: &Pubkey, valid_until: i64) {
 #[test]
 fn a_care_link_of_another_patient_or_another_issuer_is_refused() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let rival = world.lab().funded(&mut world);
+    let lab = world.lab();
+    let rival = world.lab();
     let alice = bare_patient(&mut world);
     let bob = bare_patient(&mut world);
     let bobs_link = link(&mut world, &bob, &lab.pubkey(), kinds::ALL, ISSUE);
@@ -305,7 +305,7 @@ fn a_care_link_of_another_patient_or_another_issuer_is_refused() {
 #[test]
 fn a_care_link_at_a_non_canonical_bump_is_refused() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = bare_patient(&mut world);
     link(&mut world, &patient, &lab.pubkey(), kinds::ALL, ISSUE);
     let seeds: [&[u8]; 4] = [
@@ -341,7 +341,7 @@ fn a_care_link_at_a_non_canonical_bump_is_refused() {
 #[test]
 fn an_emergency_grant_is_no_care_link() {
     let mut world = World::new();
-    let er = world.provider().funded(&mut world);
+    let er = world.provider();
     let patient = bare_patient(&mut world);
     let ix = rx::emergency_access(
         &world.payer.pubkey(),
@@ -374,8 +374,8 @@ fn an_emergency_grant_is_no_care_link() {
 #[test]
 fn a_care_link_address_holding_a_foreign_or_other_typed_account_is_no_link() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let clinic = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let clinic = world.provider();
     let alice = bare_patient(&mut world);
     let bob = bare_patient(&mut world);
     let real = link(&mut world, &bob, &lab.pubkey(), kinds::ALL, ISSUE);
@@ -410,7 +410,7 @@ fn a_care_link_address_holding_a_foreign_or_other_typed_account_is_no_link() {
 #[test]
 fn a_care_link_ends_at_its_expiry_to_the_second() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = bare_patient(&mut world);
     let link = link(&mut world, &patient, &lab.pubkey(), kinds::ALL, ISSUE);
     // The lab's credential outlives the link, to isolate it.
@@ -441,7 +441,7 @@ fn a_care_link_ends_at_its_expiry_to_the_second() {
 #[test]
 fn a_closed_care_link_is_no_link_until_the_patient_gives_a_new_one() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = bare_patient(&mut world);
     let link_address = link(&mut world, &patient, &lab.pubkey(), kinds::ALL, ISSUE);
     let ix = rx::revoke_access(&patient.pubkey(), &patient.pubkey(), &link_address);
@@ -481,8 +481,8 @@ fn a_closed_care_link_is_no_link_until_the_patient_gives_a_new_one() {
 #[test]
 fn an_issue_only_link_neither_reads_nor_amends() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let clinic = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let clinic = world.provider();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let record = pda::record(&patient.pubkey(), &id).0;
@@ -507,8 +507,8 @@ fn an_issue_only_link_neither_reads_nor_amends() {
 #[test]
 fn issue_permission_is_never_requested_on_one_record_nor_with_unknown_bits() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let clinic = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let clinic = world.provider();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let record = pda::record(&patient.pubkey(), &id).0;
@@ -547,8 +547,8 @@ fn issue_permission_is_never_requested_on_one_record_nor_with_unknown_bits() {
 #[test]
 fn a_care_link_to_an_entity_that_does_not_issue_records_issues_nothing() {
     let mut world = World::new();
-    let insurer = world.insurer().funded(&mut world);
-    let researcher = world.entity(EntityKind::Researcher).funded(&mut world);
+    let insurer = world.insurer();
+    let researcher = world.entity(EntityKind::Researcher);
     let patient = bare_patient(&mut world);
     for entity in [insurer, researcher] {
         link(&mut world, &patient, &entity.pubkey(), kinds::ALL, ISSUE);
@@ -566,7 +566,7 @@ fn a_care_link_to_an_entity_that_does_not_issue_records_issues_nothing() {
 #[test]
 fn a_suspended_or_revoked_issuer_with_a_live_link_issues_nothing() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = bare_patient(&mut world);
     link(&mut world, &patient, &lab.pubkey(), kinds::ALL, ISSUE);
     for status in [EntityStatus::Suspended, EntityStatus::Revoked] {
@@ -582,7 +582,7 @@ fn a_suspended_or_revoked_issuer_with_a_live_link_issues_nothing() {
 #[test]
 fn the_issuer_must_sign_even_with_a_live_link() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = bare_patient(&mut world);
     link(&mut world, &patient, &lab.pubkey(), kinds::ALL, ISSUE);
     let args = World::issue_args(RecordKind::LabResult);
@@ -599,7 +599,7 @@ fn the_issuer_must_sign_even_with_a_live_link() {
 #[test]
 fn issue_and_registration_call_only_the_real_token_and_token_account_programs() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = bare_patient(&mut world);
     link(&mut world, &patient, &lab.pubkey(), kinds::ALL, ISSUE);
     let args = World::issue_args(RecordKind::LabResult);
@@ -686,7 +686,7 @@ fn overwrite<T: AccountSerialize>(world: &mut World, address: &Pubkey, state: &T
 #[test]
 fn a_patient_whose_serials_ran_out_gets_no_record() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     let link = world.authorize_issuer(&patient, &lab.pubkey());
     let address = pda::patient(&patient.pubkey()).0;
@@ -740,8 +740,8 @@ fn a_patient_whose_serials_ran_out_gets_no_record() {
 #[test]
 fn serials_do_not_repeat_when_a_patient_re_registers_in_a_later_slot() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let specialist = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let specialist = world.provider();
     let patient = world.patient();
     let args = World::issue_args(RecordKind::LabResult);
     world
@@ -776,8 +776,8 @@ fn serials_do_not_repeat_when_a_patient_re_registers_in_a_later_slot() {
 #[test]
 fn serials_never_repeat_since_no_profile_closes_in_its_registration_slot() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let specialist = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let specialist = world.provider();
     let patient = world.patient();
     let args = World::issue_args(RecordKind::LabResult);
     world
@@ -842,8 +842,8 @@ fn serials_never_repeat_since_no_profile_closes_in_its_registration_slot() {
 #[test]
 fn grants_and_care_links_end_with_the_registration_they_were_given_under() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let specialist = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let specialist = world.provider();
     let patient = world.patient();
     let p = patient.pubkey();
     let id = world.issue(&lab, &p, RecordKind::LabResult);
@@ -942,8 +942,8 @@ fn grants_and_care_links_end_with_the_registration_they_were_given_under() {
 #[test]
 fn an_amend_grant_of_another_patient_or_another_patients_record_is_refused() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let editor = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let editor = world.provider();
     let alice = world.patient();
     let bob = world.patient();
     let id = world.issue(&lab, &alice.pubkey(), RecordKind::LabResult);
@@ -993,8 +993,8 @@ fn an_amend_grant_of_another_patient_or_another_patients_record_is_refused() {
 #[test]
 fn nobody_amends_a_superseded_or_retracted_version() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let editor = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let editor = world.provider();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let v1 = pda::record(&patient.pubkey(), &id).0;
@@ -1025,7 +1025,7 @@ fn nobody_amends_a_superseded_or_retracted_version() {
 #[test]
 fn the_original_issuer_amends_its_chain_after_its_care_link_is_revoked() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let v1 = pda::record(&patient.pubkey(), &id).0;
@@ -1054,7 +1054,7 @@ fn the_original_issuer_amends_its_chain_after_its_care_link_is_revoked() {
 #[test]
 fn retracted_versions_never_come_back_and_a_chain_keeps_one_active_version() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     let p = patient.pubkey();
     let id = world.issue(&lab, &p, RecordKind::Condition);
@@ -1122,8 +1122,8 @@ fn retracted_versions_never_come_back_and_a_chain_keeps_one_active_version() {
 #[test]
 fn a_record_re_issued_at_an_erased_versions_address_starts_its_own_origin() {
     let mut world = World::new();
-    let provider = world.provider().funded(&mut world);
-    let squatter = world.provider().funded(&mut world);
+    let provider = world.provider();
+    let squatter = world.provider();
     let patient = world.patient();
     let p = patient.pubkey();
     let args = World::issue_args(RecordKind::Procedure);
@@ -1171,8 +1171,8 @@ fn a_record_re_issued_at_an_erased_versions_address_starts_its_own_origin() {
 #[test]
 fn nobody_but_the_requester_cancels_early_and_nobody_takes_the_rent() {
     let mut world = World::new();
-    let clinic = world.provider().funded(&mut world);
-    let rival = world.provider().funded(&mut world);
+    let clinic = world.provider();
+    let rival = world.provider();
     let patient = world.patient();
     let target = pda::patient(&patient.pubkey()).0;
     request(
@@ -1241,8 +1241,8 @@ fn nobody_but_the_requester_cancels_early_and_nobody_takes_the_rent() {
 #[test]
 fn a_stranger_closes_a_request_from_the_second_it_expires_and_approval_ends_then() {
     let mut world = World::new();
-    let clinic = world.provider().funded(&mut world);
-    let lab = world.lab().funded(&mut world);
+    let clinic = world.provider();
+    let lab = world.lab();
     let patient = world.patient();
     let target = pda::patient(&patient.pubkey()).0;
     request(
@@ -1287,7 +1287,7 @@ fn a_stranger_closes_a_request_from_the_second_it_expires_and_approval_ends_then
 #[test]
 fn a_grant_is_no_access_request_and_a_cancelled_request_is_not_revived() {
     let mut world = World::new();
-    let clinic = world.provider().funded(&mut world);
+    let clinic = world.provider();
     let patient = world.patient();
     let target = pda::patient(&patient.pubkey()).0;
     request(
@@ -1344,8 +1344,8 @@ fn a_grant_is_no_access_request_and_a_cancelled_request_is_not_revived() {
 #[test]
 fn a_request_for_a_record_amended_since_is_not_approved() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let clinic = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let clinic = world.provider();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let v1 = pda::record(&patient.pubkey(), &id).0;
@@ -1382,8 +1382,8 @@ fn a_request_for_a_record_amended_since_is_not_approved() {
 #[test]
 fn an_emergency_grant_reaches_neither_superseded_nor_retracted_versions() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let er = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let er = world.provider();
     let patient = world.patient();
     let p = patient.pubkey();
     let id = world.issue(&lab, &p, RecordKind::LabResult);
@@ -1424,7 +1424,7 @@ fn an_emergency_grant_reaches_neither_superseded_nor_retracted_versions() {
 #[test]
 fn no_rekey_by_anyone_changes_the_attestation_and_strangers_cannot_rekey() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let (patient, guardian) = world.patient_with_guardian();
     let other = world.patient();
     let p = patient.pubkey();
@@ -1498,7 +1498,7 @@ fn no_rekey_by_anyone_changes_the_attestation_and_strangers_cannot_rekey() {
 #[test]
 fn a_revoked_entity_is_neither_reinstated_nor_renewed() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     world.set_status(&lab.pubkey(), EntityStatus::Revoked);
     let entity = pda::entity(&lab.pubkey()).0;
     let before = world.snapshot(&[entity]);
@@ -1567,12 +1567,9 @@ fn random_sequences_keep_serials_unique_and_each_grant_on_its_own_record() {
         .unwrap_or(0x5E71_A15E_u64);
     let mut rng = Rng(seed);
     let mut world = World::new();
-    let issuers = [
-        world.lab().funded(&mut world),
-        world.provider().funded(&mut world),
-    ];
-    let reader = world.provider().funded(&mut world);
-    let asker = world.provider().funded(&mut world);
+    let issuers = [world.lab(), world.provider()];
+    let reader = world.provider();
+    let asker = world.provider();
     let patient = world.patient();
     let p = patient.pubkey();
     let payer = world.payer.pubkey();

@@ -2,7 +2,6 @@
 //! for at most the registry's maximum, flagged, and revocable by the patient.
 
 use {
-    crate::support::Funded,
     panacea_sdk::records as rx,
     panacea_tests::{assert::*, *},
     records::{errors::RecordsError, events::*, instructions::*, state::*},
@@ -19,8 +18,8 @@ fn args(duration: i64) -> EmergencyAccessArgs {
 #[test]
 fn an_er_doctor_breaks_the_glass_and_the_patient_revokes() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let er = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let er = world.provider();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::Medication);
     let record = World::record_address(&patient.pubkey(), &id);
@@ -58,7 +57,7 @@ fn an_er_doctor_breaks_the_glass_and_the_patient_revokes() {
 #[test]
 fn emergency_access_is_capped_by_the_registry() {
     let mut world = World::new();
-    let er = world.provider().funded(&mut world);
+    let er = world.provider();
     let patient = world.patient();
     let grant = rx::emergency_grant_address(&patient.pubkey(), &er.pubkey());
     let ix = rx::emergency_access(
@@ -112,7 +111,7 @@ fn only_an_active_provider_breaks_the_glass() {
             RecordsError::EntityKindNotAllowed,
         );
     }
-    let suspended = world.provider().funded(&mut world);
+    let suspended = world.provider();
     world.set_status(&suspended.pubkey(), EntityStatus::Suspended);
     let ix = rx::emergency_access(
         &world.payer.pubkey(),

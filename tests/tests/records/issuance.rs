@@ -22,7 +22,7 @@ use {
 #[test]
 fn a_lab_result_becomes_a_compact_record_and_one_more_in_the_patients_book() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     let registration = world
         .account::<Patient>(&pda::patient(&patient.pubkey()).0)
@@ -126,11 +126,11 @@ fn providers_and_pharmacies_issue_but_insurers_and_researchers_do_not() {
     let mut world = World::new();
     let patient = world.patient();
     for kind in [EntityKind::Provider, EntityKind::Pharmacy] {
-        let issuer = world.entity(kind).funded(&mut world);
+        let issuer = world.entity(kind);
         world.issue(&issuer, &patient.pubkey(), RecordKind::Medication);
     }
     for kind in [EntityKind::Insurer, EntityKind::Researcher] {
-        let issuer = world.entity(kind).funded(&mut world);
+        let issuer = world.entity(kind);
         let args = World::issue_args(RecordKind::Other);
         let record = World::record_address(&patient.pubkey(), &args.record_id);
         custom_error(
@@ -158,7 +158,7 @@ fn an_uncredentialed_key_cannot_issue() {
 #[test]
 fn an_issuer_that_does_not_sign_cannot_issue() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     world.authorize_issuer(&patient, &lab.pubkey());
     let args = World::issue_args(RecordKind::LabResult);
@@ -175,7 +175,7 @@ fn an_issuer_that_does_not_sign_cannot_issue() {
 #[test]
 fn records_need_a_registered_patient_and_well_formed_content() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
 
     let stranger = Keypair::new();
@@ -215,7 +215,7 @@ fn records_need_a_registered_patient_and_well_formed_content() {
 #[test]
 fn the_same_record_id_cannot_be_issued_twice() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     let args = World::issue_args(RecordKind::LabResult);
     world

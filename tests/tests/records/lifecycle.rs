@@ -49,7 +49,7 @@ struct Story {
 
 fn story() -> Story {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let at = At::new(&patient.pubkey(), &id);
@@ -142,7 +142,7 @@ fn another_provider_amends_only_with_an_amend_grant() {
         at,
         ..
     } = story();
-    let specialist = world.provider().funded(&mut world);
+    let specialist = world.provider();
     let profile = records::pda::patient(&patient.pubkey()).0;
     let before = world.snapshot(&[at.record, profile, specialist.pubkey()]);
 
@@ -227,7 +227,7 @@ fn an_expired_amend_grant_is_refused() {
         at,
         ..
     } = story();
-    let specialist = world.provider().funded(&mut world);
+    let specialist = world.provider();
     let grant = world.grant_record(&patient, &specialist.pubkey(), &at.record, AMEND, 3600);
     world.warp(3600);
     let args = amend_args();
@@ -257,7 +257,7 @@ fn only_the_issuer_retracts_and_the_book_loses_one() {
         id,
         at,
     } = story();
-    let other_lab = world.lab().funded(&mut world);
+    let other_lab = world.lab();
     let before = world.snapshot(&[at.record, at.book, book_mint()]);
     let ix = rx::retract_record(&other_lab.pubkey(), &patient.pubkey(), &id, None);
     custom_error(
@@ -431,10 +431,10 @@ fn a_retracted_record_can_still_be_erased() {
 fn a_guardian_acts_until_the_patient_removes_them() {
     let mut world = World::new();
     let (patient, guardian) = world.patient_with_guardian();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::Immunization);
     let record = World::record_address(&patient.pubkey(), &id);
-    let specialist = world.provider().funded(&mut world);
+    let specialist = world.provider();
 
     let grant_args = |grantee: &Keypair| GrantAccessArgs {
         grantee: grantee.pubkey(),
@@ -528,7 +528,7 @@ fn a_guardian_must_accept_and_cannot_be_the_patient() {
 fn a_guardian_erases_for_the_patient() {
     let mut world = World::new();
     let (patient, guardian) = world.patient_with_guardian();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::ClinicalNote);
     let ix = rx::erase_record(&guardian.pubkey(), &patient.pubkey(), &id, &lab.pubkey());
     let meta = world.send(&[ix], &[&guardian]).expect("guardian erases");
@@ -544,7 +544,7 @@ fn a_guardian_erases_for_the_patient() {
 #[test]
 fn a_patient_closes_their_profile_and_book_once_no_record_is_active() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     let profile = records::pda::patient(&patient.pubkey()).0;
     let book = book_account(&patient.pubkey());

@@ -1,7 +1,6 @@
 //! The registry admin credentials entities; nobody else can.
 
 use {
-    crate::support::Funded,
     anchor_lang::error::ErrorCode as Anchor,
     panacea_sdk::records as rx,
     panacea_tests::{assert::*, *},
@@ -295,7 +294,7 @@ fn the_admin_and_the_entity_both_sign_a_registration() {
 #[test]
 fn suspension_and_revocation_stop_an_entity_and_revocation_is_final() {
     let mut world = World::new();
-    let clinic = world.provider().funded(&mut world);
+    let clinic = world.provider();
     let patient = world.patient();
     let clinic_entity = pda::entity(&clinic.pubkey()).0;
 
@@ -350,7 +349,7 @@ fn suspension_and_revocation_stop_an_entity_and_revocation_is_final() {
 #[test]
 fn an_expired_credential_stops_an_entity_until_renewed() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     world.warp(366 * DAY);
     let args = World::issue_args(RecordKind::LabResult);

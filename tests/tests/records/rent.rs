@@ -16,7 +16,7 @@ const MAX_RECORD_RENT: u64 = 3_000_000;
 #[test]
 fn rent_of_every_records_account() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let specialist = world.provider();
     let patient = world.patient();
     world.authorize_issuer(&patient, &lab.pubkey());

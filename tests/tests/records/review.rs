@@ -93,8 +93,8 @@ fn an_emergency_grant_and_a_patient_wide_grant_coexist() {
 #[test]
 fn a_grant_does_not_cover_a_record_re_issued_at_an_erased_records_address() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let specialist = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let specialist = world.provider();
     let patient = world.patient();
     let args = World::issue_args(RecordKind::LabResult);
     let id = args.record_id;
@@ -138,8 +138,8 @@ fn a_grant_does_not_cover_a_record_re_issued_at_an_erased_records_address() {
 #[test]
 fn retracting_an_amendment_restores_the_version_it_replaced() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let editor = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let editor = world.provider();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let original = World::record_address(&patient.pubkey(), &id);
@@ -217,8 +217,8 @@ fn retracting_an_amendment_restores_the_version_it_replaced() {
 #[test]
 fn a_suspended_grantee_stops_reading_and_a_stale_request_is_not_approved() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let specialist = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let specialist = world.provider();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let record = World::record_address(&patient.pubkey(), &id);
@@ -298,7 +298,7 @@ fn a_suspended_grantee_stops_reading_and_a_stale_request_is_not_approved() {
 #[test]
 fn a_revoked_issuer_cannot_retract() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     world.set_status(&lab.pubkey(), EntityStatus::Revoked);
@@ -326,7 +326,7 @@ fn substitute(
 #[test]
 fn book_accounts_the_book_mint_and_rent_payers_are_pinned() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     let thief = world.patient();
     world.authorize_issuer(&patient, &lab.pubkey());
@@ -385,7 +385,7 @@ fn book_accounts_the_book_mint_and_rent_payers_are_pinned() {
 
     // Rent of grants and requests goes back only to their payer.
     let thief = thief.pubkey();
-    let specialist = world.provider().funded(&mut world);
+    let specialist = world.provider();
     let record = World::record_address(&patient.pubkey(), &id);
     let grant = world.grant_record(&patient, &specialist.pubkey(), &record, READ, DAY);
     let ix = rx::revoke_access(&patient.pubkey(), &patient.pubkey(), &grant);
@@ -440,7 +440,7 @@ fn book_accounts_the_book_mint_and_rent_payers_are_pinned() {
 #[test]
 fn only_the_admin_renews_entities() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let stranger = world.wallet();
     let ix = rx::renew_entity(
         &stranger.pubkey(),
@@ -459,8 +459,8 @@ fn only_the_admin_renews_entities() {
 #[test]
 fn amendments_need_an_active_amender_and_a_live_grant_of_this_patient() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let editor = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let editor = world.provider();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let record = World::record_address(&patient.pubkey(), &id);
@@ -512,7 +512,7 @@ fn amendments_need_an_active_amender_and_a_live_grant_of_this_patient() {
 #[test]
 fn request_arguments_are_checked() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let clinic = world.provider();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);

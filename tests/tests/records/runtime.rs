@@ -37,7 +37,7 @@ fn assert_invoked(logs: &[String], programs: &[Pubkey]) {
 #[test]
 fn cpis_into_system_token_2022_and_ata_take_effect_and_are_logged() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
 
     // Registration: System creates the profile, ATA creates the book
     // account (through System and Token-2022).

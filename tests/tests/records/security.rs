@@ -48,7 +48,7 @@ use anchor_lang::prelude::Pubkey;
 #[test]
 fn a_rekey_changes_the_ciphertext_commitment_never_the_issuers_attestation() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     let args = World::issue_args(RecordKind::LabResult);
     let (id, attested) = (args.record_id, args.content_commitment);
@@ -88,7 +88,7 @@ fn a_rekey_changes_the_ciphertext_commitment_never_the_issuers_attestation() {
 #[test]
 fn a_record_without_an_issuer_attestation_is_refused() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     let mut args = World::issue_args(RecordKind::LabResult);
     args.content_commitment = [0; 32];
@@ -105,8 +105,8 @@ fn a_record_without_an_issuer_attestation_is_refused() {
 #[test]
 fn an_amender_whose_grant_is_revoked_cannot_amend_the_chain_again() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let editor = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let editor = world.provider();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let v1 = pda::record(&patient.pubkey(), &id).0;
@@ -176,8 +176,8 @@ fn an_amender_whose_grant_is_revoked_cannot_amend_the_chain_again() {
 #[test]
 fn an_amend_grant_that_expired_is_no_licence_either() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let editor = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let editor = world.provider();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let v1 = pda::record(&patient.pubkey(), &id).0;
@@ -214,7 +214,7 @@ fn an_amend_grant_that_expired_is_no_licence_either() {
 #[test]
 fn nobody_issues_to_a_patient_who_has_not_authorized_them() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     // A patient registered outside the fixture's bookkeeping: no care link.
     let patient = Keypair::new();
     let ix = rx::register_patient(
@@ -273,7 +273,7 @@ fn nobody_issues_to_a_patient_who_has_not_authorized_them() {
 #[test]
 fn a_care_link_expires_and_a_read_grant_is_no_care_link() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     // A grant over every record, Read and Amend but not Issue.
     let ix = world.care_link_ix(&patient, &lab.pubkey(), kinds::ALL, READ | AMEND);
@@ -311,8 +311,8 @@ fn a_care_link_expires_and_a_read_grant_is_no_care_link() {
 #[test]
 fn issue_permission_is_given_over_the_patients_records_only() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let specialist = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let specialist = world.provider();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let record = pda::record(&patient.pubkey(), &id).0;
@@ -341,7 +341,7 @@ fn issue_permission_is_given_over_the_patients_records_only() {
 #[test]
 fn a_provider_asks_to_become_the_care_link_and_the_patient_approves() {
     let mut world = World::new();
-    let clinic = world.provider().funded(&mut world);
+    let clinic = world.provider();
     let patient = world.patient();
     let target = pda::patient(&patient.pubkey()).0;
     let ix = rx::request_access(
@@ -395,8 +395,8 @@ struct Reissued {
 
 fn reissued_at_the_superseded_address() -> Reissued {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let pharmacy = world.entity(EntityKind::Pharmacy).funded(&mut world);
+    let lab = world.lab();
+    let pharmacy = world.entity(EntityKind::Pharmacy);
     let patient = world.patient();
     let v1_args = World::issue_args(RecordKind::Medication);
     world
@@ -508,7 +508,7 @@ fn retracting_an_amendment_never_leaves_two_active_versions_of_a_chain() {
 #[test]
 fn a_revoked_entity_stays_as_a_tombstone_and_cannot_come_back() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     let record = pda::record(&patient.pubkey(), &id).0;
@@ -543,8 +543,8 @@ fn a_revoked_entity_stays_as_a_tombstone_and_cannot_come_back() {
 #[test]
 fn a_grant_does_not_reach_a_record_re_issued_at_the_same_address_in_the_same_second() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let specialist = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let specialist = world.provider();
     let patient = world.patient();
     let args = World::issue_args(RecordKind::LabResult);
     world
@@ -580,8 +580,8 @@ fn a_grant_does_not_reach_a_record_re_issued_at_the_same_address_in_the_same_sec
 #[test]
 fn a_request_for_a_record_replaced_since_is_not_approved() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let specialist = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let specialist = world.provider();
     let patient = world.patient();
     let args = World::issue_args(RecordKind::LabResult);
     world
@@ -658,7 +658,7 @@ fn request(world: &mut World, requester: &Keypair, patient: &Pubkey) -> Pubkey {
 #[test]
 fn the_requester_cancels_and_gets_the_rent_back_to_the_lamport() {
     let mut world = World::new();
-    let specialist = world.provider().funded(&mut world);
+    let specialist = world.provider();
     let patient = world.patient();
     let target = pda::patient(&patient.pubkey()).0;
     let address = request(&mut world, &specialist, &patient.pubkey());
@@ -698,7 +698,7 @@ fn the_requester_cancels_and_gets_the_rent_back_to_the_lamport() {
 #[test]
 fn an_unanswered_request_expires_and_anyone_cleans_it_up() {
     let mut world = World::new();
-    let specialist = world.provider().funded(&mut world);
+    let specialist = world.provider();
     let patient = world.patient();
     let target = pda::patient(&patient.pubkey()).0;
     let address = request(&mut world, &specialist, &patient.pubkey());
@@ -757,8 +757,8 @@ fn an_unanswered_request_expires_and_anyone_cleans_it_up() {
 #[test]
 fn grants_do_not_reach_retracted_or_superseded_versions() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let specialist = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let specialist = world.provider();
     let patient = world.patient();
     let ix = world.care_link_ix(&patient, &specialist.pubkey(), kinds::ALL, READ);
     world.send(&[ix], &[&patient]).expect("patient-wide read");
@@ -860,10 +860,7 @@ fn random_amend_retract_erase_sequences_keep_at_most_one_active_version_per_chai
         .unwrap_or(0x5EED_C4A1_u64);
     let mut rng = Rng(seed);
     let mut world = World::new();
-    let issuers = [
-        world.lab().funded(&mut world),
-        world.provider().funded(&mut world),
-    ];
+    let issuers = [world.lab(), world.provider()];
     let patients = [world.patient(), world.patient()];
     // Per patient: every record id ever used (re-issues land on old
     // addresses), and the chain of every record by its serial: a new chain

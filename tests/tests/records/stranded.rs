@@ -28,7 +28,7 @@ fn amend_args() -> AmendRecordArgs {
 #[test]
 fn issue_then_erase_returns_the_record_rent_to_the_issuer() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let patient = world.patient();
     world.authorize_issuer(&patient, &lab.pubkey());
     let payer = world.payer.pubkey();
@@ -71,8 +71,8 @@ fn issue_then_erase_returns_the_record_rent_to_the_issuer() {
 #[test]
 fn issue_amend_retract_erase_returns_each_versions_rent_to_its_issuer() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
-    let editor = world.provider().funded(&mut world);
+    let lab = world.lab();
+    let editor = world.provider();
     let patient = world.patient();
     let p = patient.pubkey();
     world.authorize_issuer(&patient, &lab.pubkey());
@@ -222,7 +222,7 @@ fn register_then_close_with_the_relayer_as_registration_payer() {
 #[test]
 fn grant_then_close_grant_returns_the_grant_rent_to_its_payer() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let specialist = world.provider();
     let patient = world.patient();
     let p = patient.pubkey();

@@ -1,33 +1,11 @@
-//! What the record stories share beyond the fixture layer: issuers that can
-//! pay for their records, and the record book as the tests read it.
+//! What the record stories share beyond the fixture layer: the record book
+//! as the tests read it.
 
 use {
     anchor_lang::prelude::Pubkey,
     panacea_tests::*,
     records::{pda, state::*},
-    solana_keypair::Keypair,
-    solana_signer::Signer,
 };
-
-/// Lamports an issuer is given: enough rent for thousands of records.
-pub const ISSUER_FUNDS: u64 = 10_000_000_000;
-
-/// An issuer signs and pays its records' rent (the fee payer may be a
-/// relayer); [`World::entity`] registers an entity with an empty wallet, so
-/// the stories fund each entity that will issue or amend.
-pub trait Funded {
-    fn funded(self, world: &mut World) -> Self;
-}
-
-impl Funded for Keypair {
-    fn funded(self, world: &mut World) -> Self {
-        world
-            .svm
-            .airdrop(&self.pubkey(), ISSUER_FUNDS)
-            .expect("airdrop to issuer");
-        self
-    }
-}
 
 /// The deployment's record book mint.
 pub fn book_mint() -> Pubkey {

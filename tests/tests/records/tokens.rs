@@ -44,7 +44,7 @@ use {
 
 /// A lab and a patient with one Active record: (lab, patient, record id).
 fn issued(world: &mut World) -> (Keypair, Keypair, [u8; 16]) {
-    let lab = world.lab().funded(world);
+    let lab = world.lab();
     let patient = world.patient();
     let id = world.issue(&lab, &patient.pubkey(), RecordKind::LabResult);
     (lab, patient, id)
@@ -444,7 +444,7 @@ fn a_fresh_book_mint_is_not_closed_by_a_stranger_either() {
 #[test]
 fn a_burn_happens_exactly_when_a_record_stops_being_active() {
     let mut world = World::new();
-    let lab = world.lab().funded(&mut world);
+    let lab = world.lab();
     let alice = world.patient();
     let bob = world.patient();
     let (a, b) = (alice.pubkey(), bob.pubkey());

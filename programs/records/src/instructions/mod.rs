@@ -14,6 +14,17 @@ pub use {admin::*, grantee::*, patient::*, provider::*};
 
 use anchor_lang::prelude::*;
 
+/// The `T` at `info`, if one of this program lives there (owner and
+/// discriminator checked; the caller checks the address): for accounts an
+/// instruction reads only when they exist (a care link, a grantee's entity,
+/// a profile that may have been closed).
+pub(crate) fn load_account<T: AccountDeserialize>(info: &AccountInfo) -> Result<Option<T>> {
+    if info.owner != &crate::ID || info.data_is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(T::try_deserialize(&mut &info.try_borrow_data()?[..])?))
+}
+
 /// Cluster time, in seconds since the Unix epoch.
 pub(crate) fn now() -> Result<i64> {
     Ok(Clock::get()?.unix_timestamp)

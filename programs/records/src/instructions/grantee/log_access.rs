@@ -1,6 +1,11 @@
 use {
     crate::{
-        constants::*, errors::RecordsError, events::AccessLogged, instructions::now, pda, state::*,
+        constants::*,
+        errors::RecordsError,
+        events::AccessLogged,
+        instructions::{load_account, now},
+        pda,
+        state::*,
     },
     anchor_lang::prelude::*,
 };
@@ -40,7 +45,7 @@ impl LogAccess<'_> {
             grant.covers(&self.record.key(), &self.record),
             RecordsError::GrantDoesNotCoverRecord
         );
-        match load_entity(&self.grantee_entity)? {
+        match load_account::<Entity>(&self.grantee_entity)? {
             Some(entity) => require!(entity.is_active(now), RecordsError::EntityNotActive),
             None => require!(!grant.emergency, RecordsError::EntityNotActive),
         }
@@ -69,14 +74,4 @@ pub fn handler(ctx: Context<LogAccess>) -> Result<()> {
         accessed_at: now,
     });
     Ok(())
-}
-
-/// The `Entity` at `info`, if one lives there.
-pub(crate) fn load_entity(info: &AccountInfo) -> Result<Option<Entity>> {
-    if info.owner != &crate::ID || info.data_is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(Entity::try_deserialize(
-        &mut &info.try_borrow_data()?[..],
-    )?))
 }

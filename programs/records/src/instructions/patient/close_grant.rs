@@ -1,5 +1,11 @@
 use {
-    crate::{constants::*, errors::RecordsError, events::GrantClosed, instructions::now, state::*},
+    crate::{
+        constants::*,
+        errors::RecordsError,
+        events::GrantClosed,
+        instructions::{load_account, now},
+        state::*,
+    },
     anchor_lang::prelude::*,
 };
 
@@ -32,7 +38,7 @@ pub struct CloseGrant<'info> {
 impl CloseGrant<'_> {
     pub fn validate(&self) -> Result<()> {
         let grant = &self.grant;
-        let patient = load_patient(&self.patient)?;
+        let patient = load_account::<Patient>(&self.patient)?;
         let live_registration = patient
             .as_ref()
             .is_some_and(|p| Patient::same_registration(grant.target_serial, p.registration()));
@@ -56,17 +62,6 @@ impl CloseGrant<'_> {
         );
         Ok(())
     }
-}
-
-/// The `Patient` at `info`, if one lives there (owner and discriminator
-/// checked; the caller checks the address).
-pub(crate) fn load_patient(info: &AccountInfo) -> Result<Option<Patient>> {
-    if info.owner != &crate::ID || info.data_is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(Patient::try_deserialize(
-        &mut &info.try_borrow_data()?[..],
-    )?))
 }
 
 pub fn handler(ctx: Context<CloseGrant>) -> Result<()> {

@@ -1,8 +1,8 @@
 use {
     crate::instructions::book::*,
     crate::{
-        constants::*, errors::RecordsError, events::RecordErased,
-        instructions::patient::close_grant::load_patient, state::*,
+        constants::*, errors::RecordsError, events::RecordErased, instructions::load_account,
+        state::*,
     },
     anchor_lang::prelude::*,
 };
@@ -38,7 +38,7 @@ pub struct EraseRecord<'info> {
 impl EraseRecord<'_> {
     pub fn validate(&self) -> Result<()> {
         let signer = self.authority.key;
-        let allowed = match load_patient(&self.patient)? {
+        let allowed = match load_account::<Patient>(&self.patient)? {
             Some(patient) => patient.is_patient_or_guardian(signer),
             None => *signer == self.record.patient,
         };

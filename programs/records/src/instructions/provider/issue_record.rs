@@ -2,7 +2,11 @@ use {
     super::require_active,
     crate::instructions::book::*,
     crate::{
-        constants::*, errors::RecordsError, events::RecordIssued, instructions::now, state::*,
+        constants::*,
+        errors::RecordsError,
+        events::RecordIssued,
+        instructions::{load_account, now},
+        state::*,
     },
     anchor_lang::prelude::*,
 };
@@ -64,24 +68,13 @@ impl IssueRecord<'_> {
         validate_issuer(&self.issuer_entity, now)?;
         validate_content(&args.record_id, &args.commitment, &args.content_commitment)?;
         self.book.check_patient(self.patient_authority.key)?;
-        let link = load_grant(&self.care_link)?;
+        let link = load_account::<Grant>(&self.care_link)?;
         require!(
             link.is_some_and(|link| link.allows_issue(args.kind, &self.patient, now)),
             RecordsError::IssueNotPermitted
         );
         Ok(())
     }
-}
-
-/// The `Grant` at `info`, if one lives there (owner and discriminator
-/// checked; the caller checks the address).
-pub(crate) fn load_grant(info: &AccountInfo) -> Result<Option<Grant>> {
-    if info.owner != &crate::ID || info.data_is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(Grant::try_deserialize(
-        &mut &info.try_borrow_data()?[..],
-    )?))
 }
 
 /// Only active providers, laboratories and pharmacies create records.
