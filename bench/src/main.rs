@@ -61,10 +61,12 @@ fn main() {
 
 async fn run(n: usize) {
     let (payer, deployer, admin) = (Keypair::new(), Keypair::new(), Keypair::new());
-    let mut svm = panacea_runtime::svm();
-    panacea_runtime::set_upgrade_authority(&mut svm, &records::ID, &deployer.pubkey());
-    svm.airdrop(&payer.pubkey(), 1_000_000_000_000)
-        .expect("airdrop");
+    let svm = panacea_runtime::deployment(
+        &deployer.pubkey(),
+        1_795_219_200,
+        &[(payer.pubkey(), 1_000_000_000_000)],
+    )
+    .expect("deployment");
     let backend = Arc::new(InProcessBackend::new(svm));
     let client = PanaceaClient::new(backend.clone(), payer.insecure_clone());
     client

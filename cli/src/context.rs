@@ -3,19 +3,20 @@
 
 use {
     crate::{
-        cli::{Commitment, GlobalArgs, Output},
+        global::{Commitment, GlobalArgs, Output},
         parse,
+        signer::{self, Offline},
     },
     anyhow::{anyhow, bail, Context as _, Result},
     panacea_sdk::{
         backend::rpc::RpcBackend,
+        client::AnySigner,
         offchain::{BlobStore, EncryptionKeypair},
         PanaceaClient, Pubkey, TxConfig,
     },
     solana_commitment_config::CommitmentConfig,
     solana_keypair::Keypair,
-    solana_signer::Signer,
-    std::{path::PathBuf, sync::Arc},
+    std::{path::PathBuf, str::FromStr, sync::Arc},
 };
 
 pub type Client = PanaceaClient<RpcBackend>;
@@ -28,7 +29,10 @@ pub struct Ctx {
     keypair_path: String,
     fee_payer_path: Option<String>,
     pub commitment: CommitmentConfig,
-    pub compute_unit_price: Option<u64>,
+    tx_config: TxConfig,
+    offline: Offline,
+    /// Print the message of a transaction signed offline.
+    pub dump_message: bool,
     pub output: Output,
     store: String,
 }
@@ -55,13 +59,45 @@ impl Ctx {
                 .parse()
                 .unwrap_or(CommitmentConfig::confirmed()),
         };
+        let blockhash = args
+            .blockhash
+            .as_deref()
+            .map(|b| {
+                solana_hash::Hash::from_str(b)
+                    .map_err(|_| anyhow!("--blockhash {b} is not a base58 blockhash"))
+            })
+            .transpose()?;
+        let tx_config = TxConfig {
+            priority_fee_micro_lamports: args.with_compute_unit_price,
+            compute_unit_limit: args.with_compute_unit_limit,
+            blockhash,
+            sign_only: args.sign_only,
+            ..TxConfig::default()
+        };
+        PanaceaClient::<RpcBackend>::check_config(&tx_config)?;
+        // A signer file given on the command line must be there, even for a
+        // command that only reads.
+        for (given, what) in [(&args.keypair, "keypair"), (&args.fee_payer, "fee payer")] {
+            if let Some(source) = given {
+                if let signer::Source::File(path) = signer::Source::parse(source)? {
+                    if !expand(&path).exists() {
+                        bail!("{what} file {} not found", expand(&path).display());
+                    }
+                }
+            }
+        }
         Ok(Self {
             url,
             url_given: args.url.is_some(),
             keypair_path: args.keypair.clone().unwrap_or(config.keypair_path),
             fee_payer_path: args.fee_payer.clone(),
             commitment,
-            compute_unit_price: args.with_compute_unit_price,
+            tx_config,
+            offline: Offline {
+                sign_only: args.sign_only,
+                presigned: args.signers.clone(),
+            },
+            dump_message: args.dump_transaction_message,
             output: args.output,
             store: args.store.clone(),
         })
@@ -83,14 +119,28 @@ impl Ctx {
         }
     }
 
-    /// The signer: the `-k` keypair (or the config's).
-    pub fn signer(&self) -> Result<Keypair> {
-        read_keypair(&self.keypair_path, "keypair")
+    /// The signer: `-k` (or the config's keypair), any signer source.
+    pub fn signer(&self) -> Result<Arc<AnySigner>> {
+        signer::resolve(&self.keypair_path, "keypair", &self.offline)
     }
 
-    /// The signer's address, when its keypair file can be read.
+    /// The signer as a keypair, for the commands that derive an encryption
+    /// key from it (a file, a seed phrase or stdin).
+    pub fn keypair(&self) -> Result<Keypair> {
+        signer::resolve_keypair(&self.keypair_path, "keypair")
+    }
+
+    /// Another role's signer (`--guardian`, `--entity`, ...), any source.
+    pub fn role_signer(&self, source: &str, what: &str) -> Result<Arc<AnySigner>> {
+        signer::resolve(source, what, &self.offline)
+    }
+
+    /// The signer's address (a public key source needs no signature).
     pub fn signer_address(&self) -> Result<Pubkey> {
-        Ok(self.signer()?.pubkey())
+        match signer::Source::parse(&self.keypair_path)? {
+            signer::Source::Pubkey(pubkey) => Ok(pubkey),
+            _ => Ok(self.signer()?.pubkey()),
+        }
     }
 
     /// `address` if given, else the signer's address.
@@ -101,9 +151,9 @@ impl Ctx {
         }
     }
 
-    pub fn fee_payer(&self) -> Result<Keypair> {
+    pub fn fee_payer(&self) -> Result<Arc<AnySigner>> {
         match &self.fee_payer_path {
-            Some(path) => read_keypair(path, "fee payer keypair"),
+            Some(source) => signer::resolve(source, "fee payer", &self.offline),
             None => self.signer(),
         }
     }
@@ -113,23 +163,22 @@ impl Ctx {
     }
 
     pub fn tx_config(&self) -> TxConfig {
-        TxConfig {
-            priority_fee_micro_lamports: self.compute_unit_price,
-            ..TxConfig::default()
-        }
+        self.tx_config.clone()
     }
 
     /// A client whose fee payer is `--fee-payer` (or the signer).
     pub fn client(&self) -> Result<Client> {
-        Ok(PanaceaClient::new(self.backend(), self.fee_payer()?).with_config(self.tx_config()))
+        Ok(PanaceaClient::with_payer(self.backend(), self.fee_payer()?)
+            .with_config(self.tx_config()))
     }
 
     /// A client for reading only: it never signs.
     pub fn reader(&self) -> Client {
-        PanaceaClient::new(self.backend(), Keypair::new())
+        PanaceaClient::reader(self.backend())
     }
 
-    /// The blob store for encrypted payloads and key envelopes.
+    /// The blob store for encrypted payloads and key envelopes, for
+    /// commands that only read it or whose writes need not outlive them.
     pub fn store(&self) -> Result<BlobStore> {
         let spec = self.store.as_str();
         if spec.contains("://") {
@@ -140,6 +189,19 @@ impl Ctx {
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create the store directory {}", dir.display()))?;
         BlobStore::local(&dir).with_context(|| format!("store {}", dir.display()))
+    }
+
+    /// The blob store for a command that writes what must outlive it (a
+    /// payload a record points at): an in-memory store is refused, since
+    /// what it holds dies with the process.
+    pub fn lasting_store(&self) -> Result<BlobStore> {
+        if self.store.starts_with("memory:") {
+            bail!(
+                "--store {} keeps nothing after this command exits: the record would point at a payload nobody can read; use a directory, file:// or s3:// store",
+                self.store
+            );
+        }
+        self.store()
     }
 }
 
@@ -176,23 +238,4 @@ pub fn expand(path: &str) -> PathBuf {
     }
 }
 
-/// Reads a Solana keypair file (a JSON array of 64 bytes), naming what is
-/// wrong with it.
-pub fn read_keypair(path: &str, what: &str) -> Result<Keypair> {
-    let file = expand(path);
-    let text = std::fs::read_to_string(&file).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => anyhow!("{what} file {} not found", file.display()),
-        _ => anyhow!("cannot read {what} file {}: {e}", file.display()),
-    })?;
-    let malformed = || {
-        anyhow!(
-            "{what} file {} is not a Solana keypair (expected a JSON array of 64 bytes)",
-            file.display()
-        )
-    };
-    let bytes: Vec<u8> = serde_json::from_str(&text).map_err(|_| malformed())?;
-    if bytes.len() != 64 {
-        return Err(malformed());
-    }
-    Keypair::try_from(bytes.as_slice()).map_err(|_| malformed())
-}
+pub use crate::signer::read_keypair;

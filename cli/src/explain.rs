@@ -48,8 +48,11 @@ pub async fn in_context(error: Error, ctx: &Ctx) -> Error {
                 }
             )
         }
-        SdkError::AccountNotFound(address) => {
-            anyhow!("no account at {address} on {}", ctx.url)
+        SdkError::AccountNotFound { address, expected } => {
+            anyhow!(
+                "no {expected} at {address} on {}: the account does not exist",
+                ctx.url
+            )
         }
         _ => error,
     }

@@ -9,8 +9,10 @@ mod cli;
 mod commands;
 mod context;
 mod explain;
+mod global;
 mod output;
 mod parse;
+mod signer;
 mod view;
 
 use {

@@ -2,7 +2,7 @@
 //! complete) and a short human rendering of the same value.
 
 use {
-    crate::cli::Output,
+    crate::global::Output,
     panacea_sdk::Outcome,
     serde_json::{json, Map, Value},
 };
@@ -71,7 +71,46 @@ impl Report {
         if let Value::Object(extra) = extra {
             fields.extend(extra);
         }
+        if let Some(signed) = &outcome.signed_only {
+            // What the Solana CLIs print for --sign-only.
+            fields.insert("blockhash".into(), json!(signed.blockhash.to_string()));
+            fields.insert(
+                "signers".into(),
+                json!(signed
+                    .signers
+                    .iter()
+                    .map(|(key, signature)| format!("{key}={signature}"))
+                    .collect::<Vec<_>>()),
+            );
+            fields.insert(
+                "absent_signers".into(),
+                json!(signed
+                    .absent
+                    .iter()
+                    .map(|k| k.to_string())
+                    .collect::<Vec<_>>()),
+            );
+            fields.insert("message_base58".into(), json!(signed.message_base58()));
+            fields.insert("message_base64".into(), json!(signed.message_base64()));
+            let title = format!(
+                "Signed offline, not sent ({} of {} signatures; the same command with --blockhash {} and a --signer PUBKEY=SIGNATURE for each signer submits it)",
+                signed.signers.len(),
+                signed.signers.len() + signed.absent.len(),
+                signed.blockhash
+            );
+            return Self::object(title, Value::Object(fields));
+        }
         Self::object(title, Value::Object(fields))
+    }
+
+    /// Without the transaction message of an offline signing (printed only
+    /// with `--dump-transaction-message`).
+    pub fn without_message(mut self) -> Self {
+        if let Value::Object(fields) = &mut self.json {
+            fields.remove("message_base58");
+            fields.remove("message_base64");
+        }
+        self
     }
 
     pub fn print(&self, format: Output) {

@@ -89,6 +89,26 @@ pub fn svm() -> LiteSVM {
     svm
 }
 
+/// A deployment as a cluster would have it, in one call: [`svm`], the
+/// `records` program's `ProgramData` naming `upgrade_authority` (which
+/// `initialize_registry` checks), the clock at `unix_timestamp`, and each
+/// `(address, lamports)` of `airdrops` funded. The demo, the SDK's tests,
+/// the story tests and the benchmark all start from here.
+pub fn deployment(
+    upgrade_authority: &Pubkey,
+    unix_timestamp: i64,
+    airdrops: &[(Pubkey, u64)],
+) -> Result<LiteSVM, String> {
+    let mut svm = svm();
+    set_unix_timestamp(&mut svm, unix_timestamp);
+    set_upgrade_authority(&mut svm, &records::ID, upgrade_authority);
+    for (address, lamports) in airdrops {
+        svm.airdrop(address, *lamports)
+            .map_err(|e| format!("funding {address}: {:?}", e.err))?;
+    }
+    Ok(svm)
+}
+
 /// The cluster time seen by programs.
 pub fn unix_timestamp(svm: &LiteSVM) -> i64 {
     svm.get_sysvar::<Clock>().unix_timestamp

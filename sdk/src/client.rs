@@ -8,8 +8,8 @@ use {
     },
     anchor_lang::{prelude::Pubkey, AccountDeserialize, Discriminator},
     solana_compute_budget_interface::ComputeBudgetInstruction,
+    solana_hash::Hash,
     solana_instruction::Instruction,
-    solana_keypair::Keypair,
     solana_message::Message,
     solana_signature::Signature,
     solana_signer::Signer,
@@ -33,7 +33,28 @@ pub struct TxConfig {
     /// failures before giving up with [`SdkError::Unconfirmed`] (its fate
     /// unknown). Longer than a blockhash lives (151 blocks, about a minute).
     pub confirm_timeout: Duration,
+    /// Compute-unit limit when the transaction is not priced by simulation
+    /// (offline signing); `None` leaves the runtime's default.
+    pub compute_unit_limit: Option<u32>,
+    /// Sign over this blockhash instead of fetching one: the message is
+    /// then built without simulation, so the same command run twice (once
+    /// `sign_only`, once with the collected signatures) builds the same
+    /// message byte for byte.
+    pub blockhash: Option<Hash>,
+    /// Sign with the signers present and return the signatures and the
+    /// message ([`Signed`]) instead of sending. Requires `blockhash`.
+    pub sign_only: bool,
 }
+
+/// Highest priority fee accepted, in micro-lamports per compute unit: at
+/// 1,400,000 units that is 14 SOL of fees, far above any real priority fee
+/// and far below what overflows a fee computation.
+pub const MAX_COMPUTE_UNIT_PRICE: u64 = 10_000_000_000;
+
+/// Any signer a transaction can carry: a keypair, a hardware wallet, a
+/// presigned signature, or (signing offline) a bare public key. `Sync` so
+/// that an operation's future stays `Send`.
+pub type AnySigner = dyn Signer + Send + Sync;
 
 impl Default for TxConfig {
     fn default() -> Self {
@@ -43,6 +64,9 @@ impl Default for TxConfig {
             poll_interval: Duration::from_millis(500),
             max_resigns: 3,
             confirm_timeout: Duration::from_secs(180),
+            compute_unit_limit: None,
+            blockhash: None,
+            sign_only: false,
         }
     }
 }
@@ -69,6 +93,42 @@ pub struct Outcome {
     pub addresses: Vec<(&'static str, Pubkey)>,
     /// True when the operation had already landed (a retry found it).
     pub already_existed: bool,
+    /// Signed offline and not sent ([`TxConfig::sign_only`]).
+    pub signed_only: Option<Signed>,
+}
+
+/// A transaction signed offline ([`TxConfig::sign_only`]): what the Solana
+/// CLIs print for `--sign-only`, so that the absent signers can sign the
+/// same message and one of them submit it with every signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signed {
+    pub blockhash: Hash,
+    /// The message, as a multisig or a hardware wallet receives it.
+    pub message: Vec<u8>,
+    /// Signatures made here, by public key.
+    pub signers: Vec<(Pubkey, Signature)>,
+    /// Required signers that did not sign here.
+    pub absent: Vec<Pubkey>,
+}
+
+impl Signed {
+    /// The message in base58 (what a Squads proposal imports).
+    pub fn message_base58(&self) -> String {
+        bs58::encode(&self.message).into_string()
+    }
+
+    /// The message in base64.
+    pub fn message_base64(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(&self.message)
+    }
+}
+
+/// What became of a transaction an operation built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Sent {
+    Landed(Signature),
+    SignedOnly(Signed),
 }
 
 impl Outcome {
@@ -83,7 +143,7 @@ impl Outcome {
 /// The Panacea client: a backend and the key that pays fees.
 pub struct PanaceaClient<B: Backend> {
     backend: Arc<B>,
-    payer: Arc<Keypair>,
+    payer: Arc<AnySigner>,
     config: TxConfig,
 }
 
@@ -98,17 +158,56 @@ impl<B: Backend> Clone for PanaceaClient<B> {
 }
 
 impl<B: Backend> PanaceaClient<B> {
-    pub fn new(backend: Arc<B>, payer: Keypair) -> Self {
+    /// A client whose fee payer is `payer` (a keypair, or any signer).
+    pub fn new(backend: Arc<B>, payer: impl Signer + Send + Sync + 'static) -> Self {
+        Self::with_payer(backend, Arc::new(payer))
+    }
+
+    /// A client whose fee payer is a shared signer (a hardware wallet, a
+    /// presigned signature, a public key when signing offline).
+    pub fn with_payer(backend: Arc<B>, payer: Arc<AnySigner>) -> Self {
         Self {
             backend,
-            payer: Arc::new(payer),
+            payer,
             config: TxConfig::default(),
         }
     }
 
+    /// A client that only reads: it has no key and cannot send.
+    pub fn reader(backend: Arc<B>) -> Self {
+        Self::new(
+            backend,
+            solana_signer::null_signer::NullSigner::new(&Pubkey::default()),
+        )
+    }
+
+    /// Sets how transactions are priced, signed and sent; refuses a
+    /// priority fee above [`MAX_COMPUTE_UNIT_PRICE`] and `sign_only`
+    /// without a blockhash.
     pub fn with_config(mut self, config: TxConfig) -> Self {
         self.config = config;
         self
+    }
+
+    /// Checks a configuration before anything is read or sent.
+    pub fn check_config(config: &TxConfig) -> Result<()> {
+        if let Some(price) = config.priority_fee_micro_lamports {
+            if price > MAX_COMPUTE_UNIT_PRICE {
+                return Err(SdkError::InvalidInput(format!(
+                    "compute unit price {price} micro-lamports is above the limit of {MAX_COMPUTE_UNIT_PRICE}"
+                )));
+            }
+        }
+        if config.sign_only && config.blockhash.is_none() {
+            return Err(SdkError::InvalidInput(
+                "signing offline needs a blockhash (--blockhash)".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn config(&self) -> &TxConfig {
+        &self.config
     }
 
     pub fn backend(&self) -> &B {
@@ -125,7 +224,7 @@ impl<B: Backend> PanaceaClient<B> {
     pub async fn priced(
         &self,
         ixs: &[Instruction],
-        signers: &[&Keypair],
+        signers: &[&AnySigner],
     ) -> Result<Vec<Instruction>> {
         let mut probe = vec![ComputeBudgetInstruction::set_compute_unit_limit(1_400_000)];
         probe.extend_from_slice(ixs);
@@ -155,31 +254,103 @@ impl<B: Backend> PanaceaClient<B> {
         Ok(priced)
     }
 
+    /// The payer and `signers`, each key once (the payer first).
+    fn all_signers<'a>(&'a self, signers: &[&'a AnySigner]) -> Vec<&'a AnySigner> {
+        let mut all: Vec<&AnySigner> = vec![&*self.payer];
+        for signer in signers {
+            if !all.iter().any(|s| s.pubkey() == signer.pubkey()) {
+                all.push(*signer);
+            }
+        }
+        all
+    }
+
     fn sign(
         &self,
         ixs: &[Instruction],
-        signers: &[&Keypair],
-        blockhash: solana_hash::Hash,
+        signers: &[&AnySigner],
+        blockhash: Hash,
     ) -> Result<Transaction> {
         let message = Message::new(ixs, Some(&self.payer.pubkey()));
-        let mut all: Vec<&Keypair> = vec![&self.payer];
-        all.extend(
-            signers
-                .iter()
-                .copied()
-                .filter(|k| k.pubkey() != self.payer.pubkey()),
-        );
         let mut tx = Transaction::new_unsigned(message);
-        tx.try_sign(&all, blockhash)
+        tx.try_sign(&self.all_signers(signers), blockhash)
             .map_err(|e| SdkError::Signing(e.to_string()))?;
         Ok(tx)
+    }
+
+    /// `ixs` behind the budget instructions an offline message carries: a
+    /// fixed unit limit and price, so that every run builds the same bytes.
+    fn unpriced(&self, ixs: &[Instruction]) -> Vec<Instruction> {
+        let mut all = Vec::with_capacity(ixs.len() + 2);
+        if let Some(limit) = self.config.compute_unit_limit {
+            all.push(ComputeBudgetInstruction::set_compute_unit_limit(limit));
+        }
+        if let Some(price) = self.config.priority_fee_micro_lamports {
+            all.push(ComputeBudgetInstruction::set_compute_unit_price(price));
+        }
+        all.extend_from_slice(ixs);
+        all
+    }
+
+    /// Builds, signs and sends `ixs` as the configuration says: priced by
+    /// simulation and sent (the default); over a given blockhash with every
+    /// signature present (some of them presigned) and sent; or signed
+    /// offline and returned unsent ([`Sent::SignedOnly`]).
+    pub async fn submit(&self, ixs: &[Instruction], signers: &[&AnySigner]) -> Result<Sent> {
+        Self::check_config(&self.config)?;
+        let Some(blockhash) = self.config.blockhash else {
+            return self.send_priced(ixs, signers).await.map(Sent::Landed);
+        };
+        let all = self.unpriced(ixs);
+        let message = Message::new(&all, Some(&self.payer.pubkey()));
+        let mut tx = Transaction::new_unsigned(message);
+        let everyone = self.all_signers(signers);
+        if self.config.sign_only {
+            tx.try_partial_sign(&everyone, blockhash)
+                .map_err(|e| SdkError::Signing(e.to_string()))?;
+            let required = tx.message.header.num_required_signatures as usize;
+            let mut signed = Signed {
+                blockhash,
+                message: tx.message_data(),
+                signers: Vec::new(),
+                absent: Vec::new(),
+            };
+            let data = tx.message_data();
+            for (key, signature) in tx.message.account_keys[..required]
+                .iter()
+                .zip(&tx.signatures)
+            {
+                if signature.verify(key.as_ref(), &data) {
+                    signed.signers.push((*key, *signature));
+                } else {
+                    signed.absent.push(*key);
+                }
+            }
+            return Ok(Sent::SignedOnly(signed));
+        }
+        tx.try_sign(&everyone, blockhash)
+            .map_err(|e| SdkError::Signing(e.to_string()))?;
+        self.submit_signed(&tx).await.map(Sent::Landed)
     }
 
     /// Prices, signs, sends and confirms `ixs`. The same signed transaction
     /// is re-sent until it lands or its blockhash expires; only then is it
     /// re-signed with a fresh one. An already-processed transaction counts
     /// as sent. Failures say whether the transaction landed.
-    pub async fn send(&self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Signature> {
+    pub async fn send(&self, ixs: &[Instruction], signers: &[&AnySigner]) -> Result<Signature> {
+        Self::check_config(&self.config)?;
+        if self.config.blockhash.is_some() {
+            return match self.submit(ixs, signers).await? {
+                Sent::Landed(signature) => Ok(signature),
+                Sent::SignedOnly(_) => Err(SdkError::InvalidInput(
+                    "this operation sends more than one transaction or acts on what it sent: it cannot be signed offline".into(),
+                )),
+            };
+        }
+        self.send_priced(ixs, signers).await
+    }
+
+    async fn send_priced(&self, ixs: &[Instruction], signers: &[&AnySigner]) -> Result<Signature> {
         let priced = self.priced(ixs, signers).await?;
         let budget = priced.len() - ixs.len();
         let program_of = |i: u8| {
@@ -272,7 +443,7 @@ impl<B: Backend> PanaceaClient<B> {
         let (blockhash, _) = self.backend.latest_blockhash().await?;
         let message = Message::new(ixs, Some(&self.payer.pubkey()));
         let mut tx = Transaction::new_unsigned(message);
-        tx.try_partial_sign(&[&*self.payer], blockhash)
+        tx.try_partial_sign(&[&*self.payer as &dyn Signer], blockhash)
             .map_err(|e| SdkError::Signing(e.to_string()))?;
         Ok(tx)
     }
@@ -311,16 +482,17 @@ impl<B: Backend> PanaceaClient<B> {
                 .map(Some)
                 .map_err(|_| SdkError::Decode {
                     address: *address,
-                    expected: std::any::type_name::<T>(),
+                    expected: short_type_name::<T>(),
                 }),
         }
     }
 
     /// Like [`fetch`](Self::fetch), failing when the account is absent.
     pub async fn get<T: AccountDeserialize>(&self, address: &Pubkey) -> Result<T> {
-        self.fetch(address)
-            .await?
-            .ok_or(SdkError::AccountNotFound(*address))
+        self.fetch(address).await?.ok_or(SdkError::AccountNotFound {
+            address: *address,
+            expected: short_type_name::<T>(),
+        })
     }
 
     pub async fn fetch_many<T: AccountDeserialize>(
@@ -338,7 +510,7 @@ impl<B: Backend> PanaceaClient<B> {
                     .map(Some)
                     .map_err(|_| SdkError::Decode {
                         address: *address,
-                        expected: std::any::type_name::<T>(),
+                        expected: short_type_name::<T>(),
                     }),
             })
             .collect()
@@ -370,11 +542,17 @@ impl<B: Backend> PanaceaClient<B> {
                     .map(|t| (address, t))
                     .map_err(|_| SdkError::Decode {
                         address,
-                        expected: std::any::type_name::<T>(),
+                        expected: short_type_name::<T>(),
                     })
             })
             .collect()
     }
+}
+
+/// `records::state::Record` → `Record`.
+pub(crate) fn short_type_name<T>() -> &'static str {
+    let name = std::any::type_name::<T>();
+    name.rsplit("::").next().unwrap_or(name)
 }
 
 /// Serializes a (partially) signed transaction for a wallet (base64 of its
@@ -406,24 +584,18 @@ fn shift_instruction_index(
     }
 }
 
-/// Byte offsets used to list accounts by owner.
-pub mod offsets {
-    /// `patient` in `Record` (the program's own constant).
-    pub const RECORD_PATIENT: usize = records::state::record_offsets::PATIENT;
-    /// `patient` in `Grant` and `Consent`; `policy` in `Claim`.
-    pub const SECOND_FIELD: usize = 8 + 2;
-    /// `patient` in `Policy`.
-    pub const POLICY_PATIENT: usize = 8 + 3 + 32 + 16;
-}
-
 impl<B: Backend> PanaceaClient<B> {
     /// Every record of a patient (any status).
     pub async fn records_of_patient(
         &self,
         patient: &Pubkey,
     ) -> Result<Vec<(Pubkey, records::state::Record)>> {
-        self.list(&records::ID, offsets::RECORD_PATIENT, patient)
-            .await
+        self.list(
+            &records::ID,
+            records::state::record_offsets::PATIENT,
+            patient,
+        )
+        .await
     }
 
     /// Every grant a patient gave (revoked ones until closed).
@@ -431,8 +603,12 @@ impl<B: Backend> PanaceaClient<B> {
         &self,
         patient: &Pubkey,
     ) -> Result<Vec<(Pubkey, records::state::Grant)>> {
-        self.list(&records::ID, offsets::SECOND_FIELD, patient)
-            .await
+        self.list(
+            &records::ID,
+            records::state::grant_offsets::PATIENT,
+            patient,
+        )
+        .await
     }
 
     /// Every consent of a patient.
@@ -440,8 +616,12 @@ impl<B: Backend> PanaceaClient<B> {
         &self,
         patient: &Pubkey,
     ) -> Result<Vec<(Pubkey, consent::state::Consent)>> {
-        self.list(&consent::ID, offsets::SECOND_FIELD, patient)
-            .await
+        self.list(
+            &consent::ID,
+            consent::state::consent_offsets::PATIENT,
+            patient,
+        )
+        .await
     }
 
     /// Every policy covering a patient.
@@ -449,7 +629,7 @@ impl<B: Backend> PanaceaClient<B> {
         &self,
         patient: &Pubkey,
     ) -> Result<Vec<(Pubkey, claims::state::Policy)>> {
-        self.list(&claims::ID, offsets::POLICY_PATIENT, patient)
+        self.list(&claims::ID, claims::state::policy_offsets::PATIENT, patient)
             .await
     }
 
@@ -458,6 +638,20 @@ impl<B: Backend> PanaceaClient<B> {
         &self,
         policy: &Pubkey,
     ) -> Result<Vec<(Pubkey, claims::state::Claim)>> {
-        self.list(&claims::ID, offsets::SECOND_FIELD, policy).await
+        self.list(&claims::ID, claims::state::claim_offsets::POLICY, policy)
+            .await
+    }
+
+    /// Every pending access request to a patient.
+    pub async fn requests_of_patient(
+        &self,
+        patient: &Pubkey,
+    ) -> Result<Vec<(Pubkey, records::state::AccessRequest)>> {
+        self.list(
+            &records::ID,
+            records::state::access_request_offsets::PATIENT,
+            patient,
+        )
+        .await
     }
 }

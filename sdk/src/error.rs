@@ -43,8 +43,11 @@ pub enum SdkError {
     Signing(String),
     #[error(transparent)]
     Offchain(#[from] OffchainError),
-    #[error("no account at {0}")]
-    AccountNotFound(Pubkey),
+    #[error("no {expected} at {address}: the account does not exist")]
+    AccountNotFound {
+        address: Pubkey,
+        expected: &'static str,
+    },
     #[error("account {address} is not a {expected}")]
     Decode {
         address: Pubkey,
@@ -118,45 +121,29 @@ fn table(idl: &str) -> ErrorTable {
         .collect()
 }
 
-/// Names of Anchor's own errors that Panacea instructions can raise.
-const ANCHOR_ERRORS: [(u32, &str, &str); 12] = [
-    (2000, "ConstraintMut", "a mut constraint was violated"),
-    (
-        2001,
-        "ConstraintHasOne",
-        "a has_one constraint was violated",
-    ),
-    (2003, "ConstraintRaw", "a raw constraint was violated"),
-    (2006, "ConstraintSeeds", "a seeds constraint was violated"),
-    (
-        2012,
-        "ConstraintAddress",
-        "an address constraint was violated",
-    ),
-    (
-        3001,
-        "AccountDiscriminatorNotFound",
-        "no account discriminator",
-    ),
-    (
-        3002,
-        "AccountDiscriminatorMismatch",
-        "account of the wrong type",
-    ),
-    (
-        3003,
-        "AccountDidNotDeserialize",
-        "account did not deserialize",
-    ),
-    (
-        3007,
-        "AccountOwnedByWrongProgram",
-        "account owned by another program",
-    ),
-    (3010, "AccountNotSigner", "a required signature is missing"),
-    (3012, "AccountNotInitialized", "the account does not exist"),
-    (3014, "InvalidProgramId", "wrong program id"),
-];
+/// Anchor's own errors that Panacea instructions can raise; their codes,
+/// names and messages come from `anchor_lang` itself.
+const ANCHOR_ERRORS: [anchor_lang::error::ErrorCode; 16] = {
+    use anchor_lang::error::ErrorCode as E;
+    [
+        E::ConstraintMut,
+        E::ConstraintHasOne,
+        E::ConstraintSigner,
+        E::ConstraintRaw,
+        E::ConstraintOwner,
+        E::ConstraintSeeds,
+        E::ConstraintAddress,
+        E::ConstraintTokenMint,
+        E::ConstraintTokenOwner,
+        E::AccountDiscriminatorNotFound,
+        E::AccountDiscriminatorMismatch,
+        E::AccountDidNotDeserialize,
+        E::AccountOwnedByWrongProgram,
+        E::AccountNotSigner,
+        E::AccountNotInitialized,
+        E::InvalidProgramId,
+    ]
+};
 
 /// (name, program label, message) of `code` raised by `program`.
 pub fn describe(program: &Pubkey, code: u32) -> Option<(String, &'static str, String)> {
@@ -186,8 +173,8 @@ pub fn describe(program: &Pubkey, code: u32) -> Option<(String, &'static str, St
     }
     ANCHOR_ERRORS
         .iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(_, name, message)| (name.to_string(), *label, message.to_string()))
+        .find(|e| u32::from(**e) == code)
+        .map(|e| (e.name(), *label, e.to_string()))
 }
 
 pub type Result<T, E = SdkError> = std::result::Result<T, E>;

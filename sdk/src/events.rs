@@ -41,42 +41,8 @@ macro_rules! panacea_events {
     };
 }
 
-panacea_events!(
-    records::RegistryInitialized,
-    records::RegistryUpdated,
-    records::EntityRegistered,
-    records::EntityStatusChanged,
-    records::EntityRenewed,
-    records::PatientRegistered,
-    records::GuardianChanged,
-    records::PatientClosed,
-    records::RecordIssued,
-    records::RecordSuperseded,
-    records::RecordRetracted,
-    records::RecordErased,
-    records::RecordRekeyed,
-    records::AccessGranted,
-    records::AccessRevoked,
-    records::AccessRequested,
-    records::AccessRequestDenied,
-    records::AccessRequestCancelled,
-    records::AccessLogged,
-    records::GrantKeyUpdated,
-    records::GrantClosed,
-    consent::ConsentChanged,
-    consent::ConsentClosed,
-    consent::ConsentEpochChanged,
-    claims::PolicyCreated,
-    claims::PolicyFunded,
-    claims::FundsWithdrawn,
-    claims::PolicyClosed,
-    claims::ClaimSubmitted,
-    claims::ClaimStatusChanged,
-    claims::ClaimSettled,
-    claims::ClaimClosed,
-    claims::ClaimedRecordClosed,
-    claims::ProviderUsageClosed,
-);
+// The events of every program, as the committed IDL lists them (build.rs).
+include!(concat!(env!("OUT_DIR"), "/events.rs"));
 
 /// The Panacea events a landed transaction emitted, in order.
 pub fn events_of(tx: &TransactionRecord) -> Vec<PanaceaEvent> {

@@ -30,6 +30,15 @@ pub fn previous_version(record: &records::state::Record) -> Option<Pubkey> {
     (record.supersedes != [0; 16]).then(|| pda::record(&record.patient, &record.supersedes).0)
 }
 
+/// The target of a request or grant named by an optional record: the
+/// record, or (none) the patient's profile, for one over their records.
+pub fn request_target(patient: &Pubkey, record: Option<&Pubkey>) -> Pubkey {
+    match record {
+        Some(record) => *record,
+        None => pda::patient(patient).0,
+    }
+}
+
 /// The target address of a grant or request: the record, or the patient account.
 pub fn grant_target(patient: &Pubkey, scope: GrantScope, record: Option<&Pubkey>) -> Pubkey {
     match (scope, record) {

@@ -10,8 +10,8 @@ use {
 
 /// The record book metadata URI the SDK and the CLI create books with.
 pub const RECORD_BOOK_URI: &str = "https://panacea.health/record-book.json";
-/// Bytes of an SPL Token account (a policy vault).
-pub const TOKEN_ACCOUNT_LEN: usize = 165;
+/// Bytes of an SPL Token account without extensions (a policy vault).
+pub const TOKEN_ACCOUNT_LEN: usize = <anchor_spl::token_2022::spl_token_2022::state::Account as anchor_lang::solana_program::program_pack::Pack>::LEN;
 
 /// Sizes in bytes of every account kind.
 pub fn account_sizes() -> Vec<(&'static str, usize)> {

@@ -97,12 +97,15 @@ impl Backend for Flaky {
 
 #[tokio::test]
 async fn lost_sends_and_failing_status_queries_still_land_exactly_once() {
-    let mut svm = panacea_runtime::svm();
     let payer = Keypair::new();
-    svm.airdrop(&payer.pubkey(), 10_000_000_000).unwrap();
     // A registry and its record book, set up without faults.
     let (deployer, admin) = (Keypair::new(), Keypair::new());
-    panacea_runtime::set_upgrade_authority(&mut svm, &records::ID, &deployer.pubkey());
+    let mut svm = panacea_runtime::deployment(
+        &deployer.pubkey(),
+        1_795_219_200,
+        &[(payer.pubkey(), 10_000_000_000)],
+    )
+    .unwrap();
     let setup = [
         panacea_sdk::records::initialize_registry(
             &payer.pubkey(),

@@ -83,14 +83,17 @@ struct Scene {
 }
 
 async fn scene() -> Scene {
-    let mut svm: LiteSVM = panacea_runtime::svm();
-    panacea_runtime::set_unix_timestamp(&mut svm, 1_795_219_200);
     let upgrade_authority = Keypair::new();
-    panacea_runtime::set_upgrade_authority(&mut svm, &records::ID, &upgrade_authority.pubkey());
     let payer = Keypair::new();
-    svm.airdrop(&payer.pubkey(), 100_000_000_000).unwrap();
-    svm.airdrop(&upgrade_authority.pubkey(), 1_000_000_000)
-        .unwrap();
+    let svm = panacea_runtime::deployment(
+        &upgrade_authority.pubkey(),
+        1_795_219_200,
+        &[
+            (payer.pubkey(), 100_000_000_000),
+            (upgrade_authority.pubkey(), 1_000_000_000),
+        ],
+    )
+    .unwrap();
     let backend = Arc::new(InProcessBackend::new(svm));
     let client = PanaceaClient::new(backend.clone(), payer);
     let admin = Keypair::new();

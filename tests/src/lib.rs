@@ -104,12 +104,14 @@ impl World {
     /// A runtime with the programs deployed (their `ProgramData` naming
     /// `upgrade_authority`) but no registry yet.
     pub fn without_registry() -> Self {
-        let mut svm = panacea_runtime::svm();
-        panacea_runtime::set_unix_timestamp(&mut svm, GENESIS_TIME);
         let payer = Keypair::new();
-        svm.airdrop(&payer.pubkey(), AIRDROP).expect("airdrop");
         let upgrade_authority = Keypair::new();
-        panacea_runtime::set_upgrade_authority(&mut svm, &records::ID, &upgrade_authority.pubkey());
+        let svm = panacea_runtime::deployment(
+            &upgrade_authority.pubkey(),
+            GENESIS_TIME,
+            &[(payer.pubkey(), AIRDROP)],
+        )
+        .expect("deployment");
         Self {
             svm,
             payer,

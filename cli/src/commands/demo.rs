@@ -10,8 +10,8 @@
 
 use {
     crate::{
-        cli::Output,
         context::{encryption_keys, Ctx},
+        global::Output,
         output::Report,
     },
     anyhow::{anyhow, bail, Result},
@@ -115,7 +115,7 @@ pub async fn run(ctx: &Ctx, _args: Args) -> Result<Report> {
     };
     let (cluster, trail, rent) = if ctx.url_given {
         let payer = ctx.fee_payer()?;
-        let signer = ctx.signer()?;
+        let signer = ctx.keypair()?;
         let backend = ctx.backend();
         let balance = backend
             .get_account(&payer.pubkey())
@@ -128,7 +128,7 @@ pub async fn run(ctx: &Ctx, _args: Args) -> Result<Report> {
                 balance as f64 / SOL as f64
             );
         }
-        let client = PanaceaClient::new(backend.clone(), payer).with_config(ctx.tx_config());
+        let client = PanaceaClient::with_payer(backend.clone(), payer).with_config(ctx.tx_config());
         // A challenge window the demo waits out; the shortest appeal window
         // the program allows, which the story never waits for.
         let windows = (5, DAY);
@@ -151,15 +151,12 @@ pub async fn run(ctx: &Ctx, _args: Args) -> Result<Report> {
     } else {
         let deployer = Keypair::new();
         let payer = Keypair::new();
-        let mut svm = panacea_runtime::svm();
-        panacea_runtime::set_unix_timestamp(&mut svm, wall_clock());
-        panacea_runtime::set_upgrade_authority(
-            &mut svm,
-            &panacea_sdk::records_program::ID,
+        let svm = panacea_runtime::deployment(
             &deployer.pubkey(),
-        );
-        svm.airdrop(&payer.pubkey(), 100 * SOL)
-            .map_err(|e| anyhow!("funding the demo payer: {e:?}"))?;
+            wall_clock(),
+            &[(payer.pubkey(), 100 * SOL)],
+        )
+        .map_err(|e| anyhow!("the in-process deployment: {e}"))?;
         let backend = Arc::new(InProcessBackend::new(svm));
         let client = PanaceaClient::new(backend.clone(), payer);
         let windows = (3 * DAY, 14 * DAY);
@@ -307,14 +304,9 @@ async fn story<B: Backend>(
         .map_err(|_| anyhow!("four entities"))?;
     // Issuers pay their records' rent (refunded on erasure): the lab and the
     // specialist get 0.1 SOL each from the demo's payer.
-    let fund = [&lab, &specialist].map(|key| {
-        anchor_lang::solana_program::system_instruction::transfer(
-            &client.payer(),
-            &key.pubkey(),
-            100_000_000,
-        )
-    });
-    client.send(&fund, &[]).await?;
+    client
+        .transfer_lamports(&[lab.pubkey(), specialist.pubkey()], 100_000_000)
+        .await?;
     n.say(
         "credentialed: a laboratory, a specialist, an emergency room (providers) and an insurer"
             .into(),
@@ -405,14 +397,12 @@ async fn story<B: Backend>(
     client
         .request_access(&specialist, &patient.pubkey(), &record, ask)
         .await?;
-    let payer = client.payer();
     let grant = client
-        .approve_record_request(
+        .approve_access_request(
             &patient,
             &patient.pubkey(),
             &specialist.pubkey(),
             &record,
-            &payer,
             &patient_keys,
             &store,
         )
@@ -449,8 +439,7 @@ async fn story<B: Backend>(
         .address("grant")
         .expect("emergency grant");
     client.log_access(&er, &glass, &record).await?;
-    let revoke = panacea_sdk::records::revoke_access(&patient.pubkey(), &patient.pubkey(), &glass);
-    client.send(&[revoke], &[&patient]).await?;
+    client.revoke_access(&patient, &glass).await?;
     n.say(
         "the emergency room broke the glass (flagged, 1 hour), logged one read; the patient then revoked it".into(),
         json!({ "emergency_grant": glass.to_string() }),
@@ -564,7 +553,7 @@ async fn story<B: Backend>(
     );
     clock.wait_until(backend, claim.settle_after).await?;
     client.settle_claim(&small, &specialist_usdc).await?;
-    let paid = token_balance(backend, &specialist_usdc).await?;
+    let paid = client.token_balance(&specialist_usdc).await?;
     let settled: Claim = client.get(&small).await?;
     n.say(
         format!(
@@ -625,7 +614,7 @@ async fn story<B: Backend>(
             span(appeal_window),
             totals.paid / USDC,
             totals.reserved / USDC,
-            token_balance(backend, &totals.vault).await? / USDC
+            client.token_balance(&totals.vault).await? / USDC
         ),
         json!({ "paid": totals.paid, "reserved": totals.reserved }),
     );
@@ -665,12 +654,4 @@ fn span(seconds: i64) -> String {
 fn sha256(bytes: &[u8]) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes).into()
-}
-
-async fn token_balance(backend: &impl Backend, account: &Pubkey) -> Result<u64> {
-    let account = backend
-        .get_account(account)
-        .await?
-        .ok_or_else(|| anyhow!("no token account at {account}"))?;
-    Ok(u64::from_le_bytes(account.data[64..72].try_into()?))
 }

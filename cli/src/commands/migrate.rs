@@ -14,8 +14,7 @@ use {
     panacea_sdk::{
         backend::Backend,
         claims_program, consent_program,
-        records::update_registry,
-        records_program::{self, instructions::UpdateRegistryArgs, pda, state::RegistryConfig},
+        records_program::{self, pda, state::RegistryConfig},
         Pubkey,
     },
     serde_json::json,
@@ -97,19 +96,14 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
                     config.admin
                 );
             }
-            let ix = update_registry(
-                &signer.pubkey(),
-                None,
-                UpdateRegistryArgs {
-                    max_emergency_duration: Some(args.max_emergency),
-                },
-            );
-            let signature = client.send(&[ix], &[&signer]).await?;
+            let outcome = client
+                .update_registry(&*signer, None, Some(args.max_emergency))
+                .await?;
             steps.push(json!({
                 "step": "registry",
                 "status": "updated",
                 "address": config_address.to_string(),
-                "signature": signature.to_string(),
+                "signature": outcome.signature.map(|s| s.to_string()),
             }));
         }
     }

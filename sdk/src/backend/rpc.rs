@@ -311,7 +311,10 @@ impl Backend for RpcBackend {
         let account = self
             .get_account(&clock)
             .await?
-            .ok_or(SdkError::AccountNotFound(clock))?;
+            .ok_or(SdkError::AccountNotFound {
+                address: clock,
+                expected: "Clock sysvar",
+            })?;
         account
             .data
             .get(32..40)

@@ -1,6 +1,7 @@
 //! The registry admin (and, once, the program's upgrade authority).
 
 use {
+    crate::client::AnySigner,
     crate::{
         backend::Backend,
         client::{Outcome, PanaceaClient},
@@ -9,8 +10,6 @@ use {
     },
     anchor_lang::prelude::Pubkey,
     records::{instructions::*, pda, state::EntityStatus},
-    solana_keypair::Keypair,
-    solana_signer::Signer,
 };
 
 impl<B: Backend> PanaceaClient<B> {
@@ -19,7 +18,7 @@ impl<B: Backend> PanaceaClient<B> {
     /// "localnet") in every wallet-signed consent message; it is set once.
     pub async fn initialize_registry(
         &self,
-        upgrade_authority: &Keypair,
+        upgrade_authority: &AnySigner,
         admin: Pubkey,
         max_emergency_duration: i64,
         deployment: &str,
@@ -46,7 +45,7 @@ impl<B: Backend> PanaceaClient<B> {
     /// Creates the deployment's record book (once; the admin signs), with
     /// `uri` as the metadata wallets show ([`crate::rent::RECORD_BOOK_URI`]
     /// by default). Patients can only register once it exists.
-    pub async fn initialize_record_book(&self, admin: &Keypair, uri: &str) -> Result<Outcome> {
+    pub async fn initialize_record_book(&self, admin: &AnySigner, uri: &str) -> Result<Outcome> {
         let book = pda::record_book().0;
         let ix = rx::initialize_record_book(
             &self.payer(),
@@ -78,8 +77,8 @@ impl<B: Backend> PanaceaClient<B> {
     /// Credentials an entity; the admin and the entity both sign.
     pub async fn register_entity(
         &self,
-        admin: &Keypair,
-        entity: &Keypair,
+        admin: &AnySigner,
+        entity: &AnySigner,
         args: RegisterEntityArgs,
     ) -> Result<Outcome> {
         let address = pda::entity(&entity.pubkey()).0;
@@ -95,7 +94,7 @@ impl<B: Backend> PanaceaClient<B> {
 
     pub async fn set_entity_status(
         &self,
-        admin: &Keypair,
+        admin: &AnySigner,
         entity: &Pubkey,
         status: EntityStatus,
     ) -> Result<Outcome> {
@@ -105,11 +104,29 @@ impl<B: Backend> PanaceaClient<B> {
 
     pub async fn renew_entity(
         &self,
-        admin: &Keypair,
+        admin: &AnySigner,
         entity: &Pubkey,
         args: RenewEntityArgs,
     ) -> Result<Outcome> {
         let ix = rx::renew_entity(&admin.pubkey(), entity, args);
+        self.act(&[ix], &[admin]).await
+    }
+
+    /// Changes the registry: hands it to `new_admin` and/or sets the
+    /// longest break-glass access. Only the current admin signs.
+    pub async fn update_registry(
+        &self,
+        admin: &AnySigner,
+        new_admin: Option<&Pubkey>,
+        max_emergency_duration: Option<i64>,
+    ) -> Result<Outcome> {
+        let ix = rx::update_registry(
+            &admin.pubkey(),
+            new_admin,
+            records::instructions::UpdateRegistryArgs {
+                max_emergency_duration,
+            },
+        );
         self.act(&[ix], &[admin]).await
     }
 }

@@ -1,6 +1,7 @@
 //! The insurer (policies, escrow), its adjudicator, and settlement (anyone).
 
 use {
+    crate::client::AnySigner,
     crate::{
         backend::Backend,
         claims as cl,
@@ -12,15 +13,13 @@ use {
         instructions::CreatePolicyArgs,
         state::{Claim, Policy},
     },
-    solana_keypair::Keypair,
-    solana_signer::Signer,
 };
 
 impl<B: Backend> PanaceaClient<B> {
     /// Opens a policy and its escrow vault. `token_program` owns `payout_mint`.
     pub async fn create_policy(
         &self,
-        insurer: &Keypair,
+        insurer: &AnySigner,
         patient: &Pubkey,
         payout_mint: &Pubkey,
         token_program: &Pubkey,
@@ -47,7 +46,7 @@ impl<B: Backend> PanaceaClient<B> {
 
     pub async fn fund_policy(
         &self,
-        funder: &Keypair,
+        funder: &AnySigner,
         policy: &Pubkey,
         source: &Pubkey,
         amount: u64,
@@ -66,7 +65,7 @@ impl<B: Backend> PanaceaClient<B> {
 
     pub async fn withdraw_unreserved(
         &self,
-        insurer: &Keypair,
+        insurer: &AnySigner,
         policy: &Pubkey,
         destination: &Pubkey,
         amount: u64,
@@ -85,7 +84,7 @@ impl<B: Backend> PanaceaClient<B> {
 
     pub async fn close_policy(
         &self,
-        insurer: &Keypair,
+        insurer: &AnySigner,
         policy: &Pubkey,
         destination: &Pubkey,
     ) -> Result<Outcome> {
@@ -101,7 +100,7 @@ impl<B: Backend> PanaceaClient<B> {
         self.act(&[ix], &[insurer]).await
     }
 
-    pub async fn dispute_claim(&self, adjudicator: &Keypair, claim: &Pubkey) -> Result<Outcome> {
+    pub async fn dispute_claim(&self, adjudicator: &AnySigner, claim: &Pubkey) -> Result<Outcome> {
         let state: Claim = self.get(claim).await?;
         let ix = cl::dispute_claim(&adjudicator.pubkey(), &state.policy, claim);
         self.act(&[ix], &[adjudicator]).await
@@ -110,7 +109,7 @@ impl<B: Backend> PanaceaClient<B> {
     /// `approved_amount`: `Some` approves (all or part), `None` denies.
     pub async fn decide_claim(
         &self,
-        adjudicator: &Keypair,
+        adjudicator: &AnySigner,
         claim: &Pubkey,
         approved_amount: Option<u64>,
     ) -> Result<Outcome> {
@@ -141,7 +140,7 @@ impl<B: Backend> PanaceaClient<B> {
 
     /// Voids an approved claim whose provider is no longer active, releasing
     /// its reservation. `authority` is the policy's insurer or adjudicator.
-    pub async fn void_claim(&self, authority: &Keypair, claim: &Pubkey) -> Result<Outcome> {
+    pub async fn void_claim(&self, authority: &AnySigner, claim: &Pubkey) -> Result<Outcome> {
         let state: Claim = self.get(claim).await?;
         let ix = cl::void_claim(&authority.pubkey(), &state.policy, claim, &state.provider);
         self.act(&[ix], &[authority]).await

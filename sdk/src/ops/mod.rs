@@ -7,6 +7,7 @@
 //! [`Outcome`]: crate::client::Outcome
 
 pub mod admin;
+pub mod close;
 pub mod insurer;
 pub mod patient;
 pub mod provider;
@@ -15,12 +16,11 @@ pub mod token;
 use {
     crate::{
         backend::Backend,
-        client::{Outcome, PanaceaClient},
+        client::{AnySigner, Outcome, PanaceaClient, Sent},
         error::Result,
     },
     anchor_lang::prelude::Pubkey,
     solana_instruction::Instruction,
-    solana_keypair::Keypair,
 };
 
 impl<B: Backend> PanaceaClient<B> {
@@ -29,31 +29,39 @@ impl<B: Backend> PanaceaClient<B> {
         &self,
         exists: bool,
         ixs: &[Instruction],
-        signers: &[&Keypair],
+        signers: &[&AnySigner],
         addresses: Vec<(&'static str, Pubkey)>,
     ) -> Result<Outcome> {
         if exists {
             return Ok(Outcome {
-                signature: None,
                 addresses,
                 already_existed: true,
+                ..Outcome::default()
             });
         }
-        let signature = self.send(ixs, signers).await?;
         Ok(Outcome {
-            signature: Some(signature),
             addresses,
-            already_existed: false,
+            ..self.outcome(ixs, signers).await?
+        })
+    }
+
+    /// Sends `ixs` (or signs them offline) and says which.
+    async fn outcome(&self, ixs: &[Instruction], signers: &[&AnySigner]) -> Result<Outcome> {
+        Ok(match self.submit(ixs, signers).await? {
+            Sent::Landed(signature) => Outcome {
+                signature: Some(signature),
+                ..Outcome::default()
+            },
+            Sent::SignedOnly(signed) => Outcome {
+                signed_only: Some(signed),
+                ..Outcome::default()
+            },
         })
     }
 
     /// Sends `ixs` for an operation that creates nothing.
-    pub(crate) async fn act(&self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Outcome> {
-        let signature = self.send(ixs, signers).await?;
-        Ok(Outcome {
-            signature: Some(signature),
-            ..Outcome::default()
-        })
+    pub(crate) async fn act(&self, ixs: &[Instruction], signers: &[&AnySigner]) -> Result<Outcome> {
+        self.outcome(ixs, signers).await
     }
 
     pub(crate) async fn exists(&self, address: &Pubkey) -> Result<bool> {

@@ -3,6 +3,7 @@
 //! in a wallet for a relayer).
 
 use {
+    crate::client::AnySigner,
     crate::{
         backend::Backend,
         client::{Outcome, PanaceaClient},
@@ -21,10 +22,10 @@ use {
     records::{
         instructions::*,
         pda,
-        state::{Entity, Grant, GrantScope, Patient, Purpose, Record, RegistryConfig},
+        state::{
+            AccessRequest, Entity, Grant, GrantScope, Patient, Purpose, Record, RegistryConfig,
+        },
     },
-    solana_keypair::Keypair,
-    solana_signer::Signer,
 };
 
 /// A grant a patient gives.
@@ -40,9 +41,9 @@ impl<B: Backend> PanaceaClient<B> {
     /// Creates the patient's profile with their X25519 encryption key.
     pub async fn register_patient(
         &self,
-        patient: &Keypair,
+        patient: &AnySigner,
         keys: &EncryptionKeypair,
-        guardian: Option<&Keypair>,
+        guardian: Option<&AnySigner>,
     ) -> Result<Outcome> {
         let address = pda::patient(&patient.pubkey()).0;
         let ix = rx::register_patient(
@@ -67,8 +68,8 @@ impl<B: Backend> PanaceaClient<B> {
     /// Names (the guardian co-signs) or removes the guardian.
     pub async fn set_guardian(
         &self,
-        patient: &Keypair,
-        guardian: Option<&Keypair>,
+        patient: &AnySigner,
+        guardian: Option<&AnySigner>,
     ) -> Result<Outcome> {
         let ix = rx::set_guardian(&patient.pubkey(), guardian.map(|g| g.pubkey()).as_ref());
         let mut signers = vec![patient];
@@ -116,9 +117,9 @@ impl<B: Backend> PanaceaClient<B> {
     /// Grants `grantee` (a registered entity) access to one record, handing
     /// it the record's data key wrapped to its encryption key.
     #[allow(clippy::too_many_arguments)]
-    pub async fn grant_record_access(
+    pub async fn grant_access(
         &self,
-        authority: &Keypair,
+        authority: &AnySigner,
         patient: &Pubkey,
         record: &Pubkey,
         grantee: &Pubkey,
@@ -157,7 +158,7 @@ impl<B: Backend> PanaceaClient<B> {
     /// for them. Revoking it (`revoke_access`) ends the link.
     pub async fn authorize_issuer(
         &self,
-        authority: &Keypair,
+        authority: &AnySigner,
         patient: &Pubkey,
         issuer: &Pubkey,
         kinds: u16,
@@ -189,55 +190,110 @@ impl<B: Backend> PanaceaClient<B> {
         .await
     }
 
-    /// Approves an access request over one record, handing over its key.
+    /// Approves `requester`'s access request over `target` (a record, or
+    /// the patient's profile for a request over their records). A request
+    /// over one record gets the record's data key wrapped to the requester;
+    /// one over the patient's records carries no single key.
     #[allow(clippy::too_many_arguments)]
-    pub async fn approve_record_request(
+    pub async fn approve_access_request(
         &self,
-        authority: &Keypair,
+        authority: &AnySigner,
         patient: &Pubkey,
         requester: &Pubkey,
-        record: &Pubkey,
-        request_payer: &Pubkey,
+        target: &Pubkey,
         keys: &EncryptionKeypair,
         store: &BlobStore,
     ) -> Result<Outcome> {
-        let grant = pda::grant(patient, requester, record).0;
+        let grant = pda::grant(patient, requester, target).0;
         if self.exists(&grant).await? {
             return self.create(true, &[], &[], vec![("grant", grant)]).await;
         }
-        let state: Record = self.get(record).await?;
-        let key = self.patient_data_key(&state, keys, store).await?;
+        let request: AccessRequest = self
+            .get(&pda::access_request(patient, requester, target).0)
+            .await?;
+        let wrapped_key = if request.scope == GrantScope::Record {
+            let state: Record = self.get(target).await?;
+            let key = self.patient_data_key(&state, keys, store).await?;
+            self.wrap_for(requester, &key).await?
+        } else {
+            Vec::new()
+        };
         let ix = rx::approve_access_request(
             &self.payer(),
             &authority.pubkey(),
             patient,
             requester,
-            record,
-            request_payer,
-            ApproveAccessRequestArgs {
-                wrapped_key: self.wrap_for(requester, &key).await?,
-            },
+            target,
+            &request.rent_payer,
+            ApproveAccessRequestArgs { wrapped_key },
         );
         self.create(false, &[ix], &[authority], vec![("grant", grant)])
             .await
     }
 
-    pub async fn deny_request(
+    /// The access request `requester` made over `target`.
+    pub async fn access_request(
         &self,
-        authority: &Keypair,
         patient: &Pubkey,
         requester: &Pubkey,
         target: &Pubkey,
-        request_payer: &Pubkey,
+    ) -> Result<AccessRequest> {
+        self.get(&pda::access_request(patient, requester, target).0)
+            .await
+    }
+
+    /// Denies `requester`'s access request over `target`; its rent goes
+    /// back to whoever paid it.
+    pub async fn deny_access_request(
+        &self,
+        authority: &AnySigner,
+        patient: &Pubkey,
+        requester: &Pubkey,
+        target: &Pubkey,
     ) -> Result<Outcome> {
+        let request = self.access_request(patient, requester, target).await?;
         let ix = rx::deny_access_request(
             &authority.pubkey(),
             patient,
             requester,
             target,
-            request_payer,
+            &request.rent_payer,
         );
         self.act(&[ix], &[authority]).await
+    }
+
+    /// Revokes a grant, and nothing else: what a guardian does (only the
+    /// patient's key opens the record, so only the patient can re-key it),
+    /// and what ends a grant over the patient's records or a care link.
+    pub async fn revoke_access(&self, authority: &AnySigner, grant: &Pubkey) -> Result<Outcome> {
+        let state: Grant = self.get(grant).await?;
+        let ix = rx::revoke_access(&authority.pubkey(), &state.patient, grant);
+        self.act(&[ix], &[authority]).await
+    }
+
+    /// Revokes a grant the way its signer can: the patient's revocation of
+    /// a grant over one record also re-keys the record
+    /// ([`revoke_and_rekey`](Self::revoke_and_rekey)); anyone else's (a
+    /// guardian's) only revokes. Says whether the record was re-keyed.
+    pub async fn revoke_grant(
+        &self,
+        authority: &AnySigner,
+        grant: &Pubkey,
+        keys: Option<&EncryptionKeypair>,
+        store: &BlobStore,
+    ) -> Result<(Outcome, bool)> {
+        let state: Grant = self.get(grant).await?;
+        match keys {
+            Some(keys)
+                if authority.pubkey() == state.patient && state.scope == GrantScope::Record =>
+            {
+                let outcome = self
+                    .revoke_and_rekey(authority, &state.patient, grant, keys, store)
+                    .await?;
+                Ok((outcome, true))
+            }
+            _ => Ok((self.revoke_access(authority, grant).await?, false)),
+        }
     }
 
     /// Revokes a grant. For a grant over one record, the record is then
@@ -246,7 +302,7 @@ impl<B: Backend> PanaceaClient<B> {
     /// longer opens it.
     pub async fn revoke_and_rekey(
         &self,
-        authority: &Keypair,
+        authority: &AnySigner,
         patient: &Pubkey,
         grant: &Pubkey,
         keys: &EncryptionKeypair,
@@ -313,7 +369,7 @@ impl<B: Backend> PanaceaClient<B> {
                 Ok(Outcome {
                     signature: Some(rekeyed),
                     addresses: vec![("record", record_address)],
-                    already_existed: false,
+                    ..Outcome::default()
                 })
             }
             Err(error) => {
@@ -331,9 +387,9 @@ impl<B: Backend> PanaceaClient<B> {
     /// erasure is simulated first, so one the program would refuse (a wrong
     /// signer) leaves the store untouched; deletes are idempotent, so an
     /// erasure interrupted after shredding can be run again.
-    pub async fn erase(
+    pub async fn erase_record(
         &self,
-        authority: &Keypair,
+        authority: &AnySigner,
         patient: &Pubkey,
         record: &Pubkey,
         store: &BlobStore,
@@ -354,7 +410,7 @@ impl<B: Backend> PanaceaClient<B> {
     /// Consents directly (the patient or guardian signs the transaction).
     pub async fn grant_consent(
         &self,
-        authority: &Keypair,
+        authority: &AnySigner,
         patient: &Pubkey,
         grantee: &Pubkey,
         purpose: ConsentPurpose,
@@ -376,7 +432,7 @@ impl<B: Backend> PanaceaClient<B> {
 
     pub async fn revoke_consent(
         &self,
-        authority: &Keypair,
+        authority: &AnySigner,
         patient: &Pubkey,
         grantee: &Pubkey,
         purpose: ConsentPurpose,
@@ -451,7 +507,7 @@ impl<B: Backend> PanaceaClient<B> {
 }
 
 /// Signs a consent message as a wallet's `signMessage` does.
-pub fn sign_consent_message(patient: &Keypair, message: &ConsentMessage) -> Result<[u8; 64]> {
+pub fn sign_consent_message(patient: &AnySigner, message: &ConsentMessage) -> Result<[u8; 64]> {
     let signature = patient.sign_message(&message.encode());
     <[u8; 64]>::try_from(signature.as_ref())
         .map_err(|_| SdkError::Signing("bad signature length".into()))

@@ -3,6 +3,7 @@
 //! requesting access, break-glass, claims.
 
 use {
+    crate::client::AnySigner,
     crate::{
         backend::Backend,
         claims as cl,
@@ -18,8 +19,6 @@ use {
         pda,
         state::{Grant, Patient, Record, RecordKind},
     },
-    solana_keypair::Keypair,
-    solana_signer::Signer,
 };
 
 impl<B: Backend> PanaceaClient<B> {
@@ -32,7 +31,7 @@ impl<B: Backend> PanaceaClient<B> {
     /// with the same id.
     pub async fn issue_record(
         &self,
-        issuer: &Keypair,
+        issuer: &AnySigner,
         patient: &Pubkey,
         kind: RecordKind,
         fhir_json: &[u8],
@@ -56,7 +55,7 @@ impl<B: Backend> PanaceaClient<B> {
     /// envelope written for it are deleted again.
     pub async fn issue_record_with_id(
         &self,
-        issuer: &Keypair,
+        issuer: &AnySigner,
         patient: &Pubkey,
         kind: RecordKind,
         fhir_json: &[u8],
@@ -69,6 +68,14 @@ impl<B: Backend> PanaceaClient<B> {
                 return Err(SdkError::InvalidInput(format!(
                     "record {record} exists and was issued by {}",
                     existing.issuer
+                )));
+            }
+            // "Already issued" only when the payload it points at is there:
+            // a record whose ciphertext is missing can never be read.
+            let uri = offchain::blob_uri(&existing.commitment);
+            if store.get(&uri).await.is_err() {
+                return Err(SdkError::InvalidInput(format!(
+                    "record {record} was issued, but its encrypted payload {uri} is not in this store: point --store at the store it was issued to"
                 )));
             }
             let outcome = self
@@ -102,7 +109,7 @@ impl<B: Backend> PanaceaClient<B> {
     /// permission when it is not the record's original issuer.
     pub async fn amend_record(
         &self,
-        issuer: &Keypair,
+        issuer: &AnySigner,
         previous_record: &Pubkey,
         grant: Option<&Pubkey>,
         fhir_json: &[u8],
@@ -146,7 +153,7 @@ impl<B: Backend> PanaceaClient<B> {
     /// record landed reports it (`already_existed`) instead of failing.
     pub async fn issue_sealed(
         &self,
-        issuer: &Keypair,
+        issuer: &AnySigner,
         patient: &Pubkey,
         kind: RecordKind,
         sealed: &SealedRecord,
@@ -198,7 +205,7 @@ impl<B: Backend> PanaceaClient<B> {
     /// expired one; the rent goes back to `request_payer`.
     pub async fn cancel_access_request(
         &self,
-        closer: &Keypair,
+        closer: &AnySigner,
         patient: &Pubkey,
         requester: &Pubkey,
         target: &Pubkey,
@@ -211,7 +218,7 @@ impl<B: Backend> PanaceaClient<B> {
 
     pub async fn request_access(
         &self,
-        requester: &Keypair,
+        requester: &AnySigner,
         patient: &Pubkey,
         target: &Pubkey,
         args: RequestAccessArgs,
@@ -229,7 +236,7 @@ impl<B: Backend> PanaceaClient<B> {
 
     pub async fn emergency_access(
         &self,
-        provider: &Keypair,
+        provider: &AnySigner,
         patient: &Pubkey,
         reason_code: u16,
         duration: i64,
@@ -250,7 +257,7 @@ impl<B: Backend> PanaceaClient<B> {
 
     pub async fn log_access(
         &self,
-        grantee: &Keypair,
+        grantee: &AnySigner,
         grant: &Pubkey,
         record: &Pubkey,
     ) -> Result<Outcome> {
@@ -258,7 +265,7 @@ impl<B: Backend> PanaceaClient<B> {
         self.act(&[ix], &[grantee]).await
     }
 
-    pub async fn retract_record(&self, issuer: &Keypair, record: &Pubkey) -> Result<Outcome> {
+    pub async fn retract_record(&self, issuer: &AnySigner, record: &Pubkey) -> Result<Outcome> {
         let state: Record = self.get(record).await?;
         let ix = rx::retract_record(
             &issuer.pubkey(),
@@ -272,7 +279,7 @@ impl<B: Backend> PanaceaClient<B> {
     /// Bills `policy` for services backed by `records`.
     pub async fn submit_claim(
         &self,
-        provider: &Keypair,
+        provider: &AnySigner,
         policy: &Pubkey,
         records: &[Pubkey],
         amount_billed: u64,
@@ -284,7 +291,10 @@ impl<B: Backend> PanaceaClient<B> {
             .iter()
             .zip(self.fetch_many::<Record>(records).await?)
         {
-            let record = record.ok_or(crate::SdkError::AccountNotFound(*address))?;
+            let record = record.ok_or(crate::SdkError::AccountNotFound {
+                address: *address,
+                expected: "Record",
+            })?;
             billed.push(cl::BilledRecord::of(*address, &record));
         }
         let claim_id = random_id();
@@ -306,7 +316,7 @@ impl<B: Backend> PanaceaClient<B> {
             .await
     }
 
-    pub async fn appeal_claim(&self, provider: &Keypair, claim: &Pubkey) -> Result<Outcome> {
+    pub async fn appeal_claim(&self, provider: &AnySigner, claim: &Pubkey) -> Result<Outcome> {
         let state: claims::state::Claim = self.get(claim).await?;
         let ix = cl::appeal_claim(&provider.pubkey(), &state.policy, claim);
         self.act(&[ix], &[provider]).await
@@ -314,13 +324,13 @@ impl<B: Backend> PanaceaClient<B> {
 
     /// Reinstates a claim voided while the provider was not active, once it
     /// is active again (within the policy's appeal window after the voiding).
-    pub async fn reinstate_claim(&self, provider: &Keypair, claim: &Pubkey) -> Result<Outcome> {
+    pub async fn reinstate_claim(&self, provider: &AnySigner, claim: &Pubkey) -> Result<Outcome> {
         let state: claims::state::Claim = self.get(claim).await?;
         let ix = cl::reinstate_claim(&provider.pubkey(), &state.policy, claim);
         self.act(&[ix], &[provider]).await
     }
 
-    pub async fn withdraw_claim(&self, provider: &Keypair, claim: &Pubkey) -> Result<Outcome> {
+    pub async fn withdraw_claim(&self, provider: &AnySigner, claim: &Pubkey) -> Result<Outcome> {
         let state: claims::state::Claim = self.get(claim).await?;
         // The claim's markers name their origins (the records may have been
         // erased since).
@@ -357,7 +367,11 @@ async fn discard(store: &BlobStore, sealed: &SealedRecord) {
 /// record that landed instead of creating a duplicate. The derivation is
 /// keyed with the issuer's secret seed, so the id (which is public) cannot
 /// be used to test guesses about the payload.
-pub fn derived_record_id(issuer: &Keypair, patient: &Pubkey, fhir_json: &[u8]) -> [u8; 16] {
+pub fn derived_record_id(
+    issuer: &solana_keypair::Keypair,
+    patient: &Pubkey,
+    fhir_json: &[u8],
+) -> [u8; 16] {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     hasher.update(b"panacea/record-id/v1");

@@ -3,8 +3,14 @@
 //! real cluster the payout mint is USDC's or the insurer's own.
 
 use {
-    crate::{backend::Backend, client::PanaceaClient, error::Result},
+    crate::{
+        backend::Backend,
+        client::{Outcome, PanaceaClient},
+        error::Result,
+    },
     anchor_lang::prelude::Pubkey,
+    anchor_lang::solana_program::program_pack::Pack,
+    anchor_spl::token_2022::spl_token_2022::{extension::StateWithExtensions, state::Mint},
     anchor_spl::{
         associated_token::{
             get_associated_token_address_with_program_id,
@@ -17,7 +23,15 @@ use {
 };
 
 /// Size of a mint without extensions.
-const MINT_LEN: usize = 82;
+const MINT_LEN: usize = <Mint as Pack>::LEN;
+
+/// What a payout mint is: its decimals and the token program that owns it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MintInfo {
+    pub decimals: u8,
+    pub token_program: Pubkey,
+    pub supply: u64,
+}
 
 impl<B: Backend> PanaceaClient<B> {
     /// Creates `mint` (`decimals`, owned by `token_program`, mint authority
@@ -76,6 +90,86 @@ impl<B: Backend> PanaceaClient<B> {
         }
         self.send(&ixs, &[mint]).await?;
         Ok(accounts)
+    }
+
+    /// The mint at `mint`, read through Token-2022's own decoder (SPL Token
+    /// and Token-2022 mints, with or without extensions).
+    pub async fn mint_info(&self, mint: &Pubkey) -> Result<MintInfo> {
+        let account =
+            self.backend()
+                .get_account(mint)
+                .await?
+                .ok_or(crate::SdkError::AccountNotFound {
+                    address: *mint,
+                    expected: "token mint",
+                })?;
+        let not_a_mint = || crate::SdkError::Decode {
+            address: *mint,
+            expected: "token mint",
+        };
+        if ![anchor_spl::token::ID, anchor_spl::token_2022::ID].contains(&account.owner) {
+            return Err(not_a_mint());
+        }
+        let state = StateWithExtensions::<Mint>::unpack(&account.data).map_err(|_| not_a_mint())?;
+        Ok(MintInfo {
+            decimals: state.base.decimals,
+            token_program: account.owner,
+            supply: state.base.supply,
+        })
+    }
+
+    /// Moves `lamports` from the fee payer to each of `recipients` (an
+    /// issuer funded to pay its records' rent, a demo's actors).
+    pub async fn transfer_lamports(&self, recipients: &[Pubkey], lamports: u64) -> Result<Outcome> {
+        let ixs: Vec<_> = recipients
+            .iter()
+            .map(|to| {
+                anchor_lang::solana_program::system_instruction::transfer(
+                    &self.payer(),
+                    to,
+                    lamports,
+                )
+            })
+            .collect();
+        self.act(&ixs, &[]).await
+    }
+
+    /// The amount a token account holds (`AccountNotFound` when absent).
+    pub async fn token_balance(&self, account: &Pubkey) -> Result<u64> {
+        let state =
+            self.backend()
+                .get_account(account)
+                .await?
+                .ok_or(crate::SdkError::AccountNotFound {
+                    address: *account,
+                    expected: "token account",
+                })?;
+        token_account_amount(&state.data)
+    }
+
+    /// `owner`'s associated token account for `mint`, created (paid by the
+    /// fee payer) when missing.
+    pub async fn create_associated_token_account(
+        &self,
+        owner: &Pubkey,
+        mint: &Pubkey,
+    ) -> Result<Outcome> {
+        let info = self.mint_info(mint).await?;
+        let address =
+            get_associated_token_address_with_program_id(owner, mint, &info.token_program);
+        let ix = create_associated_token_account_idempotent(
+            &self.payer(),
+            owner,
+            mint,
+            &info.token_program,
+        );
+        self.create(
+            self.exists(&address).await?,
+            &[ix],
+            &[],
+            vec![("token account", address)],
+        )
+        .await
     }
 }
 

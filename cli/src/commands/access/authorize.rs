@@ -2,7 +2,6 @@
 
 use {
     crate::{
-        commands::load,
         context::Ctx,
         output::Report,
         parse::{self, KindsArg, PurposeArg},
@@ -45,7 +44,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let authority = ctx.signer()?;
     let patient = args.patient.unwrap_or(authority.pubkey());
     let client = ctx.client()?;
-    let _: Entity = load(&client, &pda::entity(&args.issuer).0, "registered entity").await?;
+    let _: Entity = client.get(&pda::entity(&args.issuer).0).await?;
     let kinds = parse::kinds_mask(&args.kinds);
     let terms = AccessTerms {
         permissions: if args.read { permissions::READ } else { 0 },

@@ -2,7 +2,6 @@
 
 use {
     crate::{
-        commands::load,
         context::Ctx,
         output::{none, Report},
         parse,
@@ -32,9 +31,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let closer = ctx.signer()?;
     let requester = args.requester.unwrap_or(closer.pubkey());
     let client = ctx.client()?;
-    let target = super::target(&args.patient, args.record.as_ref());
+    let target = panacea_sdk::records::request_target(&args.patient, args.record.as_ref());
     let address = pda::access_request(&args.patient, &requester, &target).0;
-    let request: AccessRequest = load(&client, &address, "access request").await?;
+    let request: AccessRequest = client.get(&address).await?;
     let outcome = client
         .cancel_access_request(
             &closer,

@@ -7,6 +7,7 @@ use {
         output::{none, Report},
     },
     anyhow::Result,
+    solana_signer::Signer,
 };
 
 #[derive(clap::Args, Debug)]
@@ -17,15 +18,10 @@ pub struct Args {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let client = ctx.client()?;
-    let (authority, patient, target, request) = args.request.resolve(ctx, &client).await?;
+    let authority = ctx.signer()?;
+    let (patient, target) = args.request.resolve(&authority.pubkey());
     let outcome = client
-        .deny_request(
-            &authority,
-            &patient,
-            &args.request.requester,
-            &target,
-            &request.rent_payer,
-        )
+        .deny_access_request(&*authority, &patient, &args.request.requester, &target)
         .await?;
     Ok(Report::outcome(
         format!("Request of {} denied", args.request.requester),

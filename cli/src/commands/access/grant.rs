@@ -2,7 +2,6 @@
 
 use {
     crate::{
-        commands::load,
         context::{encryption_keys, Ctx},
         output::Report,
         parse::{self, PermissionArg, PurposeArg},
@@ -36,18 +35,18 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
-    let patient = ctx.signer()?;
+    let patient = ctx.keypair()?;
     let client = ctx.client()?;
     let store = ctx.store()?;
-    let record: Record = load(&client, &args.record, "record").await?;
-    let _: Entity = load(&client, &pda::entity(&args.to).0, "registered entity").await?;
+    let record: Record = client.get(&args.record).await?;
+    let _: Entity = client.get(&pda::entity(&args.to).0).await?;
     let terms = AccessTerms {
         permissions: parse::permissions_mask(&args.permissions),
         purpose: args.purpose.into(),
         duration: args.duration,
     };
     let outcome = client
-        .grant_record_access(
+        .grant_access(
             &patient,
             &record.patient,
             &args.record,

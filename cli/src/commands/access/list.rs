@@ -3,7 +3,7 @@
 use {
     crate::{context::Ctx, output::Report, parse, view},
     anyhow::Result,
-    panacea_sdk::{client::offsets, records_program::state::AccessRequest, Pubkey},
+    panacea_sdk::Pubkey,
     serde_json::json,
 };
 
@@ -19,13 +19,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let client = ctx.reader();
     let mut grants = client.grants_of_patient(&patient).await?;
     grants.sort_by_key(|(_, g)| g.granted_at);
-    let requests = client
-        .list::<AccessRequest>(
-            &panacea_sdk::records_program::ID,
-            offsets::SECOND_FIELD,
-            &patient,
-        )
-        .await?;
+    let requests = client.requests_of_patient(&patient).await?;
     let mut items: Vec<_> = grants
         .iter()
         .map(|(a, g)| {

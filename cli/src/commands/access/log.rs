@@ -1,7 +1,7 @@
 //! `panacea access log GRANT --record RECORD`
 
 use {
-    crate::{commands::load, context::Ctx, output::Report, parse},
+    crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
     panacea_sdk::{records_program::state::Grant, Pubkey},
     serde_json::json,
@@ -20,11 +20,11 @@ pub struct Args {
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let grantee = ctx.signer()?;
     let client = ctx.client()?;
-    let _: Grant = load(&client, &args.grant, "grant").await?;
+    let _: Grant = client.get(&args.grant).await?;
     let outcome = client
         .log_access(&grantee, &args.grant, &args.record)
         .await?;
-    let grant: Grant = load(&client, &args.grant, "grant").await?;
+    let grant: Grant = client.get(&args.grant).await?;
     Ok(Report::outcome(
         format!("Access #{} logged", grant.access_count),
         &outcome,

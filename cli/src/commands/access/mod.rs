@@ -71,35 +71,14 @@ pub struct RequestRef {
 }
 
 impl RequestRef {
-    /// The signer, the patient, the request's target and the request.
-    pub async fn resolve(
+    /// The patient (`--patient`, or the signer's address) and the
+    /// request's target.
+    pub fn resolve(
         &self,
-        ctx: &Ctx,
-        client: &crate::context::Client,
-    ) -> Result<(
-        solana_keypair::Keypair,
-        panacea_sdk::Pubkey,
-        panacea_sdk::Pubkey,
-        panacea_sdk::records_program::state::AccessRequest,
-    )> {
-        use solana_signer::Signer;
-        let authority = ctx.signer()?;
-        let patient = self.patient.unwrap_or(authority.pubkey());
-        let target = target(&patient, self.record.as_ref());
-        let address =
-            panacea_sdk::records_program::pda::access_request(&patient, &self.requester, &target).0;
-        let request = crate::commands::load(client, &address, "access request").await?;
-        Ok((authority, patient, target, request))
-    }
-}
-
-/// The request's target: the record, or the patient's whole profile.
-pub fn target(
-    patient: &panacea_sdk::Pubkey,
-    record: Option<&panacea_sdk::Pubkey>,
-) -> panacea_sdk::Pubkey {
-    match record {
-        Some(record) => *record,
-        None => panacea_sdk::records_program::pda::patient(patient).0,
+        signer: &panacea_sdk::Pubkey,
+    ) -> (panacea_sdk::Pubkey, panacea_sdk::Pubkey) {
+        let patient = self.patient.unwrap_or(*signer);
+        let target = panacea_sdk::records::request_target(&patient, self.record.as_ref());
+        (patient, target)
     }
 }

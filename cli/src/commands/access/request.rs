@@ -44,7 +44,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         Some(_) => (GrantScope::Record, 0),
         None => (GrantScope::Patient, parse::kinds_mask(&args.kinds)),
     };
-    let target = super::target(&args.patient, args.record.as_ref());
+    let target = panacea_sdk::records::request_target(&args.patient, args.record.as_ref());
     let request = RequestAccessArgs {
         scope,
         kinds,

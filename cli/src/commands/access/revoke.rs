@@ -2,14 +2,12 @@
 
 use {
     crate::{
-        commands::load,
         context::{encryption_keys, Ctx},
         output::{none, Report},
         parse,
     },
     anyhow::Result,
-    panacea_sdk::{records_program::state::Grant, Pubkey},
-    solana_signer::Signer,
+    panacea_sdk::Pubkey,
 };
 
 #[derive(clap::Args, Debug)]
@@ -20,40 +18,29 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
-    let authority = ctx.signer()?;
     let client = ctx.client()?;
-    let grant: Grant = load(&client, &args.grant, "grant").await?;
-    if authority.pubkey() != grant.patient {
-        // A guardian revokes; only the patient's key can re-key the record.
-        let ix =
-            panacea_sdk::records::revoke_access(&authority.pubkey(), &grant.patient, &args.grant);
-        let signature = client.send(&[ix], &[&authority]).await?;
-        let outcome = panacea_sdk::Outcome {
-            signature: Some(signature),
-            ..Default::default()
-        };
-        return Ok(Report::outcome(
-            format!(
-                "Grant {} revoked (the record was not re-keyed: only the patient's key can)",
-                args.grant
-            ),
-            &outcome,
-            none(),
-        ));
-    }
-    let store = ctx.store()?;
-    let outcome = client
-        .revoke_and_rekey(
-            &authority,
-            &grant.patient,
-            &args.grant,
-            &encryption_keys(&authority),
-            &store,
-        )
+    // A keypair re-keys the record (when it is the patient's); any other
+    // signer (a hardware wallet) revokes only.
+    let (authority, keys) = match ctx.keypair() {
+        Ok(keypair) => {
+            let keys = encryption_keys(&keypair);
+            (
+                std::sync::Arc::new(keypair) as std::sync::Arc<panacea_sdk::client::AnySigner>,
+                Some(keys),
+            )
+        }
+        Err(_) => (ctx.signer()?, None),
+    };
+    let (outcome, rekeyed) = client
+        .revoke_grant(&*authority, &args.grant, keys.as_ref(), &ctx.store()?)
         .await?;
-    Ok(Report::outcome(
-        format!("Grant {} revoked; the record was re-keyed", args.grant),
-        &outcome,
-        none(),
-    ))
+    let title = if rekeyed {
+        format!("Grant {} revoked; the record was re-keyed", args.grant)
+    } else {
+        format!(
+            "Grant {} revoked (no record re-keyed: only the patient's own keypair re-keys a record grant's record)",
+            args.grant
+        )
+    };
+    Ok(Report::outcome(title, &outcome, none()))
 }

@@ -2,12 +2,7 @@
 
 use {
     super::Which,
-    crate::{
-        commands::{load, mint_info},
-        context::Ctx,
-        output::Report,
-        parse,
-    },
+    crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
     panacea_sdk::claims_program::state::{Claim, Policy},
 };
@@ -35,9 +30,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let approved = match &args.decision.approve {
         Some(amount) => {
             let client = ctx.reader();
-            let claim: Claim = load(&client, &args.which.claim, "claim").await?;
-            let policy: Policy = load(&client, &claim.policy, "policy").await?;
-            let (decimals, _) = mint_info(&client, &policy.payout_mint).await?;
+            let claim: Claim = client.get(&args.which.claim).await?;
+            let policy: Policy = client.get(&claim.policy).await?;
+            let decimals = client.mint_info(&policy.payout_mint).await?.decimals;
             Some(parse::token_amount(amount, decimals)?)
         }
         None => None,

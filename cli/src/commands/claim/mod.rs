@@ -73,15 +73,19 @@ pub struct Which {
 /// reports the claim's status after it.
 pub async fn act<F, Fut>(ctx: &Ctx, which: Which, verb: &str, action: F) -> Result<Report>
 where
-    F: FnOnce(crate::context::Client, solana_keypair::Keypair, panacea_sdk::Pubkey) -> Fut,
+    F: FnOnce(
+        crate::context::Client,
+        std::sync::Arc<panacea_sdk::client::AnySigner>,
+        panacea_sdk::Pubkey,
+    ) -> Fut,
     Fut: std::future::Future<Output = panacea_sdk::Result<panacea_sdk::Outcome>>,
 {
     use panacea_sdk::claims_program::state::Claim;
     let signer = ctx.signer()?;
     let client = ctx.client()?;
-    let _: Claim = crate::commands::load(&client, &which.claim, "claim").await?;
+    let _: Claim = client.get(&which.claim).await?;
     let outcome = action(client.clone(), signer, which.claim).await?;
-    let claim: Claim = crate::commands::load(&client, &which.claim, "claim").await?;
+    let claim: Claim = client.get(&which.claim).await?;
     Ok(Report::outcome(
         format!("Claim {} {verb}: now {:?}", which.claim, claim.status),
         &outcome,

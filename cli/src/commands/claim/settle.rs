@@ -2,11 +2,7 @@
 
 use {
     super::Which,
-    crate::{
-        commands::{associated_account, load},
-        context::Ctx,
-        output::Report,
-    },
+    crate::{context::Ctx, output::Report},
     anyhow::Result,
     panacea_sdk::{
         claims_program::state::{Claim, Policy},
@@ -28,9 +24,13 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         Some(to) => to,
         None => {
             let client = ctx.client()?;
-            let claim: Claim = load(&client, &args.which.claim, "claim").await?;
-            let policy: Policy = load(&client, &claim.policy, "policy").await?;
-            associated_account(&client, &claim.provider, &policy.payout_mint).await?
+            let claim: Claim = client.get(&args.which.claim).await?;
+            let policy: Policy = client.get(&claim.policy).await?;
+            client
+                .create_associated_token_account(&claim.provider, &policy.payout_mint)
+                .await?
+                .address("token account")
+                .expect("named")
         }
     };
     super::act(ctx, args.which, "settled", |client, _, claim| async move {

@@ -2,7 +2,7 @@
 
 use {
     super::Which,
-    crate::{commands::load, context::Ctx, output::Report, view},
+    crate::{context::Ctx, output::Report, view},
     anyhow::Result,
     panacea_sdk::claims_program::state::Claim,
 };
@@ -14,7 +14,7 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
-    let claim: Claim = load(&ctx.reader(), &args.which.claim, "claim").await?;
+    let claim: Claim = ctx.reader().get(&args.which.claim).await?;
     Ok(Report::object(
         format!("Claim {:?}", claim.status),
         view::claim(&args.which.claim, &claim),

@@ -2,7 +2,6 @@
 
 use {
     crate::{
-        commands::{load, mint_info},
         context::Ctx,
         output::Report,
         parse::{self, ui_amount},
@@ -40,7 +39,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             args.records.len()
         );
     }
-    let provider = ctx.signer()?;
+    let provider = ctx.keypair()?;
     // Keyed with the provider's wallet: coded services are low-entropy.
     let service_commitment = match &args.service {
         Some(path) => parse::keyed_file_commitment(&provider, "service", path)?,
@@ -50,12 +49,11 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         }
     };
     let client = ctx.client()?;
-    let policy: Policy = load(&client, &args.policy, "policy").await?;
+    let policy: Policy = client.get(&args.policy).await?;
     for record in &args.records {
-        let _: panacea_sdk::records_program::state::Record =
-            load(&client, record, "record").await?;
+        let _: panacea_sdk::records_program::state::Record = client.get(record).await?;
     }
-    let (decimals, _) = mint_info(&client, &policy.payout_mint).await?;
+    let decimals = client.mint_info(&policy.payout_mint).await?.decimals;
     let amount = parse::token_amount(&args.amount, decimals)?;
     let outcome = client
         .submit_claim(
@@ -67,7 +65,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         )
         .await?;
     let address = outcome.address("claim").expect("claim address");
-    let claim: Claim = load(&client, &address, "claim").await?;
+    let claim: Claim = client.get(&address).await?;
     Ok(Report::outcome(
         format!(
             "Claim of {} submitted: {} reserved (before the deductible, applied at settlement), {:?}",

@@ -2,7 +2,7 @@
 
 use {
     super::show,
-    crate::{commands::load, context::Ctx, output::Report},
+    crate::{context::Ctx, output::Report},
     anyhow::Result,
     panacea_sdk::{audit::consent_to_fhir, consent_program::state::Consent},
 };
@@ -12,7 +12,7 @@ pub type Args = show::Args;
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let address = show::address(ctx, &args)?;
-    let consent: Consent = load(&ctx.reader(), &address, "consent").await?;
+    let consent: Consent = ctx.reader().get(&address).await?;
     let fhir = consent_to_fhir(&address, &consent);
     Ok(Report::raw(fhir))
 }

@@ -2,7 +2,7 @@
 
 use {
     super::Subject,
-    crate::{commands::load, context::Ctx, output::Report, parse},
+    crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
     panacea_sdk::{
         consent as cx,
@@ -28,7 +28,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let purpose = ConsentPurpose::from(args.subject.purpose);
     let address = cx::consent_address(&patient, &args.subject.to, purpose);
     let client = ctx.client()?;
-    let _: Consent = load(&client, &address, "consent").await?;
+    let _: Consent = client.get(&address).await?;
     let outcome = client
         .revoke_consent(&authority, &patient, &args.subject.to, purpose)
         .await?;

@@ -2,7 +2,6 @@
 
 use {
     crate::{
-        commands::load,
         context::Ctx,
         output::Report,
         parse::{self, ConsentPurposeArg},
@@ -43,7 +42,7 @@ pub fn address(ctx: &Ctx, args: &Args) -> Result<Pubkey> {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let address = address(ctx, &args)?;
-    let consent: Consent = load(&ctx.reader(), &address, "consent").await?;
+    let consent: Consent = ctx.reader().get(&address).await?;
     Ok(Report::object(
         format!(
             "{} consent for {}, {:?}",

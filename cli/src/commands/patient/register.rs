@@ -2,7 +2,7 @@
 
 use {
     crate::{
-        context::{encryption_keys, read_keypair, Ctx},
+        context::{encryption_keys, Ctx},
         output::Report,
         view::hex,
     },
@@ -18,15 +18,15 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
-    let patient = ctx.signer()?;
+    let patient = ctx.keypair()?;
     let guardian = match &args.guardian {
-        Some(path) => Some(read_keypair(path, "guardian keypair")?),
+        Some(source) => Some(ctx.role_signer(source, "guardian")?),
         None => None,
     };
     let keys = encryption_keys(&patient);
     let client = ctx.client()?;
     let outcome = client
-        .register_patient(&patient, &keys, guardian.as_ref())
+        .register_patient(&patient, &keys, guardian.as_deref())
         .await?;
     let title = if outcome.already_existed {
         "Patient already registered"

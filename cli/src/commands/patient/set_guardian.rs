@@ -1,10 +1,7 @@
 //! `panacea patient set-guardian (--guardian KEYPAIR | --none)`
 
 use {
-    crate::{
-        context::{read_keypair, Ctx},
-        output::Report,
-    },
+    crate::{context::Ctx, output::Report},
     anyhow::Result,
     serde_json::json,
     solana_signer::Signer,
@@ -24,11 +21,11 @@ pub struct Args {
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let patient = ctx.signer()?;
     let guardian = match &args.guardian {
-        Some(path) => Some(read_keypair(path, "guardian keypair")?),
+        Some(source) => Some(ctx.role_signer(source, "guardian")?),
         None => None,
     };
     let client = ctx.client()?;
-    let outcome = client.set_guardian(&patient, guardian.as_ref()).await?;
+    let outcome = client.set_guardian(&patient, guardian.as_deref()).await?;
     let named = guardian.as_ref().map(|g| g.pubkey().to_string());
     let title = match &named {
         Some(g) => format!("Guardian set to {g}"),

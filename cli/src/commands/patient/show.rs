@@ -1,7 +1,7 @@
 //! `panacea patient show [PATIENT]`
 
 use {
-    crate::{commands::load, context::Ctx, output::Report, parse, view},
+    crate::{context::Ctx, output::Report, parse, view},
     anyhow::Result,
     panacea_sdk::{
         records_program::{pda, state::Patient},
@@ -19,7 +19,7 @@ pub struct Args {
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let patient = ctx.or_signer(args.patient)?;
     let address = pda::patient(&patient).0;
-    let profile: Patient = load(&ctx.reader(), &address, "registered patient").await?;
+    let profile: Patient = ctx.reader().get(&address).await?;
     Ok(Report::object(
         format!("Patient {patient}"),
         view::patient(&address, &profile),

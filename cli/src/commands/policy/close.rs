@@ -1,12 +1,7 @@
 //! `panacea policy close POLICY [--to TOKEN_ACCOUNT]`
 
 use {
-    crate::{
-        commands::{associated_account, load},
-        context::Ctx,
-        output::Report,
-        parse,
-    },
+    crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
     panacea_sdk::{claims_program::state::Policy, Pubkey},
     serde_json::json,
@@ -25,10 +20,14 @@ pub struct Args {
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let insurer = ctx.signer()?;
     let client = ctx.client()?;
-    let policy: Policy = load(&client, &args.policy, "policy").await?;
+    let policy: Policy = client.get(&args.policy).await?;
     let destination = match args.to {
         Some(to) => to,
-        None => associated_account(&client, &insurer.pubkey(), &policy.payout_mint).await?,
+        None => client
+            .create_associated_token_account(&insurer.pubkey(), &policy.payout_mint)
+            .await?
+            .address("token account")
+            .expect("named"),
     };
     let outcome = client
         .close_policy(&insurer, &args.policy, &destination)

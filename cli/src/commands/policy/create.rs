@@ -2,7 +2,6 @@
 
 use {
     crate::{
-        commands::mint_info,
         context::Ctx,
         output::Report,
         parse::{self, token_amount},
@@ -64,7 +63,11 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let insurer = ctx.signer()?;
     let adjudicator = ctx.or_signer(args.adjudicator)?;
     let client = ctx.client()?;
-    let (decimals, token_program) = mint_info(&client, &args.mint).await?;
+    let panacea_sdk::ops::token::MintInfo {
+        decimals,
+        token_program,
+        ..
+    } = client.mint_info(&args.mint).await?;
     let now = client.backend().unix_timestamp().await?;
     let coverage_limit = token_amount(&args.coverage, decimals)?;
     let provider_auto_approve_cap = match &args.provider_auto_cap {

@@ -1,12 +1,7 @@
 //! `panacea policy fund POLICY AMOUNT [--from TOKEN_ACCOUNT]`
 
 use {
-    crate::{
-        commands::{load, mint_info},
-        context::Ctx,
-        output::Report,
-        parse,
-    },
+    crate::{context::Ctx, output::Report, parse},
     anchor_spl::associated_token::get_associated_token_address_with_program_id,
     anyhow::Result,
     panacea_sdk::{claims_program::state::Policy, Pubkey},
@@ -28,8 +23,12 @@ pub struct Args {
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let funder = ctx.signer()?;
     let client = ctx.client()?;
-    let policy: Policy = load(&client, &args.policy, "policy").await?;
-    let (decimals, token_program) = mint_info(&client, &policy.payout_mint).await?;
+    let policy: Policy = client.get(&args.policy).await?;
+    let panacea_sdk::ops::token::MintInfo {
+        decimals,
+        token_program,
+        ..
+    } = client.mint_info(&policy.payout_mint).await?;
     let amount = parse::token_amount(&args.amount, decimals)?;
     let source = args.from.unwrap_or_else(|| {
         get_associated_token_address_with_program_id(

@@ -2,7 +2,6 @@
 
 use {
     crate::{
-        commands::{load, mint_info},
         context::Ctx,
         output::Report,
         parse::{self, ui_amount},
@@ -20,8 +19,8 @@ pub struct Args {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let client = ctx.reader();
-    let policy: Policy = load(&client, &args.policy, "policy").await?;
-    let (decimals, _) = mint_info(&client, &policy.payout_mint).await?;
+    let policy: Policy = client.get(&args.policy).await?;
+    let decimals = client.mint_info(&policy.payout_mint).await?.decimals;
     let available = policy
         .deposited
         .saturating_sub(policy.paid + policy.withdrawn + policy.reserved);

@@ -1,12 +1,7 @@
 //! `panacea policy withdraw POLICY AMOUNT [--to TOKEN_ACCOUNT]`
 
 use {
-    crate::{
-        commands::{associated_account, load, mint_info},
-        context::Ctx,
-        output::Report,
-        parse,
-    },
+    crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
     panacea_sdk::{claims_program::state::Policy, Pubkey},
     serde_json::json,
@@ -27,12 +22,16 @@ pub struct Args {
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let insurer = ctx.signer()?;
     let client = ctx.client()?;
-    let policy: Policy = load(&client, &args.policy, "policy").await?;
-    let (decimals, _) = mint_info(&client, &policy.payout_mint).await?;
+    let policy: Policy = client.get(&args.policy).await?;
+    let decimals = client.mint_info(&policy.payout_mint).await?.decimals;
     let amount = parse::token_amount(&args.amount, decimals)?;
     let destination = match args.to {
         Some(to) => to,
-        None => associated_account(&client, &insurer.pubkey(), &policy.payout_mint).await?,
+        None => client
+            .create_associated_token_account(&insurer.pubkey(), &policy.payout_mint)
+            .await?
+            .address("token account")
+            .expect("named"),
     };
     let outcome = client
         .withdraw_unreserved(&insurer, &args.policy, &destination, amount)

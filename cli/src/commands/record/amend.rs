@@ -2,7 +2,7 @@
 
 use {
     super::read_fhir,
-    crate::{commands::load, context::Ctx, output::Report, parse},
+    crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
     panacea_sdk::{records_program::state::Record, Pubkey},
     serde_json::json,
@@ -26,7 +26,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let issuer = ctx.signer()?;
     let client = ctx.client()?;
     let store = ctx.store()?;
-    let _: Record = load(&client, &args.record, "record").await?;
+    let _: Record = client.get(&args.record).await?;
     let (outcome, _) = client
         .amend_record(&issuer, &args.record, args.grant.as_ref(), &bytes, &store)
         .await?;

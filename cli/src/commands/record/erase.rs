@@ -2,7 +2,6 @@
 
 use {
     crate::{
-        commands::load,
         context::Ctx,
         output::{none, Report},
         parse,
@@ -22,9 +21,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let authority = ctx.signer()?;
     let client = ctx.client()?;
     let store = ctx.store()?;
-    let record: Record = load(&client, &args.record, "record").await?;
+    let record: Record = client.get(&args.record).await?;
     let outcome = client
-        .erase(&authority, &record.patient, &args.record, &store)
+        .erase_record(&*authority, &record.patient, &args.record, &store)
         .await?;
     Ok(Report::outcome(
         format!(

@@ -5,7 +5,6 @@
 
 use {
     crate::{
-        commands::load,
         context::{encryption_keys, Ctx},
         output::Report,
         parse,
@@ -35,11 +34,11 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
-    let reader = ctx.signer()?;
+    let reader = ctx.keypair()?;
     let keys = encryption_keys(&reader);
     let client = ctx.reader();
     let store = ctx.store()?;
-    let record: Record = load(&client, &args.record, "record").await?;
+    let record: Record = client.get(&args.record).await?;
     let plaintext = if record.patient == reader.pubkey() && args.grant.is_none() {
         client.read_own_record(&args.record, &keys, &store).await?
     } else {
@@ -60,7 +59,19 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let fhir: Value =
         serde_json::from_slice(&plaintext).context("decrypted payload is not JSON")?;
     if let Some(path) = &args.out {
-        std::fs::write(path, &plaintext)
+        // Health data: readable by its owner only (0600), even when the
+        // file already existed with a wider mode.
+        use std::{io::Write, os::unix::fs::OpenOptionsExt, os::unix::fs::PermissionsExt};
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot restrict {} to its owner", path.display()))?;
+        file.write_all(&plaintext)
             .with_context(|| format!("cannot write {}", path.display()))?;
         return Ok(Report::object(
             format!("Record decrypted to {}", path.display()),

@@ -9,9 +9,8 @@
 use {
     super::read_fhir,
     crate::{
-        cli::Output,
-        commands::load,
         context::Ctx,
+        global::Output,
         output::Report,
         parse::{self, KindArg},
     },
@@ -52,15 +51,10 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         };
         payloads.push((file, bytes, kind));
     }
-    let issuer = ctx.signer()?;
+    let issuer = ctx.keypair()?;
     let client = ctx.client()?;
-    let store = ctx.store()?;
-    let _: Patient = load(
-        &client,
-        &pda::patient(&args.patient).0,
-        "registered patient",
-    )
-    .await?;
+    let store = ctx.lasting_store()?;
+    let _: Patient = client.get(&pda::patient(&args.patient).0).await?;
 
     let progress = if files.len() > 1 && ctx.output == Output::Text {
         ProgressBar::new(files.len() as u64).with_style(

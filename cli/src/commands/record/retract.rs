@@ -2,7 +2,6 @@
 
 use {
     crate::{
-        commands::load,
         context::Ctx,
         output::{none, Report},
         parse,
@@ -21,7 +20,7 @@ pub struct Args {
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let issuer = ctx.signer()?;
     let client = ctx.client()?;
-    let _: Record = load(&client, &args.record, "record").await?;
+    let _: Record = client.get(&args.record).await?;
     let outcome = client.retract_record(&issuer, &args.record).await?;
     Ok(Report::outcome(
         format!("Record {} retracted", args.record),

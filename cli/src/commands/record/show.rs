@@ -1,7 +1,7 @@
 //! `panacea record show RECORD`
 
 use {
-    crate::{commands::load, context::Ctx, output::Report, parse, view},
+    crate::{context::Ctx, output::Report, parse, view},
     anyhow::Result,
     panacea_sdk::{records_program::state::Record, Pubkey},
 };
@@ -15,7 +15,7 @@ pub struct Args {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let reader = ctx.reader();
-    let record: Record = load(&reader, &args.record, "record").await?;
+    let record: Record = reader.get(&args.record).await?;
     let book = reader.record_book_balance(&record.patient).await?;
     let mut value = view::record(&args.record, &record);
     value["record_book_balance"] = serde_json::json!(book);

@@ -1,7 +1,7 @@
 //! `panacea registry entity ADDRESS`
 
 use {
-    crate::{commands::load, context::Ctx, output::Report, parse, view},
+    crate::{context::Ctx, output::Report, parse, view},
     anyhow::Result,
     panacea_sdk::{
         records_program::{pda, state::Entity},
@@ -19,7 +19,7 @@ pub struct Args {
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let authority = ctx.or_signer(args.entity)?;
     let address = pda::entity(&authority).0;
-    let entity: Entity = load(&ctx.reader(), &address, "registered entity").await?;
+    let entity: Entity = ctx.reader().get(&address).await?;
     Ok(Report::object(
         format!("{:?} {authority}", entity.kind),
         view::entity(&address, &entity),

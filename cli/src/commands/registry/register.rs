@@ -34,7 +34,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let admin = ctx.signer()?;
     let entity = read_keypair(&args.entity, "entity keypair")?;
     let credential_commitment = match &args.credential {
-        Some(path) => parse::keyed_file_commitment(&admin, "credential", path)?,
+        Some(path) => parse::keyed_file_commitment(&ctx.keypair()?, "credential", path)?,
         None => [0; 32],
     };
     let client = ctx.client()?;

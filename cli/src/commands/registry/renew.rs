@@ -25,14 +25,11 @@ pub struct Args {
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let admin = ctx.signer()?;
     let client = ctx.client()?;
-    let entity: panacea_sdk::records_program::state::Entity = crate::commands::load(
-        &client,
-        &panacea_sdk::records_program::pda::entity(&args.entity).0,
-        "registered entity",
-    )
-    .await?;
+    let entity: panacea_sdk::records_program::state::Entity = client
+        .get(&panacea_sdk::records_program::pda::entity(&args.entity).0)
+        .await?;
     let credential_commitment = match &args.credential {
-        Some(path) => parse::keyed_file_commitment(&admin, "credential", path)?,
+        Some(path) => parse::keyed_file_commitment(&ctx.keypair()?, "credential", path)?,
         None => entity.credential_commitment,
     };
     let valid_until = client.backend().unix_timestamp().await? + args.valid_for;

@@ -1,7 +1,7 @@
 //! `panacea registry show`
 
 use {
-    crate::{commands::load, context::Ctx, output::Report, view},
+    crate::{context::Ctx, output::Report, view},
     anyhow::Result,
     panacea_sdk::records_program::{pda, state::RegistryConfig},
 };
@@ -11,11 +11,6 @@ pub struct Args {}
 
 pub async fn run(ctx: &Ctx, _args: Args) -> Result<Report> {
     let address = pda::config().0;
-    let config: RegistryConfig = load(
-        &ctx.reader(),
-        &address,
-        "registry (run `panacea migrate` or `panacea registry init`)",
-    )
-    .await?;
+    let config: RegistryConfig = ctx.reader().get(&address).await?;
     Ok(Report::object("Registry", view::config(&address, &config)))
 }

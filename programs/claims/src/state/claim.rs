@@ -127,3 +127,11 @@ impl Claim {
         self.decided_at = Some(at);
     }
 }
+
+/// Byte offsets in a serialized `Claim`.
+pub mod claim_offsets {
+    /// `policy`: after the discriminator, version and bump.
+    pub const POLICY: usize = 8 + 1 + 1;
+    /// `provider`: after the policy and the 16-byte claim id.
+    pub const PROVIDER: usize = POLICY + 32 + 16;
+}

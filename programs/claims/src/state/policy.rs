@@ -280,3 +280,11 @@ impl Policy {
         Ok(surplus)
     }
 }
+
+/// Byte offsets in a serialized `Policy`.
+pub mod policy_offsets {
+    /// `insurer`: after the discriminator, version, bump and vault bump.
+    pub const INSURER: usize = 8 + 1 + 1 + 1;
+    /// `patient`: after the insurer and the 16-byte policy id.
+    pub const PATIENT: usize = INSURER + 32 + 16;
+}

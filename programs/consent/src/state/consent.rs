@@ -115,3 +115,11 @@ impl Consent {
         Ok(())
     }
 }
+
+/// Byte offsets in a serialized `Consent`.
+pub mod consent_offsets {
+    /// `patient`: after the discriminator, version and bump.
+    pub const PATIENT: usize = 8 + 1 + 1;
+    /// `grantee`.
+    pub const GRANTEE: usize = PATIENT + 32;
+}

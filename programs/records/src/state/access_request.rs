@@ -50,3 +50,11 @@ impl AccessRequest {
         now >= self.created_at.saturating_add(ACCESS_REQUEST_TTL)
     }
 }
+
+/// Byte offsets in a serialized `AccessRequest`.
+pub mod access_request_offsets {
+    /// `patient`: after the discriminator, version and bump.
+    pub const PATIENT: usize = 8 + 1 + 1;
+    /// `requester`.
+    pub const REQUESTER: usize = PATIENT + 32;
+}

@@ -125,3 +125,11 @@ impl Grant {
         }
     }
 }
+
+/// Byte offsets in a serialized `Grant`, for `getProgramAccounts` filters.
+pub mod grant_offsets {
+    /// `patient`: after the discriminator, version and bump.
+    pub const PATIENT: usize = 8 + 1 + 1;
+    /// `grantee`.
+    pub const GRANTEE: usize = PATIENT + 32;
+}
