@@ -147,12 +147,11 @@ fn the_whole_story_over_json_rpc() {
             .expect("request");
         let payer_key = client.payer();
         let grant = client
-            .approve_record_request(
+            .approve_access_request(
                 &patient,
                 &patient.pubkey(),
                 &specialist.pubkey(),
                 &record,
-                &payer_key,
                 &patient_keys,
                 &store,
             )

@@ -827,7 +827,7 @@ async fn story(net: &Net, seed: u64) {
     run.intend(
         "approve access",
         async || {
-            app.approve_record_request(&patient, &p, &s, &record, &app_payer, &patient_keys, &store)
+            app.approve_access_request(&patient, &p, &s, &record, &patient_keys, &store)
                 .await
         },
         async || clean.exists_account(&grant).await,

@@ -19,7 +19,6 @@ use {
     consent::state::{
         actions, Consent, ConsentPurpose, ConsentStatus, ConsentTerms, Decision, SignedVia,
     },
-    panacea_runtime::litesvm::LiteSVM,
     panacea_sdk::{
         audit::{audit_event_to_fhir, audit_trail, consent_to_fhir},
         backend::{in_process::InProcessBackend, Backend},
@@ -289,15 +288,13 @@ async fn every_actor_every_operation_in_process() {
         .await
         .unwrap()
         .is_some());
-    let payer = s.client.payer();
     let approved = s
         .client
-        .approve_record_request(
+        .approve_access_request(
             &s.patient.key,
             &patient,
             &s.specialist.pubkey(),
             &record,
-            &payer,
             &s.patient.enc,
             &s.store,
         )
@@ -330,7 +327,7 @@ async fn every_actor_every_operation_in_process() {
     };
     let colleague_grant = s
         .client
-        .grant_record_access(
+        .grant_access(
             &s.patient.key,
             &patient,
             &record,
@@ -352,7 +349,7 @@ async fn every_actor_every_operation_in_process() {
     );
     assert!(
         s.client
-            .grant_record_access(
+            .grant_access(
                 &s.patient.key,
                 &patient,
                 &record,
@@ -718,7 +715,7 @@ async fn every_actor_every_operation_in_process() {
     // Erasure: blob and keys gone, record and mint closed.
     let state: Record = s.client.get(&third).await.unwrap();
     s.client
-        .erase(&s.patient.key, &patient, &third, &s.store)
+        .erase_record(&s.patient.key, &patient, &third, &s.store)
         .await
         .unwrap();
     assert!(s.client.fetch::<Record>(&third).await.unwrap().is_none());
@@ -747,7 +744,7 @@ async fn no_plaintext_reaches_any_account_event_or_log() {
     };
     let grant = s
         .client
-        .grant_record_access(
+        .grant_access(
             &s.patient.key,
             &s.patient.pubkey(),
             &record,
@@ -1137,13 +1134,7 @@ async fn the_remaining_operations_and_the_wallet_relay_flow() {
         .address("access_request")
         .unwrap();
     s.client
-        .deny_request(
-            &s.patient.key,
-            &patient,
-            &s.specialist.pubkey(),
-            &record,
-            &s.client.payer(),
-        )
+        .deny_access_request(&s.patient.key, &patient, &s.specialist.pubkey(), &record)
         .await
         .unwrap();
     assert!(s
@@ -1266,7 +1257,7 @@ async fn a_patient_rekey_with_substituted_content_is_refused_by_readers() {
     let patient = s.patient.pubkey();
     let grant = s
         .client
-        .grant_record_access(
+        .grant_access(
             &s.patient.key,
             &patient,
             &record,
@@ -1362,7 +1353,7 @@ async fn a_rekey_that_does_not_land_leaves_the_record_readable() {
     };
     let grant = s
         .client
-        .grant_record_access(
+        .grant_access(
             &s.patient.key,
             &patient,
             &record,
@@ -1410,7 +1401,7 @@ async fn a_rekey_hands_the_new_key_to_live_grants_only() {
         let s = &s;
         async move {
             s.client
-                .grant_record_access(
+                .grant_access(
                     &s.patient.key,
                     &patient,
                     &record,
@@ -1449,5 +1440,112 @@ async fn a_rekey_hands_the_new_key_to_live_grants_only() {
             .await
             .unwrap(),
         OBSERVATION.as_bytes()
+    );
+}
+
+/// A registry admin on a hardware wallet or a multisig: the transaction is
+/// built over a known blockhash and signed where the admin key is absent
+/// (`sign_only`), its message handed over, the admin's signature collected
+/// elsewhere, and the same operation run again with that signature lands.
+#[tokio::test]
+async fn an_admin_action_signed_offline_lands_with_the_collected_signature() {
+    use {
+        panacea_sdk::client::{Signed, TxConfig},
+        solana_signer::{null_signer::NullSigner, Signer},
+    };
+    let s = scene().await;
+    let entity = s.lab.pubkey();
+    let blockhash = s.backend.latest_blockhash().await.unwrap().0;
+    let offline = TxConfig {
+        blockhash: Some(blockhash),
+        sign_only: true,
+        ..TxConfig::default()
+    };
+    let signing = s.client.clone().with_config(offline.clone());
+    let absent_admin = NullSigner::new(&s.admin.pubkey());
+    let outcome = signing
+        .set_entity_status(
+            &absent_admin,
+            &entity,
+            records::state::EntityStatus::Suspended,
+        )
+        .await
+        .unwrap();
+    let Signed {
+        message,
+        signers,
+        absent,
+        ..
+    } = outcome
+        .signed_only
+        .clone()
+        .expect("signed offline, not sent");
+    assert_eq!(outcome.signature, None);
+    assert_eq!(absent, vec![s.admin.pubkey()]);
+    assert_eq!(signers.len(), 1, "the fee payer signed here");
+    // Nothing was sent.
+    let entity_state: records::state::Entity = s
+        .client
+        .get(&records::pda::entity(&entity).0)
+        .await
+        .unwrap();
+    assert_eq!(entity_state.status, records::state::EntityStatus::Active);
+    // The admin signs the message elsewhere (a hardware wallet, a multisig
+    // member); a presigned admin whose signature is over another message is
+    // refused before anything is sent.
+    let admin_signature = s.admin.sign_message(&message);
+    let wrong =
+        solana_presigner::Presigner::new(&s.admin.pubkey(), &s.admin.sign_message(b"other"));
+    let submitting = s.client.clone().with_config(TxConfig {
+        sign_only: false,
+        ..offline
+    });
+    let refused = submitting
+        .set_entity_status(&wrong, &entity, records::state::EntityStatus::Suspended)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, panacea_sdk::SdkError::Signing(_)),
+        "{refused}"
+    );
+    let presigned = solana_presigner::Presigner::new(&s.admin.pubkey(), &admin_signature);
+    let landed = submitting
+        .set_entity_status(&presigned, &entity, records::state::EntityStatus::Suspended)
+        .await
+        .unwrap();
+    assert!(landed.signature.is_some());
+    let entity_state: records::state::Entity = s
+        .client
+        .get(&records::pda::entity(&entity).0)
+        .await
+        .unwrap();
+    assert_eq!(entity_state.status, records::state::EntityStatus::Suspended);
+}
+
+/// The listing offsets the SDK filters on are the programs' own, and they
+/// point at the field they name in real accounts.
+#[tokio::test]
+async fn listing_offsets_point_at_the_fields_they_name() {
+    let s = scene().await;
+    let patient = s.patient.pubkey();
+    let grants = s.client.grants_of_patient(&patient).await.unwrap();
+    assert!(!grants.is_empty(), "the scene's patient has a care link");
+    for (address, _) in grants {
+        let raw = s.backend.get_account(&address).await.unwrap().unwrap();
+        let at = records::state::grant_offsets::PATIENT;
+        assert_eq!(&raw.data[at..at + 32], patient.as_ref());
+    }
+    let too_high = panacea_sdk::client::MAX_COMPUTE_UNIT_PRICE + 1;
+    let priced = s.client.clone().with_config(panacea_sdk::TxConfig {
+        priority_fee_micro_lamports: Some(too_high),
+        ..Default::default()
+    });
+    let refused = priced
+        .register_patient(&Keypair::new(), &EncryptionKeypair::generate(), None)
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("compute unit price"),
+        "{refused}"
     );
 }
