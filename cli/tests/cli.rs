@@ -1016,3 +1016,138 @@ fn config_file_and_monikers_are_honoured() {
         "cannot reach the cluster at http://localhost:8899",
     );
 }
+
+/// The registry admin on a hardware wallet or a multisig, in two steps as
+/// with the Solana CLIs: the admin's machine signs offline (`--sign-only`
+/// over a `--blockhash`, the fee payer given as a public key), and the fee
+/// payer's machine submits the same command with the admin's signature
+/// (`--signer PUBKEY=SIGNATURE`). A third run prints the message for a
+/// multisig proposal (`--dump-transaction-message`).
+#[test]
+fn a_registry_admin_action_signed_offline_then_submitted() {
+    let net = registered();
+    // An entity of its own: the other tests use the lab and the specialist.
+    let entity = Keypair::new();
+    let entity_file = net.dir.join("offline-entity.json");
+    solana_keypair::write_keypair_file(&entity, &entity_file).unwrap();
+    net.ok(
+        "deployer",
+        &[
+            "registry",
+            "register",
+            "--entity",
+            &entity_file.display().to_string(),
+            "--kind",
+            "provider",
+        ],
+    );
+    let entity = entity.pubkey().to_string();
+    let (admin, payer) = (net.address("deployer"), net.address("relayer"));
+    let blockhash = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(net.client().backend().latest_blockhash())
+        .unwrap()
+        .0
+        .to_string();
+    let action = ["registry", "set-status", &entity, "suspended"];
+    // 1. The admin signs offline; the fee payer is only a public key here.
+    let signed = net.ok(
+        "deployer",
+        &[
+            &[
+                "--fee-payer",
+                &payer.to_string(),
+                "--sign-only",
+                "--blockhash",
+                &blockhash,
+            ][..],
+            &action,
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        signed["absent_signers"],
+        serde_json::json!([payer.to_string()])
+    );
+    let admin_signature = signed["signers"][0].as_str().unwrap().to_string();
+    assert!(
+        admin_signature.starts_with(&format!("{admin}=")),
+        "{signed}"
+    );
+    assert!(
+        signed.get("message_base58").is_none(),
+        "printed only when asked"
+    );
+    assert_eq!(
+        net.ok("deployer", &["registry", "entity", &entity])["status"],
+        "Active",
+        "nothing was sent"
+    );
+    // 2. The fee payer submits, the admin given as a public key with its signature.
+    let submitted = json_of(panacea(
+        &[
+            &["--url", &net.url, "--output", "json"][..],
+            &[
+                "-k",
+                &admin.to_string(),
+                "--fee-payer",
+                &net.key("relayer"),
+                "--blockhash",
+                &blockhash,
+                "--signer",
+                &admin_signature,
+            ][..],
+            &action,
+        ]
+        .concat(),
+    ));
+    assert!(submitted["signature"].is_string(), "{submitted}");
+    assert_eq!(
+        net.ok("deployer", &["registry", "entity", &entity])["status"],
+        "Suspended"
+    );
+    // A public key without its signature is refused, naming the fix.
+    fails(
+        panacea(
+            &[
+                &["--url", &net.url, "-k", &admin.to_string()][..],
+                &["registry", "set-status", &entity, "active"],
+            ]
+            .concat(),
+        ),
+        "--signer",
+    );
+    // 3. A message for a multisig: every signer absent, the message printed.
+    let dumped = json_of(panacea(
+        &[
+            &["--url", &net.url, "--output", "json"][..],
+            &[
+                "-k",
+                &admin.to_string(),
+                "--sign-only",
+                "--blockhash",
+                &blockhash,
+                "--dump-transaction-message",
+            ][..],
+            &["registry", "set-status", &entity, "active"],
+        ]
+        .concat(),
+    ));
+    assert_eq!(dumped["signers"], serde_json::json!([]));
+    let message = bs58::decode(dumped["message_base58"].as_str().unwrap())
+        .into_vec()
+        .unwrap();
+    let message: solana_message::Message = bincode::deserialize(&message).unwrap();
+    assert_eq!(message.account_keys[0], admin, "the admin pays and signs");
+    assert_eq!(message.recent_blockhash.to_string(), blockhash);
+}
+
+/// The JSON a successful run printed.
+fn json_of(out: Output) -> Value {
+    assert!(
+        out.status.success(),
+        "panacea failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
