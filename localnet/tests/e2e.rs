@@ -250,7 +250,7 @@ fn the_whole_story_over_json_rpc() {
             tokio::time::sleep(Duration::from_millis(400)).await;
         }
         client
-            .settle_claim(&claim, &lab_tokens)
+            .settle_claim(&claim, Some(&lab_tokens))
             .await
             .expect("settle");
         assert_eq!(

@@ -956,7 +956,7 @@ async fn story(net: &Net, seed: u64) {
     for (i, claim) in claims.iter().enumerate() {
         run.intend(
             &format!("settle claim {i}"),
-            async || app.settle_claim(claim, &lab_tokens).await,
+            async || app.settle_claim(claim, Some(&lab_tokens)).await,
             async || clean.get::<Claim>(claim).await.unwrap().status == ClaimStatus::Paid,
         )
         .await;

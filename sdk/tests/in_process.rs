@@ -546,12 +546,15 @@ async fn every_actor_every_operation_in_process() {
         get_associated_token_address_with_program_id(&s.lab.pubkey(), &mint.pubkey(), &token);
     let early = s
         .client
-        .settle_claim(&claim, &lab_tokens)
+        .settle_claim(&claim, Some(&lab_tokens))
         .await
         .unwrap_err();
     assert_eq!(early.program_error_name(), Some("SettlementNotDue"));
     s.backend.advance_clock(DAY);
-    s.client.settle_claim(&claim, &lab_tokens).await.unwrap();
+    s.client
+        .settle_claim(&claim, Some(&lab_tokens))
+        .await
+        .unwrap();
     let account = s
         .client
         .backend()
@@ -597,7 +600,10 @@ async fn every_actor_every_operation_in_process() {
             .program_error_name(),
         Some("AlreadyDecided")
     );
-    s.client.settle_claim(&big, &lab_tokens).await.unwrap();
+    s.client
+        .settle_claim(&big, Some(&lab_tokens))
+        .await
+        .unwrap();
     let third = s.issue().await;
     let withdrawn = s
         .client

@@ -5,7 +5,7 @@ use {
     crate::{
         backend::Backend,
         client::{Outcome, PanaceaClient},
-        error::Result,
+        error::{Result, SdkError},
         records as rx,
     },
     anchor_lang::prelude::Pubkey,
@@ -82,9 +82,29 @@ impl<B: Backend> PanaceaClient<B> {
         args: RegisterEntityArgs,
     ) -> Result<Outcome> {
         let address = pda::entity(&entity.pubkey()).0;
+        // A retry finds the entity; anything else that differs is refused,
+        // naming what is on chain (an entity's kind and key never change
+        // by registering again).
+        let existing: Option<records::state::Entity> = self.fetch(&address).await?;
+        if let Some(existing) = &existing {
+            if existing.kind != args.kind {
+                return Err(SdkError::InvalidInput(format!(
+                    "entity {} is registered as {:?}, not {:?}: its kind cannot change",
+                    entity.pubkey(),
+                    existing.kind,
+                    args.kind
+                )));
+            }
+            if existing.encryption_key != args.encryption_key {
+                return Err(SdkError::InvalidInput(format!(
+                    "entity {} is registered with another encryption key",
+                    entity.pubkey()
+                )));
+            }
+        }
         let ix = rx::register_entity(&self.payer(), &admin.pubkey(), &entity.pubkey(), args);
         self.create(
-            self.exists(&address).await?,
+            existing.is_some(),
             &[ix],
             &[admin, entity],
             vec![("entity", address)],

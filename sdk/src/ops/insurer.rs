@@ -118,24 +118,47 @@ impl<B: Backend> PanaceaClient<B> {
         self.act(&[ix], &[adjudicator]).await
     }
 
-    /// Pays an approved claim into the provider's token account (anyone may).
-    pub async fn settle_claim(
-        &self,
-        claim: &Pubkey,
-        provider_token_account: &Pubkey,
-    ) -> Result<Outcome> {
+    /// Pays an approved claim (anyone may) into `to`, a token account the
+    /// provider owns, or by default the provider's associated token
+    /// account, created in the same transaction when missing. Reads the
+    /// claim and its policy once; the outcome names the account paid.
+    pub async fn settle_claim(&self, claim: &Pubkey, to: Option<&Pubkey>) -> Result<Outcome> {
+        use anchor_spl::associated_token::{
+            get_associated_token_address_with_program_id,
+            spl_associated_token_account::instruction::create_associated_token_account_idempotent,
+        };
         let state: Claim = self.get(claim).await?;
         let policy: Policy = self.get(&state.policy).await?;
-        let ix = cl::settle_claim(
+        let mut ixs = Vec::with_capacity(2);
+        let destination = match to {
+            Some(to) => *to,
+            None => {
+                ixs.push(create_associated_token_account_idempotent(
+                    &self.payer(),
+                    &state.provider,
+                    &policy.payout_mint,
+                    &policy.token_program,
+                ));
+                get_associated_token_address_with_program_id(
+                    &state.provider,
+                    &policy.payout_mint,
+                    &policy.token_program,
+                )
+            }
+        };
+        ixs.push(cl::settle_claim(
             &self.payer(),
             &state.policy,
             claim,
             &state.provider,
             &policy.payout_mint,
-            provider_token_account,
+            &destination,
             &policy.token_program,
-        );
-        self.act(&[ix], &[]).await
+        ));
+        Ok(Outcome {
+            addresses: vec![("paid to", destination)],
+            ..self.act(&ixs, &[]).await?
+        })
     }
 
     /// Voids an approved claim whose provider is no longer active, releasing

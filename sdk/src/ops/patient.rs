@@ -109,6 +109,49 @@ impl<B: Backend> PanaceaClient<B> {
         .await?)
     }
 
+    /// Checks a grant's terms before anything is read or sent, then says
+    /// whether the grant exists already with those terms (a retry). One
+    /// that exists with other terms, or is revoked or expired, is refused,
+    /// naming what is on chain.
+    async fn existing_grant(
+        &self,
+        grant: &Pubkey,
+        grantee: &Pubkey,
+        permissions: u8,
+        kinds: u16,
+        terms: &AccessTerms,
+    ) -> Result<bool> {
+        use records::constants::MAX_GRANT_DURATION;
+        if terms.duration <= 0 || terms.duration > MAX_GRANT_DURATION {
+            return Err(SdkError::InvalidInput(format!(
+                "a grant lasts from 1 second to {MAX_GRANT_DURATION} seconds (5 years), not {}",
+                terms.duration
+            )));
+        }
+        let Some(existing) = self.fetch::<Grant>(grant).await? else {
+            return Ok(false);
+        };
+        let now = self.backend().unix_timestamp().await?;
+        if existing.is_revoked() || existing.is_expired(now) {
+            return Err(SdkError::InvalidInput(format!(
+                "grant {grant} to {grantee} exists but is {}: close it (anyone may) before granting again",
+                if existing.is_revoked() { "revoked" } else { "expired" }
+            )));
+        }
+        if existing.permissions != permissions
+            || existing.purpose != terms.purpose
+            || existing.kinds != kinds
+        {
+            return Err(SdkError::InvalidInput(format!(
+                "grant {grant} to {grantee} exists with other terms (permissions 0x{:02x}, purpose {:?}, until {}): revoke it first to change them",
+                existing.permissions,
+                existing.purpose,
+                crate::audit::iso8601(existing.expires_at)
+            )));
+        }
+        Ok(true)
+    }
+
     async fn wrap_for(&self, grantee: &Pubkey, key: &DataKey) -> Result<Vec<u8>> {
         let entity: Entity = self.get(&pda::entity(grantee).0).await?;
         Ok(offchain::wrap_key(key, &entity.encryption_key)?.to_vec())
@@ -128,7 +171,10 @@ impl<B: Backend> PanaceaClient<B> {
         store: &BlobStore,
     ) -> Result<Outcome> {
         let grant = pda::grant(patient, grantee, record).0;
-        if self.exists(&grant).await? {
+        if self
+            .existing_grant(&grant, grantee, terms.permissions, 0, &terms)
+            .await?
+        {
             return self.create(true, &[], &[], vec![("grant", grant)]).await;
         }
         let state: Record = self.get(record).await?;
@@ -166,6 +212,10 @@ impl<B: Backend> PanaceaClient<B> {
     ) -> Result<Outcome> {
         let grant = rx::care_link_address(patient, issuer);
         let target = pda::patient(patient).0;
+        let permissions = terms.permissions | records::state::permissions::ISSUE;
+        let exists = self
+            .existing_grant(&grant, issuer, permissions, kinds, &terms)
+            .await?;
         let ix = rx::grant_access(
             &self.payer(),
             &authority.pubkey(),
@@ -175,19 +225,14 @@ impl<B: Backend> PanaceaClient<B> {
                 grantee: *issuer,
                 scope: GrantScope::Patient,
                 kinds,
-                permissions: terms.permissions | records::state::permissions::ISSUE,
+                permissions,
                 purpose: terms.purpose,
                 duration: terms.duration,
                 wrapped_key: Vec::new(),
             },
         );
-        self.create(
-            self.exists(&grant).await?,
-            &[ix],
-            &[authority],
-            vec![("grant", grant)],
-        )
-        .await
+        self.create(exists, &[ix], &[authority], vec![("grant", grant)])
+            .await
     }
 
     /// Approves `requester`'s access request over `target` (a record, or
@@ -262,6 +307,34 @@ impl<B: Backend> PanaceaClient<B> {
         self.act(&[ix], &[authority]).await
     }
 
+    /// Hands a grantee the record's current data key again (after a re-key
+    /// it missed, or a grant made without one).
+    pub async fn update_grant_key(
+        &self,
+        authority: &AnySigner,
+        grant: &Pubkey,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Outcome> {
+        let state: Grant = self.get(grant).await?;
+        if state.scope != GrantScope::Record {
+            return Err(SdkError::InvalidInput(format!(
+                "grant {grant} is over the patient's records, not one record: it carries no single key"
+            )));
+        }
+        let record: Record = self.get(&state.target).await?;
+        let key = self.patient_data_key(&record, keys, store).await?;
+        let ix = rx::update_grant_key(
+            &authority.pubkey(),
+            &state.patient,
+            grant,
+            UpdateGrantKeyArgs {
+                wrapped_key: self.wrap_for(&state.grantee, &key).await?,
+            },
+        );
+        self.act(&[ix], &[authority]).await
+    }
+
     /// Revokes a grant, and nothing else: what a guardian does (only the
     /// patient's key opens the record, so only the patient can re-key it),
     /// and what ends a grant over the patient's records or a care link.
@@ -317,7 +390,24 @@ impl<B: Backend> PanaceaClient<B> {
                 ..Outcome::default()
             });
         }
-        let record_address = state.target;
+        self.rekey_record(authority, patient, &state.target, keys, store)
+            .await
+    }
+
+    /// Re-encrypts a record under a fresh data key: the new ciphertext and
+    /// the patient's envelope are stored first, then the record is pointed
+    /// at it and every grant that can still be used gets the new key, in
+    /// one transaction; the old ciphertext goes only once that landed.
+    /// Keys held by revoked or expired grantees no longer open it.
+    pub async fn rekey_record(
+        &self,
+        authority: &AnySigner,
+        patient: &Pubkey,
+        record_address: &Pubkey,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Outcome> {
+        let record_address = *record_address;
         let record: Record = self.get(&record_address).await?;
         let old_key = self.patient_data_key(&record, keys, store).await?;
         // Store first: the new blob and its envelopes are written while the
@@ -348,7 +438,7 @@ impl<B: Backend> PanaceaClient<B> {
         let now = self.backend().unix_timestamp().await?;
         for (address, other) in self.grants_of_patient(patient).await? {
             let usable = other.revoked_at.is_none() && !other.is_expired(now);
-            if other.target == record_address && usable && address != *grant {
+            if other.target == record_address && usable {
                 let wrapped = self.wrap_for(&other.grantee, &sealed.data_key).await?;
                 ixs.push(rx::update_grant_key(
                     &authority.pubkey(),
@@ -487,7 +577,36 @@ impl<B: Backend> PanaceaClient<B> {
         })
     }
 
-    /// Relays a message the patient signed (this client's payer pays).
+    /// Relays a signed grant message (`grant_consent_signed`).
+    pub async fn grant_consent_signed(
+        &self,
+        message: &ConsentMessage,
+        signature: &[u8; 64],
+    ) -> Result<Outcome> {
+        if message.terms.is_none() {
+            return Err(SdkError::InvalidInput(
+                "this consent message revokes: relay it with revoke_consent_signed".into(),
+            ));
+        }
+        self.relay_consent(message, signature).await
+    }
+
+    /// Relays a signed revocation message (`revoke_consent_signed`).
+    pub async fn revoke_consent_signed(
+        &self,
+        message: &ConsentMessage,
+        signature: &[u8; 64],
+    ) -> Result<Outcome> {
+        if message.terms.is_some() {
+            return Err(SdkError::InvalidInput(
+                "this consent message grants: relay it with grant_consent_signed".into(),
+            ));
+        }
+        self.relay_consent(message, signature).await
+    }
+
+    /// Relays a message the patient signed, a grant or a revocation (this
+    /// client's payer pays).
     pub async fn relay_consent(
         &self,
         message: &ConsentMessage,

@@ -242,6 +242,27 @@ impl<B: Backend> PanaceaClient<B> {
         duration: i64,
     ) -> Result<Outcome> {
         let grant = rx::emergency_grant_address(patient, &provider.pubkey());
+        // One emergency grant per provider and patient: a live one is
+        // reported, not re-created; a finished one is closed in the same
+        // transaction (anyone may close a dead grant), so the glass can be
+        // broken again.
+        let mut ixs = Vec::with_capacity(2);
+        if let Some(existing) = self.fetch::<records::state::Grant>(&grant).await? {
+            let now = self.backend().unix_timestamp().await?;
+            if !existing.is_revoked() && !existing.is_expired(now) {
+                return Err(SdkError::InvalidInput(format!(
+                    "{} already holds emergency access to {patient} until {}",
+                    provider.pubkey(),
+                    crate::audit::iso8601(existing.expires_at)
+                )));
+            }
+            ixs.push(rx::close_grant(
+                &provider.pubkey(),
+                patient,
+                &grant,
+                &existing.rent_payer,
+            ));
+        }
         let ix = rx::emergency_access(
             &self.payer(),
             &provider.pubkey(),
@@ -251,7 +272,8 @@ impl<B: Backend> PanaceaClient<B> {
                 duration,
             },
         );
-        self.create(false, &[ix], &[provider], vec![("grant", grant)])
+        ixs.push(ix);
+        self.create(false, &ixs, &[provider], vec![("grant", grant)])
             .await
     }
 
