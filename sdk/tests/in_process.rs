@@ -1555,3 +1555,95 @@ async fn listing_offsets_point_at_the_fields_they_name() {
         "{refused}"
     );
 }
+
+/// What exists is checked against what was asked before anything is sent:
+/// a re-registration with another kind, a grant with an impossible
+/// duration, a second break-glass while the first is live. Each is refused
+/// naming what is on chain, and changes nothing; a finished emergency
+/// grant is closed and the glass can be broken again.
+#[tokio::test]
+async fn what_exists_is_checked_against_what_is_asked() {
+    let s = scene().await;
+    let patient = s.patient.pubkey();
+    let lab_entity = records::pda::entity(&s.lab.pubkey()).0;
+    let before = s.backend.get_account(&lab_entity).await.unwrap();
+    let refused = s
+        .client
+        .register_entity(
+            &s.admin,
+            &s.lab.key,
+            RegisterEntityArgs {
+                kind: EntityKind::Insurer,
+                credential_commitment: [1; 32],
+                jurisdiction: *b"US\0\0\0\0\0\0",
+                valid_until: 1_795_219_200 + 365 * DAY,
+                encryption_key: s.lab.enc.public_key_bytes(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("registered as Laboratory, not Insurer"),
+        "{refused}"
+    );
+    assert_eq!(s.backend.get_account(&lab_entity).await.unwrap(), before);
+
+    let refused = s
+        .client
+        .authorize_issuer(
+            &s.patient.key,
+            &patient,
+            &s.lab.pubkey(),
+            0x03ff,
+            AccessTerms {
+                permissions: permissions::READ,
+                purpose: Purpose::Treatment,
+                duration: 0,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("a grant lasts"), "{refused}");
+
+    let glass = s
+        .client
+        .emergency_access(&s.colleague.key, &patient, 911, 600)
+        .await
+        .unwrap()
+        .address("grant")
+        .unwrap();
+    let live = s.backend.get_account(&glass).await.unwrap();
+    let refused = s
+        .client
+        .emergency_access(&s.colleague.key, &patient, 911, 600)
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("already holds emergency access"),
+        "{refused}"
+    );
+    assert_eq!(s.backend.get_account(&glass).await.unwrap(), live);
+    // Once it ended, it stays as evidence until the patient closes it;
+    // then the glass can be broken again.
+    s.backend.advance_clock(601);
+    let refused = s
+        .client
+        .emergency_access(&s.colleague.key, &patient, 911, 600)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("closes grant"), "{refused}");
+    s.client.close_grant(&s.patient.key, &glass).await.unwrap();
+    let reopened = s
+        .client
+        .emergency_access(&s.colleague.key, &patient, 911, 600)
+        .await
+        .unwrap();
+    assert!(reopened.signature.is_some());
+    let grant: records::state::Grant = s.client.get(&glass).await.unwrap();
+    let now = s.backend.unix_timestamp().await.unwrap();
+    assert!(!grant.is_expired(now) && grant.emergency);
+}

@@ -118,7 +118,7 @@ impl<B: Backend> PanaceaClient<B> {
         grant: &Pubkey,
         grantee: &Pubkey,
         permissions: u8,
-        kinds: u16,
+        kinds: Option<u16>,
         terms: &AccessTerms,
     ) -> Result<bool> {
         use records::constants::MAX_GRANT_DURATION;
@@ -140,7 +140,7 @@ impl<B: Backend> PanaceaClient<B> {
         }
         if existing.permissions != permissions
             || existing.purpose != terms.purpose
-            || existing.kinds != kinds
+            || kinds.is_some_and(|kinds| existing.kinds != kinds)
         {
             return Err(SdkError::InvalidInput(format!(
                 "grant {grant} to {grantee} exists with other terms (permissions 0x{:02x}, purpose {:?}, until {}): revoke it first to change them",
@@ -172,7 +172,7 @@ impl<B: Backend> PanaceaClient<B> {
     ) -> Result<Outcome> {
         let grant = pda::grant(patient, grantee, record).0;
         if self
-            .existing_grant(&grant, grantee, terms.permissions, 0, &terms)
+            .existing_grant(&grant, grantee, terms.permissions, None, &terms)
             .await?
         {
             return self.create(true, &[], &[], vec![("grant", grant)]).await;
@@ -214,7 +214,7 @@ impl<B: Backend> PanaceaClient<B> {
         let target = pda::patient(patient).0;
         let permissions = terms.permissions | records::state::permissions::ISSUE;
         let exists = self
-            .existing_grant(&grant, issuer, permissions, kinds, &terms)
+            .existing_grant(&grant, issuer, permissions, Some(kinds), &terms)
             .await?;
         let ix = rx::grant_access(
             &self.payer(),

@@ -242,25 +242,24 @@ impl<B: Backend> PanaceaClient<B> {
         duration: i64,
     ) -> Result<Outcome> {
         let grant = rx::emergency_grant_address(patient, &provider.pubkey());
-        // One emergency grant per provider and patient: a live one is
-        // reported, not re-created; a finished one is closed in the same
-        // transaction (anyone may close a dead grant), so the glass can be
-        // broken again.
-        let mut ixs = Vec::with_capacity(2);
+        // One emergency grant per provider and patient. A live one is
+        // reported, not re-created; a finished one stays as audit evidence
+        // until the patient (or guardian) closes it.
         if let Some(existing) = self.fetch::<records::state::Grant>(&grant).await? {
             let now = self.backend().unix_timestamp().await?;
-            if !existing.is_revoked() && !existing.is_expired(now) {
-                return Err(SdkError::InvalidInput(format!(
-                    "{} already holds emergency access to {patient} until {}",
-                    provider.pubkey(),
-                    crate::audit::iso8601(existing.expires_at)
-                )));
-            }
-            ixs.push(rx::close_grant(
-                &provider.pubkey(),
-                patient,
-                &grant,
-                &existing.rent_payer,
+            return Err(SdkError::InvalidInput(
+                if !existing.is_revoked() && !existing.is_expired(now) {
+                    format!(
+                        "{} already holds emergency access to {patient} until {}",
+                        provider.pubkey(),
+                        crate::audit::iso8601(existing.expires_at)
+                    )
+                } else {
+                    format!(
+                        "{}'s previous emergency access to {patient} ended; it stays as evidence until the patient or their guardian closes grant {grant}",
+                        provider.pubkey()
+                    )
+                },
             ));
         }
         let ix = rx::emergency_access(
@@ -272,8 +271,7 @@ impl<B: Backend> PanaceaClient<B> {
                 duration,
             },
         );
-        ixs.push(ix);
-        self.create(false, &ixs, &[provider], vec![("grant", grant)])
+        self.create(false, &[ix], &[provider], vec![("grant", grant)])
             .await
     }
 
