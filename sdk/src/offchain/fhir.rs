@@ -30,6 +30,30 @@ pub struct FhirSummary {
     pub bundle_entries: Option<usize>,
 }
 
+impl FhirSummary {
+    /// The record kind this resource most likely is (an Observation is a
+    /// lab result, a MedicationRequest a medication, ...); `Other` when the
+    /// type maps to no kind. An issuer may always say otherwise.
+    pub fn record_kind(&self) -> records::state::RecordKind {
+        use records::state::RecordKind;
+        match self.resource_type {
+            "Observation" => RecordKind::LabResult,
+            "DiagnosticReport" => RecordKind::DiagnosticReport,
+            "Condition" => RecordKind::Condition,
+            "MedicationRequest"
+            | "MedicationStatement"
+            | "MedicationAdministration"
+            | "MedicationDispense" => RecordKind::Medication,
+            "Immunization" => RecordKind::Immunization,
+            "Procedure" => RecordKind::Procedure,
+            "Encounter" => RecordKind::Encounter,
+            "ImagingStudy" => RecordKind::Imaging,
+            "DocumentReference" | "Composition" => RecordKind::ClinicalNote,
+            _ => RecordKind::Other,
+        }
+    }
+}
+
 /// Checks that `json` is one FHIR R4 JSON resource (a Bundle included) and
 /// summarises it.
 ///
