@@ -42,7 +42,7 @@ pub use {
 use anchor_lang::{solana_program::instruction::Instruction, InstructionData, ToAccountMetas};
 
 /// The README's Rust examples, compiled and run as doc tests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "in-process"))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
