@@ -12,3 +12,4 @@ export * from "./instructions/index.js";
 export * from "./pdas/index.js";
 export * from "./programs/index.js";
 export * from "./types/index.js";
+export * from "./events.js";

@@ -6,7 +6,12 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./claimClosed.js";
+export * from "./claimedRecordClosed.js";
+export * from "./claimSettled.js";
 export * from "./claimStatus.js";
+export * from "./claimStatusChanged.js";
+export * from "./claimSubmitted.js";
 export * from "./consent.js";
 export * from "./consentPurpose.js";
 export * from "./consentStatus.js";
@@ -15,5 +20,10 @@ export * from "./entity.js";
 export * from "./entityKind.js";
 export * from "./entityStatus.js";
 export * from "./escrowTotals.js";
+export * from "./fundsWithdrawn.js";
 export * from "./patient.js";
+export * from "./policyClosed.js";
+export * from "./policyCreated.js";
+export * from "./policyFunded.js";
+export * from "./providerUsageClosed.js";
 export * from "./signedVia.js";

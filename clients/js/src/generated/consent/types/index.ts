@@ -6,6 +6,9 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./consentChanged.js";
+export * from "./consentClosed.js";
+export * from "./consentEpochChanged.js";
 export * from "./consentPurpose.js";
 export * from "./consentState.js";
 export * from "./consentStatus.js";

@@ -6,9 +6,31 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./accessGranted.js";
+export * from "./accessLogged.js";
+export * from "./accessRequestCancelled.js";
+export * from "./accessRequestDenied.js";
+export * from "./accessRequested.js";
+export * from "./accessRevoked.js";
 export * from "./entityKind.js";
+export * from "./entityRegistered.js";
+export * from "./entityRenewed.js";
 export * from "./entityStatus.js";
+export * from "./entityStatusChanged.js";
+export * from "./grantClosed.js";
+export * from "./grantKeyUpdated.js";
 export * from "./grantScope.js";
+export * from "./guardianChanged.js";
+export * from "./patientClosed.js";
+export * from "./patientRegistered.js";
 export * from "./purpose.js";
+export * from "./recordBookInitialized.js";
+export * from "./recordErased.js";
+export * from "./recordIssued.js";
 export * from "./recordKind.js";
+export * from "./recordRekeyed.js";
+export * from "./recordRetracted.js";
 export * from "./recordStatus.js";
+export * from "./recordSuperseded.js";
+export * from "./registryInitialized.js";
+export * from "./registryUpdated.js";
