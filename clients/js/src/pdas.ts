@@ -16,7 +16,7 @@ import { CONSENT_PROGRAM_ADDRESS } from './generated/consent/index.js';
 import { RECORDS_PROGRAM_ADDRESS } from './generated/records/index.js';
 
 /** SPL Token-2022, the record book mint's token program. */
-export const TOKEN_2022_PROGRAM_ADDRESS = 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PQnWXAzXdUn5NZu3Xf9dzz' as Address;
+export const TOKEN_2022_PROGRAM_ADDRESS = 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb' as Address;
 /** The associated token account program. */
 export const ASSOCIATED_TOKEN_PROGRAM_ADDRESS = 'ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL' as Address;
 /** The upgradeable BPF loader (program data accounts). */
