@@ -12,6 +12,7 @@ import {
   type Rpc,
   getBase58Decoder,
   getBase64Encoder,
+  getI64Decoder,
 } from '@solana/kit';
 import { fetchMaybeConsent, fetchMaybeConsentEpoch } from './generated/consent/index.js';
 import {
@@ -70,8 +71,10 @@ export function openRecord(record: RecordAccount, ciphertext: Uint8Array, envelo
 /**
  * The message a patient signs to grant (`terms`) or revoke (`terms: null`)
  * a consent, filled from the chain: the registry's deployment name, the
- * patient's consent epoch and the consent's current version. `lifetime`
- * seconds (at most a day) from `now`.
+ * patient's consent epoch and the consent's current version. Issued at
+ * `now` (default: the cluster's clock, which the program compares with,
+ * not this machine's), valid `lifetime` seconds (default 15 minutes, at
+ * most a day).
  */
 export async function prepareConsentMessage(
   rpc: Rpc<GetAccountInfoApi & GetMultipleAccountsApi>,
@@ -88,7 +91,7 @@ export async function prepareConsentMessage(
   const [consentAddress] = await consentPdas.consent(fields.patient, fields.grantee, fields.purpose);
   const consent = await fetchMaybeConsent(rpc, consentAddress);
   if (!fields.terms && !consent.exists) throw new Error(`no consent to revoke at ${consentAddress}`);
-  const now = fields.now ?? Math.floor(Date.now() / 1000);
+  const now = fields.now ?? (await clusterTime(rpc));
   return {
     deployment: registry.data.deployment,
     patient: fields.patient,
@@ -100,4 +103,19 @@ export async function prepareConsentMessage(
     issuedAt: now,
     expiresAt: now + (fields.lifetime ?? 15 * 60),
   };
+}
+
+const SYSVAR_CLOCK = 'SysvarC1ock11111111111111111111111111111111' as Address;
+
+/**
+ * The cluster's unix time (the Clock sysvar's `unix_timestamp`, after slot,
+ * epoch_start_timestamp, epoch and leader_schedule_epoch: offset 32), which
+ * is what the programs compare expiries with.
+ */
+export async function clusterTime(rpc: Rpc<GetAccountInfoApi>): Promise<number> {
+  const { value } = await rpc.getAccountInfo(SYSVAR_CLOCK, { encoding: 'base64', commitment: 'confirmed' }).send();
+  if (!value) throw new Error('the Clock sysvar is not available from this RPC node');
+  const data = getBase64Encoder().encode(value.data[0]);
+  if (data.length < 40) throw new Error(`the Clock sysvar is ${data.length} bytes, expected 40`);
+  return Number(getI64Decoder().decode(data, 32));
 }

@@ -310,7 +310,6 @@ describe('against panacea-localnet', { skip: !LOCALNET || !CLI ? 'PANACEA_LOCALN
       grantee: wallets.insurer.address,
       purpose: consent.ConsentPurpose.Payment,
       terms,
-      now: Math.floor(Date.now() / 1000) - 5,
     });
     assert.equal(prepared.deployment, 'localnet');
     const signed = await signConsent(signMessageWith(patient.signer), prepared);
