@@ -99,7 +99,9 @@ async fn write_rust_vectors() -> Value {
     let wrapped = offchain::wrap_key(&data_key, &recipient.public_key_bytes()).unwrap();
     // A whole sealed record, as `issue_record` stores it.
     let store = BlobStore::in_memory();
-    let sealed = offchain::seal(OBSERVATION.as_bytes(), &store).await.unwrap();
+    let sealed = offchain::seal(OBSERVATION.as_bytes(), &store)
+        .await
+        .unwrap();
     let sealed_ciphertext = store.get(&sealed.uri).await.unwrap();
     let sealed_wrapped = offchain::wrap_key(&sealed.data_key, &keys.public_key_bytes()).unwrap();
     let text = consent_v3_sample();
@@ -263,7 +265,10 @@ async fn ts_vectors_open_with_the_rust_sdk() {
     let e = &v["encrypt"];
     let key = DataKey::from_bytes(bytes32(e, "data_key"));
     let ciphertext = unhex(field(e, "ciphertext"));
-    assert_eq!(field(e, "commitment"), hex(&offchain::commitment(&ciphertext)));
+    assert_eq!(
+        field(e, "commitment"),
+        hex(&offchain::commitment(&ciphertext))
+    );
     assert_eq!(
         offchain::decrypt(&key, &ciphertext).unwrap(),
         unhex(field(e, "plaintext"))

@@ -211,8 +211,9 @@ describe('against panacea-localnet', { skip: !LOCALNET || !CLI ? 'PANACEA_LOCALN
     assert.equal(book.value?.owner, 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb');
     const events = await eventsOf(signature);
     const registered = events.find((e) => e.program === 'records' && e.name === 'patientRegistered');
-    assert.ok(registered, `no patientRegistered event in ${JSON.stringify(events.map((e) => e.name))}`);
-    assert.equal((registered.data as { authority?: Address; patient?: Address }).authority ?? (registered.data as { patient?: Address }).patient, patient.address);
+    assert.ok(registered && registered.name === 'patientRegistered', `no patientRegistered event in ${JSON.stringify(events.map((e) => e.name))}`);
+    assert.equal(registered.data.patient, patient.address);
+    assert.equal(registered.data.guardian.__option, 'None');
   });
 
   test('a program error maps to its generated code, and nothing changes', async () => {
@@ -287,7 +288,10 @@ describe('against panacea-localnet', { skip: !LOCALNET || !CLI ? 'PANACEA_LOCALN
     });
     const signature = await send(lab.signer, [ix]);
     const issued = (await eventsOf(signature)).find((e) => e.program === 'records' && e.name === 'recordIssued');
-    assert.ok(issued, 'a recordIssued event');
+    assert.ok(issued && issued.name === 'recordIssued', 'a recordIssued event');
+    assert.equal(issued.data.record, record);
+    assert.equal(issued.data.issuer, lab.address);
+    assert.deepEqual(Uint8Array.from(issued.data.commitment), sealed.commitment);
     const out = join(dir, 'fetched.json');
     cli(patient, 'record', 'fetch', record, '--out', out);
     assert.equal(readFileSync(out, 'utf8'), OBSERVATION.replace('5.1', '6.3'));
@@ -328,6 +332,10 @@ describe('against panacea-localnet', { skip: !LOCALNET || !CLI ? 'PANACEA_LOCALN
     assert.equal(state.data.signedVia, consent.SignedVia.OffchainSignature);
     assert.equal(state.data.status, consent.ConsentStatus.Active);
     const events = await eventsOf(signature);
-    assert.ok(events.some((e) => e.program === 'consent' && e.name === 'consentChanged'), 'a consentChanged event');
+    const changed = events.find((e) => e.program === 'consent' && e.name === 'consentChanged');
+    assert.ok(changed && changed.name === 'consentChanged', `no consentChanged event in ${JSON.stringify(events.map((e) => e.name))}`);
+    assert.equal(changed.data.patient, patient.address);
+    assert.equal(changed.data.grantee, wallets.insurer.address);
+    assert.deepEqual(changed.data.relayer, { __option: 'Some', value: wallets.admin.address });
   });
 });
