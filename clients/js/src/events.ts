@@ -3,29 +3,17 @@
  * itself (signed by its `["__event_authority"]` PDA) with instruction data
  * EVENT_IX_TAG (8 bytes, little-endian 0x1d9acb512ea545e4) || the event's
  * 8-byte discriminator || the event's borsh encoding. They arrive as inner
- * instructions of the transaction; Codama does not decode them, this does.
+ * instructions of the transaction; Codama does not decode them, this does,
+ * for every program in idl/ (the tables are generated: src/generated/index.ts).
  */
 import { type Address, getBase58Encoder, getBase64Encoder } from '@solana/kit';
-import { CLAIMS_EVENTS, CLAIMS_PROGRAM_ADDRESS, type ClaimsEvent } from './generated/claims/index.js';
-import { CONSENT_EVENTS, CONSENT_PROGRAM_ADDRESS, type ConsentEvent } from './generated/consent/index.js';
-import { RECORDS_EVENTS, RECORDS_PROGRAM_ADDRESS, type RecordsEvent } from './generated/records/index.js';
+import { PROGRAMS, type ProgramEvent, type ProgramName } from './generated/index.js';
 
 /** anchor_lang::event::EVENT_IX_TAG, little-endian. */
 export const EVENT_IX_TAG = new Uint8Array([0xe4, 0x45, 0xa5, 0x2e, 0x51, 0xcb, 0x9a, 0x1d]);
 
 /** A decoded event, with the program that emitted it. */
-export type PanaceaEvent =
-  | ({ program: 'records'; programAddress: Address } & RecordsEvent)
-  | ({ program: 'consent'; programAddress: Address } & ConsentEvent)
-  | ({ program: 'claims'; programAddress: Address } & ClaimsEvent);
-
-type EventTable = ReadonlyArray<{ name: string; discriminator: Uint8Array; decoder: { decode(bytes: Uint8Array): unknown } }>;
-
-const PROGRAMS: ReadonlyArray<{ program: PanaceaEvent['program']; address: Address; events: EventTable }> = [
-  { program: 'records', address: RECORDS_PROGRAM_ADDRESS, events: RECORDS_EVENTS },
-  { program: 'consent', address: CONSENT_PROGRAM_ADDRESS, events: CONSENT_EVENTS },
-  { program: 'claims', address: CLAIMS_PROGRAM_ADDRESS, events: CLAIMS_EVENTS },
-];
+export type PanaceaEvent = ProgramEvent;
 
 function startsWith(data: Uint8Array, prefix: Uint8Array, at = 0): boolean {
   if (data.length < at + prefix.length) return false;
@@ -36,14 +24,14 @@ function startsWith(data: Uint8Array, prefix: Uint8Array, at = 0): boolean {
 /**
  * Decodes one instruction as an event: `null` when it is not an event
  * instruction of a Panacea program; an error when it carries the event tag
- * but an unknown discriminator or bad data (an IDL out of date).
+ * but an unknown discriminator (a client generated from an older IDL).
  * `programAddresses` maps program names to their addresses when a
  * deployment uses other ids than the generated clients'.
  */
 export function decodeEventInstruction(
   programAddress: Address,
   data: Uint8Array,
-  programAddresses: Partial<Record<PanaceaEvent['program'], Address>> = {},
+  programAddresses: Partial<Record<ProgramName, Address>> = {},
 ): PanaceaEvent | null {
   const entry = PROGRAMS.find((p) => (programAddresses[p.program] ?? p.address) === programAddress);
   if (!entry || !startsWith(data, EVENT_IX_TAG)) return null;
@@ -55,7 +43,7 @@ export function decodeEventInstruction(
   return { program: entry.program, programAddress, name: event.name, data: decoded } as PanaceaEvent;
 }
 
-/** The shape of `getTransaction` (encoding "json" or "base64"-less JSON) this reads. */
+/** The shape of `getTransaction` (encoding "json") this reads. */
 export interface TransactionWithMeta {
   transaction: { message: { accountKeys: readonly Address[] } };
   meta: {
@@ -71,11 +59,12 @@ export interface TransactionWithMeta {
  * Every Panacea event of a confirmed transaction, in execution order, with
  * the index of the top-level instruction that emitted it. Pass what
  * `rpc.getTransaction(signature, { encoding: 'json', maxSupportedTransactionVersion: 0 })`
- * returned. Inner instruction data is base58 there (base64 with `dataEncoding`).
+ * returned (inner instruction data in base58; say `dataEncoding: 'base64'`
+ * for a source that gives base64).
  */
 export function eventsFromTransaction(
   tx: TransactionWithMeta,
-  options: { dataEncoding?: 'base58' | 'base64'; programAddresses?: Partial<Record<PanaceaEvent['program'], Address>> } = {},
+  options: { dataEncoding?: 'base58' | 'base64'; programAddresses?: Partial<Record<ProgramName, Address>> } = {},
 ): Array<PanaceaEvent & { instructionIndex: number }> {
   const keys = [
     ...tx.transaction.message.accountKeys,

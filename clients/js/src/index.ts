@@ -11,9 +11,7 @@
  * - record encryption, key wrapping and commitments compatible with the
  *   Rust SDK.
  */
-export * as records from './generated/records/index.js';
-export * as consent from './generated/consent/index.js';
-export * as claims from './generated/claims/index.js';
+export * from './generated/index.js';
 export * from './pdas.js';
 export * from './events.js';
 export * from './errors.js';
