@@ -62,5 +62,7 @@ fi
 
 step "TS tests (vectors; the suite against panacea-localnet)"
 started=$(date +%s)
-npm test
+status=0
+npm test || status=$?
 echo "TS tests took $(( $(date +%s) - started )) s"
+exit $status
