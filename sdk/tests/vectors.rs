@@ -31,7 +31,7 @@ fn hex(bytes: &[u8]) -> String {
 
 fn unhex(text: &str) -> Vec<u8> {
     assert!(
-        text.len() % 2 == 0,
+        text.len().is_multiple_of(2),
         "hex string of odd length: {}",
         text.len()
     );
