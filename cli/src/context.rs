@@ -135,6 +135,25 @@ impl Ctx {
         signer::resolve(source, what, &self.offline)
     }
 
+    /// Another role's signer, and its keypair when the source holds one (a
+    /// file, a seed phrase or stdin: read once), for the commands that
+    /// derive that role's encryption key from it.
+    pub fn role_signer_with_keypair(
+        &self,
+        source: &str,
+        what: &str,
+    ) -> Result<(Arc<AnySigner>, Option<Arc<Keypair>>)> {
+        match signer::Source::parse(source)? {
+            signer::Source::Usb(_) | signer::Source::Pubkey(_) => {
+                Ok((self.role_signer(source, what)?, None))
+            }
+            _ => {
+                let keypair = Arc::new(signer::resolve_keypair(source, what)?);
+                Ok((keypair.clone(), Some(keypair)))
+            }
+        }
+    }
+
     /// The signer's address (a public key source needs no signature).
     pub fn signer_address(&self) -> Result<Pubkey> {
         match signer::Source::parse(&self.keypair_path)? {
@@ -237,5 +256,3 @@ pub fn expand(path: &str) -> PathBuf {
         None => PathBuf::from(path),
     }
 }
-
-pub use crate::signer::read_keypair;

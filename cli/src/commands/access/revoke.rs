@@ -3,7 +3,7 @@
 use {
     crate::{
         context::{encryption_keys, Ctx},
-        output::{none, Report},
+        output::{Nothing, Report},
         parse,
     },
     anyhow::Result,
@@ -42,5 +42,5 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             args.grant
         )
     };
-    Ok(Report::outcome(title, &outcome, none()))
+    Ok(Report::outcome(title, &outcome, &Nothing {}))
 }

@@ -5,7 +5,7 @@ use {
     crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
     panacea_sdk::{records_program::state::Record, Pubkey},
-    serde_json::json,
+    serde::Serialize,
     std::path::PathBuf,
 };
 
@@ -21,6 +21,12 @@ pub struct Args {
     pub grant: Option<Pubkey>,
 }
 
+/// `record amend`'s fields (the new version is `record`).
+#[derive(Serialize)]
+pub struct Amended {
+    pub supersedes: String,
+}
+
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let (bytes, _) = read_fhir(&args.file)?;
     let issuer = ctx.signer()?;
@@ -33,6 +39,8 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         "Record amended",
         &outcome,
-        json!({ "supersedes": args.record.to_string() }),
+        &Amended {
+            supersedes: args.record.to_string(),
+        },
     ))
 }

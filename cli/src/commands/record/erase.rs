@@ -3,7 +3,7 @@
 use {
     crate::{
         context::Ctx,
-        output::{none, Report},
+        output::{Nothing, Report},
         parse,
     },
     anyhow::Result,
@@ -31,6 +31,6 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             args.record
         ),
         &outcome,
-        none(),
+        &Nothing {},
     ))
 }
