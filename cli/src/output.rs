@@ -203,3 +203,78 @@ fn scalar(value: &Value) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use {
+        super::*,
+        panacea_sdk::{client::Signed, Pubkey},
+        solana_signature::Signature,
+    };
+
+    #[derive(Serialize)]
+    struct Fields {
+        grantee: String,
+    }
+
+    #[test]
+    fn an_outcome_reports_its_signature_addresses_and_fields() {
+        let grant = Pubkey::new_unique();
+        let outcome = Outcome {
+            signature: Some(Signature::from([1; 64])),
+            addresses: vec![("grant", grant)],
+            already_existed: false,
+            signed_only: None,
+        };
+        let report = Report::outcome(
+            "Granted",
+            &outcome,
+            &Fields {
+                grantee: "G".into(),
+            },
+        );
+        assert_eq!(report.title, "Granted");
+        assert_eq!(
+            report.json,
+            serde_json::json!({
+                "signature": Signature::from([1; 64]).to_string(),
+                "already_existed": false,
+                "grant": grant.to_string(),
+                "grantee": "G",
+            })
+        );
+        assert!(report.text().contains("grantee"));
+    }
+
+    #[test]
+    fn a_transaction_signed_offline_prints_what_the_solana_clis_print() {
+        let (admin, payer) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let signature = Signature::from([2; 64]);
+        let outcome = Outcome {
+            signature: None,
+            addresses: vec![],
+            already_existed: false,
+            signed_only: Some(Signed {
+                blockhash: solana_hash::Hash::new_from_array([3; 32]),
+                message: vec![1, 2, 3],
+                signers: vec![(admin, signature)],
+                absent: vec![payer],
+            }),
+        };
+        let report = Report::outcome("Suspended", &outcome, &Nothing {});
+        assert!(report.title.starts_with("Signed offline, not sent (1 of 2"));
+        assert_eq!(
+            report.json["signers"],
+            serde_json::json!([format!("{admin}={signature}")])
+        );
+        assert_eq!(
+            report.json["absent_signers"],
+            serde_json::json!([payer.to_string()])
+        );
+        assert!(report.json["message_base58"].is_string());
+        let quiet = report.without_message();
+        assert!(quiet.json.get("message_base58").is_none());
+        assert!(quiet.json.get("message_base64").is_none());
+        assert!(quiet.json.get("blockhash").is_some());
+    }
+}
