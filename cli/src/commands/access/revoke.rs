@@ -31,8 +31,15 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         }
         Err(_) => (ctx.signer()?, None),
     };
+    // Re-keying writes the record's payload anew: it must outlive this
+    // command.
+    let store = if keys.is_some() {
+        ctx.lasting_store()?
+    } else {
+        ctx.store()?
+    };
     let (outcome, rekeyed) = client
-        .revoke_grant(&*authority, &args.grant, keys.as_ref(), &ctx.store()?)
+        .revoke_grant(&*authority, &args.grant, keys.as_ref(), &store)
         .await?;
     let title = if rekeyed {
         format!("Grant {} revoked; the record was re-keyed", args.grant)

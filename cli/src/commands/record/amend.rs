@@ -31,7 +31,8 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let (bytes, _) = read_fhir(&args.file)?;
     let issuer = ctx.signer()?;
     let client = ctx.client()?;
-    let store = ctx.store()?;
+    // The new version's payload must outlive this command.
+    let store = ctx.lasting_store()?;
     let _: Record = client.get(&args.record).await?;
     let (outcome, _) = client
         .amend_record(&issuer, &args.record, args.grant.as_ref(), &bytes, &store)
