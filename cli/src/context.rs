@@ -210,6 +210,20 @@ impl Ctx {
         BlobStore::local(&dir).with_context(|| format!("store {}", dir.display()))
     }
 
+    /// Refuses `--sign-only` for a command that writes or shreds payloads
+    /// in the store before its transaction lands: signed offline, the
+    /// store would change while the chain does not (an erase would shred a
+    /// record that stays on chain), and a second run would seal afresh and
+    /// build another message.
+    pub fn online_only(&self, command: &str) -> Result<()> {
+        if self.offline.sign_only {
+            bail!(
+                "{command} cannot be signed offline (--sign-only): it changes the payload store before its transaction lands; sign it in one run (a keypair, prompt:// or usb://ledger)"
+            );
+        }
+        Ok(())
+    }
+
     /// The blob store for a command that writes what must outlive it (a
     /// payload a record points at): an in-memory store is refused, since
     /// what it holds dies with the process.

@@ -1068,6 +1068,25 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
     );
     assert_eq!(store_files(), files, "a failed issue left payloads behind");
 
+    // Signed offline, an erasure would shred the payload of a record that
+    // stays on chain: refused before the store is touched.
+    fails(
+        net.run_in(
+            &store,
+            "bad-patient",
+            &[
+                "--sign-only",
+                "--blockhash",
+                "11111111111111111111111111111111",
+                "record",
+                "erase",
+                record,
+            ],
+        ),
+        "record erase cannot be signed offline (--sign-only)",
+    );
+    assert_eq!(store_files(), files, "the payload was not shredded");
+
     // Wrong signer: the program's error, named.
     fails(
         net.run_in(&store, "lab", &["record", "erase", record]),

@@ -34,6 +34,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     // Re-keying writes the record's payload anew: it must outlive this
     // command.
     let store = if keys.is_some() {
+        ctx.online_only("access revoke (re-keying the record)")?;
         ctx.lasting_store()?
     } else {
         ctx.store()?

@@ -28,6 +28,7 @@ pub struct Amended {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    ctx.online_only("record amend")?;
     let (bytes, _) = read_fhir(&args.file)?;
     let issuer = ctx.signer()?;
     let client = ctx.client()?;

@@ -18,6 +18,7 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    ctx.online_only("record erase")?;
     let authority = ctx.signer()?;
     let client = ctx.client()?;
     let store = ctx.store()?;

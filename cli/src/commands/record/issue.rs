@@ -52,6 +52,7 @@ pub struct Issued {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    ctx.online_only("record issue")?;
     let files = files_of(&args.path)?;
     let mut payloads = Vec::with_capacity(files.len());
     for file in &files {
