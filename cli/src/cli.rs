@@ -4,11 +4,24 @@
 pub use crate::global::GlobalArgs;
 
 use {
-    crate::commands::{
-        access::AccessCommand, audit, claim::ClaimCommand, consent::ConsentCommand, demo, migrate,
-        patient::PatientCommand, policy::PolicyCommand, record::RecordCommand,
-        registry::RegistryCommand, rent,
+    crate::{
+        commands::{
+            access::{self, AccessCommand},
+            audit,
+            claim::{self, ClaimCommand},
+            consent::{self, ConsentCommand},
+            demo, migrate,
+            patient::{self, PatientCommand},
+            policy::{self, PolicyCommand},
+            record::{self, RecordCommand},
+            registry::{self, RegistryCommand},
+            rent,
+        },
+        context::Ctx,
+        explain,
+        output::Report,
     },
+    anyhow::Result,
     clap::{Parser, Subcommand},
 };
 
@@ -57,4 +70,36 @@ pub enum Command {
     Demo(demo::Args),
     /// Post-deploy set-up of a cluster: the registry and its first admin (idempotent)
     Migrate(migrate::Args),
+}
+
+/// Runs the command and prints its report.
+pub async fn run(cli: Cli) -> Result<()> {
+    let ctx = Ctx::new(&cli.global)?;
+    let report = match dispatch(&ctx, cli.command).await {
+        Ok(report) => report,
+        Err(error) => return Err(explain::in_context(error, &ctx).await),
+    };
+    let report = if ctx.dump_message {
+        report
+    } else {
+        report.without_message()
+    };
+    report.print(ctx.output);
+    Ok(())
+}
+
+async fn dispatch(ctx: &Ctx, command: Command) -> Result<Report> {
+    match command {
+        Command::Registry(c) => registry::run(ctx, c).await,
+        Command::Patient(c) => patient::run(ctx, c).await,
+        Command::Record(c) => record::run(ctx, c).await,
+        Command::Access(c) => access::run(ctx, c).await,
+        Command::Consent(c) => consent::run(ctx, c).await,
+        Command::Policy(c) => policy::run(ctx, c).await,
+        Command::Claim(c) => claim::run(ctx, c).await,
+        Command::Audit(args) => audit::run(ctx, args).await,
+        Command::Rent(args) => rent::run(ctx, args).await,
+        Command::Demo(args) => demo::run(ctx, args).await,
+        Command::Migrate(args) => migrate::run(ctx, args).await,
+    }
 }

@@ -135,6 +135,25 @@ impl Ctx {
         signer::resolve(source, what, &self.offline)
     }
 
+    /// Another role's signer, and its keypair when the source holds one (a
+    /// file, a seed phrase or stdin: read once), for the commands that
+    /// derive that role's encryption key from it.
+    pub fn role_signer_with_keypair(
+        &self,
+        source: &str,
+        what: &str,
+    ) -> Result<(Arc<AnySigner>, Option<Arc<Keypair>>)> {
+        match signer::Source::parse(source)? {
+            signer::Source::Usb(_) | signer::Source::Pubkey(_) => {
+                Ok((self.role_signer(source, what)?, None))
+            }
+            _ => {
+                let keypair = Arc::new(signer::resolve_keypair(source, what)?);
+                Ok((keypair.clone(), Some(keypair)))
+            }
+        }
+    }
+
     /// The signer's address (a public key source needs no signature).
     pub fn signer_address(&self) -> Result<Pubkey> {
         match signer::Source::parse(&self.keypair_path)? {
@@ -191,6 +210,20 @@ impl Ctx {
         BlobStore::local(&dir).with_context(|| format!("store {}", dir.display()))
     }
 
+    /// Refuses `--sign-only` for a command that writes or shreds payloads
+    /// in the store before its transaction lands: signed offline, the
+    /// store would change while the chain does not (an erase would shred a
+    /// record that stays on chain), and a second run would seal afresh and
+    /// build another message.
+    pub fn online_only(&self, command: &str) -> Result<()> {
+        if self.offline.sign_only {
+            bail!(
+                "{command} cannot be signed offline (--sign-only): it changes the payload store before its transaction lands; sign it in one run (a keypair, prompt:// or usb://ledger)"
+            );
+        }
+        Ok(())
+    }
+
     /// The blob store for a command that writes what must outlive it (a
     /// payload a record points at): an in-memory store is refused, since
     /// what it holds dies with the process.
@@ -237,5 +270,3 @@ pub fn expand(path: &str) -> PathBuf {
         None => PathBuf::from(path),
     }
 }
-
-pub use crate::signer::read_keypair;

@@ -50,11 +50,32 @@ pub async fn in_context(error: Error, ctx: &Ctx) -> Error {
         }
         SdkError::AccountNotFound { address, expected } => {
             anyhow!(
-                "no {expected} at {address} on {}: the account does not exist",
+                "no {} at {address} on {}: the account does not exist",
+                account_noun(expected),
                 ctx.url
             )
         }
         _ => error,
+    }
+}
+
+/// The account type the SDK expected, in words: `Patient` is "registered
+/// patient", `AccessRequest` "access request".
+fn account_noun(expected: &str) -> String {
+    match expected {
+        "Patient" => "registered patient".into(),
+        "Entity" => "registered entity".into(),
+        "RegistryConfig" => "registry".into(),
+        other => {
+            let mut words = String::new();
+            for (i, c) in other.chars().enumerate() {
+                if c.is_uppercase() && i > 0 {
+                    words.push(' ');
+                }
+                words.extend(c.to_lowercase());
+            }
+            words
+        }
     }
 }
 
@@ -81,5 +102,15 @@ fn insufficient_funds(error: &panacea_sdk::error::TransactionError) -> Option<&'
             Some("a lamport or token balance cannot cover this transaction")
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn account_types_are_named_in_words() {
+        assert_eq!(super::account_noun("Record"), "record");
+        assert_eq!(super::account_noun("AccessRequest"), "access request");
+        assert_eq!(super::account_noun("Patient"), "registered patient");
     }
 }

@@ -16,12 +16,17 @@ mod signer;
 mod view;
 
 use {
-    clap::{error::ErrorKind, Parser},
+    clap::{error::ErrorKind, CommandFactory, Parser},
     std::process::ExitCode,
 };
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(line) = global::repeated_global(&cli::Cli::command(), &args) {
+        eprintln!("error: {line}");
+        return ExitCode::from(2);
+    }
+    let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(error) => match error.kind() {
             ErrorKind::DisplayHelp
@@ -43,7 +48,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    match runtime.block_on(commands::run(cli)) {
+    match runtime.block_on(cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {}", explain::one_line(&error));

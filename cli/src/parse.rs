@@ -161,6 +161,25 @@ pub fn keyed_file_commitment(
 }
 
 /// A two-letter (up to 8 byte) jurisdiction code, NUL padded.
+/// 32 bytes written as 64 lowercase hex digits (a hash, a key).
+pub fn hex32(text: &str) -> Option<[u8; 32]> {
+    let bytes: Option<Vec<u8>> = (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|b| u8::from_str_radix(b, 16).ok())
+        })
+        .collect();
+    let bytes = <[u8; 32]>::try_from(bytes?).ok()?;
+    (crate::view::hex(&bytes) == text).then_some(bytes)
+}
+
+/// An X25519 public key: 64 hex digits.
+pub fn encryption_key(value: &str) -> Result<[u8; 32], String> {
+    hex32(&value.trim().to_ascii_lowercase())
+        .ok_or_else(|| format!("'{value}' is not an X25519 public key (64 hex digits)"))
+}
+
 pub fn jurisdiction(value: &str) -> Result<[u8; 8], String> {
     if value.is_empty()
         || value.len() > 8

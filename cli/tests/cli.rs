@@ -23,7 +23,7 @@ use {
 };
 
 const SOL: u64 = 1_000_000_000;
-const ACTORS: [&str; 10] = [
+const ACTORS: [&str; 11] = [
     "batch-patient",
     "bad-patient",
     "claims-patient",
@@ -34,6 +34,7 @@ const ACTORS: [&str; 10] = [
     "patient",
     "relayer",
     "broke",
+    "guarded",
 ];
 
 /// One localnet for the whole test binary, kept alive on its own thread,
@@ -153,6 +154,27 @@ fn panacea(args: &[&str]) -> Output {
         .env_remove("PANACEA_STORE")
         .output()
         .expect("run panacea")
+}
+
+/// The same, with `input` on standard input (a signer given as `stdin`).
+fn panacea_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_panacea"))
+        .args(args)
+        .env("HOME", std::env::temp_dir())
+        .env_remove("PANACEA_STORE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run panacea");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().expect("panacea exits")
+}
+
+/// A keypair as a Solana keypair file holds it (what `stdin` reads).
+fn keypair_json(key: &Keypair) -> Vec<u8> {
+    serde_json::to_vec(&key.to_bytes().to_vec()).unwrap()
 }
 
 /// Expects a failure: non-zero exit, exactly one line on stderr that
@@ -846,6 +868,111 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
         "invalid --url 'devnett'",
     );
 
+    // A global option given before and after the subcommand (clap would
+    // keep the second silently): refused, naming it.
+    fails(
+        panacea(&[
+            "--url",
+            &net.url,
+            "record",
+            "list",
+            "--patient",
+            &patient,
+            "--url",
+            "http://127.0.0.1:1",
+        ]),
+        "the global option '--url <URL_OR_MONIKER>' was given more than once",
+    );
+    fails(
+        panacea(&[
+            "--url",
+            &net.url,
+            "-k",
+            &net.key("bad-patient"),
+            "patient",
+            "show",
+            "-k",
+            &net.key("lab"),
+        ]),
+        "the global option '--keypair <SIGNER>' was given more than once",
+    );
+
+    // A role's signer given as a public key, without its signature: named,
+    // nothing sent.
+    let stranger = Keypair::new().pubkey().to_string();
+    fails(
+        net.run_in(
+            &store,
+            "deployer",
+            &[
+                "registry", "register", "--entity", &stranger, "--kind", "provider",
+            ],
+        ),
+        &format!("entity {stranger} is a public key: give its signature with --signer"),
+    );
+    fails(
+        net.run_in(&store, "deployer", &["registry", "entity", &stranger]),
+        "the account does not exist",
+    );
+    // Signed offline, a public-key entity needs its encryption key given.
+    fails(
+        net.run_in(
+            &store,
+            "deployer",
+            &[
+                "--sign-only",
+                "--blockhash",
+                "11111111111111111111111111111111",
+                "registry",
+                "register",
+                "--entity",
+                &stranger,
+                "--kind",
+                "provider",
+            ],
+        ),
+        "--encryption-key",
+    );
+    fails(
+        net.run_in(
+            &store,
+            "deployer",
+            &[
+                "registry",
+                "register",
+                "--entity",
+                &net.key("lab"),
+                "--kind",
+                "provider",
+                "--encryption-key",
+                "abcd",
+            ],
+        ),
+        "'abcd' is not an X25519 public key",
+    );
+    let guardian_before =
+        net.ok_in(&store, "bad-patient", &["patient", "show"])["guardian"].clone();
+    fails(
+        net.run_in(
+            &store,
+            "bad-patient",
+            &["patient", "set-guardian", "--guardian", &stranger],
+        ),
+        &format!("guardian {stranger} is a public key: give its signature with --signer"),
+    );
+    assert_eq!(
+        net.ok_in(&store, "bad-patient", &["patient", "show"])["guardian"],
+        guardian_before
+    );
+    fails(
+        net.run_in(
+            &store,
+            "broke",
+            &["patient", "register", "--guardian", &stranger],
+        ),
+        "--signer",
+    );
+
     // A file that is not FHIR: nothing stored, nothing issued.
     let (files, records) = (store_files(), records_of(net, "bad-patient"));
     let not_fhir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/not-fhir.json");
@@ -940,6 +1067,25 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
         "insufficient funds",
     );
     assert_eq!(store_files(), files, "a failed issue left payloads behind");
+
+    // Signed offline, an erasure would shred the payload of a record that
+    // stays on chain: refused before the store is touched.
+    fails(
+        net.run_in(
+            &store,
+            "bad-patient",
+            &[
+                "--sign-only",
+                "--blockhash",
+                "11111111111111111111111111111111",
+                "record",
+                "erase",
+                record,
+            ],
+        ),
+        "record erase cannot be signed offline (--sign-only)",
+    );
+    assert_eq!(store_files(), files, "the payload was not shredded");
 
     // Wrong signer: the program's error, named.
     fails(
@@ -1150,4 +1296,152 @@ fn json_of(out: Output) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+/// `--entity` and `--guardian` take any signer source, as `-k` does: here
+/// a keypair read from standard input, and a guardian who signs offline on
+/// their own machine (a public key and `--signer PUBKEY=SIGNATURE` on the
+/// patient's).
+#[test]
+fn role_signers_of_any_source() {
+    let net = registered();
+    // An entity whose keypair comes from stdin: its encryption key is
+    // derived from it, as from a file.
+    let entity = Keypair::new();
+    let registered = json_of(panacea_with_stdin(
+        &[
+            "--url",
+            &net.url,
+            "-k",
+            &net.key("deployer"),
+            "--output",
+            "json",
+            "registry",
+            "register",
+            "--entity",
+            "stdin",
+            "--kind",
+            "pharmacy",
+        ],
+        &keypair_json(&entity),
+    ));
+    assert_eq!(registered["authority"], entity.pubkey().to_string());
+    assert_eq!(registered["kind"], "Pharmacy");
+    let shown = net.ok(
+        "deployer",
+        &["registry", "entity", &entity.pubkey().to_string()],
+    );
+    let derived = panacea_sdk::offchain::EncryptionKeypair::from_wallet_seed(entity.secret_bytes())
+        .public_key_bytes();
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    assert_eq!(shown["encryption_key"], hex(&derived));
+    assert_eq!(shown["status"], "Active");
+    // An encryption key given explicitly (an entity whose wallet cannot
+    // derive one) is the one registered.
+    let other = Keypair::new();
+    let given = [7u8; 32];
+    json_of(panacea_with_stdin(
+        &[
+            "--url",
+            &net.url,
+            "-k",
+            &net.key("deployer"),
+            "--output",
+            "json",
+            "registry",
+            "register",
+            "--entity",
+            "stdin",
+            "--kind",
+            "provider",
+            "--encryption-key",
+            &hex(&given),
+        ],
+        &keypair_json(&other),
+    ));
+    assert_eq!(
+        net.ok(
+            "deployer",
+            &["registry", "entity", &other.pubkey().to_string()]
+        )["encryption_key"],
+        hex(&given)
+    );
+
+    // A patient registers with a guardian read from stdin.
+    let first = Keypair::new();
+    let patient = net.address("guarded").to_string();
+    json_of(panacea_with_stdin(
+        &[
+            "--url",
+            &net.url,
+            "-k",
+            &net.key("guarded"),
+            "--store",
+            &net.store(),
+            "--output",
+            "json",
+            "patient",
+            "register",
+            "--guardian",
+            "stdin",
+        ],
+        &keypair_json(&first),
+    ));
+    assert_eq!(
+        net.ok("guarded", &["patient", "show"])["guardian"],
+        first.pubkey().to_string()
+    );
+    // A new guardian signs offline on their machine, where the patient is
+    // only a public key; the patient submits with the guardian's signature.
+    let second = Keypair::new();
+    let second_file = net.dir.join("second-guardian.json");
+    solana_keypair::write_keypair_file(&second, &second_file).unwrap();
+    let blockhash = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(net.client().backend().latest_blockhash())
+        .unwrap()
+        .0
+        .to_string();
+    let signed = json_of(panacea(&[
+        "--url",
+        &net.url,
+        "--output",
+        "json",
+        "-k",
+        &patient,
+        "--sign-only",
+        "--blockhash",
+        &blockhash,
+        "patient",
+        "set-guardian",
+        "--guardian",
+        second_file.to_str().unwrap(),
+    ]));
+    assert_eq!(signed["absent_signers"], serde_json::json!([patient]));
+    let guardian_signature = signed["signers"][0].as_str().unwrap().to_string();
+    assert!(guardian_signature.starts_with(&format!("{}=", second.pubkey())));
+    assert_eq!(
+        net.ok("guarded", &["patient", "show"])["guardian"],
+        first.pubkey().to_string(),
+        "nothing was sent"
+    );
+    let submitted = net.ok(
+        "guarded",
+        &[
+            "--blockhash",
+            &blockhash,
+            "--signer",
+            &guardian_signature,
+            "patient",
+            "set-guardian",
+            "--guardian",
+            &second.pubkey().to_string(),
+        ],
+    );
+    assert!(submitted["signature"].is_string(), "{submitted}");
+    assert_eq!(submitted["guardian"], second.pubkey().to_string());
+    assert_eq!(
+        net.ok("guarded", &["patient", "show"])["guardian"],
+        second.pubkey().to_string()
+    );
 }

@@ -9,7 +9,8 @@ use {
         backend::rpc::RpcBackend,
         PanaceaClient, Pubkey,
     },
-    serde_json::json,
+    serde::Serialize,
+    serde_json::Value,
     solana_commitment_config::CommitmentConfig,
     solana_keypair::Keypair,
     std::sync::Arc,
@@ -25,6 +26,32 @@ pub struct Args {
     pub fhir: bool,
 }
 
+/// One event of a patient's audit trail.
+#[derive(Serialize)]
+pub struct Event {
+    pub time: Option<String>,
+    pub event: &'static str,
+    pub slot: u64,
+    pub signature: String,
+    pub details: String,
+}
+
+/// `audit --fhir`: a FHIR R4 Bundle of AuditEvents.
+#[derive(Serialize)]
+pub struct Bundle {
+    #[serde(rename = "resourceType")]
+    pub resource_type: &'static str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub total: usize,
+    pub entry: Vec<BundleEntry>,
+}
+
+#[derive(Serialize)]
+pub struct BundleEntry {
+    pub resource: Value,
+}
+
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let patient = ctx.or_signer(args.patient)?;
     // History is indexed as slots are rooted: read it at `finalized`.
@@ -38,30 +65,28 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         let entries: Vec<_> = trail
             .iter()
             .filter_map(audit_event_to_fhir)
-            .map(|resource| json!({ "resource": resource }))
+            .map(|resource| BundleEntry { resource })
             .collect();
-        return Ok(Report::raw(json!({
-            "resourceType": "Bundle",
-            "type": "collection",
-            "total": entries.len(),
-            "entry": entries,
-        })));
+        return Ok(Report::raw(&Bundle {
+            resource_type: "Bundle",
+            kind: "collection",
+            total: entries.len(),
+            entry: entries,
+        }));
     }
     let items = trail
         .iter()
-        .map(|entry| {
-            json!({
-                "time": entry.time.map(iso8601),
-                "event": entry.event.name(),
-                "slot": entry.slot,
-                "signature": entry.signature.to_string(),
-                "details": format!("{:?}", entry.event),
-            })
+        .map(|entry| Event {
+            time: entry.time.map(iso8601),
+            event: entry.event.name(),
+            slot: entry.slot,
+            signature: entry.signature.to_string(),
+            details: format!("{:?}", entry.event),
         })
         .collect::<Vec<_>>();
     Ok(Report::list(
         format!("{} events about {patient} (finalized)", items.len()),
-        items,
+        &items,
         &["time", "event", "signature"],
     ))
 }

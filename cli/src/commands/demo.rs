@@ -37,7 +37,7 @@ use {
         },
         PanaceaClient, Pubkey,
     },
-    serde_json::{json, Value},
+    serde::Serialize,
     solana_commitment_config::CommitmentConfig,
     solana_keypair::Keypair,
     solana_signer::Signer,
@@ -89,22 +89,105 @@ impl Clock {
     }
 }
 
+/// One step of the story: what happened, and the addresses and numbers
+/// it reports.
+#[derive(Serialize)]
+pub struct Step {
+    pub step: usize,
+    pub what: String,
+    #[serde(flatten)]
+    pub details: Details,
+}
+
+/// What a step reports; each step sets the fields it has.
+#[derive(Serialize, Default)]
+pub struct Details {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_book: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lab: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub specialist: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emergency_room: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insurer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_book_balance: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grant: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emergency_grant: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payout_mint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The specialist's token balance after the first settlement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_balance: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paid: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reserved: Option<u64>,
+    /// The names of the patient's events, oldest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_trail: Option<Vec<&'static str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rent_lamports: Option<Vec<AccountRent>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rent_total_lamports: Option<u64>,
+}
+
+#[derive(Serialize)]
+pub struct AccountRent {
+    pub account: &'static str,
+    pub lamports: u64,
+}
+
+/// `demo --output json`: every step.
+#[derive(Serialize)]
+pub struct Demo {
+    pub cluster: String,
+    pub steps: Vec<Step>,
+}
+
+/// `demo` in text: the steps were printed as they happened.
+#[derive(Serialize)]
+pub struct DemoSummary {
+    pub cluster: String,
+    pub steps: usize,
+}
+
 /// Prints each step as it happens (text) and keeps them all (JSON).
 struct Narrator {
     output: Output,
-    steps: Vec<Value>,
+    steps: Vec<Step>,
 }
 
 impl Narrator {
-    fn say(&mut self, what: String, details: Value) {
+    fn say(&mut self, what: String, details: Details) {
         if self.output == Output::Text {
             println!("{:>2}. {what}", self.steps.len() + 1);
         }
-        let mut step = json!({ "step": self.steps.len() + 1, "what": what });
-        if let (Value::Object(step), Value::Object(details)) = (&mut step, details) {
-            step.extend(details);
-        }
-        self.steps.push(step);
+        self.steps.push(Step {
+            step: self.steps.len() + 1,
+            what,
+            details,
+        });
     }
 }
 
@@ -168,14 +251,17 @@ pub async fn run(ctx: &Ctx, _args: Args) -> Result<Report> {
         let trail = audit_trail(&client, &story.patient).await?;
         ("in-process".to_string(), trail, story.rent)
     };
-    let events: Vec<&str> = trail.iter().map(|e: &AuditEntry| e.event.name()).collect();
+    let events: Vec<&'static str> = trail.iter().map(|e: &AuditEntry| e.event.name()).collect();
     narrator.say(
         format!(
             "the patient's audit trail holds {} events: {}",
             events.len(),
             events.join(", ")
         ),
-        json!({ "audit_trail": events }),
+        Details {
+            audit_trail: Some(events),
+            ..Details::default()
+        },
     );
     let total: u64 = rent.iter().map(|(_, lamports)| lamports).sum();
     let lines: Vec<String> = rent
@@ -188,21 +274,30 @@ pub async fn run(ctx: &Ctx, _args: Args) -> Result<Report> {
             total as f64 / SOL as f64,
             lines.join(", ")
         ),
-        json!({
-            "rent_lamports": rent.iter().map(|(n, l)| json!({ "account": n, "lamports": l })).collect::<Vec<_>>(),
-            "rent_total_lamports": total,
-        }),
+        Details {
+            rent_lamports: Some(
+                rent.iter()
+                    .map(|&(account, lamports)| AccountRent { account, lamports })
+                    .collect(),
+            ),
+            rent_total_lamports: Some(total),
+            ..Details::default()
+        },
     );
     let steps = narrator.steps;
-    let mut report = Report::object(
-        format!("Demo complete on {cluster}"),
-        json!({ "cluster": cluster, "steps": steps }),
-    );
-    if ctx.output == Output::Text {
+    let title = format!("Demo complete on {cluster}");
+    Ok(if ctx.output == Output::Text {
         // The steps were printed as they happened.
-        report.json = json!({ "cluster": cluster, "steps": steps.len() });
-    }
-    Ok(report)
+        Report::object(
+            title,
+            &DemoSummary {
+                cluster,
+                steps: steps.len(),
+            },
+        )
+    } else {
+        Report::object(title, &Demo { cluster, steps })
+    })
 }
 
 fn wall_clock() -> i64 {
@@ -238,7 +333,10 @@ async fn story<B: Backend>(
     // 1. The registry: created by the upgrade authority, or already there.
     let admin = match client.fetch::<RegistryConfig>(&pda::config().0).await? {
         Some(config) if config.admin == signer.pubkey() => {
-            n.say(format!("registry found; admin {}", config.admin), json!({}));
+            n.say(
+                format!("registry found; admin {}", config.admin),
+                Details::default(),
+            );
             signer
         }
         Some(config) => bail!(
@@ -258,7 +356,7 @@ async fn story<B: Backend>(
                     "registry initialized by the upgrade authority for deployment '{deployment}'; admin {}",
                     signer.pubkey()
                 ),
-                json!({ "config": outcome.address("config").map(|a| a.to_string()) }),
+                Details { config: outcome.address("config").map(|a| a.to_string()), ..Details::default() },
             );
             signer
         }
@@ -273,7 +371,7 @@ async fn story<B: Backend>(
             "record book {}: one non-transferable Token-2022 mint with its metadata, whose balance in each patient's wallet counts their active records",
             if book.already_existed { "found" } else { "created" }
         ),
-        json!({ "record_book": book.address("record_book").map(|a| a.to_string()) }),
+        Details { record_book: book.address("record_book").map(|a| a.to_string()), ..Details::default() },
     );
 
     // 2. Credentialed entities.
@@ -310,12 +408,13 @@ async fn story<B: Backend>(
     n.say(
         "credentialed: a laboratory, a specialist, an emergency room (providers) and an insurer"
             .into(),
-        json!({
-            "lab": lab.pubkey().to_string(),
-            "specialist": specialist.pubkey().to_string(),
-            "emergency_room": er.pubkey().to_string(),
-            "insurer": insurer.pubkey().to_string(),
-        }),
+        Details {
+            lab: Some(lab.pubkey().to_string()),
+            specialist: Some(specialist.pubkey().to_string()),
+            emergency_room: Some(er.pubkey().to_string()),
+            insurer: Some(insurer.pubkey().to_string()),
+            ..Details::default()
+        },
     );
 
     // 3. The patient: holds no SOL, the app's relayer pays.
@@ -329,7 +428,10 @@ async fn story<B: Backend>(
             "patient {} registered (holds no SOL; a relayer pays)",
             patient.pubkey()
         ),
-        json!({ "patient": patient.pubkey().to_string() }),
+        Details {
+            patient: Some(patient.pubkey().to_string()),
+            ..Details::default()
+        },
     );
 
     // 4. The patient chooses who may add to their record: the lab for lab
@@ -360,7 +462,7 @@ async fn story<B: Backend>(
         .await?;
     n.say(
         "the patient made the lab (lab results) and the specialist (procedures) their care links: nobody else can issue records to them or bill for them".into(),
-        json!({}),
+        Details::default(),
     );
 
     // 4b. The lab issues a result as a record token.
@@ -382,7 +484,7 @@ async fn story<B: Backend>(
         format!(
             "lab result (FHIR Observation, encrypted off chain) issued as record {record}; the patient's record book (a non-transferable token their wallet shows) now counts {book}"
         ),
-        json!({ "record": record.to_string(), "record_book_balance": book }),
+        Details { record: Some(record.to_string()), record_book_balance: Some(book), ..Details::default() },
     );
 
     // 5. A specialist asks, the patient approves, the specialist reads.
@@ -420,7 +522,7 @@ async fn story<B: Backend>(
             "the specialist requested access, the patient approved (key wrapped to the specialist), the specialist decrypted {} bytes of FHIR",
             read.len()
         ),
-        json!({ "grant": grant.to_string() }),
+        Details { grant: Some(grant.to_string()), ..Details::default() },
     );
     client.log_access(&specialist, &grant, &record).await?;
     let logged: panacea_sdk::records_program::state::Grant = client.get(&grant).await?;
@@ -429,7 +531,10 @@ async fn story<B: Backend>(
             "the specialist logged access #{} on chain",
             logged.access_count
         ),
-        json!({ "access_count": logged.access_count }),
+        Details {
+            access_count: Some(logged.access_count),
+            ..Details::default()
+        },
     );
 
     // 6. Break-glass by another provider.
@@ -442,7 +547,7 @@ async fn story<B: Backend>(
     client.revoke_access(&patient, &glass).await?;
     n.say(
         "the emergency room broke the glass (flagged, 1 hour), logged one read; the patient then revoked it".into(),
-        json!({ "emergency_grant": glass.to_string() }),
+        Details { emergency_grant: Some(glass.to_string()), ..Details::default() },
     );
 
     // 7. Consent for payment, signed in the patient's wallet and relayed.
@@ -470,7 +575,7 @@ async fn story<B: Backend>(
         .expect("consent address");
     n.say(
         "the patient signed consent for Payment in their wallet (off-line message); a relayer submitted it".into(),
-        json!({ "consent": consent.to_string() }),
+        Details { consent: Some(consent.to_string()), ..Details::default() },
     );
 
     // 8. A payout token, and a funded policy.
@@ -517,7 +622,7 @@ async fn story<B: Backend>(
         .await?;
     n.say(
         "the insurer opened a policy (deductible 100, co-pay 20%, auto-approve up to 500) and escrowed 5,000 test USDC".into(),
-        json!({ "policy": policy.to_string(), "payout_mint": usdc.pubkey().to_string() }),
+        Details { policy: Some(policy.to_string()), payout_mint: Some(usdc.pubkey().to_string()), ..Details::default() },
     );
 
     // 9. A claim within the auto-approve limit, settled after the window.
@@ -549,7 +654,7 @@ async fn story<B: Backend>(
             claim.amount_payable / USDC,
             claim.status
         ),
-        json!({ "claim": small.to_string(), "status": format!("{:?}", claim.status) }),
+        Details { claim: Some(small.to_string()), status: Some(format!("{:?}", claim.status)), ..Details::default() },
     );
     clock.wait_until(backend, claim.settle_after).await?;
     client.settle_claim(&small, &specialist_usdc).await?;
@@ -562,7 +667,7 @@ async fn story<B: Backend>(
             settled.deductible_applied / USDC,
             paid / USDC
         ),
-        json!({ "provider_balance": paid }),
+        Details { provider_balance: Some(paid), ..Details::default() },
     );
 
     // 10. A claim above the limit, partly approved by the adjudicator,
@@ -595,7 +700,7 @@ async fn story<B: Backend>(
             claim.amount_payable / USDC,
             claim.status
         ),
-        json!({ "claim": large.to_string(), "status": format!("{:?}", claim.status) }),
+        Details { claim: Some(large.to_string()), status: Some(format!("{:?}", claim.status)), ..Details::default() },
     );
     client
         .decide_claim(&adjudicator, &large, Some(1_200 * USDC))
@@ -616,7 +721,7 @@ async fn story<B: Backend>(
             totals.reserved / USDC,
             client.token_balance(&totals.vault).await? / USDC
         ),
-        json!({ "paid": totals.paid, "reserved": totals.reserved }),
+        Details { paid: Some(totals.paid), reserved: Some(totals.reserved), ..Details::default() },
     );
 
     let mut rent = Vec::new();

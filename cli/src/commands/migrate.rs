@@ -17,7 +17,7 @@ use {
         records_program::{self, pda, state::RegistryConfig},
         Pubkey,
     },
-    serde_json::json,
+    serde::Serialize,
     solana_signer::Signer,
 };
 
@@ -36,6 +36,38 @@ pub struct Args {
     pub deployment: Option<String>,
 }
 
+/// One step of `migrate`: what it found or did.
+#[derive(Serialize)]
+pub struct Step {
+    pub step: String,
+    /// `deployed`, `created`, `updated` or `unchanged`.
+    pub status: &'static str,
+    pub address: String,
+    /// The deployment's name, when the registry was created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<String>,
+    /// The transaction, when the step sent one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+impl Step {
+    fn new(step: impl Into<String>, status: &'static str, address: &Pubkey) -> Self {
+        Self {
+            step: step.into(),
+            status,
+            address: address.to_string(),
+            deployment: None,
+            signature: None,
+        }
+    }
+
+    fn sent(mut self, outcome: &panacea_sdk::Outcome) -> Self {
+        self.signature = outcome.signature.map(|s| s.to_string());
+        self
+    }
+}
+
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let signer = ctx.signer()?;
     let admin = args.admin.unwrap_or(signer.pubkey());
@@ -48,7 +80,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     ] {
         match client.backend().get_account(&id).await? {
             Some(account) if account.executable => {
-                steps.push(json!({ "step": format!("program {name}"), "status": "deployed", "address": id.to_string() }))
+                steps.push(Step::new(format!("program {name}"), "deployed", &id))
             }
             _ => bail!("program {name} is not deployed at {id} on {}", ctx.url),
         }
@@ -60,13 +92,10 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             let outcome = client
                 .initialize_registry(&signer, admin, args.max_emergency, &deployment)
                 .await?;
-            steps.push(json!({
-                "step": "registry",
-                "status": "created",
-                "address": config_address.to_string(),
-                "deployment": deployment,
-                "signature": outcome.signature.map(|s| s.to_string()),
-            }));
+            steps.push(Step {
+                deployment: Some(deployment),
+                ..Step::new("registry", "created", &config_address).sent(&outcome)
+            });
         }
         Some(config)
             if args
@@ -85,7 +114,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             config.admin
         ),
         Some(config) if config.max_emergency_duration == args.max_emergency => {
-            steps.push(json!({ "step": "registry", "status": "unchanged", "address": config_address.to_string() }));
+            steps.push(Step::new("registry", "unchanged", &config_address));
         }
         Some(config) => {
             if signer.pubkey() != config.admin {
@@ -99,36 +128,24 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             let outcome = client
                 .update_registry(&*signer, None, Some(args.max_emergency))
                 .await?;
-            steps.push(json!({
-                "step": "registry",
-                "status": "updated",
-                "address": config_address.to_string(),
-                "signature": outcome.signature.map(|s| s.to_string()),
-            }));
+            steps.push(Step::new("registry", "updated", &config_address).sent(&outcome));
         }
     }
     // The record book: created by the admin, once.
     let book = pda::record_book().0;
     if client.backend().get_account(&book).await?.is_some() {
-        steps.push(
-            json!({ "step": "record book", "status": "unchanged", "address": book.to_string() }),
-        );
+        steps.push(Step::new("record book", "unchanged", &book));
     } else if signer.pubkey() == admin {
         let outcome = client
             .initialize_record_book(&signer, panacea_sdk::rent::RECORD_BOOK_URI)
             .await?;
-        steps.push(json!({
-            "step": "record book",
-            "status": "created",
-            "address": book.to_string(),
-            "signature": outcome.signature.map(|s| s.to_string()),
-        }));
+        steps.push(Step::new("record book", "created", &book).sent(&outcome));
     } else {
         bail!("the record book does not exist: the registry admin {admin} creates it with `panacea registry book`");
     }
     Ok(Report::list(
         format!("Cluster {} set up; registry admin {admin}", ctx.url),
-        steps,
+        &steps,
         &["step", "status", "address"],
     ))
 }

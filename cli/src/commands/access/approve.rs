@@ -7,7 +7,7 @@ use {
         output::Report,
     },
     anyhow::Result,
-    serde_json::json,
+    serde::Serialize,
     solana_signer::Signer,
 };
 
@@ -15,6 +15,12 @@ use {
 pub struct Args {
     #[command(flatten)]
     pub request: RequestRef,
+}
+
+/// `access approve`'s fields.
+#[derive(Serialize)]
+pub struct Approved {
+    pub scope: String,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -36,6 +42,8 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         format!("Request of {requester} approved"),
         &outcome,
-        json!({ "scope": format!("{:?}", request.scope) }),
+        &Approved {
+            scope: format!("{:?}", request.scope),
+        },
     ))
 }

@@ -15,7 +15,7 @@ use {
         },
         Pubkey,
     },
-    serde_json::json,
+    serde::Serialize,
     solana_signer::Signer,
 };
 
@@ -40,6 +40,13 @@ pub struct Args {
     pub patient: Option<Pubkey>,
 }
 
+/// `access authorize`'s fields.
+#[derive(Serialize)]
+pub struct Authorized {
+    pub issuer: String,
+    pub kinds: Vec<String>,
+}
+
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let authority = ctx.signer()?;
     let patient = args.patient.unwrap_or(authority.pubkey());
@@ -57,9 +64,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         format!("{} may issue records to {patient}", args.issuer),
         &outcome,
-        json!({
-            "issuer": args.issuer.to_string(),
-            "kinds": parse::kinds_names(kinds),
-        }),
+        &Authorized {
+            issuer: args.issuer.to_string(),
+            kinds: parse::kinds_names(kinds),
+        },
     ))
 }

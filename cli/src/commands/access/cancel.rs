@@ -3,7 +3,7 @@
 use {
     crate::{
         context::Ctx,
-        output::{none, Report},
+        output::{Nothing, Report},
         parse,
     },
     anyhow::Result,
@@ -46,6 +46,6 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         format!("Access request of {requester} to {} closed", args.patient),
         &outcome,
-        none(),
+        &Nothing {},
     ))
 }

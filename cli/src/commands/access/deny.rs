@@ -4,7 +4,7 @@ use {
     super::RequestRef,
     crate::{
         context::Ctx,
-        output::{none, Report},
+        output::{Nothing, Report},
     },
     anyhow::Result,
     solana_signer::Signer,
@@ -26,6 +26,6 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         format!("Request of {} denied", args.request.requester),
         &outcome,
-        none(),
+        &Nothing {},
     ))
 }

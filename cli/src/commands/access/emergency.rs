@@ -4,7 +4,7 @@ use {
     crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
     panacea_sdk::Pubkey,
-    serde_json::json,
+    serde::Serialize,
 };
 
 #[derive(clap::Args, Debug)]
@@ -20,6 +20,13 @@ pub struct Args {
     pub duration: i64,
 }
 
+/// `access emergency`'s fields.
+#[derive(Serialize)]
+pub struct Emergency {
+    pub reason_code: u16,
+    pub duration: i64,
+}
+
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let provider = ctx.signer()?;
     let client = ctx.client()?;
@@ -32,6 +39,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             args.patient
         ),
         &outcome,
-        json!({ "reason_code": args.reason, "duration": args.duration }),
+        &Emergency {
+            reason_code: args.reason,
+            duration: args.duration,
+        },
     ))
 }

@@ -15,7 +15,7 @@ use {
         },
         Pubkey,
     },
-    serde_json::json,
+    serde::Serialize,
 };
 
 #[derive(clap::Args, Debug)]
@@ -32,6 +32,12 @@ pub struct Args {
     pub purpose: PurposeArg,
     #[arg(long, value_parser = parse::duration, default_value = "30d")]
     pub duration: i64,
+}
+
+/// `access grant`'s fields.
+#[derive(Serialize)]
+pub struct Granted {
+    pub grantee: String,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -59,6 +65,8 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         format!("Access to record {} granted to {}", args.record, args.to),
         &outcome,
-        json!({ "grantee": args.to.to_string() }),
+        &Granted {
+            grantee: args.to.to_string(),
+        },
     ))
 }

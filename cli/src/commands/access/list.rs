@@ -1,10 +1,15 @@
 //! `panacea access list [--patient ADDRESS]`
 
 use {
-    crate::{context::Ctx, output::Report, parse, view},
+    crate::{
+        context::Ctx,
+        output::Report,
+        parse,
+        view::{self, GrantView, RequestView},
+    },
     anyhow::Result,
     panacea_sdk::Pubkey,
-    serde_json::json,
+    serde::Serialize,
 };
 
 #[derive(clap::Args, Debug)]
@@ -14,36 +19,59 @@ pub struct Args {
     pub patient: Option<Pubkey>,
 }
 
+/// One row of `access list`: a grant or a pending request, with what kind
+/// of entry it is, its state and who holds or asked for it.
+#[derive(Serialize)]
+pub struct Entry<T: Serialize> {
+    /// `grant`, `emergency grant` or `request`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// `active`, `revoked` or `pending`.
+    pub state: &'static str,
+    pub who: String,
+    #[serde(flatten)]
+    pub account: T,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Listed {
+    Grant(Entry<GrantView>),
+    Request(Entry<RequestView>),
+}
+
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let patient = ctx.or_signer(args.patient)?;
     let client = ctx.reader();
     let mut grants = client.grants_of_patient(&patient).await?;
     grants.sort_by_key(|(_, g)| g.granted_at);
     let requests = client.requests_of_patient(&patient).await?;
-    let mut items: Vec<_> = grants
+    let mut items: Vec<Listed> = grants
         .iter()
         .map(|(a, g)| {
-            let mut v = view::grant(a, g);
-            v["type"] = json!(if g.emergency {
-                "emergency grant"
-            } else {
-                "grant"
-            });
-            v["state"] = json!(if g.revoked_at.is_some() {
-                "revoked"
-            } else {
-                "active"
-            });
-            v["who"] = json!(g.grantee.to_string());
-            v
+            Listed::Grant(Entry {
+                kind: if g.emergency {
+                    "emergency grant"
+                } else {
+                    "grant"
+                },
+                state: if g.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                },
+                who: g.grantee.to_string(),
+                account: view::grant(a, g),
+            })
         })
         .collect();
     items.extend(requests.iter().map(|(a, r)| {
-        let mut v = view::request(a, r);
-        v["type"] = json!("request");
-        v["state"] = json!("pending");
-        v["who"] = json!(r.requester.to_string());
-        v
+        Listed::Request(Entry {
+            kind: "request",
+            state: "pending",
+            who: r.requester.to_string(),
+            account: view::request(a, r),
+        })
     }));
     Ok(Report::list(
         format!(
@@ -51,7 +79,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             grants.len(),
             requests.len()
         ),
-        items,
+        &items,
         &["type", "state", "address", "who", "purpose"],
     ))
 }

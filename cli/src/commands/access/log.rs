@@ -4,7 +4,7 @@ use {
     crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
     panacea_sdk::{records_program::state::Grant, Pubkey},
-    serde_json::json,
+    serde::Serialize,
 };
 
 #[derive(clap::Args, Debug)]
@@ -15,6 +15,13 @@ pub struct Args {
     /// The record accessed
     #[arg(long, value_parser = parse::address)]
     pub record: Pubkey,
+}
+
+/// `access log`'s fields.
+#[derive(Serialize)]
+pub struct Logged {
+    pub grant: String,
+    pub access_count: u64,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -28,6 +35,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         format!("Access #{} logged", grant.access_count),
         &outcome,
-        json!({ "grant": args.grant.to_string(), "access_count": grant.access_count }),
+        &Logged {
+            grant: args.grant.to_string(),
+            access_count: grant.access_count,
+        },
     ))
 }

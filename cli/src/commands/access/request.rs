@@ -11,7 +11,7 @@ use {
         records_program::{instructions::RequestAccessArgs, state::GrantScope},
         Pubkey,
     },
-    serde_json::json,
+    serde::Serialize,
 };
 
 #[derive(clap::Args, Debug)]
@@ -37,6 +37,13 @@ pub struct Args {
     pub reason: u16,
 }
 
+/// `access request`'s fields.
+#[derive(Serialize)]
+pub struct Requested {
+    pub scope: String,
+    pub target: String,
+}
+
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let requester = ctx.signer()?;
     let client = ctx.client()?;
@@ -59,6 +66,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         format!("Access requested from {}", args.patient),
         &outcome,
-        json!({ "scope": format!("{scope:?}"), "target": target.to_string() }),
+        &Requested {
+            scope: format!("{scope:?}"),
+            target: target.to_string(),
+        },
     ))
 }

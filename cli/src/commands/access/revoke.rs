@@ -3,7 +3,7 @@
 use {
     crate::{
         context::{encryption_keys, Ctx},
-        output::{none, Report},
+        output::{Nothing, Report},
         parse,
     },
     anyhow::Result,
@@ -31,8 +31,16 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         }
         Err(_) => (ctx.signer()?, None),
     };
+    // Re-keying writes the record's payload anew: it must outlive this
+    // command.
+    let store = if keys.is_some() {
+        ctx.online_only("access revoke (re-keying the record)")?;
+        ctx.lasting_store()?
+    } else {
+        ctx.store()?
+    };
     let (outcome, rekeyed) = client
-        .revoke_grant(&*authority, &args.grant, keys.as_ref(), &ctx.store()?)
+        .revoke_grant(&*authority, &args.grant, keys.as_ref(), &store)
         .await?;
     let title = if rekeyed {
         format!("Grant {} revoked; the record was re-keyed", args.grant)
@@ -42,5 +50,5 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             args.grant
         )
     };
-    Ok(Report::outcome(title, &outcome, none()))
+    Ok(Report::outcome(title, &outcome, &Nothing {}))
 }

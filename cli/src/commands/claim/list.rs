@@ -17,7 +17,10 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     claims.sort_by_key(|(_, c)| c.submitted_at);
     Ok(Report::list(
         format!("{} claims on policy {}", claims.len(), args.policy),
-        claims.iter().map(|(a, c)| view::claim(a, c)).collect(),
+        &claims
+            .iter()
+            .map(|(a, c)| view::claim(a, c))
+            .collect::<Vec<_>>(),
         &[
             "address",
             "status",

@@ -69,6 +69,14 @@ pub struct Which {
     pub claim: panacea_sdk::Pubkey,
 }
 
+/// A claim action's fields: the claim and its status after the action.
+#[derive(serde::Serialize)]
+pub struct ClaimAfter {
+    pub claim: String,
+    pub status: String,
+    pub amount_payable: u64,
+}
+
 /// Runs a claim action that only needs the signer and the claim, and
 /// reports the claim's status after it.
 pub async fn act<F, Fut>(ctx: &Ctx, which: Which, verb: &str, action: F) -> Result<Report>
@@ -89,10 +97,10 @@ where
     Ok(Report::outcome(
         format!("Claim {} {verb}: now {:?}", which.claim, claim.status),
         &outcome,
-        serde_json::json!({
-            "claim": which.claim.to_string(),
-            "status": format!("{:?}", claim.status),
-            "amount_payable": claim.amount_payable,
-        }),
+        &ClaimAfter {
+            claim: which.claim.to_string(),
+            status: format!("{:?}", claim.status),
+            amount_payable: claim.amount_payable,
+        },
     ))
 }

@@ -17,6 +17,6 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let claim: Claim = ctx.reader().get(&args.which.claim).await?;
     Ok(Report::object(
         format!("Claim {:?}", claim.status),
-        view::claim(&args.which.claim, &claim),
+        &view::claim(&args.which.claim, &claim),
     ))
 }

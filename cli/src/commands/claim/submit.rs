@@ -5,6 +5,7 @@ use {
         context::Ctx,
         output::Report,
         parse::{self, ui_amount},
+        view,
     },
     anyhow::{bail, Result},
     panacea_sdk::{
@@ -14,7 +15,7 @@ use {
         },
         Pubkey,
     },
-    serde_json::json,
+    serde::Serialize,
 };
 
 #[derive(clap::Args, Debug)]
@@ -30,6 +31,16 @@ pub struct Args {
     /// The service document (e.g. a FHIR Claim); only a keyed hash (HMAC under a key derived from your wallet) goes on chain
     #[arg(long, value_name = "FILE")]
     pub service: Option<String>,
+}
+
+/// `claim submit`'s fields: the claim as submitted.
+#[derive(Serialize)]
+pub struct Submitted {
+    pub status: String,
+    pub amount_billed: u64,
+    pub amount_payable: u64,
+    pub settle_after: String,
+    pub review_deadline: Option<String>,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -74,13 +85,12 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             claim.status
         ),
         &outcome,
-        json!({
-            "status": format!("{:?}", claim.status),
-            "amount_billed": claim.amount_billed,
-            "amount_payable": claim.amount_payable,
-            "settle_after": panacea_sdk::audit::iso8601(claim.settle_after),
-            "review_deadline": (claim.review_deadline != i64::MAX)
-                .then(|| panacea_sdk::audit::iso8601(claim.review_deadline)),
-        }),
+        &Submitted {
+            status: format!("{:?}", claim.status),
+            amount_billed: claim.amount_billed,
+            amount_payable: claim.amount_payable,
+            settle_after: panacea_sdk::audit::iso8601(claim.settle_after),
+            review_deadline: view::review_deadline(&claim),
+        },
     ))
 }

@@ -14,5 +14,5 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let address = show::address(ctx, &args)?;
     let consent: Consent = ctx.reader().get(&address).await?;
     let fhir = consent_to_fhir(&address, &consent);
-    Ok(Report::raw(fhir))
+    Ok(Report::raw(&fhir))
 }

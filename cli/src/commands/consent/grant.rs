@@ -5,7 +5,7 @@ use {
     crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
     panacea_sdk::{backend::Backend, consent_program::state::ConsentPurpose, Pubkey},
-    serde_json::json,
+    serde::Serialize,
     solana_signer::Signer,
 };
 
@@ -18,6 +18,12 @@ pub struct Args {
     /// The patient, when a guardian signs [default: the signer]
     #[arg(long, value_parser = parse::address)]
     pub patient: Option<Pubkey>,
+}
+
+/// `consent grant`'s fields (the consent's address is `consent`).
+#[derive(Serialize)]
+pub struct Given {
+    pub decision: &'static str,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -36,6 +42,8 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             args.subject.to
         ),
         &outcome,
-        json!({ "decision": terms.decision.name() }),
+        &Given {
+            decision: terms.decision.name(),
+        },
     ))
 }

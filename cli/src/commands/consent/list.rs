@@ -19,7 +19,10 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     consents.sort_by_key(|(_, c)| c.granted_at);
     Ok(Report::list(
         format!("{} consents of {patient}", consents.len()),
-        consents.iter().map(|(a, c)| view::consent(a, c)).collect(),
+        &consents
+            .iter()
+            .map(|(a, c)| view::consent(a, c))
+            .collect::<Vec<_>>(),
         &["address", "decision", "purpose", "status", "grantee"],
     ))
 }

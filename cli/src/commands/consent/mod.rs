@@ -2,6 +2,7 @@
 //! wallet for a relayer to submit.
 
 mod export;
+mod file;
 mod grant;
 mod list;
 mod revoke;

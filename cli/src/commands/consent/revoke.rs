@@ -9,7 +9,7 @@ use {
         consent_program::state::{Consent, ConsentPurpose},
         Pubkey,
     },
-    serde_json::json,
+    serde::Serialize,
     solana_signer::Signer,
 };
 
@@ -20,6 +20,12 @@ pub struct Args {
     /// The patient, when a guardian signs [default: the signer]
     #[arg(long, value_parser = parse::address)]
     pub patient: Option<Pubkey>,
+}
+
+/// `consent revoke`'s fields.
+#[derive(Serialize)]
+pub struct Revoked {
+    pub consent: String,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -39,6 +45,8 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             args.subject.to
         ),
         &outcome,
-        json!({ "consent": address.to_string() }),
+        &Revoked {
+            consent: address.to_string(),
+        },
     ))
 }

@@ -50,6 +50,6 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             consent.purpose.name(),
             consent.status
         ),
-        view::consent(&address, &consent),
+        &view::consent(&address, &consent),
     ))
 }

@@ -5,15 +5,15 @@
 //! it with `panacea consent submit FILE` and pays the fees.
 
 use {
+    super::file::SignedConsent,
     super::{Subject, TermsArgs},
-    crate::{context::Ctx, output::Report, view::hex as view_hex},
+    crate::{context::Ctx, output::Report},
     anyhow::{Context as _, Result},
     panacea_sdk::{
-        backend::Backend,
-        consent_program::{message::ConsentMessage, state::ConsentPurpose},
+        backend::Backend, consent_program::state::ConsentPurpose,
         ops::patient::sign_consent_message,
     },
-    serde_json::{json, Value},
+    serde::Serialize,
     solana_signer::Signer,
     std::path::PathBuf,
 };
@@ -32,6 +32,21 @@ pub struct Args {
     pub out: PathBuf,
 }
 
+/// `consent sign`'s fields: where the signed message went and what it says.
+#[derive(Serialize)]
+pub struct Signed {
+    pub out: String,
+    pub patient: String,
+    pub grantee: String,
+    pub purpose: &'static str,
+    /// `grant` or `revoke`.
+    pub action: &'static str,
+    pub deployment: String,
+    pub consent_epoch: u64,
+    pub consent_version: u32,
+    pub expires_at: String,
+}
+
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let patient = ctx.signer()?;
     let client = ctx.reader();
@@ -45,46 +60,25 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         .consent_message(&patient.pubkey(), &args.subject.to, purpose, terms)
         .await?;
     let signature = sign_consent_message(&patient, &message)?;
-    let file = to_json(&message, &signature);
+    let file = SignedConsent::new(&message, &signature);
     std::fs::write(&args.out, serde_json::to_vec_pretty(&file)?)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     Ok(Report::object(
         format!("Consent message signed into {}", args.out.display()),
-        json!({
-            "out": args.out.display().to_string(),
-            "patient": message.patient.to_string(),
-            "grantee": message.grantee.to_string(),
-            "purpose": purpose.name(),
-            "action": if message.terms.is_some() { "grant" } else { "revoke" },
-            "deployment": message.deployment,
-            "consent_epoch": message.consent_epoch,
-            "consent_version": message.consent_version,
-            "expires_at": panacea_sdk::audit::iso8601(message.expires_at),
-        }),
+        &Signed {
+            out: args.out.display().to_string(),
+            patient: message.patient.to_string(),
+            grantee: message.grantee.to_string(),
+            purpose: purpose.name(),
+            action: if message.terms.is_some() {
+                "grant"
+            } else {
+                "revoke"
+            },
+            deployment: message.deployment.clone(),
+            consent_epoch: message.consent_epoch,
+            consent_version: message.consent_version,
+            expires_at: panacea_sdk::audit::iso8601(message.expires_at),
+        },
     ))
-}
-
-/// The signed-consent file.
-pub fn to_json(message: &ConsentMessage, signature: &[u8; 64]) -> Value {
-    json!({
-        "message": String::from_utf8_lossy(&message.encode()),
-        "signature": bs58::encode(signature).into_string(),
-        "deployment": message.deployment,
-        "program_id": message.program_id.to_string(),
-        "patient": message.patient.to_string(),
-        "grantee": message.grantee.to_string(),
-        "purpose": message.purpose.name(),
-        "consent_epoch": message.consent_epoch,
-        "consent_version": message.consent_version,
-        "issued_at": message.issued_at,
-        "expires_at": message.expires_at,
-        "terms": message.terms.map(|t| json!({
-            "decision": t.decision.name(),
-            "kinds": t.kinds,
-            "actions": t.actions,
-            "period_start": t.period_start,
-            "period_end": t.period_end,
-            "policy_commitment": view_hex(&t.policy_commitment),
-        })),
-    })
 }

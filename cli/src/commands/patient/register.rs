@@ -1,4 +1,4 @@
-//! `panacea patient register [--guardian KEYPAIR]`
+//! `panacea patient register [--guardian SIGNER]`
 
 use {
     crate::{
@@ -7,14 +7,20 @@ use {
         view::hex,
     },
     anyhow::Result,
-    serde_json::json,
+    serde::Serialize,
 };
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Keypair file of a guardian who co-signs and may act for the patient
-    #[arg(long, value_name = "KEYPAIR")]
+    /// A guardian who co-signs and may act for the patient, any signer source (a keypair file, prompt://, usb://ledger, stdin, or a public key with --signer / --sign-only)
+    #[arg(long, value_name = "SIGNER")]
     pub guardian: Option<String>,
+}
+
+/// `patient register`'s fields.
+#[derive(Serialize)]
+pub struct PatientRegistered {
+    pub encryption_key: String,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -36,6 +42,8 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         title,
         &outcome,
-        json!({ "encryption_key": hex(&keys.public_key_bytes()) }),
+        &PatientRegistered {
+            encryption_key: hex(&keys.public_key_bytes()),
+        },
     ))
 }

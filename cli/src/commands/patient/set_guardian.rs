@@ -1,21 +1,27 @@
-//! `panacea patient set-guardian (--guardian KEYPAIR | --none)`
+//! `panacea patient set-guardian (--guardian SIGNER | --none)`
 
 use {
     crate::{context::Ctx, output::Report},
     anyhow::Result,
-    serde_json::json,
+    serde::Serialize,
     solana_signer::Signer,
 };
 
 #[derive(clap::Args, Debug)]
 #[group(required = true, multiple = false)]
 pub struct Args {
-    /// Keypair file of the new guardian (they co-sign)
-    #[arg(long, value_name = "KEYPAIR")]
+    /// The new guardian, who co-signs: any signer source (a keypair file, prompt://, usb://ledger, stdin, or a public key with --signer / --sign-only)
+    #[arg(long, value_name = "SIGNER")]
     pub guardian: Option<String>,
     /// Remove the guardian
     #[arg(long)]
     pub none: bool,
+}
+
+/// `patient set-guardian`'s fields.
+#[derive(Serialize)]
+pub struct GuardianSet {
+    pub guardian: Option<String>,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -34,6 +40,6 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         title,
         &outcome,
-        json!({ "guardian": named }),
+        &GuardianSet { guardian: named },
     ))
 }

@@ -22,6 +22,6 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let profile: Patient = ctx.reader().get(&address).await?;
     Ok(Report::object(
         format!("Patient {patient}"),
-        view::patient(&address, &profile),
+        &view::patient(&address, &profile),
     ))
 }

@@ -4,7 +4,7 @@ use {
     crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
     panacea_sdk::{claims_program::state::Policy, Pubkey},
-    serde_json::json,
+    serde::Serialize,
     solana_signer::Signer,
 };
 
@@ -15,6 +15,12 @@ pub struct Args {
     /// The token account that receives the remaining escrow [default: the signer's associated account]
     #[arg(long, value_parser = parse::address)]
     pub to: Option<Pubkey>,
+}
+
+/// `policy close`'s fields.
+#[derive(Serialize)]
+pub struct Closed {
+    pub destination: String,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -35,6 +41,8 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         format!("Policy {} closed", args.policy),
         &outcome,
-        json!({ "destination": destination.to_string() }),
+        &Closed {
+            destination: destination.to_string(),
+        },
     ))
 }

@@ -11,7 +11,7 @@ use {
         backend::Backend, claims_program::instructions::CreatePolicyArgs, ops::provider::random_id,
         Pubkey,
     },
-    serde_json::json,
+    serde::Serialize,
 };
 
 #[derive(clap::Args, Debug)]
@@ -59,6 +59,12 @@ pub struct Args {
     pub valid_for: i64,
 }
 
+/// `policy create`'s fields.
+#[derive(Serialize)]
+pub struct Created {
+    pub adjudicator: String,
+}
+
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let insurer = ctx.signer()?;
     let adjudicator = ctx.or_signer(args.adjudicator)?;
@@ -95,6 +101,8 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         format!("Policy created for {}", args.patient),
         &outcome,
-        json!({ "adjudicator": adjudicator.to_string() }),
+        &Created {
+            adjudicator: adjudicator.to_string(),
+        },
     ))
 }

@@ -5,7 +5,7 @@ use {
     anchor_spl::associated_token::get_associated_token_address_with_program_id,
     anyhow::Result,
     panacea_sdk::{claims_program::state::Policy, Pubkey},
-    serde_json::json,
+    serde::Serialize,
     solana_signer::Signer,
 };
 
@@ -18,6 +18,13 @@ pub struct Args {
     /// The token account to pay from [default: the signer's associated account]
     #[arg(long, value_parser = parse::address)]
     pub from: Option<Pubkey>,
+}
+
+/// `policy fund`'s fields: the amount in base units.
+#[derive(Serialize)]
+pub struct Funded {
+    pub amount: u64,
+    pub source: String,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -43,6 +50,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         format!("Policy funded with {}", args.amount),
         &outcome,
-        json!({ "amount": amount, "source": source.to_string() }),
+        &Funded {
+            amount,
+            source: source.to_string(),
+        },
     ))
 }

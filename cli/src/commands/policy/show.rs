@@ -33,6 +33,6 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             ui_amount(policy.paid, decimals),
             ui_amount(available, decimals),
         ),
-        view::policy(&args.policy, &policy, decimals),
+        &view::policy(&args.policy, &policy, decimals),
     ))
 }

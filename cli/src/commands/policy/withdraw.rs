@@ -4,7 +4,7 @@ use {
     crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
     panacea_sdk::{claims_program::state::Policy, Pubkey},
-    serde_json::json,
+    serde::Serialize,
     solana_signer::Signer,
 };
 
@@ -17,6 +17,13 @@ pub struct Args {
     /// The token account to pay into [default: the signer's associated account]
     #[arg(long, value_parser = parse::address)]
     pub to: Option<Pubkey>,
+}
+
+/// `policy withdraw`'s fields: the amount in base units.
+#[derive(Serialize)]
+pub struct Withdrawn {
+    pub amount: u64,
+    pub destination: String,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -39,6 +46,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         format!("Withdrew {} from the policy's escrow", args.amount),
         &outcome,
-        json!({ "amount": amount, "destination": destination.to_string() }),
+        &Withdrawn {
+            amount,
+            destination: destination.to_string(),
+        },
     ))
 }

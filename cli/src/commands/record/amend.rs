@@ -5,7 +5,7 @@ use {
     crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
     panacea_sdk::{records_program::state::Record, Pubkey},
-    serde_json::json,
+    serde::Serialize,
     std::path::PathBuf,
 };
 
@@ -21,11 +21,19 @@ pub struct Args {
     pub grant: Option<Pubkey>,
 }
 
+/// `record amend`'s fields (the new version is `record`).
+#[derive(Serialize)]
+pub struct Amended {
+    pub supersedes: String,
+}
+
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    ctx.online_only("record amend")?;
     let (bytes, _) = read_fhir(&args.file)?;
     let issuer = ctx.signer()?;
     let client = ctx.client()?;
-    let store = ctx.store()?;
+    // The new version's payload must outlive this command.
+    let store = ctx.lasting_store()?;
     let _: Record = client.get(&args.record).await?;
     let (outcome, _) = client
         .amend_record(&issuer, &args.record, args.grant.as_ref(), &bytes, &store)
@@ -33,6 +41,8 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         "Record amended",
         &outcome,
-        json!({ "supersedes": args.record.to_string() }),
+        &Amended {
+            supersedes: args.record.to_string(),
+        },
     ))
 }

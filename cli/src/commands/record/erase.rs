@@ -3,7 +3,7 @@
 use {
     crate::{
         context::Ctx,
-        output::{none, Report},
+        output::{Nothing, Report},
         parse,
     },
     anyhow::Result,
@@ -18,6 +18,7 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    ctx.online_only("record erase")?;
     let authority = ctx.signer()?;
     let client = ctx.client()?;
     let store = ctx.store()?;
@@ -31,6 +32,6 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             args.record
         ),
         &outcome,
-        none(),
+        &Nothing {},
     ))
 }

@@ -15,7 +15,8 @@ use {
         records_program::{pda, state::Record},
         Pubkey,
     },
-    serde_json::{json, Value},
+    serde::Serialize,
+    serde_json::Value,
     solana_signer::Signer,
     std::path::PathBuf,
 };
@@ -31,6 +32,21 @@ pub struct Args {
     /// Write the FHIR JSON to this file instead of printing it
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// `record fetch --out`: where the decrypted record was written.
+#[derive(Serialize)]
+pub struct Written {
+    pub record: String,
+    pub out: String,
+    pub bytes: usize,
+}
+
+/// `record fetch`: the decrypted FHIR resource.
+#[derive(Serialize)]
+pub struct Fetched {
+    pub record: String,
+    pub fhir: Value,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -75,11 +91,18 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             .with_context(|| format!("cannot write {}", path.display()))?;
         return Ok(Report::object(
             format!("Record decrypted to {}", path.display()),
-            json!({ "record": args.record.to_string(), "out": path.display().to_string(), "bytes": plaintext.len() }),
+            &Written {
+                record: args.record.to_string(),
+                out: path.display().to_string(),
+                bytes: plaintext.len(),
+            },
         ));
     }
     Ok(Report::object(
         format!("Record {} ({:?})", args.record, record.kind),
-        json!({ "record": args.record.to_string(), "fhir": fhir }),
+        &Fetched {
+            record: args.record.to_string(),
+            fhir,
+        },
     ))
 }

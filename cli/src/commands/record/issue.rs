@@ -24,7 +24,7 @@ use {
         },
         Pubkey,
     },
-    serde_json::json,
+    serde::Serialize,
     std::path::{Path, PathBuf},
 };
 
@@ -40,7 +40,19 @@ pub struct Args {
     pub kind: Option<KindArg>,
 }
 
+/// One file of `record issue`: what became of it.
+#[derive(Serialize)]
+pub struct Issued {
+    pub file: String,
+    /// `issued`, or `already issued` (found on chain: nothing sent).
+    pub status: &'static str,
+    pub kind: String,
+    pub record: Option<String>,
+    pub signature: Option<String>,
+}
+
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
+    ctx.online_only("record issue")?;
     let files = files_of(&args.path)?;
     let mut payloads = Vec::with_capacity(files.len());
     for file in &files {
@@ -77,33 +89,33 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
                     files.len()
                 )
             })?;
-        rows.push(json!({
-            "file": name,
-            "status": if outcome.already_existed { "already issued" } else { "issued" },
-            "kind": format!("{kind:?}"),
-            "record": outcome.address("record").map(|a| a.to_string()),
-            "signature": outcome.signature.map(|s| s.to_string()),
-        }));
+        rows.push(Issued {
+            file: name,
+            status: if outcome.already_existed {
+                "already issued"
+            } else {
+                "issued"
+            },
+            kind: format!("{kind:?}"),
+            record: outcome.address("record").map(|a| a.to_string()),
+            signature: outcome.signature.map(|s| s.to_string()),
+        });
         progress.inc(1);
     }
     progress.finish_and_clear();
     if args.path.is_file() {
         let row = rows.remove(0);
-        let title = format!(
-            "Record {} ({})",
-            row["status"].as_str().unwrap_or_default(),
-            row["kind"].as_str().unwrap_or_default()
-        );
-        return Ok(Report::object(title, row));
+        let title = format!("Record {} ({})", row.status, row.kind);
+        return Ok(Report::object(title, &row));
     }
-    let issued = rows.iter().filter(|r| r["status"] == "issued").count();
+    let issued = rows.iter().filter(|r| r.status == "issued").count();
     Ok(Report::list(
         format!(
             "{} files: {issued} issued, {} already issued",
             rows.len(),
             rows.len() - issued
         ),
-        rows,
+        &rows,
         &["status", "record", "file"],
     ))
 }

@@ -19,13 +19,13 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let mut records = reader.records_of_patient(&patient).await?;
     let book = reader.record_book_balance(&patient).await?.unwrap_or(0);
     records.sort_by_key(|(_, r)| r.issued_at);
-    let items = records.iter().map(|(a, r)| view::record(a, r)).collect();
+    let items: Vec<_> = records.iter().map(|(a, r)| view::record(a, r)).collect();
     Ok(Report::list(
         format!(
             "{} records of {patient}; record book: {book} active",
             records.len()
         ),
-        items,
+        &items,
         &["address", "kind", "status", "issuer", "issued_at"],
     ))
 }

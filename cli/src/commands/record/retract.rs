@@ -3,7 +3,7 @@
 use {
     crate::{
         context::Ctx,
-        output::{none, Report},
+        output::{Nothing, Report},
         parse,
     },
     anyhow::Result,
@@ -25,6 +25,6 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         format!("Record {} retracted", args.record),
         &outcome,
-        none(),
+        &Nothing {},
     ))
 }

@@ -1,9 +1,15 @@
 //! `panacea record show RECORD`
 
 use {
-    crate::{context::Ctx, output::Report, parse, view},
+    crate::{
+        context::Ctx,
+        output::Report,
+        parse,
+        view::{self, RecordView},
+    },
     anyhow::Result,
     panacea_sdk::{records_program::state::Record, Pubkey},
+    serde::Serialize,
 };
 
 #[derive(clap::Args, Debug)]
@@ -13,12 +19,19 @@ pub struct Args {
     pub record: Pubkey,
 }
 
+/// `record show`: the record, and how many active records the patient's
+/// record book counts (`None` when the patient has no book account).
+#[derive(Serialize)]
+pub struct Shown {
+    #[serde(flatten)]
+    pub record: RecordView,
+    pub record_book_balance: Option<u64>,
+}
+
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let reader = ctx.reader();
     let record: Record = reader.get(&args.record).await?;
     let book = reader.record_book_balance(&record.patient).await?;
-    let mut value = view::record(&args.record, &record);
-    value["record_book_balance"] = serde_json::json!(book);
     Ok(Report::object(
         format!(
             "{:?} record, {:?} (the patient's record book holds {} active)",
@@ -26,6 +39,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             record.status,
             book.unwrap_or(0)
         ),
-        value,
+        &Shown {
+            record: view::record(&args.record, &record),
+            record_book_balance: book,
+        },
     ))
 }

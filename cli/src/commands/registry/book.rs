@@ -3,13 +3,19 @@
 use {
     crate::{context::Ctx, output::Report},
     anyhow::Result,
-    serde_json::json,
+    serde::Serialize,
 };
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Metadata URI wallets show for the record book (a JSON with name, symbol, image)
     #[arg(long, default_value = panacea_sdk::rent::RECORD_BOOK_URI)]
+    pub uri: String,
+}
+
+/// `registry book`'s fields.
+#[derive(Serialize)]
+pub struct Book {
     pub uri: String,
 }
 
@@ -22,5 +28,5 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     } else {
         "Record book created"
     };
-    Ok(Report::outcome(title, &outcome, json!({ "uri": args.uri })))
+    Ok(Report::outcome(title, &outcome, &Book { uri: args.uri }))
 }

@@ -22,6 +22,6 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let entity: Entity = ctx.reader().get(&address).await?;
     Ok(Report::object(
         format!("{:?} {authority}", entity.kind),
-        view::entity(&address, &entity),
+        &view::entity(&address, &entity),
     ))
 }

@@ -7,7 +7,7 @@ use {
         records_program::{pda, state::RegistryConfig},
         Pubkey,
     },
-    serde_json::json,
+    serde::Serialize,
 };
 
 #[derive(clap::Args, Debug)]
@@ -26,6 +26,13 @@ pub struct Args {
     /// the URL, when it is a public cluster's endpoint or this machine]
     #[arg(long, value_parser = parse::deployment)]
     pub deployment: Option<String>,
+}
+
+/// `registry init`'s fields.
+#[derive(Serialize)]
+pub struct Init {
+    pub admin: String,
+    pub deployment: String,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -52,6 +59,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         title,
         &outcome,
-        json!({ "admin": admin.to_string(), "deployment": deployment }),
+        &Init {
+            admin: admin.to_string(),
+            deployment,
+        },
     ))
 }

@@ -6,7 +6,7 @@ use {
     panacea_sdk::{
         audit::iso8601, backend::Backend, records_program::instructions::RenewEntityArgs, Pubkey,
     },
-    serde_json::json,
+    serde::Serialize,
 };
 
 #[derive(clap::Args, Debug)]
@@ -20,6 +20,12 @@ pub struct Args {
     /// The renewed credential document (a keyed hash goes on chain) [default: unchanged]
     #[arg(long, value_name = "FILE")]
     pub credential: Option<String>,
+}
+
+/// `registry renew`'s fields.
+#[derive(Serialize)]
+pub struct Renewed {
+    pub valid_until: String,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -41,6 +47,8 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         format!("Entity {} renewed", args.entity),
         &outcome,
-        json!({ "valid_until": iso8601(valid_until) }),
+        &Renewed {
+            valid_until: iso8601(valid_until),
+        },
     ))
 }

@@ -8,7 +8,7 @@ use {
     },
     anyhow::Result,
     panacea_sdk::{records_program::state::EntityStatus, Pubkey},
-    serde_json::json,
+    serde::Serialize,
 };
 
 #[derive(clap::Args, Debug)]
@@ -18,6 +18,13 @@ pub struct Args {
     pub entity: Pubkey,
     #[arg(value_enum)]
     pub status: EntityStatusArg,
+}
+
+/// `registry set-status`'s fields.
+#[derive(Serialize)]
+pub struct StatusSet {
+    pub entity: String,
+    pub status: String,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -30,6 +37,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     Ok(Report::outcome(
         format!("Entity {} is now {status:?}", args.entity),
         &outcome,
-        json!({ "entity": args.entity.to_string(), "status": format!("{status:?}") }),
+        &StatusSet {
+            entity: args.entity.to_string(),
+            status: format!("{status:?}"),
+        },
     ))
 }

@@ -12,5 +12,5 @@ pub struct Args {}
 pub async fn run(ctx: &Ctx, _args: Args) -> Result<Report> {
     let address = pda::config().0;
     let config: RegistryConfig = ctx.reader().get(&address).await?;
-    Ok(Report::object("Registry", view::config(&address, &config)))
+    Ok(Report::object("Registry", &view::config(&address, &config)))
 }
