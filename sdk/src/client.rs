@@ -210,6 +210,19 @@ impl<B: Backend> PanaceaClient<B> {
         &self.config
     }
 
+    /// Refuses offline signing for `operation`, which changes the blob
+    /// store before it sends: signed offline and never sent, it would
+    /// leave the store changed (a payload deleted, or orphaned) and the
+    /// chain not. Checked before anything is read, stored or sent.
+    pub fn refuse_offline(&self, operation: &str) -> Result<()> {
+        if self.config.sign_only {
+            return Err(SdkError::InvalidInput(format!(
+                "{operation} changes the payload store before it sends, so it cannot be signed offline (--sign-only)"
+            )));
+        }
+        Ok(())
+    }
+
     pub fn backend(&self) -> &B {
         &self.backend
     }

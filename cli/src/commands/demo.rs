@@ -657,7 +657,7 @@ async fn story<B: Backend>(
         Details { claim: Some(small.to_string()), status: Some(format!("{:?}", claim.status)), ..Details::default() },
     );
     clock.wait_until(backend, claim.settle_after).await?;
-    client.settle_claim(&small, &specialist_usdc).await?;
+    client.settle_claim(&small, Some(&specialist_usdc)).await?;
     let paid = client.token_balance(&specialist_usdc).await?;
     let settled: Claim = client.get(&small).await?;
     n.say(
@@ -711,7 +711,7 @@ async fn story<B: Backend>(
         .await?;
     let decided: Claim = client.get(&large).await?;
     clock.wait_until(backend, decided.settle_after).await?;
-    client.settle_claim(&large, &specialist_usdc).await?;
+    client.settle_claim(&large, Some(&specialist_usdc)).await?;
     let totals: Policy = client.get(&policy).await?;
     n.say(
         format!(

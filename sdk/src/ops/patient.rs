@@ -381,6 +381,7 @@ impl<B: Backend> PanaceaClient<B> {
         keys: &EncryptionKeypair,
         store: &BlobStore,
     ) -> Result<Outcome> {
+        self.refuse_offline("a revocation that re-keys")?;
         let state: Grant = self.get(grant).await?;
         let revoke = rx::revoke_access(&authority.pubkey(), patient, grant);
         let signature = self.send(&[revoke], &[authority]).await?;
@@ -407,6 +408,7 @@ impl<B: Backend> PanaceaClient<B> {
         keys: &EncryptionKeypair,
         store: &BlobStore,
     ) -> Result<Outcome> {
+        self.refuse_offline("re-keying a record")?;
         let record_address = *record_address;
         let record: Record = self.get(&record_address).await?;
         let old_key = self.patient_data_key(&record, keys, store).await?;
@@ -484,6 +486,7 @@ impl<B: Backend> PanaceaClient<B> {
         record: &Pubkey,
         store: &BlobStore,
     ) -> Result<Outcome> {
+        self.refuse_offline("erasing a record")?;
         let state: Record = self.get(record).await?;
         let ix = rx::erase_record(
             &authority.pubkey(),

@@ -62,6 +62,7 @@ impl<B: Backend> PanaceaClient<B> {
         store: &BlobStore,
         record_id: [u8; 16],
     ) -> Result<(Outcome, Option<SealedRecord>)> {
+        self.refuse_offline("issuing a record")?;
         let record = pda::record(patient, &record_id).0;
         if let Some(existing) = self.fetch::<Record>(&record).await? {
             if existing.issuer != issuer.pubkey() {
@@ -115,6 +116,7 @@ impl<B: Backend> PanaceaClient<B> {
         fhir_json: &[u8],
         store: &BlobStore,
     ) -> Result<(Outcome, SealedRecord)> {
+        self.refuse_offline("amending a record")?;
         let previous: Record = self.get(previous_record).await?;
         let profile: Patient = self.get(&pda::patient(&previous.patient).0).await?;
         let sealed = offchain::seal(fhir_json, store).await?;

@@ -91,7 +91,7 @@ where
     use panacea_sdk::claims_program::state::Claim;
     let signer = ctx.signer()?;
     let client = ctx.client()?;
-    let _: Claim = client.get(&which.claim).await?;
+    // The operation reads the claim (and names it when it is missing).
     let outcome = action(client.clone(), signer, which.claim).await?;
     let claim: Claim = client.get(&which.claim).await?;
     Ok(Report::outcome(

@@ -4,10 +4,7 @@ use {
     super::Which,
     crate::{context::Ctx, output::Report},
     anyhow::Result,
-    panacea_sdk::{
-        claims_program::state::{Claim, Policy},
-        Pubkey,
-    },
+    panacea_sdk::Pubkey,
 };
 
 #[derive(clap::Args, Debug)]
@@ -20,21 +17,9 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
-    let destination = match args.to {
-        Some(to) => to,
-        None => {
-            let client = ctx.client()?;
-            let claim: Claim = client.get(&args.which.claim).await?;
-            let policy: Policy = client.get(&claim.policy).await?;
-            client
-                .create_associated_token_account(&claim.provider, &policy.payout_mint)
-                .await?
-                .address("token account")
-                .expect("named")
-        }
-    };
+    let to = args.to;
     super::act(ctx, args.which, "settled", |client, _, claim| async move {
-        client.settle_claim(&claim, &destination).await
+        client.settle_claim(&claim, to.as_ref()).await
     })
     .await
 }
