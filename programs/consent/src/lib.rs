@@ -22,6 +22,8 @@ use instructions::*;
 
 declare_id!("DUVKpvWuFrEmysjVdh3i2QoGnJqn3GHnB7HMGZePygJk");
 
+panacea_common::security_txt!("Panacea consent");
+
 #[program]
 pub mod consent {
     use super::*;
@@ -55,5 +57,19 @@ pub mod consent {
     /// Closes a revoked or ended consent.
     pub fn close_consent(ctx: Context<CloseConsent>) -> Result<()> {
         instructions::close_consent::handler(ctx)
+    }
+}
+
+#[cfg(all(test, not(feature = "no-entrypoint")))]
+mod security_txt_tests {
+    #[test]
+    fn the_program_carries_a_security_txt() {
+        let txt = crate::SECURITY_TXT;
+        assert!(txt.starts_with("=======BEGIN SECURITY.TXT V1=======\0"));
+        assert!(txt.ends_with("=======END SECURITY.TXT V1=======\0"));
+        assert!(txt.contains("\0name\0Panacea consent\0"));
+        assert!(txt.contains("\0contacts\0link:https://"));
+        assert!(txt.contains("/security/advisories/new\0"));
+        assert!(txt.contains("/blob/main/README.md#security\0"));
     }
 }

@@ -1,5 +1,5 @@
 use {
-    super::Claim,
+    super::{Claim, ClaimStatus, Invariant},
     crate::{constants::*, errors::ClaimsError},
     anchor_lang::prelude::*,
 };
@@ -151,9 +151,17 @@ impl Policy {
         Ok((absorbed, paid))
     }
 
+    // ----- the escrow ledger -----
+    //
+    // `deposited`, `reserved`, `paid`, `withdrawn`, `deductible_met`,
+    // `open_claims` and `appealable_until` change only through the methods
+    // below, and a claim's amounts and status only through them and the
+    // `Claim` methods they call. Each ends by checking the invariants of
+    // what it changed; handlers end with `check_escrow` against the vault.
+
     /// Sets `amount` aside for a claim, refusing what exceeds the coverage
     /// left or the unreserved escrow.
-    pub fn reserve(&mut self, amount: u64) -> Result<()> {
+    fn reserve(&mut self, amount: u64) -> Result<()> {
         require!(
             amount <= self.remaining_coverage()?,
             ClaimsError::CoverageExceeded
@@ -170,7 +178,7 @@ impl Policy {
     }
 
     /// Gives back `amount` of a claim's reservation.
-    pub fn unreserve(&mut self, amount: u64) -> Result<()> {
+    fn unreserve(&mut self, amount: u64) -> Result<()> {
         self.reserved = self
             .reserved
             .checked_sub(amount)
@@ -179,7 +187,7 @@ impl Policy {
     }
 
     /// Counts a claim entering the open states.
-    pub fn open_claim(&mut self) -> Result<()> {
+    fn open_claim(&mut self) -> Result<()> {
         self.open_claims = self
             .open_claims
             .checked_add(1)
@@ -188,7 +196,7 @@ impl Policy {
     }
 
     /// Releases an open claim's whole reservation as it leaves the open states.
-    pub fn release(&mut self, claim: &Claim) -> Result<()> {
+    fn release(&mut self, claim: &Claim) -> Result<()> {
         self.unreserve(claim.reservation())?;
         self.open_claims = self
             .open_claims
@@ -197,9 +205,144 @@ impl Policy {
         Ok(())
     }
 
+    /// Holds the escrow for an appeal (or a reinstatement) that may come until
+    /// the appeal window from `now` has passed: the insurer neither
+    /// withdraws nor closes before. Returns that time.
+    fn hold_for_appeal(&mut self, now: i64) -> Result<i64> {
+        let until = now
+            .checked_add(self.appeal_window)
+            .ok_or(ClaimsError::Overflow)?;
+        self.appealable_until = self.appealable_until.max(until);
+        Ok(until)
+    }
+
+    /// Checks the ledger's invariant and, when given, the claim's.
+    fn checked(&self, claim: Option<&Claim>) -> Result<()> {
+        self.check_invariant()?;
+        match claim {
+            Some(claim) => claim.check_invariant(),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts `received` (what actually arrived in the vault) as deposited.
+    pub fn deposit(&mut self, received: u64) -> Result<()> {
+        self.deposited = self
+            .deposited
+            .checked_add(received)
+            .ok_or(ClaimsError::Overflow)?;
+        self.checked(None)
+    }
+
+    /// Books `amount` paid out of the vault to the insurer: at most what no
+    /// claim holds.
+    pub fn withdraw(&mut self, amount: u64) -> Result<()> {
+        require!(
+            amount <= self.unreserved()?,
+            ClaimsError::InsufficientEscrow
+        );
+        self.withdrawn = self
+            .withdrawn
+            .checked_add(amount)
+            .ok_or(ClaimsError::Overflow)?;
+        self.checked(None)
+    }
+
+    /// Reserves `amount` for a new claim and counts it open (the claim is
+    /// written next, by `submit_claim`, and checked there).
+    pub fn reserve_new_claim(&mut self, amount: u64) -> Result<()> {
+        self.reserve(amount)?;
+        self.open_claim()?;
+        self.checked(None)
+    }
+
+    /// The provider appeals `claim` (denied, or approved in part): the
+    /// whole requested amount is reserved again and the claim waits for the
+    /// adjudicator until `deadline`.
+    pub fn appeal(&mut self, claim: &mut Claim, deadline: i64) -> Result<()> {
+        let extra = claim
+            .amount_requested
+            .checked_sub(claim.reservation())
+            .ok_or(ClaimsError::EscrowInvariantViolated)?;
+        self.reserve(extra)?;
+        if !claim.is_open() {
+            self.open_claim()?;
+        }
+        claim.appealed = true;
+        claim.amount_payable = claim.amount_requested;
+        claim.await_review(ClaimStatus::Appealed, deadline);
+        self.checked(Some(claim))
+    }
+
+    /// The adjudicator approves `amount` of `claim`, giving back the rest
+    /// of its reservation. A partial approval of a claim not yet appealed
+    /// holds the escrow and the settlement for the appeal window.
+    pub fn approve(&mut self, claim: &mut Claim, amount: u64, now: i64) -> Result<()> {
+        let returned = claim
+            .amount_payable
+            .checked_sub(amount)
+            .ok_or(ClaimsError::EscrowInvariantViolated)?;
+        self.unreserve(returned)?;
+        let appealable = amount < claim.amount_requested && !claim.appealed;
+        let settle_after = if appealable {
+            self.hold_for_appeal(now)?
+        } else {
+            now
+        };
+        claim.approve(amount, settle_after);
+        self.checked(Some(claim))
+    }
+
+    /// An unanswered appeal times out approved in full (already reserved).
+    pub fn approve_on_timeout(&mut self, claim: &mut Claim, now: i64) -> Result<()> {
+        let full = claim.amount_requested;
+        require!(
+            claim.status == ClaimStatus::Appealed && claim.reservation() == full,
+            ClaimsError::EscrowInvariantViolated
+        );
+        claim.approve(full, now);
+        self.checked(Some(claim))
+    }
+
+    /// Denies `claim` (by decision or at a review timeout): its reservation
+    /// is released; unless it was already appealed, the escrow is held for
+    /// the appeal window.
+    pub fn deny(&mut self, claim: &mut Claim, now: i64) -> Result<()> {
+        self.release(claim)?;
+        if !claim.appealed {
+            self.hold_for_appeal(now)?;
+        }
+        claim.deny();
+        self.checked(Some(claim))
+    }
+
+    /// The provider withdraws its open claim: the reservation is released.
+    pub fn withdraw_claim(&mut self, claim: &mut Claim) -> Result<()> {
+        self.release(claim)?;
+        claim.withdraw();
+        self.checked(Some(claim))
+    }
+
+    /// Voids an approved claim whose provider is no longer active: the
+    /// reservation is released and held for the reinstatement window.
+    pub fn void(&mut self, claim: &mut Claim, now: i64) -> Result<()> {
+        self.release(claim)?;
+        self.hold_for_appeal(now)?;
+        claim.void(now);
+        self.checked(Some(claim))
+    }
+
+    /// Reinstates a voided claim: its approved amount is reserved again.
+    pub fn reinstate(&mut self, claim: &mut Claim, now: i64) -> Result<()> {
+        self.reserve(claim.amount_payable)?;
+        self.open_claim()?;
+        claim.reinstate(now)?;
+        self.checked(Some(claim))
+    }
+
     /// Books the settlement of an open claim: its reservation is released,
     /// `paid` of it was paid and `deductible` of the deductible used.
-    pub fn book_payment(&mut self, claim: &Claim, paid: u64, deductible: u64) -> Result<()> {
+    pub fn pay(&mut self, claim: &mut Claim, paid: u64, deductible: u64, now: i64) -> Result<()> {
         require!(
             paid <= claim.reservation(),
             ClaimsError::EscrowInvariantViolated
@@ -210,18 +353,8 @@ impl Policy {
             .deductible_met
             .checked_add(deductible)
             .ok_or(ClaimsError::Overflow)?;
-        Ok(())
-    }
-
-    /// Holds the escrow for an appeal (or a reinstatement) that may come until
-    /// the appeal window from `now` has passed: the insurer neither
-    /// withdraws nor closes before. Returns that time.
-    pub fn hold_for_appeal(&mut self, now: i64) -> Result<i64> {
-        let until = now
-            .checked_add(self.appeal_window)
-            .ok_or(ClaimsError::Overflow)?;
-        self.appealable_until = self.appealable_until.max(until);
-        Ok(until)
+        claim.mark_paid(paid, deductible, now);
+        self.checked(Some(claim))
     }
 
     /// The policy's terms are within the program's bounds.
@@ -241,23 +374,15 @@ impl Policy {
                 .is_some_and(|d| d <= MAX_POLICY_DURATION)
     }
 
-    /// The escrow invariants of the SPEC, against the vault's actual balance.
-    pub fn invariant(&self, vault_balance: u64) -> bool {
-        self.version == ACCOUNT_VERSION
-            && self.expected_vault_balance() == Some(vault_balance)
-            && self.reserved <= vault_balance
-            && self
-                .paid
-                .checked_add(self.reserved)
-                .is_some_and(|owed| owed <= self.coverage_limit)
-            && self.deductible_met <= self.deductible
-            && (self.open_claims > 0 || self.reserved == 0)
-            && self.terms_are_sane()
-    }
-
-    pub fn check_invariant(&self, vault_balance: u64) -> Result<()> {
+    /// The escrow invariants of the SPEC against the vault's actual balance
+    /// (vault balance = deposited - paid - withdrawn, reserved <= vault
+    /// balance), on top of the ledger's own [`Invariant`]. Every handler
+    /// that changes the ledger ends with it.
+    pub fn check_escrow(&self, vault_balance: u64) -> Result<()> {
         require!(
-            self.invariant(vault_balance),
+            self.invariant()
+                && self.expected_vault_balance() == Some(vault_balance)
+                && self.reserved <= vault_balance,
             ClaimsError::EscrowInvariantViolated
         );
         Ok(())
@@ -277,6 +402,31 @@ impl Policy {
             .deposited
             .checked_add(surplus)
             .ok_or(ClaimsError::Overflow)?;
+        self.checked(None)?;
         Ok(surplus)
+    }
+}
+
+/// The ledger's own consistency (what holds whatever the vault holds):
+/// paid + withdrawn <= deposited, reserved <= what that leaves, paid +
+/// reserved <= coverage limit, deductible_met <= deductible, nothing
+/// reserved without an open claim, and sane terms.
+impl Invariant for Policy {
+    fn invariant(&self) -> bool {
+        self.version == ACCOUNT_VERSION
+            && self
+                .expected_vault_balance()
+                .is_some_and(|balance| self.reserved <= balance)
+            && self
+                .paid
+                .checked_add(self.reserved)
+                .is_some_and(|owed| owed <= self.coverage_limit)
+            && self.deductible_met <= self.deductible
+            && (self.open_claims > 0 || self.reserved == 0)
+            && self.terms_are_sane()
+    }
+
+    fn violation() -> anchor_lang::error::Error {
+        error!(ClaimsError::EscrowInvariantViolated)
     }
 }

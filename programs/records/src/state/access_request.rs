@@ -31,6 +31,10 @@ pub struct AccessRequest {
 }
 
 impl Invariant for AccessRequest {
+    fn violation() -> anchor_lang::error::Error {
+        error!(crate::errors::RecordsError::InvariantViolated)
+    }
+
     fn invariant(&self) -> bool {
         self.version == ACCOUNT_VERSION
             && permissions::is_valid(self.permissions)

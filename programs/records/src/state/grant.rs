@@ -87,6 +87,10 @@ impl Grant {
 }
 
 impl Invariant for Grant {
+    fn violation() -> anchor_lang::error::Error {
+        error!(crate::errors::RecordsError::InvariantViolated)
+    }
+
     fn invariant(&self) -> bool {
         self.version == ACCOUNT_VERSION
             && permissions::is_valid(self.permissions)

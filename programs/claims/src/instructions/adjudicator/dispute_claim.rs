@@ -1,5 +1,5 @@
 use {
-    super::super::{after, check_claim, now, require_current_policy, status_changed},
+    super::super::{after, now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
 };
@@ -40,7 +40,7 @@ pub fn handler(ctx: Context<DisputeClaim>) -> Result<()> {
     let old_status = claim.status;
     claim.await_review(ClaimStatus::PendingReview, deadline);
     claim.disputed = true;
-    check_claim(claim)?;
+    claim.check_invariant()?;
     let event = status_changed(
         ctx.accounts.adjudicator.key(),
         claim.policy,
