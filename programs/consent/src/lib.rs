@@ -2,8 +2,10 @@
 //!
 //! Per-purpose, revocable patient consent in the spirit of HL7 FHIR Consent
 //! (provision: actor, action, purpose, period, data class), kept to what fits
-//! on chain without PHI. Patients (or their guardians) sign directly, or sign
-//! a canonical message off-chain that a relayer submits ([`message`]).
+//! on chain without PHI. Patients (or their guardians) sign directly, or the
+//! patient signs a canonical message off-chain, in the Solana off-chain
+//! message format (so a Ledger can sign it), that a relayer submits
+//! ([`message`]).
 //! [`policy`] answers "is this grantee permitted?" for `claims` and the SDK.
 
 use anchor_lang::prelude::*;

@@ -101,6 +101,6 @@ pub enum RecordsError {
     RecordBookMissing,
     #[msg("a profile cannot be closed in the slot it was registered in")]
     PatientCloseTooSoon,
-    #[msg("deployment name must be 1 to 32 visible ASCII characters (no spaces, no ";")")]
+    #[msg("deployment name must be 1 to 32 visible ASCII characters (no spaces, no semicolons)")]
     InvalidDeploymentName,
 }

@@ -96,8 +96,16 @@ impl Claim {
     // check both invariants) or, for changes that move no money, by the
     // handler followed by `check_invariant`.
 
+    /// The adjudicator disputes an approval by rule: the claim goes under
+    /// review until `deadline` (no money moves: its reservation stays).
+    pub fn dispute(&mut self, deadline: i64) -> Result<()> {
+        self.await_review(ClaimStatus::PendingReview, deadline);
+        self.disputed = true;
+        self.check_invariant()
+    }
+
     /// Moves the claim under review (or on appeal) until `deadline`.
-    pub fn await_review(&mut self, status: ClaimStatus, deadline: i64) {
+    pub(crate) fn await_review(&mut self, status: ClaimStatus, deadline: i64) {
         self.status = status;
         self.settle_after = i64::MAX;
         self.review_deadline = deadline;

@@ -38,9 +38,7 @@ pub fn handler(ctx: Context<DisputeClaim>) -> Result<()> {
     let deadline = after(now, ctx.accounts.policy.review_window)?;
     let claim = &mut ctx.accounts.claim;
     let old_status = claim.status;
-    claim.await_review(ClaimStatus::PendingReview, deadline);
-    claim.disputed = true;
-    claim.check_invariant()?;
+    claim.dispute(deadline)?;
     let event = status_changed(
         ctx.accounts.adjudicator.key(),
         claim.policy,
