@@ -430,3 +430,158 @@ impl Invariant for Policy {
         error!(ClaimsError::EscrowInvariantViolated)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use {super::*, crate::state::Claim};
+
+    const DAY: i64 = 86_400;
+
+    fn policy() -> Policy {
+        Policy {
+            version: ACCOUNT_VERSION,
+            bump: 255,
+            vault_bump: 254,
+            insurer: Pubkey::new_unique(),
+            policy_id: [1; 16],
+            patient: Pubkey::new_unique(),
+            payout_mint: Pubkey::new_unique(),
+            vault: Pubkey::new_unique(),
+            token_program: Pubkey::new_unique(),
+            adjudicator: Pubkey::new_unique(),
+            coverage_limit: 1_000,
+            deductible: 100,
+            copay_bps: 2_000,
+            auto_approve_limit: 500,
+            provider_auto_approve_cap: 1_000,
+            auto_approve_period: 30 * DAY,
+            challenge_window: DAY,
+            appeal_window: DAY,
+            review_window: DAY,
+            valid_from: 0,
+            valid_until: 365 * DAY,
+            deposited: 0,
+            reserved: 0,
+            paid: 0,
+            withdrawn: 0,
+            deductible_met: 0,
+            open_claims: 0,
+            appealable_until: 0,
+            created_at: 0,
+            rent_payer: Pubkey::new_unique(),
+        }
+    }
+
+    fn claim(policy: &mut Policy, billed: u64) -> Claim {
+        let payable = policy.insurer_share(billed);
+        policy.reserve_new_claim(payable).unwrap();
+        Claim {
+            version: ACCOUNT_VERSION,
+            bump: 255,
+            policy: Pubkey::new_unique(),
+            claim_id: [2; 16],
+            provider: Pubkey::new_unique(),
+            patient: policy.patient,
+            amount_billed: billed,
+            deductible_applied: 0,
+            amount_requested: payable,
+            amount_payable: payable,
+            service_commitment: [3; 32],
+            records: vec![Pubkey::new_unique()],
+            status: ClaimStatus::PendingReview,
+            submitted_at: 0,
+            settle_after: i64::MAX,
+            review_deadline: DAY,
+            decided_by: None,
+            decided_at: None,
+            appealed: false,
+            disputed: false,
+            paid_at: None,
+            voided_at: None,
+            rent_payer: Pubkey::new_unique(),
+        }
+    }
+
+    /// The escrow as the vault would hold it.
+    fn vault(policy: &Policy) -> u64 {
+        policy.expected_vault_balance().unwrap()
+    }
+
+    #[test]
+    fn the_ledger_moves_only_through_its_methods_and_stays_whole() {
+        let mut policy = policy();
+        policy.deposit(800).unwrap();
+        let mut c = claim(&mut policy, 500);
+        assert_eq!((policy.reserved, policy.open_claims), (400, 1));
+        c.check_invariant().unwrap();
+        policy.check_escrow(vault(&policy)).unwrap();
+
+        // A partial approval gives back the rest and holds for an appeal.
+        policy.approve(&mut c, 300, 10).unwrap();
+        assert_eq!((policy.reserved, c.status), (300, ClaimStatus::Approved));
+        assert_eq!(policy.appealable_until, 10 + DAY);
+        // The appeal reserves the full amount again.
+        policy.appeal(&mut c, 20 + DAY).unwrap();
+        assert_eq!((policy.reserved, c.status), (400, ClaimStatus::Appealed));
+        // Unanswered, it is approved in full, then paid.
+        policy.approve_on_timeout(&mut c, 30 + DAY).unwrap();
+        let (deductible, paid) = policy.settlement(&c).unwrap();
+        policy.pay(&mut c, paid, deductible, 40 + DAY).unwrap();
+        assert_eq!(
+            (policy.reserved, policy.open_claims, policy.paid, c.status),
+            (0, 0, paid, ClaimStatus::Paid)
+        );
+        assert_eq!(deductible, 100);
+        policy.check_escrow(vault(&policy)).unwrap();
+        // What no claim holds can be withdrawn, no more.
+        let free = policy.unreserved().unwrap();
+        assert!(policy.withdraw(free + 1).is_err());
+        policy.withdraw(free).unwrap();
+        assert_eq!(vault(&policy), 0);
+        policy.check_escrow(0).unwrap();
+    }
+
+    #[test]
+    fn a_refused_ledger_change_leaves_the_policy_as_it_was() {
+        let mut policy = policy();
+        policy.deposit(300).unwrap();
+        let before = format!("{policy:?}");
+        // Over the escrow (the coverage would allow it).
+        let err = policy.reserve_new_claim(301).unwrap_err();
+        assert_eq!(err, error!(ClaimsError::InsufficientEscrow));
+        assert_eq!(format!("{policy:?}"), before);
+        // Over the coverage.
+        policy.deposit(2_000).unwrap();
+        let before = format!("{policy:?}");
+        let err = policy.reserve_new_claim(1_001).unwrap_err();
+        assert_eq!(err, error!(ClaimsError::CoverageExceeded));
+        assert_eq!(format!("{policy:?}"), before);
+        // A vault that does not hold what the ledger says.
+        assert!(policy.check_escrow(vault(&policy) - 1).is_err());
+    }
+
+    #[test]
+    fn denying_voiding_withdrawing_and_reinstating_release_and_restore() {
+        let mut policy = policy();
+        policy.deposit(1_000).unwrap();
+        let mut denied = claim(&mut policy, 100);
+        policy.deny(&mut denied, 5).unwrap();
+        assert_eq!(
+            (denied.status, denied.amount_payable),
+            (ClaimStatus::Denied, 0)
+        );
+        let mut withdrawn = claim(&mut policy, 100);
+        policy.withdraw_claim(&mut withdrawn).unwrap();
+        assert_eq!(withdrawn.status, ClaimStatus::Withdrawn);
+        let mut voided = claim(&mut policy, 100);
+        policy.approve(&mut voided, 80, 5).unwrap();
+        policy.void(&mut voided, 6).unwrap();
+        assert_eq!((policy.reserved, policy.open_claims), (0, 0));
+        policy.reinstate(&mut voided, 7).unwrap();
+        assert_eq!(
+            (policy.reserved, policy.open_claims, voided.status),
+            (80, 1, ClaimStatus::Approved)
+        );
+        policy.check_escrow(vault(&policy)).unwrap();
+    }
+}
