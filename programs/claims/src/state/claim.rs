@@ -190,3 +190,14 @@ impl Invariant for Claim {
         error!(ClaimsError::EscrowInvariantViolated)
     }
 }
+
+/// Byte offsets (discriminator included) of the fields `Claim` accounts are
+/// listed by; tested against a serialized account.
+pub mod claim_offsets {
+    /// `policy`: after the discriminator, version and bump.
+    pub const POLICY: usize = 8 + 1 + 1;
+    /// `provider`: after the policy and the 16-byte claim id.
+    pub const PROVIDER: usize = POLICY + 32 + 16;
+    /// `patient`.
+    pub const PATIENT: usize = PROVIDER + 32;
+}

@@ -585,3 +585,12 @@ mod tests {
         policy.check_escrow(vault(&policy)).unwrap();
     }
 }
+
+/// Byte offsets (discriminator included) of the fields `Policy` accounts
+/// are listed by; tested against a serialized account.
+pub mod policy_offsets {
+    /// `insurer`: after the discriminator, version, bump and vault_bump.
+    pub const INSURER: usize = 8 + 1 + 1 + 1;
+    /// `patient`: after the insurer and the 16-byte policy id.
+    pub const PATIENT: usize = INSURER + 32 + 16;
+}

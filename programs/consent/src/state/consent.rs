@@ -137,3 +137,12 @@ impl Invariant for Consent {
         error!(ConsentError::InvariantViolated)
     }
 }
+
+/// Byte offsets (discriminator included) of the fields `Consent` accounts
+/// are listed by; tested against a serialized account.
+pub mod consent_offsets {
+    /// `patient`: after the discriminator, version and bump.
+    pub const PATIENT: usize = 8 + 1 + 1;
+    /// `grantee`.
+    pub const GRANTEE: usize = PATIENT + 32;
+}

@@ -54,3 +54,12 @@ impl AccessRequest {
         now >= self.created_at.saturating_add(ACCESS_REQUEST_TTL)
     }
 }
+
+/// Byte offsets (discriminator included) of the fields `AccessRequest`
+/// accounts are listed by; tested against a serialized account.
+pub mod access_request_offsets {
+    /// `patient`: after the discriminator, version and bump.
+    pub const PATIENT: usize = 8 + 1 + 1;
+    /// `requester`.
+    pub const REQUESTER: usize = PATIENT + 32;
+}

@@ -129,3 +129,12 @@ impl Grant {
         }
     }
 }
+
+/// Byte offsets (discriminator included) of the fields `Grant` accounts are
+/// listed by; tested against a serialized account.
+pub mod grant_offsets {
+    /// `patient`: after the discriminator, version and bump.
+    pub const PATIENT: usize = 8 + 1 + 1;
+    /// `grantee`.
+    pub const GRANTEE: usize = PATIENT + 32;
+}
