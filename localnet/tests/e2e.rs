@@ -145,7 +145,6 @@ fn the_whole_story_over_json_rpc() {
             .request_access(&specialist, &patient.pubkey(), &record, ask)
             .await
             .expect("request");
-        let payer_key = client.payer();
         let grant = client
             .approve_access_request(
                 &patient,

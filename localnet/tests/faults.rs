@@ -823,7 +823,6 @@ async fn story(net: &Net, seed: u64) {
     )
     .await;
     let grant = pda::grant(&p, &s, &record).0;
-    let app_payer = app.payer();
     run.intend(
         "approve access",
         async || {

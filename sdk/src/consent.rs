@@ -15,7 +15,7 @@ use {
 };
 
 pub use {
-    ::consent::message::{ConsentMessage as Message, MESSAGE_HEADER},
+    ::consent::message::{envelope, ConsentMessage as Message, MESSAGE_HEADER},
     anchor_lang::prelude::Pubkey,
 };
 
@@ -223,7 +223,7 @@ pub fn grant_consent_signed(
         },
     );
     [
-        ed25519_instruction(&message.patient, signature, &message.encode()),
+        ed25519_instruction(&message.patient, signature, &message.signed_bytes()),
         grant,
     ]
 }
@@ -254,7 +254,7 @@ pub fn revoke_consent_signed(
         },
     );
     [
-        ed25519_instruction(&message.patient, signature, &message.encode()),
+        ed25519_instruction(&message.patient, signature, &message.signed_bytes()),
         revoke,
     ]
 }

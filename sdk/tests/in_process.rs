@@ -434,6 +434,19 @@ async fn every_actor_every_operation_in_process() {
         &message,
         &signature
     ));
+    // The signature is over the off-chain message envelope (what a Ledger
+    // or a wallet's off-chain signing produces), not over the bare text.
+    assert!(message
+        .signed_bytes()
+        .starts_with(b"\xffsolana offchain\x00\x00"));
+    assert_eq!(
+        signature,
+        <[u8; 64]>::try_from(s.patient.key.sign_message(&message.signed_bytes()).as_ref()).unwrap()
+    );
+    assert!(!solana_signature::Signature::from(signature)
+        .verify(patient.as_ref(), message.text().as_bytes()));
+    // Only the patient's key may sign it.
+    assert!(sign_consent_message(&s.lab.key, &message).is_err());
     let consent = s
         .client
         .relay_consent(&message, &signature)

@@ -447,9 +447,10 @@ impl World {
         }
     }
 
-    /// The patient signs `message` off-chain (as a wallet's signMessage does).
+    /// The patient signs `message` off-chain, as a wallet's off-chain
+    /// message signing does: over its envelope (`signed_bytes`).
     pub fn sign(patient: &Keypair, message: &consent::message::ConsentMessage) -> [u8; 64] {
-        let signature = patient.sign_message(&message.encode());
+        let signature = patient.sign_message(&message.signed_bytes());
         <[u8; 64]>::try_from(signature.as_ref()).expect("64-byte signature")
     }
 

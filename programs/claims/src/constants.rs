@@ -37,5 +37,7 @@ pub const MIN_REVIEW_WINDOW: i64 = DAY;
 /// Longest period over which a provider's auto-approvals are capped.
 pub const MAX_AUTO_APPROVE_PERIOD: i64 = 366 * DAY;
 /// Longest a policy may run (valid_from to valid_until), and how far in the
-/// future its valid_until may lie: ten years.
-pub const MAX_POLICY_DURATION: i64 = 3_653 * DAY;
+/// future its valid_until may lie: five years, the cap on `records` grants
+/// and on consents (`consent::constants::MAX_CONSENT_DURATION`), since a
+/// claim needs the patient's Payment consent, which lasts at most that long.
+pub const MAX_POLICY_DURATION: i64 = records::constants::MAX_GRANT_DURATION;

@@ -90,4 +90,8 @@ pub enum ClaimsError {
     ReviewNotExpired,
     #[msg("a disputed claim cannot be withdrawn: the adjudicator decides it, or it times out")]
     ClaimDisputed,
+    #[msg("policy period is longer than MAX_POLICY_DURATION (5 years)")]
+    PolicyPeriodTooLong,
+    #[msg("policy period ends more than MAX_POLICY_DURATION (5 years) from now")]
+    PolicyEndsTooLate,
 }

@@ -22,6 +22,8 @@ use instructions::*;
 
 declare_id!("AQTDbhgkH8oYVRN1nUvQhtZPn1LKQRGiFkDdoBq3BL4q");
 
+panacea_common::security_txt!("Panacea claims");
+
 #[program]
 pub mod claims {
     use super::*;
@@ -121,5 +123,19 @@ pub mod claims {
     /// (past valid_until) or is closed.
     pub fn close_provider_usage(ctx: Context<CloseProviderUsage>) -> Result<()> {
         anyone::close_provider_usage::handler(ctx)
+    }
+}
+
+#[cfg(all(test, not(feature = "no-entrypoint")))]
+mod security_txt_tests {
+    #[test]
+    fn the_program_carries_a_security_txt() {
+        let txt = crate::SECURITY_TXT;
+        assert!(txt.starts_with("=======BEGIN SECURITY.TXT V1=======\0"));
+        assert!(txt.ends_with("=======END SECURITY.TXT V1=======\0"));
+        assert!(txt.contains("\0name\0Panacea claims\0"));
+        assert!(txt.contains("\0contacts\0link:https://"));
+        assert!(txt.contains("/security/advisories/new\0"));
+        assert!(txt.contains("/blob/main/README.md#security\0"));
     }
 }

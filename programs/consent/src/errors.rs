@@ -48,4 +48,16 @@ pub enum ConsentError {
     StaleConsentEpoch,
     #[msg("a Permit consent needs a grantee entity that is Active and unexpired")]
     GranteeNotActive,
+    #[msg("the signed bytes are not a Solana off-chain message: sign the consent text in the off-chain message envelope (a bare or v2 text is refused)")]
+    NotOffchainMessage,
+    #[msg(
+        "the off-chain message envelope is not version 0, RestrictedAscii, with the text's length"
+    )]
+    MalformedOffchainEnvelope,
+    #[msg("consent period is longer than MAX_CONSENT_DURATION (5 years)")]
+    ConsentPeriodTooLong,
+    #[msg("consent period ends more than MAX_CONSENT_DURATION (5 years) from now")]
+    ConsentPeriodEndsTooLate,
+    #[msg("consent period has already ended: a grant's period must end after now")]
+    ConsentPeriodOver,
 }

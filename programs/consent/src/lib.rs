@@ -2,8 +2,10 @@
 //!
 //! Per-purpose, revocable patient consent in the spirit of HL7 FHIR Consent
 //! (provision: actor, action, purpose, period, data class), kept to what fits
-//! on chain without PHI. Patients (or their guardians) sign directly, or sign
-//! a canonical message off-chain that a relayer submits ([`message`]).
+//! on chain without PHI. Patients (or their guardians) sign directly, or the
+//! patient signs a canonical message off-chain, in the Solana off-chain
+//! message format (so a Ledger can sign it), that a relayer submits
+//! ([`message`]).
 //! [`policy`] answers "is this grantee permitted?" for `claims` and the SDK.
 
 use anchor_lang::prelude::*;
@@ -21,6 +23,8 @@ pub mod state;
 use instructions::*;
 
 declare_id!("DUVKpvWuFrEmysjVdh3i2QoGnJqn3GHnB7HMGZePygJk");
+
+panacea_common::security_txt!("Panacea consent");
 
 #[program]
 pub mod consent {
@@ -55,5 +59,19 @@ pub mod consent {
     /// Closes a revoked or ended consent.
     pub fn close_consent(ctx: Context<CloseConsent>) -> Result<()> {
         instructions::close_consent::handler(ctx)
+    }
+}
+
+#[cfg(all(test, not(feature = "no-entrypoint")))]
+mod security_txt_tests {
+    #[test]
+    fn the_program_carries_a_security_txt() {
+        let txt = crate::SECURITY_TXT;
+        assert!(txt.starts_with("=======BEGIN SECURITY.TXT V1=======\0"));
+        assert!(txt.ends_with("=======END SECURITY.TXT V1=======\0"));
+        assert!(txt.contains("\0name\0Panacea consent\0"));
+        assert!(txt.contains("\0contacts\0link:https://"));
+        assert!(txt.contains("/security/advisories/new\0"));
+        assert!(txt.contains("/blob/main/README.md#security\0"));
     }
 }

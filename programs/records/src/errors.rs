@@ -101,6 +101,8 @@ pub enum RecordsError {
     RecordBookMissing,
     #[msg("a profile cannot be closed in the slot it was registered in")]
     PatientCloseTooSoon,
-    #[msg("deployment name must be 1 to 32 visible ASCII characters (no spaces)")]
+    #[msg("deployment name must be 1 to 32 visible ASCII characters (no spaces, no semicolons)")]
     InvalidDeploymentName,
+    #[msg("this provider's emergency grant for the patient is still open: only after the patient (or guardian) closes it can the glass be broken again")]
+    EmergencyGrantOpen,
 }

@@ -23,6 +23,8 @@ use instructions::*;
 
 declare_id!("A6cEamwctmXusmbJbqtfacDRzjRZCySL4Sjvb5Aqk7Uv");
 
+panacea_common::security_txt!("Panacea records");
+
 #[program]
 pub mod records {
     use super::*;
@@ -173,5 +175,19 @@ pub mod records {
     /// Records an access under a grant.
     pub fn log_access(ctx: Context<LogAccess>) -> Result<()> {
         grantee::log_access::handler(ctx)
+    }
+}
+
+#[cfg(all(test, not(feature = "no-entrypoint")))]
+mod security_txt_tests {
+    #[test]
+    fn the_program_carries_a_security_txt() {
+        let txt = crate::SECURITY_TXT;
+        assert!(txt.starts_with("=======BEGIN SECURITY.TXT V1=======\0"));
+        assert!(txt.ends_with("=======END SECURITY.TXT V1=======\0"));
+        assert!(txt.contains("\0name\0Panacea records\0"));
+        assert!(txt.contains("\0contacts\0link:https://"));
+        assert!(txt.contains("/security/advisories/new\0"));
+        assert!(txt.contains("/blob/main/README.md#security\0"));
     }
 }

@@ -628,22 +628,42 @@ impl<B: Backend> PanaceaClient<B> {
     }
 }
 
-/// Signs a consent message as a wallet's `signMessage` does.
-pub fn sign_consent_message(patient: &AnySigner, message: &ConsentMessage) -> Result<[u8; 64]> {
-    let signature = patient.sign_message(&message.encode());
+/// Signs a consent message as a wallet's off-chain message signing does:
+/// the signature is over the message's Solana off-chain message envelope
+/// (`ConsentMessage::signed_bytes`), through `Signer::try_sign_message`,
+/// so any signer works, a Ledger (`RemoteKeypair`, which signs off-chain
+/// messages and refuses raw bytes) included. The signer must be the
+/// message's patient.
+pub fn sign_consent_message<S: solana_signer::Signer + ?Sized>(
+    patient: &S,
+    message: &ConsentMessage,
+) -> Result<[u8; 64]> {
+    let key = patient
+        .try_pubkey()
+        .map_err(|e| SdkError::Signing(e.to_string()))?;
+    if key != message.patient {
+        return Err(SdkError::Signing(format!(
+            "the consent message is the patient {}'s to sign, not {key}'s",
+            message.patient
+        )));
+    }
+    let signature = patient
+        .try_sign_message(&message.signed_bytes())
+        .map_err(|e| SdkError::Signing(e.to_string()))?;
     <[u8; 64]>::try_from(signature.as_ref())
         .map_err(|_| SdkError::Signing("bad signature length".into()))
 }
 
-/// Checks that `signature` is `patient`'s over `message` (what a relayer
-/// does before paying for it).
+/// Checks that `signature` is `patient`'s over `message`'s off-chain
+/// message envelope (what a relayer does before paying for it).
 pub fn verify_consent_message(
     patient: &Pubkey,
     message: &ConsentMessage,
     signature: &[u8; 64],
 ) -> bool {
     message.patient == *patient
-        && solana_signature::Signature::from(*signature).verify(patient.as_ref(), &message.encode())
+        && solana_signature::Signature::from(*signature)
+            .verify(patient.as_ref(), &message.signed_bytes())
 }
 
 impl<B: Backend> PanaceaClient<B> {

@@ -84,11 +84,12 @@ fn no_claim_without_the_patients_payment_consent_to_this_insurer() {
         ClaimsError::ConsentMissing,
     );
 
-    // Expired: a Permit that ended yesterday.
+    // Expired: a Permit granted until tomorrow, two days later. (A period
+    // that has already ended is refused at grant time.)
     let now = s.world.now();
     let terms = ConsentTerms {
         period_start: now - 10 * DAY,
-        period_end: now - DAY,
+        period_end: now + DAY,
         ..s.world.consent_terms()
     };
     let ix = cx::grant_consent(
@@ -101,7 +102,10 @@ fn no_claim_without_the_patients_payment_consent_to_this_insurer() {
             terms,
         },
     );
-    s.world.send(&[ix], &[&patient]).expect("expired permit");
+    s.world
+        .send(&[ix], &[&patient])
+        .expect("permit until tomorrow");
+    s.world.warp(2 * DAY);
     custom_error(
         s.try_submit(&p, &[record], 100_000).1,
         ClaimsError::ConsentMissing,

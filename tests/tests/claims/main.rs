@@ -6,6 +6,7 @@ mod attacks_review;
 mod caps;
 mod deductible;
 mod flows;
+mod layouts;
 mod mint;
 mod random;
 mod review;

@@ -39,19 +39,6 @@ fn policy_windows_and_periods_are_bounded() {
         with(&|a| a.review_window = MAX_REVIEW_WINDOW + 1),
         with(&|a| a.auto_approve_period = 0),
         with(&|a| a.auto_approve_period = MAX_AUTO_APPROVE_PERIOD + 1),
-        // Longer than ten years.
-        with(&|a| a.valid_until = a.valid_from + MAX_POLICY_DURATION + 1),
-        with(&|a| a.valid_until = i64::MAX),
-        // Ten years long, but starting in five years.
-        with(&|a| {
-            a.valid_from = now + MAX_POLICY_DURATION / 2;
-            a.valid_until = a.valid_from + MAX_POLICY_DURATION;
-        }),
-        // Backdated far enough to overflow a duration.
-        with(&|a| {
-            a.valid_from = i64::MIN;
-            a.valid_until = now + DAY;
-        }),
     ];
     for args in bad {
         let policy = cl::policy_address(&insurer.pubkey(), &args.policy_id);
@@ -69,6 +56,48 @@ fn policy_windows_and_periods_are_bounded() {
         );
         assert!(!world.exists(&policy));
     }
+    // The period is bounded by five years (the grant and consent cap), and
+    // the error names the bound.
+    let too_long = [
+        (
+            with(&|a| a.valid_until = a.valid_from + MAX_POLICY_DURATION + 1),
+            ClaimsError::PolicyPeriodTooLong,
+        ),
+        (
+            with(&|a| a.valid_until = i64::MAX),
+            ClaimsError::PolicyPeriodTooLong,
+        ),
+        // Backdated far enough to overflow a duration.
+        (
+            with(&|a| {
+                a.valid_from = i64::MIN;
+                a.valid_until = now + DAY;
+            }),
+            ClaimsError::PolicyPeriodTooLong,
+        ),
+        // Five years long, but starting in two and a half years.
+        (
+            with(&|a| {
+                a.valid_from = now + MAX_POLICY_DURATION / 2;
+                a.valid_until = a.valid_from + MAX_POLICY_DURATION;
+            }),
+            ClaimsError::PolicyEndsTooLate,
+        ),
+    ];
+    for (args, expected) in too_long {
+        let policy = cl::policy_address(&insurer.pubkey(), &args.policy_id);
+        let ix = cl::create_policy(
+            &world.payer.pubkey(),
+            &insurer.pubkey(),
+            &patient.pubkey(),
+            &mint,
+            &anchor_spl::token::ID,
+            args,
+        );
+        custom_error(world.send(&[ix], &[&insurer]), expected);
+        assert!(!world.exists(&policy));
+    }
+    assert_eq!(MAX_POLICY_DURATION, 5 * 365 * DAY);
     // The maxima themselves are accepted.
     let args = with(&|a| {
         a.challenge_window = MAX_CHALLENGE_WINDOW;

@@ -197,7 +197,7 @@ fn nobody_creates_a_patients_consent_epoch_but_the_patient_or_guardian() {
     let message = c.grant_message(&insurer);
     let signature = World::sign(&stranger, &message);
     let mut ixs = cx::grant_consent_signed(&c.relayer.pubkey(), &message, &signature);
-    ixs[0] = cx::ed25519_instruction(&stranger.pubkey(), &signature, &message.encode());
+    ixs[0] = cx::ed25519_instruction(&stranger.pubkey(), &signature, &message.signed_bytes());
     let relayer_before = c.world.lamports(&c.relayer.pubkey());
     let failed = c.relay(&ixs);
     let fee = failed.as_ref().err().map_or(0, |f| f.meta.fee);
@@ -386,31 +386,42 @@ fn a_relayed_revocation_cannot_be_replayed_against_a_re_granted_consent() {
 fn a_message_of_the_previous_format_or_the_other_action_is_refused() {
     let mut c = cast();
     let insurer = c.insurer.pubkey();
-    // What a wallet signed under the v1 format (no deployment, no epoch),
-    // for the same consent: byte for byte another message.
+    // What a wallet signed under the v1 format (no deployment, no epoch)
+    // and the v2 format (one field per line), raw bytes, no envelope, for
+    // the same consent: refused as not an off-chain message.
     let message = c.grant_message(&insurer);
-    let v2 = String::from_utf8(message.encode()).unwrap();
+    let v2 = message
+        .text()
+        .replace("Panacea consent message v3", "Panacea consent message v2")
+        .replace("; ", "\n");
     let v1 = v2
         .replace("Panacea consent message v2", "Panacea consent message v1")
         .lines()
         .filter(|l| !l.starts_with("deployment: ") && !l.starts_with("consent epoch: "))
         .collect::<Vec<_>>()
         .join("\n");
-    let signature = c.patient.sign_message(v1.as_bytes());
-    let signature = <[u8; 64]>::try_from(signature.as_ref()).unwrap();
-    let mut ixs = cx::grant_consent_signed(&c.relayer.pubkey(), &message, &signature);
-    ixs[0] = cx::ed25519_instruction(&c.patient.pubkey(), &signature, v1.as_bytes());
-    custom_error(c.relay(&ixs), ConsentError::MessageMismatch);
+    let relayer_before = c.world.lamports(&c.relayer.pubkey());
+    let mut fees = 0;
+    for old in [v1, v2] {
+        let signature = c.patient.sign_message(old.as_bytes());
+        let signature = <[u8; 64]>::try_from(signature.as_ref()).unwrap();
+        let mut ixs = cx::grant_consent_signed(&c.relayer.pubkey(), &message, &signature);
+        ixs[0] = cx::ed25519_instruction(&c.patient.pubkey(), &signature, old.as_bytes());
+        let failed = c.relay(&ixs);
+        fees += failed.as_ref().err().map_or(0, |f| f.meta.fee);
+        custom_error(failed, ConsentError::NotOffchainMessage);
+    }
     assert!(!c.world.exists(&c.address(&insurer)));
     assert!(!c.world.exists(&c.epoch_address()));
-
+    assert_eq!(c.world.lamports(&c.relayer.pubkey()), relayer_before - fees);
     // A grant message presented as a revocation of the consent it created.
+    let message = c.grant_message(&insurer);
     c.relay(&c.signed_grant(&message)).expect("grant");
     let grant_now = c.grant_message(&insurer);
     let signature = World::sign(&c.patient, &grant_now);
     let revoke_claimed = c.revoke_message(&insurer);
     let mut ixs = cx::revoke_consent_signed(&c.relayer.pubkey(), &revoke_claimed, &signature);
-    ixs[0] = cx::ed25519_instruction(&c.patient.pubkey(), &signature, &grant_now.encode());
+    ixs[0] = cx::ed25519_instruction(&c.patient.pubkey(), &signature, &grant_now.signed_bytes());
     let snapshot = c.world.snapshot(&[c.address(&insurer)]);
     custom_error(c.relay(&ixs), ConsentError::MessageMismatch);
     c.world.assert_unchanged(&snapshot);
@@ -604,4 +615,113 @@ fn closing_and_so_moving_the_epoch_on_needs_the_patients_signature() {
     );
     c.world.assert_unchanged(&snapshot);
     assert_eq!(c.epoch(), 0);
+}
+
+/// An Ed25519 verification of the patient's signature over `signed`, put
+/// before a relayed grant of `message`.
+fn relayed_over(c: &Cast, message: &ConsentMessage, signed: &[u8]) -> Vec<Instruction> {
+    let signature = c.patient.sign_message(signed);
+    let signature = <[u8; 64]>::try_from(signature.as_ref()).unwrap();
+    let mut ixs = cx::grant_consent_signed(&c.relayer.pubkey(), message, &signature).to_vec();
+    ixs[0] = cx::ed25519_instruction(&c.patient.pubkey(), &signature, signed);
+    ixs
+}
+
+#[test]
+fn a_consent_signed_in_the_offchain_message_format_is_accepted() {
+    let mut c = cast();
+    let insurer = c.insurer.pubkey();
+    let message = c.grant_message(&insurer);
+    // Signed by `solana-offchain-message` itself, as a wallet implementing
+    // the off-chain signing standard (or a Ledger) does: version 0, the
+    // text, RestrictedAscii.
+    let offchain =
+        solana_offchain_message::OffchainMessage::new(0, message.text().as_bytes()).unwrap();
+    assert_eq!(
+        offchain.get_format(),
+        solana_offchain_message::MessageFormat::RestrictedAscii
+    );
+    let signature = offchain.sign(&c.patient).unwrap();
+    let signature = <[u8; 64]>::try_from(signature.as_ref()).unwrap();
+    // The SDK's helper signs the same bytes (Ed25519 is deterministic).
+    assert_eq!(
+        panacea_sdk::ops::patient::sign_consent_message(&c.patient, &message).unwrap(),
+        signature
+    );
+    assert!(panacea_sdk::ops::patient::verify_consent_message(
+        &c.patient.pubkey(),
+        &message,
+        &signature
+    ));
+    let ixs = cx::grant_consent_signed(&c.relayer.pubkey(), &message, &signature);
+    assert_eq!(
+        &ixs[0].data[ixs[0].data.len() - message.signed_bytes().len()..],
+        offchain.serialize().unwrap().as_slice(),
+        "the Ed25519 instruction verifies the envelope"
+    );
+    c.relay(&ixs)
+        .expect("a consent signed as an off-chain message");
+    let consent: Consent = c.world.account(&c.address(&insurer));
+    assert_eq!(
+        (consent.status, consent.consent_version, consent.signed_via),
+        (ConsentStatus::Active, 1, SignedVia::OffchainSignature)
+    );
+}
+
+#[test]
+fn only_the_exact_offchain_envelope_is_accepted() {
+    let mut c = cast();
+    let insurer = c.insurer.pubkey();
+    let message = c.grant_message(&insurer);
+    let text = message.text();
+    let envelope = message.signed_bytes();
+    let relayer_before = c.world.lamports(&c.relayer.pubkey());
+    let mut fees = 0;
+    let mut refuse = |c: &mut Cast, signed: &[u8], expected: ConsentError| {
+        let ixs = relayed_over(c, &message, signed);
+        let failed = c.relay(&ixs);
+        fees += failed.as_ref().err().map_or(0, |f| f.meta.fee);
+        custom_error(failed, expected);
+        assert!(!c.world.exists(&c.address(&insurer)));
+        assert!(!c.world.exists(&c.epoch_address()));
+    };
+    // The bare v3 text, without the envelope.
+    refuse(&mut c, text.as_bytes(), ConsentError::NotOffchainMessage);
+    // The envelope with its version, its format (LimitedUtf8,
+    // ExtendedUtf8) or its length altered.
+    for (at, value) in [(16usize, 1u8), (17, 1), (17, 2), (18, envelope[18] ^ 1)] {
+        let mut altered = envelope.clone();
+        altered[at] = value;
+        refuse(&mut c, &altered, ConsentError::MalformedOffchainEnvelope);
+    }
+    // The envelope with a byte of the signing domain altered.
+    let mut altered = envelope.clone();
+    altered[1] = b'S';
+    refuse(&mut c, &altered, ConsentError::NotOffchainMessage);
+    // The v2 text (lines) in an envelope the crate builds: LimitedUtf8.
+    let v2 = text
+        .replace("Panacea consent message v3", "Panacea consent message v2")
+        .replace("; ", "\n");
+    let v2_envelope = solana_offchain_message::OffchainMessage::new(0, v2.as_bytes())
+        .unwrap()
+        .serialize()
+        .unwrap();
+    refuse(
+        &mut c,
+        &v2_envelope,
+        ConsentError::MalformedOffchainEnvelope,
+    );
+    // A well-formed envelope around the v2 header in the v3 layout.
+    let v2_header = text.replace("Panacea consent message v3", "Panacea consent message v2");
+    let other = ::consent::message::envelope(v2_header.as_bytes()).unwrap();
+    refuse(&mut c, &other, ConsentError::MessageMismatch);
+    assert_eq!(c.world.lamports(&c.relayer.pubkey()), relayer_before - fees);
+
+    // The exact envelope goes through.
+    c.relay(&relayed_over(&c, &message, &envelope))
+        .expect("the exact envelope");
+    assert_eq!(
+        c.world.account::<Consent>(&c.address(&insurer)).status,
+        ConsentStatus::Active
+    );
 }

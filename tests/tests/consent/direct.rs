@@ -1,7 +1,9 @@
 //! Consent signed in the transaction by the patient or the guardian.
 
 use {
-    ::consent::{errors::ConsentError, events::*, instructions::*, state::*},
+    ::consent::{
+        constants::MAX_CONSENT_DURATION, errors::ConsentError, events::*, instructions::*, state::*,
+    },
     anchor_lang::error::ErrorCode as Anchor,
     anchor_lang::prelude::Pubkey,
     panacea_sdk::{consent as cx, records as rx},
@@ -170,6 +172,56 @@ fn consent_terms_are_checked() {
             },
             ConsentError::InvalidPeriod,
         ),
+        // Already over.
+        (
+            ConsentTerms {
+                period_start: base.period_start - 10 * DAY,
+                period_end: base.period_start,
+                ..base
+            },
+            ConsentError::ConsentPeriodOver,
+        ),
+        (
+            ConsentTerms {
+                period_start: i64::MIN,
+                period_end: i64::MIN + 1,
+                ..base
+            },
+            ConsentError::ConsentPeriodOver,
+        ),
+        // Longer than five years, from now or from long ago.
+        (
+            ConsentTerms {
+                period_end: base.period_start + MAX_CONSENT_DURATION + 1,
+                ..base
+            },
+            ConsentError::ConsentPeriodTooLong,
+        ),
+        (
+            ConsentTerms {
+                period_start: i64::MIN,
+                ..base
+            },
+            ConsentError::ConsentPeriodTooLong,
+        ),
+        // Practically forever (the black-box run had a policy accepted
+        // until the year 273790702725).
+        (
+            ConsentTerms {
+                period_end: i64::MAX,
+                ..base
+            },
+            ConsentError::ConsentPeriodTooLong,
+        ),
+        // Five years long, but starting in a year: it would end too late.
+        (
+            ConsentTerms {
+                period_start: base.period_start + 365 * DAY,
+                period_end: base.period_start + 365 * DAY + MAX_CONSENT_DURATION,
+                ..base
+            },
+            ConsentError::ConsentPeriodEndsTooLate,
+        ),
     ];
     for (terms, expected) in cases {
         let ix = cx::grant_consent(
@@ -189,6 +241,36 @@ fn consent_terms_are_checked() {
         &insurer.pubkey(),
         ConsentPurpose::Research
     )));
+}
+
+#[test]
+fn a_consent_period_of_exactly_five_years_from_now_is_accepted() {
+    let mut world = World::new();
+    let insurer = world.insurer();
+    let patient = world.patient();
+    let now = world.now();
+    let terms = ConsentTerms {
+        period_start: now,
+        period_end: now + MAX_CONSENT_DURATION,
+        ..world.consent_terms()
+    };
+    let ix = cx::grant_consent(
+        &world.payer.pubkey(),
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &insurer.pubkey(),
+        GrantConsentArgs {
+            purpose: ConsentPurpose::Research,
+            terms,
+        },
+    );
+    world.send(&[ix], &[&patient]).expect("five years");
+    let consent: Consent = world.account(&cx::consent_address(
+        &patient.pubkey(),
+        &insurer.pubkey(),
+        ConsentPurpose::Research,
+    ));
+    assert_eq!(consent.period_end - consent.period_start, 5 * 365 * DAY);
 }
 
 #[test]

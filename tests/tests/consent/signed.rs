@@ -99,11 +99,14 @@ fn a_relayer_submits_a_wallet_signed_consent_and_revocation() {
         "the patient holds no SOL"
     );
     let message = r.grant_message(0);
-    let text = String::from_utf8(message.encode()).unwrap();
+    let text = message.text();
     assert!(
-        text.starts_with("Panacea consent message v2\ndeployment: localnet\naction: grant\n"),
+        text.starts_with("Panacea consent message v3; deployment: localnet; action: grant; "),
         "{text}"
     );
+    assert!(message
+        .signed_bytes()
+        .starts_with(b"\xffsolana offchain\x00\x00"));
     let signature = World::sign(&r.patient, &message);
     let ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature);
 
@@ -192,7 +195,7 @@ fn a_message_signed_by_someone_else_is_refused() {
     let signature = World::sign(&impostor, &message);
     // A valid signature by the impostor over the exact message.
     let mut ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature);
-    ixs[0] = cx::ed25519_instruction(&impostor.pubkey(), &signature, &message.encode());
+    ixs[0] = cx::ed25519_instruction(&impostor.pubkey(), &signature, &message.signed_bytes());
     custom_error(r.submit(&ixs), ConsentError::SignerNotPatient);
     // The impostor's signature presented under the patient's key fails in the precompile.
     let ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature);
@@ -213,7 +216,7 @@ fn the_verified_message_must_be_exactly_what_the_instruction_claims() {
         ..signed.terms.unwrap()
     });
     let mut ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &claimed, &signature);
-    ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &signature, &signed.encode());
+    ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &signature, &signed.signed_bytes());
     custom_error(r.submit(&ixs), ConsentError::MessageMismatch);
 
     // A message for another program.
@@ -221,7 +224,7 @@ fn the_verified_message_must_be_exactly_what_the_instruction_claims() {
     other_program.program_id = Keypair::new().pubkey();
     let sig = World::sign(&r.patient, &other_program);
     let mut ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &signed, &sig);
-    ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &sig, &other_program.encode());
+    ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &sig, &other_program.signed_bytes());
     custom_error(r.submit(&ixs), ConsentError::MessageMismatch);
 
     // A message for another consent (another purpose) used for this one.
@@ -229,7 +232,7 @@ fn the_verified_message_must_be_exactly_what_the_instruction_claims() {
     other_consent.purpose = ConsentPurpose::Research;
     let sig = World::sign(&r.patient, &other_consent);
     let mut ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &signed, &sig);
-    ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &sig, &other_consent.encode());
+    ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &sig, &other_consent.signed_bytes());
     custom_error(r.submit(&ixs), ConsentError::MessageMismatch);
 
     // A revocation message used to grant.
@@ -239,7 +242,7 @@ fn the_verified_message_must_be_exactly_what_the_instruction_claims() {
     };
     let sig = World::sign(&r.patient, &revoke);
     let mut ixs = cx::grant_consent_signed(&r.relayer.pubkey(), &signed, &sig);
-    ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &sig, &revoke.encode());
+    ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &sig, &revoke.signed_bytes());
     custom_error(r.submit(&ixs), ConsentError::MessageMismatch);
     assert!(!r.world.exists(&r.address()));
 }
@@ -304,7 +307,7 @@ fn multi_signature_instruction(entries: &[(&Keypair, &[u8])]) -> Instruction {
 fn an_ed25519_instruction_with_several_signatures_is_refused() {
     let mut r = relay();
     let message = r.grant_message(0);
-    let encoded = message.encode();
+    let encoded = message.signed_bytes();
     let decoy = Keypair::new();
     let signature = World::sign(&r.patient, &message);
     let [_, grant] = cx::grant_consent_signed(&r.relayer.pubkey(), &message, &signature);
@@ -385,7 +388,7 @@ fn a_signed_revocation_needs_the_patients_signature_over_the_current_version() {
     let revoke = r.revoke_message(1);
     let sig = World::sign(&neighbour, &revoke);
     let mut ixs = cx::revoke_consent_signed(&r.relayer.pubkey(), &revoke, &sig);
-    ixs[0] = cx::ed25519_instruction(&neighbour.pubkey(), &sig, &revoke.encode());
+    ixs[0] = cx::ed25519_instruction(&neighbour.pubkey(), &sig, &revoke.signed_bytes());
     custom_error(r.submit(&ixs), ConsentError::SignerNotPatient);
     // For a version that is not current.
     let stale = r.revoke_message(0);
@@ -472,7 +475,7 @@ fn a_signed_revocation_needs_a_revocation_message_and_a_signature_instruction() 
         ..grant.clone()
     };
     let mut ixs = cx::revoke_consent_signed(&r.relayer.pubkey(), &revoke, &sig);
-    ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &sig, &grant.encode());
+    ixs[0] = cx::ed25519_instruction(&r.patient.pubkey(), &sig, &grant.signed_bytes());
     custom_error(r.submit(&ixs), ConsentError::MessageMismatch);
     // No Ed25519 instruction.
     let sig = World::sign(&r.patient, &revoke);
@@ -509,7 +512,7 @@ fn the_guardian_cannot_sign_off_chain_for_the_patient() {
     );
     let sig = World::sign(&guardian, &message);
     let mut ixs = cx::grant_consent_signed(&relayer.pubkey(), &message, &sig);
-    ixs[0] = cx::ed25519_instruction(&guardian.pubkey(), &sig, &message.encode());
+    ixs[0] = cx::ed25519_instruction(&guardian.pubkey(), &sig, &message.signed_bytes());
     world.svm.expire_blockhash();
     let tx = Transaction::new_signed_with_payer(
         &ixs,
@@ -562,9 +565,7 @@ fn a_message_signed_for_another_deployment_is_refused() {
     // The same program ids on another cluster: the patient signed for devnet.
     let mut message = r.grant_message(0);
     message.deployment = "devnet".to_string();
-    assert!(String::from_utf8(message.encode())
-        .unwrap()
-        .contains("\ndeployment: devnet\n"));
+    assert!(message.text().contains("; deployment: devnet; "));
     let signature = World::sign(&r.patient, &message);
     let relayer_before = r.world.lamports(&r.relayer.pubkey());
     let failed = r.submit(&cx::grant_consent_signed(
@@ -781,17 +782,22 @@ fn a_signed_permit_goes_only_to_an_active_entity() {
 #[test]
 fn the_largest_relayed_grant_fits_one_packet() {
     let r = relay();
-    // Every variable-length line of the message at its longest: a 32-byte
-    // deployment name, the largest epoch, version and times.
+    // Every variable-length field of the message at its longest the
+    // program can accept: a 32-byte deployment name, the largest epoch and
+    // version, and 10-digit times (until the year 2286). Every time of an
+    // accepted message lies within five years of now: `issued` is at most
+    // now and `expires` after it (at most a day apart), the period ends
+    // after now and at most five years from it, and lasts at most five
+    // years.
     let mut message = r.grant_message(0);
     message.deployment = "x".repeat(32);
     message.consent_epoch = u64::MAX;
     message.consent_version = u32::MAX;
-    message.issued_at = i64::MIN;
-    message.expires_at = i64::MIN;
+    message.issued_at = 9_999_999_999;
+    message.expires_at = 9_999_999_999;
     let mut terms = message.terms.unwrap();
-    terms.period_start = i64::MIN;
-    terms.period_end = i64::MIN;
+    terms.period_start = 9_999_999_999;
+    terms.period_end = 9_999_999_999;
     message.terms = Some(terms);
     let signature = World::sign(&r.patient, &message);
     for (name, ixs) in [

@@ -44,6 +44,21 @@ fn an_er_doctor_breaks_the_glass_and_the_patient_revokes() {
         (GrantScope::Patient, kinds::ALL, world.now() + MAX_EMERGENCY)
     );
 
+    // Breaking the glass again while the grant is open is refused by name,
+    // and the open grant is left as it was.
+    let before = world.snapshot(&[grant]);
+    let again = rx::emergency_access(
+        &world.payer.pubkey(),
+        &er.pubkey(),
+        &patient.pubkey(),
+        args(60),
+    );
+    custom_error(
+        world.send(&[again], &[&er]),
+        RecordsError::EmergencyGrantOpen,
+    );
+    world.assert_unchanged(&before);
+
     let ix = rx::log_access(&er.pubkey(), &grant, &record);
     let meta = world.send(&[ix], &[&er]).expect("read in emergency");
     assert!(World::events::<AccessLogged>(&meta)[0].emergency);

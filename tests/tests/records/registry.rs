@@ -88,13 +88,15 @@ fn the_deployment_name_must_be_one_short_visible_line() {
             },
         )
     };
-    // Empty, too long, a space, a line break that would forge a message
-    // line, a control character, non-ASCII.
+    // Empty, too long, a space, a line break, a `;` that would forge a
+    // field of a consent message, a control character, non-ASCII.
     for bad in [
         "",
         &"x".repeat(33),
         "main net",
         "devnet\npatient: someone",
+        "devnet;patient:someone",
+        ";",
         "dev\tnet",
         "dévnet",
     ] {

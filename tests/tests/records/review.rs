@@ -44,11 +44,22 @@ fn a_provider_cannot_reopen_emergency_access_by_closing_its_revoked_grant() {
         world.send(&[ix], &[&er]),
         RecordsError::EmergencyGrantClosedByPatientOnly,
     );
-    // The revoked grant still occupies the address: no second break-glass.
-    custom_error(world.send(&[glass(&world)], &[&er]), 0u32);
+    // The revoked grant still occupies the address: no second break-glass,
+    // refused with an error that says so (not the System program's
+    // "already in use"), and the grant is left as it was.
+    let before = world.snapshot(&[grant]);
+    custom_error(
+        world.send(&[glass(&world)], &[&er]),
+        RecordsError::EmergencyGrantOpen,
+    );
+    world.assert_unchanged(&before);
     // Nor after it expires.
     world.warp(3600);
-    custom_error(world.send(&[glass(&world)], &[&er]), 0u32);
+    custom_error(
+        world.send(&[glass(&world)], &[&er]),
+        RecordsError::EmergencyGrantOpen,
+    );
+    world.assert_unchanged(&before);
 
     // Once the patient has closed it, a new emergency is possible.
     let ix = rx::close_grant(&patient.pubkey(), &patient.pubkey(), &grant, &payer);

@@ -183,8 +183,3 @@ pub(crate) fn status_changed(
         totals: totals(policy),
     }
 }
-
-pub(crate) fn check_claim(claim: &Claim) -> Result<()> {
-    require!(claim.invariant(), ClaimsError::EscrowInvariantViolated);
-    Ok(())
-}

@@ -1,4 +1,8 @@
-use {crate::constants::*, anchor_lang::prelude::*};
+use {
+    super::Invariant,
+    crate::{constants::*, errors::ClaimsError},
+    anchor_lang::prelude::*,
+};
 
 /// Lifecycle of a claim. A claim is Approved (by rule, with a challenge
 /// window) or PendingReview as soon as it is submitted. Every claim reaches
@@ -87,7 +91,83 @@ impl Claim {
         }
     }
 
-    pub fn invariant(&self) -> bool {
+    // The status and amounts change only through these methods, called by
+    // `Policy`'s ledger methods (which move the policy's side with them and
+    // check both invariants) or, for changes that move no money, by the
+    // handler followed by `check_invariant`.
+
+    /// The adjudicator disputes an approval by rule: the claim goes under
+    /// review until `deadline` (no money moves: its reservation stays).
+    pub fn dispute(&mut self, deadline: i64) -> Result<()> {
+        self.await_review(ClaimStatus::PendingReview, deadline);
+        self.disputed = true;
+        self.check_invariant()
+    }
+
+    /// Moves the claim under review (or on appeal) until `deadline`.
+    pub(crate) fn await_review(&mut self, status: ClaimStatus, deadline: i64) {
+        self.status = status;
+        self.settle_after = i64::MAX;
+        self.review_deadline = deadline;
+    }
+
+    /// Makes the claim Approved, payable from `settle_after`.
+    pub(crate) fn approve(&mut self, amount_payable: u64, settle_after: i64) {
+        self.status = ClaimStatus::Approved;
+        self.amount_payable = amount_payable;
+        self.settle_after = settle_after;
+        self.review_deadline = i64::MAX;
+    }
+
+    /// A denied claim holds nothing; it may be appealed once (unless it
+    /// already was).
+    pub(crate) fn deny(&mut self) {
+        self.amount_payable = 0;
+        self.status = ClaimStatus::Denied;
+        self.settle_after = i64::MAX;
+        self.review_deadline = i64::MAX;
+    }
+
+    pub(crate) fn withdraw(&mut self) {
+        self.status = ClaimStatus::Withdrawn;
+        self.settle_after = i64::MAX;
+        self.review_deadline = i64::MAX;
+    }
+
+    pub(crate) fn void(&mut self, now: i64) {
+        self.status = ClaimStatus::Voided;
+        self.voided_at = Some(now);
+    }
+
+    /// Back to Approved; a claim approved by rule resumes its challenge
+    /// window where the voiding stopped it.
+    pub(crate) fn reinstate(&mut self, now: i64) -> Result<()> {
+        let voided_at = self.voided_at.ok_or(ClaimsError::InvalidClaimStatus)?;
+        if self.decided_by.is_none() {
+            let left = self.settle_after.saturating_sub(voided_at).max(0);
+            self.settle_after = now.checked_add(left).ok_or(ClaimsError::Overflow)?;
+        }
+        self.status = ClaimStatus::Approved;
+        self.voided_at = None;
+        Ok(())
+    }
+
+    pub(crate) fn mark_paid(&mut self, paid: u64, deductible: u64, now: i64) {
+        self.status = ClaimStatus::Paid;
+        self.amount_payable = paid;
+        self.deductible_applied = deductible;
+        self.paid_at = Some(now);
+    }
+
+    /// Records a decision (by the adjudicator, or by the program at a timeout).
+    pub fn decided(&mut self, by: Pubkey, at: i64) {
+        self.decided_by = Some(by);
+        self.decided_at = Some(at);
+    }
+}
+
+impl Invariant for Claim {
+    fn invariant(&self) -> bool {
         self.version == ACCOUNT_VERSION
             && !self.records.is_empty()
             && self.records.len() <= MAX_RECORDS_PER_CLAIM
@@ -106,32 +186,18 @@ impl Claim {
             ) == (self.review_deadline != i64::MAX))
     }
 
-    /// Moves the claim under review (or on appeal) until `deadline`.
-    pub fn await_review(&mut self, status: ClaimStatus, deadline: i64) {
-        self.status = status;
-        self.settle_after = i64::MAX;
-        self.review_deadline = deadline;
-    }
-
-    /// Makes the claim Approved, payable from `settle_after`.
-    pub fn approve(&mut self, amount_payable: u64, settle_after: i64) {
-        self.status = ClaimStatus::Approved;
-        self.amount_payable = amount_payable;
-        self.settle_after = settle_after;
-        self.review_deadline = i64::MAX;
-    }
-
-    /// Records a decision (by the adjudicator, or by the program at a timeout).
-    pub fn decided(&mut self, by: Pubkey, at: i64) {
-        self.decided_by = Some(by);
-        self.decided_at = Some(at);
+    fn violation() -> anchor_lang::error::Error {
+        error!(ClaimsError::EscrowInvariantViolated)
     }
 }
 
-/// Byte offsets in a serialized `Claim`.
+/// Byte offsets (discriminator included) of the fields `Claim` accounts are
+/// listed by; tested against a serialized account.
 pub mod claim_offsets {
     /// `policy`: after the discriminator, version and bump.
     pub const POLICY: usize = 8 + 1 + 1;
     /// `provider`: after the policy and the 16-byte claim id.
     pub const PROVIDER: usize = POLICY + 32 + 16;
+    /// `patient`.
+    pub const PATIENT: usize = PROVIDER + 32;
 }

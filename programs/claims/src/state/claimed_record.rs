@@ -1,4 +1,8 @@
-use {crate::constants::*, anchor_lang::prelude::*};
+use {
+    super::Invariant,
+    crate::{constants::*, errors::ClaimsError},
+    anchor_lang::prelude::*,
+};
 
 /// Marks a record as backing a claim on a policy, so that it backs at most
 /// one: `["claimed_record", policy, origin]`, keyed on the serial of the
@@ -21,10 +25,6 @@ pub struct ClaimedRecord {
 
 impl ClaimedRecord {
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
-
-    pub fn invariant(&self) -> bool {
-        self.version == ACCOUNT_VERSION
-    }
 }
 
 /// Byte offsets (discriminator included) of the fields `ClaimedRecord`
@@ -32,4 +32,14 @@ impl ClaimedRecord {
 pub mod claimed_record_offsets {
     /// `claim`: after version, bump, policy, origin and record.
     pub const CLAIM: usize = 8 + 1 + 1 + 32 + 8 + 32;
+}
+
+impl Invariant for ClaimedRecord {
+    fn invariant(&self) -> bool {
+        self.version == ACCOUNT_VERSION
+    }
+
+    fn violation() -> anchor_lang::error::Error {
+        error!(ClaimsError::EscrowInvariantViolated)
+    }
 }

@@ -6,3 +6,6 @@ pub mod policy;
 pub mod provider_usage;
 
 pub use {claim::*, claimed_record::*, policy::*, provider_usage::*};
+
+/// The invariant trait shared by the three programs (`panacea-common`).
+pub use panacea_common::Invariant;

@@ -1,5 +1,5 @@
 use {
-    super::Claim,
+    super::{Claim, ClaimStatus, Invariant},
     crate::{constants::*, errors::ClaimsError},
     anchor_lang::prelude::*,
 };
@@ -151,9 +151,17 @@ impl Policy {
         Ok((absorbed, paid))
     }
 
+    // ----- the escrow ledger -----
+    //
+    // `deposited`, `reserved`, `paid`, `withdrawn`, `deductible_met`,
+    // `open_claims` and `appealable_until` change only through the methods
+    // below, and a claim's amounts and status only through them and the
+    // `Claim` methods they call. Each ends by checking the invariants of
+    // what it changed; handlers end with `check_escrow` against the vault.
+
     /// Sets `amount` aside for a claim, refusing what exceeds the coverage
     /// left or the unreserved escrow.
-    pub fn reserve(&mut self, amount: u64) -> Result<()> {
+    fn reserve(&mut self, amount: u64) -> Result<()> {
         require!(
             amount <= self.remaining_coverage()?,
             ClaimsError::CoverageExceeded
@@ -170,7 +178,7 @@ impl Policy {
     }
 
     /// Gives back `amount` of a claim's reservation.
-    pub fn unreserve(&mut self, amount: u64) -> Result<()> {
+    fn unreserve(&mut self, amount: u64) -> Result<()> {
         self.reserved = self
             .reserved
             .checked_sub(amount)
@@ -179,7 +187,7 @@ impl Policy {
     }
 
     /// Counts a claim entering the open states.
-    pub fn open_claim(&mut self) -> Result<()> {
+    fn open_claim(&mut self) -> Result<()> {
         self.open_claims = self
             .open_claims
             .checked_add(1)
@@ -188,7 +196,7 @@ impl Policy {
     }
 
     /// Releases an open claim's whole reservation as it leaves the open states.
-    pub fn release(&mut self, claim: &Claim) -> Result<()> {
+    fn release(&mut self, claim: &Claim) -> Result<()> {
         self.unreserve(claim.reservation())?;
         self.open_claims = self
             .open_claims
@@ -197,9 +205,144 @@ impl Policy {
         Ok(())
     }
 
+    /// Holds the escrow for an appeal (or a reinstatement) that may come until
+    /// the appeal window from `now` has passed: the insurer neither
+    /// withdraws nor closes before. Returns that time.
+    fn hold_for_appeal(&mut self, now: i64) -> Result<i64> {
+        let until = now
+            .checked_add(self.appeal_window)
+            .ok_or(ClaimsError::Overflow)?;
+        self.appealable_until = self.appealable_until.max(until);
+        Ok(until)
+    }
+
+    /// Checks the ledger's invariant and, when given, the claim's.
+    fn checked(&self, claim: Option<&Claim>) -> Result<()> {
+        self.check_invariant()?;
+        match claim {
+            Some(claim) => claim.check_invariant(),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts `received` (what actually arrived in the vault) as deposited.
+    pub fn deposit(&mut self, received: u64) -> Result<()> {
+        self.deposited = self
+            .deposited
+            .checked_add(received)
+            .ok_or(ClaimsError::Overflow)?;
+        self.checked(None)
+    }
+
+    /// Books `amount` paid out of the vault to the insurer: at most what no
+    /// claim holds.
+    pub fn withdraw(&mut self, amount: u64) -> Result<()> {
+        require!(
+            amount <= self.unreserved()?,
+            ClaimsError::InsufficientEscrow
+        );
+        self.withdrawn = self
+            .withdrawn
+            .checked_add(amount)
+            .ok_or(ClaimsError::Overflow)?;
+        self.checked(None)
+    }
+
+    /// Reserves `amount` for a new claim and counts it open (the claim is
+    /// written next, by `submit_claim`, and checked there).
+    pub fn reserve_new_claim(&mut self, amount: u64) -> Result<()> {
+        self.reserve(amount)?;
+        self.open_claim()?;
+        self.checked(None)
+    }
+
+    /// The provider appeals `claim` (denied, or approved in part): the
+    /// whole requested amount is reserved again and the claim waits for the
+    /// adjudicator until `deadline`.
+    pub fn appeal(&mut self, claim: &mut Claim, deadline: i64) -> Result<()> {
+        let extra = claim
+            .amount_requested
+            .checked_sub(claim.reservation())
+            .ok_or(ClaimsError::EscrowInvariantViolated)?;
+        self.reserve(extra)?;
+        if !claim.is_open() {
+            self.open_claim()?;
+        }
+        claim.appealed = true;
+        claim.amount_payable = claim.amount_requested;
+        claim.await_review(ClaimStatus::Appealed, deadline);
+        self.checked(Some(claim))
+    }
+
+    /// The adjudicator approves `amount` of `claim`, giving back the rest
+    /// of its reservation. A partial approval of a claim not yet appealed
+    /// holds the escrow and the settlement for the appeal window.
+    pub fn approve(&mut self, claim: &mut Claim, amount: u64, now: i64) -> Result<()> {
+        let returned = claim
+            .amount_payable
+            .checked_sub(amount)
+            .ok_or(ClaimsError::EscrowInvariantViolated)?;
+        self.unreserve(returned)?;
+        let appealable = amount < claim.amount_requested && !claim.appealed;
+        let settle_after = if appealable {
+            self.hold_for_appeal(now)?
+        } else {
+            now
+        };
+        claim.approve(amount, settle_after);
+        self.checked(Some(claim))
+    }
+
+    /// An unanswered appeal times out approved in full (already reserved).
+    pub fn approve_on_timeout(&mut self, claim: &mut Claim, now: i64) -> Result<()> {
+        let full = claim.amount_requested;
+        require!(
+            claim.status == ClaimStatus::Appealed && claim.reservation() == full,
+            ClaimsError::EscrowInvariantViolated
+        );
+        claim.approve(full, now);
+        self.checked(Some(claim))
+    }
+
+    /// Denies `claim` (by decision or at a review timeout): its reservation
+    /// is released; unless it was already appealed, the escrow is held for
+    /// the appeal window.
+    pub fn deny(&mut self, claim: &mut Claim, now: i64) -> Result<()> {
+        self.release(claim)?;
+        if !claim.appealed {
+            self.hold_for_appeal(now)?;
+        }
+        claim.deny();
+        self.checked(Some(claim))
+    }
+
+    /// The provider withdraws its open claim: the reservation is released.
+    pub fn withdraw_claim(&mut self, claim: &mut Claim) -> Result<()> {
+        self.release(claim)?;
+        claim.withdraw();
+        self.checked(Some(claim))
+    }
+
+    /// Voids an approved claim whose provider is no longer active: the
+    /// reservation is released and held for the reinstatement window.
+    pub fn void(&mut self, claim: &mut Claim, now: i64) -> Result<()> {
+        self.release(claim)?;
+        self.hold_for_appeal(now)?;
+        claim.void(now);
+        self.checked(Some(claim))
+    }
+
+    /// Reinstates a voided claim: its approved amount is reserved again.
+    pub fn reinstate(&mut self, claim: &mut Claim, now: i64) -> Result<()> {
+        self.reserve(claim.amount_payable)?;
+        self.open_claim()?;
+        claim.reinstate(now)?;
+        self.checked(Some(claim))
+    }
+
     /// Books the settlement of an open claim: its reservation is released,
     /// `paid` of it was paid and `deductible` of the deductible used.
-    pub fn book_payment(&mut self, claim: &Claim, paid: u64, deductible: u64) -> Result<()> {
+    pub fn pay(&mut self, claim: &mut Claim, paid: u64, deductible: u64, now: i64) -> Result<()> {
         require!(
             paid <= claim.reservation(),
             ClaimsError::EscrowInvariantViolated
@@ -210,18 +353,8 @@ impl Policy {
             .deductible_met
             .checked_add(deductible)
             .ok_or(ClaimsError::Overflow)?;
-        Ok(())
-    }
-
-    /// Holds the escrow for an appeal (or a reinstatement) that may come until
-    /// the appeal window from `now` has passed: the insurer neither
-    /// withdraws nor closes before. Returns that time.
-    pub fn hold_for_appeal(&mut self, now: i64) -> Result<i64> {
-        let until = now
-            .checked_add(self.appeal_window)
-            .ok_or(ClaimsError::Overflow)?;
-        self.appealable_until = self.appealable_until.max(until);
-        Ok(until)
+        claim.mark_paid(paid, deductible, now);
+        self.checked(Some(claim))
     }
 
     /// The policy's terms are within the program's bounds.
@@ -241,23 +374,15 @@ impl Policy {
                 .is_some_and(|d| d <= MAX_POLICY_DURATION)
     }
 
-    /// The escrow invariants of the SPEC, against the vault's actual balance.
-    pub fn invariant(&self, vault_balance: u64) -> bool {
-        self.version == ACCOUNT_VERSION
-            && self.expected_vault_balance() == Some(vault_balance)
-            && self.reserved <= vault_balance
-            && self
-                .paid
-                .checked_add(self.reserved)
-                .is_some_and(|owed| owed <= self.coverage_limit)
-            && self.deductible_met <= self.deductible
-            && (self.open_claims > 0 || self.reserved == 0)
-            && self.terms_are_sane()
-    }
-
-    pub fn check_invariant(&self, vault_balance: u64) -> Result<()> {
+    /// The escrow invariants of the SPEC against the vault's actual balance
+    /// (vault balance = deposited - paid - withdrawn, reserved <= vault
+    /// balance), on top of the ledger's own [`Invariant`]. Every handler
+    /// that changes the ledger ends with it.
+    pub fn check_escrow(&self, vault_balance: u64) -> Result<()> {
         require!(
-            self.invariant(vault_balance),
+            self.invariant()
+                && self.expected_vault_balance() == Some(vault_balance)
+                && self.reserved <= vault_balance,
             ClaimsError::EscrowInvariantViolated
         );
         Ok(())
@@ -277,13 +402,194 @@ impl Policy {
             .deposited
             .checked_add(surplus)
             .ok_or(ClaimsError::Overflow)?;
+        self.checked(None)?;
         Ok(surplus)
     }
 }
 
-/// Byte offsets in a serialized `Policy`.
+/// The ledger's own consistency (what holds whatever the vault holds):
+/// paid + withdrawn <= deposited, reserved <= what that leaves, paid +
+/// reserved <= coverage limit, deductible_met <= deductible, nothing
+/// reserved without an open claim, and sane terms.
+impl Invariant for Policy {
+    fn invariant(&self) -> bool {
+        self.version == ACCOUNT_VERSION
+            && self
+                .expected_vault_balance()
+                .is_some_and(|balance| self.reserved <= balance)
+            && self
+                .paid
+                .checked_add(self.reserved)
+                .is_some_and(|owed| owed <= self.coverage_limit)
+            && self.deductible_met <= self.deductible
+            && (self.open_claims > 0 || self.reserved == 0)
+            && self.terms_are_sane()
+    }
+
+    fn violation() -> anchor_lang::error::Error {
+        error!(ClaimsError::EscrowInvariantViolated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use {super::*, crate::state::Claim};
+
+    const DAY: i64 = 86_400;
+
+    fn policy() -> Policy {
+        Policy {
+            version: ACCOUNT_VERSION,
+            bump: 255,
+            vault_bump: 254,
+            insurer: Pubkey::new_unique(),
+            policy_id: [1; 16],
+            patient: Pubkey::new_unique(),
+            payout_mint: Pubkey::new_unique(),
+            vault: Pubkey::new_unique(),
+            token_program: Pubkey::new_unique(),
+            adjudicator: Pubkey::new_unique(),
+            coverage_limit: 1_000,
+            deductible: 100,
+            copay_bps: 2_000,
+            auto_approve_limit: 500,
+            provider_auto_approve_cap: 1_000,
+            auto_approve_period: 30 * DAY,
+            challenge_window: DAY,
+            appeal_window: DAY,
+            review_window: DAY,
+            valid_from: 0,
+            valid_until: 365 * DAY,
+            deposited: 0,
+            reserved: 0,
+            paid: 0,
+            withdrawn: 0,
+            deductible_met: 0,
+            open_claims: 0,
+            appealable_until: 0,
+            created_at: 0,
+            rent_payer: Pubkey::new_unique(),
+        }
+    }
+
+    fn claim(policy: &mut Policy, billed: u64) -> Claim {
+        let payable = policy.insurer_share(billed);
+        policy.reserve_new_claim(payable).unwrap();
+        Claim {
+            version: ACCOUNT_VERSION,
+            bump: 255,
+            policy: Pubkey::new_unique(),
+            claim_id: [2; 16],
+            provider: Pubkey::new_unique(),
+            patient: policy.patient,
+            amount_billed: billed,
+            deductible_applied: 0,
+            amount_requested: payable,
+            amount_payable: payable,
+            service_commitment: [3; 32],
+            records: vec![Pubkey::new_unique()],
+            status: ClaimStatus::PendingReview,
+            submitted_at: 0,
+            settle_after: i64::MAX,
+            review_deadline: DAY,
+            decided_by: None,
+            decided_at: None,
+            appealed: false,
+            disputed: false,
+            paid_at: None,
+            voided_at: None,
+            rent_payer: Pubkey::new_unique(),
+        }
+    }
+
+    /// The escrow as the vault would hold it.
+    fn vault(policy: &Policy) -> u64 {
+        policy.expected_vault_balance().unwrap()
+    }
+
+    #[test]
+    fn the_ledger_moves_only_through_its_methods_and_stays_whole() {
+        let mut policy = policy();
+        policy.deposit(800).unwrap();
+        let mut c = claim(&mut policy, 500);
+        assert_eq!((policy.reserved, policy.open_claims), (400, 1));
+        c.check_invariant().unwrap();
+        policy.check_escrow(vault(&policy)).unwrap();
+
+        // A partial approval gives back the rest and holds for an appeal.
+        policy.approve(&mut c, 300, 10).unwrap();
+        assert_eq!((policy.reserved, c.status), (300, ClaimStatus::Approved));
+        assert_eq!(policy.appealable_until, 10 + DAY);
+        // The appeal reserves the full amount again.
+        policy.appeal(&mut c, 20 + DAY).unwrap();
+        assert_eq!((policy.reserved, c.status), (400, ClaimStatus::Appealed));
+        // Unanswered, it is approved in full, then paid.
+        policy.approve_on_timeout(&mut c, 30 + DAY).unwrap();
+        let (deductible, paid) = policy.settlement(&c).unwrap();
+        policy.pay(&mut c, paid, deductible, 40 + DAY).unwrap();
+        assert_eq!(
+            (policy.reserved, policy.open_claims, policy.paid, c.status),
+            (0, 0, paid, ClaimStatus::Paid)
+        );
+        assert_eq!(deductible, 100);
+        policy.check_escrow(vault(&policy)).unwrap();
+        // What no claim holds can be withdrawn, no more.
+        let free = policy.unreserved().unwrap();
+        assert!(policy.withdraw(free + 1).is_err());
+        policy.withdraw(free).unwrap();
+        assert_eq!(vault(&policy), 0);
+        policy.check_escrow(0).unwrap();
+    }
+
+    #[test]
+    fn a_refused_ledger_change_leaves_the_policy_as_it_was() {
+        let mut policy = policy();
+        policy.deposit(300).unwrap();
+        let before = format!("{policy:?}");
+        // Over the escrow (the coverage would allow it).
+        let err = policy.reserve_new_claim(301).unwrap_err();
+        assert_eq!(err, error!(ClaimsError::InsufficientEscrow));
+        assert_eq!(format!("{policy:?}"), before);
+        // Over the coverage.
+        policy.deposit(2_000).unwrap();
+        let before = format!("{policy:?}");
+        let err = policy.reserve_new_claim(1_001).unwrap_err();
+        assert_eq!(err, error!(ClaimsError::CoverageExceeded));
+        assert_eq!(format!("{policy:?}"), before);
+        // A vault that does not hold what the ledger says.
+        assert!(policy.check_escrow(vault(&policy) - 1).is_err());
+    }
+
+    #[test]
+    fn denying_voiding_withdrawing_and_reinstating_release_and_restore() {
+        let mut policy = policy();
+        policy.deposit(1_000).unwrap();
+        let mut denied = claim(&mut policy, 100);
+        policy.deny(&mut denied, 5).unwrap();
+        assert_eq!(
+            (denied.status, denied.amount_payable),
+            (ClaimStatus::Denied, 0)
+        );
+        let mut withdrawn = claim(&mut policy, 100);
+        policy.withdraw_claim(&mut withdrawn).unwrap();
+        assert_eq!(withdrawn.status, ClaimStatus::Withdrawn);
+        let mut voided = claim(&mut policy, 100);
+        policy.approve(&mut voided, 80, 5).unwrap();
+        policy.void(&mut voided, 6).unwrap();
+        assert_eq!((policy.reserved, policy.open_claims), (0, 0));
+        policy.reinstate(&mut voided, 7).unwrap();
+        assert_eq!(
+            (policy.reserved, policy.open_claims, voided.status),
+            (80, 1, ClaimStatus::Approved)
+        );
+        policy.check_escrow(vault(&policy)).unwrap();
+    }
+}
+
+/// Byte offsets (discriminator included) of the fields `Policy` accounts
+/// are listed by; tested against a serialized account.
 pub mod policy_offsets {
-    /// `insurer`: after the discriminator, version, bump and vault bump.
+    /// `insurer`: after the discriminator, version, bump and vault_bump.
     pub const INSURER: usize = 8 + 1 + 1 + 1;
     /// `patient`: after the insurer and the 16-byte policy id.
     pub const PATIENT: usize = INSURER + 32 + 16;

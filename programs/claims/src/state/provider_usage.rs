@@ -1,4 +1,8 @@
-use {crate::constants::*, anchor_lang::prelude::*};
+use {
+    super::Invariant,
+    crate::{constants::*, errors::ClaimsError},
+    anchor_lang::prelude::*,
+};
 
 /// What one provider was approved by rule on one policy in the current
 /// auto-approve period: `["provider_usage", policy, provider]`. Claims that
@@ -26,10 +30,6 @@ pub struct ProviderUsage {
 impl ProviderUsage {
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
 
-    pub fn invariant(&self) -> bool {
-        self.version == ACCOUNT_VERSION
-    }
-
     /// Approved by rule so far in `period` of the policy created at `created_at`.
     pub fn used_in(&self, created_at: i64, period: u64) -> u64 {
         if self.policy_created_at == created_at && self.period == period {
@@ -37,5 +37,15 @@ impl ProviderUsage {
         } else {
             0
         }
+    }
+}
+
+impl Invariant for ProviderUsage {
+    fn invariant(&self) -> bool {
+        self.version == ACCOUNT_VERSION
+    }
+
+    fn violation() -> anchor_lang::error::Error {
+        error!(ClaimsError::EscrowInvariantViolated)
     }
 }

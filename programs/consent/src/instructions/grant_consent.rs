@@ -1,5 +1,5 @@
 use {
-    super::{apply_grant, open_epoch, Change},
+    super::{apply_grant, now, open_epoch, validate_grant, Change},
     crate::{constants::*, state::*},
     anchor_lang::prelude::*,
     records::state::{Entity, Patient},
@@ -46,9 +46,20 @@ pub struct GrantConsent<'info> {
     pub system_program: Program<'info, System>,
 }
 
+impl GrantConsent<'_> {
+    /// The signer is the patient or the guardian (returned as the change's
+    /// actor), and the grant is acceptable (`validate_grant`).
+    pub fn validate(&self, args: &GrantConsentArgs, now: i64) -> Result<Change> {
+        let change = Change::by_signer(&self.patient, self.authority.key)?;
+        validate_grant(&args.terms, self.patient.authority, &self.grantee, now)?;
+        Ok(change)
+    }
+}
+
 pub fn handler(mut ctx: Context<GrantConsent>, args: GrantConsentArgs) -> Result<()> {
+    let now = now()?;
+    let change = ctx.accounts.validate(&args, now)?;
     let accounts = &mut ctx.accounts;
-    let change = Change::by_signer(&accounts.patient, accounts.authority.key)?;
     let opened = open_epoch(
         &mut accounts.consent_epoch,
         ctx.bumps.consent_epoch,
@@ -59,11 +70,12 @@ pub fn handler(mut ctx: Context<GrantConsent>, args: GrantConsentArgs) -> Result
         &mut accounts.consent,
         ctx.bumps.consent,
         accounts.patient.authority,
-        &accounts.grantee,
+        accounts.grantee.authority,
         args.purpose,
         args.terms,
         change,
         accounts.payer.key(),
+        now,
     )?;
     if let Some(opened) = opened {
         emit_cpi!(opened);

@@ -1,5 +1,5 @@
 use {
-    super::{apply_grant, open_epoch, verify_signed_message},
+    super::{apply_grant, now, open_epoch, validate_grant, verify_signed_message, Change},
     crate::{constants::*, message::ConsentMessage, state::*},
     anchor_lang::{compat::solana_instructions_sysvar as ix_sysvar, prelude::*},
     records::state::{Entity, Patient, RegistryConfig},
@@ -60,23 +60,38 @@ pub struct GrantConsentSigned<'info> {
     pub system_program: Program<'info, System>,
 }
 
+impl GrantConsentSigned<'_> {
+    /// The preceding Ed25519 instruction verified the patient's signature
+    /// over exactly this grant's off-chain message envelope (naming this
+    /// deployment, the consent's epoch and version, unexpired), and the
+    /// grant is acceptable (`validate_grant`). Returns the change, relayed
+    /// by the payer.
+    pub fn validate(&self, args: &GrantConsentSignedArgs, now: i64) -> Result<Change> {
+        let patient = self.patient.authority;
+        let expected = ConsentMessage {
+            deployment: self.registry.deployment.clone(),
+            program_id: crate::ID,
+            patient,
+            grantee: self.grantee.authority,
+            purpose: args.purpose,
+            terms: Some(args.terms),
+            consent_epoch: self.consent_epoch.epoch,
+            consent_version: self.consent.consent_version,
+            issued_at: args.issued_at,
+            expires_at: args.expires_at,
+        };
+        let mut change = verify_signed_message(&self.instructions, &patient, &expected, now)?;
+        validate_grant(&args.terms, patient, &self.grantee, now)?;
+        change.relayer = Some(self.payer.key());
+        Ok(change)
+    }
+}
+
 pub fn handler(mut ctx: Context<GrantConsentSigned>, args: GrantConsentSignedArgs) -> Result<()> {
+    let now = now()?;
+    let change = ctx.accounts.validate(&args, now)?;
     let accounts = &mut ctx.accounts;
     let patient = accounts.patient.authority;
-    let expected = ConsentMessage {
-        deployment: accounts.registry.deployment.clone(),
-        program_id: crate::ID,
-        patient,
-        grantee: accounts.grantee.authority,
-        purpose: args.purpose,
-        terms: Some(args.terms),
-        consent_epoch: accounts.consent_epoch.epoch,
-        consent_version: accounts.consent.consent_version,
-        issued_at: args.issued_at,
-        expires_at: args.expires_at,
-    };
-    let mut change = verify_signed_message(&accounts.instructions, &patient, &expected)?;
-    change.relayer = Some(accounts.payer.key());
     let opened = open_epoch(
         &mut accounts.consent_epoch,
         ctx.bumps.consent_epoch,
@@ -87,11 +102,12 @@ pub fn handler(mut ctx: Context<GrantConsentSigned>, args: GrantConsentSignedArg
         &mut accounts.consent,
         ctx.bumps.consent,
         patient,
-        &accounts.grantee,
+        accounts.grantee.authority,
         args.purpose,
         args.terms,
         change,
         accounts.payer.key(),
+        now,
     )?;
     if let Some(opened) = opened {
         emit_cpi!(opened);

@@ -31,7 +31,7 @@ pub(crate) fn now() -> Result<i64> {
 }
 
 /// Who asks for a change, and how they proved it.
-pub(crate) struct Change {
+pub struct Change {
     pub actor: Pubkey,
     pub relayer: Option<Pubkey>,
     pub signed_via: SignedVia,
@@ -81,30 +81,45 @@ pub(crate) fn open_epoch(
     }))
 }
 
-/// Creates or updates a consent with `terms`, bumping its version. A Permit
-/// needs a grantee that may act now (Active and unexpired): consent given
-/// to a suspended, revoked or expired entity would come into force the
-/// moment it is reinstated, without the patient deciding again. A Deny
+/// What a grant (direct or signed) must satisfy: well-formed, bounded
+/// terms (`ConsentTerms::validate`), a grantee other than the patient, and
+/// for a Permit a grantee that may act now (Active and unexpired): consent
+/// given to a suspended, revoked or expired entity would come into force
+/// the moment it is reinstated, without the patient deciding again. A Deny
 /// only protects the patient and is accepted whatever the grantee's status.
+pub(crate) fn validate_grant(
+    terms: &ConsentTerms,
+    patient: Pubkey,
+    grantee_entity: &Entity,
+    now: i64,
+) -> Result<()> {
+    terms.validate(now)?;
+    require_keys_neq!(
+        grantee_entity.authority,
+        patient,
+        ConsentError::GranteeIsPatient
+    );
+    require!(
+        terms.decision == Decision::Deny || grantee_entity.is_active(now),
+        ConsentError::GranteeNotActive
+    );
+    Ok(())
+}
+
+/// Creates or updates a consent with `terms` (checked by `validate_grant`
+/// in the instruction's `validate`), bumping its version.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn apply_grant(
     consent: &mut Account<Consent>,
     bump: u8,
     patient: Pubkey,
-    grantee_entity: &Entity,
+    grantee: Pubkey,
     purpose: ConsentPurpose,
     terms: ConsentTerms,
     change: Change,
     payer: Pubkey,
+    now: i64,
 ) -> Result<ConsentChanged> {
-    terms.validate()?;
-    let grantee = grantee_entity.authority;
-    require_keys_neq!(grantee, patient, ConsentError::GranteeIsPatient);
-    let now = now()?;
-    require!(
-        terms.decision == Decision::Deny || grantee_entity.is_active(now),
-        ConsentError::GranteeNotActive
-    );
     let old = (!consent.is_new()).then(|| consent.state());
     if consent.is_new() {
         consent.version = ACCOUNT_VERSION;
@@ -133,16 +148,23 @@ pub(crate) fn apply_grant(
     Ok(changed_event(consent, change, old))
 }
 
-/// Revokes an active consent, bumping its version.
-pub(crate) fn apply_revoke(
-    consent: &mut Account<Consent>,
-    change: Change,
-) -> Result<ConsentChanged> {
+/// A revocation needs an Active consent.
+pub(crate) fn validate_revoke(consent: &Consent) -> Result<()> {
     require!(
         consent.status == ConsentStatus::Active,
         ConsentError::AlreadyRevoked
     );
-    let now = now()?.max(consent.updated_at);
+    Ok(())
+}
+
+/// Revokes an active consent (checked by `validate_revoke`), bumping its
+/// version.
+pub(crate) fn apply_revoke(
+    consent: &mut Account<Consent>,
+    change: Change,
+    now: i64,
+) -> Result<ConsentChanged> {
+    let now = now.max(consent.updated_at);
     let old = Some(consent.state());
     consent.status = ConsentStatus::Revoked;
     consent.revoked_at = Some(now);
@@ -174,7 +196,8 @@ fn changed_event(
 }
 
 /// Checks a relayed change: the preceding Ed25519 instruction verified the
-/// patient's signature over exactly `expected` (which names this cluster's
+/// patient's signature over exactly `expected`'s off-chain message envelope
+/// (`ConsentMessage::signed_bytes`; the text names this cluster's
 /// deployment, this program, this consent, the patient's consent epoch, the
 /// consent's current version, an issue time not in the future and an
 /// unexpired expiry).
@@ -182,8 +205,8 @@ pub(crate) fn verify_signed_message(
     instructions_sysvar: &AccountInfo,
     patient: &Pubkey,
     expected: &ConsentMessage,
+    now: i64,
 ) -> Result<Change> {
-    let now = now()?;
     require!(
         expected.issued_at <= now,
         ConsentError::MessageIssuedInFuture
@@ -196,14 +219,23 @@ pub(crate) fn verify_signed_message(
     );
     let verified = verified_message(instructions_sysvar)?;
     require_keys_eq!(verified.signer, *patient, ConsentError::SignerNotPatient);
-    if verified.message != expected.encode() {
-        // Only the exact message is accepted; the lines of a refused one
-        // say why: another cluster, a close since signing, or a replay.
-        let signed = &verified.message;
-        let deployment = message::field(signed, message::DEPLOYMENT_LINE);
-        let epoch = message::field(signed, message::EPOCH_LINE).and_then(|v| v.parse::<u64>().ok());
+    if verified.message != expected.signed_bytes() {
+        // Only the exact envelope is accepted; a refused one says why: not
+        // an off-chain message (raw bytes, such as a bare or v2 text, were
+        // signed), a malformed envelope, another cluster, a close since
+        // signing, or a replay.
+        let text = message::open_envelope(&verified.message).map_err(|e| match e {
+            message::EnvelopeError::NotOffchainMessage => {
+                error!(ConsentError::NotOffchainMessage)
+            }
+            message::EnvelopeError::MalformedEnvelope => {
+                error!(ConsentError::MalformedOffchainEnvelope)
+            }
+        })?;
+        let deployment = message::field(text, message::DEPLOYMENT_FIELD);
+        let epoch = message::field(text, message::EPOCH_FIELD).and_then(|v| v.parse::<u64>().ok());
         let version =
-            message::field(signed, message::VERSION_LINE).and_then(|v| v.parse::<u32>().ok());
+            message::field(text, message::VERSION_FIELD).and_then(|v| v.parse::<u32>().ok());
         if deployment.is_some_and(|d| d != expected.deployment) {
             return err!(ConsentError::WrongDeployment);
         }

@@ -1,5 +1,5 @@
 use {
-    super::{apply_revoke, Change},
+    super::{apply_revoke, now, validate_revoke, Change},
     crate::{constants::*, errors::ConsentError, state::*},
     anchor_lang::prelude::*,
     records::state::Patient,
@@ -20,10 +20,18 @@ pub struct RevokeConsent<'info> {
     pub consent: Account<'info, Consent>,
 }
 
-pub fn handler(mut ctx: Context<RevokeConsent>) -> Result<()> {
-    let accounts = &mut ctx.accounts;
-    let change = Change::by_signer(&accounts.patient, accounts.authority.key)?;
-    let event = apply_revoke(&mut accounts.consent, change)?;
+impl RevokeConsent<'_> {
+    /// The signer is the patient or the guardian, and the consent is Active.
+    pub fn validate(&self) -> Result<Change> {
+        let change = Change::by_signer(&self.patient, self.authority.key)?;
+        validate_revoke(&self.consent)?;
+        Ok(change)
+    }
+}
+
+pub fn handler(ctx: Context<RevokeConsent>) -> Result<()> {
+    let change = ctx.accounts.validate()?;
+    let event = apply_revoke(&mut ctx.accounts.consent, change, now()?)?;
     emit_cpi!(event);
     Ok(())
 }

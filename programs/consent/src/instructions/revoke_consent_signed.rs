@@ -1,5 +1,5 @@
 use {
-    super::{apply_revoke, verify_signed_message},
+    super::{apply_revoke, now, validate_revoke, verify_signed_message, Change},
     crate::{constants::*, errors::ConsentError, message::ConsentMessage, state::*},
     anchor_lang::{compat::solana_instructions_sysvar as ix_sysvar, prelude::*},
     records::state::{Patient, RegistryConfig},
@@ -46,28 +46,36 @@ pub struct RevokeConsentSigned<'info> {
     pub instructions: UncheckedAccount<'info>,
 }
 
-pub fn handler(mut ctx: Context<RevokeConsentSigned>, args: RevokeConsentSignedArgs) -> Result<()> {
-    let accounts = &mut ctx.accounts;
-    let consent = &accounts.consent;
-    let expected = ConsentMessage {
-        deployment: accounts.registry.deployment.clone(),
-        program_id: crate::ID,
-        patient: consent.patient,
-        grantee: consent.grantee,
-        purpose: consent.purpose,
-        terms: None,
-        consent_epoch: accounts.consent_epoch.epoch,
-        consent_version: consent.consent_version,
-        issued_at: args.issued_at,
-        expires_at: args.expires_at,
-    };
-    let mut change = verify_signed_message(
-        &accounts.instructions,
-        &accounts.patient.authority,
-        &expected,
-    )?;
-    change.relayer = Some(accounts.payer.key());
-    let event = apply_revoke(&mut accounts.consent, change)?;
+impl RevokeConsentSigned<'_> {
+    /// The preceding Ed25519 instruction verified the patient's signature
+    /// over exactly this revocation's off-chain message envelope, and the
+    /// consent is Active. Returns the change, relayed by the payer.
+    pub fn validate(&self, args: &RevokeConsentSignedArgs, now: i64) -> Result<Change> {
+        let consent = &self.consent;
+        let expected = ConsentMessage {
+            deployment: self.registry.deployment.clone(),
+            program_id: crate::ID,
+            patient: consent.patient,
+            grantee: consent.grantee,
+            purpose: consent.purpose,
+            terms: None,
+            consent_epoch: self.consent_epoch.epoch,
+            consent_version: consent.consent_version,
+            issued_at: args.issued_at,
+            expires_at: args.expires_at,
+        };
+        let mut change =
+            verify_signed_message(&self.instructions, &self.patient.authority, &expected, now)?;
+        validate_revoke(consent)?;
+        change.relayer = Some(self.payer.key());
+        Ok(change)
+    }
+}
+
+pub fn handler(ctx: Context<RevokeConsentSigned>, args: RevokeConsentSignedArgs) -> Result<()> {
+    let now = now()?;
+    let change = ctx.accounts.validate(&args, now)?;
+    let event = apply_revoke(&mut ctx.accounts.consent, change, now)?;
     emit_cpi!(event);
     Ok(())
 }

@@ -1,6 +1,9 @@
 use {
-    super::{actions, ConsentPurpose, ConsentStatus, Decision, SignedVia},
-    crate::{constants::ACCOUNT_VERSION, errors::ConsentError},
+    super::{actions, ConsentPurpose, ConsentStatus, Decision, Invariant, SignedVia},
+    crate::{
+        constants::{ACCOUNT_VERSION, MAX_CONSENT_DURATION},
+        errors::ConsentError,
+    },
     anchor_lang::prelude::*,
     records::state::kinds,
 };
@@ -50,7 +53,12 @@ pub struct ConsentTerms {
 }
 
 impl ConsentTerms {
-    pub fn validate(&self) -> Result<()> {
+    /// The terms are well formed and their period is bounded: it has not
+    /// ended at `now`, lasts at most [`MAX_CONSENT_DURATION`] and ends at
+    /// most that long after `now`. (So every time in an accepted signed
+    /// message lies within five years of now, which keeps the relayed
+    /// transaction inside one packet.)
+    pub fn validate(&self, now: i64) -> Result<()> {
         require!(kinds::is_valid(self.kinds), ConsentError::InvalidKinds);
         require!(
             actions::is_valid(self.actions),
@@ -59,6 +67,19 @@ impl ConsentTerms {
         require!(
             self.period_end > self.period_start,
             ConsentError::InvalidPeriod
+        );
+        require!(self.period_end > now, ConsentError::ConsentPeriodOver);
+        require!(
+            self.period_end
+                .checked_sub(self.period_start)
+                .is_some_and(|d| d <= MAX_CONSENT_DURATION),
+            ConsentError::ConsentPeriodTooLong
+        );
+        require!(
+            self.period_end
+                .checked_sub(now)
+                .is_some_and(|d| d <= MAX_CONSENT_DURATION),
+            ConsentError::ConsentPeriodEndsTooLate
         );
         Ok(())
     }
@@ -98,8 +119,10 @@ impl Consent {
     pub fn is_new(&self) -> bool {
         self.version == 0
     }
+}
 
-    pub fn invariant(&self) -> bool {
+impl Invariant for Consent {
+    fn invariant(&self) -> bool {
         self.version == ACCOUNT_VERSION
             && self.consent_version >= 1
             && kinds::is_valid(self.kinds)
@@ -110,13 +133,13 @@ impl Consent {
             && self.grantee != self.patient
     }
 
-    pub fn check_invariant(&self) -> Result<()> {
-        require!(self.invariant(), ConsentError::InvariantViolated);
-        Ok(())
+    fn violation() -> anchor_lang::error::Error {
+        error!(ConsentError::InvariantViolated)
     }
 }
 
-/// Byte offsets in a serialized `Consent`.
+/// Byte offsets (discriminator included) of the fields `Consent` accounts
+/// are listed by; tested against a serialized account.
 pub mod consent_offsets {
     /// `patient`: after the discriminator, version and bump.
     pub const PATIENT: usize = 8 + 1 + 1;

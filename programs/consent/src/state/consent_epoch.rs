@@ -1,4 +1,8 @@
-use {crate::constants::ACCOUNT_VERSION, crate::errors::ConsentError, anchor_lang::prelude::*};
+use {
+    super::Invariant,
+    crate::{constants::ACCOUNT_VERSION, errors::ConsentError},
+    anchor_lang::prelude::*,
+};
 
 /// A patient's consent epoch: `["consent_epoch", patient_authority]`.
 ///
@@ -24,13 +28,14 @@ impl ConsentEpoch {
     pub fn is_new(&self) -> bool {
         self.version == 0
     }
+}
 
-    pub fn invariant(&self) -> bool {
+impl Invariant for ConsentEpoch {
+    fn invariant(&self) -> bool {
         self.version == ACCOUNT_VERSION && self.patient != Pubkey::default()
     }
 
-    pub fn check_invariant(&self) -> Result<()> {
-        require!(self.invariant(), ConsentError::InvariantViolated);
-        Ok(())
+    fn violation() -> anchor_lang::error::Error {
+        error!(ConsentError::InvariantViolated)
     }
 }

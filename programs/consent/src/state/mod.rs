@@ -5,3 +5,6 @@ pub mod consent_epoch;
 pub mod enums;
 
 pub use {consent::*, consent_epoch::*, enums::*};
+
+/// The invariant trait shared by the three programs (`panacea-common`).
+pub use panacea_common::Invariant;

@@ -31,6 +31,10 @@ pub struct AccessRequest {
 }
 
 impl Invariant for AccessRequest {
+    fn violation() -> anchor_lang::error::Error {
+        error!(crate::errors::RecordsError::InvariantViolated)
+    }
+
     fn invariant(&self) -> bool {
         self.version == ACCOUNT_VERSION
             && permissions::is_valid(self.permissions)
@@ -51,7 +55,8 @@ impl AccessRequest {
     }
 }
 
-/// Byte offsets in a serialized `AccessRequest`.
+/// Byte offsets (discriminator included) of the fields `AccessRequest`
+/// accounts are listed by; tested against a serialized account.
 pub mod access_request_offsets {
     /// `patient`: after the discriminator, version and bump.
     pub const PATIENT: usize = 8 + 1 + 1;

@@ -22,13 +22,19 @@ pub struct RegistryConfig {
 pub const MAX_DEPLOYMENT_LEN: usize = 32;
 
 /// A deployment name: 1 to [`MAX_DEPLOYMENT_LEN`] visible ASCII characters
-/// (`!` to `~`: no spaces, no line breaks), so that it reads as one line
-/// of a signed message.
+/// (`!` to `~`: no spaces, no line breaks) other than `;`, so that it reads
+/// as one field of a signed consent message, whose fields are printable
+/// ASCII joined by `"; "` (`consent::message`).
 pub fn is_valid_deployment(name: &str) -> bool {
-    (1..=MAX_DEPLOYMENT_LEN).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_graphic())
+    (1..=MAX_DEPLOYMENT_LEN).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_graphic() && b != b';')
 }
 
 impl Invariant for RegistryConfig {
+    fn violation() -> anchor_lang::error::Error {
+        error!(crate::errors::RecordsError::InvariantViolated)
+    }
+
     fn invariant(&self) -> bool {
         self.version == ACCOUNT_VERSION
             && self.max_emergency_duration > 0

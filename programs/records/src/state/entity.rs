@@ -38,6 +38,10 @@ impl Entity {
 }
 
 impl Invariant for Entity {
+    fn violation() -> anchor_lang::error::Error {
+        error!(crate::errors::RecordsError::InvariantViolated)
+    }
+
     fn invariant(&self) -> bool {
         self.version == ACCOUNT_VERSION
             && self.updated_at >= self.registered_at

@@ -87,6 +87,10 @@ impl Grant {
 }
 
 impl Invariant for Grant {
+    fn violation() -> anchor_lang::error::Error {
+        error!(crate::errors::RecordsError::InvariantViolated)
+    }
+
     fn invariant(&self) -> bool {
         self.version == ACCOUNT_VERSION
             && permissions::is_valid(self.permissions)
@@ -126,7 +130,8 @@ impl Grant {
     }
 }
 
-/// Byte offsets in a serialized `Grant`, for `getProgramAccounts` filters.
+/// Byte offsets (discriminator included) of the fields `Grant` accounts are
+/// listed by; tested against a serialized account.
 pub mod grant_offsets {
     /// `patient`: after the discriminator, version and bump.
     pub const PATIENT: usize = 8 + 1 + 1;

@@ -12,17 +12,5 @@ pub mod record;
 
 pub use {access_request::*, config::*, entity::*, enums::*, grant::*, patient::*, record::*};
 
-use anchor_lang::prelude::*;
-
-/// Checks the account's invariant, failing the instruction when it breaks.
-pub trait Invariant {
-    fn invariant(&self) -> bool;
-
-    fn check_invariant(&self) -> Result<()> {
-        require!(
-            self.invariant(),
-            crate::errors::RecordsError::InvariantViolated
-        );
-        Ok(())
-    }
-}
+/// The invariant trait shared by the three programs (`panacea-common`).
+pub use panacea_common::Invariant;

@@ -77,6 +77,10 @@ impl Patient {
 }
 
 impl Invariant for Patient {
+    fn violation() -> anchor_lang::error::Error {
+        error!(crate::errors::RecordsError::InvariantViolated)
+    }
+
     fn invariant(&self) -> bool {
         self.version == ACCOUNT_VERSION
             && self.guardian != Some(self.authority)

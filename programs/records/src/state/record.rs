@@ -68,6 +68,10 @@ impl Record {
 }
 
 impl Invariant for Record {
+    fn violation() -> anchor_lang::error::Error {
+        error!(crate::errors::RecordsError::InvariantViolated)
+    }
+
     fn invariant(&self) -> bool {
         self.version == ACCOUNT_VERSION
             && self.record_version >= 1

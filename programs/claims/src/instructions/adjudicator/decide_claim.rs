@@ -1,5 +1,5 @@
 use {
-    super::super::{check_claim, checked_sub, now, require_current_policy, status_changed},
+    super::super::{now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
@@ -60,27 +60,12 @@ pub fn handler(mut ctx: Context<DecideClaim>, args: DecideClaimArgs) -> Result<(
     policy.absorb_donations(accounts.vault.amount)?;
     let old_status = claim.status;
     match args.approved_amount {
-        Some(amount) => {
-            policy.unreserve(checked_sub(claim.amount_payable, amount)?)?;
-            let appealable = amount < claim.amount_requested && !claim.appealed;
-            let settle_after = if appealable {
-                policy.hold_for_appeal(now)?
-            } else {
-                now
-            };
-            claim.approve(amount, settle_after);
-        }
-        None => {
-            policy.release(claim)?;
-            if !claim.appealed {
-                policy.hold_for_appeal(now)?;
-            }
-            deny(claim);
-        }
+        Some(amount) => policy.approve(claim, amount, now)?,
+        None => policy.deny(claim, now)?,
     }
     claim.decided(accounts.adjudicator.key(), now);
-    policy.check_invariant(accounts.vault.amount)?;
-    check_claim(claim)?;
+    claim.check_invariant()?;
+    policy.check_escrow(accounts.vault.amount)?;
     let event = status_changed(
         accounts.adjudicator.key(),
         policy.key(),
@@ -90,12 +75,4 @@ pub fn handler(mut ctx: Context<DecideClaim>, args: DecideClaimArgs) -> Result<(
     );
     emit_cpi!(event);
     Ok(())
-}
-
-/// A denied claim holds nothing; it may be appealed once (unless it already was).
-pub(crate) fn deny(claim: &mut Claim) {
-    claim.amount_payable = 0;
-    claim.status = ClaimStatus::Denied;
-    claim.settle_after = i64::MAX;
-    claim.review_deadline = i64::MAX;
 }

@@ -1,5 +1,5 @@
 use {
-    super::super::{after, check_claim, now, require_current_policy, status_changed},
+    super::super::{after, now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
 };
@@ -38,9 +38,7 @@ pub fn handler(ctx: Context<DisputeClaim>) -> Result<()> {
     let deadline = after(now, ctx.accounts.policy.review_window)?;
     let claim = &mut ctx.accounts.claim;
     let old_status = claim.status;
-    claim.await_review(ClaimStatus::PendingReview, deadline);
-    claim.disputed = true;
-    check_claim(claim)?;
+    claim.dispute(deadline)?;
     let event = status_changed(
         ctx.accounts.adjudicator.key(),
         claim.policy,

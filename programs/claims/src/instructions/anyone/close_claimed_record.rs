@@ -25,11 +25,16 @@ pub struct CloseClaimedRecord<'info> {
     pub rent_payer: UncheckedAccount<'info>,
 }
 
+impl CloseClaimedRecord<'_> {
+    /// The marker's policy no longer exists.
+    pub fn validate(&self) -> Result<()> {
+        require!(self.policy.data_is_empty(), ClaimsError::PolicyStillOpen);
+        Ok(())
+    }
+}
+
 pub fn handler(ctx: Context<CloseClaimedRecord>) -> Result<()> {
-    require!(
-        ctx.accounts.policy.data_is_empty(),
-        ClaimsError::PolicyStillOpen
-    );
+    ctx.accounts.validate()?;
     let event = ClaimedRecordClosed {
         policy: ctx.accounts.claimed_record.policy,
         record: ctx.accounts.claimed_record.record,

@@ -1,7 +1,5 @@
 use {
-    super::super::{
-        adjudicator::decide_claim::deny, check_claim, now, require_current_policy, status_changed,
-    },
+    super::super::{now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
@@ -54,22 +52,13 @@ pub fn handler(mut ctx: Context<ExpireClaim>) -> Result<()> {
     let old_status = claim.status;
     if claim.status == ClaimStatus::Appealed {
         // Already reserved in full when the appeal was made.
-        let full = claim.amount_requested;
-        require!(
-            claim.reservation() == full,
-            ClaimsError::EscrowInvariantViolated
-        );
-        claim.approve(full, now);
+        policy.approve_on_timeout(claim, now)?;
     } else {
-        policy.release(claim)?;
-        if !claim.appealed {
-            policy.hold_for_appeal(now)?;
-        }
-        deny(claim);
+        policy.deny(claim, now)?;
     }
     claim.decided(crate::ID, now);
-    policy.check_invariant(accounts.vault.amount)?;
-    check_claim(claim)?;
+    claim.check_invariant()?;
+    policy.check_escrow(accounts.vault.amount)?;
     let event = status_changed(
         accounts.actor.key(),
         policy.key(),

@@ -1,7 +1,7 @@
 use {
     super::super::{
-        check_claim, check_payout_mint, checked_sub, now, pay_out, require_active,
-        require_current_policy, totals,
+        check_payout_mint, checked_sub, now, pay_out, require_active, require_current_policy,
+        totals,
     },
     crate::{errors::ClaimsError, events::ClaimSettled, state::*},
     anchor_lang::prelude::*,
@@ -79,13 +79,8 @@ pub fn handler(mut ctx: Context<SettleClaim>) -> Result<()> {
     let policy = &mut accounts.policy;
     let claim = &mut accounts.claim;
     let released = checked_sub(claim.reservation(), amount)?;
-    policy.book_payment(claim, amount, deductible)?;
-    claim.status = ClaimStatus::Paid;
-    claim.amount_payable = amount;
-    claim.deductible_applied = deductible;
-    claim.paid_at = Some(now);
-    policy.check_invariant(accounts.vault.amount)?;
-    check_claim(claim)?;
+    policy.pay(claim, amount, deductible, now)?;
+    policy.check_escrow(accounts.vault.amount)?;
     let event = ClaimSettled {
         settler: accounts.settler.key(),
         policy: policy.key(),

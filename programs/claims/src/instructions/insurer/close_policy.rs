@@ -1,5 +1,5 @@
 use {
-    super::super::{check_payout_mint, checked_add, now, pay_out},
+    super::super::{check_payout_mint, now, pay_out},
     crate::{constants::*, errors::ClaimsError, events::PolicyClosed, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::{self, CloseAccount, Mint, TokenAccount, TokenInterface},
@@ -64,8 +64,8 @@ pub fn handler(mut ctx: Context<ClosePolicy>) -> Result<()> {
     )?;
     accounts.vault.reload()?;
     let policy = &mut accounts.policy;
-    policy.withdrawn = checked_add(policy.withdrawn, remaining)?;
-    policy.check_invariant(accounts.vault.amount)?;
+    policy.withdraw(remaining)?;
+    policy.check_escrow(accounts.vault.amount)?;
     let seeds: &[&[u8]] = &[
         POLICY_SEED,
         policy.insurer.as_ref(),

@@ -87,16 +87,20 @@ impl CreatePolicy<'_> {
                 && (MIN_REVIEW_WINDOW..=MAX_REVIEW_WINDOW).contains(&args.review_window)
                 && (1..=MAX_AUTO_APPROVE_PERIOD).contains(&args.auto_approve_period)
                 && args.valid_from < args.valid_until
-                && args.valid_until > now
-                && args
-                    .valid_until
-                    .checked_sub(args.valid_from)
-                    .is_some_and(|d| d <= MAX_POLICY_DURATION)
-                && args
-                    .valid_until
-                    .checked_sub(now)
-                    .is_some_and(|d| d <= MAX_POLICY_DURATION),
+                && args.valid_until > now,
             ClaimsError::InvalidPolicyTerms
+        );
+        require!(
+            args.valid_until
+                .checked_sub(args.valid_from)
+                .is_some_and(|d| d <= MAX_POLICY_DURATION),
+            ClaimsError::PolicyPeriodTooLong
+        );
+        require!(
+            args.valid_until
+                .checked_sub(now)
+                .is_some_and(|d| d <= MAX_POLICY_DURATION),
+            ClaimsError::PolicyEndsTooLate
         );
         Ok(())
     }
@@ -139,7 +143,7 @@ pub fn handler(mut ctx: Context<CreatePolicy>, args: CreatePolicyArgs) -> Result
         created_at: now,
         rent_payer: accounts.payer.key(),
     });
-    policy.check_invariant(accounts.vault.amount)?;
+    policy.check_escrow(accounts.vault.amount)?;
     let event = PolicyCreated {
         insurer: policy.insurer,
         policy: policy.key(),

@@ -1,5 +1,5 @@
 use {
-    super::super::{check_payout_mint, checked_add, checked_sub, totals},
+    super::super::{check_payout_mint, checked_sub, totals},
     crate::{errors::ClaimsError, events::PolicyFunded, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked},
@@ -33,10 +33,17 @@ pub struct FundPolicy<'info> {
     pub token_program: Interface<'info, TokenInterface>,
 }
 
+impl FundPolicy<'_> {
+    /// A positive amount of a payout mint the program still accepts.
+    pub fn validate(&self, args: &FundPolicyArgs) -> Result<()> {
+        require!(args.amount > 0, ClaimsError::InvalidAmount);
+        check_payout_mint(&self.payout_mint.to_account_info())
+    }
+}
+
 pub fn handler(mut ctx: Context<FundPolicy>, args: FundPolicyArgs) -> Result<()> {
-    require!(args.amount > 0, ClaimsError::InvalidAmount);
+    ctx.accounts.validate(&args)?;
     let accounts = &mut ctx.accounts;
-    check_payout_mint(&accounts.payout_mint.to_account_info())?;
     accounts.policy.absorb_donations(accounts.vault.amount)?;
     let before = accounts.vault.amount;
     token_interface::transfer_checked(
@@ -56,8 +63,8 @@ pub fn handler(mut ctx: Context<FundPolicy>, args: FundPolicyArgs) -> Result<()>
     // Count what arrived (a fee-bearing mint may deliver less than sent).
     let received = checked_sub(accounts.vault.amount, before)?;
     let policy = &mut accounts.policy;
-    policy.deposited = checked_add(policy.deposited, received)?;
-    policy.check_invariant(accounts.vault.amount)?;
+    policy.deposit(received)?;
+    policy.check_escrow(accounts.vault.amount)?;
     let event = PolicyFunded {
         funder: accounts.funder.key(),
         policy: policy.key(),

@@ -1,5 +1,5 @@
 use {
-    super::super::{check_claim, entity_is_active, now, require_current_policy, status_changed},
+    super::super::{entity_is_active, now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
@@ -60,13 +60,9 @@ pub fn handler(mut ctx: Context<VoidClaim>) -> Result<()> {
     let policy = &mut accounts.policy;
     let claim = &mut accounts.claim;
     policy.absorb_donations(accounts.vault.amount)?;
-    policy.release(claim)?;
-    policy.hold_for_appeal(now)?;
     let old_status = claim.status;
-    claim.status = ClaimStatus::Voided;
-    claim.voided_at = Some(now);
-    policy.check_invariant(accounts.vault.amount)?;
-    check_claim(claim)?;
+    policy.void(claim, now)?;
+    policy.check_escrow(accounts.vault.amount)?;
     let event = status_changed(
         accounts.authority.key(),
         policy.key(),

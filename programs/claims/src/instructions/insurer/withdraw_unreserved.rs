@@ -1,5 +1,5 @@
 use {
-    super::super::{check_payout_mint, checked_add, now, pay_out, totals},
+    super::super::{check_payout_mint, now, pay_out, totals},
     crate::{errors::ClaimsError, events::FundsWithdrawn, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface},
@@ -27,15 +27,25 @@ pub struct WithdrawUnreserved<'info> {
     pub token_program: Interface<'info, TokenInterface>,
 }
 
+impl WithdrawUnreserved<'_> {
+    /// A positive amount, a payout mint the program still accepts, and no
+    /// appeal window open: money released by a denial may be claimed again
+    /// on appeal. (Whether the amount is unreserved is checked by
+    /// `Policy::withdraw`, after donations are counted.)
+    pub fn validate(&self, args: &WithdrawUnreservedArgs, now: i64) -> Result<()> {
+        require!(args.amount > 0, ClaimsError::InvalidAmount);
+        check_payout_mint(&self.payout_mint.to_account_info())?;
+        require!(
+            now >= self.policy.appealable_until,
+            ClaimsError::AppealWindowOpen
+        );
+        Ok(())
+    }
+}
+
 pub fn handler(mut ctx: Context<WithdrawUnreserved>, args: WithdrawUnreservedArgs) -> Result<()> {
-    require!(args.amount > 0, ClaimsError::InvalidAmount);
+    ctx.accounts.validate(&args, now()?)?;
     let accounts = &mut ctx.accounts;
-    check_payout_mint(&accounts.payout_mint.to_account_info())?;
-    // Money released by a denial may be claimed again on appeal.
-    require!(
-        now()? >= accounts.policy.appealable_until,
-        ClaimsError::AppealWindowOpen
-    );
     accounts.policy.absorb_donations(accounts.vault.amount)?;
     require!(
         args.amount <= accounts.policy.unreserved()?,
@@ -52,8 +62,8 @@ pub fn handler(mut ctx: Context<WithdrawUnreserved>, args: WithdrawUnreservedArg
     )?;
     accounts.vault.reload()?;
     let policy = &mut accounts.policy;
-    policy.withdrawn = checked_add(policy.withdrawn, args.amount)?;
-    policy.check_invariant(accounts.vault.amount)?;
+    policy.withdraw(args.amount)?;
+    policy.check_escrow(accounts.vault.amount)?;
     let event = FundsWithdrawn {
         insurer: policy.insurer,
         policy: policy.key(),

@@ -1,5 +1,5 @@
 use {
-    super::super::{after, check_claim, checked_sub, now, require_current_policy, status_changed},
+    super::super::{after, now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
@@ -48,17 +48,10 @@ pub fn handler(mut ctx: Context<AppealClaim>) -> Result<()> {
     let policy = &mut accounts.policy;
     let claim = &mut accounts.claim;
     policy.absorb_donations(accounts.vault.amount)?;
-    let extra = checked_sub(claim.amount_requested, claim.reservation())?;
-    policy.reserve(extra)?;
-    if !claim.is_open() {
-        policy.open_claim()?;
-    }
     let old_status = claim.status;
-    claim.appealed = true;
-    claim.amount_payable = claim.amount_requested;
-    claim.await_review(ClaimStatus::Appealed, after(now, policy.review_window)?);
-    policy.check_invariant(accounts.vault.amount)?;
-    check_claim(claim)?;
+    let deadline = after(now, policy.review_window)?;
+    policy.appeal(claim, deadline)?;
+    policy.check_escrow(accounts.vault.amount)?;
     let event = status_changed(
         accounts.provider.key(),
         policy.key(),

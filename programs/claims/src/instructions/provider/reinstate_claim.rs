@@ -1,7 +1,5 @@
 use {
-    super::super::{
-        after, check_claim, now, require_active, require_current_policy, status_changed,
-    },
+    super::super::{now, require_active, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
@@ -57,19 +55,9 @@ pub fn handler(mut ctx: Context<ReinstateClaim>) -> Result<()> {
     let policy = &mut accounts.policy;
     let claim = &mut accounts.claim;
     policy.absorb_donations(accounts.vault.amount)?;
-    policy.reserve(claim.amount_payable)?;
-    policy.open_claim()?;
-    let voided_at = claim.voided_at.ok_or(ClaimsError::InvalidClaimStatus)?;
-    if claim.decided_by.is_none() {
-        // Approved by rule: the challenge window resumes where it stopped.
-        let left = claim.settle_after.saturating_sub(voided_at).max(0);
-        claim.settle_after = after(now, left)?;
-    }
     let old_status = claim.status;
-    claim.status = ClaimStatus::Approved;
-    claim.voided_at = None;
-    policy.check_invariant(accounts.vault.amount)?;
-    check_claim(claim)?;
+    policy.reinstate(claim, now)?;
+    policy.check_escrow(accounts.vault.amount)?;
     let event = status_changed(
         accounts.provider.key(),
         policy.key(),

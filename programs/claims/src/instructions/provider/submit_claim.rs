@@ -1,5 +1,5 @@
 use {
-    super::super::{after, check_claim, checked_add, now, require_active, totals},
+    super::super::{after, checked_add, now, require_active, totals},
     crate::{constants::*, errors::ClaimsError, events::ClaimSubmitted, pda, state::*},
     anchor_lang::{prelude::*, system_program},
     anchor_spl::token_interface::TokenAccount,
@@ -58,6 +58,35 @@ pub struct SubmitClaim<'info> {
     )]
     pub provider_usage: Box<Account<'info, ProviderUsage>>,
     pub system_program: Program<'info, System>,
+}
+
+impl SubmitClaim<'_> {
+    /// The arguments, the provider (credentialed, active, of a kind that
+    /// bills), the policy (within its period) and the shape of the record
+    /// list (1 to 8 record and marker pairs). Each record, its marker and
+    /// the consent are checked record by record in the handler.
+    pub fn validate(
+        &self,
+        args: &SubmitClaimArgs,
+        remaining: &[AccountInfo],
+        now: i64,
+    ) -> Result<()> {
+        require!(args.claim_id != [0; 16], ClaimsError::InvalidClaimId);
+        require!(args.amount_billed > 0, ClaimsError::InvalidAmount);
+        require_active(&self.provider_entity, now)?;
+        require!(
+            self.provider_entity.kind.issues_records(),
+            ClaimsError::EntityKindNotAllowed
+        );
+        require!(self.policy.is_in_period(now), ClaimsError::PolicyNotActive);
+        require!(
+            !remaining.is_empty()
+                && remaining.chunks_exact(2).remainder().is_empty()
+                && remaining.len() / 2 <= MAX_RECORDS_PER_CLAIM,
+            ClaimsError::InvalidRecordList
+        );
+        Ok(())
+    }
 }
 
 /// Checks one listed record and returns it.
@@ -156,30 +185,11 @@ pub fn handler<'info>(
     args: SubmitClaimArgs,
 ) -> Result<()> {
     let now = now()?;
+    let remaining = ctx.remaining_accounts;
+    ctx.accounts.validate(&args, remaining, now)?;
     let accounts = &mut ctx.accounts;
-    require!(args.claim_id != [0; 16], ClaimsError::InvalidClaimId);
-    require!(args.amount_billed > 0, ClaimsError::InvalidAmount);
-
-    // The provider: credentialed, active, of a kind that bills.
-    require_active(&accounts.provider_entity, now)?;
-    require!(
-        accounts.provider_entity.kind.issues_records(),
-        ClaimsError::EntityKindNotAllowed
-    );
-    // The policy: within its period.
-    require!(
-        accounts.policy.is_in_period(now),
-        ClaimsError::PolicyNotActive
-    );
 
     // The records, each with its ClaimedRecord marker.
-    let remaining = ctx.remaining_accounts;
-    require!(
-        !remaining.is_empty()
-            && remaining.chunks_exact(2).remainder().is_empty()
-            && remaining.len() / 2 <= MAX_RECORDS_PER_CLAIM,
-        ClaimsError::InvalidRecordList
-    );
     let provider = accounts.provider.key();
     let policy_key = accounts.policy.key();
     let claim_key = accounts.claim.key();
@@ -219,8 +229,7 @@ pub fn handler<'info>(
     let policy = &mut accounts.policy;
     policy.absorb_donations(accounts.vault.amount)?;
     let payable = policy.insurer_share(args.amount_billed);
-    policy.reserve(payable)?;
-    policy.open_claim()?;
+    policy.reserve_new_claim(payable)?;
 
     // Approved by rule at or under the auto-approve limit, while this
     // provider stays within its cap for the period; otherwise reviewed.
@@ -263,8 +272,8 @@ pub fn handler<'info>(
         auto_approved,
         rent_payer: usage_rent_payer,
     });
-    require!(usage.invariant(), ClaimsError::EscrowInvariantViolated);
-    policy.check_invariant(accounts.vault.amount)?;
+    usage.check_invariant()?;
+    policy.check_escrow(accounts.vault.amount)?;
 
     let claim = &mut accounts.claim;
     claim.set_inner(Claim {
@@ -292,7 +301,7 @@ pub fn handler<'info>(
         voided_at: None,
         rent_payer: accounts.payer.key(),
     });
-    check_claim(claim)?;
+    claim.check_invariant()?;
     let event = ClaimSubmitted {
         provider,
         policy: policy_key,

@@ -1,5 +1,5 @@
 use {
-    super::super::{check_claim, require_current_policy, status_changed},
+    super::super::{require_current_policy, status_changed},
     crate::{errors::ClaimsError, pda, state::*},
     anchor_lang::{prelude::*, system_program},
     anchor_spl::token_interface::TokenAccount,
@@ -97,13 +97,9 @@ pub fn handler<'info>(mut ctx: Context<'info, WithdrawClaim<'info>>) -> Result<(
     let policy = &mut accounts.policy;
     let claim = &mut accounts.claim;
     policy.absorb_donations(accounts.vault.amount)?;
-    policy.release(claim)?;
     let old_status = claim.status;
-    claim.status = ClaimStatus::Withdrawn;
-    claim.settle_after = i64::MAX;
-    claim.review_deadline = i64::MAX;
-    policy.check_invariant(accounts.vault.amount)?;
-    check_claim(claim)?;
+    policy.withdraw_claim(claim)?;
+    policy.check_escrow(accounts.vault.amount)?;
     let event = status_changed(
         accounts.provider.key(),
         policy_key,

@@ -33,7 +33,21 @@ pub struct DenyAccessRequest<'info> {
     pub rent_payer: UncheckedAccount<'info>,
 }
 
+impl DenyAccessRequest<'_> {
+    /// The request is the patient's (its seeds name the patient; checked
+    /// again here against the stored field).
+    pub fn validate(&self) -> Result<()> {
+        require_keys_eq!(
+            self.access_request.patient,
+            self.patient.authority,
+            RecordsError::NotPatientOrGuardian
+        );
+        Ok(())
+    }
+}
+
 pub fn handler(ctx: Context<DenyAccessRequest>) -> Result<()> {
+    ctx.accounts.validate()?;
     let request = &ctx.accounts.access_request;
     emit_cpi!(AccessRequestDenied {
         actor: ctx.accounts.authority.key(),

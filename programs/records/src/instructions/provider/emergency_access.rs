@@ -33,8 +33,10 @@ pub struct EmergencyAccess<'info> {
     /// CHECK: no account lives here; its address is the emergency grant's target.
     #[account(seeds = [EMERGENCY_TARGET_SEED, patient.authority.as_ref()], bump)]
     pub emergency_target: UncheckedAccount<'info>,
+    /// Created here; an emergency grant still at this address (until the
+    /// patient closes it) is refused by `validate` with a named error.
     #[account(
-        init,
+        init_if_needed,
         payer = payer,
         space = Grant::DISCRIMINATOR.len() + Grant::INIT_SPACE,
         seeds = [
@@ -51,6 +53,7 @@ pub struct EmergencyAccess<'info> {
 
 impl EmergencyAccess<'_> {
     pub fn validate(&self, args: &EmergencyAccessArgs, now: i64) -> Result<()> {
+        require!(self.grant.version == 0, RecordsError::EmergencyGrantOpen);
         require_active(&self.provider_entity, now)?;
         require!(
             self.provider_entity.kind == EntityKind::Provider,
