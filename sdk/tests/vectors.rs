@@ -56,31 +56,41 @@ fn bytes32(v: &Value, name: &str) -> [u8; 32] {
 /// A FHIR R4 resource with nothing real in it.
 const OBSERVATION: &str = r#"{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"4548-4"}]},"valueQuantity":{"value":5.4,"unit":"%"}}"#;
 
-/// The consent v3 text of `notes/consent-v3.md`'s example, with fixed keys.
+/// The consent v3 text of a fixed grant, from the program's own encoder.
 fn consent_v3_sample() -> String {
-    let program = "DUVKpvWuFrEmysjVdh3i2QoGnJqn3GHnB7HMGZePygJk";
-    let patient = Keypair::new_from_array([0x11; 32]).pubkey();
-    let grantee = Keypair::new_from_array([0x22; 32]).pubkey();
-    format!(
-        "Panacea consent message v3; deployment: devnet; action: grant; program: {program}; \
-         patient: {patient}; grantee: {grantee}; purpose: Payment; decision: Permit; \
-         record kinds: 0x03ff; actions: 0x01; period: 1795219200..1826755200; policy: {}; \
-         consent epoch: 3; consent version: 0; issued: 1795219300; expires: 1795222800",
-        "ab".repeat(32)
-    )
+    use consent::{
+        message::ConsentMessage,
+        state::{actions, ConsentPurpose, ConsentTerms, Decision},
+    };
+    let message = ConsentMessage {
+        deployment: "devnet".into(),
+        program_id: consent::ID,
+        patient: Keypair::new_from_array([0x11; 32]).pubkey(),
+        grantee: Keypair::new_from_array([0x22; 32]).pubkey(),
+        purpose: ConsentPurpose::Payment,
+        terms: Some(ConsentTerms {
+            decision: Decision::Permit,
+            kinds: 0x03ff,
+            actions: actions::ACCESS,
+            period_start: 1_795_219_200,
+            period_end: 1_826_755_200,
+            policy_commitment: [0xab; 32],
+        }),
+        consent_epoch: 3,
+        consent_version: 0,
+        issued_at: 1_795_219_300,
+        expires_at: 1_795_222_800,
+    };
+    let text = message.text();
+    assert_eq!(envelope(&text), message.signed_bytes());
+    text
 }
 
-/// The Solana off-chain message envelope, version 0, format 0
-/// (RestrictedAscii), of `text`: the bytes the wallet signs.
+/// The Solana off-chain message envelope of `text`, as the program builds
+/// and verifies it: the bytes the wallet signs.
 fn envelope(text: &str) -> Vec<u8> {
-    assert!(text.bytes().all(|b| (0x20..=0x7e).contains(&b)));
-    assert!(text.len() <= 1212);
-    let mut out = b"\xffsolana offchain".to_vec();
-    out.push(0); // envelope version
-    out.push(0); // format: RestrictedAscii
-    out.extend_from_slice(&(text.len() as u16).to_le_bytes());
-    out.extend_from_slice(text.as_bytes());
-    out
+    consent::message::envelope(text.as_bytes())
+        .expect("a printable ASCII message of at most 1,212 bytes")
 }
 
 async fn write_rust_vectors() -> Value {

@@ -100,6 +100,10 @@ export const CLAIMS_ERROR__REINSTATE_WINDOW_CLOSED = 0x1798; // 6040
 export const CLAIMS_ERROR__REVIEW_NOT_EXPIRED = 0x1799; // 6041
 /** ClaimDisputed: a disputed claim cannot be withdrawn: the adjudicator decides it, or it times out */
 export const CLAIMS_ERROR__CLAIM_DISPUTED = 0x179a; // 6042
+/** PolicyPeriodTooLong: policy period is longer than MAX_POLICY_DURATION (5 years) */
+export const CLAIMS_ERROR__POLICY_PERIOD_TOO_LONG = 0x179b; // 6043
+/** PolicyEndsTooLate: policy period ends more than MAX_POLICY_DURATION (5 years) from now */
+export const CLAIMS_ERROR__POLICY_ENDS_TOO_LATE = 0x179c; // 6044
 
 export type ClaimsError =
   | typeof CLAIMS_ERROR__ALREADY_APPEALED
@@ -131,7 +135,9 @@ export type ClaimsError =
   | typeof CLAIMS_ERROR__NOT_INSURER_OR_ADJUDICATOR
   | typeof CLAIMS_ERROR__OPEN_CLAIMS
   | typeof CLAIMS_ERROR__OVERFLOW
+  | typeof CLAIMS_ERROR__POLICY_ENDS_TOO_LATE
   | typeof CLAIMS_ERROR__POLICY_NOT_ACTIVE
+  | typeof CLAIMS_ERROR__POLICY_PERIOD_TOO_LONG
   | typeof CLAIMS_ERROR__POLICY_STILL_OPEN
   | typeof CLAIMS_ERROR__POLICY_STILL_RUNNING
   | typeof CLAIMS_ERROR__PROVIDER_STILL_ACTIVE
@@ -178,7 +184,9 @@ if (process.env["NODE_ENV"] !== "production") {
     [CLAIMS_ERROR__NOT_INSURER_OR_ADJUDICATOR]: `signer is neither the policy's insurer nor its adjudicator`,
     [CLAIMS_ERROR__OPEN_CLAIMS]: `policy has open claims`,
     [CLAIMS_ERROR__OVERFLOW]: `arithmetic overflow`,
+    [CLAIMS_ERROR__POLICY_ENDS_TOO_LATE]: `policy period ends more than MAX_POLICY_DURATION (5 years) from now`,
     [CLAIMS_ERROR__POLICY_NOT_ACTIVE]: `policy is not in its period of validity`,
+    [CLAIMS_ERROR__POLICY_PERIOD_TOO_LONG]: `policy period is longer than MAX_POLICY_DURATION (5 years)`,
     [CLAIMS_ERROR__POLICY_STILL_OPEN]: `policy still exists`,
     [CLAIMS_ERROR__POLICY_STILL_RUNNING]: `policy is still running: wait until valid_until`,
     [CLAIMS_ERROR__PROVIDER_STILL_ACTIVE]: `the claim's provider is still active: settle the claim instead`,

@@ -58,10 +58,23 @@ export const CONSENT_ERROR__WRONG_DEPLOYMENT = 0x1783; // 6019
 export const CONSENT_ERROR__STALE_CONSENT_EPOCH = 0x1784; // 6020
 /** GranteeNotActive: a Permit consent needs a grantee entity that is Active and unexpired */
 export const CONSENT_ERROR__GRANTEE_NOT_ACTIVE = 0x1785; // 6021
+/** NotOffchainMessage: the signed bytes are not a Solana off-chain message: sign the consent text in the off-chain message envelope (a bare or v2 text is refused) */
+export const CONSENT_ERROR__NOT_OFFCHAIN_MESSAGE = 0x1786; // 6022
+/** MalformedOffchainEnvelope: the off-chain message envelope is not version 0, RestrictedAscii, with the text's length */
+export const CONSENT_ERROR__MALFORMED_OFFCHAIN_ENVELOPE = 0x1787; // 6023
+/** ConsentPeriodTooLong: consent period is longer than MAX_CONSENT_DURATION (5 years) */
+export const CONSENT_ERROR__CONSENT_PERIOD_TOO_LONG = 0x1788; // 6024
+/** ConsentPeriodEndsTooLate: consent period ends more than MAX_CONSENT_DURATION (5 years) from now */
+export const CONSENT_ERROR__CONSENT_PERIOD_ENDS_TOO_LATE = 0x1789; // 6025
+/** ConsentPeriodOver: consent period has already ended: a grant's period must end after now */
+export const CONSENT_ERROR__CONSENT_PERIOD_OVER = 0x178a; // 6026
 
 export type ConsentError =
   | typeof CONSENT_ERROR__ALREADY_REVOKED
   | typeof CONSENT_ERROR__CLOSE_TOO_EARLY
+  | typeof CONSENT_ERROR__CONSENT_PERIOD_ENDS_TOO_LATE
+  | typeof CONSENT_ERROR__CONSENT_PERIOD_OVER
+  | typeof CONSENT_ERROR__CONSENT_PERIOD_TOO_LONG
   | typeof CONSENT_ERROR__CONSENT_STILL_ACTIVE
   | typeof CONSENT_ERROR__GRANTEE_IS_PATIENT
   | typeof CONSENT_ERROR__GRANTEE_NOT_ACTIVE
@@ -69,12 +82,14 @@ export type ConsentError =
   | typeof CONSENT_ERROR__INVALID_KINDS
   | typeof CONSENT_ERROR__INVALID_PERIOD
   | typeof CONSENT_ERROR__INVARIANT_VIOLATED
+  | typeof CONSENT_ERROR__MALFORMED_OFFCHAIN_ENVELOPE
   | typeof CONSENT_ERROR__MALFORMED_SIGNATURE_INSTRUCTION
   | typeof CONSENT_ERROR__MESSAGE_EXPIRED
   | typeof CONSENT_ERROR__MESSAGE_ISSUED_IN_FUTURE
   | typeof CONSENT_ERROR__MESSAGE_LIFETIME_TOO_LONG
   | typeof CONSENT_ERROR__MESSAGE_MISMATCH
   | typeof CONSENT_ERROR__MISSING_SIGNATURE_INSTRUCTION
+  | typeof CONSENT_ERROR__NOT_OFFCHAIN_MESSAGE
   | typeof CONSENT_ERROR__NOT_PATIENT_OR_GUARDIAN
   | typeof CONSENT_ERROR__OVERFLOW
   | typeof CONSENT_ERROR__RENT_PAYER_MISMATCH
@@ -88,6 +103,9 @@ if (process.env["NODE_ENV"] !== "production") {
   consentErrorMessages = {
     [CONSENT_ERROR__ALREADY_REVOKED]: `consent is already revoked`,
     [CONSENT_ERROR__CLOSE_TOO_EARLY]: `a consent changed less than a day ago cannot be closed yet: signed messages for it may still be live`,
+    [CONSENT_ERROR__CONSENT_PERIOD_ENDS_TOO_LATE]: `consent period ends more than MAX_CONSENT_DURATION (5 years) from now`,
+    [CONSENT_ERROR__CONSENT_PERIOD_OVER]: `consent period has already ended: a grant's period must end after now`,
+    [CONSENT_ERROR__CONSENT_PERIOD_TOO_LONG]: `consent period is longer than MAX_CONSENT_DURATION (5 years)`,
     [CONSENT_ERROR__CONSENT_STILL_ACTIVE]: `consent is still in force: revoke it or wait for its period to end`,
     [CONSENT_ERROR__GRANTEE_IS_PATIENT]: `grantee cannot be the patient`,
     [CONSENT_ERROR__GRANTEE_NOT_ACTIVE]: `a Permit consent needs a grantee entity that is Active and unexpired`,
@@ -95,12 +113,14 @@ if (process.env["NODE_ENV"] !== "production") {
     [CONSENT_ERROR__INVALID_KINDS]: `record-kind mask must be non-empty and name only known kinds`,
     [CONSENT_ERROR__INVALID_PERIOD]: `consent period must end after it starts`,
     [CONSENT_ERROR__INVARIANT_VIOLATED]: `account invariant violated`,
+    [CONSENT_ERROR__MALFORMED_OFFCHAIN_ENVELOPE]: `the off-chain message envelope is not version 0, RestrictedAscii, with the text's length`,
     [CONSENT_ERROR__MALFORMED_SIGNATURE_INSTRUCTION]: `the Ed25519 instruction must verify exactly one signature over its own data`,
     [CONSENT_ERROR__MESSAGE_EXPIRED]: `the signed message has expired`,
     [CONSENT_ERROR__MESSAGE_ISSUED_IN_FUTURE]: `the signed message is issued in the future`,
     [CONSENT_ERROR__MESSAGE_LIFETIME_TOO_LONG]: `the signed message's expiry is too far in the future`,
     [CONSENT_ERROR__MESSAGE_MISMATCH]: `the verified message is not the canonical consent message for these arguments`,
     [CONSENT_ERROR__MISSING_SIGNATURE_INSTRUCTION]: `no Ed25519 signature-verification instruction precedes this instruction`,
+    [CONSENT_ERROR__NOT_OFFCHAIN_MESSAGE]: `the signed bytes are not a Solana off-chain message: sign the consent text in the off-chain message envelope (a bare or v2 text is refused)`,
     [CONSENT_ERROR__NOT_PATIENT_OR_GUARDIAN]: `signer is neither the patient nor the patient's guardian`,
     [CONSENT_ERROR__OVERFLOW]: `arithmetic overflow`,
     [CONSENT_ERROR__RENT_PAYER_MISMATCH]: `account is not the rent payer recorded at creation`,

@@ -110,8 +110,10 @@ export const RECORDS_ERROR__PATIENT_HAS_ACTIVE_RECORDS = 0x179d; // 6045
 export const RECORDS_ERROR__RECORD_BOOK_MISSING = 0x179e; // 6046
 /** PatientCloseTooSoon: a profile cannot be closed in the slot it was registered in */
 export const RECORDS_ERROR__PATIENT_CLOSE_TOO_SOON = 0x179f; // 6047
-/** InvalidDeploymentName: deployment name must be 1 to 32 visible ASCII characters (no spaces) */
+/** InvalidDeploymentName: deployment name must be 1 to 32 visible ASCII characters (no spaces, no semicolons) */
 export const RECORDS_ERROR__INVALID_DEPLOYMENT_NAME = 0x17a0; // 6048
+/** EmergencyGrantOpen: this provider's emergency grant for the patient is still open: only after the patient (or guardian) closes it can the glass be broken again */
+export const RECORDS_ERROR__EMERGENCY_GRANT_OPEN = 0x17a1; // 6049
 
 export type RecordsError =
   | typeof RECORDS_ERROR__ACCESS_REQUEST_EXPIRED
@@ -119,6 +121,7 @@ export type RecordsError =
   | typeof RECORDS_ERROR__AMEND_NOT_PERMITTED
   | typeof RECORDS_ERROR__EMERGENCY_DURATION_TOO_LONG
   | typeof RECORDS_ERROR__EMERGENCY_GRANT_CLOSED_BY_PATIENT_ONLY
+  | typeof RECORDS_ERROR__EMERGENCY_GRANT_OPEN
   | typeof RECORDS_ERROR__EMERGENCY_PURPOSE_RESERVED
   | typeof RECORDS_ERROR__ENTITY_KIND_NOT_ALLOWED
   | typeof RECORDS_ERROR__ENTITY_NOT_ACTIVE
@@ -172,6 +175,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__AMEND_NOT_PERMITTED]: `signer holds no active grant with Amend permission for this record`,
     [RECORDS_ERROR__EMERGENCY_DURATION_TOO_LONG]: `emergency access longer than the registry's maximum`,
     [RECORDS_ERROR__EMERGENCY_GRANT_CLOSED_BY_PATIENT_ONLY]: `only the patient or guardian may close an emergency grant`,
+    [RECORDS_ERROR__EMERGENCY_GRANT_OPEN]: `this provider's emergency grant for the patient is still open: only after the patient (or guardian) closes it can the glass be broken again`,
     [RECORDS_ERROR__EMERGENCY_PURPOSE_RESERVED]: `the Emergency purpose is reserved for emergency_access`,
     [RECORDS_ERROR__ENTITY_KIND_NOT_ALLOWED]: `entity kind may not perform this action`,
     [RECORDS_ERROR__ENTITY_NOT_ACTIVE]: `entity is not active: suspended, revoked or credential expired`,
@@ -185,7 +189,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__GUARDIAN_IS_PATIENT]: `a patient cannot be their own guardian`,
     [RECORDS_ERROR__INVALID_COMMITMENT]: `record commitment must not be all zeroes`,
     [RECORDS_ERROR__INVALID_CONTENT_COMMITMENT]: `content commitment must not be all zeroes`,
-    [RECORDS_ERROR__INVALID_DEPLOYMENT_NAME]: `deployment name must be 1 to 32 visible ASCII characters (no spaces)`,
+    [RECORDS_ERROR__INVALID_DEPLOYMENT_NAME]: `deployment name must be 1 to 32 visible ASCII characters (no spaces, no semicolons)`,
     [RECORDS_ERROR__INVALID_DURATION]: `duration must be positive and at most 5 years`,
     [RECORDS_ERROR__INVALID_EMERGENCY_DURATION]: `emergency-access duration must be positive and at most 72 hours`,
     [RECORDS_ERROR__INVALID_JURISDICTION]: `jurisdiction code must be 2 to 8 ASCII upper-case letters, digits or '-', zero padded`,

@@ -175,6 +175,10 @@ export type EmergencyAccessAsyncInput<
   config?: Address<TAccountConfig>;
   patient: Address<TAccountPatient>;
   emergencyTarget: Address<TAccountEmergencyTarget>;
+  /**
+   * Created here; an emergency grant still at this address (until the
+   * patient closes it) is refused by `validate` with a named error.
+   */
   grant: Address<TAccountGrant>;
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority?: Address<TAccountEventAuthority>;
@@ -326,6 +330,10 @@ export type EmergencyAccessInput<
   config: Address<TAccountConfig>;
   patient: Address<TAccountPatient>;
   emergencyTarget: Address<TAccountEmergencyTarget>;
+  /**
+   * Created here; an emergency grant still at this address (until the
+   * patient closes it) is refused by `validate` with a named error.
+   */
   grant: Address<TAccountGrant>;
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
@@ -455,6 +463,10 @@ export type ParsedEmergencyAccessInstruction<
     config: TAccountMetas[3];
     patient: TAccountMetas[4];
     emergencyTarget: TAccountMetas[5];
+    /**
+     * Created here; an emergency grant still at this address (until the
+     * patient closes it) is refused by `validate` with a named error.
+     */
     grant: TAccountMetas[6];
     systemProgram: TAccountMetas[7];
     eventAuthority: TAccountMetas[8];
