@@ -2,6 +2,7 @@
 //! consent and records, paid by rule or after adjudication.
 
 mod attacks;
+mod attacks_ledger;
 mod attacks_review;
 mod caps;
 mod deductible;
