@@ -119,7 +119,7 @@ fn run(seed: u64, steps: usize, token_program: Pubkey) {
         FUNDING,
     );
     s.world.send(&[ix], &[&insurer]).expect("fund B");
-    let mut books = vec![
+    let mut books = [
         Book {
             key: s.policy,
             vault: s.vault,
@@ -773,4 +773,110 @@ fn a_policy_period_of_exactly_five_years_is_accepted_and_one_second_more_is_not(
     // Backdated by a year, ending four years from now: five years long.
     let (_, result) = create(&mut world, now - 365 * DAY, now + max - 365 * DAY);
     result.expect("five years, backdated");
+}
+
+// ----- closing and revival: a policy closed and re-created at its address -----
+
+#[test]
+fn claims_of_a_policy_closed_and_recreated_in_one_transaction_stay_out_of_the_new_ledger() {
+    let mut s = insured_with(anchor_spl::token::ID, |t| {
+        t.valid_until = t.valid_from + 30 * DAY;
+    });
+    let insurer = s.insurer.insecure_clone();
+    let adjudicator = s.adjudicator.insecure_clone();
+    let provider = s.provider.insecure_clone();
+    let payer = s.world.payer.pubkey();
+    // A paid, a denied and a voided claim.
+    let paid = s.submit(600_000);
+    let denied = s.submit(2_000_000);
+    let voided = s.submit(500_000);
+    s.decide(&denied, None).expect("deny");
+    s.world.warp(CHALLENGE);
+    s.settle(&paid).expect("settle");
+    s.world
+        .set_status(&provider.pubkey(), EntityStatus::Suspended);
+    s.void(&insurer, &voided).expect("void");
+    s.world.set_status(&provider.pubkey(), EntityStatus::Active);
+    // After the period and every window, closed and re-created at once.
+    s.world.warp(60 * DAY);
+    let policy_id = s.policy().policy_id;
+    let close = cl::close_policy(
+        &insurer.pubkey(),
+        &s.policy,
+        &s.mint,
+        &s.insurer_tokens,
+        &payer,
+        &s.token_program,
+    );
+    let mut args = policy_args(&s.world, &adjudicator.pubkey());
+    args.policy_id = policy_id;
+    let create = cl::create_policy(
+        &payer,
+        &insurer.pubkey(),
+        &s.patient.pubkey(),
+        &s.mint,
+        &s.token_program,
+        args,
+    );
+    s.world
+        .send(&[close, create], &[&insurer])
+        .expect("close and re-create in one transaction");
+    s.fund(FUNDING / 2).expect("fund the new policy");
+    let fresh = s.policy();
+    assert_eq!(
+        (fresh.deposited, fresh.reserved, fresh.paid),
+        (FUNDING / 2, 0, 0)
+    );
+
+    // Nothing an old claim can do reaches the new ledger.
+    let watched = [s.policy, s.vault, paid, denied, voided, s.provider_tokens];
+    let attempts: Vec<(Instruction, Keypair)> = vec![
+        (
+            cl::appeal_claim(&provider.pubkey(), &s.policy, &denied),
+            provider.insecure_clone(),
+        ),
+        (
+            cl::reinstate_claim(&provider.pubkey(), &s.policy, &voided),
+            provider.insecure_clone(),
+        ),
+        (
+            cl::decide_claim(&adjudicator.pubkey(), &s.policy, &denied, Some(1)),
+            adjudicator.insecure_clone(),
+        ),
+        (
+            cl::dispute_claim(&adjudicator.pubkey(), &s.policy, &paid),
+            adjudicator.insecure_clone(),
+        ),
+        (
+            cl::void_claim(&insurer.pubkey(), &s.policy, &paid, &provider.pubkey()),
+            insurer.insecure_clone(),
+        ),
+        (
+            cl::expire_claim(&payer, &s.policy, &denied),
+            s.world.payer.insecure_clone(),
+        ),
+        (
+            cl::settle_claim(
+                &payer,
+                &s.policy,
+                &paid,
+                &provider.pubkey(),
+                &s.mint,
+                &s.provider_tokens,
+                &s.token_program,
+            ),
+            s.world.payer.insecure_clone(),
+        ),
+    ];
+    for (ix, signer) in attempts {
+        let before = s.world.snapshot(&watched);
+        let signers: Vec<&Keypair> = if signer.pubkey() == payer {
+            vec![]
+        } else {
+            vec![&signer]
+        };
+        custom_error(s.world.send(&[ix], &signers), ClaimsError::StaleClaim);
+        s.world.assert_unchanged(&before);
+    }
+    s.assert_escrow();
 }
