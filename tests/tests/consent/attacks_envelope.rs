@@ -643,6 +643,10 @@ fn a_relayer_cannot_substitute_accounts_around_a_valid_signature() {
         )]),
         code(Anchor::ConstraintAddress),
     );
+    // The consent's address given as the epoch too (duplicate mutable
+    // accounts): the epoch's seeds are checked first.
+    let consent = c.insurer_consent();
+    c.refuse(&swap(&[(G_EPOCH, consent)]), code(Anchor::ConstraintSeeds));
     c.relay(&ixs).expect("the unaltered grant");
 
     // The revocation, relayed with the other patient's accounts.
