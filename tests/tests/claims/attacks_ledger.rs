@@ -880,3 +880,34 @@ fn claims_of_a_policy_closed_and_recreated_in_one_transaction_stay_out_of_the_ne
     }
     s.assert_escrow();
 }
+
+// ----- what a denial releases is not kept for the appeal -----
+
+/// Observation (documented, not a ledger break): the appeal hold stops the
+/// insurer withdrawing what a denial released, but other claims may reserve
+/// it meanwhile; the appeal is then refused by name, changes nothing, and
+/// goes through once the escrow is funded again within the window.
+#[test]
+fn an_appeal_whose_released_escrow_was_reserved_by_other_claims_waits_for_funding() {
+    let mut s = insured(anchor_spl::token::ID);
+    let denied = s.submit(2_000_000);
+    assert_eq!(s.claim(&denied).status, ClaimStatus::PendingReview);
+    s.decide(&denied, None).expect("deny");
+    // Seven claims approved by rule take 7 of the 8 in the vault.
+    let mut others = Vec::new();
+    for _ in 0..7 {
+        others.push(s.submit(1_250_000));
+    }
+    assert_eq!(s.policy().reserved, 7_000_000);
+    let mut watched = vec![denied];
+    watched.extend(&others);
+    let before = s.snapshot(&watched);
+    custom_error(s.appeal(&denied), ClaimsError::InsufficientEscrow);
+    assert_eq!(s.snapshot(&watched), before);
+    s.assert_escrow();
+    // Funded again within the appeal window, the appeal finds its money.
+    s.fund(1_000_000).expect("fund");
+    s.appeal(&denied).expect("appeal");
+    assert_eq!(s.policy().reserved, 8_600_000);
+    s.assert_escrow();
+}
