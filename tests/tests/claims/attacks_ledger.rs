@@ -911,3 +911,97 @@ fn an_appeal_whose_released_escrow_was_reserved_by_other_claims_waits_for_fundin
     assert_eq!(s.policy().reserved, 8_600_000);
     s.assert_escrow();
 }
+
+// ----- missing signatures and owner checks on the ledger's accounts -----
+
+#[test]
+fn ledger_changes_need_their_signer_and_accounts_the_program_owns() {
+    use anchor_lang::{AccountSerialize, Discriminator};
+    let mut s = insured(anchor_spl::token::ID);
+    let claim = s.submit(2_000_000);
+    let insurer = s.insurer.insecure_clone();
+    let adjudicator = s.adjudicator.insecure_clone();
+    let stranger = s.world.wallet();
+    let unsigned = |mut ix: Instruction, key: &Pubkey| {
+        for meta in ix.accounts.iter_mut().filter(|m| m.pubkey == *key) {
+            meta.is_signer = false;
+        }
+        ix
+    };
+    let watched = [
+        s.policy,
+        s.vault,
+        claim,
+        s.insurer_tokens,
+        s.provider_tokens,
+    ];
+    let refuse = |s: &mut Insured, ix: Instruction, signers: &[&Keypair], expected: u32| {
+        let before = s.world.snapshot(&watched);
+        custom_error(s.world.send(&[ix], signers), expected);
+        s.world.assert_unchanged(&before);
+    };
+    // The adjudicator's and the insurer's keys named but not signing.
+    let decide = cl::decide_claim(&adjudicator.pubkey(), &s.policy, &claim, Some(1));
+    refuse(
+        &mut s,
+        unsigned(decide, &adjudicator.pubkey()),
+        &[],
+        code(Anchor::AccountNotSigner),
+    );
+    let withdraw = cl::withdraw_unreserved(
+        &insurer.pubkey(),
+        &s.policy,
+        &s.mint,
+        &s.insurer_tokens,
+        &s.token_program,
+        1,
+    );
+    refuse(
+        &mut s,
+        unsigned(withdraw, &insurer.pubkey()),
+        &[],
+        code(Anchor::AccountNotSigner),
+    );
+    // A forged policy: the real one's bytes with the stranger as insurer
+    // and nothing reserved, at another address, owned by another program.
+    let mut forged: Policy = s.policy();
+    forged.insurer = stranger.pubkey();
+    forged.adjudicator = stranger.pubkey();
+    forged.reserved = 0;
+    let mut data = Vec::new();
+    forged.try_serialize(&mut data).unwrap();
+    assert_eq!(&data[..8], Policy::DISCRIMINATOR);
+    let real = s.world.raw(&s.policy).unwrap();
+    let fake = Pubkey::new_unique();
+    for owner in [records::ID, anchor_lang::solana_program::system_program::ID] {
+        let mut account = real.clone();
+        account.data = data.clone();
+        account.owner = owner;
+        s.world.svm.set_account(fake, account).unwrap();
+        let withdraw = cl::withdraw_unreserved(
+            &stranger.pubkey(),
+            &fake,
+            &s.mint,
+            &s.insurer_tokens,
+            &s.token_program,
+            1,
+        );
+        // Its vault is the real one (the forged bytes name it).
+        let withdraw = swap(withdraw, &cl::vault_address(&fake), &s.vault);
+        refuse(
+            &mut s,
+            withdraw,
+            &[&stranger],
+            code(Anchor::AccountOwnedByWrongProgram),
+        );
+        let decide = cl::decide_claim(&stranger.pubkey(), &fake, &claim, Some(1));
+        let decide = swap(decide, &cl::vault_address(&fake), &s.vault);
+        refuse(
+            &mut s,
+            decide,
+            &[&stranger],
+            code(Anchor::AccountOwnedByWrongProgram),
+        );
+    }
+    s.assert_escrow();
+}
