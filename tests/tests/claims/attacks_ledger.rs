@@ -1005,3 +1005,32 @@ fn ledger_changes_need_their_signer_and_accounts_the_program_owns() {
     }
     s.assert_escrow();
 }
+
+// ----- arithmetic at the extremes -----
+
+#[test]
+fn extreme_amounts_are_refused_by_name_and_change_nothing() {
+    let mut s = insured(anchor_spl::token_2022::ID);
+    let review = s.submit(2_000_000);
+    let watched = [review];
+    let before = s.snapshot(&watched);
+    // A bill of u64::MAX: its share is computed in u128 and exceeds the coverage.
+    let record = s.record(RecordKind::Procedure);
+    let provider = s.provider.insecure_clone();
+    let (huge, result) = s.try_submit(&provider, &[record], u64::MAX);
+    custom_error(result, ClaimsError::CoverageExceeded);
+    assert!(!s.world.exists(&huge));
+    assert_eq!(s.snapshot(&watched), before);
+    // Approving u64::MAX of a claim under review.
+    custom_error(
+        s.decide(&review, Some(u64::MAX)),
+        ClaimsError::ApprovalExceedsPayable,
+    );
+    // Withdrawing u64::MAX.
+    custom_error(s.withdraw_funds(u64::MAX), ClaimsError::InsufficientEscrow);
+    assert_eq!(s.snapshot(&watched), before);
+    // The same record for a billable amount still goes through.
+    let (_, result) = s.try_submit(&provider, &[record], 100_000);
+    result.expect("the record was not marked by the refused claim");
+    s.assert_escrow();
+}
