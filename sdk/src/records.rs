@@ -206,6 +206,51 @@ pub fn set_guardian(authority: &Pubkey, new_guardian: Option<&Pubkey>) -> Instru
     )
 }
 
+/// The patient replaces their X25519 encryption key (the patient signs).
+pub fn update_patient_encryption_key(authority: &Pubkey, new_key: [u8; 32]) -> Instruction {
+    build(
+        ID,
+        acc::UpdatePatientEncryptionKey {
+            authority: *authority,
+            patient: pda::patient(authority).0,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::UpdatePatientEncryptionKey {
+            args: UpdatePatientEncryptionKeyArgs { new_key },
+        },
+    )
+}
+
+/// An entity replaces its X25519 encryption key (its authority signs).
+pub fn update_entity_encryption_key(authority: &Pubkey, new_key: [u8; 32]) -> Instruction {
+    build(
+        ID,
+        acc::UpdateEntityEncryptionKey {
+            authority: *authority,
+            entity: pda::entity(authority).0,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::UpdateEntityEncryptionKey {
+            args: UpdateEntityEncryptionKeyArgs { new_key },
+        },
+    )
+}
+
+/// `update_patient_encryption_key` or `update_entity_encryption_key`,
+/// by `holder`.
+pub fn update_encryption_key(
+    holder: records::state::KeyHolder,
+    authority: &Pubkey,
+    new_key: [u8; 32],
+) -> Instruction {
+    match holder {
+        records::state::KeyHolder::Patient => update_patient_encryption_key(authority, new_key),
+        records::state::KeyHolder::Entity => update_entity_encryption_key(authority, new_key),
+    }
+}
+
 pub fn close_patient(authority: &Pubkey, rent_payer: &Pubkey) -> Instruction {
     build(
         ID,

@@ -105,4 +105,8 @@ pub enum RecordsError {
     InvalidDeploymentName,
     #[msg("this provider's emergency grant for the patient is still open: only after the patient (or guardian) closes it can the glass be broken again")]
     EmergencyGrantOpen,
+    #[msg("encryption key must not be all zeroes")]
+    ZeroEncryptionKey,
+    #[msg("the new encryption key is the one registered already")]
+    EncryptionKeyUnchanged,
 }

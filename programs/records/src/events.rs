@@ -63,6 +63,20 @@ pub struct GuardianChanged {
     pub new_guardian: Option<Pubkey>,
 }
 
+/// An entity or a patient replaced its X25519 encryption key. Public keys
+/// only: data keys wrapped to the old key are re-wrapped off chain.
+#[event]
+#[derive(Clone, Debug)]
+pub struct EncryptionKeyRotated {
+    /// The entity's or the patient's authority (the signer).
+    pub authority: Pubkey,
+    /// The `Entity` or `Patient` account whose key changed.
+    pub account: Pubkey,
+    pub holder: KeyHolder,
+    pub old_key: [u8; 32],
+    pub new_key: [u8; 32],
+}
+
 #[event]
 #[derive(Clone, Debug)]
 pub struct PatientClosed {

@@ -129,6 +129,14 @@ pub mod records {
         patient::update_grant_key::handler(ctx, args)
     }
 
+    /// Replaces the patient's X25519 encryption key (patient only).
+    pub fn update_patient_encryption_key(
+        ctx: Context<UpdatePatientEncryptionKey>,
+        args: UpdatePatientEncryptionKeyArgs,
+    ) -> Result<()> {
+        patient::update_patient_encryption_key::handler(ctx, args)
+    }
+
     /// Closes a revoked or expired grant (patient, guardian or grantee).
     pub fn close_grant(ctx: Context<CloseGrant>) -> Result<()> {
         patient::close_grant::handler(ctx)
@@ -168,6 +176,14 @@ pub mod records {
         args: EmergencyAccessArgs,
     ) -> Result<()> {
         provider::emergency_access::handler(ctx, args)
+    }
+
+    /// Replaces an entity's X25519 encryption key (its authority signs).
+    pub fn update_entity_encryption_key(
+        ctx: Context<UpdateEntityEncryptionKey>,
+        args: UpdateEntityEncryptionKeyArgs,
+    ) -> Result<()> {
+        provider::update_entity_encryption_key::handler(ctx, args)
     }
 
     // ----- grantee -----

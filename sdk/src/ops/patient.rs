@@ -77,6 +77,27 @@ impl<B: Backend> PanaceaClient<B> {
         self.act(&[ix], &signers).await
     }
 
+    /// Replaces the on-chain X25519 key of a patient (signed by the
+    /// patient, never the guardian) or of an entity (signed by its
+    /// authority). This is the on-chain half of a rotation only: data keys
+    /// wrapped to the old key open nothing for the new one until they are
+    /// re-wrapped (the patient re-wraps their envelopes and re-grants; for
+    /// an entity, each patient re-grants).
+    pub async fn update_encryption_key(
+        &self,
+        authority: &AnySigner,
+        holder: records::state::KeyHolder,
+        new_key: [u8; 32],
+    ) -> Result<Outcome> {
+        if new_key == [0; 32] {
+            return Err(SdkError::InvalidInput(
+                "encryption key must not be all zeroes".into(),
+            ));
+        }
+        let ix = rx::update_encryption_key(holder, &authority.pubkey(), new_key);
+        self.act(&[ix], &[authority]).await
+    }
+
     /// The record's data key, from the patient's key envelope.
     pub async fn patient_data_key(
         &self,

@@ -7,6 +7,7 @@ mod attacks_book;
 mod attacks_review;
 mod emergency;
 mod issuance;
+mod keys;
 mod lifecycle;
 mod registry;
 mod rent;

@@ -18,6 +18,13 @@ impl EntityKind {
     }
 }
 
+/// Whose X25519 encryption key changed: an entity's or a patient's.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
+pub enum KeyHolder {
+    Entity,
+    Patient,
+}
+
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
 pub enum EntityStatus {
     Active,

@@ -1,5 +1,6 @@
 //! Instructions a credentialed entity signs: issuing and amending records,
-//! retracting its own records, requesting access, break-glass access.
+//! retracting its own records, requesting access, break-glass access,
+//! rotating its encryption key.
 
 pub mod amend_record;
 pub mod cancel_access_request;
@@ -7,11 +8,12 @@ pub mod emergency_access;
 pub mod issue_record;
 pub mod request_access;
 pub mod retract_record;
+pub mod update_entity_encryption_key;
 
 #[allow(ambiguous_glob_reexports)]
 pub use {
     amend_record::*, cancel_access_request::*, emergency_access::*, issue_record::*,
-    request_access::*, retract_record::*,
+    request_access::*, retract_record::*, update_entity_encryption_key::*,
 };
 
 use {
