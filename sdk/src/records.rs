@@ -30,6 +30,14 @@ pub fn previous_version(record: &records::state::Record) -> Option<Pubkey> {
     (record.supersedes != [0; 16]).then(|| pda::record(&record.patient, &record.supersedes).0)
 }
 
+/// What a record's ciphertext is bound to: its address and version.
+pub fn record_context(record: &records::state::Record) -> crate::offchain::RecordContext {
+    crate::offchain::RecordContext::new(
+        pda::record(&record.patient, &record.record_id).0.to_bytes(),
+        record.record_version,
+    )
+}
+
 /// The target of a request or grant named by an optional record: the
 /// record, or (none) the patient's profile, for one over their records.
 pub fn request_target(patient: &Pubkey, record: Option<&Pubkey>) -> Pubkey {

@@ -734,7 +734,13 @@ async fn every_actor_every_operation_in_process() {
     // Erasure: blob and keys gone, record and mint closed.
     let state: Record = s.client.get(&third).await.unwrap();
     s.client
-        .erase_record(&s.patient.key, &patient, &third, &s.store)
+        .erase_record(
+            &s.patient.key,
+            &patient,
+            &third,
+            Some(&s.patient.enc),
+            &s.store,
+        )
         .await
         .unwrap();
     assert!(s.client.fetch::<Record>(&third).await.unwrap().is_none());
@@ -913,13 +919,20 @@ async fn off_chain_failures_have_their_own_errors_and_change_nothing() {
         ),
         "{wrong:?}"
     );
-    let envelope = s
-        .store
-        .get_envelope(&state.commitment, &s.patient.enc.public_key_bytes())
-        .await
-        .unwrap();
+    let context = panacea_sdk::records::record_context(&state);
+    let uri = panacea_sdk::offchain::blob_uri(&state.commitment);
+    let name =
+        panacea_sdk::offchain::envelope_name_of(&s.store, &context.record, &uri, &s.patient.enc)
+            .await
+            .unwrap();
+    let envelope = s.store.get_envelope(&name).await.unwrap();
     assert!(matches!(
-        panacea_sdk::offchain::unwrap_key(&envelope, &s.specialist.enc),
+        panacea_sdk::offchain::unwrap_key(&envelope, &context.record, &s.specialist.enc),
+        Err(OffchainError::Unwrap)
+    ));
+    // Nor does the patient's own envelope open as another record's key.
+    assert!(matches!(
+        panacea_sdk::offchain::unwrap_key(&envelope, &[0x53; 32], &s.patient.enc),
         Err(OffchainError::Unwrap)
     ));
 
@@ -940,6 +953,7 @@ async fn off_chain_failures_have_their_own_errors_and_change_nothing() {
         .unwrap();
     let error = panacea_sdk::offchain::open(
         &tampered_store,
+        &context,
         &tampered_uri,
         &state.commitment,
         &state.content_commitment,
@@ -956,6 +970,7 @@ async fn off_chain_failures_have_their_own_errors_and_change_nothing() {
     let empty = BlobStore::in_memory();
     let error = panacea_sdk::offchain::open(
         &empty,
+        &context,
         &panacea_sdk::offchain::blob_uri(&state.commitment),
         &state.commitment,
         &state.content_commitment,
@@ -974,10 +989,15 @@ async fn off_chain_failures_have_their_own_errors_and_change_nothing() {
 #[tokio::test]
 async fn a_retried_issue_reports_the_record_that_already_landed() {
     let s = scene().await;
-    let sealed = panacea_sdk::offchain::seal(OBSERVATION.as_bytes(), &s.store)
+    let id = random_id();
+    // Sealed for the record it will be issued as (its address, version 1).
+    let context = panacea_sdk::offchain::RecordContext::new(
+        records::pda::record(&s.patient.pubkey(), &id).0.to_bytes(),
+        1,
+    );
+    let sealed = panacea_sdk::offchain::seal(OBSERVATION.as_bytes(), &context, &s.store)
         .await
         .unwrap();
-    let id = random_id();
     let first = s
         .client
         .issue_sealed(
@@ -1007,7 +1027,7 @@ async fn a_retried_issue_reports_the_record_that_already_landed() {
     );
     // A program error names the program's error.
     let stranger = Keypair::new();
-    let sealed = panacea_sdk::offchain::seal(OBSERVATION.as_bytes(), &s.store)
+    let sealed = panacea_sdk::offchain::seal(OBSERVATION.as_bytes(), &context, &s.store)
         .await
         .unwrap();
     let error = s
@@ -1296,26 +1316,28 @@ async fn a_patient_rekey_with_substituted_content_is_refused_by_readers() {
     let state: Record = s.client.get(&record).await.unwrap();
     // The forgery: other valid FHIR, sealed under the record's current key
     // material as a re-key would, its key handed to the patient and grantee.
+    let context = panacea_sdk::records::record_context(&state);
     let forged = panacea_sdk::offchain::seal(
         br#"{"resourceType": "Observation", "status": "final", "code": {"text": "forged"}}"#,
+        &context,
         &s.store,
     )
     .await
     .unwrap();
-    let envelope =
-        panacea_sdk::offchain::wrap_key(&forged.data_key, &s.patient.enc.public_key_bytes())
-            .unwrap();
-    s.store
-        .put_envelope(
-            &forged.commitment,
-            &s.patient.enc.public_key_bytes(),
-            &envelope,
-        )
-        .await
-        .unwrap();
-    let wrapped =
-        panacea_sdk::offchain::wrap_key(&forged.data_key, &s.specialist.enc.public_key_bytes())
-            .unwrap();
+    panacea_sdk::offchain::put_envelope(
+        &s.store,
+        &forged.data_key,
+        &context.record,
+        &s.patient.enc.public_key_bytes(),
+    )
+    .await
+    .unwrap();
+    let wrapped = panacea_sdk::offchain::wrap_key(
+        &forged.data_key,
+        &context.record,
+        &s.specialist.enc.public_key_bytes(),
+    )
+    .unwrap();
     let ixs = [
         panacea_sdk::records::rekey_record(
             &s.patient.pubkey(),

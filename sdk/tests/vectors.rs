@@ -21,6 +21,16 @@ use {
     std::path::PathBuf,
 };
 
+/// The record every vector's ciphertext and wrapped key is bound to
+/// (format v2): its address, hex in the vectors' `record` fields.
+const RECORD: [u8; 32] = [0x52; 32];
+/// The record's version, the vectors' `record_version` fields.
+const RECORD_VERSION: u16 = 1;
+
+fn context() -> offchain::RecordContext {
+    offchain::RecordContext::new(RECORD, RECORD_VERSION)
+}
+
 fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../clients/js/test/vectors")
 }
@@ -105,15 +115,19 @@ async fn write_rust_vectors() -> Value {
     payload.extend_from_slice(OBSERVATION.as_bytes());
     // Random parts (nonce, ephemeral key): the TS side opens them, and
     // re-encrypts with the nonce found in the ciphertext to get the same bytes.
-    let ciphertext = offchain::encrypt(&data_key, &payload).unwrap();
-    let wrapped = offchain::wrap_key(&data_key, &recipient.public_key_bytes()).unwrap();
-    // A whole sealed record, as `issue_record` stores it.
+    let ciphertext = offchain::encrypt(&data_key, &context(), &payload).unwrap();
+    let wrapped = offchain::wrap_key(&data_key, &RECORD, &recipient.public_key_bytes()).unwrap();
+    // A whole sealed record, as `issue_record` stores it, and the name of
+    // the patient's envelope.
     let store = BlobStore::in_memory();
-    let sealed = offchain::seal(OBSERVATION.as_bytes(), &store)
+    let sealed = offchain::seal(OBSERVATION.as_bytes(), &context(), &store)
         .await
         .unwrap();
     let sealed_ciphertext = store.get(&sealed.uri).await.unwrap();
-    let sealed_wrapped = offchain::wrap_key(&sealed.data_key, &keys.public_key_bytes()).unwrap();
+    let sealed_wrapped =
+        offchain::wrap_key(&sealed.data_key, &RECORD, &keys.public_key_bytes()).unwrap();
+    let envelope_name =
+        offchain::envelope_name(&sealed.data_key, &RECORD, &keys.public_key_bytes()).unwrap();
     let text = consent_v3_sample();
     let signed = envelope(&text);
     json!({
@@ -141,12 +155,16 @@ async fn write_rust_vectors() -> Value {
             "public": hex(&recipient.public_key_bytes()),
         },
         "encrypt": {
+            "record": hex(&RECORD),
+            "record_version": RECORD_VERSION,
+            "naming_key": hex(&offchain::naming_public_key(&data_key, &RECORD)),
             "data_key": hex(data_key.as_bytes()),
             "plaintext": hex(&payload),
             "ciphertext": hex(&ciphertext),
             "commitment": hex(&offchain::commitment(&ciphertext)),
         },
         "wrap": {
+            "record": hex(&RECORD),
             "recipient_secret": hex(recipient.secret_bytes().as_ref()),
             "data_key": hex(data_key.as_bytes()),
             "wrapped": hex(&wrapped),
@@ -157,8 +175,11 @@ async fn write_rust_vectors() -> Value {
             "ciphertext": hex(&sealed_ciphertext),
             "commitment": hex(&sealed.commitment),
             "content_commitment": hex(&sealed.content_commitment),
+            "record": hex(&RECORD),
+            "record_version": RECORD_VERSION,
             "recipient_wallet_seed": hex(&wallet_seed),
             "wrapped_key": hex(&sealed_wrapped),
+            "envelope_name": hex(&envelope_name.0),
         },
         "ed25519": {
             "wallet_seed": hex(&wallet_seed),
@@ -191,13 +212,13 @@ fn check_rust_vectors(v: &Value) {
     let e = &v["encrypt"];
     let key = DataKey::from_bytes(bytes32(e, "data_key"));
     assert_eq!(
-        offchain::decrypt(&key, &unhex(field(e, "ciphertext"))).unwrap(),
+        offchain::decrypt(&key, &context(), &unhex(field(e, "ciphertext"))).unwrap(),
         unhex(field(e, "plaintext"))
     );
     let w = &v["wrap"];
     let recipient = EncryptionKeypair::from_secret_bytes(bytes32(w, "recipient_secret"));
     assert_eq!(
-        offchain::unwrap_key(&unhex(field(w, "wrapped")), &recipient)
+        offchain::unwrap_key(&unhex(field(w, "wrapped")), &RECORD, &recipient)
             .unwrap()
             .as_bytes(),
         &bytes32(w, "data_key")
@@ -208,7 +229,16 @@ fn check_rust_vectors(v: &Value) {
     );
 }
 
+/// The v2 vectors the SDK would write check out against the SDK (in
+/// memory: the committed files stay v1 until the TS client follows).
 #[tokio::test]
+async fn v2_vectors_check_out_in_memory() {
+    let v = write_rust_vectors().await;
+    check_rust_vectors(&v);
+}
+
+#[tokio::test]
+#[ignore = "format v2 (record-bound AEAD and key wrap, keyed envelope names): the committed rust.json is v1; regenerate with PANACEA_WRITE_VECTORS=1 once clients/js implements v2"]
 async fn rust_vectors_for_the_ts_client() {
     let path = vectors_dir().join("rust.json");
     let rewrite = std::env::var("PANACEA_WRITE_VECTORS").is_ok_and(|v| v == "1");
@@ -225,6 +255,7 @@ async fn rust_vectors_for_the_ts_client() {
 /// What the TS client wrote (`npm run vectors` in clients/js) opens and
 /// checks out with the Rust SDK.
 #[tokio::test]
+#[ignore = "format v2 (record-bound AEAD and key wrap, keyed envelope names): the committed ts.json is v1; clients/js must implement v2 and `npm run vectors`"]
 async fn ts_vectors_open_with_the_rust_sdk() {
     let path = vectors_dir().join("ts.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
@@ -280,24 +311,24 @@ async fn ts_vectors_open_with_the_rust_sdk() {
         hex(&offchain::commitment(&ciphertext))
     );
     assert_eq!(
-        offchain::decrypt(&key, &ciphertext).unwrap(),
+        offchain::decrypt(&key, &context(), &ciphertext).unwrap(),
         unhex(field(e, "plaintext"))
     );
     let mut altered = ciphertext.clone();
     *altered.last_mut().unwrap() ^= 1;
-    assert!(offchain::decrypt(&key, &altered).is_err());
+    assert!(offchain::decrypt(&key, &context(), &altered).is_err());
 
     // A key the TS client wrapped.
     let w = &v["wrap"];
     let recipient = EncryptionKeypair::from_secret_bytes(bytes32(w, "recipient_secret"));
     assert_eq!(
-        offchain::unwrap_key(&unhex(field(w, "wrapped")), &recipient)
+        offchain::unwrap_key(&unhex(field(w, "wrapped")), &RECORD, &recipient)
             .unwrap()
             .as_bytes(),
         &bytes32(w, "data_key")
     );
     let stranger = EncryptionKeypair::from_secret_bytes([0x99; 32]);
-    assert!(offchain::unwrap_key(&unhex(field(w, "wrapped")), &stranger).is_err());
+    assert!(offchain::unwrap_key(&unhex(field(w, "wrapped")), &RECORD, &stranger).is_err());
 
     // A whole record the TS client sealed: stored as the SDK stores it, it
     // opens with the SDK's `open` (commitment, then AEAD, then content).
@@ -306,9 +337,19 @@ async fn ts_vectors_open_with_the_rust_sdk() {
     let uri = store.put(unhex(field(s, "ciphertext"))).await.unwrap();
     assert_eq!(uri, field(s, "uri"));
     let patient_keys = EncryptionKeypair::from_wallet_seed(&bytes32(s, "recipient_wallet_seed"));
-    let data_key = offchain::unwrap_key(&unhex(field(s, "wrapped_key")), &patient_keys).unwrap();
+    let data_key =
+        offchain::unwrap_key(&unhex(field(s, "wrapped_key")), &RECORD, &patient_keys).unwrap();
+    assert_eq!(
+        field(s, "envelope_name"),
+        hex(
+            &offchain::envelope_name(&data_key, &RECORD, &patient_keys.public_key_bytes())
+                .unwrap()
+                .0
+        )
+    );
     let opened = offchain::open(
         &store,
+        &context(),
         &uri,
         &bytes32(s, "commitment"),
         &bytes32(s, "content_commitment"),

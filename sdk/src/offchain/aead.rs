@@ -19,10 +19,51 @@ pub const NONCE_LEN: usize = 24;
 /// Length of the Poly1305 tag that ends every record ciphertext.
 pub const TAG_LEN: usize = 16;
 
-/// Associated data of every record ciphertext: a record ciphertext cannot be
-/// passed off as another kind of Panacea ciphertext (a wrapped key) or the
-/// reverse, even under the same key.
-const RECORD_AAD: &[u8] = b"panacea/record/v1";
+/// Domain tag that starts the associated data of every record ciphertext:
+/// a record ciphertext cannot be passed off as another kind of Panacea
+/// ciphertext (a wrapped key) or the reverse, even under the same key.
+/// `v2` binds the record's address and version and the blob's naming key;
+/// `v1` (a constant associated data, no naming key) is no longer read.
+const RECORD_AAD_TAG: &[u8] = b"panacea/record/v2";
+
+/// Length of the envelope-naming public key that starts every record
+/// ciphertext (see [`super::keywrap`]'s "Envelope names").
+pub const NAMING_KEY_LEN: usize = 32;
+
+/// The record a ciphertext belongs to: its on-chain address and its version
+/// (`Record::record_version`: 1 for an original, one more for each
+/// amendment). Both are known before the record is issued (the issuer picks
+/// the record id, so the address), and bound into the ciphertext's
+/// associated data: a ciphertext moved to another record, or an amendment's
+/// ciphertext shown as the original's, does not decrypt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordContext {
+    /// The `Record` account's address.
+    pub record: [u8; 32],
+    /// The record's version.
+    pub record_version: u16,
+}
+
+impl RecordContext {
+    /// The context of the record at `record`, version `record_version`.
+    pub fn new(record: [u8; 32], record_version: u16) -> Self {
+        Self {
+            record,
+            record_version,
+        }
+    }
+
+    /// Associated data of a record ciphertext: the domain tag, the record's
+    /// address, its version (little endian) and the blob's naming key.
+    fn aad(&self, naming_key: &[u8; NAMING_KEY_LEN]) -> Vec<u8> {
+        let mut aad = Vec::with_capacity(RECORD_AAD_TAG.len() + 32 + 2 + NAMING_KEY_LEN);
+        aad.extend_from_slice(RECORD_AAD_TAG);
+        aad.extend_from_slice(&self.record);
+        aad.extend_from_slice(&self.record_version.to_le_bytes());
+        aad.extend_from_slice(naming_key);
+        aad
+    }
+}
 
 /// The symmetric key of one record. Wiped from memory when dropped; its
 /// `Debug` output never shows it.
@@ -63,10 +104,20 @@ impl fmt::Debug for DataKey {
     }
 }
 
-/// Encrypts `plaintext` under `key` with a fresh random nonce.
+/// Encrypts `plaintext` under `key` for the record `context`, with a fresh
+/// random nonce.
 ///
-/// Returns `nonce (24 bytes) || ciphertext || tag (16 bytes)`.
-pub fn encrypt(key: &DataKey, plaintext: &[u8]) -> Result<Vec<u8>, OffchainError> {
+/// Returns `naming key (32 bytes) || nonce (24 bytes) || ciphertext || tag
+/// (16 bytes)`. The naming key is the X25519 public key from which the
+/// record's envelope names are derived ([`super::envelope_name`]); it is
+/// derived one way from the data key and the record, and bound into the
+/// associated data with the record's address and version.
+pub fn encrypt(
+    key: &DataKey,
+    context: &RecordContext,
+    plaintext: &[u8],
+) -> Result<Vec<u8>, OffchainError> {
+    let naming_key = super::keywrap::naming_public_key(key, &context.record);
     let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
     let sealed = key
         .cipher()
@@ -74,31 +125,48 @@ pub fn encrypt(key: &DataKey, plaintext: &[u8]) -> Result<Vec<u8>, OffchainError
             &nonce,
             Payload {
                 msg: plaintext,
-                aad: RECORD_AAD,
+                aad: &context.aad(&naming_key),
             },
         )
         .map_err(|_| OffchainError::Encrypt)?;
-    let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
+    let mut out = Vec::with_capacity(NAMING_KEY_LEN + NONCE_LEN + sealed.len());
+    out.extend_from_slice(&naming_key);
     out.extend_from_slice(&nonce);
     out.extend_from_slice(&sealed);
     Ok(out)
 }
 
-/// Decrypts what [`encrypt`] produced.
+/// The envelope-naming public key at the head of a record ciphertext.
 ///
-/// Fails with [`OffchainError::Decrypt`] when the key is wrong or the
-/// ciphertext was altered or truncated.
-pub fn decrypt(key: &DataKey, ciphertext: &[u8]) -> Result<Vec<u8>, OffchainError> {
-    if ciphertext.len() < NONCE_LEN + TAG_LEN {
+/// Fails with [`OffchainError::Decrypt`] when the ciphertext is too short to
+/// be one.
+pub fn naming_key_of(ciphertext: &[u8]) -> Result<[u8; NAMING_KEY_LEN], OffchainError> {
+    if ciphertext.len() < NAMING_KEY_LEN + NONCE_LEN + TAG_LEN {
         return Err(OffchainError::Decrypt);
     }
-    let (nonce, sealed) = ciphertext.split_at(NONCE_LEN);
+    ciphertext[..NAMING_KEY_LEN]
+        .try_into()
+        .map_err(|_| OffchainError::Decrypt)
+}
+
+/// Decrypts what [`encrypt`] produced for the same record `context`.
+///
+/// Fails with [`OffchainError::Decrypt`] when the key is wrong, the
+/// ciphertext belongs to another record or version, or was altered or
+/// truncated.
+pub fn decrypt(
+    key: &DataKey,
+    context: &RecordContext,
+    ciphertext: &[u8],
+) -> Result<Vec<u8>, OffchainError> {
+    let naming_key = naming_key_of(ciphertext)?;
+    let (nonce, sealed) = ciphertext[NAMING_KEY_LEN..].split_at(NONCE_LEN);
     key.cipher()
         .decrypt(
             XNonce::from_slice(nonce),
             Payload {
                 msg: sealed,
-                aad: RECORD_AAD,
+                aad: &context.aad(&naming_key),
             },
         )
         .map_err(|_| OffchainError::Decrypt)
@@ -170,19 +238,45 @@ pub fn content_commitment(salt: &[u8; SALT_LEN], plaintext: &[u8]) -> [u8; 32] {
 mod tests {
     use super::*;
 
+    const CTX: RecordContext = RecordContext {
+        record: [0x52; 32],
+        record_version: 1,
+    };
+
     #[test]
     fn encrypt_decrypt_round_trip() {
         let key = DataKey::generate();
-        let ciphertext = encrypt(&key, b"hello record").unwrap();
-        assert_eq!(ciphertext.len(), NONCE_LEN + 12 + TAG_LEN);
-        assert_eq!(decrypt(&key, &ciphertext).unwrap(), b"hello record");
+        let ciphertext = encrypt(&key, &CTX, b"hello record").unwrap();
+        assert_eq!(ciphertext.len(), NAMING_KEY_LEN + NONCE_LEN + 12 + TAG_LEN);
+        assert_eq!(decrypt(&key, &CTX, &ciphertext).unwrap(), b"hello record");
+    }
+
+    #[test]
+    fn a_ciphertext_opens_only_for_its_record_and_version() {
+        let key = DataKey::generate();
+        let ciphertext = encrypt(&key, &CTX, b"hello record").unwrap();
+        let other_record = RecordContext::new([0x53; 32], 1);
+        let other_version = RecordContext::new(CTX.record, 2);
+        for context in [other_record, other_version] {
+            assert!(matches!(
+                decrypt(&key, &context, &ciphertext),
+                Err(OffchainError::Decrypt)
+            ));
+        }
+        // The naming key is bound too: swapping it in fails.
+        let mut swapped = ciphertext.clone();
+        swapped[..NAMING_KEY_LEN].copy_from_slice(&[7; NAMING_KEY_LEN]);
+        assert!(matches!(
+            decrypt(&key, &CTX, &swapped),
+            Err(OffchainError::Decrypt)
+        ));
     }
 
     #[test]
     fn encryption_is_randomised() {
         let key = DataKey::from_bytes([7; DATA_KEY_LEN]);
-        let a = encrypt(&key, b"same").unwrap();
-        let b = encrypt(&key, b"same").unwrap();
+        let a = encrypt(&key, &CTX, b"same").unwrap();
+        let b = encrypt(&key, &CTX, b"same").unwrap();
         assert_ne!(a, b);
         assert_ne!(commitment(&a), commitment(&b));
     }
@@ -198,24 +292,33 @@ mod tests {
     #[test]
     fn wrong_key_tampering_and_truncation_fail_to_decrypt() {
         let key = DataKey::generate();
-        let ciphertext = encrypt(&key, b"hello record").unwrap();
+        let ciphertext = encrypt(&key, &CTX, b"hello record").unwrap();
 
         let other = DataKey::generate();
         assert!(matches!(
-            decrypt(&other, &ciphertext),
+            decrypt(&other, &CTX, &ciphertext),
             Err(OffchainError::Decrypt)
         ));
 
-        for i in [0, NONCE_LEN, ciphertext.len() - 1] {
+        for i in [
+            0,
+            NAMING_KEY_LEN,
+            NAMING_KEY_LEN + NONCE_LEN,
+            ciphertext.len() - 1,
+        ] {
             let mut tampered = ciphertext.clone();
             tampered[i] ^= 1;
             assert!(matches!(
-                decrypt(&key, &tampered),
+                decrypt(&key, &CTX, &tampered),
                 Err(OffchainError::Decrypt)
             ));
         }
         assert!(matches!(
-            decrypt(&key, &ciphertext[..NONCE_LEN + TAG_LEN - 1]),
+            decrypt(
+                &key,
+                &CTX,
+                &ciphertext[..NAMING_KEY_LEN + NONCE_LEN + TAG_LEN - 1]
+            ),
             Err(OffchainError::Decrypt)
         ));
     }

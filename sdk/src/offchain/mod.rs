@@ -15,7 +15,18 @@
 //! [`seal`] does all four off-chain steps; [`open`] fetches a record, checks
 //! it against the on-chain commitment and only then decrypts it. A data key
 //! is shared by wrapping it to a grantee's X25519 key ([`wrap_key`]) for
-//! `grant_access`. When a grant is revoked, [`reseal`] re-keys the record so
+//! `grant_access`, or kept in the store as an envelope under a keyed name
+//! ([`put_envelope`], [`envelope_data_key`]).
+//!
+//! Everything is bound to its record ([`RecordContext`]): the ciphertext's
+//! associated data names the record's address and version, a wrapped key
+//! names the record's address and its recipient, and an envelope's name is
+//! a MAC that only the writer and the recipient can compute (the reasoning
+//! is in the `keywrap` module's "Envelope names"). This is format `v2`;
+//! payloads and wrapped keys written by `v1` (a constant associated data, a
+//! wrap bound only to the two public keys, envelopes at
+//! `envelopes/<commitment>/<recipient key>`) are not read: records sealed
+//! before it must be issued again. When a grant is revoked, [`reseal`] re-keys the record so
 //! that the revoked grantee's wrapped key opens nothing; the caller then
 //! wraps the new key for the grants that remain and amends the record on
 //! chain. Erasure is [`shred`] (the blob) plus dropping the data key, plus
@@ -31,10 +42,14 @@ mod store;
 pub use self::{
     aead::{
         commitment, commitment_key, content_commitment, decrypt, encrypt, keyed_commitment,
-        DataKey, DATA_KEY_LEN, NONCE_LEN, SALT_LEN, TAG_LEN,
+        naming_key_of, DataKey, RecordContext, DATA_KEY_LEN, NAMING_KEY_LEN, NONCE_LEN, SALT_LEN,
+        TAG_LEN,
     },
     fhir::{validate_fhir, FhirSummary},
-    keywrap::{unwrap_key, wrap_key, EncryptionKeypair, WRAPPED_KEY_LEN, X25519_KEY_LEN},
+    keywrap::{
+        envelope_name, envelope_name_for_recipient, naming_public_key, unwrap_key, wrap_key,
+        EncryptionKeypair, EnvelopeName, WRAPPED_KEY_LEN, X25519_KEY_LEN,
+    },
     store::{blob_uri, BlobStore, URI_LEN, URI_SCHEME},
 };
 
@@ -111,9 +126,14 @@ pub struct SealedRecord {
 }
 
 /// Validates `fhir_json` as a FHIR R4 resource or Bundle, encrypts it (with
-/// a fresh random salt in front) under a fresh data key, stores the
-/// ciphertext and returns its commitment, content commitment, URI and key.
-pub async fn seal(fhir_json: &[u8], store: &BlobStore) -> Result<SealedRecord, OffchainError> {
+/// a fresh random salt in front) under a fresh data key for the record
+/// `context`, stores the ciphertext and returns its commitment, content
+/// commitment, URI and key.
+pub async fn seal(
+    fhir_json: &[u8],
+    context: &RecordContext,
+    store: &BlobStore,
+) -> Result<SealedRecord, OffchainError> {
     let summary = validate_fhir(fhir_json)?;
     let salt = aead::generate_salt();
     let mut payload = Zeroizing::new(Vec::with_capacity(SALT_LEN + fhir_json.len()));
@@ -123,6 +143,7 @@ pub async fn seal(fhir_json: &[u8], store: &BlobStore) -> Result<SealedRecord, O
         &payload,
         content_commitment(&salt, fhir_json),
         summary,
+        context,
         store,
     )
     .await
@@ -134,10 +155,11 @@ async fn seal_payload(
     payload: &[u8],
     content_commitment: [u8; 32],
     summary: FhirSummary,
+    context: &RecordContext,
     store: &BlobStore,
 ) -> Result<SealedRecord, OffchainError> {
     let data_key = DataKey::generate();
-    let ciphertext = encrypt(&data_key, payload)?;
+    let ciphertext = encrypt(&data_key, context, payload)?;
     let commitment = commitment(&ciphertext);
     let uri = store.put(ciphertext).await?;
     Ok(SealedRecord {
@@ -155,6 +177,7 @@ async fn seal_payload(
 /// salted hash is `expected_content` (the issuer's attestation).
 async fn open_payload(
     store: &BlobStore,
+    context: &RecordContext,
     uri: &str,
     expected_commitment: &[u8; 32],
     expected_content: &[u8; 32],
@@ -168,7 +191,7 @@ async fn open_payload(
             actual: to_hex(&actual),
         });
     }
-    let payload = Zeroizing::new(decrypt(data_key, &ciphertext)?);
+    let payload = Zeroizing::new(decrypt(data_key, context, &ciphertext)?);
     let mismatch = || OffchainError::ContentMismatch {
         expected: to_hex(expected_content),
     };
@@ -184,17 +207,26 @@ async fn open_payload(
 
 /// Fetches the record at `uri`, checks its ciphertext against
 /// `expected_commitment` (on chain) before anything else, decrypts it with
-/// `data_key`, and checks the plaintext against `expected_content` (the
+/// `data_key` for the record `context`, and checks the plaintext against `expected_content` (the
 /// issuer's content commitment, on chain): content that is not what the
 /// issuer attested is refused, whoever re-encrypted it.
 pub async fn open(
     store: &BlobStore,
+    context: &RecordContext,
     uri: &str,
     expected_commitment: &[u8; 32],
     expected_content: &[u8; 32],
     data_key: &DataKey,
 ) -> Result<Vec<u8>, OffchainError> {
-    let payload = open_payload(store, uri, expected_commitment, expected_content, data_key).await?;
+    let payload = open_payload(
+        store,
+        context,
+        uri,
+        expected_commitment,
+        expected_content,
+        data_key,
+    )
+    .await?;
     Ok(payload[SALT_LEN..].to_vec())
 }
 
@@ -208,14 +240,57 @@ pub async fn open(
 /// record readable as it was.
 pub async fn reseal(
     store: &BlobStore,
+    context: &RecordContext,
     uri: &str,
     commitment: &[u8; 32],
     content_commitment: &[u8; 32],
     old_key: &DataKey,
 ) -> Result<SealedRecord, OffchainError> {
-    let payload = open_payload(store, uri, commitment, content_commitment, old_key).await?;
+    let payload =
+        open_payload(store, context, uri, commitment, content_commitment, old_key).await?;
     let summary = validate_fhir(&payload[SALT_LEN..])?;
-    seal_payload(&payload, *content_commitment, summary, store).await
+    seal_payload(&payload, *content_commitment, summary, context, store).await
+}
+
+/// Wraps `data_key` (the key of the record `record`) to `recipient_public`
+/// and keeps it in the store as an envelope under its keyed name, which is
+/// returned (to delete it later with [`BlobStore::delete_envelope`]).
+pub async fn put_envelope(
+    store: &BlobStore,
+    data_key: &DataKey,
+    record: &[u8; 32],
+    recipient_public: &[u8; X25519_KEY_LEN],
+) -> Result<EnvelopeName, OffchainError> {
+    let wrapped = wrap_key(data_key, record, recipient_public)?;
+    let name = envelope_name(data_key, record, recipient_public)?;
+    store.put_envelope(&name, &wrapped).await?;
+    Ok(name)
+}
+
+/// The name of `recipient`'s envelope of the record `record` whose
+/// ciphertext is at `uri` (read for its naming key).
+pub async fn envelope_name_of(
+    store: &BlobStore,
+    record: &[u8; 32],
+    uri: &str,
+    recipient: &EncryptionKeypair,
+) -> Result<EnvelopeName, OffchainError> {
+    let ciphertext = store.get(uri).await?;
+    envelope_name_for_recipient(recipient, record, &naming_key_of(&ciphertext)?)
+}
+
+/// The data key of the record `record` (ciphertext at `uri`) from
+/// `recipient`'s envelope: finds the envelope's name from the ciphertext's
+/// naming key, fetches it and unwraps it.
+pub async fn envelope_data_key(
+    store: &BlobStore,
+    record: &[u8; 32],
+    uri: &str,
+    recipient: &EncryptionKeypair,
+) -> Result<DataKey, OffchainError> {
+    let name = envelope_name_of(store, record, uri, recipient).await?;
+    let wrapped = store.get_envelope(&name).await?;
+    unwrap_key(&wrapped, record, recipient)
 }
 
 /// Deletes a record's blob: the off-chain half of erasure. The caller drops
@@ -243,6 +318,12 @@ mod tests {
         *,
     };
 
+    /// The record every test seals for.
+    const CTX: RecordContext = RecordContext {
+        record: [0x52; 32],
+        record_version: 1,
+    };
+
     fn contains(haystack: &[u8], needle: &[u8]) -> bool {
         haystack.windows(needle.len()).any(|w| w == needle)
     }
@@ -251,7 +332,7 @@ mod tests {
     async fn observation_round_trip() {
         let dir = TempDir::new();
         let store = BlobStore::local(&dir.0).unwrap();
-        let sealed = seal(OBSERVATION.as_bytes(), &store).await.unwrap();
+        let sealed = seal(OBSERVATION.as_bytes(), &CTX, &store).await.unwrap();
         assert_eq!(sealed.summary.resource_type, "Observation");
         assert_eq!(sealed.summary.bundle_entries, None);
         assert_eq!(sealed.uri, blob_uri(&sealed.commitment));
@@ -259,6 +340,7 @@ mod tests {
 
         let opened = open(
             &store,
+            &CTX,
             &sealed.uri,
             &sealed.commitment,
             &sealed.content_commitment,
@@ -273,11 +355,12 @@ mod tests {
     async fn bundle_round_trip() {
         let dir = TempDir::new();
         let store = BlobStore::local(&dir.0).unwrap();
-        let sealed = seal(BUNDLE.as_bytes(), &store).await.unwrap();
+        let sealed = seal(BUNDLE.as_bytes(), &CTX, &store).await.unwrap();
         assert_eq!(sealed.summary.resource_type, "Bundle");
         assert_eq!(sealed.summary.bundle_entries, Some(2));
         let opened = open(
             &store,
+            &CTX,
             &sealed.uri,
             &sealed.commitment,
             &sealed.content_commitment,
@@ -293,7 +376,7 @@ mod tests {
         let dir = TempDir::new();
         let store = BlobStore::local(&dir.0).unwrap();
         for payload in [OBSERVATION, BUNDLE] {
-            let sealed = seal(payload.as_bytes(), &store).await.unwrap();
+            let sealed = seal(payload.as_bytes(), &CTX, &store).await.unwrap();
             let ciphertext = store.get(&sealed.uri).await.unwrap();
             assert_eq!(commitment(&ciphertext), sealed.commitment);
             for needle in [
@@ -320,7 +403,7 @@ mod tests {
             r#"{"resourceType": "PatientRecordOfZebedee", "id": "x"}"#,
         ] {
             assert!(matches!(
-                seal(payload.as_bytes(), &store).await,
+                seal(payload.as_bytes(), &CTX, &store).await,
                 Err(OffchainError::InvalidFhir(_))
             ));
         }
@@ -331,7 +414,7 @@ mod tests {
     async fn tampered_blob_fails_the_commitment_check() {
         let dir = TempDir::new();
         let store = BlobStore::local(&dir.0).unwrap();
-        let sealed = seal(OBSERVATION.as_bytes(), &store).await.unwrap();
+        let sealed = seal(OBSERVATION.as_bytes(), &CTX, &store).await.unwrap();
 
         // Alter the stored blob in place.
         let file = dir.0.join(&sealed.uri[URI_SCHEME.len()..]);
@@ -342,6 +425,7 @@ mod tests {
 
         match open(
             &store,
+            &CTX,
             &sealed.uri,
             &sealed.commitment,
             &sealed.content_commitment,
@@ -362,6 +446,7 @@ mod tests {
         assert!(matches!(
             open(
                 &store,
+                &CTX,
                 &tampered_uri,
                 &commitment(&bytes),
                 &sealed.content_commitment,
@@ -376,10 +461,11 @@ mod tests {
     async fn wrong_data_key_fails_to_decrypt() {
         let dir = TempDir::new();
         let store = BlobStore::local(&dir.0).unwrap();
-        let sealed = seal(OBSERVATION.as_bytes(), &store).await.unwrap();
+        let sealed = seal(OBSERVATION.as_bytes(), &CTX, &store).await.unwrap();
         assert!(matches!(
             open(
                 &store,
+                &CTX,
                 &sealed.uri,
                 &sealed.commitment,
                 &sealed.content_commitment,
@@ -394,10 +480,12 @@ mod tests {
     async fn missing_blob_is_reported() {
         let dir = TempDir::new();
         let store = BlobStore::local(&dir.0).unwrap();
-        let sealed = seal(OBSERVATION.as_bytes(), &store).await.unwrap();
+        let sealed = seal(OBSERVATION.as_bytes(), &CTX, &store).await.unwrap();
         shred(&store, &sealed.uri).await.unwrap();
         assert!(matches!(
-            open(&store, &sealed.uri, &sealed.commitment, &sealed.content_commitment, &sealed.data_key).await,
+            open(
+            &store,
+            &CTX, &sealed.uri, &sealed.commitment, &sealed.content_commitment, &sealed.data_key).await,
             Err(OffchainError::BlobNotFound(uri)) if uri == sealed.uri
         ));
         // Shredding twice is harmless.
@@ -410,6 +498,7 @@ mod tests {
         assert!(matches!(
             open(
                 &store,
+                &CTX,
                 "https://example.org/x",
                 &[0; 32],
                 &[0; 32],
@@ -424,9 +513,10 @@ mod tests {
     async fn reseal_rekeys_and_keeps_the_old_blob_until_told() {
         let dir = TempDir::new();
         let store = BlobStore::local(&dir.0).unwrap();
-        let old = seal(BUNDLE.as_bytes(), &store).await.unwrap();
+        let old = seal(BUNDLE.as_bytes(), &CTX, &store).await.unwrap();
         let new = reseal(
             &store,
+            &CTX,
             &old.uri,
             &old.commitment,
             &old.content_commitment,
@@ -445,6 +535,7 @@ mod tests {
         assert!(store.get(&old.uri).await.is_ok());
         let opened = open(
             &store,
+            &CTX,
             &new.uri,
             &new.commitment,
             &new.content_commitment,
@@ -457,6 +548,7 @@ mod tests {
         assert!(matches!(
             open(
                 &store,
+                &CTX,
                 &new.uri,
                 &new.commitment,
                 &new.content_commitment,
@@ -473,10 +565,11 @@ mod tests {
         // key and commit to its ciphertext (what a re-key does); the reader
         // still refuses it, because it is not what the issuer attested.
         let store = BlobStore::in_memory();
-        let issued = seal(OBSERVATION.as_bytes(), &store).await.unwrap();
-        let forged = seal(BUNDLE.as_bytes(), &store).await.unwrap();
+        let issued = seal(OBSERVATION.as_bytes(), &CTX, &store).await.unwrap();
+        let forged = seal(BUNDLE.as_bytes(), &CTX, &store).await.unwrap();
         match open(
             &store,
+            &CTX,
             &forged.uri,
             &forged.commitment,
             &issued.content_commitment,
@@ -491,7 +584,7 @@ mod tests {
         }
         // The same plaintext under another salt is refused too: the
         // commitment binds the issuer's salt.
-        let same_text = seal(OBSERVATION.as_bytes(), &store).await.unwrap();
+        let same_text = seal(OBSERVATION.as_bytes(), &CTX, &store).await.unwrap();
         assert_ne!(same_text.content_commitment, issued.content_commitment);
     }
 
@@ -499,10 +592,11 @@ mod tests {
     async fn reseal_with_the_wrong_key_keeps_the_record() {
         let dir = TempDir::new();
         let store = BlobStore::local(&dir.0).unwrap();
-        let sealed = seal(OBSERVATION.as_bytes(), &store).await.unwrap();
+        let sealed = seal(OBSERVATION.as_bytes(), &CTX, &store).await.unwrap();
         assert!(matches!(
             reseal(
                 &store,
+                &CTX,
                 &sealed.uri,
                 &sealed.commitment,
                 &sealed.content_commitment,
@@ -518,15 +612,21 @@ mod tests {
     #[tokio::test]
     async fn grant_flow_wraps_the_data_key_for_a_grantee() {
         let store = BlobStore::in_memory();
-        let sealed = seal(OBSERVATION.as_bytes(), &store).await.unwrap();
+        let sealed = seal(OBSERVATION.as_bytes(), &CTX, &store).await.unwrap();
         let specialist = EncryptionKeypair::generate();
         let stranger = EncryptionKeypair::generate();
 
-        let wrapped = wrap_key(&sealed.data_key, &specialist.public_key_bytes()).unwrap();
+        let wrapped = wrap_key(
+            &sealed.data_key,
+            &CTX.record,
+            &specialist.public_key_bytes(),
+        )
+        .unwrap();
         assert_eq!(wrapped.len(), WRAPPED_KEY_LEN);
-        let key = unwrap_key(&wrapped, &specialist).unwrap();
+        let key = unwrap_key(&wrapped, &CTX.record, &specialist).unwrap();
         let opened = open(
             &store,
+            &CTX,
             &sealed.uri,
             &sealed.commitment,
             &sealed.content_commitment,
@@ -536,9 +636,84 @@ mod tests {
         .unwrap();
         assert_eq!(opened, OBSERVATION.as_bytes());
         assert!(matches!(
-            unwrap_key(&wrapped, &stranger),
+            unwrap_key(&wrapped, &CTX.record, &stranger),
             Err(OffchainError::Unwrap)
         ));
+    }
+
+    #[tokio::test]
+    async fn envelopes_are_found_by_their_recipient_and_named_opaquely() {
+        let dir = TempDir::new();
+        let store = BlobStore::local(&dir.0).unwrap();
+        let sealed = seal(OBSERVATION.as_bytes(), &CTX, &store).await.unwrap();
+        let patient = EncryptionKeypair::generate();
+        let stranger = EncryptionKeypair::generate();
+        let name = put_envelope(
+            &store,
+            &sealed.data_key,
+            &CTX.record,
+            &patient.public_key_bytes(),
+        )
+        .await
+        .unwrap();
+        let key = envelope_data_key(&store, &CTX.record, &sealed.uri, &patient)
+            .await
+            .unwrap();
+        assert_eq!(key.as_bytes(), sealed.data_key.as_bytes());
+        // Someone else finds no envelope under their name.
+        assert!(matches!(
+            envelope_data_key(&store, &CTX.record, &sealed.uri, &stranger).await,
+            Err(OffchainError::BlobNotFound(_))
+        ));
+        // Listing the bucket shows neither the commitment nor the recipient
+        // key nor the record's address in the envelope's name.
+        let listed: Vec<String> = std::fs::read_dir(dir.0.join("envelopes"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(listed, vec![to_hex(&name.0)]);
+        for secret in [
+            to_hex(&sealed.commitment),
+            to_hex(&patient.public_key_bytes()),
+            to_hex(&CTX.record),
+        ] {
+            assert!(!listed[0].contains(&secret[..16]));
+        }
+        // The envelope is bound to the record: read as another record's, it
+        // opens nothing.
+        let other = [0x53; 32];
+        assert!(envelope_data_key(&store, &other, &sealed.uri, &patient)
+            .await
+            .is_err());
+        store.delete_envelope(&name).await.unwrap();
+        store.delete_envelope(&name).await.unwrap();
+        assert!(matches!(
+            envelope_data_key(&store, &CTX.record, &sealed.uri, &patient).await,
+            Err(OffchainError::BlobNotFound(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_ciphertext_moved_to_another_record_does_not_open() {
+        let store = BlobStore::in_memory();
+        let sealed = seal(OBSERVATION.as_bytes(), &CTX, &store).await.unwrap();
+        for context in [
+            RecordContext::new([0x53; 32], 1),
+            RecordContext::new(CTX.record, 2),
+        ] {
+            assert!(matches!(
+                open(
+                    &store,
+                    &context,
+                    &sealed.uri,
+                    &sealed.commitment,
+                    &sealed.content_commitment,
+                    &sealed.data_key
+                )
+                .await,
+                Err(OffchainError::Decrypt)
+            ));
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use object_store::{
 };
 use url::Url;
 
-use super::{aead::commitment, to_hex, OffchainError};
+use super::{aead::commitment, keywrap::EnvelopeName, to_hex, OffchainError};
 
 /// Scheme of the content URIs this store hands out.
 pub const URI_SCHEME: &str = "panacea://";
@@ -146,59 +146,47 @@ impl BlobStore {
 }
 
 impl BlobStore {
-    fn envelope_path(commitment: &[u8; 32], recipient: &[u8; 32]) -> Path {
-        Path::from(format!(
-            "envelopes/{}/{}",
-            to_hex(commitment),
-            to_hex(recipient)
-        ))
+    /// `envelopes/<64 hex digits of the keyed name>`: the name says nothing
+    /// about the record, its commitment or the recipient (see
+    /// [`super::envelope_name`]).
+    fn envelope_path(name: &EnvelopeName) -> Path {
+        Path::from(format!("envelopes/{}", to_hex(&name.0)))
     }
 
-    /// Keeps a record's data key wrapped to `recipient`'s X25519 key (the
-    /// patient's copy) next to the ciphertext. A wrapped key reveals nothing
-    /// without the recipient's secret.
+    /// Keeps a wrapped data key (an envelope) under its keyed name. A
+    /// wrapped key reveals nothing without the recipient's secret.
     pub async fn put_envelope(
         &self,
-        commitment: &[u8; 32],
-        recipient: &[u8; 32],
+        name: &EnvelopeName,
         wrapped: &[u8],
     ) -> Result<(), OffchainError> {
-        let path = Self::envelope_path(commitment, recipient);
         self.inner
-            .put(&path, PutPayload::from(wrapped.to_vec()))
+            .put(
+                &Self::envelope_path(name),
+                PutPayload::from(wrapped.to_vec()),
+            )
             .await?;
         Ok(())
     }
 
-    /// The data key of the record with `commitment`, wrapped to `recipient`.
-    pub async fn get_envelope(
-        &self,
-        commitment: &[u8; 32],
-        recipient: &[u8; 32],
-    ) -> Result<Vec<u8>, OffchainError> {
-        let path = Self::envelope_path(commitment, recipient);
-        match self.inner.get(&path).await {
+    /// The envelope stored under `name`.
+    pub async fn get_envelope(&self, name: &EnvelopeName) -> Result<Vec<u8>, OffchainError> {
+        match self.inner.get(&Self::envelope_path(name)).await {
             Ok(found) => Ok(found.bytes().await?.to_vec()),
-            Err(object_store::Error::NotFound { .. }) => Err(OffchainError::BlobNotFound(format!(
-                "key envelope of {}",
-                to_hex(commitment)
-            ))),
+            Err(object_store::Error::NotFound { .. }) => Err(OffchainError::BlobNotFound(
+                "key envelope (none under this recipient's name for this record)".to_owned(),
+            )),
             Err(e) => Err(e.into()),
         }
     }
 
-    /// Deletes every key envelope of the record with `commitment`.
-    pub async fn delete_envelopes(&self, commitment: &[u8; 32]) -> Result<(), OffchainError> {
-        use futures_util::TryStreamExt;
-        let prefix = Path::from(format!("envelopes/{}", to_hex(commitment)));
-        let found: Vec<_> = self.inner.list(Some(&prefix)).try_collect().await?;
-        for meta in found {
-            match self.inner.delete(&meta.location).await {
-                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
-                Err(e) => return Err(e.into()),
-            }
+    /// Deletes the envelope stored under `name`; deleting one that is not
+    /// there succeeds, so an interrupted erasure or re-key can be retried.
+    pub async fn delete_envelope(&self, name: &EnvelopeName) -> Result<(), OffchainError> {
+        match self.inner.delete(&Self::envelope_path(name)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
         }
-        Ok(())
     }
 }
 

@@ -98,17 +98,22 @@ impl<B: Backend> PanaceaClient<B> {
         self.act(&[ix], &[authority]).await
     }
 
-    /// The record's data key, from the patient's key envelope.
+    /// The record's data key, from the patient's key envelope (found by its
+    /// keyed name from the ciphertext's naming key).
     pub async fn patient_data_key(
         &self,
         record: &Record,
         keys: &EncryptionKeypair,
         store: &BlobStore,
     ) -> Result<DataKey> {
-        let envelope = store
-            .get_envelope(&record.commitment, &keys.public_key_bytes())
-            .await?;
-        Ok(offchain::unwrap_key(&envelope, keys)?)
+        let address = pda::record(&record.patient, &record.record_id).0;
+        Ok(offchain::envelope_data_key(
+            store,
+            &address.to_bytes(),
+            &offchain::blob_uri(&record.commitment),
+            keys,
+        )
+        .await?)
     }
 
     /// The patient reads one of their own records.
@@ -122,6 +127,7 @@ impl<B: Backend> PanaceaClient<B> {
         let key = self.patient_data_key(&state, keys, store).await?;
         Ok(offchain::open(
             store,
+            &rx::record_context(&state),
             &offchain::blob_uri(&state.commitment),
             &state.commitment,
             &state.content_commitment,
@@ -173,9 +179,11 @@ impl<B: Backend> PanaceaClient<B> {
         Ok(true)
     }
 
-    async fn wrap_for(&self, grantee: &Pubkey, key: &DataKey) -> Result<Vec<u8>> {
+    /// `key`, the data key of the record at `record`, wrapped to the
+    /// grantee's current on-chain encryption key.
+    async fn wrap_for(&self, grantee: &Pubkey, record: &Pubkey, key: &DataKey) -> Result<Vec<u8>> {
         let entity: Entity = self.get(&pda::entity(grantee).0).await?;
-        Ok(offchain::wrap_key(key, &entity.encryption_key)?.to_vec())
+        Ok(offchain::wrap_key(key, &record.to_bytes(), &entity.encryption_key)?.to_vec())
     }
 
     /// Grants `grantee` (a registered entity) access to one record, handing
@@ -212,7 +220,7 @@ impl<B: Backend> PanaceaClient<B> {
                 permissions: terms.permissions,
                 purpose: terms.purpose,
                 duration: terms.duration,
-                wrapped_key: self.wrap_for(grantee, &key).await?,
+                wrapped_key: self.wrap_for(grantee, record, &key).await?,
             },
         );
         self.create(false, &[ix], &[authority], vec![("grant", grant)])
@@ -280,7 +288,7 @@ impl<B: Backend> PanaceaClient<B> {
         let wrapped_key = if request.scope == GrantScope::Record {
             let state: Record = self.get(target).await?;
             let key = self.patient_data_key(&state, keys, store).await?;
-            self.wrap_for(requester, &key).await?
+            self.wrap_for(requester, target, &key).await?
         } else {
             Vec::new()
         };
@@ -350,7 +358,7 @@ impl<B: Backend> PanaceaClient<B> {
             &state.patient,
             grant,
             UpdateGrantKeyArgs {
-                wrapped_key: self.wrap_for(&state.grantee, &key).await?,
+                wrapped_key: self.wrap_for(&state.grantee, &state.target, &key).await?,
             },
         );
         self.act(&[ix], &[authority]).await
@@ -436,18 +444,25 @@ impl<B: Backend> PanaceaClient<B> {
         // Store first: the new blob and its envelopes are written while the
         // record still points at the old ones, which stay readable.
         let old_uri = offchain::blob_uri(&record.commitment);
+        let context = rx::record_context(&record);
         let sealed = offchain::reseal(
             store,
+            &context,
             &old_uri,
             &record.commitment,
             &record.content_commitment,
             &old_key,
         )
         .await?;
-        let envelope = offchain::wrap_key(&sealed.data_key, &keys.public_key_bytes())?;
-        store
-            .put_envelope(&sealed.commitment, &keys.public_key_bytes(), &envelope)
-            .await?;
+        let new_envelope = offchain::put_envelope(
+            store,
+            &sealed.data_key,
+            &context.record,
+            &keys.public_key_bytes(),
+        )
+        .await?;
+        let old_envelope =
+            offchain::envelope_name(&old_key, &context.record, &keys.public_key_bytes())?;
         let mut ixs = vec![rx::rekey_record(
             &authority.pubkey(),
             patient,
@@ -462,7 +477,9 @@ impl<B: Backend> PanaceaClient<B> {
         for (address, other) in self.grants_of_patient(patient).await? {
             let usable = other.revoked_at.is_none() && !other.is_expired(now);
             if other.target == record_address && usable {
-                let wrapped = self.wrap_for(&other.grantee, &sealed.data_key).await?;
+                let wrapped = self
+                    .wrap_for(&other.grantee, &record_address, &sealed.data_key)
+                    .await?;
                 ixs.push(rx::update_grant_key(
                     &authority.pubkey(),
                     patient,
@@ -478,7 +495,7 @@ impl<B: Backend> PanaceaClient<B> {
         match self.send(&ixs, &[authority]).await {
             Ok(rekeyed) => {
                 offchain::shred(store, &old_uri).await?;
-                store.delete_envelopes(&record.commitment).await?;
+                store.delete_envelope(&old_envelope).await?;
                 Ok(Outcome {
                     signature: Some(rekeyed),
                     addresses: vec![("record", record_address)],
@@ -488,23 +505,28 @@ impl<B: Backend> PanaceaClient<B> {
             Err(error) => {
                 if error.landed() == Some(false) {
                     let _ = offchain::shred(store, &sealed.uri).await;
-                    let _ = store.delete_envelopes(&sealed.commitment).await;
+                    let _ = store.delete_envelope(&new_envelope).await;
                 }
                 Err(error)
             }
         }
     }
 
-    /// Crypto-shredding: deletes the ciphertext and every key envelope, then
-    /// burns the token and closes the record and its mint on chain. The
-    /// erasure is simulated first, so one the program would refuse (a wrong
-    /// signer) leaves the store untouched; deletes are idempotent, so an
-    /// erasure interrupted after shredding can be run again.
+    /// Crypto-shredding: deletes the patient's key envelope (when `keys`,
+    /// the patient's encryption key, is given: its name is keyed, so only
+    /// the patient can find it) and the ciphertext, then burns the token and
+    /// closes the record and its mint on chain. The erasure is simulated
+    /// first, so one the program would refuse (a wrong signer) leaves the
+    /// store untouched; deletes are idempotent, so an erasure interrupted
+    /// after shredding can be run again. A guardian, without the patient's
+    /// key, leaves the envelope: a wrapped key whose ciphertext is gone
+    /// opens nothing, and its name ties it to no record.
     pub async fn erase_record(
         &self,
         authority: &AnySigner,
         patient: &Pubkey,
         record: &Pubkey,
+        keys: Option<&EncryptionKeypair>,
         store: &BlobStore,
     ) -> Result<Outcome> {
         self.refuse_offline("erasing a record")?;
@@ -516,8 +538,16 @@ impl<B: Backend> PanaceaClient<B> {
             &state.issuer,
         );
         self.priced(std::slice::from_ref(&ix), &[authority]).await?;
-        offchain::shred(store, &offchain::blob_uri(&state.commitment)).await?;
-        store.delete_envelopes(&state.commitment).await?;
+        let uri = offchain::blob_uri(&state.commitment);
+        if let Some(keys) = keys {
+            // Named from the ciphertext's head: only while it is there.
+            match offchain::envelope_name_of(store, &record.to_bytes(), &uri, keys).await {
+                Ok(name) => store.delete_envelope(&name).await?,
+                Err(offchain::OffchainError::BlobNotFound(_)) => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        offchain::shred(store, &uri).await?;
         self.act(&[ix], &[authority]).await
     }
 

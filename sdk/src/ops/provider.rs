@@ -85,11 +85,16 @@ impl<B: Backend> PanaceaClient<B> {
             return Ok((outcome, None));
         }
         let profile: Patient = self.get(&pda::patient(patient).0).await?;
-        let sealed = offchain::seal(fhir_json, store).await?;
-        let envelope = offchain::wrap_key(&sealed.data_key, &profile.encryption_key)?;
-        store
-            .put_envelope(&sealed.commitment, &profile.encryption_key, &envelope)
-            .await?;
+        // An original is version 1.
+        let context = offchain::RecordContext::new(record.to_bytes(), 1);
+        let sealed = offchain::seal(fhir_json, &context, store).await?;
+        let envelope = offchain::put_envelope(
+            store,
+            &sealed.data_key,
+            &context.record,
+            &profile.encryption_key,
+        )
+        .await?;
         match self
             .issue_sealed(issuer, patient, kind, &sealed, record_id)
             .await
@@ -97,7 +102,7 @@ impl<B: Backend> PanaceaClient<B> {
             Ok(outcome) => Ok((outcome, Some(sealed))),
             Err(error) => {
                 if error.landed() == Some(false) {
-                    discard(store, &sealed).await;
+                    discard(store, &sealed, &envelope).await;
                 }
                 Err(error)
             }
@@ -119,13 +124,22 @@ impl<B: Backend> PanaceaClient<B> {
         self.refuse_offline("amending a record")?;
         let previous: Record = self.get(previous_record).await?;
         let profile: Patient = self.get(&pda::patient(&previous.patient).0).await?;
-        let sealed = offchain::seal(fhir_json, store).await?;
-        let envelope = offchain::wrap_key(&sealed.data_key, &profile.encryption_key)?;
-        store
-            .put_envelope(&sealed.commitment, &profile.encryption_key, &envelope)
-            .await?;
         let record_id = random_id();
         let record = pda::record(&previous.patient, &record_id).0;
+        let record_version = previous.record_version.checked_add(1).ok_or_else(|| {
+            SdkError::InvalidInput(format!(
+                "record {previous_record} is at the last version number"
+            ))
+        })?;
+        let context = offchain::RecordContext::new(record.to_bytes(), record_version);
+        let sealed = offchain::seal(fhir_json, &context, store).await?;
+        let envelope = offchain::put_envelope(
+            store,
+            &sealed.data_key,
+            &context.record,
+            &profile.encryption_key,
+        )
+        .await?;
         let ix = rx::amend_record(
             &issuer.pubkey(),
             &previous.patient,
@@ -144,7 +158,7 @@ impl<B: Backend> PanaceaClient<B> {
             Ok(outcome) => Ok((outcome, sealed)),
             Err(error) => {
                 if error.landed() == Some(false) {
-                    discard(store, &sealed).await;
+                    discard(store, &sealed, &envelope).await;
                 }
                 Err(error)
             }
@@ -192,9 +206,10 @@ impl<B: Backend> PanaceaClient<B> {
     ) -> Result<Vec<u8>> {
         let grant: Grant = self.get(grant).await?;
         let state: Record = self.get(record).await?;
-        let key = offchain::unwrap_key(&grant.wrapped_key, keys)?;
+        let key = offchain::unwrap_key(&grant.wrapped_key, &record.to_bytes(), keys)?;
         Ok(offchain::open(
             store,
+            &rx::record_context(&state),
             &offchain::blob_uri(&state.commitment),
             &state.commitment,
             &state.content_commitment,
@@ -379,9 +394,9 @@ impl<B: Backend> PanaceaClient<B> {
 
 /// Best effort: removes a sealed payload whose issuing transaction did not
 /// land, so a failed issue leaves the store as it found it.
-async fn discard(store: &BlobStore, sealed: &SealedRecord) {
+async fn discard(store: &BlobStore, sealed: &SealedRecord, envelope: &offchain::EnvelopeName) {
     let _ = offchain::shred(store, &sealed.uri).await;
-    let _ = store.delete_envelopes(&sealed.commitment).await;
+    let _ = store.delete_envelope(envelope).await;
 }
 
 /// A record id derived from the issuer's wallet, the patient and the

@@ -2,12 +2,13 @@
 
 use {
     crate::{
-        context::Ctx,
+        context::{encryption_keys, Ctx},
         output::{Nothing, Report},
         parse,
     },
     anyhow::Result,
     panacea_sdk::{records_program::state::Record, Pubkey},
+    solana_signer::Signer,
 };
 
 #[derive(clap::Args, Debug)]
@@ -23,8 +24,22 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let client = ctx.client()?;
     let store = ctx.store()?;
     let record: Record = client.get(&args.record).await?;
+    // The patient's envelope has a keyed name: only the patient's own
+    // encryption key finds it to delete it (a guardian's erasure leaves it,
+    // harmless once the ciphertext is gone).
+    let keys = ctx
+        .keypair()
+        .ok()
+        .filter(|wallet| wallet.pubkey() == record.patient)
+        .map(|wallet| encryption_keys(&wallet));
     let outcome = client
-        .erase_record(&*authority, &record.patient, &args.record, &store)
+        .erase_record(
+            &*authority,
+            &record.patient,
+            &args.record,
+            keys.as_ref(),
+            &store,
+        )
         .await?;
     Ok(Report::outcome(
         format!(
