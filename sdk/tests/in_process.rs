@@ -1682,3 +1682,67 @@ async fn what_exists_is_checked_against_what_is_asked() {
     let now = s.backend.unix_timestamp().await.unwrap();
     assert!(!grant.is_expired(now) && grant.emergency);
 }
+
+#[tokio::test]
+async fn a_patient_rotates_their_key_and_reads_with_the_new_one_only() {
+    let s = scene().await;
+    let first = s.issue().await;
+    let second = s.issue().await;
+    let new_keys = EncryptionKeypair::generate();
+    let stranger = EncryptionKeypair::generate();
+
+    // A wrong "old" key: nothing opens with it, nothing changes.
+    let profile = records::pda::patient(&s.patient.pubkey()).0;
+    let error = s
+        .client
+        .rotate_patient_key(&s.patient.key, &stranger, &new_keys, &s.store)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, SdkError::InvalidInput(_)), "{error:?}");
+    let on_chain: records::state::Patient = s.client.get(&profile).await.unwrap();
+    assert_eq!(on_chain.encryption_key, s.patient.enc.public_key_bytes());
+    for record in [first, second] {
+        s.client
+            .read_own_record(&record, &s.patient.enc, &s.store)
+            .await
+            .unwrap();
+    }
+
+    let outcome = s
+        .client
+        .rotate_patient_key(&s.patient.key, &s.patient.enc, &new_keys, &s.store)
+        .await
+        .unwrap();
+    assert!(outcome.signature.is_some() && !outcome.already_existed);
+    let on_chain: records::state::Patient = s.client.get(&profile).await.unwrap();
+    assert_eq!(on_chain.encryption_key, new_keys.public_key_bytes());
+    for record in [first, second] {
+        assert_eq!(
+            s.client
+                .read_own_record(&record, &new_keys, &s.store)
+                .await
+                .unwrap(),
+            OBSERVATION.as_bytes()
+        );
+        // The old key's envelopes are gone.
+        assert!(s
+            .client
+            .read_own_record(&record, &s.patient.enc, &s.store)
+            .await
+            .is_err());
+    }
+    // A retry finds the key on chain and sends nothing.
+    let again = s
+        .client
+        .rotate_patient_key(&s.patient.key, &s.patient.enc, &new_keys, &s.store)
+        .await
+        .unwrap();
+    assert!(again.already_existed && again.signature.is_none());
+
+    // A record issued after the rotation is wrapped to the new key.
+    let third = s.issue().await;
+    s.client
+        .read_own_record(&third, &new_keys, &s.store)
+        .await
+        .unwrap();
+}

@@ -9,7 +9,7 @@ use {
         client::{Outcome, PanaceaClient},
         consent as cx,
         error::{Result, SdkError},
-        offchain::{self, BlobStore, DataKey, EncryptionKeypair},
+        offchain::{self, BlobStore, DataKey, EncryptionKeypair, OffchainError},
         records as rx,
     },
     anchor_lang::prelude::Pubkey,
@@ -96,6 +96,117 @@ impl<B: Backend> PanaceaClient<B> {
         }
         let ix = rx::update_encryption_key(holder, &authority.pubkey(), new_key);
         self.act(&[ix], &[authority]).await
+    }
+
+    /// Rotates the patient's encryption key: every record of theirs whose
+    /// ciphertext is in `store` gets an envelope for `new_keys` (unwrapped
+    /// with `old_keys`), then the new public key goes on chain
+    /// (`update_patient_encryption_key`, signed by the patient), and only
+    /// once that has landed are the old key's envelopes deleted. A failure
+    /// before the key lands leaves every record readable with the old key
+    /// (the new envelopes are removed when the transaction surely did not
+    /// land); a retry after it landed finds the new key on chain and the
+    /// new envelopes in place, and finishes the clean-up.
+    ///
+    /// A record whose envelope opens with neither key is refused by name
+    /// before anything changes. Grants are not touched: they hold data keys
+    /// wrapped to the grantees' keys, not the patient's. (An entity that
+    /// rotates cannot re-wrap its grants itself: each patient re-grants or
+    /// calls `update_grant_key`.)
+    pub async fn rotate_patient_key(
+        &self,
+        patient: &AnySigner,
+        old_keys: &EncryptionKeypair,
+        new_keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Outcome> {
+        self.refuse_offline("rotating an encryption key")?;
+        let address = pda::patient(&patient.pubkey()).0;
+        let profile: Patient = self.get(&address).await?;
+        let new_public = new_keys.public_key_bytes();
+        let old_public = old_keys.public_key_bytes();
+        if new_public == old_public {
+            return Err(SdkError::InvalidInput(
+                "the new encryption key is the old one".into(),
+            ));
+        }
+        let landed_before = profile.encryption_key == new_public;
+        if !landed_before && profile.encryption_key != old_public {
+            return Err(SdkError::InvalidInput(format!(
+                "the patient's key on chain is neither the old nor the new key given (it is {})",
+                profile
+                    .encryption_key
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            )));
+        }
+        // Store first: a new envelope beside each old one.
+        let mut old_names = Vec::new();
+        let mut new_names = Vec::new();
+        for (record, state) in self.records_of_patient(&patient.pubkey()).await? {
+            let uri = offchain::blob_uri(&state.commitment);
+            let record_bytes = record.to_bytes();
+            let found = match offchain::envelope_data_key(store, &record_bytes, &uri, old_keys)
+                .await
+            {
+                Ok(key) => Ok(Some(key)),
+                Err(OffchainError::BlobNotFound(_) | OffchainError::Unwrap) => {
+                    match offchain::envelope_data_key(store, &record_bytes, &uri, new_keys).await {
+                        // Re-wrapped by an earlier, interrupted rotation.
+                        Ok(_) => Ok(None),
+                        // No ciphertext in this store (shredded, or kept
+                        // elsewhere): nothing here to re-wrap.
+                        Err(OffchainError::BlobNotFound(_)) if store.get(&uri).await.is_err() => {
+                            Ok(None)
+                        }
+                        Err(_) => Err(SdkError::InvalidInput(format!(
+                            "record {record}: no envelope in this store opens with the old or the new key; nothing was rotated"
+                        ))),
+                    }
+                }
+                Err(error) => Err(error.into()),
+            };
+            let key = match found {
+                Ok(Some(key)) => key,
+                Ok(None) => continue,
+                Err(error) => {
+                    for name in &new_names {
+                        let _ = store.delete_envelope(name).await;
+                    }
+                    return Err(error);
+                }
+            };
+            new_names.push(offchain::put_envelope(store, &key, &record_bytes, &new_public).await?);
+            old_names.push(offchain::envelope_name(&key, &record_bytes, &old_public)?);
+        }
+        let outcome = if landed_before {
+            Outcome::default()
+        } else {
+            let ix = rx::update_patient_encryption_key(&patient.pubkey(), new_public);
+            match self.send(&[ix], &[patient]).await {
+                Ok(signature) => Outcome {
+                    signature: Some(signature),
+                    ..Outcome::default()
+                },
+                Err(error) => {
+                    if error.landed() == Some(false) {
+                        for name in &new_names {
+                            let _ = store.delete_envelope(name).await;
+                        }
+                    }
+                    return Err(error);
+                }
+            }
+        };
+        for name in &old_names {
+            store.delete_envelope(name).await?;
+        }
+        Ok(Outcome {
+            addresses: vec![("patient", address)],
+            already_existed: landed_before,
+            ..outcome
+        })
     }
 
     /// The record's data key, from the patient's key envelope (found by its
