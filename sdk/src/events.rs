@@ -59,6 +59,9 @@ impl PanaceaEvent {
         Some(match self {
             E::PatientRegistered(e) => e.patient,
             E::GuardianChanged(e) => e.patient,
+            E::EncryptionKeyRotated(e) if e.holder == records::state::KeyHolder::Patient => {
+                e.authority
+            }
             E::PatientClosed(e) => e.patient,
             E::RecordIssued(e) => e.patient,
             E::RecordSuperseded(e) => e.patient,

@@ -1738,6 +1738,14 @@ async fn a_patient_rotates_their_key_and_reads_with_the_new_one_only() {
         .await
         .unwrap();
     assert!(again.already_existed && again.signature.is_none());
+    // The rotation is in the patient's audit trail, once.
+    let rotations: Vec<_> = audit_trail(&s.client, &s.patient.pubkey())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|entry| entry.event.name() == "EncryptionKeyRotated")
+        .collect();
+    assert_eq!(rotations.len(), 1);
 
     // A record issued after the rotation is wrapped to the new key.
     let third = s.issue().await;
@@ -1745,4 +1753,52 @@ async fn a_patient_rotates_their_key_and_reads_with_the_new_one_only() {
         .read_own_record(&third, &new_keys, &s.store)
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn an_amendment_is_sealed_for_its_own_address_and_version() {
+    let s = scene().await;
+    let original = s.issue().await;
+    let amended_fhir =
+        br#"{"resourceType":"Observation","status":"amended","code":{"text":"corrected"}}"#;
+    let (outcome, _) = s
+        .client
+        .amend_record(&s.lab.key, &original, None, amended_fhir, &s.store)
+        .await
+        .unwrap();
+    let amendment = outcome.address("record").unwrap();
+    let state: Record = s.client.get(&amendment).await.unwrap();
+    assert_eq!(state.record_version, 2);
+    assert_eq!(
+        s.client
+            .read_own_record(&amendment, &s.patient.enc, &s.store)
+            .await
+            .unwrap(),
+        amended_fhir
+    );
+    // Its ciphertext does not open as the original's (version 1, the
+    // original's address), even with the right data key.
+    let key = s
+        .client
+        .patient_data_key(&state, &s.patient.enc, &s.store)
+        .await
+        .unwrap();
+    let uri = panacea_sdk::offchain::blob_uri(&state.commitment);
+    for context in [
+        panacea_sdk::offchain::RecordContext::new(amendment.to_bytes(), 1),
+        panacea_sdk::offchain::RecordContext::new(original.to_bytes(), 2),
+    ] {
+        assert!(matches!(
+            panacea_sdk::offchain::open(
+                &s.store,
+                &context,
+                &uri,
+                &state.commitment,
+                &state.content_commitment,
+                &key
+            )
+            .await,
+            Err(OffchainError::Decrypt)
+        ));
+    }
 }
