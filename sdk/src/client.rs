@@ -351,7 +351,6 @@ impl<B: Backend> PanaceaClient<B> {
     /// re-signed with a fresh one. An already-processed transaction counts
     /// as sent. Failures say whether the transaction landed.
     pub async fn send(&self, ixs: &[Instruction], signers: &[&AnySigner]) -> Result<Signature> {
-        Self::check_config(&self.config)?;
         if self.config.blockhash.is_some() {
             return match self.submit(ixs, signers).await? {
                 Sent::Landed(signature) => Ok(signature),
@@ -360,6 +359,7 @@ impl<B: Backend> PanaceaClient<B> {
                 )),
             };
         }
+        Self::check_config(&self.config)?;
         self.send_priced(ixs, signers).await
     }
 

@@ -47,12 +47,10 @@ pub fn request_target(patient: &Pubkey, record: Option<&Pubkey>) -> Pubkey {
     }
 }
 
-/// The target address of a grant or request: the record, or the patient account.
+/// The target address of a grant or request: the record for a grant over
+/// one record, otherwise the patient account.
 pub fn grant_target(patient: &Pubkey, scope: GrantScope, record: Option<&Pubkey>) -> Pubkey {
-    match (scope, record) {
-        (GrantScope::Record, Some(record)) => *record,
-        _ => pda::patient(patient).0,
-    }
+    request_target(patient, record.filter(|_| scope == GrantScope::Record))
 }
 
 pub fn initialize_registry(

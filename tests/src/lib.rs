@@ -52,6 +52,25 @@ pub const GENESIS_TIME: i64 = 1_795_219_200;
 pub type TxResult = Result<TransactionMetadata, Box<FailedTransactionMetadata>>;
 
 /// A runtime with the Panacea programs and an initialized registry.
+/// splitmix64, seeded: a random sequence that is the same on every run
+/// (the stories' seeded random sequences).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+}
+
 pub struct World {
     pub svm: LiteSVM,
     /// Pays fees and rent (a relayer, from the programs' point of view).
