@@ -6,7 +6,7 @@ use {
     anchor_lang::error::ErrorCode as Anchor,
     panacea_sdk::records as rx,
     panacea_tests::{assert::*, *},
-    records::{errors::RecordsError, events::*, pda, state::*},
+    records::{errors::RecordsError, events::*, instructions::RegisterPatientArgs, pda, state::*},
     solana_signer::Signer,
 };
 
@@ -158,4 +158,73 @@ fn a_zero_or_unchanged_key_and_a_revoked_entity_are_refused() {
     let ix = rx::update_entity_encryption_key(&lab.pubkey(), [0x42; 32]);
     custom_error(world.send(&[ix], &[&lab]), RecordsError::EntityRevoked);
     world.assert_unchanged(&snapshot);
+}
+
+#[test]
+fn registering_with_an_all_zero_key_is_refused_and_creates_nothing() {
+    let mut world = World::new();
+
+    // A patient whose data keys would be wrapped to a key anyone can
+    // compute the shared secret of.
+    let patient = world.wallet();
+    let profile = pda::patient(&patient.pubkey()).0;
+    let book = pda::record_book_account(&patient.pubkey());
+    let snapshot = world.snapshot(&[profile, book, patient.pubkey()]);
+    let ix = rx::register_patient(
+        &world.payer.pubkey(),
+        &patient.pubkey(),
+        None,
+        RegisterPatientArgs {
+            encryption_key: [0; 32],
+        },
+    );
+    custom_error(
+        world.send(&[ix], &[&patient]),
+        RecordsError::ZeroEncryptionKey,
+    );
+    assert!(!world.exists(&profile), "no patient profile");
+    assert!(!world.exists(&book), "no record book account");
+    world.assert_unchanged(&snapshot);
+
+    // An entity the same: the admin cannot register one with a zero key.
+    let authority = world.wallet();
+    let entity = pda::entity(&authority.pubkey()).0;
+    let snapshot = world.snapshot(&[entity, authority.pubkey()]);
+    let mut args = world.entity_args(EntityKind::Laboratory);
+    args.encryption_key = [0; 32];
+    let ix = rx::register_entity(
+        &world.payer.pubkey(),
+        &world.admin.pubkey(),
+        &authority.pubkey(),
+        args,
+    );
+    let admin = world.admin.insecure_clone();
+    custom_error(
+        world.send(&[ix], &[&admin, &authority]),
+        RecordsError::ZeroEncryptionKey,
+    );
+    assert!(!world.exists(&entity), "no entity account");
+    world.assert_unchanged(&snapshot);
+
+    // The same registrations with a real key go through.
+    let ix = rx::register_patient(
+        &world.payer.pubkey(),
+        &patient.pubkey(),
+        None,
+        RegisterPatientArgs {
+            encryption_key: [3; 32],
+        },
+    );
+    world.send(&[ix], &[&patient]).expect("register patient");
+    assert!(world.exists(&profile) && world.exists(&book));
+    let ix = rx::register_entity(
+        &world.payer.pubkey(),
+        &world.admin.pubkey(),
+        &authority.pubkey(),
+        world.entity_args(EntityKind::Laboratory),
+    );
+    world
+        .send(&[ix], &[&admin, &authority])
+        .expect("register entity");
+    assert!(world.exists(&entity));
 }

@@ -49,6 +49,10 @@ impl RegisterEntity<'_> {
             is_valid_jurisdiction(&args.jurisdiction),
             RecordsError::InvalidJurisdiction
         );
+        require!(
+            args.encryption_key != [0; 32],
+            RecordsError::ZeroEncryptionKey
+        );
         Ok(())
     }
 }

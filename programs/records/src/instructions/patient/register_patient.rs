@@ -51,7 +51,11 @@ pub struct RegisterPatient<'info> {
 }
 
 impl RegisterPatient<'_> {
-    pub fn validate(&self) -> Result<()> {
+    pub fn validate(&self, args: &RegisterPatientArgs) -> Result<()> {
+        require!(
+            args.encryption_key != [0; 32],
+            RecordsError::ZeroEncryptionKey
+        );
         require!(
             self.book_mint.owner == &anchor_spl::token_2022::ID && !self.book_mint.data_is_empty(),
             RecordsError::RecordBookMissing
@@ -68,7 +72,7 @@ impl RegisterPatient<'_> {
 }
 
 pub fn handler(ctx: Context<RegisterPatient>, args: RegisterPatientArgs) -> Result<()> {
-    ctx.accounts.validate()?;
+    ctx.accounts.validate(&args)?;
     let patient = &mut ctx.accounts.patient;
     patient.set_inner(Patient {
         version: ACCOUNT_VERSION,
