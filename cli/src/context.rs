@@ -4,7 +4,7 @@
 use {
     crate::{
         global::{Commitment, GlobalArgs, Output},
-        parse,
+        keyfile, parse,
         signer::{self, Offline},
     },
     anyhow::{anyhow, bail, Context as _, Result},
@@ -15,7 +15,7 @@ use {
         PanaceaClient, Pubkey, TxConfig,
     },
     solana_commitment_config::CommitmentConfig,
-    solana_keypair::Keypair,
+    solana_signer::Signer,
     std::{path::PathBuf, str::FromStr, sync::Arc},
 };
 
@@ -35,6 +35,10 @@ pub struct Ctx {
     pub dump_message: bool,
     pub output: Output,
     store: String,
+    /// `--encryption-key`: the signer's key file.
+    encryption_key: Option<String>,
+    /// `--derive-encryption-key-from-seed`.
+    derive_from_seed: bool,
 }
 
 impl Ctx {
@@ -100,6 +104,8 @@ impl Ctx {
             dump_message: args.dump_transaction_message,
             output: args.output,
             store: args.store.clone(),
+            encryption_key: args.encryption_key.clone(),
+            derive_from_seed: args.derive_encryption_key_from_seed,
         })
     }
 
@@ -124,10 +130,19 @@ impl Ctx {
         signer::resolve(&self.keypair_path, "keypair", &self.offline)
     }
 
-    /// The signer as a keypair, for the commands that derive an encryption
-    /// key from it (a file, a seed phrase or stdin).
-    pub fn keypair(&self) -> Result<Keypair> {
+    /// The signer as a keypair, for the commands whose keyed commitments
+    /// are derived from it (a file, a seed phrase or stdin).
+    pub fn keypair(&self) -> Result<solana_keypair::Keypair> {
         signer::resolve_keypair(&self.keypair_path, "keypair")
+    }
+
+    /// Whether the signer is a keypair the CLI holds (a file, a seed
+    /// phrase, stdin), not a hardware wallet or a public key.
+    pub fn signer_is_keypair(&self) -> Result<bool> {
+        Ok(!matches!(
+            signer::Source::parse(&self.keypair_path)?,
+            signer::Source::Usb(_) | signer::Source::Pubkey(_)
+        ))
     }
 
     /// Another role's signer (`--guardian`, `--entity`, ...), any source.
@@ -135,23 +150,84 @@ impl Ctx {
         signer::resolve(source, what, &self.offline)
     }
 
-    /// Another role's signer, and its keypair when the source holds one (a
-    /// file, a seed phrase or stdin: read once), for the commands that
-    /// derive that role's encryption key from it.
-    pub fn role_signer_with_keypair(
+    /// The signer's encryption key (`owner` is the signer's address): its
+    /// key file, created on first use, or with
+    /// `--derive-encryption-key-from-seed` the key derived from its keypair
+    /// file.
+    pub fn encryption_keys(&self, owner: &Pubkey) -> Result<EncryptionKeypair> {
+        self.keys_of(
+            &self.keypair_path,
+            "keypair",
+            owner,
+            self.encryption_key.as_deref(),
+        )
+    }
+
+    /// Another role's encryption key (the entity registered by an admin):
+    /// its key file in the default directory, created on first use, or
+    /// derived from its keypair file with
+    /// `--derive-encryption-key-from-seed`.
+    pub fn role_encryption_keys(
         &self,
         source: &str,
         what: &str,
-    ) -> Result<(Arc<AnySigner>, Option<Arc<Keypair>>)> {
-        match signer::Source::parse(source)? {
-            signer::Source::Usb(_) | signer::Source::Pubkey(_) => {
-                Ok((self.role_signer(source, what)?, None))
-            }
-            _ => {
-                let keypair = Arc::new(signer::resolve_keypair(source, what)?);
-                Ok((keypair.clone(), Some(keypair)))
-            }
+        owner: &Pubkey,
+    ) -> Result<EncryptionKeypair> {
+        self.keys_of(source, what, owner, None)
+    }
+
+    /// For a rotation: the signer's current encryption key (never created
+    /// here: a rotation starts from the key that is registered) and the key
+    /// file the new key goes to. With `--derive-encryption-key-from-seed`
+    /// the current key is the one derived from the keypair file, and the new
+    /// key goes to the default key file.
+    pub fn rotation_keys(&self, owner: &Pubkey) -> Result<(EncryptionKeypair, std::path::PathBuf)> {
+        let path = keyfile::path_of(owner, self.encryption_key.as_deref());
+        if self.derive_from_seed {
+            return Ok((self.encryption_keys(owner)?, path));
         }
+        if path.symlink_metadata().is_err() {
+            bail!(
+                "no encryption key file at {}: there is no key to rotate from (if you registered with a key derived from your wallet, add --derive-encryption-key-from-seed; if the file is elsewhere, give it with --encryption-key PATH)",
+                path.display()
+            );
+        }
+        Ok((keyfile::load(&path)?, path))
+    }
+
+    /// Whether the command is signed offline (`--sign-only`).
+    pub fn sign_only(&self) -> bool {
+        self.offline.sign_only
+    }
+
+    fn keys_of(
+        &self,
+        source: &str,
+        what: &str,
+        owner: &Pubkey,
+        given: Option<&str>,
+    ) -> Result<EncryptionKeypair> {
+        if self.derive_from_seed {
+            let signer::Source::File(path) = signer::Source::parse(source)? else {
+                bail!(
+                    "--derive-encryption-key-from-seed needs a keypair file, and the {what} is {source}: a hardware wallet, prompt://, stdin or a public key uses its encryption key file (drop the flag)"
+                );
+            };
+            let wallet = signer::read_keypair(&path, what)?;
+            if wallet.pubkey() != *owner {
+                bail!("{what} file {path} holds {}, not {owner}", wallet.pubkey());
+            }
+            return Ok(EncryptionKeypair::from_wallet_seed(wallet.secret_bytes()));
+        }
+        let path = keyfile::path_of(owner, given);
+        let (keys, created) = keyfile::load_or_create(&path)?;
+        if created {
+            eprintln!(
+                "Created the encryption key file of {owner}: {} (0600). Back it up: without it, records wrapped to its key cannot be read.",
+                path.display()
+            );
+        }
+        Ok(keys)
     }
 
     /// The signer's address (a public key source needs no signature).
@@ -253,11 +329,6 @@ fn load_config(path: &std::path::Path, required: bool) -> Result<solana_cli_conf
             path.display()
         )
     })
-}
-
-/// The X25519 key a CLI user decrypts with, derived from their wallet.
-pub fn encryption_keys(wallet: &Keypair) -> EncryptionKeypair {
-    EncryptionKeypair::from_wallet_seed(wallet.secret_bytes())
 }
 
 /// `~/...` expanded to the home directory.

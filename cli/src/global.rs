@@ -51,6 +51,12 @@ pub struct GlobalArgs {
         default_value = "~/.config/panacea/store"
     )]
     pub store: String,
+    /// Your X25519 encryption key file (created 0600 on first use) [default: ~/.config/panacea/encryption/<signer pubkey>.json]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub encryption_key: Option<String>,
+    /// Derive your encryption key from the keypair file's seed (the key of records issued before key files) instead of the key file
+    #[arg(long, global = true, conflicts_with = "encryption_key")]
+    pub derive_encryption_key_from_seed: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,6 +10,7 @@ mod commands;
 mod context;
 mod explain;
 mod global;
+mod keyfile;
 mod output;
 mod parse;
 mod signer;

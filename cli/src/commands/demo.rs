@@ -9,11 +9,7 @@
 //! partial approval, and a decision on appeal is payable at once.
 
 use {
-    crate::{
-        context::{encryption_keys, Ctx},
-        global::Output,
-        output::Report,
-    },
+    crate::{context::Ctx, global::Output, output::Report},
     anyhow::{anyhow, bail, Result},
     panacea_sdk::{
         audit::{audit_trail, AuditEntry},
@@ -759,4 +755,10 @@ fn span(seconds: i64) -> String {
 fn sha256(bytes: &[u8]) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes).into()
+}
+
+/// The X25519 key of a demo actor: derived from its throwaway wallet (the
+/// demo's actors live for one run and keep no key files).
+fn encryption_keys(wallet: &Keypair) -> panacea_sdk::offchain::EncryptionKeypair {
+    panacea_sdk::offchain::EncryptionKeypair::from_wallet_seed(wallet.secret_bytes())
 }

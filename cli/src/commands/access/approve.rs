@@ -2,10 +2,7 @@
 
 use {
     super::RequestRef,
-    crate::{
-        context::{encryption_keys, Ctx},
-        output::Report,
-    },
+    crate::{context::Ctx, output::Report},
     anyhow::Result,
     serde::Serialize,
     solana_signer::Signer,
@@ -25,17 +22,18 @@ pub struct Approved {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let client = ctx.client()?;
-    let authority = ctx.keypair()?;
+    let authority = ctx.signer()?;
+    let keys = ctx.encryption_keys(&authority.pubkey())?;
     let (patient, target) = args.request.resolve(&authority.pubkey());
     let requester = args.request.requester;
     let request = client.access_request(&patient, &requester, &target).await?;
     let outcome = client
         .approve_access_request(
-            &authority,
+            &*authority,
             &patient,
             &requester,
             &target,
-            &encryption_keys(&authority),
+            &keys,
             &ctx.store()?,
         )
         .await?;

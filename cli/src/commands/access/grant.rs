@@ -2,7 +2,7 @@
 
 use {
     crate::{
-        context::{encryption_keys, Ctx},
+        context::Ctx,
         output::Report,
         parse::{self, PermissionArg, PurposeArg},
     },
@@ -41,7 +41,8 @@ pub struct Granted {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
-    let patient = ctx.keypair()?;
+    let patient = ctx.signer()?;
+    let keys = ctx.encryption_keys(&patient.pubkey())?;
     let client = ctx.client()?;
     let store = ctx.store()?;
     let record: Record = client.get(&args.record).await?;
@@ -53,12 +54,12 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     };
     let outcome = client
         .grant_access(
-            &patient,
+            &*patient,
             &record.patient,
             &args.record,
             &args.to,
             terms,
-            &encryption_keys(&patient),
+            &keys,
             &store,
         )
         .await?;

@@ -2,12 +2,16 @@
 
 use {
     crate::{
-        context::{encryption_keys, Ctx},
+        context::Ctx,
         output::{Nothing, Report},
         parse,
     },
     anyhow::Result,
-    panacea_sdk::Pubkey,
+    panacea_sdk::{
+        records_program::state::{Grant, GrantScope},
+        Pubkey,
+    },
+    solana_signer::Signer,
 };
 
 #[derive(clap::Args, Debug)]
@@ -19,17 +23,18 @@ pub struct Args {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let client = ctx.client()?;
-    // A keypair re-keys the record (when it is the patient's); any other
-    // signer (a hardware wallet) revokes only.
-    let (authority, keys) = match ctx.keypair() {
-        Ok(keypair) => {
-            let keys = encryption_keys(&keypair);
-            (
-                std::sync::Arc::new(keypair) as std::sync::Arc<panacea_sdk::client::AnySigner>,
-                Some(keys),
-            )
-        }
-        Err(_) => (ctx.signer()?, None),
+    let authority = ctx.signer()?;
+    // The patient's own revocation of a record grant re-keys the record,
+    // with the patient's encryption key (any signer: the key file); a
+    // guardian's, or one of another scope, revokes only.
+    let rekeys = match client.fetch::<Grant>(&args.grant).await? {
+        Some(grant) => grant.patient == authority.pubkey() && grant.scope == GrantScope::Record,
+        None => false,
+    };
+    let keys = if rekeys {
+        Some(ctx.encryption_keys(&authority.pubkey())?)
+    } else {
+        None
     };
     // Re-keying writes the record's payload anew: it must outlive this
     // command.
@@ -46,7 +51,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         format!("Grant {} revoked; the record was re-keyed", args.grant)
     } else {
         format!(
-            "Grant {} revoked (no record re-keyed: only the patient's own keypair re-keys a record grant's record)",
+            "Grant {} revoked (no record re-keyed: only the patient's own revocation of a record grant re-keys its record)",
             args.grant
         )
     };

@@ -1,13 +1,10 @@
 //! `panacea patient register [--guardian SIGNER]`
 
 use {
-    crate::{
-        context::{encryption_keys, Ctx},
-        output::Report,
-        view::hex,
-    },
+    crate::{context::Ctx, output::Report, view::hex},
     anyhow::Result,
     serde::Serialize,
+    solana_signer::Signer,
 };
 
 #[derive(clap::Args, Debug)]
@@ -24,15 +21,15 @@ pub struct PatientRegistered {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
-    let patient = ctx.keypair()?;
+    let patient = ctx.signer()?;
     let guardian = match &args.guardian {
         Some(source) => Some(ctx.role_signer(source, "guardian")?),
         None => None,
     };
-    let keys = encryption_keys(&patient);
+    let keys = ctx.encryption_keys(&patient.pubkey())?;
     let client = ctx.client()?;
     let outcome = client
-        .register_patient(&patient, &keys, guardian.as_deref())
+        .register_patient(&*patient, &keys, guardian.as_deref())
         .await?;
     let title = if outcome.already_existed {
         "Patient already registered"

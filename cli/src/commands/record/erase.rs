@@ -2,7 +2,7 @@
 
 use {
     crate::{
-        context::{encryption_keys, Ctx},
+        context::Ctx,
         output::{Nothing, Report},
         parse,
     },
@@ -27,11 +27,11 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     // The patient's envelope has a keyed name: only the patient's own
     // encryption key finds it to delete it (a guardian's erasure leaves it,
     // harmless once the ciphertext is gone).
-    let keys = ctx
-        .keypair()
-        .ok()
-        .filter(|wallet| wallet.pubkey() == record.patient)
-        .map(|wallet| encryption_keys(&wallet));
+    let keys = if authority.pubkey() == record.patient {
+        Some(ctx.encryption_keys(&record.patient)?)
+    } else {
+        None
+    };
     let outcome = client
         .erase_record(
             &*authority,

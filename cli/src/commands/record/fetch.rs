@@ -4,11 +4,7 @@
 //! with the data key wrapped in their grant.
 
 use {
-    crate::{
-        context::{encryption_keys, Ctx},
-        output::Report,
-        parse,
-    },
+    crate::{context::Ctx, output::Report, parse},
     anyhow::{bail, Context as _, Result},
     panacea_sdk::{
         backend::Backend,
@@ -17,7 +13,6 @@ use {
     },
     serde::Serialize,
     serde_json::Value,
-    solana_signer::Signer,
     std::path::PathBuf,
 };
 
@@ -50,21 +45,21 @@ pub struct Fetched {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
-    let reader = ctx.keypair()?;
-    let keys = encryption_keys(&reader);
+    let reader = ctx.signer_address()?;
+    let keys = ctx.encryption_keys(&reader)?;
     let client = ctx.reader();
     let store = ctx.store()?;
     let record: Record = client.get(&args.record).await?;
-    let plaintext = if record.patient == reader.pubkey() && args.grant.is_none() {
+    let plaintext = if record.patient == reader && args.grant.is_none() {
         client.read_own_record(&args.record, &keys, &store).await?
     } else {
         let grant = args
             .grant
-            .unwrap_or_else(|| pda::grant(&record.patient, &reader.pubkey(), &args.record).0);
+            .unwrap_or_else(|| pda::grant(&record.patient, &reader, &args.record).0);
         if client.backend().get_account(&grant).await?.is_none() {
             bail!(
                 "no grant at {grant}: {} holds no grant on record {}",
-                reader.pubkey(),
+                reader,
                 args.record
             );
         }

@@ -2,9 +2,10 @@
 //!
 //! PATH is a FHIR JSON file or a directory of them. Every file is checked
 //! before anything is sent. Each record's id is derived from the issuer's
-//! wallet, the patient and the file's content, so re-running an
-//! interrupted batch finds the records that landed and issues only the
-//! rest: no duplicates.
+//! secret (its wallet's when the CLI holds it, else its encryption key
+//! file's: a hardware wallet issues too), the patient and the file's
+//! content, so re-running an interrupted batch finds the records that
+//! landed and issues only the rest: no duplicates.
 
 use {
     super::read_fhir,
@@ -17,6 +18,8 @@ use {
     anyhow::{bail, Context as _, Result},
     indicatif::{ProgressBar, ProgressStyle},
     panacea_sdk::{
+        client::AnySigner,
+        offchain::EncryptionKeypair,
         ops::provider::derived_record_id,
         records_program::{
             pda,
@@ -25,8 +28,43 @@ use {
         Pubkey,
     },
     serde::Serialize,
-    std::path::{Path, PathBuf},
+    solana_signer::Signer,
+    std::{
+        path::{Path, PathBuf},
+        sync::Arc,
+    },
 };
+
+/// The secret a record id is keyed with: the id is public, and must not let
+/// anyone test guesses about the payload.
+enum IdKey {
+    /// The issuer's wallet, when the CLI holds it (as before key files: a
+    /// batch re-run finds the records issued then).
+    Wallet(Arc<solana_keypair::Keypair>),
+    /// The issuer's encryption key (a hardware wallet never shows its
+    /// secret).
+    EncryptionKey(EncryptionKeypair),
+}
+
+impl IdKey {
+    fn record_id(&self, patient: &Pubkey, fhir_json: &[u8]) -> [u8; 16] {
+        match self {
+            IdKey::Wallet(wallet) => derived_record_id(wallet, patient, fhir_json),
+            IdKey::EncryptionKey(keys) => {
+                use sha2::{Digest, Sha256};
+                let digest = Sha256::new()
+                    .chain_update(b"panacea/record-id/encryption-key/v1")
+                    .chain_update(keys.secret_bytes().as_ref())
+                    .chain_update(patient.as_ref())
+                    .chain_update(Sha256::digest(fhir_json))
+                    .finalize();
+                let mut id = [0; 16];
+                id.copy_from_slice(&digest[..16]);
+                id
+            }
+        }
+    }
+}
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -63,7 +101,14 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         };
         payloads.push((file, bytes, kind));
     }
-    let issuer = ctx.keypair()?;
+    let (issuer, id_key) = if ctx.signer_is_keypair()? {
+        let wallet = std::sync::Arc::new(ctx.keypair()?);
+        (wallet.clone() as Arc<AnySigner>, IdKey::Wallet(wallet))
+    } else {
+        let issuer = ctx.signer()?;
+        let keys = ctx.encryption_keys(&issuer.pubkey())?;
+        (issuer, IdKey::EncryptionKey(keys))
+    };
     let client = ctx.client()?;
     let store = ctx.lasting_store()?;
     let _: Patient = client.get(&pda::patient(&args.patient).0).await?;
@@ -79,9 +124,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     for (done, (file, bytes, kind)) in payloads.iter().enumerate() {
         let name = file.display().to_string();
         progress.set_message(name.clone());
-        let record_id = derived_record_id(&issuer, &args.patient, bytes);
+        let record_id = id_key.record_id(&args.patient, bytes);
         let (outcome, _) = client
-            .issue_record_with_id(&issuer, &args.patient, *kind, bytes, &store, record_id)
+            .issue_record_with_id(&*issuer, &args.patient, *kind, bytes, &store, record_id)
             .await
             .with_context(|| {
                 format!(

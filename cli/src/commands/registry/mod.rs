@@ -5,6 +5,7 @@ mod entity;
 mod init;
 mod register;
 mod renew;
+mod rotate_key;
 mod set_status;
 mod show;
 
@@ -30,6 +31,8 @@ pub enum RegistryCommand {
     Show(show::Args),
     /// Show an entity
     Entity(entity::Args),
+    /// Rotate the signing entity's encryption key to a new key file (the old one is kept as <file>.old-<unix time>)
+    RotateKey(rotate_key::Args),
 }
 
 pub async fn run(ctx: &Ctx, command: RegistryCommand) -> Result<Report> {
@@ -41,5 +44,6 @@ pub async fn run(ctx: &Ctx, command: RegistryCommand) -> Result<Report> {
         RegistryCommand::Renew(args) => renew::run(ctx, args).await,
         RegistryCommand::Show(args) => show::run(ctx, args).await,
         RegistryCommand::Entity(args) => entity::run(ctx, args).await,
+        RegistryCommand::RotateKey(args) => rotate_key::run(ctx, args).await,
     }
 }

@@ -2,9 +2,10 @@
 
 use {
     crate::{
-        context::{encryption_keys, Ctx},
+        context::Ctx,
         output::Report,
         parse::{self, EntityKindArg},
+        signer,
     },
     anyhow::{anyhow, Result},
     panacea_sdk::{
@@ -31,9 +32,9 @@ pub struct Args {
     /// The credential document (licence, accreditation); only a keyed hash (HMAC under a key derived from the admin's wallet) goes on chain
     #[arg(long, value_name = "FILE")]
     pub credential: Option<String>,
-    /// The entity's X25519 encryption public key, 64 hex digits [default: derived from the entity's keypair; needed when the entity signs with a hardware wallet or a public key]
+    /// The entity's X25519 encryption public key, 64 hex digits [default: the public key of the entity's encryption key file on this machine, created on first use; needed when the entity is given as a public key]
     #[arg(long, value_name = "HEX", value_parser = parse::encryption_key)]
-    pub encryption_key: Option<[u8; 32]>,
+    pub entity_encryption_key: Option<[u8; 32]>,
 }
 
 /// `registry register`'s fields.
@@ -45,16 +46,20 @@ pub struct Registered {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let admin = ctx.signer()?;
-    let (entity, keypair) = ctx.role_signer_with_keypair(&args.entity, "entity")?;
-    let encryption_key = match (args.encryption_key, &keypair) {
-        (Some(key), _) => key,
-        (None, Some(keypair)) => encryption_keys(keypair).public_key_bytes(),
-        (None, None) => {
+    let entity = ctx.role_signer(&args.entity, "entity")?;
+    let encryption_key = match args.entity_encryption_key {
+        Some(key) => key,
+        // An entity given as a public key signs elsewhere: its key file is
+        // there too, and only its public key can be given here.
+        None if matches!(signer::Source::parse(&args.entity)?, signer::Source::Pubkey(_)) => {
             return Err(anyhow!(
-                "entity {}: its encryption key cannot be derived from a hardware wallet or a public key; give the entity's X25519 public key with --encryption-key HEX",
+                "entity {}: an entity given as a public key keeps its encryption key file on its own machine; give its X25519 public key with --entity-encryption-key HEX",
                 args.entity
             ))
         }
+        None => ctx
+            .role_encryption_keys(&args.entity, "entity", &entity.pubkey())?
+            .public_key_bytes(),
     };
     let credential_commitment = match &args.credential {
         Some(path) => parse::keyed_file_commitment(&ctx.keypair()?, "credential", path)?,
