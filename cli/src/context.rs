@@ -341,3 +341,115 @@ pub fn expand(path: &str) -> PathBuf {
         None => PathBuf::from(path),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use {super::*, crate::cli::Cli, clap::Parser, std::os::unix::fs::PermissionsExt};
+
+    fn ctx(args: &[&str]) -> Ctx {
+        let line = std::iter::once("panacea")
+            .chain(args.iter().copied())
+            .chain(["rent"]);
+        Ctx::new(&Cli::try_parse_from(line).unwrap().global).unwrap()
+    }
+
+    #[test]
+    fn the_signers_key_file_is_created_on_first_use_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let wallet = solana_keypair::Keypair::new();
+        let wallet_file = dir.path().join("id.json");
+        solana_keypair::write_keypair_file(&wallet, &wallet_file).unwrap();
+        let key_file = dir.path().join("keys").join("mine.json");
+        let ctx = ctx(&[
+            "-k",
+            wallet_file.to_str().unwrap(),
+            "--encryption-key",
+            key_file.to_str().unwrap(),
+        ]);
+        let keys = ctx.encryption_keys(&wallet.pubkey()).unwrap();
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        // Not the key derived from the wallet: independent of it.
+        assert_ne!(
+            keys.public_key_bytes(),
+            EncryptionKeypair::from_wallet_seed(wallet.secret_bytes()).public_key_bytes()
+        );
+        assert_eq!(
+            ctx.encryption_keys(&wallet.pubkey())
+                .unwrap()
+                .public_key_bytes(),
+            keys.public_key_bytes()
+        );
+    }
+
+    #[test]
+    fn deriving_from_the_seed_is_for_keypair_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let wallet = solana_keypair::Keypair::new();
+        let wallet_file = dir.path().join("id.json");
+        solana_keypair::write_keypair_file(&wallet, &wallet_file).unwrap();
+        let derived = ctx(&[
+            "-k",
+            wallet_file.to_str().unwrap(),
+            "--derive-encryption-key-from-seed",
+        ])
+        .encryption_keys(&wallet.pubkey())
+        .unwrap();
+        assert_eq!(
+            derived.public_key_bytes(),
+            EncryptionKeypair::from_wallet_seed(wallet.secret_bytes()).public_key_bytes()
+        );
+        // No key file was written for it.
+        assert!(!keyfile::path_of(&wallet.pubkey(), None).exists());
+
+        for source in [
+            "usb://ledger",
+            "prompt://",
+            "stdin",
+            &wallet.pubkey().to_string(),
+        ] {
+            let refused = ctx(&["-k", source, "--derive-encryption-key-from-seed"])
+                .encryption_keys(&wallet.pubkey())
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(
+                refused.contains("--derive-encryption-key-from-seed needs a keypair file"),
+                "{source}: {refused}"
+            );
+            assert!(refused.contains(source), "{refused}");
+        }
+        // And it cannot be combined with a key file.
+        assert!(Cli::try_parse_from([
+            "panacea",
+            "--derive-encryption-key-from-seed",
+            "--encryption-key",
+            "k.json",
+            "rent"
+        ])
+        .is_err());
+    }
+
+    #[test]
+    fn a_rotation_starts_from_an_existing_key_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let owner = Pubkey::new_unique();
+        let key_file = dir.path().join("absent.json");
+        let refused = ctx(&[
+            "-k",
+            &owner.to_string(),
+            "--encryption-key",
+            key_file.to_str().unwrap(),
+        ])
+        .rotation_keys(&owner)
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(refused.contains("no encryption key file at"), "{refused}");
+        assert!(
+            refused.contains("--derive-encryption-key-from-seed"),
+            "{refused}"
+        );
+        assert!(!key_file.exists(), "nothing created");
+    }
+}

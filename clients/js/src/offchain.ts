@@ -1,9 +1,15 @@
 /**
  * Off-chain records, byte-compatible with the Rust SDK's `offchain` module
- * (sdk/src/offchain/{aead,keywrap,mod,store}.rs): XChaCha20-Poly1305 record
- * encryption, the SHA-256 commitment put on chain, the salted content
- * commitment, HMAC-SHA256 keyed commitments, X25519 key wrapping and the
- * blob store layout. All primitives come from the audited @noble libraries.
+ * (sdk/src/offchain/{aead,keywrap,mod,store}.rs), format v2: XChaCha20-Poly1305
+ * record encryption bound to its record (address and version), the SHA-256
+ * commitment put on chain, the salted content commitment, HMAC-SHA256 keyed
+ * commitments, X25519 key wrapping bound to the record and both public keys,
+ * keyed envelope names and the blob store layout. All primitives come from
+ * the audited @noble libraries.
+ *
+ * Format v1 (a constant associated data, a wrap bound only to the two public
+ * keys, envelopes at `envelopes/<commitment>/<recipient key>`) is not read:
+ * records sealed with it must be issued again.
  *
  * Cross-language vectors (test/vectors/{rust,ts}.json) prove both directions.
  */
@@ -29,13 +35,42 @@ export const WRAPPED_KEY_LEN = X25519_KEY_LEN + DATA_KEY_LEN + TAG_LEN;
 export const URI_SCHEME = 'panacea://';
 
 const utf8 = new TextEncoder();
-const RECORD_AAD = utf8.encode('panacea/record/v1');
+const RECORD_AAD_TAG = utf8.encode('panacea/record/v2');
 const CONTENT_TAG = utf8.encode('panacea/content/v1');
 const COMMITMENT_TAG = utf8.encode('panacea/commitment/v1/');
 const COMMITMENT_KEY_TAG = utf8.encode('panacea/commitment-key/v1');
 const WALLET_X25519_TAG = utf8.encode('panacea/x25519-from-wallet/v1');
-const WRAP_KEY_LABEL = utf8.encode('panacea/key-wrap/v1/key');
-const WRAP_NONCE_LABEL = utf8.encode('panacea/key-wrap/v1/nonce');
+const WRAP_KEY_LABEL = utf8.encode('panacea/key-wrap/v2/key');
+const WRAP_NONCE_LABEL = utf8.encode('panacea/key-wrap/v2/nonce');
+const NAMING_SECRET_LABEL = utf8.encode('panacea/envelope-naming/v2/secret');
+const NAME_KEY_LABEL = utf8.encode('panacea/envelope-naming/v2/name-key');
+
+/** Length of the envelope-naming public key that starts every record ciphertext. */
+export const NAMING_KEY_LEN = 32;
+
+/**
+ * The record a ciphertext belongs to, as the Rust `RecordContext`: the
+ * `Record` account's address (32 bytes) and its version (`recordVersion`:
+ * 1 for an original, one more per amendment). Both are bound into the
+ * ciphertext's associated data, the record's address into every wrapped key.
+ */
+export interface RecordContext {
+  readonly record: Uint8Array;
+  readonly recordVersion: number;
+}
+
+function checkContext(context: RecordContext): void {
+  requireLength('record address', context.record, 32);
+  if (!Number.isInteger(context.recordVersion) || context.recordVersion < 0 || context.recordVersion > 0xffff) {
+    throw new OffchainError('InvalidInput', `record version must be a u16, got ${context.recordVersion}`);
+  }
+}
+
+/** Associated data of a record ciphertext: tag, record address, version (u16 LE), naming key. */
+function recordAad(context: RecordContext, namingKey: Uint8Array): Uint8Array {
+  const version = new Uint8Array([context.recordVersion & 0xff, context.recordVersion >> 8]);
+  return concat(RECORD_AAD_TAG, context.record, version, namingKey);
+}
 
 /** An off-chain operation refused: the message says what is wrong. */
 export class OffchainError extends Error {
@@ -99,26 +134,43 @@ export function generateDataKey(): Uint8Array {
 }
 
 /**
- * Encrypts `plaintext` under `dataKey` (XChaCha20-Poly1305, associated data
- * `panacea/record/v1`). Returns `nonce (24) || ciphertext || tag (16)`, as
- * the Rust `offchain::encrypt`. The nonce is random unless given (tests).
+ * Encrypts `plaintext` under `dataKey` for the record `context`
+ * (XChaCha20-Poly1305; associated data `panacea/record/v2` || record address
+ * || version (u16 LE) || naming key). Returns `naming key (32) || nonce (24)
+ * || ciphertext || tag (16)`, as the Rust `offchain::encrypt`; the naming key
+ * is {@link namingPublicKey} of the data key and the record. The nonce is
+ * random unless given (tests).
  */
-export function encrypt(dataKey: Uint8Array, plaintext: Uint8Array, nonce: Uint8Array = randomBytes(NONCE_LEN)): Uint8Array {
+export function encrypt(dataKey: Uint8Array, context: RecordContext, plaintext: Uint8Array, nonce: Uint8Array = randomBytes(NONCE_LEN)): Uint8Array {
   requireLength('data key', dataKey, DATA_KEY_LEN);
+  checkContext(context);
   requireLength('nonce', nonce, NONCE_LEN);
-  return concat(nonce, xchacha20poly1305(dataKey, nonce, RECORD_AAD).encrypt(plaintext));
+  const namingKey = namingPublicKey(dataKey, context.record);
+  return concat(namingKey, nonce, xchacha20poly1305(dataKey, nonce, recordAad(context, namingKey)).encrypt(plaintext));
 }
 
-/** Decrypts what {@link encrypt} (or the Rust SDK) produced. */
-export function decrypt(dataKey: Uint8Array, ciphertext: Uint8Array): Uint8Array {
-  requireLength('data key', dataKey, DATA_KEY_LEN);
-  if (ciphertext.length < NONCE_LEN + TAG_LEN) {
-    throw new OffchainError('Decrypt', 'record decryption failed: ciphertext shorter than nonce and tag');
+/** The envelope-naming public key at the head of a record ciphertext. */
+export function namingKeyOf(ciphertext: Uint8Array): Uint8Array {
+  if (ciphertext.length < NAMING_KEY_LEN + NONCE_LEN + TAG_LEN) {
+    throw new OffchainError('Decrypt', 'record decryption failed: ciphertext shorter than naming key, nonce and tag');
   }
+  return ciphertext.slice(0, NAMING_KEY_LEN);
+}
+
+/**
+ * Decrypts what {@link encrypt} (or the Rust SDK) produced for the same
+ * record `context`: another record's or another version's ciphertext does
+ * not decrypt.
+ */
+export function decrypt(dataKey: Uint8Array, context: RecordContext, ciphertext: Uint8Array): Uint8Array {
+  requireLength('data key', dataKey, DATA_KEY_LEN);
+  checkContext(context);
+  const namingKey = namingKeyOf(ciphertext);
+  const nonce = ciphertext.subarray(NAMING_KEY_LEN, NAMING_KEY_LEN + NONCE_LEN);
   try {
-    return xchacha20poly1305(dataKey, ciphertext.subarray(0, NONCE_LEN), RECORD_AAD).decrypt(ciphertext.subarray(NONCE_LEN));
+    return xchacha20poly1305(dataKey, nonce, recordAad(context, namingKey)).decrypt(ciphertext.subarray(NAMING_KEY_LEN + NONCE_LEN));
   } catch {
-    throw new OffchainError('Decrypt', 'record decryption failed: wrong data key or altered ciphertext');
+    throw new OffchainError('Decrypt', 'record decryption failed: wrong data key, another record or version, or altered ciphertext');
   }
 }
 
@@ -190,40 +242,101 @@ function sharedSecret(secret: Uint8Array, publicKey: Uint8Array): Uint8Array | n
   return shared.every((b) => b === 0) ? null : shared;
 }
 
-function wrappingCipher(shared: Uint8Array, ephemeralPublic: Uint8Array, recipientPublic: Uint8Array) {
-  const key = sha256(concat(WRAP_KEY_LABEL, shared, ephemeralPublic, recipientPublic));
+function wrappingCipher(shared: Uint8Array, ephemeralPublic: Uint8Array, recipientPublic: Uint8Array, record: Uint8Array) {
+  const key = sha256(concat(WRAP_KEY_LABEL, shared, ephemeralPublic, recipientPublic, record));
   const nonce = sha256(concat(WRAP_NONCE_LABEL, key)).subarray(0, NONCE_LEN);
-  return xchacha20poly1305(key, nonce, concat(ephemeralPublic, recipientPublic));
+  return xchacha20poly1305(key, nonce, concat(ephemeralPublic, recipientPublic, record));
 }
 
 /**
- * Wraps a data key to a recipient's X25519 public key (ECIES-style, as the
- * Rust `wrap_key`): `ephemeral public key (32) || sealed key (32) || tag (16)`.
- * The ephemeral secret is random unless given (tests).
+ * Wraps `dataKey`, the key of the record at address `record`, to a
+ * recipient's X25519 public key (ECIES-style, as the Rust `wrap_key`):
+ * `ephemeral public key (32) || sealed key (32) || tag (16)`, bound to the
+ * record and both public keys. The ephemeral secret is random unless given
+ * (tests).
  */
-export function wrapKey(dataKey: Uint8Array, recipientPublic: Uint8Array, ephemeralSecret: Uint8Array = x25519.utils.randomSecretKey()): Uint8Array {
+export function wrapKey(
+  dataKey: Uint8Array,
+  record: Uint8Array,
+  recipientPublic: Uint8Array,
+  ephemeralSecret: Uint8Array = x25519.utils.randomSecretKey(),
+): Uint8Array {
   requireLength('data key', dataKey, DATA_KEY_LEN);
+  requireLength('record address', record, 32);
   requireLength('recipient public key', recipientPublic, X25519_KEY_LEN);
   requireLength('ephemeral secret', ephemeralSecret, X25519_KEY_LEN);
   const ephemeralPublic = x25519.getPublicKey(ephemeralSecret);
   const shared = sharedSecret(ephemeralSecret, recipientPublic);
   if (!shared) throw new OffchainError('InvalidPublicKey', 'invalid X25519 public key (low-order point)');
-  return concat(ephemeralPublic, wrappingCipher(shared, ephemeralPublic, recipientPublic).encrypt(dataKey));
+  return concat(ephemeralPublic, wrappingCipher(shared, ephemeralPublic, recipientPublic, record).encrypt(dataKey));
 }
 
-/** Recovers a data key that {@link wrapKey} (or the Rust SDK) wrapped to `recipient`. */
-export function unwrapKey(wrapped: Uint8Array, recipient: EncryptionKeypair): Uint8Array {
+/**
+ * Recovers the data key of the record at `record` that {@link wrapKey} (or
+ * the Rust SDK) wrapped to `recipient`: one wrapped for another record or
+ * another key does not unwrap.
+ */
+export function unwrapKey(wrapped: Uint8Array, record: Uint8Array, recipient: EncryptionKeypair): Uint8Array {
+  requireLength('record address', record, 32);
   const refused = () =>
-    new OffchainError('Unwrap', 'wrapped key could not be unwrapped: wrong recipient key or altered wrapped key');
+    new OffchainError('Unwrap', 'wrapped key could not be unwrapped: wrong recipient key, another record, or altered wrapped key');
   if (wrapped.length !== WRAPPED_KEY_LEN) throw refused();
   const ephemeralPublic = wrapped.subarray(0, X25519_KEY_LEN);
   const shared = sharedSecret(recipient.secret, ephemeralPublic);
   if (!shared) throw refused();
   try {
-    return wrappingCipher(shared, ephemeralPublic, recipient.publicKey).decrypt(wrapped.subarray(X25519_KEY_LEN));
+    return wrappingCipher(shared, ephemeralPublic, recipient.publicKey, record).decrypt(wrapped.subarray(X25519_KEY_LEN));
   } catch {
     throw refused();
   }
+}
+
+/** The naming secret of the record at `record` sealed under `dataKey`. */
+function namingSecret(dataKey: Uint8Array, record: Uint8Array): Uint8Array {
+  return sha256(concat(NAMING_SECRET_LABEL, dataKey, record));
+}
+
+/**
+ * The naming public key of the record at `record` sealed under `dataKey`
+ * (what heads the record's ciphertext), as the Rust `naming_public_key`.
+ */
+export function namingPublicKey(dataKey: Uint8Array, record: Uint8Array): Uint8Array {
+  requireLength('data key', dataKey, DATA_KEY_LEN);
+  requireLength('record address', record, 32);
+  return x25519.getPublicKey(namingSecret(dataKey, record));
+}
+
+function nameFromShared(shared: Uint8Array, record: Uint8Array, namingPublic: Uint8Array, recipientPublic: Uint8Array): Uint8Array {
+  const key = sha256(concat(NAME_KEY_LABEL, shared));
+  return hmac(sha256, key, concat(record, namingPublic, recipientPublic));
+}
+
+/**
+ * The keyed name (32 bytes) of the envelope of the record at `record` for
+ * `recipientPublic`, as whoever holds the data key computes it (the issuer
+ * writing the patient's envelope), as the Rust `envelope_name`. Someone who
+ * lists the store cannot tie it to a record or a recipient.
+ */
+export function envelopeName(dataKey: Uint8Array, record: Uint8Array, recipientPublic: Uint8Array): Uint8Array {
+  requireLength('recipient public key', recipientPublic, X25519_KEY_LEN);
+  const secret = namingSecret(dataKey, record);
+  const namingPublic = namingPublicKey(dataKey, record);
+  const shared = sharedSecret(secret, recipientPublic);
+  if (!shared) throw new OffchainError('InvalidPublicKey', 'invalid X25519 public key (low-order point)');
+  return nameFromShared(shared, record, namingPublic, recipientPublic);
+}
+
+/**
+ * The name of `recipient`'s envelope of the record at `record`, as the
+ * recipient computes it from the naming key at the head of the record's
+ * ciphertext ({@link namingKeyOf}), as the Rust `envelope_name_for_recipient`.
+ */
+export function envelopeNameForRecipient(recipient: EncryptionKeypair, record: Uint8Array, namingPublic: Uint8Array): Uint8Array {
+  requireLength('record address', record, 32);
+  requireLength('naming key', namingPublic, X25519_KEY_LEN);
+  const shared = sharedSecret(recipient.secret, namingPublic);
+  if (!shared) throw new OffchainError('Unwrap', 'wrapped key could not be unwrapped: a low-order naming key');
+  return nameFromShared(shared, record, namingPublic, recipient.publicKey);
 }
 
 /** The opaque content URI of a ciphertext's commitment. */
@@ -249,12 +362,17 @@ export interface SealedRecord {
 }
 
 /**
- * Seals a FHIR JSON payload as the Rust `offchain::seal` does: a random salt
- * in front, encrypted under a fresh data key. Checks only that the payload
+ * Seals a FHIR JSON payload for the record `context` as the Rust
+ * `offchain::seal` does: a random salt in front, encrypted under a fresh data
+ * key. Checks only that the payload
  * is a JSON object with a `resourceType` (the Rust SDK validates it fully
  * against FHIR R4 when it reads it).
  */
-export function seal(fhirJson: Uint8Array, options: { dataKey?: Uint8Array; salt?: Uint8Array; nonce?: Uint8Array } = {}): SealedRecord {
+export function seal(
+  fhirJson: Uint8Array,
+  context: RecordContext,
+  options: { dataKey?: Uint8Array; salt?: Uint8Array; nonce?: Uint8Array } = {},
+): SealedRecord {
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fhirJson));
@@ -267,17 +385,24 @@ export function seal(fhirJson: Uint8Array, options: { dataKey?: Uint8Array; salt
   const salt = options.salt ?? randomBytes(SALT_LEN);
   requireLength('salt', salt, SALT_LEN);
   const dataKey = options.dataKey ?? generateDataKey();
-  const ciphertext = encrypt(dataKey, concat(salt, fhirJson), options.nonce);
+  const ciphertext = encrypt(dataKey, context, concat(salt, fhirJson), options.nonce);
   const c = commitment(ciphertext);
   return { commitment: c, contentCommitment: contentCommitment(salt, fhirJson), uri: blobUri(c), ciphertext, dataKey };
 }
 
 /**
  * Opens a record's ciphertext as the Rust `offchain::open` does: checks it
- * against the on-chain commitment first, decrypts, then checks the salted
+ * against the on-chain commitment first, decrypts it for the record
+ * `context`, then checks the salted
  * plaintext against the issuer's content commitment. Returns the payload.
  */
-export function open(ciphertext: Uint8Array, expectedCommitment: Uint8Array, expectedContent: Uint8Array, dataKey: Uint8Array): Uint8Array {
+export function open(
+  ciphertext: Uint8Array,
+  context: RecordContext,
+  expectedCommitment: Uint8Array,
+  expectedContent: Uint8Array,
+  dataKey: Uint8Array,
+): Uint8Array {
   const actual = commitment(ciphertext);
   if (!equalBytes(actual, expectedCommitment)) {
     throw new OffchainError(
@@ -285,7 +410,7 @@ export function open(ciphertext: Uint8Array, expectedCommitment: Uint8Array, exp
       `commitment mismatch: expected ${toHex(expectedCommitment)}, blob hashes to ${toHex(actual)}`,
     );
   }
-  const payload = decrypt(dataKey, ciphertext);
+  const payload = decrypt(dataKey, context, ciphertext);
   if (payload.length < SALT_LEN || !equalBytes(contentCommitment(payload.subarray(0, SALT_LEN), payload.subarray(SALT_LEN)), expectedContent)) {
     throw new OffchainError('ContentMismatch', `content does not match the issuer's attestation (content commitment ${toHex(expectedContent)})`);
   }
@@ -296,10 +421,13 @@ export function open(ciphertext: Uint8Array, expectedCommitment: Uint8Array, exp
  * Where the Rust SDK's local-directory `BlobStore` keeps things, relative to
  * the store's root: a record's ciphertext under its commitment's hex, a key
  * envelope (a data key wrapped to a recipient) under
- * `envelopes/<commitment hex>/<recipient X25519 public key hex>`.
+ * `envelopes/<hex of its keyed name>` ({@link envelopeName},
+ * {@link envelopeNameForRecipient}).
  */
 export const blobStorePaths = {
   blob: (commitment: Uint8Array): string => toHex(commitment),
-  envelope: (commitment: Uint8Array, recipientPublic: Uint8Array): string =>
-    `envelopes/${toHex(commitment)}/${toHex(recipientPublic)}`,
+  envelope: (name: Uint8Array): string => {
+    requireLength('envelope name', name, 32);
+    return `envelopes/${toHex(name)}`;
+  },
 };

@@ -10,6 +10,7 @@ import {
   type GetMultipleAccountsApi,
   type GetProgramAccountsApi,
   type Rpc,
+  getAddressEncoder,
   getBase58Decoder,
   getBase64Encoder,
   getI64Decoder,
@@ -24,7 +25,7 @@ import {
   RECORDS_PROGRAM_ADDRESS,
 } from './generated/records/index.js';
 import type { ConsentMessage } from './consent.js';
-import { open, unwrapKey, type EncryptionKeypair } from './offchain.js';
+import { envelopeNameForRecipient, namingKeyOf, open, unwrapKey, type EncryptionKeypair, type RecordContext } from './offchain.js';
 import { consentPdas, recordsPdas } from './pdas.js';
 
 /**
@@ -56,16 +57,39 @@ export async function listPatientRecords(
     .sort((a, b) => (a.record.serial < b.record.serial ? -1 : a.record.serial > b.record.serial ? 1 : 0));
 }
 
+/** The off-chain context of the record at `address`: its address bytes and current version. */
+export function recordContext(address: Address, record: Pick<RecordAccount, 'recordVersion'>): RecordContext {
+  return { record: Uint8Array.from(getAddressEncoder().encode(address)), recordVersion: record.recordVersion };
+}
+
 /**
- * Opens a record for its patient: unwraps the data key from the key
- * envelope the issuer wrapped to the patient's X25519 key, checks the
- * ciphertext against the on-chain commitment, decrypts, checks the content
- * commitment. `envelope` and `ciphertext` come from the blob store (see
- * `offchain.blobStorePaths` for the Rust SDK's layout).
+ * The keyed name of `keys`' envelope of the record at `address`, computed
+ * from the naming key at the head of its ciphertext: where the envelope is
+ * in the store (`offchain.blobStorePaths.envelope(name)`).
  */
-export function openRecord(record: RecordAccount, ciphertext: Uint8Array, envelope: Uint8Array, keys: EncryptionKeypair): Uint8Array {
-  const dataKey = unwrapKey(envelope, keys);
-  return open(ciphertext, Uint8Array.from(record.commitment), Uint8Array.from(record.contentCommitment), dataKey);
+export function recordEnvelopeName(address: Address, ciphertext: Uint8Array, keys: EncryptionKeypair): Uint8Array {
+  return envelopeNameForRecipient(keys, Uint8Array.from(getAddressEncoder().encode(address)), namingKeyOf(ciphertext));
+}
+
+/**
+ * Opens the record at `address` for its patient: unwraps the data key from
+ * the key envelope the issuer wrapped to the patient's X25519 key (bound to
+ * this record), checks the ciphertext against the on-chain commitment,
+ * decrypts it for this record and version, checks the content commitment.
+ * `ciphertext` and `envelope` come from the blob store
+ * (`offchain.blobStorePaths.blob(commitment)`, and
+ * `offchain.blobStorePaths.envelope(recordEnvelopeName(address, ciphertext, keys))`).
+ */
+export function openRecord(
+  address: Address,
+  record: RecordAccount,
+  ciphertext: Uint8Array,
+  envelope: Uint8Array,
+  keys: EncryptionKeypair,
+): Uint8Array {
+  const context = recordContext(address, record);
+  const dataKey = unwrapKey(envelope, context.record, keys);
+  return open(ciphertext, context, Uint8Array.from(record.commitment), Uint8Array.from(record.contentCommitment), dataKey);
 }
 
 /**

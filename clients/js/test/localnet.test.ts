@@ -4,7 +4,7 @@
 // them the suite is skipped with a message (never in CI: ci.sh fails first).
 import { strict as assert } from 'node:assert';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import {
   createSolanaRpc,
   createTransactionMessage,
   getAddressDecoder,
+  getAddressEncoder,
   getSignatureFromTransaction,
   pipe,
   getBase64EncodedWireTransaction,
@@ -37,6 +38,7 @@ import {
   openRecord,
   panaceaProgramError,
   prepareConsentMessage,
+  recordEnvelopeName,
   records,
   recordsPdas,
   consentPdas,
@@ -84,6 +86,22 @@ describe('against panacea-localnet', { skip: !LOCALNET || !CLI ? 'PANACEA_LOCALN
   let url: string;
   let rpc: ReturnType<typeof createSolanaRpc>;
   const wallets: Record<'admin' | 'lab' | 'insurer' | 'patient' | 'other', Wallet> = {} as never;
+  /**
+   * The patient's encryption key: random, not derived from the wallet (a
+   * browser wallet never shows its seed), and kept where the CLI looks for
+   * it (its key file, 0600), so both sides decrypt with the same key.
+   */
+  const patientKeys = offchain.generateEncryptionKeypair();
+
+  function writeKeyFile(owner: Address, keys: offchain.EncryptionKeypair) {
+    const keyDir = join(dir, '.config', 'panacea', 'encryption');
+    mkdirSync(keyDir, { recursive: true, mode: 0o700 });
+    const file = join(keyDir, `${owner}.json`);
+    writeFileSync(file, JSON.stringify({ version: 1, public_key: offchain.toHex(keys.publicKey), secret_key: offchain.toHex(keys.secret) }), {
+      mode: 0o600,
+    });
+    chmodSync(file, 0o600);
+  }
 
   async function wallet(name: string): Promise<Wallet> {
     const seed = randomBytes(32);
@@ -157,6 +175,7 @@ describe('against panacea-localnet', { skip: !LOCALNET || !CLI ? 'PANACEA_LOCALN
     store = join(dir, 'store');
     mkdirSync(store);
     for (const name of ['admin', 'lab', 'insurer', 'patient', 'other'] as const) wallets[name] = await wallet(name);
+    writeKeyFile(wallets.patient.address, patientKeys);
     const port = await freePortPair();
     url = `http://127.0.0.1:${port}`;
     const args = ['--rpc-port', String(port), '--ledger', join(dir, 'ledger'), '--keypair', wallets.admin.file];
@@ -197,7 +216,7 @@ describe('against panacea-localnet', { skip: !LOCALNET || !CLI ? 'PANACEA_LOCALN
 
   test('a patient registers from TS and the PatientRegistered event decodes', async () => {
     const patient = wallets.patient;
-    const keys = offchain.encryptionKeypairFromWalletSeed(patient.seed);
+    const keys = patientKeys;
     const [patientBook] = await recordsPdas.recordBookAccount(patient.address);
     const ix = await records.getRegisterPatientInstructionAsync({
       payer: patient.signer,
@@ -256,15 +275,19 @@ describe('against panacea-localnet', { skip: !LOCALNET || !CLI ? 'PANACEA_LOCALN
     cli(wallets.lab, 'record', 'issue', '--patient', patient.address, '--kind', 'lab-result', file);
     const listed = await listPatientRecords(rpc, patient.address);
     assert.equal(listed.length, 1);
-    const { record } = listed[0]!;
+    const { address, record } = listed[0]!;
     assert.equal(record.issuer, wallets.lab.address);
-    const keys = offchain.encryptionKeypairFromWalletSeed(patient.seed);
+    const keys = patientKeys;
     const commitment = Uint8Array.from(record.commitment);
     const ciphertext = readFileSync(join(store, offchain.blobStorePaths.blob(commitment)));
-    const envelope = readFileSync(join(store, offchain.blobStorePaths.envelope(commitment, keys.publicKey)));
-    assert.equal(new TextDecoder().decode(openRecord(record, ciphertext, envelope, keys)), OBSERVATION);
-    // Another wallet's key does not open it.
-    assert.throws(() => openRecord(record, ciphertext, envelope, offchain.encryptionKeypairFromWalletSeed(wallets.other.seed)), /could not be unwrapped/);
+    // The envelope's keyed name, from the naming key at the head of the ciphertext.
+    const envelope = readFileSync(join(store, offchain.blobStorePaths.envelope(recordEnvelopeName(address, ciphertext, keys))));
+    assert.equal(new TextDecoder().decode(openRecord(address, record, ciphertext, envelope, keys)), OBSERVATION);
+    // Another wallet's key does not open it; neither does the envelope
+    // presented as another record's.
+    assert.throws(() => openRecord(address, record, ciphertext, envelope, offchain.encryptionKeypairFromWalletSeed(wallets.other.seed)), /could not be unwrapped/);
+    const [elsewhere] = await recordsPdas.record(patient.address, randomBytes(16));
+    assert.throws(() => openRecord(elsewhere, record, ciphertext, envelope, keys), /could not be unwrapped/);
   });
 
   test('a record issued from TS opens with the Rust SDK (CLI)', async () => {
@@ -272,13 +295,19 @@ describe('against panacea-localnet', { skip: !LOCALNET || !CLI ? 'PANACEA_LOCALN
     const lab = wallets.lab;
     const [profileAddress] = await recordsPdas.patient(patient.address);
     const profile = await records.fetchPatient(rpc, profileAddress);
-    const sealed = offchain.seal(new TextEncoder().encode(OBSERVATION.replace('5.1', '6.3')));
-    const patientKey = Uint8Array.from(profile.data.encryptionKey);
-    mkdirSync(join(store, 'envelopes', offchain.toHex(sealed.commitment)), { recursive: true });
-    writeFileSync(join(store, offchain.blobStorePaths.blob(sealed.commitment)), sealed.ciphertext);
-    writeFileSync(join(store, offchain.blobStorePaths.envelope(sealed.commitment, patientKey)), offchain.wrapKey(sealed.dataKey, patientKey));
+    // The record's address is known before it is issued (the issuer picks
+    // its id): the ciphertext and the envelope are bound to it (format v2).
     const recordId = randomBytes(16);
     const [record] = await recordsPdas.record(patient.address, recordId);
+    const recordBytes = Uint8Array.from(getAddressEncoder().encode(record));
+    const sealed = offchain.seal(new TextEncoder().encode(OBSERVATION.replace('5.1', '6.3')), { record: recordBytes, recordVersion: 1 });
+    const patientKey = Uint8Array.from(profile.data.encryptionKey);
+    mkdirSync(join(store, 'envelopes'), { recursive: true });
+    writeFileSync(join(store, offchain.blobStorePaths.blob(sealed.commitment)), sealed.ciphertext);
+    writeFileSync(
+      join(store, offchain.blobStorePaths.envelope(offchain.envelopeName(sealed.dataKey, recordBytes, patientKey))),
+      offchain.wrapKey(sealed.dataKey, recordBytes, patientKey),
+    );
     const [patientBook] = await recordsPdas.recordBookAccount(patient.address);
     const ix = await records.getIssueRecordInstructionAsync({
       issuer: lab.signer,

@@ -18,6 +18,18 @@ const utf8 = new TextEncoder();
 
 type Vectors = Record<string, Record<string, string>>;
 
+/** The record every v2 vector is bound to (as sdk/tests/vectors.rs): address 0x52 x 32, version 1. */
+const RECORD = new Uint8Array(32).fill(0x52);
+const RECORD_VERSION = 1;
+const CONTEXT = { record: RECORD, recordVersion: RECORD_VERSION };
+
+/** The context a vector names (`record`, `record_version`), checked to be the shared one. */
+function contextOf(entry: Record<string, string>) {
+  assert.equal(entry.record, toHex(RECORD));
+  assert.equal(Number(entry.record_version), RECORD_VERSION);
+  return CONTEXT;
+}
+
 function load(name: string): Vectors {
   return JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as Vectors;
 }
@@ -68,35 +80,51 @@ test('the Rust SDK vectors reproduce and open in TS', () => {
   assert.equal(toHex(wallet.publicKey), x.public);
   assert.equal(toHex(offchain.encryptionKeypairFromSecret(fromHex(v.x25519_from_secret.secret)).publicKey), v.x25519_from_secret.public);
 
-  // A Rust ciphertext decrypts; the same key and nonce give the same bytes.
+  // A Rust ciphertext decrypts for its record; the same key and nonce give
+  // the same bytes (naming key included).
   const e = v.encrypt;
+  const context = contextOf(e);
   const ciphertext = fromHex(e.ciphertext);
-  assert.equal(toHex(offchain.decrypt(fromHex(e.data_key), ciphertext)), e.plaintext);
-  assert.equal(toHex(offchain.encrypt(fromHex(e.data_key), fromHex(e.plaintext), ciphertext.subarray(0, 24))), e.ciphertext);
+  assert.equal(toHex(offchain.namingPublicKey(fromHex(e.data_key), RECORD)), e.naming_key);
+  assert.equal(toHex(offchain.namingKeyOf(ciphertext)), e.naming_key);
+  assert.equal(toHex(offchain.decrypt(fromHex(e.data_key), context, ciphertext)), e.plaintext);
+  const nonce = ciphertext.subarray(offchain.NAMING_KEY_LEN, offchain.NAMING_KEY_LEN + offchain.NONCE_LEN);
+  assert.equal(toHex(offchain.encrypt(fromHex(e.data_key), context, fromHex(e.plaintext), nonce)), e.ciphertext);
   assert.equal(toHex(offchain.commitment(ciphertext)), e.commitment);
   const altered = Uint8Array.from(ciphertext);
-  altered[30] ^= 1;
-  assert.throws(() => offchain.decrypt(fromHex(e.data_key), altered), /record decryption failed/);
+  altered[60] ^= 1;
+  assert.throws(() => offchain.decrypt(fromHex(e.data_key), context, altered), /record decryption failed/);
+  // Bound to its record and version.
+  assert.throws(() => offchain.decrypt(fromHex(e.data_key), { record: new Uint8Array(32).fill(0x53), recordVersion: 1 }, ciphertext), /record decryption failed/);
+  assert.throws(() => offchain.decrypt(fromHex(e.data_key), { record: RECORD, recordVersion: 2 }, ciphertext), /record decryption failed/);
 
-  // A key the Rust SDK wrapped unwraps; a stranger's key does not.
+  // A key the Rust SDK wrapped unwraps for its record; a stranger's key or
+  // another record does not.
   const w = v.wrap;
+  assert.equal(w.record, toHex(RECORD));
   const recipient = offchain.encryptionKeypairFromSecret(fromHex(w.recipient_secret));
-  assert.equal(toHex(offchain.unwrapKey(fromHex(w.wrapped), recipient)), w.data_key);
-  assert.throws(() => offchain.unwrapKey(fromHex(w.wrapped), offchain.generateEncryptionKeypair()), /could not be unwrapped/);
+  assert.equal(toHex(offchain.unwrapKey(fromHex(w.wrapped), RECORD, recipient)), w.data_key);
+  assert.throws(() => offchain.unwrapKey(fromHex(w.wrapped), RECORD, offchain.generateEncryptionKeypair()), /could not be unwrapped/);
+  assert.throws(() => offchain.unwrapKey(fromHex(w.wrapped), new Uint8Array(32).fill(0x53), recipient), /could not be unwrapped/);
 
-  // A record the Rust SDK sealed opens (commitment, AEAD, content commitment).
+  // A record the Rust SDK sealed opens (commitment, AEAD, content
+  // commitment), and both sides agree on its envelope's keyed name.
   const s = v.sealed_record;
+  const sealedContext = contextOf(s);
   const patientKeys = offchain.encryptionKeypairFromWalletSeed(fromHex(s.recipient_wallet_seed));
-  const key = offchain.unwrapKey(fromHex(s.wrapped_key), patientKeys);
-  const opened = offchain.open(fromHex(s.ciphertext), fromHex(s.commitment), fromHex(s.content_commitment), key);
+  const key = offchain.unwrapKey(fromHex(s.wrapped_key), RECORD, patientKeys);
+  assert.equal(toHex(offchain.envelopeName(key, RECORD, patientKeys.publicKey)), s.envelope_name);
+  assert.equal(toHex(offchain.envelopeNameForRecipient(patientKeys, RECORD, offchain.namingKeyOf(fromHex(s.ciphertext)))), s.envelope_name);
+  assert.equal(offchain.blobStorePaths.envelope(fromHex(s.envelope_name)), `envelopes/${s.envelope_name}`);
+  const opened = offchain.open(fromHex(s.ciphertext), sealedContext, fromHex(s.commitment), fromHex(s.content_commitment), key);
   assert.equal(new TextDecoder().decode(opened), s.plaintext);
   assert.equal(offchain.blobUri(fromHex(s.commitment)), s.uri);
   assert.throws(
-    () => offchain.open(fromHex(s.ciphertext), new Uint8Array(32), fromHex(s.content_commitment), key),
+    () => offchain.open(fromHex(s.ciphertext), sealedContext, new Uint8Array(32), fromHex(s.content_commitment), key),
     /commitment mismatch/,
   );
   assert.throws(
-    () => offchain.open(fromHex(s.ciphertext), fromHex(s.commitment), new Uint8Array(32), key),
+    () => offchain.open(fromHex(s.ciphertext), sealedContext, fromHex(s.commitment), new Uint8Array(32), key),
     /content does not match/,
   );
 
@@ -119,10 +147,10 @@ test('TS vectors: written with PANACEA_WRITE_VECTORS=1, opened by the Rust SDK (
     const walletSeed = new Uint8Array(32).fill(0x24);
     const dataKey = offchain.generateDataKey();
     const payload = new Uint8Array([...salt, ...utf8.encode(OBSERVATION)]);
-    const ciphertext = offchain.encrypt(dataKey, payload);
+    const ciphertext = offchain.encrypt(dataKey, CONTEXT, payload);
     const recipient = offchain.encryptionKeypairFromSecret(new Uint8Array(32).fill(0x3c));
     const patientKeys = offchain.encryptionKeypairFromWalletSeed(walletSeed);
-    const sealed = offchain.seal(utf8.encode(OBSERVATION));
+    const sealed = offchain.seal(utf8.encode(OBSERVATION), CONTEXT);
     const patientSeed = new Uint8Array(32).fill(0x11);
     const message = sampleConsent(patientSeed, new Uint8Array(32).fill(0x22));
     const envelope = encodeConsentMessage(message);
@@ -140,20 +168,31 @@ test('TS vectors: written with PANACEA_WRITE_VECTORS=1, opened by the Rust SDK (
       },
       x25519_from_wallet: { wallet_seed: toHex(walletSeed), secret: toHex(patientKeys.secret), public: toHex(patientKeys.publicKey) },
       encrypt: {
+        record: toHex(RECORD),
+        record_version: RECORD_VERSION,
+        naming_key: toHex(offchain.namingKeyOf(ciphertext)),
         data_key: toHex(dataKey),
         plaintext: toHex(payload),
         ciphertext: toHex(ciphertext),
         commitment: toHex(offchain.commitment(ciphertext)),
       },
-      wrap: { recipient_secret: toHex(recipient.secret), data_key: toHex(dataKey), wrapped: toHex(offchain.wrapKey(dataKey, recipient.publicKey)) },
+      wrap: {
+        record: toHex(RECORD),
+        recipient_secret: toHex(recipient.secret),
+        data_key: toHex(dataKey),
+        wrapped: toHex(offchain.wrapKey(dataKey, RECORD, recipient.publicKey)),
+      },
       sealed_record: {
         plaintext: OBSERVATION,
         uri: sealed.uri,
         ciphertext: toHex(sealed.ciphertext),
         commitment: toHex(sealed.commitment),
         content_commitment: toHex(sealed.contentCommitment),
+        record: toHex(RECORD),
+        record_version: RECORD_VERSION,
         recipient_wallet_seed: toHex(walletSeed),
-        wrapped_key: toHex(offchain.wrapKey(sealed.dataKey, patientKeys.publicKey)),
+        wrapped_key: toHex(offchain.wrapKey(sealed.dataKey, RECORD, patientKeys.publicKey)),
+        envelope_name: toHex(offchain.envelopeName(sealed.dataKey, RECORD, patientKeys.publicKey)),
       },
       consent_v3: {
         patient_seed: toHex(patientSeed),
@@ -169,12 +208,14 @@ test('TS vectors: written with PANACEA_WRITE_VECTORS=1, opened by the Rust SDK (
   // Whatever is committed still opens and checks out here.
   const v = load('ts.json');
   const e = v.encrypt;
-  assert.equal(toHex(offchain.decrypt(fromHex(e.data_key), fromHex(e.ciphertext))), e.plaintext);
+  assert.equal(toHex(offchain.decrypt(fromHex(e.data_key), contextOf(e), fromHex(e.ciphertext))), e.plaintext);
   const w = v.wrap;
-  assert.equal(toHex(offchain.unwrapKey(fromHex(w.wrapped), offchain.encryptionKeypairFromSecret(fromHex(w.recipient_secret)))), w.data_key);
+  assert.equal(toHex(offchain.unwrapKey(fromHex(w.wrapped), RECORD, offchain.encryptionKeypairFromSecret(fromHex(w.recipient_secret)))), w.data_key);
   const s = v.sealed_record;
-  const key = offchain.unwrapKey(fromHex(s.wrapped_key), offchain.encryptionKeypairFromWalletSeed(fromHex(s.recipient_wallet_seed)));
-  assert.equal(new TextDecoder().decode(offchain.open(fromHex(s.ciphertext), fromHex(s.commitment), fromHex(s.content_commitment), key)), s.plaintext);
+  const patientKeys = offchain.encryptionKeypairFromWalletSeed(fromHex(s.recipient_wallet_seed));
+  const key = offchain.unwrapKey(fromHex(s.wrapped_key), RECORD, patientKeys);
+  assert.equal(toHex(offchain.envelopeNameForRecipient(patientKeys, RECORD, offchain.namingKeyOf(fromHex(s.ciphertext)))), s.envelope_name);
+  assert.equal(new TextDecoder().decode(offchain.open(fromHex(s.ciphertext), contextOf(s), fromHex(s.commitment), fromHex(s.content_commitment), key)), s.plaintext);
   const m = v.consent_v3;
   assert.equal(m.text, consentMessageText(sampleConsent(fromHex(m.patient_seed), fromHex(m.grantee_seed))));
   assert.ok(ed25519.verify(fromHex(m.signature), fromHex(m.envelope), ed25519.getPublicKey(fromHex(m.patient_seed))));
@@ -190,5 +231,8 @@ test('consent messages refuse what the program would not accept', () => {
   assert.match(revoke, /; action: revoke; /);
   assert.doesNotMatch(revoke, /decision|record kinds|actions|period|policy/);
   assert.throws(() => offchain.keyedCommitment(new Uint8Array(31), 'x', new Uint8Array()), /wallet seed must be 32 bytes/);
-  assert.throws(() => offchain.wrapKey(new Uint8Array(32), new Uint8Array(32)), /low-order/);
+  assert.throws(() => offchain.wrapKey(new Uint8Array(32), RECORD, new Uint8Array(32)), /low-order/);
+  assert.throws(() => offchain.envelopeName(new Uint8Array(32), RECORD, new Uint8Array(32)), /low-order/);
+  assert.throws(() => offchain.encrypt(new Uint8Array(32), { record: RECORD, recordVersion: 0x10000 }, new Uint8Array()), /u16/);
+  assert.throws(() => offchain.encrypt(new Uint8Array(32), { record: new Uint8Array(31), recordVersion: 1 }, new Uint8Array()), /record address must be 32 bytes/);
 });
