@@ -931,7 +931,7 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
                 "provider",
             ],
         ),
-        "--encryption-key",
+        "--entity-encryption-key",
     );
     fails(
         net.run_in(
@@ -944,7 +944,7 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
                 &net.key("lab"),
                 "--kind",
                 "provider",
-                "--encryption-key",
+                "--entity-encryption-key",
                 "abcd",
             ],
         ),
@@ -1305,8 +1305,9 @@ fn json_of(out: Output) -> Value {
 #[test]
 fn role_signers_of_any_source() {
     let net = registered();
-    // An entity whose keypair comes from stdin: its encryption key is
-    // derived from it, as from a file.
+    // An entity whose keypair comes from stdin: its encryption key is the
+    // one of its key file, created on first use (not derived from the
+    // wallet).
     let entity = Keypair::new();
     let registered = json_of(panacea_with_stdin(
         &[
@@ -1331,10 +1332,48 @@ fn role_signers_of_any_source() {
         "deployer",
         &["registry", "entity", &entity.pubkey().to_string()],
     );
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let key_file: Value = serde_json::from_slice(
+        &std::fs::read(
+            std::env::temp_dir()
+                .join(".config/panacea/encryption")
+                .join(format!("{}.json", entity.pubkey())),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(shown["encryption_key"], key_file["public_key"]);
     let derived = panacea_sdk::offchain::EncryptionKeypair::from_wallet_seed(entity.secret_bytes())
         .public_key_bytes();
-    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
-    assert_eq!(shown["encryption_key"], hex(&derived));
+    assert_ne!(shown["encryption_key"], hex(&derived));
+    // Deriving from the seed is for keypair files only: not stdin.
+    let refused = Keypair::new();
+    fails(
+        panacea_with_stdin(
+            &[
+                "--url",
+                &net.url,
+                "-k",
+                &net.key("deployer"),
+                "--derive-encryption-key-from-seed",
+                "registry",
+                "register",
+                "--entity",
+                "stdin",
+                "--kind",
+                "pharmacy",
+            ],
+            &keypair_json(&refused),
+        ),
+        "--derive-encryption-key-from-seed needs a keypair file",
+    );
+    fails(
+        net.run(
+            "deployer",
+            &["registry", "entity", &refused.pubkey().to_string()],
+        ),
+        "the account does not exist",
+    );
     assert_eq!(shown["status"], "Active");
     // An encryption key given explicitly (an entity whose wallet cannot
     // derive one) is the one registered.
@@ -1354,7 +1393,7 @@ fn role_signers_of_any_source() {
             "stdin",
             "--kind",
             "provider",
-            "--encryption-key",
+            "--entity-encryption-key",
             &hex(&given),
         ],
         &keypair_json(&other),
@@ -1443,5 +1482,156 @@ fn role_signers_of_any_source() {
     assert_eq!(
         net.ok("guarded", &["patient", "show"])["guardian"],
         second.pubkey().to_string()
+    );
+}
+
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// The files in `dir` whose name starts with `prefix`.
+fn files_starting(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(prefix))
+        })
+        .collect()
+}
+
+/// The encryption key is a file of its own (0600, created on first use),
+/// refused when others can read it; a patient rotates it (their records
+/// re-wrapped, the old key kept beside the new one), and so does an entity.
+#[test]
+fn encryption_key_files_and_rotation() {
+    let net = registered();
+    let deployer = net.key("deployer");
+    let patient = Keypair::new();
+    solana_keypair::write_keypair_file(&patient, net.dir.join("rotating-patient.json")).unwrap();
+    let key_file = net.dir.join("rotating-patient.key.json");
+    let key = key_file.to_str().unwrap();
+    let as_patient = |args: &[&str]| -> Vec<String> {
+        ["--fee-payer", deployer.as_str(), "--encryption-key", key]
+            .iter()
+            .chain(args)
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let run = |args: &[&str]| {
+        let args = as_patient(args);
+        net.run(
+            "rotating-patient",
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    let ok = |args: &[&str]| -> Value { json_of(run(args)) };
+
+    // Registering creates the key file (0600) and publishes its public key.
+    let registered = ok(&["patient", "register"]);
+    assert_eq!(mode_of(&key_file), 0o600);
+    let file: Value = serde_json::from_slice(&std::fs::read(&key_file).unwrap()).unwrap();
+    assert_eq!(registered["encryption_key"], file["public_key"]);
+    let old_key = file["public_key"].as_str().unwrap().to_string();
+    assert_eq!(ok(&["patient", "show"])["encryption_key"], old_key);
+    let address = patient.pubkey().to_string();
+    ok(&[
+        "access",
+        "authorize",
+        "--issuer",
+        &net.address("lab").to_string(),
+    ]);
+    let issued = net.ok(
+        "lab",
+        &[
+            "record",
+            "issue",
+            &sample("lab-result.json"),
+            "--patient",
+            &address,
+        ],
+    );
+    let record = issued["record"].as_str().unwrap().to_string();
+    assert_eq!(
+        ok(&["record", "fetch", &record])["fhir"]["resourceType"],
+        "Observation"
+    );
+
+    // A key file others can read is refused, naming it; nothing changes.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    fails(run(&["record", "fetch", &record]), "is readable by others");
+    fails(run(&["patient", "rotate-key"]), "is readable by others");
+    assert_eq!(mode_of(&key_file), 0o644);
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    // A rotation cannot be signed offline.
+    fails(
+        run(&[
+            "--sign-only",
+            "--blockhash",
+            "11111111111111111111111111111111",
+            "patient",
+            "rotate-key",
+        ]),
+        "cannot be signed offline",
+    );
+    assert_eq!(ok(&["patient", "show"])["encryption_key"], old_key);
+
+    // The rotation: the new key on chain and in the key file, the old one
+    // kept beside it (0600), the record still readable with the key file.
+    let rotated = ok(&["patient", "rotate-key"]);
+    let new_key = rotated["encryption_key"].as_str().unwrap().to_string();
+    assert_ne!(new_key, old_key);
+    assert_eq!(rotated["old_encryption_key"], old_key);
+    assert_eq!(ok(&["patient", "show"])["encryption_key"], new_key);
+    let file: Value = serde_json::from_slice(&std::fs::read(&key_file).unwrap()).unwrap();
+    assert_eq!(file["public_key"], new_key);
+    let kept = files_starting(&net.dir, "rotating-patient.key.json.old-");
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(rotated["old_key_file"], kept[0].display().to_string());
+    assert_eq!(mode_of(&kept[0]), 0o600);
+    let old: Value = serde_json::from_slice(&std::fs::read(&kept[0]).unwrap()).unwrap();
+    assert_eq!(old["public_key"], old_key);
+    assert!(files_starting(&net.dir, "rotating-patient.key.json.pending").is_empty());
+    assert_eq!(
+        ok(&["record", "fetch", &record])["fhir"]["resourceType"],
+        "Observation"
+    );
+
+    // An entity rotates its key too (its key file in the default place).
+    let entity = Keypair::new();
+    solana_keypair::write_keypair_file(&entity, net.dir.join("rotating-entity.json")).unwrap();
+    net.ok(
+        "deployer",
+        &[
+            "registry",
+            "register",
+            "--entity",
+            &net.key("rotating-entity"),
+            "--kind",
+            "provider",
+        ],
+    );
+    let entity_address = entity.pubkey().to_string();
+    let before =
+        net.ok("deployer", &["registry", "entity", &entity_address])["encryption_key"].clone();
+    let rotated = net.ok(
+        "rotating-entity",
+        &["--fee-payer", &deployer, "registry", "rotate-key"],
+    );
+    assert_eq!(rotated["old_encryption_key"], before);
+    assert_ne!(rotated["encryption_key"], before);
+    assert_eq!(
+        net.ok("deployer", &["registry", "entity", &entity_address])["encryption_key"],
+        rotated["encryption_key"]
+    );
+    let dir = std::env::temp_dir().join(".config/panacea/encryption");
+    assert_eq!(
+        files_starting(&dir, &format!("{entity_address}.json.old-")).len(),
+        1
     );
 }
