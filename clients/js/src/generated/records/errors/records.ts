@@ -114,6 +114,10 @@ export const RECORDS_ERROR__PATIENT_CLOSE_TOO_SOON = 0x179f; // 6047
 export const RECORDS_ERROR__INVALID_DEPLOYMENT_NAME = 0x17a0; // 6048
 /** EmergencyGrantOpen: this provider's emergency grant for the patient is still open: only after the patient (or guardian) closes it can the glass be broken again */
 export const RECORDS_ERROR__EMERGENCY_GRANT_OPEN = 0x17a1; // 6049
+/** ZeroEncryptionKey: encryption key must not be all zeroes */
+export const RECORDS_ERROR__ZERO_ENCRYPTION_KEY = 0x17a2; // 6050
+/** EncryptionKeyUnchanged: the new encryption key is the one registered already */
+export const RECORDS_ERROR__ENCRYPTION_KEY_UNCHANGED = 0x17a3; // 6051
 
 export type RecordsError =
   | typeof RECORDS_ERROR__ACCESS_REQUEST_EXPIRED
@@ -123,6 +127,7 @@ export type RecordsError =
   | typeof RECORDS_ERROR__EMERGENCY_GRANT_CLOSED_BY_PATIENT_ONLY
   | typeof RECORDS_ERROR__EMERGENCY_GRANT_OPEN
   | typeof RECORDS_ERROR__EMERGENCY_PURPOSE_RESERVED
+  | typeof RECORDS_ERROR__ENCRYPTION_KEY_UNCHANGED
   | typeof RECORDS_ERROR__ENTITY_KIND_NOT_ALLOWED
   | typeof RECORDS_ERROR__ENTITY_NOT_ACTIVE
   | typeof RECORDS_ERROR__ENTITY_NOT_REVOKED
@@ -165,7 +170,8 @@ export type RecordsError =
   | typeof RECORDS_ERROR__RECORD_PATIENT_MISMATCH
   | typeof RECORDS_ERROR__RENT_PAYER_MISMATCH
   | typeof RECORDS_ERROR__REQUEST_TARGET_CHANGED
-  | typeof RECORDS_ERROR__WRAPPED_KEY_TOO_LONG;
+  | typeof RECORDS_ERROR__WRAPPED_KEY_TOO_LONG
+  | typeof RECORDS_ERROR__ZERO_ENCRYPTION_KEY;
 
 let recordsErrorMessages: Record<RecordsError, string> | undefined;
 if (process.env["NODE_ENV"] !== "production") {
@@ -177,6 +183,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__EMERGENCY_GRANT_CLOSED_BY_PATIENT_ONLY]: `only the patient or guardian may close an emergency grant`,
     [RECORDS_ERROR__EMERGENCY_GRANT_OPEN]: `this provider's emergency grant for the patient is still open: only after the patient (or guardian) closes it can the glass be broken again`,
     [RECORDS_ERROR__EMERGENCY_PURPOSE_RESERVED]: `the Emergency purpose is reserved for emergency_access`,
+    [RECORDS_ERROR__ENCRYPTION_KEY_UNCHANGED]: `the new encryption key is the one registered already`,
     [RECORDS_ERROR__ENTITY_KIND_NOT_ALLOWED]: `entity kind may not perform this action`,
     [RECORDS_ERROR__ENTITY_NOT_ACTIVE]: `entity is not active: suspended, revoked or credential expired`,
     [RECORDS_ERROR__ENTITY_NOT_REVOKED]: `entity must be revoked before its account is closed`,
@@ -220,6 +227,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__RENT_PAYER_MISMATCH]: `account is not the rent payer recorded at creation`,
     [RECORDS_ERROR__REQUEST_TARGET_CHANGED]: `the requested record was replaced since the request: ask again`,
     [RECORDS_ERROR__WRAPPED_KEY_TOO_LONG]: `wrapped data key longer than 80 bytes`,
+    [RECORDS_ERROR__ZERO_ENCRYPTION_KEY]: `encryption key must not be all zeroes`,
   };
 }
 

@@ -28,5 +28,7 @@ export * from "./retractRecord.js";
 export * from "./revokeAccess.js";
 export * from "./setEntityStatus.js";
 export * from "./setGuardian.js";
+export * from "./updateEntityEncryptionKey.js";
 export * from "./updateGrantKey.js";
+export * from "./updatePatientEncryptionKey.js";
 export * from "./updateRegistry.js";

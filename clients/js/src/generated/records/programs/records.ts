@@ -76,7 +76,9 @@ import {
   getRevokeAccessInstructionAsync,
   getSetEntityStatusInstructionAsync,
   getSetGuardianInstructionAsync,
+  getUpdateEntityEncryptionKeyInstructionAsync,
   getUpdateGrantKeyInstructionAsync,
+  getUpdatePatientEncryptionKeyInstructionAsync,
   getUpdateRegistryInstructionAsync,
   parseAmendRecordInstruction,
   parseApproveAccessRequestInstruction,
@@ -100,7 +102,9 @@ import {
   parseRevokeAccessInstruction,
   parseSetEntityStatusInstruction,
   parseSetGuardianInstruction,
+  parseUpdateEntityEncryptionKeyInstruction,
   parseUpdateGrantKeyInstruction,
+  parseUpdatePatientEncryptionKeyInstruction,
   parseUpdateRegistryInstruction,
   type AmendRecordAsyncInput,
   type ApproveAccessRequestAsyncInput,
@@ -137,7 +141,9 @@ import {
   type ParsedRevokeAccessInstruction,
   type ParsedSetEntityStatusInstruction,
   type ParsedSetGuardianInstruction,
+  type ParsedUpdateEntityEncryptionKeyInstruction,
   type ParsedUpdateGrantKeyInstruction,
+  type ParsedUpdatePatientEncryptionKeyInstruction,
   type ParsedUpdateRegistryInstruction,
   type RegisterEntityAsyncInput,
   type RegisterPatientAsyncInput,
@@ -148,7 +154,9 @@ import {
   type RevokeAccessAsyncInput,
   type SetEntityStatusAsyncInput,
   type SetGuardianAsyncInput,
+  type UpdateEntityEncryptionKeyAsyncInput,
   type UpdateGrantKeyAsyncInput,
+  type UpdatePatientEncryptionKeyAsyncInput,
   type UpdateRegistryAsyncInput,
 } from "../instructions/index.js";
 import {
@@ -276,7 +284,9 @@ export enum RecordsInstruction {
   RevokeAccess,
   SetEntityStatus,
   SetGuardian,
+  UpdateEntityEncryptionKey,
   UpdateGrantKey,
+  UpdatePatientEncryptionKey,
   UpdateRegistry,
 }
 
@@ -530,12 +540,34 @@ export function identifyRecordsInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([2, 177, 120, 149, 86, 61, 54, 94]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.UpdateEntityEncryptionKey;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([225, 222, 63, 92, 76, 34, 169, 45]),
       ),
       0,
     )
   ) {
     return RecordsInstruction.UpdateGrantKey;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([217, 184, 52, 98, 139, 209, 254, 133]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.UpdatePatientEncryptionKey;
   }
   if (
     containsBytes(
@@ -624,8 +656,14 @@ export type ParsedRecordsInstruction<
       instructionType: RecordsInstruction.SetGuardian;
     } & ParsedSetGuardianInstruction<TProgram>)
   | ({
+      instructionType: RecordsInstruction.UpdateEntityEncryptionKey;
+    } & ParsedUpdateEntityEncryptionKeyInstruction<TProgram>)
+  | ({
       instructionType: RecordsInstruction.UpdateGrantKey;
     } & ParsedUpdateGrantKeyInstruction<TProgram>)
+  | ({
+      instructionType: RecordsInstruction.UpdatePatientEncryptionKey;
+    } & ParsedUpdatePatientEncryptionKeyInstruction<TProgram>)
   | ({
       instructionType: RecordsInstruction.UpdateRegistry;
     } & ParsedUpdateRegistryInstruction<TProgram>);
@@ -789,11 +827,25 @@ export function parseRecordsInstruction<TProgram extends string>(
         ...parseSetGuardianInstruction(instruction),
       };
     }
+    case RecordsInstruction.UpdateEntityEncryptionKey: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.UpdateEntityEncryptionKey,
+        ...parseUpdateEntityEncryptionKeyInstruction(instruction),
+      };
+    }
     case RecordsInstruction.UpdateGrantKey: {
       assertIsInstructionWithAccounts(instruction);
       return {
         instructionType: RecordsInstruction.UpdateGrantKey,
         ...parseUpdateGrantKeyInstruction(instruction),
+      };
+    }
+    case RecordsInstruction.UpdatePatientEncryptionKey: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.UpdatePatientEncryptionKey,
+        ...parseUpdatePatientEncryptionKeyInstruction(instruction),
       };
     }
     case RecordsInstruction.UpdateRegistry: {
@@ -921,9 +973,17 @@ export type RecordsPluginInstructions = {
     input: SetGuardianAsyncInput,
   ) => ReturnType<typeof getSetGuardianInstructionAsync> &
     SelfPlanAndSendFunctions;
+  updateEntityEncryptionKey: (
+    input: UpdateEntityEncryptionKeyAsyncInput,
+  ) => ReturnType<typeof getUpdateEntityEncryptionKeyInstructionAsync> &
+    SelfPlanAndSendFunctions;
   updateGrantKey: (
     input: UpdateGrantKeyAsyncInput,
   ) => ReturnType<typeof getUpdateGrantKeyInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  updatePatientEncryptionKey: (
+    input: UpdatePatientEncryptionKeyAsyncInput,
+  ) => ReturnType<typeof getUpdatePatientEncryptionKeyInstructionAsync> &
     SelfPlanAndSendFunctions;
   updateRegistry: (
     input: UpdateRegistryAsyncInput,
@@ -1104,10 +1164,20 @@ export function recordsProgram() {
               client,
               getSetGuardianInstructionAsync(input),
             ),
+          updateEntityEncryptionKey: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getUpdateEntityEncryptionKeyInstructionAsync(input),
+            ),
           updateGrantKey: (input) =>
             addSelfPlanAndSendFunctions(
               client,
               getUpdateGrantKeyInstructionAsync(input),
+            ),
+          updatePatientEncryptionKey: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getUpdatePatientEncryptionKeyInstructionAsync(input),
             ),
           updateRegistry: (input) =>
             addSelfPlanAndSendFunctions(
