@@ -29,6 +29,8 @@ pub mod offchain;
 pub mod ops;
 pub mod records;
 pub mod rent;
+/// The emergency summary: key shares with the custodians, break-glass reads.
+pub mod emergency;
 
 pub use {
     ::claims as claims_program,

@@ -4,6 +4,7 @@
 
 pub mod access_request;
 pub mod config;
+pub mod custodians;
 pub mod entity;
 pub mod enums;
 pub mod grant;
@@ -11,6 +12,7 @@ pub mod patient;
 pub mod record;
 
 pub use {access_request::*, config::*, entity::*, enums::*, grant::*, patient::*, record::*};
+pub use custodians::*;
 
 /// The invariant trait shared by the three programs (`panacea-common`).
 pub use panacea_common::Invariant;

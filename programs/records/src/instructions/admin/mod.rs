@@ -4,6 +4,7 @@ pub mod initialize_record_book;
 pub mod initialize_registry;
 pub mod register_entity;
 pub mod renew_entity;
+pub mod set_emergency_custodians;
 pub mod set_entity_status;
 pub mod update_registry;
 
@@ -12,3 +13,4 @@ pub use {
     initialize_record_book::*, initialize_registry::*, register_entity::*, renew_entity::*,
     set_entity_status::*, update_registry::*,
 };
+pub use set_emergency_custodians::*;
