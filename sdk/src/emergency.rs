@@ -427,11 +427,33 @@ impl CustodianRequest {
 
     /// Parses every field and verifies the ER's signature; the error names
     /// the field at fault.
-    pub fn verify(&self) -> Result<VerifiedRequest> {
+    pub fn verify(&self) -> std::result::Result<VerifiedRequest, RequestError> {
+        let malformed = |e: SdkError| RequestError::Malformed(e.to_string());
+        let fields = self.parse().map_err(malformed)?;
+        let signature = solana_signature::Signature::from_str(&self.signature)
+            .map_err(|_| RequestError::Malformed("signature: not a base58 signature".into()))?;
+        let message = self.message();
+        if !signature.verify(fields.er.as_ref(), &message) {
+            return Err(RequestError::BadSignature);
+        }
+        Ok(VerifiedRequest {
+            hash: hex(&Sha256::new()
+                .chain_update(&message)
+                .chain_update(signature.as_ref())
+                .finalize()),
+            ..fields
+        })
+    }
+
+    fn parse(&self) -> Result<VerifiedRequest> {
         let action = match self.action.as_str() {
             "summary" => Action::Summary,
             "share" => Action::Share,
-            _ => return Err(SdkError::InvalidInput("action: not summary or share".into())),
+            _ => {
+                return Err(SdkError::InvalidInput(
+                    "action: not summary or share".into(),
+                ))
+            }
         };
         let record = self
             .record
@@ -447,14 +469,6 @@ impl CustodianRequest {
             .try_into()
             .map_err(|_| SdkError::InvalidInput("nonce: not 16 bytes".into()))?;
         let er = parse_pubkey("er", &self.er)?;
-        let signature = solana_signature::Signature::from_str(&self.signature)
-            .map_err(|_| SdkError::InvalidInput("signature: not a base58 signature".into()))?;
-        let message = self.message();
-        if !signature.verify(er.as_ref(), &message) {
-            return Err(SdkError::InvalidInput(
-                "signature: not the ER's signature of this request".into(),
-            ));
-        }
         Ok(VerifiedRequest {
             action,
             custodian: parse_pubkey("custodian", &self.custodian)?,
@@ -464,12 +478,18 @@ impl CustodianRequest {
             record,
             nonce,
             timestamp: self.timestamp,
-            hash: hex(&Sha256::new()
-                .chain_update(&message)
-                .chain_update(signature.as_ref())
-                .finalize()),
+            hash: String::new(),
         })
     }
+}
+
+/// Why a request is refused before anything is read from the chain.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    #[error("malformed request: {0}")]
+    Malformed(String),
+    #[error("signature: not the ER's signature of this request")]
+    BadSignature,
 }
 
 /// A custodian's identity (`GET /v1/info`).
@@ -698,7 +718,9 @@ impl<B: Backend> PanaceaClient<B> {
         let mut gone = Vec::new();
         for record in &to_split {
             match self.fetch::<Record>(record).await? {
-                Some(state) if state.patient == *patient && state.status == RecordStatus::Active => {
+                Some(state)
+                    if state.patient == *patient && state.status == RecordStatus::Active =>
+                {
                     self.write_shares(&custodians, keys, record, &state, store)
                         .await?;
                     index.records.insert(*record);
@@ -793,11 +815,8 @@ impl<B: Backend> PanaceaClient<B> {
         let shares = split_data_key(&data_key, custodians.threshold, n)?;
         for ((x, share), custodian) in shares.iter().zip(&custodians.custodians) {
             let link = CustodianLink::for_patient(keys, &custodian.encryption_key)?;
-            let wrapped = offchain::wrap_key(
-                share,
-                &share_binding(record, *x),
-                &custodian.encryption_key,
-            )?;
+            let wrapped =
+                offchain::wrap_key(share, &share_binding(record, *x), &custodian.encryption_key)?;
             store
                 .put_envelope(&link.share_name(record), &wrapped)
                 .await?;
@@ -1093,8 +1112,7 @@ mod tests {
         let stranger = EncryptionKeypair::generate();
         let record = Pubkey::new_unique();
         let ours = CustodianLink::for_patient(&patient, &custodian.public_key_bytes()).unwrap();
-        let theirs =
-            CustodianLink::for_custodian(&custodian, &patient.public_key_bytes()).unwrap();
+        let theirs = CustodianLink::for_custodian(&custodian, &patient.public_key_bytes()).unwrap();
         let other = CustodianLink::for_custodian(&stranger, &patient.public_key_bytes()).unwrap();
         assert_eq!(ours.share_name(&record), theirs.share_name(&record));
         assert_eq!(ours.index_name(), theirs.index_name());
@@ -1135,3 +1153,25 @@ mod tests {
         assert!(other_er.verify().is_err());
     }
 }
+
+/// A clearly synthetic International Patient Summary (no real person): one
+/// FHIR R4 resource per record, with the record kind it is issued as. For
+/// the demo and the tests.
+pub const SYNTHETIC_IPS: [(RecordKind, &str); 4] = [
+    (
+        RecordKind::Other,
+        r#"{"resourceType":"AllergyIntolerance","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical","code":"active"}]},"code":{"coding":[{"system":"http://snomed.info/sct","code":"764146007","display":"Penicillin"}]},"criticality":"high","patient":{"display":"Synthetic Demo Patient"}}"#,
+    ),
+    (
+        RecordKind::Medication,
+        r#"{"resourceType":"MedicationStatement","status":"active","medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"855332","display":"Warfarin 5 MG Oral Tablet"}]},"subject":{"display":"Synthetic Demo Patient"}}"#,
+    ),
+    (
+        RecordKind::Condition,
+        r#"{"resourceType":"Condition","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},"code":{"coding":[{"system":"http://snomed.info/sct","code":"49436004","display":"Atrial fibrillation"}]},"subject":{"display":"Synthetic Demo Patient"}}"#,
+    ),
+    (
+        RecordKind::LabResult,
+        r#"{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"882-1","display":"ABO and Rh group"}]},"subject":{"display":"Synthetic Demo Patient"},"valueCodeableConcept":{"coding":[{"system":"http://snomed.info/sct","code":"278152006","display":"Blood group A Rh(D) positive"}]}}"#,
+    ),
+];

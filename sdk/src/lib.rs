@@ -23,14 +23,14 @@ pub mod backend;
 pub mod claims;
 pub mod client;
 pub mod consent;
+/// The emergency summary: key shares with the custodians, break-glass reads.
+pub mod emergency;
 pub mod error;
 pub mod events;
 pub mod offchain;
 pub mod ops;
 pub mod records;
 pub mod rent;
-/// The emergency summary: key shares with the custodians, break-glass reads.
-pub mod emergency;
 
 pub use {
     ::claims as claims_program,
