@@ -32,7 +32,9 @@ impl EmergencyCustodians {
     /// The position of `authority` in the list (its shares are number
     /// `index + 1`).
     pub fn index_of(&self, authority: &Pubkey) -> Option<usize> {
-        self.custodians.iter().position(|c| c.authority == *authority)
+        self.custodians
+            .iter()
+            .position(|c| c.authority == *authority)
     }
 }
 
@@ -48,9 +50,9 @@ pub fn is_valid_custodian_set(threshold: u8, custodians: &[Custodian]) -> bool {
             .iter()
             .all(|c| c.authority != Pubkey::default() && c.encryption_key != [0; 32])
         && custodians.iter().enumerate().all(|(i, a)| {
-            custodians[i + 1..].iter().all(|b| {
-                a.authority != b.authority && a.encryption_key != b.encryption_key
-            })
+            custodians[i + 1..]
+                .iter()
+                .all(|b| a.authority != b.authority && a.encryption_key != b.encryption_key)
         })
 }
 

@@ -11,8 +11,8 @@ pub mod grant;
 pub mod patient;
 pub mod record;
 
-pub use {access_request::*, config::*, entity::*, enums::*, grant::*, patient::*, record::*};
 pub use custodians::*;
+pub use {access_request::*, config::*, entity::*, enums::*, grant::*, patient::*, record::*};
 
 /// The invariant trait shared by the three programs (`panacea-common`).
 pub use panacea_common::Invariant;

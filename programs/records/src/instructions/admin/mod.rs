@@ -11,6 +11,5 @@ pub mod update_registry;
 #[allow(ambiguous_glob_reexports)]
 pub use {
     initialize_record_book::*, initialize_registry::*, register_entity::*, renew_entity::*,
-    set_entity_status::*, update_registry::*,
+    set_emergency_custodians::*, set_entity_status::*, update_registry::*,
 };
-pub use set_emergency_custodians::*;
