@@ -14,3 +14,5 @@ pub mod policy;
 pub mod record;
 pub mod registry;
 pub mod rent;
+pub mod custodian;
+pub mod emergency;
