@@ -56,7 +56,10 @@ pub struct Info {
 
 /// The custodian's encryption key pair: from `--encryption-key`, or
 /// derived from the keypair.
-fn custodian_keys(ctx: &Ctx, args: &KeyArgs) -> Result<(solana_keypair::Keypair, EncryptionKeypair)> {
+fn custodian_keys(
+    ctx: &Ctx,
+    args: &KeyArgs,
+) -> Result<(solana_keypair::Keypair, EncryptionKeypair)> {
     let wallet = ctx.keypair()?;
     let keys = match &args.encryption_key {
         None => encryption_keys(&wallet),
@@ -64,9 +67,10 @@ fn custodian_keys(ctx: &Ctx, args: &KeyArgs) -> Result<(solana_keypair::Keypair,
             let path = expand(path);
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("cannot read the encryption key {}", path.display()))?;
-            EncryptionKeypair::from_secret_bytes(parse_secret(text.trim()).with_context(|| {
-                format!("{}: not an X25519 secret key", path.display())
-            })?)
+            EncryptionKeypair::from_secret_bytes(
+                parse_secret(text.trim())
+                    .with_context(|| format!("{}: not an X25519 secret key", path.display()))?,
+            )
         }
     };
     Ok((wallet, keys))
@@ -124,7 +128,10 @@ pub async fn run(ctx: &Ctx, command: CustodianCommand) -> Result<Report> {
                 log.display()
             );
             service.serve(listener).await?;
-            Ok(Report::object("Custodian stopped", &crate::output::Nothing {}))
+            Ok(Report::object(
+                "Custodian stopped",
+                &crate::output::Nothing {},
+            ))
         }
     }
 }
