@@ -304,7 +304,7 @@ fn hex(bytes: &[u8]) -> String {
 
 fn unhex(what: &str, text: &str) -> Result<Vec<u8>> {
     let bad = || SdkError::InvalidInput(format!("{what}: not hex"));
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(bad());
     }
     (0..text.len())
@@ -1071,6 +1071,28 @@ pub fn share_hex(wrapped: &[u8]) -> String {
     hex(wrapped)
 }
 
+/// A clearly synthetic International Patient Summary (no real person): one
+/// FHIR R4 resource per record, with the record kind it is issued as. For
+/// the demo and the tests.
+pub const SYNTHETIC_IPS: [(RecordKind, &str); 4] = [
+    (
+        RecordKind::Other,
+        r#"{"resourceType":"AllergyIntolerance","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical","code":"active"}]},"code":{"coding":[{"system":"http://snomed.info/sct","code":"764146007","display":"Penicillin"}]},"criticality":"high","patient":{"display":"Synthetic Demo Patient"}}"#,
+    ),
+    (
+        RecordKind::Medication,
+        r#"{"resourceType":"MedicationStatement","status":"active","medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"855332","display":"Warfarin 5 MG Oral Tablet"}]},"subject":{"display":"Synthetic Demo Patient"}}"#,
+    ),
+    (
+        RecordKind::Condition,
+        r#"{"resourceType":"Condition","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},"code":{"coding":[{"system":"http://snomed.info/sct","code":"49436004","display":"Atrial fibrillation"}]},"subject":{"display":"Synthetic Demo Patient"}}"#,
+    ),
+    (
+        RecordKind::LabResult,
+        r#"{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"882-1","display":"ABO and Rh group"}]},"subject":{"display":"Synthetic Demo Patient"},"valueCodeableConcept":{"coding":[{"system":"http://snomed.info/sct","code":"278152006","display":"Blood group A Rh(D) positive"}]}}"#,
+    ),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1153,25 +1175,3 @@ mod tests {
         assert!(other_er.verify().is_err());
     }
 }
-
-/// A clearly synthetic International Patient Summary (no real person): one
-/// FHIR R4 resource per record, with the record kind it is issued as. For
-/// the demo and the tests.
-pub const SYNTHETIC_IPS: [(RecordKind, &str); 4] = [
-    (
-        RecordKind::Other,
-        r#"{"resourceType":"AllergyIntolerance","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical","code":"active"}]},"code":{"coding":[{"system":"http://snomed.info/sct","code":"764146007","display":"Penicillin"}]},"criticality":"high","patient":{"display":"Synthetic Demo Patient"}}"#,
-    ),
-    (
-        RecordKind::Medication,
-        r#"{"resourceType":"MedicationStatement","status":"active","medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"855332","display":"Warfarin 5 MG Oral Tablet"}]},"subject":{"display":"Synthetic Demo Patient"}}"#,
-    ),
-    (
-        RecordKind::Condition,
-        r#"{"resourceType":"Condition","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},"code":{"coding":[{"system":"http://snomed.info/sct","code":"49436004","display":"Atrial fibrillation"}]},"subject":{"display":"Synthetic Demo Patient"}}"#,
-    ),
-    (
-        RecordKind::LabResult,
-        r#"{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"882-1","display":"ABO and Rh group"}]},"subject":{"display":"Synthetic Demo Patient"},"valueCodeableConcept":{"coding":[{"system":"http://snomed.info/sct","code":"278152006","display":"Blood group A Rh(D) positive"}]}}"#,
-    ),
-];
