@@ -17,6 +17,10 @@ use {
             registry::{self, RegistryCommand},
             rent,
         },
+        commands::{
+            custodian::{self, CustodianCommand},
+            emergency::{self, EmergencyCommand},
+        },
         context::Ctx,
         explain,
         output::Report,
@@ -70,6 +74,12 @@ pub enum Command {
     Demo(demo::Args),
     /// Post-deploy set-up of a cluster: the registry and its first admin (idempotent)
     Migrate(migrate::Args),
+    /// Emergency key custodian service (a custodian)
+    #[command(subcommand)]
+    Custodian(CustodianCommand),
+    /// Emergency summary: custodians (admin), mark/unmark (patient), read (an ER)
+    #[command(subcommand)]
+    Emergency(EmergencyCommand),
 }
 
 /// Runs the command and prints its report.
@@ -101,5 +111,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<Report> {
         Command::Rent(args) => rent::run(ctx, args).await,
         Command::Demo(args) => demo::run(ctx, args).await,
         Command::Migrate(args) => migrate::run(ctx, args).await,
+        Command::Custodian(c) => custodian::run(ctx, c).await,
+        Command::Emergency(c) => emergency::run(ctx, c).await,
     }
 }

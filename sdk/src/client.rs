@@ -227,6 +227,11 @@ impl<B: Backend> PanaceaClient<B> {
         &self.backend
     }
 
+    /// The backend, shared (for a service running beside the client).
+    pub fn shared_backend(&self) -> Arc<B> {
+        self.backend.clone()
+    }
+
     /// The fee (and rent) payer.
     pub fn payer(&self) -> Pubkey {
         self.payer.pubkey()

@@ -23,6 +23,8 @@ pub mod backend;
 pub mod claims;
 pub mod client;
 pub mod consent;
+/// The emergency summary: key shares with the custodians, break-glass reads.
+pub mod emergency;
 pub mod error;
 pub mod events;
 pub mod offchain;

@@ -615,3 +615,24 @@ pub fn update_grant_key(
         ix::UpdateGrantKey { args },
     )
 }
+
+/// Names the registry's emergency key custodians (admin only).
+pub fn set_emergency_custodians(
+    payer: &Pubkey,
+    admin: &Pubkey,
+    args: SetEmergencyCustodiansArgs,
+) -> Instruction {
+    build(
+        ID,
+        acc::SetEmergencyCustodians {
+            payer: *payer,
+            admin: *admin,
+            config: pda::config().0,
+            custodians: pda::custodians().0,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::SetEmergencyCustodians { args },
+    )
+}

@@ -11,6 +11,7 @@
 use {
     crate::{context::Ctx, global::Output, output::Report},
     anyhow::{anyhow, bail, Result},
+    panacea_custodian::Custodian as CustodianService,
     panacea_sdk::{
         audit::{audit_trail, AuditEntry},
         backend::{in_process::InProcessBackend, rpc::RpcBackend, Backend},
@@ -19,7 +20,8 @@ use {
             state::{Claim, Policy},
         },
         consent_program::state::{actions, ConsentPurpose, ConsentTerms, Decision},
-        offchain::BlobStore,
+        emergency::SYNTHETIC_IPS,
+        offchain::{BlobStore, EncryptionKeypair},
         ops::{
             patient::{sign_consent_message, AccessTerms},
             provider::random_id,
@@ -28,7 +30,8 @@ use {
             instructions::{RegisterEntityArgs, RequestAccessArgs},
             pda,
             state::{
-                kinds, permissions, EntityKind, GrantScope, Purpose, RecordKind, RegistryConfig,
+                kinds, permissions, Custodian, EntityKind, GrantScope, Purpose, RecordKind,
+                RegistryConfig,
             },
         },
         PanaceaClient, Pubkey,
@@ -122,6 +125,11 @@ pub struct Details {
     pub access_count: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub emergency_grant: Option<String>,
+    /// The resource types of the emergency summary the ER decrypted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emergency_summary: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_releases: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consent: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -315,7 +323,7 @@ struct Cluster {
     deployment: Result<String>,
 }
 
-async fn story<B: Backend>(
+async fn story<B: Backend + 'static>(
     client: &PanaceaClient<B>,
     signer: &Keypair,
     cluster: &Cluster,
@@ -443,7 +451,10 @@ async fn story<B: Backend>(
             &patient,
             &patient.pubkey(),
             &lab.pubkey(),
-            RecordKind::LabResult.bit(),
+            RecordKind::LabResult.bit()
+                | RecordKind::Other.bit()
+                | RecordKind::Medication.bit()
+                | RecordKind::Condition.bit(),
             link(0),
         )
         .await?;
@@ -457,7 +468,7 @@ async fn story<B: Backend>(
         )
         .await?;
     n.say(
-        "the patient made the lab (lab results) and the specialist (procedures) their care links: nobody else can issue records to them or bill for them".into(),
+        "the patient made the lab (lab results, and the allergy, medication and condition records of their summary) and the specialist (procedures) their care links: nobody else can issue records to them or bill for them".into(),
         Details::default(),
     );
 
@@ -533,17 +544,125 @@ async fn story<B: Backend>(
         },
     );
 
-    // 6. Break-glass by another provider.
-    let glass = client
-        .emergency_access(&er, &patient.pubkey(), 911, 3_600)
-        .await?
-        .address("grant")
-        .expect("emergency grant");
-    client.log_access(&er, &glass, &record).await?;
+    // 6. The emergency summary, and break-glass that reads it under audit.
+    // Three emergency key custodians (services on 127.0.0.1, 2 of 3) hold
+    // shares of the data keys of the records the patient marks: a clearly
+    // synthetic patient summary (allergy, medication, condition, blood
+    // group), issued by the lab's clinic system.
+    let custodian_keys: Vec<(Keypair, EncryptionKeypair)> = (0..3)
+        .map(|_| (Keypair::new(), EncryptionKeypair::generate()))
+        .collect();
+    client
+        .set_emergency_custodians(
+            admin,
+            2,
+            custodian_keys
+                .iter()
+                .map(|(key, enc)| Custodian {
+                    authority: key.pubkey(),
+                    encryption_key: enc.public_key_bytes(),
+                })
+                .collect(),
+        )
+        .await?;
+    let log_dir = std::env::temp_dir().join(format!(
+        "panacea-demo-custodians-{}",
+        Keypair::new().pubkey()
+    ));
+    std::fs::create_dir_all(&log_dir)?;
+    let mut urls = Vec::new();
+    let mut services = Vec::new();
+    let mut logs = Vec::new();
+    for (i, (key, enc)) in custodian_keys.into_iter().enumerate() {
+        let log = log_dir.join(format!("custodian-{}.jsonl", i + 1));
+        let service = Arc::new(CustodianService::new(
+            client.shared_backend(),
+            key.pubkey(),
+            enc,
+            store.clone(),
+            &log,
+        )?);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        urls.push(format!("http://{}", listener.local_addr()?));
+        services.push(tokio::spawn(service.serve(listener)));
+        logs.push(log);
+    }
+    client
+        .transfer_lamports(&[lab.pubkey()], 100_000_000)
+        .await?;
+    let mut summary = Vec::new();
+    for (kind, fhir) in SYNTHETIC_IPS {
+        let (issued, _, _) = client
+            .issue_record(&lab, &patient.pubkey(), kind, fhir.as_bytes(), &store)
+            .await?;
+        summary.push(issued.address("record").expect("record address"));
+    }
+    client
+        .mark_emergency_summary(&patient.pubkey(), &patient_keys, &summary, &store)
+        .await?;
+    // One custodian is down: two of three suffice.
+    services[2].abort();
+    let read = client
+        .read_emergency_summary(
+            &er,
+            &encryption_keys(&er),
+            &patient.pubkey(),
+            &urls,
+            &store,
+            911,
+            3_600,
+        )
+        .await?;
+    for entry in &read {
+        let expected = summary
+            .iter()
+            .position(|r| *r == entry.record)
+            .map(|i| SYNTHETIC_IPS[i].1.as_bytes());
+        if expected != Some(entry.fhir_json.as_slice()) {
+            bail!("the emergency room decrypted something other than the patient's summary");
+        }
+    }
+    if read.len() != summary.len() {
+        bail!(
+            "the emergency room read {} of {} summary records",
+            read.len(),
+            summary.len()
+        );
+    }
+    let glass = panacea_sdk::records::emergency_grant_address(&patient.pubkey(), &er.pubkey());
     client.revoke_access(&patient, &glass).await?;
+    for service in &services {
+        service.abort();
+    }
+    let releases = logs
+        .iter()
+        .map(|log| {
+            std::fs::read_to_string(log)
+                .unwrap_or_default()
+                .lines()
+                .filter(|l| {
+                    l.contains("\"outcome\":\"released\"") && l.contains("\"action\":\"share\"")
+                })
+                .count()
+        })
+        .sum::<usize>();
+    let _ = std::fs::remove_dir_all(&log_dir);
+    let types: Vec<String> = read
+        .iter()
+        .map(|e| e.summary.resource_type.to_string())
+        .collect();
     n.say(
-        "the emergency room broke the glass (flagged, 1 hour), logged one read; the patient then revoked it".into(),
-        Details { emergency_grant: Some(glass.to_string()), ..Details::default() },
+        format!(
+            "the patient marked {} records as their emergency summary (keys split 2 of 3 among three custodians); the emergency room broke the glass (flagged, 1 hour), logged each read and, with one custodian down, decrypted the summary from two custodians' shares: {}; the custodians logged {releases} share releases; the patient then revoked the grant",
+            summary.len(),
+            types.join(", ")
+        ),
+        Details {
+            emergency_grant: Some(glass.to_string()),
+            emergency_summary: Some(types),
+            share_releases: Some(releases),
+            ..Details::default()
+        },
     );
 
     // 7. Consent for payment, signed in the patient's wallet and relayed.

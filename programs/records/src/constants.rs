@@ -49,3 +49,8 @@ pub const ACCESS_REQUEST_TTL: i64 = 30 * 24 * 60 * 60;
 
 /// Decimals of the record book: a count of records.
 pub const RECORD_BOOK_DECIMALS: u8 = 0;
+
+/// `EmergencyCustodians`: `["custodians"]`, one per deployment.
+pub const CUSTODIANS_SEED: &[u8] = b"custodians";
+/// Most emergency key custodians the registry names.
+pub const MAX_CUSTODIANS: usize = 5;

@@ -109,4 +109,10 @@ pub enum RecordsError {
     ZeroEncryptionKey,
     #[msg("the new encryption key is the one registered already")]
     EncryptionKeyUnchanged,
+    #[msg("emergency custodians: 1 to 5 custodians and a threshold from 1 to their number")]
+    InvalidCustodianThreshold,
+    #[msg("emergency custodians: an authority or encryption key is all zeroes")]
+    ZeroCustodianKey,
+    #[msg("emergency custodians: an authority or encryption key is named twice")]
+    DuplicateCustodian,
 }

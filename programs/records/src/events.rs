@@ -241,3 +241,14 @@ pub struct RecordBookInitialized {
     pub admin: Pubkey,
     pub mint: Pubkey,
 }
+
+#[event]
+#[derive(Clone, Debug)]
+pub struct EmergencyCustodiansSet {
+    pub admin: Pubkey,
+    pub custodians: Pubkey,
+    pub threshold: u8,
+    /// Number of custodians.
+    pub count: u8,
+    pub generation: u64,
+}

@@ -192,6 +192,16 @@ pub mod records {
     pub fn log_access(ctx: Context<LogAccess>) -> Result<()> {
         grantee::log_access::handler(ctx)
     }
+
+    // ----- registry admin: emergency key custodians -----
+
+    /// Names the emergency key custodians and their threshold (admin only).
+    pub fn set_emergency_custodians(
+        ctx: Context<SetEmergencyCustodians>,
+        args: SetEmergencyCustodiansArgs,
+    ) -> Result<()> {
+        admin::set_emergency_custodians::handler(ctx, args)
+    }
 }
 
 #[cfg(all(test, not(feature = "no-entrypoint")))]

@@ -98,3 +98,8 @@ pub fn program_data() -> (Pubkey, u8) {
 pub fn event_authority() -> (Pubkey, u8) {
     Pubkey::find_program_address(&[b"__event_authority"], &crate::ID)
 }
+
+/// The registry's `EmergencyCustodians`.
+pub fn custodians() -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[CUSTODIANS_SEED], &crate::ID)
+}

@@ -128,6 +128,20 @@ impl EncryptionKeypair {
     pub fn secret_bytes(&self) -> Zeroizing<[u8; X25519_KEY_LEN]> {
         Zeroizing::new(self.secret.to_bytes())
     }
+
+    /// The X25519 shared secret with `other_public` (for keys two parties
+    /// derive without talking: the emergency summary's envelope names).
+    /// Fails with [`OffchainError::InvalidPublicKey`] on a low-order point.
+    pub fn diffie_hellman(
+        &self,
+        other_public: &[u8; X25519_KEY_LEN],
+    ) -> Result<Zeroizing<[u8; 32]>, OffchainError> {
+        let shared = self.secret.diffie_hellman(&PublicKey::from(*other_public));
+        if !shared.was_contributory() {
+            return Err(OffchainError::InvalidPublicKey);
+        }
+        Ok(Zeroizing::new(shared.to_bytes()))
+    }
 }
 
 impl fmt::Debug for EncryptionKeypair {

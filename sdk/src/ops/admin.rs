@@ -149,4 +149,27 @@ impl<B: Backend> PanaceaClient<B> {
         );
         self.act(&[ix], &[admin]).await
     }
+
+    /// Names (or replaces) the registry's emergency key custodians and the
+    /// threshold of their shares. Only the admin signs.
+    pub async fn set_emergency_custodians(
+        &self,
+        admin: &AnySigner,
+        threshold: u8,
+        custodians: Vec<records::state::Custodian>,
+    ) -> Result<Outcome> {
+        let address = records::pda::custodians().0;
+        let ix = rx::set_emergency_custodians(
+            &self.payer(),
+            &admin.pubkey(),
+            records::instructions::SetEmergencyCustodiansArgs {
+                threshold,
+                custodians,
+            },
+        );
+        Ok(Outcome {
+            addresses: vec![("custodians", address)],
+            ..self.act(&[ix], &[admin]).await?
+        })
+    }
 }

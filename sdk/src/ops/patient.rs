@@ -607,6 +607,9 @@ impl<B: Backend> PanaceaClient<B> {
             Ok(rekeyed) => {
                 offchain::shred(store, &old_uri).await?;
                 store.delete_envelope(&old_envelope).await?;
+                // A share of the old key would open nothing: split the new one.
+                self.refresh_emergency_share(patient, keys, &record_address, store)
+                    .await?;
                 Ok(Outcome {
                     signature: Some(rekeyed),
                     addresses: vec![("record", record_address)],
@@ -659,7 +662,13 @@ impl<B: Backend> PanaceaClient<B> {
             }
         }
         offchain::shred(store, &uri).await?;
-        self.act(&[ix], &[authority]).await
+        let outcome = self.act(&[ix], &[authority]).await?;
+        if let Some(keys) = keys {
+            // No share of an erased record's key stays with the custodians.
+            self.refresh_emergency_share(patient, keys, record, store)
+                .await?;
+        }
+        Ok(outcome)
     }
 
     /// Consents directly (the patient or guardian signs the transaction).

@@ -5,6 +5,7 @@
 mod access;
 mod attacks_book;
 mod attacks_review;
+mod custodians;
 mod emergency;
 mod issuance;
 mod keys;

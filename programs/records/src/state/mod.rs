@@ -4,12 +4,14 @@
 
 pub mod access_request;
 pub mod config;
+pub mod custodians;
 pub mod entity;
 pub mod enums;
 pub mod grant;
 pub mod patient;
 pub mod record;
 
+pub use custodians::*;
 pub use {access_request::*, config::*, entity::*, enums::*, grant::*, patient::*, record::*};
 
 /// The invariant trait shared by the three programs (`panacea-common`).

@@ -1,0 +1,701 @@
+//! The custodian service over HTTP on 127.0.0.1, three custodians (2 of
+//! 3), the programs in-process: an ER with a live emergency grant reads the
+//! patient's emergency summary; without a grant, after it expired or was
+//! revoked, or with a forged request, it gets nothing; one custodian down
+//! still works; each custodian's log lists each release.
+
+use {
+    panacea_custodian::Custodian,
+    panacea_sdk::{
+        backend::in_process::InProcessBackend,
+        emergency::{Action, CustodianLink, CustodianRequest, ShareAnswer, SYNTHETIC_IPS},
+        offchain::{BlobStore, EncryptionKeypair},
+        ops::patient::AccessTerms,
+        records as rx, PanaceaClient, Pubkey,
+    },
+    records::{
+        instructions::RegisterEntityArgs,
+        state::{kinds, Custodian as CustodianEntry, EntityKind, Purpose, RecordKind},
+    },
+    serde_json::Value,
+    solana_keypair::Keypair,
+    solana_signer::Signer,
+    std::{path::PathBuf, sync::Arc},
+};
+
+const DAY: i64 = 86_400;
+const START: i64 = 1_795_219_200;
+
+struct Actor {
+    key: Keypair,
+    enc: EncryptionKeypair,
+}
+
+impl Actor {
+    fn new() -> Self {
+        Self {
+            key: Keypair::new(),
+            enc: EncryptionKeypair::generate(),
+        }
+    }
+    fn pubkey(&self) -> Pubkey {
+        self.key.pubkey()
+    }
+}
+
+struct Running {
+    authority: Pubkey,
+    url: String,
+    log: PathBuf,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+struct Scene {
+    client: PanaceaClient<InProcessBackend>,
+    backend: Arc<InProcessBackend>,
+    store: BlobStore,
+    patient: Actor,
+    er: Actor,
+    other_er: Actor,
+    summary: Vec<Pubkey>,
+    not_in_summary: Pubkey,
+    custodians: Vec<Running>,
+    dir: PathBuf,
+}
+
+async fn scene() -> Scene {
+    let upgrade_authority = Keypair::new();
+    let payer = Keypair::new();
+    let svm = panacea_runtime::deployment(
+        &upgrade_authority.pubkey(),
+        START,
+        &[
+            (payer.pubkey(), 100_000_000_000),
+            (upgrade_authority.pubkey(), 1_000_000_000),
+        ],
+    )
+    .unwrap();
+    let backend = Arc::new(InProcessBackend::new(svm));
+    let client = PanaceaClient::new(backend.clone(), payer);
+    let admin = Keypair::new();
+    client
+        .initialize_registry(&upgrade_authority, admin.pubkey(), 4 * 3600, "localnet")
+        .await
+        .unwrap();
+    client
+        .initialize_record_book(&admin, panacea_sdk::rent::RECORD_BOOK_URI)
+        .await
+        .unwrap();
+    let lab = Actor::new();
+    let er = Actor::new();
+    let other_er = Actor::new();
+    for (actor, kind) in [
+        (&lab, EntityKind::Laboratory),
+        (&er, EntityKind::Provider),
+        (&other_er, EntityKind::Provider),
+    ] {
+        backend
+            .svm()
+            .airdrop(&actor.pubkey(), 10_000_000_000)
+            .unwrap();
+        client
+            .register_entity(
+                &admin,
+                &actor.key,
+                RegisterEntityArgs {
+                    kind,
+                    credential_commitment: [1; 32],
+                    jurisdiction: *b"US\0\0\0\0\0\0",
+                    valid_until: START + 365 * DAY,
+                    encryption_key: actor.enc.public_key_bytes(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    // Three custodians, two of which rebuild a key.
+    let custodian_actors: Vec<Actor> = (0..3).map(|_| Actor::new()).collect();
+    client
+        .set_emergency_custodians(
+            &admin,
+            2,
+            custodian_actors
+                .iter()
+                .map(|c| CustodianEntry {
+                    authority: c.pubkey(),
+                    encryption_key: c.enc.public_key_bytes(),
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+
+    let patient = Actor::new();
+    client
+        .register_patient(&patient.key, &patient.enc, None)
+        .await
+        .unwrap();
+    client
+        .authorize_issuer(
+            &patient.key,
+            &patient.pubkey(),
+            &lab.pubkey(),
+            kinds::ALL,
+            AccessTerms {
+                permissions: 0,
+                purpose: Purpose::Treatment,
+                duration: 365 * DAY,
+            },
+        )
+        .await
+        .unwrap();
+    let store = BlobStore::in_memory();
+    let mut summary = Vec::new();
+    for (kind, fhir) in SYNTHETIC_IPS {
+        let (outcome, _, _) = client
+            .issue_record(&lab.key, &patient.pubkey(), kind, fhir.as_bytes(), &store)
+            .await
+            .unwrap();
+        summary.push(outcome.address("record").unwrap());
+    }
+    let (outcome, _, _) = client
+        .issue_record(
+            &lab.key,
+            &patient.pubkey(),
+            RecordKind::ClinicalNote,
+            br#"{"resourceType":"Observation","status":"final","code":{"text":"synthetic note, not in the summary"}}"#,
+            &store,
+        )
+        .await
+        .unwrap();
+    let not_in_summary = outcome.address("record").unwrap();
+    let index = client
+        .mark_emergency_summary(&patient.pubkey(), &patient.enc, &summary, &store)
+        .await
+        .unwrap();
+    assert_eq!(index.records.len(), 4);
+    assert_eq!(index.generation, 1);
+
+    let dir = std::env::temp_dir().join(format!("panacea-custodian-{}", Pubkey::new_unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut custodians = Vec::new();
+    for (i, actor) in custodian_actors.into_iter().enumerate() {
+        let log = dir.join(format!("custodian-{i}.log"));
+        let service = Arc::new(
+            Custodian::new(
+                backend.clone(),
+                actor.pubkey(),
+                actor.enc,
+                store.clone(),
+                &log,
+            )
+            .unwrap(),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        custodians.push(Running {
+            authority: actor.key.pubkey(),
+            url,
+            log,
+            task: tokio::spawn(service.serve(listener)),
+        });
+    }
+    Scene {
+        client,
+        backend,
+        store,
+        patient,
+        er,
+        other_er,
+        summary,
+        not_in_summary,
+        custodians,
+        dir,
+    }
+}
+
+impl Scene {
+    fn urls(&self) -> Vec<String> {
+        self.custodians.iter().map(|c| c.url.clone()).collect()
+    }
+
+    async fn now(&self) -> i64 {
+        use panacea_sdk::backend::Backend;
+        self.backend.unix_timestamp().await.unwrap()
+    }
+
+    /// A share request of `signer` to custodian 0 for `record`, under the
+    /// grant `grant`, at `time`.
+    async fn share_request(
+        &self,
+        signer: &Keypair,
+        grant: &Pubkey,
+        record: &Pubkey,
+        time: i64,
+    ) -> CustodianRequest {
+        CustodianRequest::signed(
+            signer,
+            Action::Share,
+            &self.custodians[0].authority,
+            &self.patient.pubkey(),
+            grant,
+            Some(record),
+            time,
+        )
+        .unwrap()
+    }
+
+    fn releases(&self, custodian: usize) -> Vec<Value> {
+        std::fs::read_to_string(&self.custodians[custodian].log)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|l| l["outcome"] == "released" && l["action"] == "share")
+            .collect()
+    }
+
+    fn log_text(&self) -> String {
+        self.custodians
+            .iter()
+            .map(|c| std::fs::read_to_string(&c.log).unwrap_or_default())
+            .collect()
+    }
+}
+
+/// Posts `request` to custodian 0's share route: status and JSON body.
+async fn post(scene: &Scene, route: &str, request: &CustodianRequest) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/{route}", scene.custodians[0].url))
+        .json(request)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json::<Value>().await.unwrap())
+}
+
+fn assert_refused(answer: &(u16, Value), status: u16, words: &str) {
+    assert_eq!(answer.0, status, "{answer:?}");
+    let error = answer.1["error"].as_str().unwrap_or_default();
+    assert!(error.contains(words), "{error:?} does not say {words:?}");
+    assert!(answer.1.get("wrapped_share").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_er_with_a_live_emergency_grant_reads_the_summary_and_nobody_else_does() {
+    let scene = scene().await;
+    let patient = scene.patient.pubkey();
+    let er_grant = rx::emergency_grant_address(&patient, &scene.er.pubkey());
+    let record = scene.summary[0];
+
+    // Without a grant: refused, on chain.
+    let now = scene.now().await;
+    let request = scene
+        .share_request(&scene.er.key, &er_grant, &record, now)
+        .await;
+    assert_refused(
+        &post(&scene, "share", &request).await,
+        403,
+        "no emergency grant",
+    );
+    let request = CustodianRequest::signed(
+        &scene.er.key,
+        Action::Summary,
+        &scene.custodians[0].authority,
+        &patient,
+        &er_grant,
+        None,
+        now,
+    )
+    .unwrap();
+    assert_refused(
+        &post(&scene, "summary", &request).await,
+        403,
+        "no emergency grant",
+    );
+
+    // With a live grant: the summary, decrypted.
+    let read = scene
+        .client
+        .read_emergency_summary(
+            &scene.er.key,
+            &scene.er.enc,
+            &patient,
+            &scene.urls(),
+            &scene.store,
+            911,
+            3_600,
+        )
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 4);
+    for entry in &read {
+        let i = scene
+            .summary
+            .iter()
+            .position(|r| *r == entry.record)
+            .unwrap();
+        assert_eq!(entry.fhir_json, SYNTHETIC_IPS[i].1.as_bytes());
+        assert_eq!(entry.kind, SYNTHETIC_IPS[i].0);
+    }
+    let mut types: Vec<&str> = read.iter().map(|e| e.summary.resource_type).collect();
+    types.sort();
+    assert_eq!(
+        types,
+        vec![
+            "AllergyIntolerance",
+            "Condition",
+            "MedicationStatement",
+            "Observation"
+        ]
+    );
+    // Two shares per record (custodians 0 and 1, in order), each logged.
+    assert_eq!(scene.releases(0).len(), 4);
+    assert_eq!(scene.releases(1).len(), 4);
+    assert_eq!(scene.releases(2).len(), 0);
+    for line in scene.releases(0) {
+        assert_eq!(line["er"], scene.er.pubkey().to_string());
+        assert_eq!(line["patient"], patient.to_string());
+        assert_eq!(line["grant"], er_grant.to_string());
+        assert!(scene
+            .summary
+            .iter()
+            .any(|r| line["record"] == r.to_string()));
+        assert_eq!(line["request"].as_str().unwrap().len(), 64);
+    }
+    // The logs name addresses, never content.
+    let logs = scene.log_text();
+    for phi in ["Penicillin", "Warfarin", "Synthetic Demo Patient", "882-1"] {
+        assert!(!logs.contains(phi));
+    }
+
+    // Forged requests get nothing, and the accepted one is not replayed.
+    let now = scene.now().await;
+    let good = scene
+        .share_request(&scene.er.key, &er_grant, &record, now)
+        .await;
+    let answer = post(&scene, "share", &good).await;
+    assert_eq!(answer.0, 200, "{answer:?}");
+    let share: ShareAnswer = serde_json::from_value(answer.1).unwrap();
+    assert_eq!(share.x, 1);
+    assert_refused(&post(&scene, "share", &good).await, 403, "replayed");
+    // Signed by someone else in the ER's name.
+    let mut forged = scene
+        .share_request(&scene.other_er.key, &er_grant, &record, now)
+        .await;
+    forged.er = scene.er.pubkey().to_string();
+    assert_refused(&post(&scene, "share", &forged).await, 403, "signature");
+    // An altered field breaks the signature.
+    let mut altered = scene
+        .share_request(&scene.er.key, &er_grant, &record, now)
+        .await;
+    altered.record = Some(scene.summary[1].to_string());
+    assert_refused(&post(&scene, "share", &altered).await, 403, "signature");
+    // Another ER (active, no grant of its own) using the ER's grant.
+    let other = scene
+        .share_request(&scene.other_er.key, &er_grant, &record, now)
+        .await;
+    assert_refused(&post(&scene, "share", &other).await, 403, "not this ER's");
+    // Stale or future timestamps.
+    for time in [now - 301, now + 301] {
+        let stale = scene
+            .share_request(&scene.er.key, &er_grant, &record, time)
+            .await;
+        assert_refused(&post(&scene, "share", &stale).await, 403, "stale");
+    }
+    // Addressed to another custodian.
+    let mut elsewhere = CustodianRequest::signed(
+        &scene.er.key,
+        Action::Share,
+        &scene.custodians[1].authority,
+        &patient,
+        &er_grant,
+        Some(&record),
+        now,
+    )
+    .unwrap();
+    assert_refused(
+        &post(&scene, "share", &elsewhere).await,
+        400,
+        "another custodian",
+    );
+    elsewhere.custodian = "not an address".into();
+    assert_refused(&post(&scene, "share", &elsewhere).await, 400, "custodian");
+    // Garbage.
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/share", scene.custodians[0].url))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    // A record outside the summary, even with its access logged.
+    scene
+        .client
+        .log_access(&scene.er.key, &er_grant, &scene.not_in_summary)
+        .await
+        .unwrap();
+    let outside = scene
+        .share_request(&scene.er.key, &er_grant, &scene.not_in_summary, now)
+        .await;
+    assert_refused(
+        &post(&scene, "share", &outside).await,
+        404,
+        "not in the patient's emergency summary",
+    );
+    assert_eq!(scene.releases(0).len(), 5);
+
+    // One custodian down: two of three still answer.
+    scene.custodians[0].task.abort();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let read = scene
+        .client
+        .read_emergency_summary(
+            &scene.er.key,
+            &scene.er.enc,
+            &patient,
+            &scene.urls(),
+            &scene.store,
+            911,
+            3_600,
+        )
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 4);
+    assert_eq!(scene.releases(1).len(), 8);
+    assert_eq!(scene.releases(2).len(), 4);
+
+    // Revoked: nothing more, neither through the SDK nor directly.
+    scene
+        .client
+        .revoke_access(&scene.patient.key, &er_grant)
+        .await
+        .unwrap();
+    let before = scene.releases(1).len();
+    assert!(scene
+        .client
+        .read_emergency_summary(
+            &scene.er.key,
+            &scene.er.enc,
+            &patient,
+            &scene.urls(),
+            &scene.store,
+            911,
+            3_600,
+        )
+        .await
+        .is_err());
+    let now = scene.now().await;
+    let revoked = CustodianRequest::signed(
+        &scene.er.key,
+        Action::Share,
+        &scene.custodians[1].authority,
+        &patient,
+        &er_grant,
+        Some(&record),
+        now,
+    )
+    .unwrap();
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/share", scene.custodians[1].url))
+        .json(&revoked)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("revoked"));
+    assert_eq!(scene.releases(1).len(), before);
+
+    // Expired: the other ER breaks the glass for 10 minutes, logs, waits.
+    let other_grant = scene
+        .client
+        .emergency_access(&scene.other_er.key, &patient, 911, 600)
+        .await
+        .unwrap()
+        .address("grant")
+        .unwrap();
+    scene
+        .client
+        .log_access(&scene.other_er.key, &other_grant, &record)
+        .await
+        .unwrap();
+    // Before it expires, a share is released (logged access, live grant)...
+    let now = scene.now().await;
+    let live = CustodianRequest::signed(
+        &scene.other_er.key,
+        Action::Share,
+        &scene.custodians[1].authority,
+        &patient,
+        &other_grant,
+        Some(&record),
+        now,
+    )
+    .unwrap();
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/share", scene.custodians[1].url))
+        .json(&live)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    // ...but a record whose access it did not log is refused.
+    let now = scene.now().await;
+    let unlogged = CustodianRequest::signed(
+        &scene.other_er.key,
+        Action::Share,
+        &scene.custodians[1].authority,
+        &patient,
+        &other_grant,
+        Some(&scene.summary[1]),
+        now,
+    )
+    .unwrap();
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/share", scene.custodians[1].url))
+        .json(&unlogged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("logged"));
+    scene.backend.advance_clock(601);
+    let now = scene.now().await;
+    let expired = CustodianRequest::signed(
+        &scene.other_er.key,
+        Action::Share,
+        &scene.custodians[1].authority,
+        &patient,
+        &other_grant,
+        Some(&record),
+        now,
+    )
+    .unwrap();
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/share", scene.custodians[1].url))
+        .json(&expired)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("expired"));
+
+    // Refusals are logged too, with their reason.
+    let log = std::fs::read_to_string(&scene.custodians[1].log).unwrap();
+    assert!(log
+        .lines()
+        .any(|l| l.contains("\"refused\"") && l.contains("expired")));
+    let _ = std::fs::remove_dir_all(&scene.dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unmarking_and_erasing_leave_no_share_behind_and_a_rekey_splits_the_new_key() {
+    let scene = scene().await;
+    let patient = scene.patient.pubkey();
+    let custodians = scene.client.emergency_custodians().await.unwrap();
+    let links: Vec<CustodianLink> = custodians
+        .custodians
+        .iter()
+        .map(|c| CustodianLink::for_patient(&scene.patient.enc, &c.encryption_key).unwrap())
+        .collect();
+    let has_share = |record: Pubkey| {
+        let store = scene.store.clone();
+        let names: Vec<_> = links.iter().map(|l| l.share_name(&record)).collect();
+        async move {
+            let mut found = 0;
+            for name in names {
+                if store.get_envelope(&name).await.is_ok() {
+                    found += 1;
+                }
+            }
+            found
+        }
+    };
+    assert_eq!(has_share(scene.summary[3]).await, 3);
+    // Unmark: shares gone, index shrinks.
+    let index = scene
+        .client
+        .unmark_emergency_summary(
+            &patient,
+            &scene.patient.enc,
+            &[scene.summary[3]],
+            &scene.store,
+        )
+        .await
+        .unwrap();
+    assert_eq!(index.records.len(), 3);
+    assert_eq!(has_share(scene.summary[3]).await, 0);
+    // Erase a summary record: its shares go with it.
+    scene
+        .client
+        .erase_record(
+            &scene.patient.key,
+            &patient,
+            &scene.summary[2],
+            Some(&scene.patient.enc),
+            &scene.store,
+        )
+        .await
+        .unwrap();
+    assert_eq!(has_share(scene.summary[2]).await, 0);
+    let index = scene
+        .client
+        .emergency_summary(&patient, &scene.patient.enc, &scene.store)
+        .await
+        .unwrap();
+    assert_eq!(index.records.len(), 2);
+    // Re-key a summary record: the ER still reads it (new key's shares).
+    scene
+        .client
+        .rekey_record(
+            &scene.patient.key,
+            &patient,
+            &scene.summary[0],
+            &scene.patient.enc,
+            &scene.store,
+        )
+        .await
+        .unwrap();
+    let read = scene
+        .client
+        .read_emergency_summary(
+            &scene.er.key,
+            &scene.er.enc,
+            &patient,
+            &scene.urls(),
+            &scene.store,
+            911,
+            3_600,
+        )
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 2);
+    assert!(read
+        .iter()
+        .any(|e| e.record == scene.summary[0] && e.fhir_json == SYNTHETIC_IPS[0].1.as_bytes()));
+    // A key that is not the patient's registered one marks nothing.
+    assert!(scene
+        .client
+        .mark_emergency_summary(
+            &patient,
+            &EncryptionKeypair::generate(),
+            &[scene.summary[1]],
+            &scene.store
+        )
+        .await
+        .is_err());
+    // Nor can another patient's record be marked.
+    assert!(scene
+        .client
+        .mark_emergency_summary(
+            &patient,
+            &scene.patient.enc,
+            &[Pubkey::new_unique()],
+            &scene.store
+        )
+        .await
+        .is_err());
+    let _ = std::fs::remove_dir_all(&scene.dir);
+}
