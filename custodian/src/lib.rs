@@ -21,7 +21,7 @@
 //! `POST /v1/share` (the share of one record's key).
 //!
 //! The service is generic over the SDK's [`Backend`]: `panacea custodian
-//! serve` runs it over JSON-RPC ([`serve_rpc`]); tests run it over the
+//! serve` runs it over JSON-RPC (`RpcBackend`); tests run it over the
 //! programs in-process.
 
 use {
@@ -35,7 +35,7 @@ use {
     },
     panacea_sdk::{
         audit::iso8601,
-        backend::{rpc::RpcBackend, Backend},
+        backend::Backend,
         emergency::{
             check_emergency_access, share_binding, share_hex, Action, CustodianError,
             CustodianInfo, CustodianLink, CustodianRequest, Refusal, RequestError, ShareAnswer,
@@ -337,27 +337,4 @@ async fn share<B: Backend + 'static>(
     body: Bytes,
 ) -> Response {
     custodian.handle(Action::Share, &body).await
-}
-
-/// `panacea custodian serve`: the service over JSON-RPC at `rpc_url`,
-/// listening at `listen` until the process ends.
-pub async fn serve_rpc(
-    rpc_url: &str,
-    authority: Pubkey,
-    keys: EncryptionKeypair,
-    store: BlobStore,
-    listen: &str,
-    log_path: &Path,
-) -> std::io::Result<()> {
-    let backend = Arc::new(RpcBackend::new(
-        rpc_url,
-        solana_commitment_config::CommitmentConfig::confirmed(),
-    ));
-    let custodian = Arc::new(Custodian::new(backend, authority, keys, store, log_path)?);
-    let listener = tokio::net::TcpListener::bind(listen).await?;
-    eprintln!(
-        "custodian {authority} listening on http://{}",
-        listener.local_addr()?
-    );
-    custodian.serve(listener).await
 }

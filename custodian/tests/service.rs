@@ -52,6 +52,8 @@ struct Running {
 
 struct Scene {
     client: PanaceaClient<InProcessBackend>,
+    admin: Keypair,
+    custodian_entries: Vec<CustodianEntry>,
     backend: Arc<InProcessBackend>,
     store: BlobStore,
     patient: Actor,
@@ -115,18 +117,15 @@ async fn scene() -> Scene {
     }
     // Three custodians, two of which rebuild a key.
     let custodian_actors: Vec<Actor> = (0..3).map(|_| Actor::new()).collect();
+    let custodian_entries: Vec<CustodianEntry> = custodian_actors
+        .iter()
+        .map(|c| CustodianEntry {
+            authority: c.pubkey(),
+            encryption_key: c.enc.public_key_bytes(),
+        })
+        .collect();
     client
-        .set_emergency_custodians(
-            &admin,
-            2,
-            custodian_actors
-                .iter()
-                .map(|c| CustodianEntry {
-                    authority: c.pubkey(),
-                    encryption_key: c.enc.public_key_bytes(),
-                })
-                .collect(),
-        )
+        .set_emergency_custodians(&admin, 2, custodian_entries.clone())
         .await
         .unwrap();
 
@@ -202,6 +201,8 @@ async fn scene() -> Scene {
     }
     Scene {
         client,
+        admin,
+        custodian_entries,
         backend,
         store,
         patient,
@@ -591,7 +592,7 @@ async fn an_er_with_a_live_emergency_grant_reads_the_summary_and_nobody_else_doe
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unmarking_and_erasing_leave_no_share_behind_and_a_rekey_splits_the_new_key() {
+async fn unmark_erase_rekey_and_a_new_custodian_set_leave_no_stale_share() {
     let scene = scene().await;
     let patient = scene.patient.pubkey();
     let custodians = scene.client.emergency_custodians().await.unwrap();
@@ -675,6 +676,60 @@ async fn unmarking_and_erasing_leave_no_share_behind_and_a_rekey_splits_the_new_
     assert!(read
         .iter()
         .any(|e| e.record == scene.summary[0] && e.fhir_json == SYNTHETIC_IPS[0].1.as_bytes()));
+    // The admin changes the custodian set (now 3 of 3): the summary split
+    // for the earlier generation is refused until the patient marks again.
+    scene
+        .client
+        .set_emergency_custodians(&scene.admin, 3, scene.custodian_entries.clone())
+        .await
+        .unwrap();
+    let er_grant = rx::emergency_grant_address(&patient, &scene.er.pubkey());
+    let now = scene.now().await;
+    let request = scene
+        .share_request(&scene.er.key, &er_grant, &scene.summary[0], now)
+        .await;
+    assert_refused(
+        &post(&scene, "share", &request).await,
+        409,
+        "earlier custodian set",
+    );
+    let index = scene
+        .client
+        .mark_emergency_summary(&patient, &scene.patient.enc, &[], &scene.store)
+        .await
+        .unwrap();
+    assert_eq!((index.generation, index.records.len()), (2, 2));
+    let read = scene
+        .client
+        .read_emergency_summary(
+            &scene.er.key,
+            &scene.er.enc,
+            &patient,
+            &scene.urls(),
+            &scene.store,
+            911,
+            3_600,
+        )
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 2);
+    // Three of three: with one custodian down, nothing.
+    scene.custodians[2].task.abort();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(scene
+        .client
+        .read_emergency_summary(
+            &scene.er.key,
+            &scene.er.enc,
+            &patient,
+            &scene.urls(),
+            &scene.store,
+            911,
+            3_600,
+        )
+        .await
+        .is_err());
+
     // A key that is not the patient's registered one marks nothing.
     assert!(scene
         .client

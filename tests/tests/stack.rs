@@ -67,6 +67,8 @@ fn records_local() -> usize {
         GrantClosed,
         AccessRequestCancelled,
         RecordBookInitialized,
+        EmergencyCustodians,
+        EmergencyCustodiansSet,
     )
 }
 
@@ -113,7 +115,7 @@ fn every_instruction_fits_well_inside_an_sbf_stack_frame() {
                 GrantAccess, RevokeAccess, ApproveAccessRequest, DenyAccessRequest,
                 EraseRecord, RekeyRecord, UpdateGrantKey, CloseGrant, IssueRecord,
                 AmendRecord, RetractRecord, RequestAccess, CancelAccessRequest,
-                EmergencyAccess, LogAccess,
+                EmergencyAccess, LogAccess, SetEmergencyCustodians,
             ),
         ),
         (
@@ -154,7 +156,7 @@ fn every_instruction_fits_well_inside_an_sbf_stack_frame() {
     }
     assert_eq!(
         count,
-        24 + 5 + 16,
+        25 + 5 + 16,
         "every instruction of the three programs"
     );
     println!(
