@@ -109,4 +109,8 @@ pub enum RecordsError {
     ZeroEncryptionKey,
     #[msg("the new encryption key is the one registered already")]
     EncryptionKeyUnchanged,
+    #[msg("an encryption key for the guardian is given only with a guardian (all zeroes without one)")]
+    GuardianKeyWithoutGuardian,
+    #[msg("signer is not the patient's guardian")]
+    NotGuardian,
 }

@@ -81,9 +81,10 @@ pub mod records {
         patient::register_patient::handler(ctx, args)
     }
 
-    /// Names, replaces or removes the patient's guardian (patient only).
-    pub fn set_guardian(ctx: Context<SetGuardian>) -> Result<()> {
-        patient::set_guardian::handler(ctx)
+    /// Names, replaces or removes the patient's guardian (patient only),
+    /// with the guardian's X25519 encryption key.
+    pub fn set_guardian(ctx: Context<SetGuardian>, args: SetGuardianArgs) -> Result<()> {
+        patient::set_guardian::handler(ctx, args)
     }
 
     /// Closes the patient's profile.
@@ -191,6 +192,16 @@ pub mod records {
     /// Records an access under a grant.
     pub fn log_access(ctx: Context<LogAccess>) -> Result<()> {
         grantee::log_access::handler(ctx)
+    }
+
+    // ----- guardian -----
+
+    /// Replaces the guardian's X25519 encryption key (the guardian signs).
+    pub fn update_guardian_encryption_key(
+        ctx: Context<UpdateGuardianEncryptionKey>,
+        args: UpdateGuardianEncryptionKeyArgs,
+    ) -> Result<()> {
+        patient::update_guardian_encryption_key::handler(ctx, args)
     }
 }
 

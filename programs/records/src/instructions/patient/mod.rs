@@ -12,6 +12,7 @@ pub mod revoke_access;
 pub mod set_guardian;
 pub mod update_grant_key;
 pub mod update_patient_encryption_key;
+pub mod update_guardian_encryption_key;
 
 #[allow(ambiguous_glob_reexports)]
 pub use {
@@ -19,3 +20,4 @@ pub use {
     erase_record::*, grant_access::*, register_patient::*, rekey_record::*, revoke_access::*,
     set_guardian::*, update_grant_key::*, update_patient_encryption_key::*,
 };
+pub use update_guardian_encryption_key::*;
