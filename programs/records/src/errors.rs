@@ -109,7 +109,7 @@ pub enum RecordsError {
     ZeroEncryptionKey,
     #[msg("the new encryption key is the one registered already")]
     EncryptionKeyUnchanged,
-    #[msg("an encryption key for the guardian is given only with a guardian (all zeroes without one)")]
+    #[msg("a guardian's encryption key goes with a guardian (all zeroes without one)")]
     GuardianKeyWithoutGuardian,
     #[msg("signer is not the patient's guardian")]
     NotGuardian,

@@ -349,8 +349,13 @@ impl<B: Backend> PanaceaClient<B> {
         keys: &EncryptionKeypair,
         store: &BlobStore,
     ) -> Result<Outcome> {
-        self.acting_for(&authority.pubkey(), patient, Some(keys), PatientAction::Grant)
-            .await?;
+        self.acting_for(
+            &authority.pubkey(),
+            patient,
+            Some(keys),
+            PatientAction::Grant,
+        )
+        .await?;
         let grant = pda::grant(patient, grantee, record).0;
         if self
             .existing_grant(&grant, grantee, terms.permissions, None, &terms)
@@ -398,8 +403,13 @@ impl<B: Backend> PanaceaClient<B> {
         store: &BlobStore,
     ) -> Result<Outcome> {
         self.refuse_offline("a grant over the patient's records")?;
-        self.acting_for(&authority.pubkey(), patient, Some(keys), PatientAction::Grant)
-            .await?;
+        self.acting_for(
+            &authority.pubkey(),
+            patient,
+            Some(keys),
+            PatientAction::Grant,
+        )
+        .await?;
         let target = pda::patient(patient).0;
         let grant = pda::grant(patient, grantee, &target).0;
         let exists = self
@@ -690,7 +700,12 @@ impl<B: Backend> PanaceaClient<B> {
     ) -> Result<Outcome> {
         self.refuse_offline("re-keying a record")?;
         let (profile, _) = self
-            .acting_for(&authority.pubkey(), patient, Some(keys), PatientAction::Rekey)
+            .acting_for(
+                &authority.pubkey(),
+                patient,
+                Some(keys),
+                PatientAction::Rekey,
+            )
             .await?;
         let record_address = *record_address;
         let record: Record = self.get(&record_address).await?;
@@ -713,7 +728,11 @@ impl<B: Backend> PanaceaClient<B> {
         // revoked one no longer counts); the old key's envelopes, whoever
         // held them, go once the re-key landed.
         let recipients = self
-            .key_recipients(&profile, record.kind, record.serial & !(SERIALS_PER_REGISTRATION - 1))
+            .key_recipients(
+                &profile,
+                record.kind,
+                record.serial & !(SERIALS_PER_REGISTRATION - 1),
+            )
             .await?;
         let new_envelopes =
             Self::put_envelopes(store, &sealed.data_key, &context.record, &recipients).await?;

@@ -221,8 +221,10 @@ impl<B: Backend> PanaceaClient<B> {
         self.create(false, &[ix], &[issuer], addresses).await
     }
 
-    /// Reads a record under a grant: unwraps the data key from the grant
-    /// with the grantee's encryption key, checks the commitment, decrypts.
+    /// Reads a record under a grant: unwraps the data key, from the grant
+    /// (one record) or from the grantee's envelope in the store (a grant
+    /// over the patient's records), with the grantee's encryption key,
+    /// checks the commitment, decrypts.
     pub async fn read_record(
         &self,
         grant: &Pubkey,
@@ -232,7 +234,17 @@ impl<B: Backend> PanaceaClient<B> {
     ) -> Result<Vec<u8>> {
         let grant: Grant = self.get(grant).await?;
         let state: Record = self.get(record).await?;
-        let key = offchain::unwrap_key(&grant.wrapped_key, &record.to_bytes(), keys)?;
+        let key = if grant.scope == records::state::GrantScope::Patient {
+            offchain::envelope_data_key(
+                store,
+                &record.to_bytes(),
+                &offchain::blob_uri(&state.commitment),
+                keys,
+            )
+            .await?
+        } else {
+            offchain::unwrap_key(&grant.wrapped_key, &record.to_bytes(), keys)?
+        };
         Ok(offchain::open(
             store,
             &rx::record_context(&state),

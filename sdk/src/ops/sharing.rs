@@ -328,8 +328,13 @@ impl<B: Backend> PanaceaClient<B> {
         keys: &EncryptionKeypair,
         store: &BlobStore,
     ) -> Result<Vec<Pubkey>> {
-        self.acting_for(&authority.pubkey(), patient, Some(keys), PatientAction::Rekey)
-            .await?;
+        self.acting_for(
+            &authority.pubkey(),
+            patient,
+            Some(keys),
+            PatientAction::Rekey,
+        )
+        .await?;
         let mut rekeyed = Vec::new();
         for (address, record) in self.records_of_patient(patient).await? {
             if record.status == RecordStatus::Retracted
@@ -393,36 +398,38 @@ impl<B: Backend> PanaceaClient<B> {
     }
 
     /// Names the patient's guardian with its X25519 key (`Some`, the
-    /// guardian co-signs) or removes the guardian (`None`), then keeps the
-    /// store in step: a new guardian gets an envelope of every record of
-    /// the patient in `store` (`keys` are the patient's), a former
+    /// guardian co-signs) or removes the guardian (`None`), then, given
+    /// the patient's `keys`, keeps the store in step: a new guardian gets
+    /// an envelope of every record of the patient in `store`, a former
     /// guardian's envelopes are deleted. A removed guardian that copied
     /// data keys keeps what it copied: [`rekey_all_records`] is the remedy.
-    /// Re-running it after an interruption finishes the store's half.
+    /// Without `keys`, or signed offline (`sign_only`), only the
+    /// transaction is built; once it has landed,
+    /// [`sync_guardian_envelopes`] wraps the records to the new guardian.
     ///
     /// [`rekey_all_records`]: Self::rekey_all_records
+    /// [`sync_guardian_envelopes`]: Self::sync_guardian_envelopes
     pub async fn set_guardian(
         &self,
         patient: &AnySigner,
         guardian: Option<(&AnySigner, [u8; 32])>,
-        keys: &EncryptionKeypair,
+        keys: Option<&EncryptionKeypair>,
         store: &BlobStore,
     ) -> Result<Outcome> {
-        self.refuse_offline("naming or removing a guardian")?;
-        let Some(profile) = self.fetch::<Patient>(&pda::patient(&patient.pubkey()).0).await?
-        else {
+        if !self.exists(&pda::patient(&patient.pubkey()).0).await? {
             return Err(SdkError::NotPermitted(format!(
                 "{} has no patient profile: only a patient names or removes their guardian (a guardian cannot)",
                 patient.pubkey()
             )));
-        };
-        self.acting_for(
-            &patient.pubkey(),
-            &patient.pubkey(),
-            Some(keys),
-            PatientAction::SetGuardian,
-        )
-        .await?;
+        }
+        let (profile, _) = self
+            .acting_for(
+                &patient.pubkey(),
+                &patient.pubkey(),
+                keys,
+                PatientAction::SetGuardian,
+            )
+            .await?;
         if let Some((_, key)) = &guardian {
             if *key == [0; 32] {
                 return Err(SdkError::InvalidInput(
@@ -439,9 +446,57 @@ impl<B: Backend> PanaceaClient<B> {
         let mut signers = vec![patient];
         signers.extend(guardian.as_ref().map(|(g, _)| *g));
         let outcome = self.act(&[ix], &signers).await?;
+        let Some(keys) = keys.filter(|_| outcome.signature.is_some()) else {
+            return Ok(outcome);
+        };
         let old_key = (profile.guardian.is_some() && profile.guardian_encryption_key != new_key)
             .then_some(profile.guardian_encryption_key);
-        for (address, record) in self.records_of_patient(&patient.pubkey()).await? {
+        self.wrap_to_guardian(
+            &profile.authority,
+            guardian.map(|_| new_key),
+            old_key,
+            keys,
+            store,
+        )
+        .await?;
+        Ok(outcome)
+    }
+
+    /// Wraps every record of the patient in `store` to the guardian's key
+    /// on chain (when there is a guardian): the store's half of naming a
+    /// guardian, for a transaction signed offline or a run interrupted
+    /// after it landed. `keys` are the patient's. Returns how many
+    /// records were wrapped.
+    pub async fn sync_guardian_envelopes(
+        &self,
+        patient: &Pubkey,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<usize> {
+        let (profile, acting) = self
+            .acting_for(patient, patient, Some(keys), PatientAction::SetGuardian)
+            .await?;
+        debug_assert_eq!(acting, Acting::Patient);
+        let new_key = profile
+            .guardian
+            .is_some()
+            .then_some(profile.guardian_encryption_key);
+        self.wrap_to_guardian(patient, new_key, None, keys, store)
+            .await
+    }
+
+    /// Wraps the patient's records to `new_key` and deletes their
+    /// envelopes for `old_key`.
+    async fn wrap_to_guardian(
+        &self,
+        patient: &Pubkey,
+        new_key: Option<[u8; 32]>,
+        old_key: Option<[u8; 32]>,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<usize> {
+        let mut wrapped = 0;
+        for (address, record) in self.records_of_patient(patient).await? {
             if record.status == RecordStatus::Retracted {
                 continue;
             }
@@ -449,8 +504,9 @@ impl<B: Backend> PanaceaClient<B> {
                 continue;
             };
             let record_bytes = address.to_bytes();
-            if guardian.is_some() {
+            if let Some(new_key) = new_key {
                 offchain::put_envelope(store, &key, &record_bytes, &new_key).await?;
+                wrapped += 1;
             }
             if let Some(old) = old_key {
                 if let Ok(name) = offchain::envelope_name(&key, &record_bytes, &old) {
@@ -458,7 +514,7 @@ impl<B: Backend> PanaceaClient<B> {
                 }
             }
         }
-        Ok(outcome)
+        Ok(wrapped)
     }
 
     /// The guardian rotates its own encryption key: every record of the

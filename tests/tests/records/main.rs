@@ -6,6 +6,7 @@ mod access;
 mod attacks_book;
 mod attacks_review;
 mod emergency;
+mod guardian_keys;
 mod issuance;
 mod keys;
 mod lifecycle;

@@ -19,8 +19,8 @@ pub struct Args {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let client = ctx.client()?;
-    // A keypair re-keys the record (when it is the patient's); any other
-    // signer (a hardware wallet) revokes only.
+    // A keypair (the patient's or the guardian's) re-keys what the grant
+    // reached; any other signer (a hardware wallet) revokes only.
     let (authority, keys) = match ctx.keypair() {
         Ok(keypair) => {
             let keys = encryption_keys(&keypair);
@@ -43,10 +43,13 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         .revoke_grant(&*authority, &args.grant, keys.as_ref(), &store)
         .await?;
     let title = if rekeyed {
-        format!("Grant {} revoked; the record was re-keyed", args.grant)
+        format!(
+            "Grant {} revoked; the records it reached were re-keyed",
+            args.grant
+        )
     } else {
         format!(
-            "Grant {} revoked (no record re-keyed: only the patient's own keypair re-keys a record grant's record)",
+            "Grant {} revoked (nothing re-keyed: it carried no keys, or no keypair of the patient or guardian was given)",
             args.grant
         )
     };
