@@ -361,6 +361,15 @@ async fn two_grantees_one_revoked_the_other_still_reads() {
             OBSERVATION.as_bytes()
         );
     }
+    // An amendment is a new data key: wrapped to the live grantee only.
+    let (amended, _) = s
+        .client
+        .amend_record(&s.lab.key, &latest, None, OBSERVATION.as_bytes(), &s.store)
+        .await
+        .unwrap();
+    let amendment = amended.address("record").unwrap();
+    assert!(s.opens(&amendment, &s.colleague.enc).await.is_some());
+    assert_eq!(s.opens(&amendment, &s.specialist.enc).await, None);
 }
 
 #[tokio::test]
