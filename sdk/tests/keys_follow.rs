@@ -638,6 +638,14 @@ async fn a_guardian_rotates_its_key_and_a_removed_guardian_loses_its_envelopes()
     );
     assert_eq!(s.opens(&record, &s.guardian.enc).await, None);
     assert!(s.opens(&record, &new_keys).await.is_some());
+    // The rotation is in the patient's audit trail.
+    let rotations: Vec<_> = panacea_sdk::audit::audit_trail(&s.client, &s.patient.pubkey())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|entry| entry.event.name() == "EncryptionKeyRotated")
+        .collect();
+    assert_eq!(rotations.len(), 1);
     // A stranger cannot rotate it.
     let stranger = Actor::new();
     let refused = s

@@ -19,7 +19,7 @@ use {
 
 #[derive(Subcommand, Debug)]
 pub enum AccessCommand {
-    /// Grant an entity access to one record, handing it the record's key (the patient or guardian)
+    /// Grant an entity access to one record, or to the patient's records of some kinds, handing it their keys (the patient or guardian)
     Grant(grant::Args),
     /// Make an entity your care link: it may issue records of these kinds to you (the patient)
     Authorize(authorize::Args),
