@@ -1475,6 +1475,14 @@ fn role_signers_of_any_source() {
             "set-guardian",
             "--guardian",
             &second.pubkey().to_string(),
+            // A public key derives no encryption key: the same key the
+            // signing run derived from the guardian's keypair.
+            "--guardian-encryption-key",
+            &panacea_sdk::offchain::EncryptionKeypair::from_wallet_seed(second.secret_bytes())
+                .public_key_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>(),
         ],
     );
     assert!(submitted["signature"].is_string(), "{submitted}");

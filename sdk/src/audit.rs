@@ -63,7 +63,8 @@ pub async fn audit_trail<B: Backend>(
         };
         for event in events_of(&tx) {
             let about_patient = event.patient() == Some(*patient)
-                || event.policy().is_some_and(|p| policies.contains(&p));
+                || event.policy().is_some_and(|p| policies.contains(&p))
+                || event.patient_profile() == Some(records::pda::patient(patient).0);
             if about_patient {
                 entries.push(AuditEntry {
                     signature,

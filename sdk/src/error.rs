@@ -55,6 +55,10 @@ pub enum SdkError {
     },
     #[error("{0}")]
     InvalidInput(String),
+    /// The signer may not do this (a guardian rotating the patient's key,
+    /// a stranger acting for a patient): refused before anything is sent.
+    #[error("not permitted: {0}")]
+    NotPermitted(String),
 }
 
 impl SdkError {

@@ -85,6 +85,20 @@ impl PanaceaEvent {
         })
     }
 
+    /// The patient profile (`Patient` account) the event is about, for the
+    /// events that name the account rather than the wallet: the guardian's
+    /// key rotation.
+    pub fn patient_profile(&self) -> Option<Pubkey> {
+        match self {
+            PanaceaEvent::EncryptionKeyRotated(e)
+                if e.holder == records::state::KeyHolder::Guardian =>
+            {
+                Some(e.account)
+            }
+            _ => None,
+        }
+    }
+
     /// The policy the event is about, for claims events.
     pub fn policy(&self) -> Option<Pubkey> {
         use PanaceaEvent as E;

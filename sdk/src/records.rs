@@ -198,7 +198,14 @@ pub fn register_patient(
     )
 }
 
-pub fn set_guardian(authority: &Pubkey, new_guardian: Option<&Pubkey>) -> Instruction {
+/// Names (`new_guardian`, who co-signs, with its X25519 key
+/// `guardian_encryption_key`) or removes (`None`, and an all-zero key) the
+/// patient's guardian.
+pub fn set_guardian(
+    authority: &Pubkey,
+    new_guardian: Option<&Pubkey>,
+    guardian_encryption_key: [u8; 32],
+) -> Instruction {
     build(
         ID,
         acc::SetGuardian {
@@ -208,7 +215,32 @@ pub fn set_guardian(authority: &Pubkey, new_guardian: Option<&Pubkey>) -> Instru
             event_authority: event_authority(),
             program: ID,
         },
-        ix::SetGuardian {},
+        ix::SetGuardian {
+            args: SetGuardianArgs {
+                guardian_encryption_key,
+            },
+        },
+    )
+}
+
+/// The patient's guardian replaces its own X25519 encryption key (the
+/// guardian signs).
+pub fn update_guardian_encryption_key(
+    guardian: &Pubkey,
+    patient: &Pubkey,
+    new_key: [u8; 32],
+) -> Instruction {
+    build(
+        ID,
+        acc::UpdateGuardianEncryptionKey {
+            guardian: *guardian,
+            patient: pda::patient(patient).0,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::UpdateGuardianEncryptionKey {
+            args: UpdateGuardianEncryptionKeyArgs { new_key },
+        },
     )
 }
 
@@ -245,15 +277,19 @@ pub fn update_entity_encryption_key(authority: &Pubkey, new_key: [u8; 32]) -> In
 }
 
 /// `update_patient_encryption_key` or `update_entity_encryption_key`,
-/// by `holder`.
+/// by `holder`, signed by `authority`. `None` for a guardian's key, which
+/// names the patient too: see [`update_guardian_encryption_key`].
 pub fn update_encryption_key(
     holder: records::state::KeyHolder,
     authority: &Pubkey,
     new_key: [u8; 32],
-) -> Instruction {
+) -> Option<Instruction> {
     match holder {
-        records::state::KeyHolder::Patient => update_patient_encryption_key(authority, new_key),
-        records::state::KeyHolder::Entity => update_entity_encryption_key(authority, new_key),
+        records::state::KeyHolder::Patient => {
+            Some(update_patient_encryption_key(authority, new_key))
+        }
+        records::state::KeyHolder::Entity => Some(update_entity_encryption_key(authority, new_key)),
+        records::state::KeyHolder::Guardian => None,
     }
 }
 

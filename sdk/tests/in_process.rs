@@ -1143,15 +1143,24 @@ async fn the_remaining_operations_and_the_wallet_relay_flow() {
 
     // Patient: a guardian named and removed; a request denied; consent granted and revoked directly.
     let guardian = Keypair::new();
+    let guardian_enc = EncryptionKeypair::generate();
     s.client
-        .set_guardian(&s.patient.key, Some(&guardian))
+        .set_guardian(
+            &s.patient.key,
+            Some((&guardian, guardian_enc.public_key_bytes())),
+            Some(&s.patient.enc),
+            &s.store,
+        )
         .await
         .unwrap();
     assert_eq!(
         s.client.patient_profile(&patient).await.unwrap().guardian,
         Some(guardian.pubkey())
     );
-    s.client.set_guardian(&s.patient.key, None).await.unwrap();
+    s.client
+        .set_guardian(&s.patient.key, None, Some(&s.patient.enc), &s.store)
+        .await
+        .unwrap();
     assert_eq!(
         s.client.patient_profile(&patient).await.unwrap().guardian,
         None

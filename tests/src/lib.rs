@@ -40,6 +40,8 @@ pub use panacea_runtime::{advance_clock, unix_timestamp};
 
 /// One day, in seconds.
 pub const DAY: i64 = 24 * 60 * 60;
+/// The X25519 key the fixture's guardians register (any non-zero bytes).
+pub const GUARDIAN_KEY: [u8; 32] = [7; 32];
 /// The registry's emergency-access cap used by [`World::new`]: 4 hours.
 pub const MAX_EMERGENCY: i64 = 4 * 60 * 60;
 const AIRDROP: u64 = 100_000_000_000;
@@ -252,6 +254,7 @@ impl World {
             None,
             RegisterPatientArgs {
                 encryption_key: [3; 32],
+                guardian_encryption_key: [0; 32],
             },
         );
         self.send(&[ix], &[&patient]).expect("register patient");
@@ -264,7 +267,7 @@ impl World {
     pub fn patient_with_guardian(&mut self) -> (Keypair, Keypair) {
         let patient = self.patient();
         let guardian = Keypair::new();
-        let ix = rx::set_guardian(&patient.pubkey(), Some(&guardian.pubkey()));
+        let ix = rx::set_guardian(&patient.pubkey(), Some(&guardian.pubkey()), GUARDIAN_KEY);
         self.send(&[ix], &[&patient, &guardian])
             .expect("set guardian");
         (patient, guardian)

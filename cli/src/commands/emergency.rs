@@ -10,7 +10,7 @@
 
 use {
     crate::{
-        context::{encryption_keys, Ctx},
+        context::Ctx,
         output::Report,
         parse,
     },
@@ -146,7 +146,7 @@ pub async fn run(ctx: &Ctx, command: EmergencyCommand) -> Result<Report> {
         }
         EmergencyCommand::Summary(command) => {
             let patient = ctx.keypair()?;
-            let keys = encryption_keys(&patient);
+            let keys = ctx.encryption_keys(&patient.pubkey())?;
             let client = ctx.reader();
             let (title, index) = match command {
                 SummaryCommand::Mark(args) => {
@@ -181,7 +181,7 @@ pub async fn run(ctx: &Ctx, command: EmergencyCommand) -> Result<Report> {
         }
         EmergencyCommand::Read(args) => {
             let er = ctx.keypair()?;
-            let keys = encryption_keys(&er);
+            let keys = ctx.encryption_keys(&er.pubkey())?;
             let client = ctx.client()?;
             let store = ctx.store()?;
             let read = client

@@ -115,4 +115,8 @@ pub enum RecordsError {
     ZeroCustodianKey,
     #[msg("emergency custodians: an authority or encryption key is named twice")]
     DuplicateCustodian,
+    #[msg("a guardian's encryption key goes with a guardian (all zeroes without one)")]
+    GuardianKeyWithoutGuardian,
+    #[msg("signer is not the patient's guardian")]
+    NotGuardian,
 }

@@ -81,9 +81,10 @@ pub mod records {
         patient::register_patient::handler(ctx, args)
     }
 
-    /// Names, replaces or removes the patient's guardian (patient only).
-    pub fn set_guardian(ctx: Context<SetGuardian>) -> Result<()> {
-        patient::set_guardian::handler(ctx)
+    /// Names, replaces or removes the patient's guardian (patient only),
+    /// with the guardian's X25519 encryption key.
+    pub fn set_guardian(ctx: Context<SetGuardian>, args: SetGuardianArgs) -> Result<()> {
+        patient::set_guardian::handler(ctx, args)
     }
 
     /// Closes the patient's profile.
@@ -201,6 +202,16 @@ pub mod records {
         args: SetEmergencyCustodiansArgs,
     ) -> Result<()> {
         admin::set_emergency_custodians::handler(ctx, args)
+    }
+
+    // ----- guardian -----
+
+    /// Replaces the guardian's X25519 encryption key (the guardian signs).
+    pub fn update_guardian_encryption_key(
+        ctx: Context<UpdateGuardianEncryptionKey>,
+        args: UpdateGuardianEncryptionKeyArgs,
+    ) -> Result<()> {
+        patient::update_guardian_encryption_key::handler(ctx, args)
     }
 }
 

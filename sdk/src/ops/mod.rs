@@ -11,6 +11,7 @@ pub mod close;
 pub mod insurer;
 pub mod patient;
 pub mod provider;
+pub mod sharing;
 pub mod token;
 
 use {

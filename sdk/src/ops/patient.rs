@@ -10,6 +10,7 @@ use {
         consent as cx,
         error::{Result, SdkError},
         offchain::{self, BlobStore, DataKey, EncryptionKeypair, OffchainError},
+        ops::sharing::PatientAction,
         records as rx,
     },
     anchor_lang::prelude::Pubkey,
@@ -24,6 +25,7 @@ use {
         pda,
         state::{
             AccessRequest, Entity, Grant, GrantScope, Patient, Purpose, Record, RegistryConfig,
+            SERIALS_PER_REGISTRATION,
         },
     },
 };
@@ -38,22 +40,51 @@ pub struct AccessTerms {
 }
 
 impl<B: Backend> PanaceaClient<B> {
-    /// Creates the patient's profile with their X25519 encryption key.
+    /// Creates the patient's profile with their X25519 encryption key. A
+    /// guardian is named here with its own encryption key
+    /// ([`register_patient_with_guardian`](Self::register_patient_with_guardian));
+    /// `guardian` here is refused for want of one.
     pub async fn register_patient(
         &self,
         patient: &AnySigner,
         keys: &EncryptionKeypair,
         guardian: Option<&AnySigner>,
     ) -> Result<Outcome> {
+        if guardian.is_some() {
+            return Err(SdkError::InvalidInput(
+                "a guardian is named with its encryption key: use register_patient_with_guardian (or set_guardian after registering)".into(),
+            ));
+        }
+        self.register_patient_with_guardian(patient, keys, None)
+            .await
+    }
+
+    /// Creates the patient's profile with their X25519 encryption key and,
+    /// when given, a guardian (who co-signs) with the guardian's X25519
+    /// key: the records the guardian must be able to share are wrapped to
+    /// it.
+    pub async fn register_patient_with_guardian(
+        &self,
+        patient: &AnySigner,
+        keys: &EncryptionKeypair,
+        guardian: Option<(&AnySigner, [u8; 32])>,
+    ) -> Result<Outcome> {
+        if guardian.as_ref().is_some_and(|(_, key)| *key == [0; 32]) {
+            return Err(SdkError::InvalidInput(
+                "the guardian's encryption key must not be all zeroes".into(),
+            ));
+        }
         let address = pda::patient(&patient.pubkey()).0;
         let ix = rx::register_patient(
             &self.payer(),
             &patient.pubkey(),
-            guardian.map(|g| g.pubkey()).as_ref(),
+            guardian.as_ref().map(|(g, _)| g.pubkey()).as_ref(),
             RegisterPatientArgs {
                 encryption_key: keys.public_key_bytes(),
+                guardian_encryption_key: guardian.as_ref().map_or([0; 32], |(_, key)| *key),
             },
         );
+        let guardian = guardian.map(|(g, _)| g);
         let mut signers = vec![patient];
         signers.extend(guardian);
         self.create(
@@ -63,18 +94,6 @@ impl<B: Backend> PanaceaClient<B> {
             vec![("patient", address)],
         )
         .await
-    }
-
-    /// Names (the guardian co-signs) or removes the guardian.
-    pub async fn set_guardian(
-        &self,
-        patient: &AnySigner,
-        guardian: Option<&AnySigner>,
-    ) -> Result<Outcome> {
-        let ix = rx::set_guardian(&patient.pubkey(), guardian.map(|g| g.pubkey()).as_ref());
-        let mut signers = vec![patient];
-        signers.extend(guardian);
-        self.act(&[ix], &signers).await
     }
 
     /// Replaces the on-chain X25519 key of a patient (signed by the
@@ -94,7 +113,14 @@ impl<B: Backend> PanaceaClient<B> {
                 "encryption key must not be all zeroes".into(),
             ));
         }
-        let ix = rx::update_encryption_key(holder, &authority.pubkey(), new_key);
+        if holder == records::state::KeyHolder::Patient {
+            self.refuse_non_patient(&authority.pubkey()).await?;
+        }
+        let Some(ix) = rx::update_encryption_key(holder, &authority.pubkey(), new_key) else {
+            return Err(SdkError::InvalidInput(
+                "a guardian's key names the patient too: use rotate_guardian_key".into(),
+            ));
+        };
         self.act(&[ix], &[authority]).await
     }
 
@@ -121,6 +147,7 @@ impl<B: Backend> PanaceaClient<B> {
         store: &BlobStore,
     ) -> Result<Outcome> {
         self.refuse_offline("rotating an encryption key")?;
+        self.refuse_non_patient(&patient.pubkey()).await?;
         let address = pda::patient(&patient.pubkey()).0;
         let profile: Patient = self.get(&address).await?;
         let new_public = new_keys.public_key_bytes();
@@ -207,6 +234,18 @@ impl<B: Backend> PanaceaClient<B> {
             already_existed: landed_before,
             ..outcome
         })
+    }
+
+    /// Refuses, before anything is sent, a patient-only act (rotating the
+    /// patient's key) by a wallet without a patient profile: a guardian
+    /// signing for the patient it guards.
+    async fn refuse_non_patient(&self, signer: &Pubkey) -> Result<()> {
+        if self.exists(&pda::patient(signer).0).await? {
+            return Ok(());
+        }
+        Err(SdkError::NotPermitted(format!(
+            "{signer} has no patient profile: only a patient rotates their own encryption key (a guardian cannot rotate the patient's)"
+        )))
     }
 
     /// The record's data key, from the patient's key envelope (found by its
@@ -310,6 +349,13 @@ impl<B: Backend> PanaceaClient<B> {
         keys: &EncryptionKeypair,
         store: &BlobStore,
     ) -> Result<Outcome> {
+        self.acting_for(
+            &authority.pubkey(),
+            patient,
+            Some(keys),
+            PatientAction::Grant,
+        )
+        .await?;
         let grant = pda::grant(patient, grantee, record).0;
         if self
             .existing_grant(&grant, grantee, terms.permissions, None, &terms)
@@ -336,6 +382,60 @@ impl<B: Backend> PanaceaClient<B> {
         );
         self.create(false, &[ix], &[authority], vec![("grant", grant)])
             .await
+    }
+
+    /// Grants `grantee` (a registered entity) access to all the patient's
+    /// records of `kinds` (a grant over the patient's records), and hands
+    /// it the data key of every such record that exists (envelopes wrapped
+    /// to its entity key, when the grant has Read): records issued while
+    /// the grant lives are wrapped to it by their issuers. `keys` are the
+    /// signer's, the patient's or the guardian's. A retry of a grant that
+    /// landed hands the keys again.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn grant_patient_access(
+        &self,
+        authority: &AnySigner,
+        patient: &Pubkey,
+        grantee: &Pubkey,
+        kinds: u16,
+        terms: AccessTerms,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Outcome> {
+        self.refuse_offline("a grant over the patient's records")?;
+        self.acting_for(
+            &authority.pubkey(),
+            patient,
+            Some(keys),
+            PatientAction::Grant,
+        )
+        .await?;
+        let target = pda::patient(patient).0;
+        let grant = pda::grant(patient, grantee, &target).0;
+        let exists = self
+            .existing_grant(&grant, grantee, terms.permissions, Some(kinds), &terms)
+            .await?;
+        let _: Entity = self.get(&pda::entity(grantee).0).await?;
+        let ix = rx::grant_access(
+            &self.payer(),
+            &authority.pubkey(),
+            patient,
+            &target,
+            GrantAccessArgs {
+                grantee: *grantee,
+                scope: GrantScope::Patient,
+                kinds,
+                permissions: terms.permissions,
+                purpose: terms.purpose,
+                duration: terms.duration,
+                wrapped_key: Vec::new(),
+            },
+        );
+        let outcome = self
+            .create(exists, &[ix], &[authority], vec![("grant", grant)])
+            .await?;
+        self.share_patient_grant(&grant, keys, store).await?;
+        Ok(outcome)
     }
 
     /// Makes `issuer` the patient's care link: a grant over the patient's
@@ -378,7 +478,9 @@ impl<B: Backend> PanaceaClient<B> {
     /// Approves `requester`'s access request over `target` (a record, or
     /// the patient's profile for a request over their records). A request
     /// over one record gets the record's data key wrapped to the requester;
-    /// one over the patient's records carries no single key.
+    /// one over the patient's records gets, once approved, the data key of
+    /// every record of its kinds as envelopes (and issuers wrap new ones to
+    /// it). `keys` are the signer's: the patient's or the guardian's.
     #[allow(clippy::too_many_arguments)]
     pub async fn approve_access_request(
         &self,
@@ -389,8 +491,18 @@ impl<B: Backend> PanaceaClient<B> {
         keys: &EncryptionKeypair,
         store: &BlobStore,
     ) -> Result<Outcome> {
+        self.acting_for(
+            &authority.pubkey(),
+            patient,
+            Some(keys),
+            PatientAction::ApproveRequest,
+        )
+        .await?;
         let grant = pda::grant(patient, requester, target).0;
-        if self.exists(&grant).await? {
+        if let Some(existing) = self.fetch::<Grant>(&grant).await? {
+            if existing.scope == GrantScope::Patient {
+                self.share_patient_grant(&grant, keys, store).await?;
+            }
             return self.create(true, &[], &[], vec![("grant", grant)]).await;
         }
         let request: AccessRequest = self
@@ -412,8 +524,13 @@ impl<B: Backend> PanaceaClient<B> {
             &request.rent_payer,
             ApproveAccessRequestArgs { wrapped_key },
         );
-        self.create(false, &[ix], &[authority], vec![("grant", grant)])
-            .await
+        let outcome = self
+            .create(false, &[ix], &[authority], vec![("grant", grant)])
+            .await?;
+        if request.scope == GrantScope::Patient && outcome.signature.is_some() {
+            self.share_patient_grant(&grant, keys, store).await?;
+        }
+        Ok(outcome)
     }
 
     /// The access request `requester` made over `target`.
@@ -475,19 +592,20 @@ impl<B: Backend> PanaceaClient<B> {
         self.act(&[ix], &[authority]).await
     }
 
-    /// Revokes a grant, and nothing else: what a guardian does (only the
-    /// patient's key opens the record, so only the patient can re-key it),
-    /// and what ends a grant over the patient's records or a care link.
+    /// Revokes a grant, and nothing else: no record is re-keyed, so the
+    /// former grantee's copies of data keys still open the records as they
+    /// are (see [`revoke_grant`](Self::revoke_grant), which re-keys).
     pub async fn revoke_access(&self, authority: &AnySigner, grant: &Pubkey) -> Result<Outcome> {
         let state: Grant = self.get(grant).await?;
         let ix = rx::revoke_access(&authority.pubkey(), &state.patient, grant);
         self.act(&[ix], &[authority]).await
     }
 
-    /// Revokes a grant the way its signer can: the patient's revocation of
-    /// a grant over one record also re-keys the record
-    /// ([`revoke_and_rekey`](Self::revoke_and_rekey)); anyone else's (a
-    /// guardian's) only revokes. Says whether the record was re-keyed.
+    /// Revokes a grant; with `keys` (the patient's or the guardian's), also
+    /// re-keys what it reached ([`revoke_and_rekey`](Self::revoke_and_rekey)):
+    /// the record of a grant over one record, or every record of a grant
+    /// over the patient's records that carried keys. Without keys it only
+    /// revokes. Says whether anything was re-keyed.
     pub async fn revoke_grant(
         &self,
         authority: &AnySigner,
@@ -497,22 +615,32 @@ impl<B: Backend> PanaceaClient<B> {
     ) -> Result<(Outcome, bool)> {
         let state: Grant = self.get(grant).await?;
         match keys {
-            Some(keys)
-                if authority.pubkey() == state.patient && state.scope == GrantScope::Record =>
-            {
+            Some(keys) => {
+                self.acting_for(
+                    &authority.pubkey(),
+                    &state.patient,
+                    Some(keys),
+                    PatientAction::Revoke,
+                )
+                .await?;
+                let carries_keys = state.scope == GrantScope::Record
+                    || (!state.emergency
+                        && state.permissions & records::state::permissions::READ != 0);
                 let outcome = self
                     .revoke_and_rekey(authority, &state.patient, grant, keys, store)
                     .await?;
-                Ok((outcome, true))
+                Ok((outcome, carries_keys))
             }
-            _ => Ok((self.revoke_access(authority, grant).await?, false)),
+            None => Ok((self.revoke_access(authority, grant).await?, false)),
         }
     }
 
     /// Revokes a grant. For a grant over one record, the record is then
     /// re-encrypted under a fresh key, pointed at its new ciphertext, and the
     /// new key handed to the grants that remain: the revoked grantee's key no
-    /// longer opens it.
+    /// longer opens it. For a grant over the patient's records with Read,
+    /// every record it reached is re-keyed so (one transaction each), and
+    /// the former grantee's envelopes are deleted.
     pub async fn revoke_and_rekey(
         &self,
         authority: &AnySigner,
@@ -523,11 +651,33 @@ impl<B: Backend> PanaceaClient<B> {
     ) -> Result<Outcome> {
         self.refuse_offline("a revocation that re-keys")?;
         let state: Grant = self.get(grant).await?;
-        let revoke = rx::revoke_access(&authority.pubkey(), patient, grant);
-        let signature = self.send(&[revoke], &[authority]).await?;
+        self.acting_for(
+            &authority.pubkey(),
+            patient,
+            Some(keys),
+            PatientAction::Revoke,
+        )
+        .await?;
+        // A retry after the revocation landed goes on with the re-keying.
+        let signature = if state.is_revoked() {
+            None
+        } else {
+            let revoke = rx::revoke_access(&authority.pubkey(), patient, grant);
+            Some(self.send(&[revoke], &[authority]).await?)
+        };
         if state.scope != GrantScope::Record {
+            let mut revoked = state;
+            if revoked.revoked_at.is_none() {
+                revoked.revoked_at = Some(self.backend().unix_timestamp().await?);
+            }
+            let rekeyed = self
+                .rekey_patient_grant(authority, &revoked, keys, store)
+                .await?;
+            let mut addresses = vec![("grant", *grant)];
+            addresses.extend(rekeyed.into_iter().map(|r| ("record", r)));
             return Ok(Outcome {
-                signature: Some(signature),
+                signature,
+                addresses,
                 ..Outcome::default()
             });
         }
@@ -549,6 +699,14 @@ impl<B: Backend> PanaceaClient<B> {
         store: &BlobStore,
     ) -> Result<Outcome> {
         self.refuse_offline("re-keying a record")?;
+        let (profile, _) = self
+            .acting_for(
+                &authority.pubkey(),
+                patient,
+                Some(keys),
+                PatientAction::Rekey,
+            )
+            .await?;
         let record_address = *record_address;
         let record: Record = self.get(&record_address).await?;
         let old_key = self.patient_data_key(&record, keys, store).await?;
@@ -565,15 +723,28 @@ impl<B: Backend> PanaceaClient<B> {
             &old_key,
         )
         .await?;
-        let new_envelope = offchain::put_envelope(
-            store,
-            &sealed.data_key,
-            &context.record,
-            &keys.public_key_bytes(),
-        )
-        .await?;
-        let old_envelope =
-            offchain::envelope_name(&old_key, &context.record, &keys.public_key_bytes())?;
+        // The new key goes to the patient, the guardian and every live
+        // grant over the patient's records of this kind (read now: a
+        // revoked one no longer counts); the old key's envelopes, whoever
+        // held them, go once the re-key landed.
+        let recipients = self
+            .key_recipients(
+                &profile,
+                record.kind,
+                record.serial & !(SERIALS_PER_REGISTRATION - 1),
+            )
+            .await?;
+        let new_envelopes =
+            Self::put_envelopes(store, &sealed.data_key, &context.record, &recipients).await?;
+        let old_envelopes = self
+            .envelopes_to_delete(
+                &profile,
+                record.kind,
+                &old_key,
+                &context.record,
+                &[keys.public_key_bytes()],
+            )
+            .await?;
         let mut ixs = vec![rx::rekey_record(
             &authority.pubkey(),
             patient,
@@ -606,10 +777,16 @@ impl<B: Backend> PanaceaClient<B> {
         match self.send(&ixs, &[authority]).await {
             Ok(rekeyed) => {
                 offchain::shred(store, &old_uri).await?;
-                store.delete_envelope(&old_envelope).await?;
-                // A share of the old key would open nothing: split the new one.
-                self.refresh_emergency_share(patient, keys, &record_address, store)
-                    .await?;
+                for name in &old_envelopes {
+                    store.delete_envelope(name).await?;
+                }
+                // A share of the old key would open nothing: split the new
+                // one (the summary's index opens with the patient's key
+                // only; after a guardian's re-key the patient marks again).
+                if authority.pubkey() == *patient {
+                    self.refresh_emergency_share(patient, keys, &record_address, store)
+                        .await?;
+                }
                 Ok(Outcome {
                     signature: Some(rekeyed),
                     addresses: vec![("record", record_address)],
@@ -619,7 +796,9 @@ impl<B: Backend> PanaceaClient<B> {
             Err(error) => {
                 if error.landed() == Some(false) {
                     let _ = offchain::shred(store, &sealed.uri).await;
-                    let _ = store.delete_envelope(&new_envelope).await;
+                    for name in &new_envelopes {
+                        let _ = store.delete_envelope(name).await;
+                    }
                 }
                 Err(error)
             }

@@ -23,7 +23,9 @@ use {
 
 impl<B: Backend> PanaceaClient<B> {
     /// Validates a FHIR R4 payload, encrypts it under a fresh key, stores the
-    /// ciphertext, keeps the key wrapped to the patient, and issues the
+    /// ciphertext, keeps the key wrapped to the patient (and to the
+    /// guardian and every live grant over the patient's records of this
+    /// kind with Read, as read from the chain now), and issues the
     /// record and its token under a random id. The patient must have made
     /// the issuer their care link first
     /// ([`authorize_issuer`](Self::authorize_issuer)). Returns the sealed record
@@ -88,13 +90,16 @@ impl<B: Backend> PanaceaClient<B> {
         // An original is version 1.
         let context = offchain::RecordContext::new(record.to_bytes(), 1);
         let sealed = offchain::seal(fhir_json, &context, store).await?;
-        let envelope = offchain::put_envelope(
-            store,
-            &sealed.data_key,
-            &context.record,
-            &profile.encryption_key,
-        )
-        .await?;
+        let envelopes = match self
+            .wrap_new_record(&profile, kind, &sealed, &context.record, store)
+            .await
+        {
+            Ok(names) => names,
+            Err(error) => {
+                let _ = offchain::shred(store, &sealed.uri).await;
+                return Err(error);
+            }
+        };
         match self
             .issue_sealed(issuer, patient, kind, &sealed, record_id)
             .await
@@ -102,7 +107,7 @@ impl<B: Backend> PanaceaClient<B> {
             Ok(outcome) => Ok((outcome, Some(sealed))),
             Err(error) => {
                 if error.landed() == Some(false) {
-                    discard(store, &sealed, &envelope).await;
+                    discard(store, &sealed, &envelopes).await;
                 }
                 Err(error)
             }
@@ -133,13 +138,16 @@ impl<B: Backend> PanaceaClient<B> {
         })?;
         let context = offchain::RecordContext::new(record.to_bytes(), record_version);
         let sealed = offchain::seal(fhir_json, &context, store).await?;
-        let envelope = offchain::put_envelope(
-            store,
-            &sealed.data_key,
-            &context.record,
-            &profile.encryption_key,
-        )
-        .await?;
+        let envelopes = match self
+            .wrap_new_record(&profile, previous.kind, &sealed, &context.record, store)
+            .await
+        {
+            Ok(names) => names,
+            Err(error) => {
+                let _ = offchain::shred(store, &sealed.uri).await;
+                return Err(error);
+            }
+        };
         let ix = rx::amend_record(
             &issuer.pubkey(),
             &previous.patient,
@@ -158,11 +166,29 @@ impl<B: Backend> PanaceaClient<B> {
             Ok(outcome) => Ok((outcome, sealed)),
             Err(error) => {
                 if error.landed() == Some(false) {
-                    discard(store, &sealed, &envelope).await;
+                    discard(store, &sealed, &envelopes).await;
                 }
                 Err(error)
             }
         }
+    }
+
+    /// Wraps a new record's data key to everyone who must be able to open
+    /// it, read from the chain now ([`key_recipients`](Self::key_recipients)):
+    /// the patient, the guardian, and every live grant over the patient's
+    /// records of `kind` with Read.
+    async fn wrap_new_record(
+        &self,
+        profile: &Patient,
+        kind: RecordKind,
+        sealed: &SealedRecord,
+        record: &[u8; 32],
+        store: &BlobStore,
+    ) -> Result<Vec<offchain::EnvelopeName>> {
+        let recipients = self
+            .key_recipients(profile, kind, profile.registration())
+            .await?;
+        Self::put_envelopes(store, &sealed.data_key, record, &recipients).await
     }
 
     /// Issues an already sealed record under `record_id`. A retry after the
@@ -195,8 +221,10 @@ impl<B: Backend> PanaceaClient<B> {
         self.create(false, &[ix], &[issuer], addresses).await
     }
 
-    /// Reads a record under a grant: unwraps the data key from the grant
-    /// with the grantee's encryption key, checks the commitment, decrypts.
+    /// Reads a record under a grant: unwraps the data key, from the grant
+    /// (one record) or from the grantee's envelope in the store (a grant
+    /// over the patient's records), with the grantee's encryption key,
+    /// checks the commitment, decrypts.
     pub async fn read_record(
         &self,
         grant: &Pubkey,
@@ -206,7 +234,17 @@ impl<B: Backend> PanaceaClient<B> {
     ) -> Result<Vec<u8>> {
         let grant: Grant = self.get(grant).await?;
         let state: Record = self.get(record).await?;
-        let key = offchain::unwrap_key(&grant.wrapped_key, &record.to_bytes(), keys)?;
+        let key = if grant.scope == records::state::GrantScope::Patient {
+            offchain::envelope_data_key(
+                store,
+                &record.to_bytes(),
+                &offchain::blob_uri(&state.commitment),
+                keys,
+            )
+            .await?
+        } else {
+            offchain::unwrap_key(&grant.wrapped_key, &record.to_bytes(), keys)?
+        };
         Ok(offchain::open(
             store,
             &rx::record_context(&state),
@@ -394,9 +432,11 @@ impl<B: Backend> PanaceaClient<B> {
 
 /// Best effort: removes a sealed payload whose issuing transaction did not
 /// land, so a failed issue leaves the store as it found it.
-async fn discard(store: &BlobStore, sealed: &SealedRecord, envelope: &offchain::EnvelopeName) {
+async fn discard(store: &BlobStore, sealed: &SealedRecord, envelopes: &[offchain::EnvelopeName]) {
     let _ = offchain::shred(store, &sealed.uri).await;
-    let _ = store.delete_envelope(envelope).await;
+    for envelope in envelopes {
+        let _ = store.delete_envelope(envelope).await;
+    }
 }
 
 /// A record id derived from the issuer's wallet, the patient and the

@@ -338,7 +338,7 @@ fn a_guardian_consents_until_removed() {
         SignedVia::Guardian
     );
 
-    let ix = rx::set_guardian(&patient.pubkey(), None);
+    let ix = rx::set_guardian(&patient.pubkey(), None, [0; 32]);
     world.send(&[ix], &[&patient]).expect("remove guardian");
     custom_error(
         world.send(&[grant(&world)], &[&guardian]),

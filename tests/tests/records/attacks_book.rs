@@ -133,6 +133,7 @@ fn register(world: &mut World, payer: &Keypair, patient: &Keypair) -> TxResult {
         None,
         RegisterPatientArgs {
             encryption_key: [3; 32],
+            guardian_encryption_key: [0; 32],
         },
     );
     world.send(&[ix], &[payer, patient])
@@ -354,6 +355,7 @@ fn every_book_account_is_checked_in_every_instruction_that_moves_the_book() {
         None,
         RegisterPatientArgs {
             encryption_key: [3; 32],
+            guardian_encryption_key: [0; 32],
         },
     );
     let carols = book_account(&carol.pubkey());
@@ -1196,6 +1198,7 @@ fn a_close_and_a_registration_in_one_transaction_revive_nothing() {
         None,
         RegisterPatientArgs {
             encryption_key: [4; 32],
+            guardian_encryption_key: [0; 32],
         },
     );
     let args = World::issue_args(RecordKind::Imaging);

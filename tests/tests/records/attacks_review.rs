@@ -39,6 +39,7 @@ fn bare_patient(world: &mut World) -> Keypair {
         None,
         RegisterPatientArgs {
             encryption_key: [3; 32],
+            guardian_encryption_key: [0; 32],
         },
     );
     world.send(&[ix], &[&patient]).expect("register patient");
@@ -138,6 +139,7 @@ fn close_and_register_again(world: &mut World, patient: &Keypair) {
         None,
         RegisterPatientArgs {
             encryption_key: [4; 32],
+            guardian_encryption_key: [0; 32],
         },
     );
     world.send(&[ix], &[patient]).expect("register again");
@@ -638,6 +640,7 @@ fn issue_and_registration_call_only_the_real_token_and_token_account_programs() 
         None,
         RegisterPatientArgs {
             encryption_key: [3; 32],
+            guardian_encryption_key: [0; 32],
         },
     );
     let fake_mint = world.create_mint(&anchor_spl::token_2022::ID);
@@ -894,6 +897,7 @@ fn grants_and_care_links_end_with_the_registration_they_were_given_under() {
         None,
         RegisterPatientArgs {
             encryption_key: [4; 32],
+            guardian_encryption_key: [0; 32],
         },
     );
     world.send(&[ix], &[&patient]).expect("register again");

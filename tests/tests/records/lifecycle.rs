@@ -460,14 +460,14 @@ fn a_guardian_acts_until_the_patient_removes_them() {
 
     // Only the patient can change the guardian; the guardian cannot replace itself.
     let usurper = Keypair::new();
-    let mut ix = rx::set_guardian(&guardian.pubkey(), Some(&usurper.pubkey()));
+    let mut ix = rx::set_guardian(&guardian.pubkey(), Some(&usurper.pubkey()), GUARDIAN_KEY);
     ix.accounts[2].pubkey = records::pda::patient(&patient.pubkey()).0;
     custom_error(
         world.send(&[ix], &[&guardian, &usurper]),
         Anchor::ConstraintSeeds,
     );
 
-    let ix = rx::set_guardian(&patient.pubkey(), None);
+    let ix = rx::set_guardian(&patient.pubkey(), None, [0; 32]);
     let meta = world.send(&[ix], &[&patient]).expect("remove guardian");
     let changed = &World::events::<GuardianChanged>(&meta)[0];
     assert_eq!(
@@ -508,10 +508,10 @@ fn a_guardian_must_accept_and_cannot_be_the_patient() {
     let mut world = World::new();
     let patient = world.patient();
     let guardian = Keypair::new();
-    let mut ix = rx::set_guardian(&patient.pubkey(), Some(&guardian.pubkey()));
+    let mut ix = rx::set_guardian(&patient.pubkey(), Some(&guardian.pubkey()), GUARDIAN_KEY);
     ix.accounts[1].is_signer = false;
     custom_error(world.send(&[ix], &[&patient]), Anchor::AccountNotSigner);
-    let ix = rx::set_guardian(&patient.pubkey(), Some(&patient.pubkey()));
+    let ix = rx::set_guardian(&patient.pubkey(), Some(&patient.pubkey()), GUARDIAN_KEY);
     custom_error(
         world.send(&[ix], &[&patient]),
         RecordsError::GuardianIsPatient,

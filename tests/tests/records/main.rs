@@ -7,6 +7,7 @@ mod attacks_book;
 mod attacks_review;
 mod custodians;
 mod emergency;
+mod guardian_keys;
 mod issuance;
 mod keys;
 mod lifecycle;

@@ -48,6 +48,7 @@ fn cpis_into_system_token_2022_and_ata_take_effect_and_are_logged() {
         None,
         RegisterPatientArgs {
             encryption_key: [3; 32],
+            guardian_encryption_key: [0; 32],
         },
     );
     let meta = world.send(&[ix], &[&patient]).expect("register");

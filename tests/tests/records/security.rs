@@ -223,6 +223,7 @@ fn nobody_issues_to_a_patient_who_has_not_authorized_them() {
         None,
         RegisterPatientArgs {
             encryption_key: [3; 32],
+            guardian_encryption_key: [0; 32],
         },
     );
     world.send(&[ix], &[&patient]).expect("register");

@@ -160,6 +160,7 @@ fn register(world: &mut World, payer: &Keypair, patient: &Keypair) -> u64 {
         None,
         RegisterPatientArgs {
             encryption_key: [3; 32],
+            guardian_encryption_key: [0; 32],
         },
     );
     world.send(&[ix], &[payer, patient]).expect("register").fee

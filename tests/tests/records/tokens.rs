@@ -145,6 +145,7 @@ fn only_the_admin_creates_the_record_book_once_and_registration_needs_it() {
         None,
         RegisterPatientArgs {
             encryption_key: [3; 32],
+            guardian_encryption_key: [0; 32],
         },
     );
     let before = world.snapshot(&[
@@ -569,6 +570,7 @@ fn a_patient_cannot_close_their_book_account_outside_close_patient() {
         None,
         RegisterPatientArgs {
             encryption_key: [3; 32],
+            guardian_encryption_key: [0; 32],
         },
     );
     world.send(&[ix], &[&sponsor, &patient]).expect("register");

@@ -1,10 +1,10 @@
-//! `panacea access grant RECORD --to GRANTEE [--permissions read] [--purpose treatment] [--duration 30d]`
+//! `panacea access grant (RECORD | --kinds KINDS [--patient ADDRESS]) --to GRANTEE [--permissions read] [--purpose treatment] [--duration 30d]`
 
 use {
     crate::{
         context::Ctx,
         output::Report,
-        parse::{self, PermissionArg, PurposeArg},
+        parse::{self, KindsArg, PermissionArg, PurposeArg},
     },
     anyhow::Result,
     panacea_sdk::{
@@ -16,13 +16,20 @@ use {
         Pubkey,
     },
     serde::Serialize,
+    solana_signer::Signer,
 };
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The record to share
-    #[arg(value_parser = parse::address)]
-    pub record: Pubkey,
+    /// The record to share [default: the patient's records of --kinds]
+    #[arg(value_parser = parse::address, required_unless_present = "kinds")]
+    pub record: Option<Pubkey>,
+    /// Record kinds, for a grant over the patient's records: the grantee gets the keys of those that exist and of those issued while it lives
+    #[arg(long, value_enum, value_delimiter = ',', conflicts_with = "record")]
+    pub kinds: Option<Vec<KindsArg>>,
+    /// The patient, when a guardian signs a grant over the patient's records [default: the signer]
+    #[arg(long, value_parser = parse::address, requires = "kinds")]
+    pub patient: Option<Pubkey>,
     /// The grantee: a registered entity's wallet address
     #[arg(long, value_parser = parse::address)]
     pub to: Pubkey,
@@ -41,30 +48,58 @@ pub struct Granted {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
-    let patient = ctx.signer()?;
-    let keys = ctx.encryption_keys(&patient.pubkey())?;
+    let authority = ctx.signer()?;
+    let keys = ctx.encryption_keys(&authority.pubkey())?;
     let client = ctx.client()?;
-    let store = ctx.store()?;
-    let record: Record = client.get(&args.record).await?;
+    // A grant over the patient's records writes the grantee's envelopes:
+    // the store must outlive the command.
+    let store = if args.record.is_some() {
+        ctx.store()?
+    } else {
+        ctx.lasting_store()?
+    };
     let _: Entity = client.get(&pda::entity(&args.to).0).await?;
     let terms = AccessTerms {
         permissions: parse::permissions_mask(&args.permissions),
         purpose: args.purpose.into(),
         duration: args.duration,
     };
-    let outcome = client
-        .grant_access(
-            &*patient,
-            &record.patient,
-            &args.record,
-            &args.to,
-            terms,
-            &keys,
-            &store,
-        )
-        .await?;
+    let (title, outcome) = match (args.record, &args.kinds) {
+        (Some(record), _) => {
+            let state: Record = client.get(&record).await?;
+            let outcome = client
+                .grant_access(
+                    &*authority,
+                    &state.patient,
+                    &record,
+                    &args.to,
+                    terms,
+                    &keys,
+                    &store,
+                )
+                .await?;
+            (
+                format!("Access to record {record} granted to {}", args.to),
+                outcome,
+            )
+        }
+        (None, kinds) => {
+            let patient = args.patient.unwrap_or(authority.pubkey());
+            let kinds = parse::kinds_mask(kinds.as_deref().unwrap_or(&[]));
+            let outcome = client
+                .grant_patient_access(&*authority, &patient, &args.to, kinds, terms, &keys, &store)
+                .await?;
+            (
+                format!(
+                    "Access to the records of {patient} of kinds 0x{kinds:03x} granted to {}, with their keys",
+                    args.to
+                ),
+                outcome,
+            )
+        }
+    };
     Ok(Report::outcome(
-        format!("Access to record {} granted to {}", args.record, args.to),
+        title,
         &outcome,
         &Granted {
             grantee: args.to.to_string(),

@@ -19,17 +19,17 @@ use {
 
 #[derive(Subcommand, Debug)]
 pub enum AccessCommand {
-    /// Grant an entity access to one record, handing it the record's key (the patient)
+    /// Grant an entity access to one record, or to the patient's records of some kinds, handing it their keys (the patient or guardian)
     Grant(grant::Args),
     /// Make an entity your care link: it may issue records of these kinds to you (the patient)
     Authorize(authorize::Args),
     /// Withdraw your unanswered access request, or close anyone's expired one
     Cancel(cancel::Args),
-    /// Revoke a grant; a record grant's record is then re-keyed (the patient)
+    /// Revoke a grant; the records it reached are then re-keyed (the patient or guardian)
     Revoke(revoke::Args),
     /// Ask a patient for access to a record or to their records (an entity)
     Request(request::Args),
-    /// Approve an access request (the patient)
+    /// Approve an access request; one over the patient's records hands the keys of the records it covers (the patient or guardian)
     Approve(approve::Args),
     /// Deny an access request (the patient)
     Deny(deny::Args),

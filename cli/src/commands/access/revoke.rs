@@ -8,10 +8,12 @@ use {
     },
     anyhow::Result,
     panacea_sdk::{
-        records_program::state::{Grant, GrantScope},
+        records_program::{
+            pda,
+            state::{Grant, Patient},
+        },
         Pubkey,
     },
-    solana_signer::Signer,
 };
 
 #[derive(clap::Args, Debug)]
@@ -24,15 +26,20 @@ pub struct Args {
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let client = ctx.client()?;
     let authority = ctx.signer()?;
-    // The patient's own revocation of a record grant re-keys the record,
-    // with the patient's encryption key (any signer: the key file); a
-    // guardian's, or one of another scope, revokes only.
+    // The patient or the guardian re-keys what the grant reached, with the
+    // signer's encryption key file (any signer: a hardware wallet too);
+    // anyone else (the grantee giving a grant up) revokes only.
+    let signer = authority.pubkey();
     let rekeys = match client.fetch::<Grant>(&args.grant).await? {
-        Some(grant) => grant.patient == authority.pubkey() && grant.scope == GrantScope::Record,
+        Some(grant) if grant.patient == signer => true,
+        Some(grant) => client
+            .fetch::<Patient>(&pda::patient(&grant.patient).0)
+            .await?
+            .is_some_and(|profile| profile.guardian == Some(signer)),
         None => false,
     };
     let keys = if rekeys {
-        Some(ctx.encryption_keys(&authority.pubkey())?)
+        Some(ctx.encryption_keys(&signer)?)
     } else {
         None
     };
@@ -48,10 +55,13 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         .revoke_grant(&*authority, &args.grant, keys.as_ref(), &store)
         .await?;
     let title = if rekeyed {
-        format!("Grant {} revoked; the record was re-keyed", args.grant)
+        format!(
+            "Grant {} revoked; the records it reached were re-keyed",
+            args.grant
+        )
     } else {
         format!(
-            "Grant {} revoked (no record re-keyed: only the patient's own revocation of a record grant re-keys its record)",
+            "Grant {} revoked (nothing re-keyed: it carried no keys, or the signer is neither the patient nor the guardian)",
             args.grant
         )
     };

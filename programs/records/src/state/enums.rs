@@ -18,11 +18,13 @@ impl EntityKind {
     }
 }
 
-/// Whose X25519 encryption key changed: an entity's or a patient's.
+/// Whose X25519 encryption key changed: an entity's, a patient's, or a
+/// patient's guardian's (kept in the `Patient` account).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
 pub enum KeyHolder {
     Entity,
     Patient,
+    Guardian,
 }
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]

@@ -20,6 +20,11 @@ pub struct Patient {
     /// re-registration of the same wallet (up to 16 million records per
     /// registration).
     pub next_record_serial: u64,
+    /// The guardian's X25519 public key, to which the records a guardian
+    /// must be able to share are wrapped: all zeroes exactly when there is
+    /// no guardian. Set with the guardian (`set_guardian`), rotated by the
+    /// guardian (`update_guardian_encryption_key`).
+    pub guardian_encryption_key: [u8; 32],
 }
 
 impl Patient {
@@ -85,5 +90,6 @@ impl Invariant for Patient {
         self.version == ACCOUNT_VERSION
             && self.guardian != Some(self.authority)
             && self.registration() != 0
+            && (self.guardian_encryption_key == [0; 32]) == self.guardian.is_none()
     }
 }

@@ -11,8 +11,11 @@ pub mod rekey_record;
 pub mod revoke_access;
 pub mod set_guardian;
 pub mod update_grant_key;
+pub mod update_guardian_encryption_key;
 pub mod update_patient_encryption_key;
 
+#[allow(ambiguous_glob_reexports)]
+pub use update_guardian_encryption_key::*;
 #[allow(ambiguous_glob_reexports)]
 pub use {
     approve_access_request::*, close_grant::*, close_patient::*, deny_access_request::*,

@@ -3,7 +3,7 @@ use {
         constants::*,
         errors::RecordsError,
         events::PatientRegistered,
-        instructions::now,
+        instructions::{now, patient::set_guardian::validate_guardian_key},
         state::*,
         token::{open_book_account, RecordBook},
     },
@@ -15,6 +15,9 @@ use {
 pub struct RegisterPatientArgs {
     /// X25519 public key to which the patient's data keys are wrapped.
     pub encryption_key: [u8; 32],
+    /// The guardian's X25519 public key when a guardian is named (non-zero),
+    /// all zeroes otherwise.
+    pub guardian_encryption_key: [u8; 32],
 }
 
 /// Creates a patient profile. A guardian named here must co-sign.
@@ -56,6 +59,7 @@ impl RegisterPatient<'_> {
             args.encryption_key != [0; 32],
             RecordsError::ZeroEncryptionKey
         );
+        validate_guardian_key(self.guardian.is_some(), &args.guardian_encryption_key)?;
         require!(
             self.book_mint.owner == &anchor_spl::token_2022::ID && !self.book_mint.data_is_empty(),
             RecordsError::RecordBookMissing
@@ -83,6 +87,7 @@ pub fn handler(ctx: Context<RegisterPatient>, args: RegisterPatientArgs) -> Resu
         registered_at: now()?,
         rent_payer: ctx.accounts.payer.key(),
         next_record_serial: Patient::first_record_serial(Clock::get()?.slot)?,
+        guardian_encryption_key: args.guardian_encryption_key,
     });
     patient.check_invariant()?;
     // The patient's record book account, paid by whoever pays for the

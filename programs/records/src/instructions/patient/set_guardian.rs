@@ -3,6 +3,14 @@ use {
     anchor_lang::prelude::*,
 };
 
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct SetGuardianArgs {
+    /// The new guardian's X25519 public key, to which the records the
+    /// guardian must be able to share are wrapped; all zeroes when the
+    /// guardian is removed.
+    pub guardian_encryption_key: [u8; 32],
+}
+
 /// Names, replaces or (when `new_guardian` is absent) removes the guardian.
 /// Only the patient may do this; a new guardian co-signs to accept.
 #[event_cpi]
@@ -19,8 +27,19 @@ pub struct SetGuardian<'info> {
     pub patient: Account<'info, Patient>,
 }
 
+/// A guardian comes with a non-zero encryption key; no guardian, with
+/// none (all zeroes).
+pub fn validate_guardian_key(has_guardian: bool, key: &[u8; 32]) -> Result<()> {
+    if has_guardian {
+        require!(*key != [0; 32], RecordsError::ZeroEncryptionKey);
+    } else {
+        require!(*key == [0; 32], RecordsError::GuardianKeyWithoutGuardian);
+    }
+    Ok(())
+}
+
 impl SetGuardian<'_> {
-    pub fn validate(&self) -> Result<()> {
+    pub fn validate(&self, args: &SetGuardianArgs) -> Result<()> {
         if let Some(guardian) = &self.new_guardian {
             require_keys_neq!(
                 guardian.key(),
@@ -28,15 +47,16 @@ impl SetGuardian<'_> {
                 RecordsError::GuardianIsPatient
             );
         }
-        Ok(())
+        validate_guardian_key(self.new_guardian.is_some(), &args.guardian_encryption_key)
     }
 }
 
-pub fn handler(ctx: Context<SetGuardian>) -> Result<()> {
-    ctx.accounts.validate()?;
+pub fn handler(ctx: Context<SetGuardian>, args: SetGuardianArgs) -> Result<()> {
+    ctx.accounts.validate(&args)?;
     let patient = &mut ctx.accounts.patient;
     let old_guardian = patient.guardian;
     patient.guardian = ctx.accounts.new_guardian.as_ref().map(|g| g.key());
+    patient.guardian_encryption_key = args.guardian_encryption_key;
     patient.check_invariant()?;
     emit_cpi!(GuardianChanged {
         patient: patient.authority,
