@@ -87,8 +87,19 @@ pub async fn run(cli: Cli) -> Result<()> {
     let ctx = Ctx::new(&cli.global)?;
     let report = match dispatch(&ctx, cli.command).await {
         Ok(report) => report,
-        Err(error) => return Err(explain::in_context(error, &ctx).await),
+        Err(error) => {
+            let error = explain::in_context(error, &ctx).await;
+            // One line still: a key file created before the failure (kept:
+            // the retry needs it) is named at its end.
+            return Err(match ctx.created_key_files_note() {
+                Some(note) => anyhow::anyhow!("{} ({note})", explain::one_line(&error)),
+                None => error,
+            });
+        }
     };
+    if let Some(note) = ctx.created_key_files_note() {
+        eprintln!("Note: {note}.");
+    }
     let report = if ctx.dump_message {
         report
     } else {

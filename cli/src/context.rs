@@ -39,6 +39,9 @@ pub struct Ctx {
     encryption_key: Option<String>,
     /// `--derive-encryption-key-from-seed`.
     derive_from_seed: bool,
+    /// The key files this command created (announced when it ends: errors
+    /// stay one line).
+    created_key_files: std::sync::Mutex<Vec<std::path::PathBuf>>,
 }
 
 impl Ctx {
@@ -106,6 +109,7 @@ impl Ctx {
             store: args.store.clone(),
             encryption_key: args.encryption_key.clone(),
             derive_from_seed: args.derive_encryption_key_from_seed,
+            created_key_files: std::sync::Mutex::default(),
         })
     }
 
@@ -195,6 +199,20 @@ impl Ctx {
         Ok((keyfile::load(&path)?, path))
     }
 
+    /// What to tell the user about the key files this command created: one
+    /// line, or nothing.
+    pub fn created_key_files_note(&self) -> Option<String> {
+        let created = self.created_key_files.lock().ok()?;
+        if created.is_empty() {
+            return None;
+        }
+        let files: Vec<String> = created.iter().map(|p| p.display().to_string()).collect();
+        Some(format!(
+            "created the encryption key file {} (0600) on first use: back it up; without it, records wrapped to its key cannot be read",
+            files.join(", ")
+        ))
+    }
+
     /// Whether the command is signed offline (`--sign-only`).
     pub fn sign_only(&self) -> bool {
         self.offline.sign_only
@@ -222,10 +240,10 @@ impl Ctx {
         let path = keyfile::path_of(owner, given);
         let (keys, created) = keyfile::load_or_create(&path)?;
         if created {
-            eprintln!(
-                "Created the encryption key file of {owner}: {} (0600). Back it up: without it, records wrapped to its key cannot be read.",
-                path.display()
-            );
+            self.created_key_files
+                .lock()
+                .map_err(|_| anyhow!("key file list poisoned"))?
+                .push(path);
         }
         Ok(keys)
     }
