@@ -223,6 +223,7 @@ describe('against panacea-localnet', { skip: !LOCALNET || !CLI ? 'PANACEA_LOCALN
       authority: patient.signer,
       patientBook,
       encryptionKey: keys.publicKey,
+      guardianEncryptionKey: new Uint8Array(32), // no guardian, no guardian key
     });
     const signature = await send(patient.signer, [ix]);
     const [address] = await recordsPdas.patient(patient.address);
@@ -250,6 +251,7 @@ describe('against panacea-localnet', { skip: !LOCALNET || !CLI ? 'PANACEA_LOCALN
       guardian: other.signer, // a patient cannot be their own guardian
       patientBook,
       encryptionKey: offchain.encryptionKeypairFromWalletSeed(other.seed).publicKey,
+      guardianEncryptionKey: offchain.encryptionKeypairFromWalletSeed(other.seed).publicKey,
     });
     const msg = await message(other.signer, [ix]);
     await assert.rejects(

@@ -17,6 +17,8 @@ import {
   type AccessRequested,
   getAccessRevokedDecoder,
   type AccessRevoked,
+  getEmergencyCustodiansSetDecoder,
+  type EmergencyCustodiansSet,
   getEncryptionKeyRotatedDecoder,
   type EncryptionKeyRotated,
   getEntityRegisteredDecoder,
@@ -61,6 +63,7 @@ export type RecordsEvent =
   | { name: "accessRequestDenied"; data: AccessRequestDenied }
   | { name: "accessRequested"; data: AccessRequested }
   | { name: "accessRevoked"; data: AccessRevoked }
+  | { name: "emergencyCustodiansSet"; data: EmergencyCustodiansSet }
   | { name: "encryptionKeyRotated"; data: EncryptionKeyRotated }
   | { name: "entityRegistered"; data: EntityRegistered }
   | { name: "entityRenewed"; data: EntityRenewed }
@@ -91,6 +94,7 @@ export const RECORDS_EVENTS: ReadonlyArray<{
   { name: "accessRequestDenied", discriminator: new Uint8Array([59, 165, 219, 86, 78, 175, 211, 205]), decoder: getAccessRequestDeniedDecoder() },
   { name: "accessRequested", discriminator: new Uint8Array([70, 226, 202, 24, 4, 226, 156, 130]), decoder: getAccessRequestedDecoder() },
   { name: "accessRevoked", discriminator: new Uint8Array([200, 160, 73, 43, 201, 165, 43, 159]), decoder: getAccessRevokedDecoder() },
+  { name: "emergencyCustodiansSet", discriminator: new Uint8Array([194, 129, 96, 72, 212, 179, 25, 34]), decoder: getEmergencyCustodiansSetDecoder() },
   { name: "encryptionKeyRotated", discriminator: new Uint8Array([224, 253, 183, 254, 143, 168, 1, 193]), decoder: getEncryptionKeyRotatedDecoder() },
   { name: "entityRegistered", discriminator: new Uint8Array([207, 100, 27, 194, 243, 88, 104, 198]), decoder: getEntityRegisteredDecoder() },
   { name: "entityRenewed", discriminator: new Uint8Array([162, 106, 67, 68, 189, 1, 116, 14]), decoder: getEntityRenewedDecoder() },

@@ -53,6 +53,13 @@ export type Patient = {
    * registration).
    */
   nextRecordSerial: bigint;
+  /**
+   * The guardian's X25519 public key, to which the records a guardian
+   * must be able to share are wrapped: all zeroes exactly when there is
+   * no guardian. Set with the guardian (`set_guardian`), rotated by the
+   * guardian (`update_guardian_encryption_key`).
+   */
+  guardianEncryptionKey: ReadonlyUint8Array;
 };
 
 export type PatientArgs = {
@@ -74,6 +81,13 @@ export type PatientArgs = {
    * registration).
    */
   nextRecordSerial: number | bigint;
+  /**
+   * The guardian's X25519 public key, to which the records a guardian
+   * must be able to share are wrapped: all zeroes exactly when there is
+   * no guardian. Set with the guardian (`set_guardian`), rotated by the
+   * guardian (`update_guardian_encryption_key`).
+   */
+  guardianEncryptionKey: ReadonlyUint8Array;
 };
 
 export function getPatientEncoder(): Encoder<PatientArgs> {
@@ -86,6 +100,7 @@ export function getPatientEncoder(): Encoder<PatientArgs> {
     ["registeredAt", getI64Encoder()],
     ["rentPayer", getAddressEncoder()],
     ["nextRecordSerial", getU64Encoder()],
+    ["guardianEncryptionKey", fixEncoderSize(getBytesEncoder(), 32)],
   ]);
 }
 
@@ -99,6 +114,7 @@ export function getPatientDecoder(): Decoder<Patient> {
     ["registeredAt", getI64Decoder()],
     ["rentPayer", getAddressDecoder()],
     ["nextRecordSerial", getU64Decoder()],
+    ["guardianEncryptionKey", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 

@@ -7,6 +7,7 @@
  */
 
 export * from "./accessRequest.js";
+export * from "./emergencyCustodians.js";
 export * from "./entity.js";
 export * from "./grant.js";
 export * from "./patient.js";

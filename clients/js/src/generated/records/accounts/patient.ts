@@ -73,6 +73,13 @@ export type Patient = {
    * registration).
    */
   nextRecordSerial: bigint;
+  /**
+   * The guardian's X25519 public key, to which the records a guardian
+   * must be able to share are wrapped: all zeroes exactly when there is
+   * no guardian. Set with the guardian (`set_guardian`), rotated by the
+   * guardian (`update_guardian_encryption_key`).
+   */
+  guardianEncryptionKey: ReadonlyUint8Array;
 };
 
 export type PatientArgs = {
@@ -94,6 +101,13 @@ export type PatientArgs = {
    * registration).
    */
   nextRecordSerial: number | bigint;
+  /**
+   * The guardian's X25519 public key, to which the records a guardian
+   * must be able to share are wrapped: all zeroes exactly when there is
+   * no guardian. Set with the guardian (`set_guardian`), rotated by the
+   * guardian (`update_guardian_encryption_key`).
+   */
+  guardianEncryptionKey: ReadonlyUint8Array;
 };
 
 /** Gets the encoder for {@link PatientArgs} account data. */
@@ -109,6 +123,7 @@ export function getPatientEncoder(): Encoder<PatientArgs> {
       ["registeredAt", getI64Encoder()],
       ["rentPayer", getAddressEncoder()],
       ["nextRecordSerial", getU64Encoder()],
+      ["guardianEncryptionKey", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     (value) => ({ ...value, discriminator: PATIENT_DISCRIMINATOR }),
   );
@@ -126,6 +141,7 @@ export function getPatientDecoder(): Decoder<Patient> {
     ["registeredAt", getI64Decoder()],
     ["rentPayer", getAddressDecoder()],
     ["nextRecordSerial", getU64Decoder()],
+    ["guardianEncryptionKey", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 

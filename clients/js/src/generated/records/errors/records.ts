@@ -118,11 +118,22 @@ export const RECORDS_ERROR__EMERGENCY_GRANT_OPEN = 0x17a1; // 6049
 export const RECORDS_ERROR__ZERO_ENCRYPTION_KEY = 0x17a2; // 6050
 /** EncryptionKeyUnchanged: the new encryption key is the one registered already */
 export const RECORDS_ERROR__ENCRYPTION_KEY_UNCHANGED = 0x17a3; // 6051
+/** InvalidCustodianThreshold: emergency custodians: 1 to 5 custodians and a threshold from 1 to their number */
+export const RECORDS_ERROR__INVALID_CUSTODIAN_THRESHOLD = 0x17a4; // 6052
+/** ZeroCustodianKey: emergency custodians: an authority or encryption key is all zeroes */
+export const RECORDS_ERROR__ZERO_CUSTODIAN_KEY = 0x17a5; // 6053
+/** DuplicateCustodian: emergency custodians: an authority or encryption key is named twice */
+export const RECORDS_ERROR__DUPLICATE_CUSTODIAN = 0x17a6; // 6054
+/** GuardianKeyWithoutGuardian: a guardian's encryption key goes with a guardian (all zeroes without one) */
+export const RECORDS_ERROR__GUARDIAN_KEY_WITHOUT_GUARDIAN = 0x17a7; // 6055
+/** NotGuardian: signer is not the patient's guardian */
+export const RECORDS_ERROR__NOT_GUARDIAN = 0x17a8; // 6056
 
 export type RecordsError =
   | typeof RECORDS_ERROR__ACCESS_REQUEST_EXPIRED
   | typeof RECORDS_ERROR__ACCESS_REQUEST_NOT_EXPIRED
   | typeof RECORDS_ERROR__AMEND_NOT_PERMITTED
+  | typeof RECORDS_ERROR__DUPLICATE_CUSTODIAN
   | typeof RECORDS_ERROR__EMERGENCY_DURATION_TOO_LONG
   | typeof RECORDS_ERROR__EMERGENCY_GRANT_CLOSED_BY_PATIENT_ONLY
   | typeof RECORDS_ERROR__EMERGENCY_GRANT_OPEN
@@ -138,8 +149,10 @@ export type RecordsError =
   | typeof RECORDS_ERROR__GRANT_REVOKED
   | typeof RECORDS_ERROR__GRANT_STILL_ACTIVE
   | typeof RECORDS_ERROR__GUARDIAN_IS_PATIENT
+  | typeof RECORDS_ERROR__GUARDIAN_KEY_WITHOUT_GUARDIAN
   | typeof RECORDS_ERROR__INVALID_COMMITMENT
   | typeof RECORDS_ERROR__INVALID_CONTENT_COMMITMENT
+  | typeof RECORDS_ERROR__INVALID_CUSTODIAN_THRESHOLD
   | typeof RECORDS_ERROR__INVALID_DEPLOYMENT_NAME
   | typeof RECORDS_ERROR__INVALID_DURATION
   | typeof RECORDS_ERROR__INVALID_EMERGENCY_DURATION
@@ -155,6 +168,7 @@ export type RecordsError =
   | typeof RECORDS_ERROR__INVARIANT_VIOLATED
   | typeof RECORDS_ERROR__ISSUE_NEEDS_PATIENT_SCOPE
   | typeof RECORDS_ERROR__ISSUE_NOT_PERMITTED
+  | typeof RECORDS_ERROR__NOT_GUARDIAN
   | typeof RECORDS_ERROR__NOT_PATIENT_OR_GUARDIAN
   | typeof RECORDS_ERROR__NOT_RECORD_ISSUER
   | typeof RECORDS_ERROR__NOT_REGISTRY_ADMIN
@@ -171,6 +185,7 @@ export type RecordsError =
   | typeof RECORDS_ERROR__RENT_PAYER_MISMATCH
   | typeof RECORDS_ERROR__REQUEST_TARGET_CHANGED
   | typeof RECORDS_ERROR__WRAPPED_KEY_TOO_LONG
+  | typeof RECORDS_ERROR__ZERO_CUSTODIAN_KEY
   | typeof RECORDS_ERROR__ZERO_ENCRYPTION_KEY;
 
 let recordsErrorMessages: Record<RecordsError, string> | undefined;
@@ -179,6 +194,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__ACCESS_REQUEST_EXPIRED]: `access request expired unanswered: ask again`,
     [RECORDS_ERROR__ACCESS_REQUEST_NOT_EXPIRED]: `only the requester may cancel an access request before it expires`,
     [RECORDS_ERROR__AMEND_NOT_PERMITTED]: `signer holds no active grant with Amend permission for this record`,
+    [RECORDS_ERROR__DUPLICATE_CUSTODIAN]: `emergency custodians: an authority or encryption key is named twice`,
     [RECORDS_ERROR__EMERGENCY_DURATION_TOO_LONG]: `emergency access longer than the registry's maximum`,
     [RECORDS_ERROR__EMERGENCY_GRANT_CLOSED_BY_PATIENT_ONLY]: `only the patient or guardian may close an emergency grant`,
     [RECORDS_ERROR__EMERGENCY_GRANT_OPEN]: `this provider's emergency grant for the patient is still open: only after the patient (or guardian) closes it can the glass be broken again`,
@@ -194,8 +210,10 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__GRANT_REVOKED]: `grant has been revoked`,
     [RECORDS_ERROR__GRANT_STILL_ACTIVE]: `grant is still in force: revoke it or wait for expiry first`,
     [RECORDS_ERROR__GUARDIAN_IS_PATIENT]: `a patient cannot be their own guardian`,
+    [RECORDS_ERROR__GUARDIAN_KEY_WITHOUT_GUARDIAN]: `a guardian's encryption key goes with a guardian (all zeroes without one)`,
     [RECORDS_ERROR__INVALID_COMMITMENT]: `record commitment must not be all zeroes`,
     [RECORDS_ERROR__INVALID_CONTENT_COMMITMENT]: `content commitment must not be all zeroes`,
+    [RECORDS_ERROR__INVALID_CUSTODIAN_THRESHOLD]: `emergency custodians: 1 to 5 custodians and a threshold from 1 to their number`,
     [RECORDS_ERROR__INVALID_DEPLOYMENT_NAME]: `deployment name must be 1 to 32 visible ASCII characters (no spaces, no semicolons)`,
     [RECORDS_ERROR__INVALID_DURATION]: `duration must be positive and at most 5 years`,
     [RECORDS_ERROR__INVALID_EMERGENCY_DURATION]: `emergency-access duration must be positive and at most 72 hours`,
@@ -211,6 +229,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__INVARIANT_VIOLATED]: `account invariant violated`,
     [RECORDS_ERROR__ISSUE_NEEDS_PATIENT_SCOPE]: `Issue permission is given over the patient's records, never over one record`,
     [RECORDS_ERROR__ISSUE_NOT_PERMITTED]: `the patient has not authorized this issuer for this record kind: no live grant with Issue permission`,
+    [RECORDS_ERROR__NOT_GUARDIAN]: `signer is not the patient's guardian`,
     [RECORDS_ERROR__NOT_PATIENT_OR_GUARDIAN]: `signer is neither the patient nor the patient's guardian`,
     [RECORDS_ERROR__NOT_RECORD_ISSUER]: `signer did not issue this record`,
     [RECORDS_ERROR__NOT_REGISTRY_ADMIN]: `signer is not the registry admin`,
@@ -227,6 +246,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__RENT_PAYER_MISMATCH]: `account is not the rent payer recorded at creation`,
     [RECORDS_ERROR__REQUEST_TARGET_CHANGED]: `the requested record was replaced since the request: ask again`,
     [RECORDS_ERROR__WRAPPED_KEY_TOO_LONG]: `wrapped data key longer than 80 bytes`,
+    [RECORDS_ERROR__ZERO_CUSTODIAN_KEY]: `emergency custodians: an authority or encryption key is all zeroes`,
     [RECORDS_ERROR__ZERO_ENCRYPTION_KEY]: `encryption key must not be all zeroes`,
   };
 }

@@ -125,11 +125,21 @@ export type RegisterPatientInstructionData = {
   discriminator: ReadonlyUint8Array;
   /** X25519 public key to which the patient's data keys are wrapped. */
   encryptionKey: ReadonlyUint8Array;
+  /**
+   * The guardian's X25519 public key when a guardian is named (non-zero),
+   * all zeroes otherwise.
+   */
+  guardianEncryptionKey: ReadonlyUint8Array;
 };
 
 export type RegisterPatientInstructionDataArgs = {
   /** X25519 public key to which the patient's data keys are wrapped. */
   encryptionKey: ReadonlyUint8Array;
+  /**
+   * The guardian's X25519 public key when a guardian is named (non-zero),
+   * all zeroes otherwise.
+   */
+  guardianEncryptionKey: ReadonlyUint8Array;
 };
 
 export function getRegisterPatientInstructionDataEncoder(): FixedSizeEncoder<RegisterPatientInstructionDataArgs> {
@@ -137,6 +147,7 @@ export function getRegisterPatientInstructionDataEncoder(): FixedSizeEncoder<Reg
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["encryptionKey", fixEncoderSize(getBytesEncoder(), 32)],
+      ["guardianEncryptionKey", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     (value) => ({ ...value, discriminator: REGISTER_PATIENT_DISCRIMINATOR }),
   );
@@ -146,6 +157,7 @@ export function getRegisterPatientInstructionDataDecoder(): FixedSizeDecoder<Reg
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["encryptionKey", fixDecoderSize(getBytesDecoder(), 32)],
+    ["guardianEncryptionKey", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 
@@ -191,6 +203,7 @@ export type RegisterPatientAsyncInput<
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
   encryptionKey: RegisterPatientInstructionDataArgs["encryptionKey"];
+  guardianEncryptionKey: RegisterPatientInstructionDataArgs["guardianEncryptionKey"];
 };
 
 export async function getRegisterPatientInstructionAsync<
@@ -376,6 +389,7 @@ export type RegisterPatientInput<
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
   encryptionKey: RegisterPatientInstructionDataArgs["encryptionKey"];
+  guardianEncryptionKey: RegisterPatientInstructionDataArgs["guardianEncryptionKey"];
 };
 
 export function getRegisterPatientInstruction<

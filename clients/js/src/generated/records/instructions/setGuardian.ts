@@ -84,13 +84,31 @@ export type SetGuardianInstruction<
     ]
   >;
 
-export type SetGuardianInstructionData = { discriminator: ReadonlyUint8Array };
+export type SetGuardianInstructionData = {
+  discriminator: ReadonlyUint8Array;
+  /**
+   * The new guardian's X25519 public key, to which the records the
+   * guardian must be able to share are wrapped; all zeroes when the
+   * guardian is removed.
+   */
+  guardianEncryptionKey: ReadonlyUint8Array;
+};
 
-export type SetGuardianInstructionDataArgs = {};
+export type SetGuardianInstructionDataArgs = {
+  /**
+   * The new guardian's X25519 public key, to which the records the
+   * guardian must be able to share are wrapped; all zeroes when the
+   * guardian is removed.
+   */
+  guardianEncryptionKey: ReadonlyUint8Array;
+};
 
 export function getSetGuardianInstructionDataEncoder(): FixedSizeEncoder<SetGuardianInstructionDataArgs> {
   return transformEncoder(
-    getStructEncoder([["discriminator", fixEncoderSize(getBytesEncoder(), 8)]]),
+    getStructEncoder([
+      ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
+      ["guardianEncryptionKey", fixEncoderSize(getBytesEncoder(), 32)],
+    ]),
     (value) => ({ ...value, discriminator: SET_GUARDIAN_DISCRIMINATOR }),
   );
 }
@@ -98,6 +116,7 @@ export function getSetGuardianInstructionDataEncoder(): FixedSizeEncoder<SetGuar
 export function getSetGuardianInstructionDataDecoder(): FixedSizeDecoder<SetGuardianInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+    ["guardianEncryptionKey", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 
@@ -123,6 +142,7 @@ export type SetGuardianAsyncInput<
   patient?: Address<TAccountPatient>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
+  guardianEncryptionKey: SetGuardianInstructionDataArgs["guardianEncryptionKey"];
 };
 
 export async function getSetGuardianInstructionAsync<
@@ -167,6 +187,9 @@ export async function getSetGuardianInstructionAsync<
     ResolvedInstructionAccount
   >;
 
+  // Original args.
+  const args = { ...input };
+
   // Resolve default values.
   if (!accounts.patient.value) {
     accounts.patient.value = await findClosePatientPatientPda({
@@ -193,7 +216,9 @@ export async function getSetGuardianInstructionAsync<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getSetGuardianInstructionDataEncoder().encode({}),
+    data: getSetGuardianInstructionDataEncoder().encode(
+      args as SetGuardianInstructionDataArgs,
+    ),
     programAddress,
   } as SetGuardianInstruction<
     TProgramAddress,
@@ -217,6 +242,7 @@ export type SetGuardianInput<
   patient: Address<TAccountPatient>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
+  guardianEncryptionKey: SetGuardianInstructionDataArgs["guardianEncryptionKey"];
 };
 
 export function getSetGuardianInstruction<
@@ -259,6 +285,9 @@ export function getSetGuardianInstruction<
     ResolvedInstructionAccount
   >;
 
+  // Original args.
+  const args = { ...input };
+
   // Resolve default values.
   if (!accounts.program.value) {
     accounts.program.value = programAddress;
@@ -274,7 +303,9 @@ export function getSetGuardianInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getSetGuardianInstructionDataEncoder().encode({}),
+    data: getSetGuardianInstructionDataEncoder().encode(
+      args as SetGuardianInstructionDataArgs,
+    ),
     programAddress,
   } as SetGuardianInstruction<
     TProgramAddress,

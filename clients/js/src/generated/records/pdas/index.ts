@@ -10,6 +10,7 @@ export * from "./bookMint.js";
 export * from "./careLink.js";
 export * from "./closePatientPatient.js";
 export * from "./config.js";
+export * from "./custodians.js";
 export * from "./entity.js";
 export * from "./eventAuthority.js";
 export * from "./issuerEntity.js";

@@ -35,6 +35,7 @@ import {
 } from "@solana/program-client-core";
 import {
   getAccessRequestCodec,
+  getEmergencyCustodiansCodec,
   getEntityCodec,
   getGrantCodec,
   getPatientCodec,
@@ -42,6 +43,8 @@ import {
   getRegistryConfigCodec,
   type AccessRequest,
   type AccessRequestArgs,
+  type EmergencyCustodians,
+  type EmergencyCustodiansArgs,
   type Entity,
   type EntityArgs,
   type Grant,
@@ -74,10 +77,12 @@ import {
   getRequestAccessInstructionAsync,
   getRetractRecordInstructionAsync,
   getRevokeAccessInstructionAsync,
+  getSetEmergencyCustodiansInstructionAsync,
   getSetEntityStatusInstructionAsync,
   getSetGuardianInstructionAsync,
   getUpdateEntityEncryptionKeyInstructionAsync,
   getUpdateGrantKeyInstructionAsync,
+  getUpdateGuardianEncryptionKeyInstructionAsync,
   getUpdatePatientEncryptionKeyInstructionAsync,
   getUpdateRegistryInstructionAsync,
   parseAmendRecordInstruction,
@@ -100,10 +105,12 @@ import {
   parseRequestAccessInstruction,
   parseRetractRecordInstruction,
   parseRevokeAccessInstruction,
+  parseSetEmergencyCustodiansInstruction,
   parseSetEntityStatusInstruction,
   parseSetGuardianInstruction,
   parseUpdateEntityEncryptionKeyInstruction,
   parseUpdateGrantKeyInstruction,
+  parseUpdateGuardianEncryptionKeyInstruction,
   parseUpdatePatientEncryptionKeyInstruction,
   parseUpdateRegistryInstruction,
   type AmendRecordAsyncInput,
@@ -139,10 +146,12 @@ import {
   type ParsedRequestAccessInstruction,
   type ParsedRetractRecordInstruction,
   type ParsedRevokeAccessInstruction,
+  type ParsedSetEmergencyCustodiansInstruction,
   type ParsedSetEntityStatusInstruction,
   type ParsedSetGuardianInstruction,
   type ParsedUpdateEntityEncryptionKeyInstruction,
   type ParsedUpdateGrantKeyInstruction,
+  type ParsedUpdateGuardianEncryptionKeyInstruction,
   type ParsedUpdatePatientEncryptionKeyInstruction,
   type ParsedUpdateRegistryInstruction,
   type RegisterEntityAsyncInput,
@@ -152,10 +161,12 @@ import {
   type RequestAccessAsyncInput,
   type RetractRecordAsyncInput,
   type RevokeAccessAsyncInput,
+  type SetEmergencyCustodiansAsyncInput,
   type SetEntityStatusAsyncInput,
   type SetGuardianAsyncInput,
   type UpdateEntityEncryptionKeyAsyncInput,
   type UpdateGrantKeyAsyncInput,
+  type UpdateGuardianEncryptionKeyAsyncInput,
   type UpdatePatientEncryptionKeyAsyncInput,
   type UpdateRegistryAsyncInput,
 } from "../instructions/index.js";
@@ -164,6 +175,7 @@ import {
   findCareLinkPda,
   findClosePatientPatientPda,
   findConfigPda,
+  findCustodiansPda,
   findEntityPda,
   findEventAuthorityPda,
   findIssuerEntityPda,
@@ -178,6 +190,7 @@ export const RECORDS_PROGRAM_ADDRESS =
 
 export enum RecordsAccount {
   AccessRequest,
+  EmergencyCustodians,
   Entity,
   Grant,
   Patient,
@@ -199,6 +212,17 @@ export function identifyRecordsAccount(
     )
   ) {
     return RecordsAccount.AccessRequest;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([139, 157, 63, 52, 142, 166, 81, 58]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsAccount.EmergencyCustodians;
   }
   if (
     containsBytes(
@@ -282,10 +306,12 @@ export enum RecordsInstruction {
   RequestAccess,
   RetractRecord,
   RevokeAccess,
+  SetEmergencyCustodians,
   SetEntityStatus,
   SetGuardian,
   UpdateEntityEncryptionKey,
   UpdateGrantKey,
+  UpdateGuardianEncryptionKey,
   UpdatePatientEncryptionKey,
   UpdateRegistry,
 }
@@ -518,6 +544,17 @@ export function identifyRecordsInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([107, 64, 169, 255, 97, 181, 99, 143]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.SetEmergencyCustodians;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([158, 106, 249, 60, 41, 143, 102, 233]),
       ),
       0,
@@ -557,6 +594,17 @@ export function identifyRecordsInstruction(
     )
   ) {
     return RecordsInstruction.UpdateGrantKey;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([73, 248, 129, 19, 74, 226, 57, 37]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.UpdateGuardianEncryptionKey;
   }
   if (
     containsBytes(
@@ -650,6 +698,9 @@ export type ParsedRecordsInstruction<
       instructionType: RecordsInstruction.RevokeAccess;
     } & ParsedRevokeAccessInstruction<TProgram>)
   | ({
+      instructionType: RecordsInstruction.SetEmergencyCustodians;
+    } & ParsedSetEmergencyCustodiansInstruction<TProgram>)
+  | ({
       instructionType: RecordsInstruction.SetEntityStatus;
     } & ParsedSetEntityStatusInstruction<TProgram>)
   | ({
@@ -661,6 +712,9 @@ export type ParsedRecordsInstruction<
   | ({
       instructionType: RecordsInstruction.UpdateGrantKey;
     } & ParsedUpdateGrantKeyInstruction<TProgram>)
+  | ({
+      instructionType: RecordsInstruction.UpdateGuardianEncryptionKey;
+    } & ParsedUpdateGuardianEncryptionKeyInstruction<TProgram>)
   | ({
       instructionType: RecordsInstruction.UpdatePatientEncryptionKey;
     } & ParsedUpdatePatientEncryptionKeyInstruction<TProgram>)
@@ -813,6 +867,13 @@ export function parseRecordsInstruction<TProgram extends string>(
         ...parseRevokeAccessInstruction(instruction),
       };
     }
+    case RecordsInstruction.SetEmergencyCustodians: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.SetEmergencyCustodians,
+        ...parseSetEmergencyCustodiansInstruction(instruction),
+      };
+    }
     case RecordsInstruction.SetEntityStatus: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -839,6 +900,13 @@ export function parseRecordsInstruction<TProgram extends string>(
       return {
         instructionType: RecordsInstruction.UpdateGrantKey,
         ...parseUpdateGrantKeyInstruction(instruction),
+      };
+    }
+    case RecordsInstruction.UpdateGuardianEncryptionKey: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.UpdateGuardianEncryptionKey,
+        ...parseUpdateGuardianEncryptionKeyInstruction(instruction),
       };
     }
     case RecordsInstruction.UpdatePatientEncryptionKey: {
@@ -872,6 +940,8 @@ export type RecordsPlugin = {
 export type RecordsPluginAccounts = {
   accessRequest: ReturnType<typeof getAccessRequestCodec> &
     SelfFetchFunctions<AccessRequestArgs, AccessRequest>;
+  emergencyCustodians: ReturnType<typeof getEmergencyCustodiansCodec> &
+    SelfFetchFunctions<EmergencyCustodiansArgs, EmergencyCustodians>;
   entity: ReturnType<typeof getEntityCodec> &
     SelfFetchFunctions<EntityArgs, Entity>;
   grant: ReturnType<typeof getGrantCodec> &
@@ -965,6 +1035,10 @@ export type RecordsPluginInstructions = {
     input: RevokeAccessAsyncInput,
   ) => ReturnType<typeof getRevokeAccessInstructionAsync> &
     SelfPlanAndSendFunctions;
+  setEmergencyCustodians: (
+    input: MakeOptional<SetEmergencyCustodiansAsyncInput, "payer">,
+  ) => ReturnType<typeof getSetEmergencyCustodiansInstructionAsync> &
+    SelfPlanAndSendFunctions;
   setEntityStatus: (
     input: SetEntityStatusAsyncInput,
   ) => ReturnType<typeof getSetEntityStatusInstructionAsync> &
@@ -980,6 +1054,10 @@ export type RecordsPluginInstructions = {
   updateGrantKey: (
     input: UpdateGrantKeyAsyncInput,
   ) => ReturnType<typeof getUpdateGrantKeyInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  updateGuardianEncryptionKey: (
+    input: UpdateGuardianEncryptionKeyAsyncInput,
+  ) => ReturnType<typeof getUpdateGuardianEncryptionKeyInstructionAsync> &
     SelfPlanAndSendFunctions;
   updatePatientEncryptionKey: (
     input: UpdatePatientEncryptionKeyAsyncInput,
@@ -1002,6 +1080,7 @@ export type RecordsPluginPdas = {
   careLink: typeof findCareLinkPda;
   entity: typeof findEntityPda;
   requesterEntity: typeof findRequesterEntityPda;
+  custodians: typeof findCustodiansPda;
   eventAuthority: typeof findEventAuthorityPda;
 };
 
@@ -1020,6 +1099,10 @@ export function recordsProgram() {
       records: <RecordsPlugin>{
         accounts: {
           accessRequest: addSelfFetchFunctions(client, getAccessRequestCodec()),
+          emergencyCustodians: addSelfFetchFunctions(
+            client,
+            getEmergencyCustodiansCodec(),
+          ),
           entity: addSelfFetchFunctions(client, getEntityCodec()),
           grant: addSelfFetchFunctions(client, getGrantCodec()),
           patient: addSelfFetchFunctions(client, getPatientCodec()),
@@ -1154,6 +1237,14 @@ export function recordsProgram() {
               client,
               getRevokeAccessInstructionAsync(input),
             ),
+          setEmergencyCustodians: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getSetEmergencyCustodiansInstructionAsync({
+                ...input,
+                payer: input.payer ?? client.payer,
+              }),
+            ),
           setEntityStatus: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1173,6 +1264,11 @@ export function recordsProgram() {
             addSelfPlanAndSendFunctions(
               client,
               getUpdateGrantKeyInstructionAsync(input),
+            ),
+          updateGuardianEncryptionKey: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getUpdateGuardianEncryptionKeyInstructionAsync(input),
             ),
           updatePatientEncryptionKey: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1196,6 +1292,7 @@ export function recordsProgram() {
           careLink: findCareLinkPda,
           entity: findEntityPda,
           requesterEntity: findRequesterEntityPda,
+          custodians: findCustodiansPda,
           eventAuthority: findEventAuthorityPda,
         },
       },

@@ -12,6 +12,8 @@ export * from "./accessRequestCancelled.js";
 export * from "./accessRequestDenied.js";
 export * from "./accessRequested.js";
 export * from "./accessRevoked.js";
+export * from "./custodian.js";
+export * from "./emergencyCustodiansSet.js";
 export * from "./encryptionKeyRotated.js";
 export * from "./entityKind.js";
 export * from "./entityRegistered.js";

@@ -15,10 +15,14 @@ import {
   type FixedSizeEncoder,
 } from "@solana/kit";
 
-/** Whose X25519 encryption key changed: an entity's or a patient's. */
+/**
+ * Whose X25519 encryption key changed: an entity's, a patient's, or a
+ * patient's guardian's (kept in the `Patient` account).
+ */
 export enum KeyHolder {
   Entity,
   Patient,
+  Guardian,
 }
 
 export type KeyHolderArgs = KeyHolder;
