@@ -36,6 +36,10 @@ pub fn account_sizes() -> Vec<(&'static str, usize)> {
             "AccessRequest",
             8 + records::state::AccessRequest::INIT_SPACE,
         ),
+        (
+            "EmergencyCustodians (one per deployment)",
+            8 + records::state::EmergencyCustodians::INIT_SPACE,
+        ),
         ("Consent", 8 + consent::state::Consent::INIT_SPACE),
         ("ConsentEpoch", 8 + consent::state::ConsentEpoch::INIT_SPACE),
         ("Policy", 8 + claims::state::Policy::INIT_SPACE),
