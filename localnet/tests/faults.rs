@@ -775,19 +775,20 @@ async fn story(net: &Net, seed: u64) {
         }
     }
     for i in 3..5 {
-        let sealed = offchain::seal(FHIR, &store).await.unwrap();
-        let envelope =
-            offchain::wrap_key(&sealed.data_key, &patient_keys.public_key_bytes()).unwrap();
-        store
-            .put_envelope(
-                &sealed.commitment,
-                &patient_keys.public_key_bytes(),
-                &envelope,
-            )
-            .await
-            .unwrap();
+        // Sealed for its address (version 1, an original) and wrapped to
+        // the patient before the record is issued under that fixed id.
         let record_id = random_id();
         let address = pda::record(&p, &record_id).0;
+        let context = offchain::RecordContext::new(address.to_bytes(), 1);
+        let sealed = offchain::seal(FHIR, &context, &store).await.unwrap();
+        offchain::put_envelope(
+            &store,
+            &sealed.data_key,
+            &context.record,
+            &patient_keys.public_key_bytes(),
+        )
+        .await
+        .unwrap();
         run.intend(
             &format!("issue sealed record {i}"),
             async || {
