@@ -9,14 +9,12 @@ use {
     panacea_sdk::{
         backend::in_process::InProcessBackend,
         emergency::{Action, CustodianLink, CustodianRequest, ShareAnswer, SYNTHETIC_IPS},
+        local::{Actor, LocalDeployment},
         offchain::{BlobStore, EncryptionKeypair},
         ops::patient::AccessTerms,
         records as rx, PanaceaClient, Pubkey,
     },
-    records::{
-        instructions::RegisterEntityArgs,
-        state::{kinds, Custodian as CustodianEntry, EntityKind, Purpose, RecordKind},
-    },
+    records::state::{kinds, Custodian as CustodianEntry, EntityKind, Purpose, RecordKind},
     serde_json::Value,
     solana_keypair::Keypair,
     solana_signer::Signer,
@@ -25,23 +23,6 @@ use {
 
 const DAY: i64 = 86_400;
 const START: i64 = 1_795_219_200;
-
-struct Actor {
-    key: Keypair,
-    enc: EncryptionKeypair,
-}
-
-impl Actor {
-    fn new() -> Self {
-        Self {
-            key: Keypair::new(),
-            enc: EncryptionKeypair::generate(),
-        }
-    }
-    fn pubkey(&self) -> Pubkey {
-        self.key.pubkey()
-    }
-}
 
 struct Running {
     authority: Pubkey,
@@ -66,28 +47,7 @@ struct Scene {
 }
 
 async fn scene() -> Scene {
-    let upgrade_authority = Keypair::new();
-    let payer = Keypair::new();
-    let svm = panacea_runtime::deployment(
-        &upgrade_authority.pubkey(),
-        START,
-        &[
-            (payer.pubkey(), 100_000_000_000),
-            (upgrade_authority.pubkey(), 1_000_000_000),
-        ],
-    )
-    .unwrap();
-    let backend = Arc::new(InProcessBackend::new(svm));
-    let client = PanaceaClient::new(backend.clone(), payer);
-    let admin = Keypair::new();
-    client
-        .initialize_registry(&upgrade_authority, admin.pubkey(), 4 * 3600, "localnet")
-        .await
-        .unwrap();
-    client
-        .initialize_record_book(&admin, panacea_sdk::rent::RECORD_BOOK_URI)
-        .await
-        .unwrap();
+    let local = LocalDeployment::with_record_book(START).await.unwrap();
     let lab = Actor::new();
     let er = Actor::new();
     let other_er = Actor::new();
@@ -96,25 +56,17 @@ async fn scene() -> Scene {
         (&er, EntityKind::Provider),
         (&other_er, EntityKind::Provider),
     ] {
-        backend
-            .svm()
-            .airdrop(&actor.pubkey(), 10_000_000_000)
-            .unwrap();
-        client
-            .register_entity(
-                &admin,
-                &actor.key,
-                RegisterEntityArgs {
-                    kind,
-                    credential_commitment: [1; 32],
-                    jurisdiction: *b"US\0\0\0\0\0\0",
-                    valid_until: START + 365 * DAY,
-                    encryption_key: actor.enc.public_key_bytes(),
-                },
-            )
+        local
+            .register_entity(actor, kind, START + 365 * DAY)
             .await
             .unwrap();
     }
+    let LocalDeployment {
+        client,
+        backend,
+        admin,
+        ..
+    } = local;
     // Three custodians, two of which rebuild a key.
     let custodian_actors: Vec<Actor> = (0..3).map(|_| Actor::new()).collect();
     let custodian_entries: Vec<CustodianEntry> = custodian_actors

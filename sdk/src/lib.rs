@@ -27,6 +27,8 @@ pub mod consent;
 pub mod emergency;
 pub mod error;
 pub mod events;
+#[cfg(feature = "in-process")]
+pub mod local;
 pub mod offchain;
 pub mod ops;
 pub mod records;

@@ -7,12 +7,13 @@
 use {
     panacea_sdk::{
         backend::{in_process::InProcessBackend, Backend},
+        local::{Actor, LocalDeployment},
         offchain::{self, BlobStore, EncryptionKeypair},
         ops::patient::AccessTerms,
         PanaceaClient, Pubkey, SdkError,
     },
     records::{
-        instructions::{RegisterEntityArgs, RequestAccessArgs},
+        instructions::RequestAccessArgs,
         pda,
         state::{
             kinds, permissions, EntityKind, Grant, GrantScope, KeyHolder, Purpose, Record,
@@ -20,8 +21,6 @@ use {
         },
     },
     solana_keypair::Keypair,
-    solana_signer::Signer,
-    std::sync::Arc,
 };
 
 const DAY: i64 = 86_400;
@@ -39,23 +38,6 @@ const MEDICATION: &str = r#"{
   "subject": {"reference": "Patient/example"}
 }"#;
 
-struct Actor {
-    key: Keypair,
-    enc: EncryptionKeypair,
-}
-
-impl Actor {
-    fn new() -> Self {
-        Self {
-            key: Keypair::new(),
-            enc: EncryptionKeypair::generate(),
-        }
-    }
-    fn pubkey(&self) -> Pubkey {
-        self.key.pubkey()
-    }
-}
-
 struct Scene {
     client: PanaceaClient<InProcessBackend>,
     store: BlobStore,
@@ -69,26 +51,9 @@ struct Scene {
 /// A registry, a laboratory (the patient's care link for every kind, no
 /// Read), two providers, and a patient without a guardian.
 async fn scene() -> Scene {
-    let upgrade_authority = Keypair::new();
-    let payer = Keypair::new();
-    let svm = panacea_runtime::deployment(
-        &upgrade_authority.pubkey(),
-        START,
-        &[
-            (payer.pubkey(), 100_000_000_000),
-            (upgrade_authority.pubkey(), 1_000_000_000),
-        ],
-    )
-    .unwrap();
-    let backend = Arc::new(InProcessBackend::new(svm));
-    let client = PanaceaClient::new(backend.clone(), payer);
-    let admin = Keypair::new();
-    client
-        .initialize_registry(&upgrade_authority, admin.pubkey(), 4 * 3600, "localnet")
-        .await
-        .unwrap();
+    let local = LocalDeployment::with_record_book(START).await.unwrap();
     let scene = Scene {
-        client,
+        client: local.client.clone(),
         store: BlobStore::in_memory(),
         lab: Actor::new(),
         specialist: Actor::new(),
@@ -96,35 +61,16 @@ async fn scene() -> Scene {
         patient: Actor::new(),
         guardian: Actor::new(),
     };
-    for actor in [&scene.lab, &scene.specialist, &scene.colleague] {
-        backend
-            .svm()
-            .airdrop(&actor.pubkey(), 10_000_000_000)
-            .unwrap();
-    }
     for (actor, kind) in [
         (&scene.lab, EntityKind::Laboratory),
         (&scene.specialist, EntityKind::Provider),
         (&scene.colleague, EntityKind::Provider),
     ] {
-        let args = RegisterEntityArgs {
-            kind,
-            credential_commitment: [1; 32],
-            jurisdiction: *b"US\0\0\0\0\0\0",
-            valid_until: START + 365 * DAY,
-            encryption_key: actor.enc.public_key_bytes(),
-        };
-        scene
-            .client
-            .register_entity(&admin, &actor.key, args)
+        local
+            .register_entity(actor, kind, START + 365 * DAY)
             .await
             .unwrap();
     }
-    scene
-        .client
-        .initialize_record_book(&admin, panacea_sdk::rent::RECORD_BOOK_URI)
-        .await
-        .unwrap();
     scene
         .client
         .register_patient(&scene.patient.key, &scene.patient.enc, None)
