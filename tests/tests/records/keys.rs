@@ -176,6 +176,7 @@ fn registering_with_an_all_zero_key_is_refused_and_creates_nothing() {
         None,
         RegisterPatientArgs {
             encryption_key: [0; 32],
+            guardian_encryption_key: [0; 32],
         },
     );
     custom_error(
@@ -213,6 +214,7 @@ fn registering_with_an_all_zero_key_is_refused_and_creates_nothing() {
         None,
         RegisterPatientArgs {
             encryption_key: [3; 32],
+            guardian_encryption_key: [0; 32],
         },
     );
     world.send(&[ix], &[&patient]).expect("register patient");
