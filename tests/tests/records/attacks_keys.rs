@@ -433,7 +433,7 @@ fn run(seed: u64, steps: usize) {
 
 #[test]
 fn random_key_guardian_and_custodian_steps_keep_the_invariants_and_refusals_change_nothing() {
-    for seed in [15, 0x1515, 0xdead_15] {
+    for seed in [15, 0x1515, 0x00de_ad15] {
         run(seed, 160);
     }
 }
