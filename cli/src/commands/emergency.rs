@@ -9,11 +9,7 @@
 //!   custodians, decrypts).
 
 use {
-    crate::{
-        context::Ctx,
-        output::Report,
-        parse,
-    },
+    crate::{context::Ctx, output::Report, parse},
     anyhow::{anyhow, Context as _, Result},
     clap::Subcommand,
     panacea_sdk::{records_program::state::Custodian, Pubkey},

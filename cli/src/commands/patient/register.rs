@@ -1,12 +1,7 @@
 //! `panacea patient register [--guardian SIGNER [--guardian-encryption-key HEX]]`
 
 use {
-    crate::{
-        context::Ctx,
-        output::Report,
-        parse,
-        view::hex,
-    },
+    crate::{context::Ctx, output::Report, parse, view::hex},
     anyhow::Result,
     serde::Serialize,
 };

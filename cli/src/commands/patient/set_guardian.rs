@@ -1,11 +1,7 @@
 //! `panacea patient set-guardian (--guardian SIGNER [--guardian-encryption-key HEX] | --none)`
 
 use {
-    crate::{
-        context::Ctx,
-        output::Report,
-        parse,
-    },
+    crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
     panacea_sdk::client::AnySigner,
     serde::Serialize,
