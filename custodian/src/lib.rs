@@ -27,7 +27,7 @@
 use {
     axum::{
         body::Bytes,
-        extract::State,
+        extract::{rejection::BytesRejection, DefaultBodyLimit, State},
         http::StatusCode,
         response::{IntoResponse, Response},
         routing::{get, post},
@@ -55,6 +55,10 @@ use {
         time::{SystemTime, UNIX_EPOCH},
     },
 };
+
+/// The largest request body accepted (a signed request is about 600
+/// bytes): a larger one is refused, and logged, before it is parsed.
+pub const MAX_REQUEST_BYTES: usize = 4 * 1024;
 
 /// One custodian: its keys, the chain it checks, the store of its shares,
 /// its log and the nonces it has seen.
@@ -103,7 +107,15 @@ impl<B: Backend + 'static> Custodian<B> {
             .route("/v1/info", get(info::<B>))
             .route("/v1/summary", post(summary::<B>))
             .route("/v1/share", post(share::<B>))
+            .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
             .with_state(self)
+    }
+
+    /// How many (ER, nonce) pairs the service remembers: only requests that
+    /// passed the on-chain checks are remembered, so a signer with no live
+    /// emergency grant cannot fill this memory.
+    pub fn remembered_nonces(&self) -> usize {
+        self.nonces.lock().expect("nonce lock").len()
     }
 
     /// Serves on `listener` until the task is dropped.
@@ -122,9 +134,19 @@ impl<B: Backend + 'static> Custodian<B> {
 
     /// Handles a request: verifies it, checks the chain, answers; logs the
     /// outcome either way.
-    async fn handle(&self, action: Action, body: &[u8]) -> Response {
+    async fn handle(&self, action: Action, body: Result<Bytes, BytesRejection>) -> Response {
         let mut verified = None;
-        let result = self.answer(action, body, &mut verified).await;
+        let result = match &body {
+            Ok(body) => self.answer(action, body, &mut verified).await,
+            // Too large (or unreadable): refused before it is parsed.
+            Err(rejection) => Err(Refused(
+                rejection.status(),
+                format!(
+                    "request body refused (at most {MAX_REQUEST_BYTES} bytes): {}",
+                    rejection.body_text()
+                ),
+            )),
+        };
         let (status, outcome, reason, body) = match result {
             Ok(body) => (StatusCode::OK, "released", Value::Null, body),
             Err(Refused(status, message)) => (
@@ -191,20 +213,12 @@ impl<B: Backend + 'static> Custodian<B> {
             .unix_timestamp()
             .await
             .map_err(chain)?;
-        if (request.timestamp - now).abs() > REQUEST_WINDOW {
+        // `abs_diff`: a timestamp near i64::MIN or i64::MAX is stale, not
+        // an arithmetic overflow.
+        if request.timestamp.abs_diff(now) > REQUEST_WINDOW.unsigned_abs() {
             return Err(forbidden(format!(
                 "stale request: its time is more than {REQUEST_WINDOW} s from the cluster's"
             )));
-        }
-        {
-            let mut nonces = self.nonces.lock().expect("nonce lock");
-            nonces.retain(|_, t| (*t - now).abs() <= 2 * REQUEST_WINDOW);
-            if nonces
-                .insert((request.er, request.nonce), request.timestamp)
-                .is_some()
-            {
-                return Err(forbidden("replayed request: this nonce was used".into()));
-            }
         }
         let access = check_emergency_access(
             &self.client,
@@ -219,6 +233,20 @@ impl<B: Backend + 'static> Custodian<B> {
             Refusal::Chain(e) => chain(e),
             other => forbidden(other.to_string()),
         })?;
+        // The nonce is remembered only once the signer is known to hold a
+        // live emergency grant (any key pair can sign a request: remembering
+        // theirs would let anyone fill this memory), and before anything is
+        // released (a replay is refused even while the grant lives).
+        {
+            let mut nonces = self.nonces.lock().expect("nonce lock");
+            nonces.retain(|_, t| t.abs_diff(now) <= 2 * REQUEST_WINDOW.unsigned_abs());
+            if nonces
+                .insert((request.er, request.nonce), request.timestamp)
+                .is_some()
+            {
+                return Err(forbidden("replayed request: this nonce was used".into()));
+            }
+        }
 
         let custodians: EmergencyCustodians = self
             .client
@@ -327,14 +355,14 @@ async fn info<B: Backend + 'static>(State(custodian): State<Arc<Custodian<B>>>) 
 
 async fn summary<B: Backend + 'static>(
     State(custodian): State<Arc<Custodian<B>>>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    custodian.handle(Action::Summary, &body).await
+    custodian.handle(Action::Summary, body).await
 }
 
 async fn share<B: Backend + 'static>(
     State(custodian): State<Arc<Custodian<B>>>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    custodian.handle(Action::Share, &body).await
+    custodian.handle(Action::Share, body).await
 }

@@ -5,7 +5,7 @@
 //! still works; each custodian's log lists each release.
 
 use {
-    panacea_custodian::Custodian,
+    panacea_custodian::{Custodian, MAX_REQUEST_BYTES},
     panacea_sdk::{
         backend::in_process::InProcessBackend,
         emergency::{Action, CustodianLink, CustodianRequest, ShareAnswer, SYNTHETIC_IPS},
@@ -14,7 +14,9 @@ use {
         ops::patient::AccessTerms,
         records as rx, PanaceaClient, Pubkey,
     },
-    records::state::{kinds, Custodian as CustodianEntry, EntityKind, Purpose, RecordKind},
+    records::state::{
+        kinds, Custodian as CustodianEntry, EntityKind, EntityStatus, Purpose, RecordKind,
+    },
     serde_json::Value,
     solana_keypair::Keypair,
     solana_signer::Signer,
@@ -29,6 +31,7 @@ struct Running {
     url: String,
     log: PathBuf,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    service: Arc<Custodian<InProcessBackend>>,
 }
 
 struct Scene {
@@ -38,6 +41,7 @@ struct Scene {
     backend: Arc<InProcessBackend>,
     store: BlobStore,
     patient: Actor,
+    lab: Actor,
     er: Actor,
     other_er: Actor,
     summary: Vec<Pubkey>,
@@ -148,7 +152,8 @@ async fn scene() -> Scene {
             authority: actor.key.pubkey(),
             url,
             log,
-            task: tokio::spawn(service.serve(listener)),
+            task: tokio::spawn(service.clone().serve(listener)),
+            service,
         });
     }
     Scene {
@@ -158,6 +163,7 @@ async fn scene() -> Scene {
         backend,
         store,
         patient,
+        lab,
         er,
         other_er,
         summary,
@@ -704,5 +710,201 @@ async fn unmark_erase_rekey_and_a_new_custodian_set_leave_no_stale_share() {
         )
         .await
         .is_err());
+    let _ = std::fs::remove_dir_all(&scene.dir);
+}
+
+/// Posts raw bytes to custodian 0's `route`: status and JSON body.
+async fn post_raw(scene: &Scene, route: &str, body: Vec<u8>) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/{route}", scene.custodians[0].url))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json::<Value>().await.unwrap())
+}
+
+/// Custodian `custodian`'s log lines.
+fn log_lines(scene: &Scene, custodian: usize) -> Vec<Value> {
+    std::fs::read_to_string(&scene.custodians[custodian].log)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extreme_times_oversized_bodies_other_patients_strangers_and_a_suspended_er_get_nothing() {
+    let scene = scene().await;
+    let patient = scene.patient.pubkey();
+    let custodian = scene.custodians[0].authority;
+    let service = scene.custodians[0].service.clone();
+    let record = scene.summary[0];
+    // The ER breaks the glass and logs its access to one record: from here
+    // on, only the request itself can be at fault.
+    let grant = scene
+        .client
+        .emergency_access(&scene.er.key, &patient, 911, 3_600)
+        .await
+        .unwrap()
+        .address("grant")
+        .unwrap();
+    scene
+        .client
+        .log_access(&scene.er.key, &grant, &record)
+        .await
+        .unwrap();
+    let mut refusals = 0;
+
+    // Times at the ends of i64 are stale (no arithmetic overflow: the
+    // service answers, and logs the refusal).
+    for time in [i64::MIN, i64::MIN + 1, i64::MAX, -1, 0] {
+        let request = scene
+            .share_request(&scene.er.key, &grant, &record, time)
+            .await;
+        assert_refused(&post(&scene, "share", &request).await, 403, "stale");
+        refusals += 1;
+    }
+
+    // An oversized body (a good request, padded) is refused before it is
+    // parsed, with 413, and logged.
+    let now = scene.now().await;
+    let request = scene
+        .share_request(&scene.er.key, &grant, &record, now)
+        .await;
+    let mut padded = serde_json::to_value(&request).unwrap();
+    padded["padding"] = Value::String("x".repeat(MAX_REQUEST_BYTES));
+    let answer = post_raw(&scene, "share", serde_json::to_vec(&padded).unwrap()).await;
+    assert_refused(&answer, 413, "request body refused");
+    refusals += 1;
+    let last = log_lines(&scene, 0).pop().unwrap();
+    assert_eq!(
+        (last["outcome"].as_str(), last["status"].as_u64()),
+        (Some("refused"), Some(413))
+    );
+
+    // Another ER asks for the summary under this ER's grant: refused, and
+    // the answer lists no record.
+    let summary = CustodianRequest::signed(
+        &scene.other_er.key,
+        Action::Summary,
+        &custodian,
+        &patient,
+        &grant,
+        None,
+        now,
+    )
+    .unwrap();
+    let answer = post(&scene, "summary", &summary).await;
+    assert_refused(&answer, 403, "not this ER's");
+    assert!(answer.1.get("records").is_none());
+    refusals += 1;
+
+    // A record of another patient, under this patient's grant.
+    let other = Actor::new();
+    scene
+        .backend
+        .svm()
+        .airdrop(&other.pubkey(), 1_000_000_000)
+        .unwrap();
+    scene
+        .client
+        .register_patient(&other.key, &other.enc, None)
+        .await
+        .unwrap();
+    scene
+        .client
+        .authorize_issuer(
+            &other.key,
+            &other.pubkey(),
+            &scene.lab.pubkey(),
+            kinds::ALL,
+            AccessTerms {
+                permissions: 0,
+                purpose: Purpose::Treatment,
+                duration: 365 * DAY,
+            },
+        )
+        .await
+        .unwrap();
+    let (outcome, _, _) = scene
+        .client
+        .issue_record(
+            &scene.lab.key,
+            &other.pubkey(),
+            RecordKind::Medication,
+            SYNTHETIC_IPS[1].1.as_bytes(),
+            &scene.store,
+        )
+        .await
+        .unwrap();
+    let foreign = outcome.address("record").unwrap();
+    let request = scene
+        .share_request(&scene.er.key, &grant, &foreign, now)
+        .await;
+    assert_refused(
+        &post(&scene, "share", &request).await,
+        403,
+        "not an active record of this patient",
+    );
+    refusals += 1;
+
+    // Strangers (any key pair signs a request) get nothing, and the service
+    // remembers none of their nonces.
+    for _ in 0..5 {
+        let stranger = Keypair::new();
+        let their_grant = rx::emergency_grant_address(&patient, &stranger.pubkey());
+        let request = scene
+            .share_request(&stranger, &their_grant, &record, now)
+            .await;
+        assert_refused(
+            &post(&scene, "share", &request).await,
+            403,
+            "no emergency grant",
+        );
+        refusals += 1;
+    }
+    assert_eq!(service.remembered_nonces(), 0);
+
+    // The ER suspended: its live, logged grant opens nothing.
+    scene
+        .client
+        .set_entity_status(&scene.admin, &scene.er.pubkey(), EntityStatus::Suspended)
+        .await
+        .unwrap();
+    let request = scene
+        .share_request(&scene.er.key, &grant, &record, now)
+        .await;
+    assert_refused(
+        &post(&scene, "share", &request).await,
+        403,
+        "not an active Provider",
+    );
+    let summary = CustodianRequest::signed(
+        &scene.er.key,
+        Action::Summary,
+        &custodian,
+        &patient,
+        &grant,
+        None,
+        now,
+    )
+    .unwrap();
+    let answer = post(&scene, "summary", &summary).await;
+    assert_refused(&answer, 403, "not an active Provider");
+    assert!(answer.1.get("records").is_none());
+    refusals += 2;
+
+    // Nothing was released, every refusal is logged with its reason, and
+    // no nonce is held.
+    assert!(scene.releases(0).is_empty());
+    let lines = log_lines(&scene, 0);
+    assert_eq!(lines.len(), refusals);
+    assert!(lines
+        .iter()
+        .all(|l| l["outcome"] == "refused" && l["reason"].is_string()));
+    assert_eq!(service.remembered_nonces(), 0);
     let _ = std::fs::remove_dir_all(&scene.dir);
 }

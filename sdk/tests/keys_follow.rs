@@ -654,3 +654,105 @@ async fn a_guardian_rotates_its_key_and_a_removed_guardian_loses_its_envelopes()
     .is_err());
     assert!(s.opens(&record, &s.patient.enc).await.is_some());
 }
+
+#[tokio::test]
+async fn a_revoked_or_expired_grant_over_the_patients_records_is_handed_no_key_again() {
+    let s = scene().await;
+    let patient = s.patient.pubkey();
+    let profile = pda::patient(&patient).0;
+    let lab = s.issue(RecordKind::LabResult).await;
+    let grant = s
+        .patient_wide_grant(
+            &s.patient.key,
+            &s.patient.enc,
+            &s.specialist,
+            RecordKind::LabResult.bit(),
+        )
+        .await;
+    assert!(s.opens(&lab, &s.specialist.enc).await.is_some());
+    s.client
+        .revoke_grant(&s.patient.key, &grant, Some(&s.patient.enc), &s.store)
+        .await
+        .unwrap();
+    assert_eq!(s.opens(&lab, &s.specialist.enc).await, None);
+    let revoked: Grant = s.client.get(&grant).await.unwrap();
+
+    // "Approving" again over the revoked grant (the path a stale request
+    // takes) or handing its keys directly: refused, nothing written, the
+    // former grantee opens nothing.
+    let refused = s
+        .client
+        .approve_access_request(
+            &s.patient.key,
+            &patient,
+            &s.specialist.pubkey(),
+            &profile,
+            &s.patient.enc,
+            &s.store,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, SdkError::NotPermitted(m) if m.contains("revoked")),
+        "{refused}"
+    );
+    let refused = s
+        .client
+        .share_patient_grant(&grant, &s.patient.enc, &s.store)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, SdkError::NotPermitted(m) if m.contains("revoked")),
+        "{refused}"
+    );
+    assert_eq!(s.opens(&lab, &s.specialist.enc).await, None);
+    assert_eq!(
+        s.opens(&lab, &s.patient.enc).await.unwrap(),
+        OBSERVATION.as_bytes()
+    );
+    let after: Grant = s.client.get(&grant).await.unwrap();
+    assert_eq!(
+        (after.revoked_at, after.expires_at),
+        (revoked.revoked_at, revoked.expires_at)
+    );
+
+    // An expired grant: a medication issued after it expired is not
+    // wrapped to the former grantee, and handing the grant's keys is
+    // refused.
+    let short = s
+        .client
+        .grant_patient_access(
+            &s.patient.key,
+            &patient,
+            &s.colleague.pubkey(),
+            RecordKind::Medication.bit(),
+            AccessTerms {
+                permissions: permissions::READ,
+                purpose: Purpose::Treatment,
+                duration: 60,
+            },
+            &s.patient.enc,
+            &s.store,
+        )
+        .await
+        .unwrap()
+        .address("grant")
+        .unwrap();
+    s.client.backend().advance_clock(61);
+    let medication = s.issue(RecordKind::Medication).await;
+    assert_eq!(s.opens(&medication, &s.colleague.enc).await, None);
+    let refused = s
+        .client
+        .share_patient_grant(&short, &s.patient.enc, &s.store)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, SdkError::NotPermitted(m) if m.contains("expired")),
+        "{refused}"
+    );
+    assert_eq!(s.opens(&medication, &s.colleague.enc).await, None);
+    assert_eq!(
+        s.opens(&medication, &s.patient.enc).await.unwrap(),
+        MEDICATION.as_bytes()
+    );
+}

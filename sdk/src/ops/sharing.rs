@@ -228,10 +228,11 @@ impl<B: Backend> PanaceaClient<B> {
             .collect())
     }
 
-    /// Hands the grantee of a grant over the patient's records (`grant`)
-    /// the data key of every record it already reaches, as envelopes
+    /// Hands the grantee of a live grant over the patient's records
+    /// (`grant`) the data key of every record it already reaches, as envelopes
     /// wrapped to its entity key. `keys` are the patient's or the
-    /// guardian's (whoever holds envelopes of the records). Idempotent: an
+    /// guardian's (whoever holds envelopes of the records). A revoked or
+    /// expired grant is refused (nothing is written). Idempotent: an
     /// envelope's name depends only on the record, its key and the
     /// recipient. Records whose ciphertext is not in `store` are skipped;
     /// returns how many records were shared.
@@ -247,6 +248,20 @@ impl<B: Backend> PanaceaClient<B> {
             || state.permissions & permissions::READ == 0
         {
             return Ok(0);
+        }
+        // Only a live grant is handed keys: a revoked one had its records
+        // re-keyed away from the grantee, an expired one no longer reads.
+        let now = self.backend().unix_timestamp().await?;
+        if state.is_revoked() || state.is_expired(now) {
+            return Err(SdkError::NotPermitted(format!(
+                "grant {grant} is {}: no data key is handed to its grantee {}",
+                if state.is_revoked() {
+                    "revoked"
+                } else {
+                    "expired"
+                },
+                state.grantee
+            )));
         }
         let Some(grantee_key) = self.grantee_key(&state.grantee).await? else {
             return Ok(0);

@@ -4,6 +4,7 @@
 
 mod access;
 mod attacks_book;
+mod attacks_keys;
 mod attacks_review;
 mod custodians;
 mod emergency;
