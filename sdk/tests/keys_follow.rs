@@ -16,8 +16,8 @@ use {
         instructions::RequestAccessArgs,
         pda,
         state::{
-            kinds, permissions, EntityKind, Grant, GrantScope, KeyHolder, Purpose, Record,
-            RecordKind,
+            kinds, permissions, EntityKind, EntityStatus, Grant, GrantScope, KeyHolder, Purpose,
+            Record, RecordKind,
         },
     },
     solana_keypair::Keypair,
@@ -40,6 +40,7 @@ const MEDICATION: &str = r#"{
 
 struct Scene {
     client: PanaceaClient<InProcessBackend>,
+    admin: Keypair,
     store: BlobStore,
     lab: Actor,
     specialist: Actor,
@@ -54,6 +55,7 @@ async fn scene() -> Scene {
     let local = LocalDeployment::with_record_book(START).await.unwrap();
     let scene = Scene {
         client: local.client.clone(),
+        admin: local.admin.insecure_clone(),
         store: BlobStore::in_memory(),
         lab: Actor::new(),
         specialist: Actor::new(),
@@ -755,4 +757,40 @@ async fn a_revoked_or_expired_grant_over_the_patients_records_is_handed_no_key_a
         s.opens(&medication, &s.patient.enc).await.unwrap(),
         MEDICATION.as_bytes()
     );
+}
+
+#[tokio::test]
+async fn a_suspended_grantee_is_handed_no_new_key_until_it_is_reinstated() {
+    let s = scene().await;
+    let grant = s
+        .patient_wide_grant(
+            &s.patient.key,
+            &s.patient.enc,
+            &s.specialist,
+            RecordKind::LabResult.bit(),
+        )
+        .await;
+    let before = s.issue(RecordKind::LabResult).await;
+    assert!(s.opens(&before, &s.specialist.enc).await.is_some());
+
+    // Suspended, its grant reads nothing on chain: a record issued now is
+    // not wrapped to it (a key is a capability).
+    s.client
+        .set_entity_status(&s.admin, &s.specialist.pubkey(), EntityStatus::Suspended)
+        .await
+        .unwrap();
+    let during = s.issue(RecordKind::LabResult).await;
+    assert_eq!(s.opens(&during, &s.specialist.enc).await, None);
+    assert!(s.opens(&during, &s.patient.enc).await.is_some());
+
+    // Reinstated, the patient hands it what it missed.
+    s.client
+        .set_entity_status(&s.admin, &s.specialist.pubkey(), EntityStatus::Active)
+        .await
+        .unwrap();
+    s.client
+        .share_patient_grant(&grant, &s.patient.enc, &s.store)
+        .await
+        .unwrap();
+    assert!(s.opens(&during, &s.specialist.enc).await.is_some());
 }

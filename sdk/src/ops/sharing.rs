@@ -165,7 +165,7 @@ impl<B: Backend> PanaceaClient<B> {
             if !carries_keys(&grant, kind, registration, now) {
                 continue;
             }
-            if let Some(key) = self.grantee_key(&grant.grantee).await? {
+            if let Some(key) = self.grantee_key(&grant.grantee, Some(now)).await? {
                 keys.push(key);
             }
         }
@@ -175,12 +175,23 @@ impl<B: Backend> PanaceaClient<B> {
     }
 
     /// A grantee's current entity key, unless it is not a registered
-    /// entity (or one revoked for good).
-    async fn grantee_key(&self, grantee: &Pubkey) -> Result<Option<[u8; 32]>> {
+    /// entity (or one revoked for good). With `live_at`, only an entity
+    /// that may read at that time (Active, credential not expired) is
+    /// named: a key is a capability, and a suspended or expired entity's
+    /// grants read nothing on chain (the patient hands it the keys again
+    /// with `share_patient_grant` once it is reinstated).
+    async fn grantee_key(
+        &self,
+        grantee: &Pubkey,
+        live_at: Option<i64>,
+    ) -> Result<Option<[u8; 32]>> {
         Ok(self
             .fetch::<Entity>(&pda::entity(grantee).0)
             .await?
             .filter(|e| e.status != EntityStatus::Revoked && e.encryption_key != [0; 32])
+            .filter(|e| {
+                live_at.is_none_or(|now| e.status == EntityStatus::Active && e.valid_until > now)
+            })
             .map(|e| e.encryption_key))
     }
 
@@ -201,7 +212,7 @@ impl<B: Backend> PanaceaClient<B> {
         keys.extend_from_slice(extra);
         for (_, grant) in self.grants_of_patient(&profile.authority).await? {
             if grant.scope == GrantScope::Patient && grant.kinds & kind.bit() != 0 {
-                if let Some(key) = self.grantee_key(&grant.grantee).await? {
+                if let Some(key) = self.grantee_key(&grant.grantee, None).await? {
                     keys.push(key);
                 }
             }
@@ -263,7 +274,7 @@ impl<B: Backend> PanaceaClient<B> {
                 state.grantee
             )));
         }
-        let Some(grantee_key) = self.grantee_key(&state.grantee).await? else {
+        let Some(grantee_key) = self.grantee_key(&state.grantee, Some(now)).await? else {
             return Ok(0);
         };
         let mut shared = 0;
