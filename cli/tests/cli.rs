@@ -23,7 +23,7 @@ use {
 };
 
 const SOL: u64 = 1_000_000_000;
-const ACTORS: [&str; 11] = [
+const ACTORS: [&str; 13] = [
     "batch-patient",
     "bad-patient",
     "claims-patient",
@@ -35,6 +35,8 @@ const ACTORS: [&str; 11] = [
     "relayer",
     "broke",
     "guarded",
+    "emergency-room",
+    "summary-patient",
 ];
 
 /// One localnet for the whole test binary, kept alive on its own thread,
@@ -294,9 +296,18 @@ fn the_demo_runs_in_process() {
     assert_eq!(step(steps, "paid")["paid"], 1_640_000_000);
 }
 
+/// The registry has one emergency custodian set: the tests that set it
+/// (the demo, the custodian services') take turns.
+fn custodian_set_turn() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 #[test]
 fn the_demo_runs_against_a_localnet() {
     let net = registered();
+    let _turn = custodian_set_turn();
     let report = net.ok("deployer", &["demo"]);
     assert_eq!(report["cluster"], net.url);
     let steps = report["steps"].as_array().unwrap();
@@ -1642,4 +1653,455 @@ fn encryption_key_files_and_rotation() {
         files_starting(&dir, &format!("{entity_address}.json.old-")).len(),
         1
     );
+}
+
+/// A `panacea custodian serve` process, killed (and reaped) with the test.
+struct CustodianProcess {
+    child: std::process::Child,
+    url: String,
+    authority: String,
+    log: PathBuf,
+}
+
+impl Drop for CustodianProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl CustodianProcess {
+    /// Starts custodian `n` of `dir` (its keypair `cN.json`, key file
+    /// `cN.key.json`, log `cN.jsonl`) over the localnet and the shared
+    /// store, on a port the system picks; its URL is the one it prints.
+    fn start(net: &Net, dir: &Path, n: usize, authority: &str) -> Self {
+        use std::io::BufRead;
+        let log = dir.join(format!("c{n}.jsonl"));
+        let child = Command::new(env!("CARGO_BIN_EXE_panacea"))
+            .args([
+                "--url",
+                &net.url,
+                "-k",
+                dir.join(format!("c{n}.json")).to_str().unwrap(),
+                "--encryption-key",
+                dir.join(format!("c{n}.key.json")).to_str().unwrap(),
+                "--store",
+                &net.store(),
+                "custodian",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--log",
+                log.to_str().unwrap(),
+            ])
+            .env("HOME", std::env::temp_dir())
+            .env_remove("PANACEA_STORE")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run panacea custodian serve");
+        let mut process = Self {
+            child,
+            url: String::new(),
+            authority: authority.to_owned(),
+            log,
+        };
+        let mut lines = std::io::BufReader::new(process.child.stderr.take().unwrap()).lines();
+        let mut said = Vec::new();
+        process.url = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(rest) = line.split(" listening on ").nth(1) {
+                        assert!(line.contains(authority), "{line}");
+                        break rest.split_whitespace().next().unwrap().to_owned();
+                    }
+                    said.push(line);
+                }
+                end => panic!("custodian {n} did not start ({end:?}): {said:?}"),
+            }
+        };
+        // Keep its stderr drained while it runs.
+        std::thread::spawn(move || lines.for_each(drop));
+        process
+    }
+
+    /// The release log's lines.
+    fn log_lines(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON log line"))
+            .collect()
+    }
+}
+
+/// POSTs `body` (JSON) to `url` + `path` over plain HTTP/1.1: the status
+/// and the JSON answer.
+fn post_json(url: &str, path: &str, body: &str) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let host = url.strip_prefix("http://").unwrap();
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP answer: {response:?}"));
+    let json = &response[response.find('{').unwrap()..=response.rfind('}').unwrap()];
+    (status, serde_json::from_str(json).unwrap())
+}
+
+/// A custodian request for `record`'s share, signed by `signer`.
+fn share_request(
+    signer: &Keypair,
+    custodian: &str,
+    patient: &Pubkey,
+    er: &Pubkey,
+    record: &Pubkey,
+    now: i64,
+) -> panacea_sdk::emergency::CustodianRequest {
+    panacea_sdk::emergency::CustodianRequest::signed(
+        signer,
+        panacea_sdk::emergency::Action::Share,
+        &custodian.parse().unwrap(),
+        patient,
+        &panacea_sdk::records::emergency_grant_address(patient, er),
+        Some(record),
+        now,
+    )
+    .unwrap()
+}
+
+/// Break-glass through the binary, against three `panacea custodian serve`
+/// processes that check the chain over JSON-RPC: the registry names them
+/// (2 of 3), a patient marks an emergency summary, an emergency room reads
+/// and decrypts it with one custodian down; each remaining custodian logs
+/// its releases (addresses, no content); a laboratory, a provider with no
+/// grant, a forged request and the ER after the patient revokes its grant
+/// get nothing, each refusal logged.
+#[test]
+fn break_glass_reads_the_summary_from_custodian_processes() {
+    let net = registered();
+    let _turn = custodian_set_turn();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = net.client();
+    let cluster_time = || runtime.block_on(client.backend().unix_timestamp()).unwrap();
+
+    // Three custodians, each with its keypair and key file; the admin
+    // registers them, 2 of 3.
+    let mut set = Vec::new();
+    let mut authorities = Vec::new();
+    for n in 1..=3 {
+        let key = dir.join(format!("c{n}.json"));
+        solana_keypair::write_keypair_file(&Keypair::new(), &key).unwrap();
+        let key_file = dir.join(format!("c{n}.key.json"));
+        let info = json_of(panacea(&[
+            "--url",
+            &net.url,
+            "-k",
+            key.to_str().unwrap(),
+            "--encryption-key",
+            key_file.to_str().unwrap(),
+            "--output",
+            "json",
+            "custodian",
+            "info",
+        ]));
+        let file: Value = serde_json::from_slice(&std::fs::read(&key_file).unwrap()).unwrap();
+        assert_eq!(info["encryption_key"], file["public_key"]);
+        let authority = info["custodian"].as_str().unwrap().to_owned();
+        set.push(format!(
+            "{authority}={}",
+            info["encryption_key"].as_str().unwrap()
+        ));
+        authorities.push(authority);
+    }
+    let registered = net.ok(
+        "deployer",
+        &[
+            "emergency",
+            "custodians",
+            "--threshold",
+            "2",
+            "--custodian",
+            &set[0],
+            "--custodian",
+            &set[1],
+            "--custodian",
+            &set[2],
+        ],
+    );
+    assert_eq!(registered["threshold"], 2);
+    let mut custodians: Vec<CustodianProcess> = (1..=3)
+        .map(|n| CustodianProcess::start(net, dir, n, &authorities[n - 1]))
+        .collect();
+
+    // A patient, the lab as their care link, a synthetic patient summary
+    // issued by the lab and marked as the emergency summary.
+    let patient = net.address("summary-patient");
+    net.ok("summary-patient", &["patient", "register"]);
+    net.ok(
+        "summary-patient",
+        &[
+            "access",
+            "authorize",
+            "--issuer",
+            &net.address("lab").to_string(),
+        ],
+    );
+    let ips = panacea_sdk::emergency::SYNTHETIC_IPS;
+    let mut records = Vec::new();
+    for (i, (_, fhir)) in ips.iter().enumerate() {
+        let file = dir.join(format!("ips-{i}.json"));
+        std::fs::write(&file, fhir).unwrap();
+        let issued = net.ok(
+            "lab",
+            &[
+                "record",
+                "issue",
+                file.to_str().unwrap(),
+                "--patient",
+                &patient.to_string(),
+            ],
+        );
+        records.push(issued["record"].as_str().unwrap().to_owned());
+    }
+    let marked = net.ok(
+        "summary-patient",
+        &[
+            &["emergency", "summary", "mark"][..],
+            &records.iter().map(String::as_str).collect::<Vec<_>>(),
+        ]
+        .concat(),
+    );
+    assert_eq!(marked["records"].as_array().unwrap().len(), ips.len());
+
+    // An emergency room (a registered provider).
+    net.ok(
+        "deployer",
+        &[
+            "registry",
+            "register",
+            "--entity",
+            &net.key("emergency-room"),
+            "--kind",
+            "provider",
+        ],
+    );
+    let er = net.address("emergency-room");
+    let grant = panacea_sdk::records::emergency_grant_address(&patient, &er);
+
+    // (a) Custodian 3 is down: the ER breaks the glass and reads the
+    // summary from the other two.
+    let down = custodians.pop().unwrap();
+    let (down_url, down_log) = (down.url.clone(), down.log.clone());
+    drop(down);
+    let urls: Vec<String> = custodians
+        .iter()
+        .map(|c| c.url.clone())
+        .chain([down_url])
+        .collect();
+    let out = dir.join("read");
+    let read_args = |urls: &[String], out: &Path| -> Vec<String> {
+        let mut args = vec![
+            "emergency".to_owned(),
+            "read".to_owned(),
+            "--patient".to_owned(),
+            patient.to_string(),
+            "--out".to_owned(),
+            out.display().to_string(),
+        ];
+        for url in urls {
+            args.extend(["--custodian".to_owned(), url.clone()]);
+        }
+        args
+    };
+    let args = read_args(&urls, &out);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let raw = net.run("emergency-room", &args);
+    let read = json_of(raw.clone());
+    let rows = read.as_array().unwrap();
+    assert_eq!(rows.len(), ips.len(), "{read}");
+    let stdout = String::from_utf8_lossy(&raw.stdout);
+    for (record, (kind, fhir)) in records.iter().zip(ips) {
+        let row = rows
+            .iter()
+            .find(|r| r["record"] == record.as_str())
+            .unwrap_or_else(|| panic!("{record} not read: {read}"));
+        let resource: Value = serde_json::from_str(fhir).unwrap();
+        assert_eq!(row["resource_type"], resource["resourceType"]);
+        assert_eq!(row["kind"], format!("{kind:?}"));
+        let written = row["written_to"].as_str().unwrap();
+        assert_eq!(std::fs::read(written).unwrap(), fhir.as_bytes());
+        // What is printed names the records, not their content.
+        assert!(!stdout.contains(fhir), "{stdout}");
+    }
+    let on_chain: panacea_sdk::records_program::state::Grant =
+        runtime.block_on(client.get(&grant)).unwrap();
+    assert!(on_chain.emergency && on_chain.grantee == er && on_chain.patient == patient);
+    assert_eq!(on_chain.access_count, ips.len() as u64);
+
+    // (b) Each remaining custodian logged a release of each record's
+    // share to this ER for this patient under this grant; no content.
+    let phi = [
+        "resourceType",
+        "Synthetic Demo Patient",
+        "Penicillin",
+        "Warfarin",
+        "Atrial fibrillation",
+        "Blood group",
+    ];
+    for custodian in &custodians {
+        let lines = custodian.log_lines();
+        for record in &records {
+            assert!(
+                lines.iter().any(|l| l["outcome"] == "released"
+                    && l["action"] == "share"
+                    && l["status"] == 200
+                    && l["custodian"] == custodian.authority.as_str()
+                    && l["er"] == er.to_string()
+                    && l["patient"] == patient.to_string()
+                    && l["grant"] == grant.to_string()
+                    && l["record"] == record.as_str()),
+                "no release of {record} in {lines:?}"
+            );
+        }
+        let text = std::fs::read_to_string(&custodian.log).unwrap();
+        for word in phi {
+            assert!(!text.contains(word), "{word:?} in the release log");
+        }
+    }
+    assert!(
+        std::fs::read_to_string(&down_log)
+            .unwrap_or_default()
+            .lines()
+            .all(|l| !l.contains("\"released\"")),
+        "the custodian that was down released nothing"
+    );
+    let logged = |c: &CustodianProcess| c.log_lines().len();
+    let before: Vec<usize> = custodians.iter().map(logged).collect();
+
+    // (c) A laboratory cannot break the glass: the program refuses, no
+    // custodian is asked, nothing is written.
+    let lab_out = dir.join("lab-read");
+    let args = read_args(&urls, &lab_out);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    fails(
+        net.run("lab", &args),
+        "entity kind may not perform this action",
+    );
+    assert!(!lab_out.exists());
+    let lab_glass = panacea_sdk::records::emergency_grant_address(&patient, &net.address("lab"));
+    assert!(runtime
+        .block_on(client.fetch::<panacea_sdk::records_program::state::Grant>(&lab_glass))
+        .unwrap()
+        .is_none());
+    assert_eq!(custodians.iter().map(logged).collect::<Vec<_>>(), before);
+
+    // A provider with no emergency grant over the patient asks a custodian
+    // directly: refused, logged.
+    let specialist = solana_keypair::read_keypair_file(net.key("specialist")).unwrap();
+    let first = &custodians[0];
+    let record: Pubkey = records[0].parse().unwrap();
+    let request = share_request(
+        &specialist,
+        &first.authority,
+        &patient,
+        &specialist.pubkey(),
+        &record,
+        cluster_time(),
+    );
+    let (status, answer) = post_json(
+        &first.url,
+        "/v1/share",
+        &serde_json::to_string(&request).unwrap(),
+    );
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer["wrapped_share"].is_null(), "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("no emergency grant"),
+        "{answer}"
+    );
+    let last = first.log_lines().pop().unwrap();
+    assert_eq!(last["outcome"], "refused");
+    assert_eq!(last["er"], specialist.pubkey().to_string());
+    assert_eq!(last["record"], records[0].as_str());
+    assert!(last["reason"]
+        .as_str()
+        .unwrap()
+        .contains("no emergency grant"));
+
+    // A forged request: it names the ER (who holds a live grant and logged
+    // its access) but another key signed it.
+    let mut forged = share_request(
+        &specialist,
+        &first.authority,
+        &patient,
+        &er,
+        &record,
+        cluster_time(),
+    );
+    forged.er = er.to_string();
+    let (status, answer) = post_json(
+        &first.url,
+        "/v1/share",
+        &serde_json::to_string(&forged).unwrap(),
+    );
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer["wrapped_share"].is_null(), "{answer}");
+    let last = first.log_lines().pop().unwrap();
+    assert_eq!(last["outcome"], "refused");
+    assert_eq!(last["status"], 403);
+    assert!(
+        last["er"].is_null(),
+        "an unverified request names no ER: {last}"
+    );
+
+    // The patient revokes the grant: the ER's own signed request is
+    // refused, logged.
+    net.ok("summary-patient", &["access", "revoke", &grant.to_string()]);
+    let er_key = solana_keypair::read_keypair_file(net.key("emergency-room")).unwrap();
+    let request = share_request(
+        &er_key,
+        &first.authority,
+        &patient,
+        &er,
+        &record,
+        cluster_time(),
+    );
+    let (status, answer) = post_json(
+        &first.url,
+        "/v1/share",
+        &serde_json::to_string(&request).unwrap(),
+    );
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer["wrapped_share"].is_null(), "{answer}");
+    let last = first.log_lines().pop().unwrap();
+    assert_eq!(last["outcome"], "refused");
+    assert_eq!(last["er"], er.to_string());
+    assert!(
+        last["reason"].as_str().unwrap().contains("revoked"),
+        "{last}"
+    );
+    assert_eq!(first.log_lines().len(), before[0] + 3);
+    let text = std::fs::read_to_string(&first.log).unwrap();
+    for word in phi {
+        assert!(!text.contains(word), "{word:?} in the release log");
+    }
 }

@@ -600,7 +600,16 @@ pub async fn check_emergency_access<B: Backend>(
             if !grant.covers(address, &state) {
                 return Err(Refusal::RecordNotCovered);
             }
-            if !access_logged(client, grant_address, er, address, grant.granted_at).await? {
+            if !access_logged(
+                client,
+                grant_address,
+                grant.access_count,
+                er,
+                address,
+                grant.granted_at,
+            )
+            .await?
+            {
                 return Err(Refusal::AccessNotLogged);
             }
             Some(state)
@@ -613,32 +622,55 @@ pub async fn check_emergency_access<B: Backend>(
     })
 }
 
+/// How long a custodian waits for a node's history of a grant to catch up
+/// with the grant's access count (under the ER's HTTP timeout).
+const HISTORY_CATCH_UP: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// Whether a landed transaction mentioning `grant` emitted `AccessLogged`
 /// for this grant, grantee and record at or after `since`.
+///
+/// A node's history can briefly miss a confirmed transaction (over
+/// JSON-RPC it listed none of a grant's transactions for a while as their
+/// slots were rooted): while it lists fewer readable transactions than the
+/// grant's creation and its `access_count` logs, it is read again, for up
+/// to [`HISTORY_CATCH_UP`]. A complete history without the log refuses at
+/// once.
 async fn access_logged<B: Backend>(
     client: &PanaceaClient<B>,
     grant: &Pubkey,
+    access_count: u64,
     er: &Pubkey,
     record: &Pubkey,
     since: i64,
 ) -> Result<bool> {
-    for signature in client.backend().signatures_for_address(grant).await? {
-        let Some(tx) = client.backend().transaction(&signature).await? else {
-            continue;
-        };
-        if tx.error.is_some() {
-            continue;
+    let expected = usize::try_from(access_count)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
+    let give_up = tokio::time::Instant::now() + HISTORY_CATCH_UP;
+    loop {
+        let mut readable = 0usize;
+        for signature in client.backend().signatures_for_address(grant).await? {
+            let Some(tx) = client.backend().transaction(&signature).await? else {
+                continue;
+            };
+            readable += 1;
+            if tx.error.is_some() {
+                continue;
+            }
+            let logged = events_of(&tx).iter().any(|event| {
+                matches!(event, PanaceaEvent::AccessLogged(e)
+                    if e.grant == *grant && e.grantee == *er && e.record == *record
+                        && e.emergency && e.accessed_at >= since)
+            });
+            if logged {
+                return Ok(true);
+            }
         }
-        let logged = events_of(&tx).iter().any(|event| {
-            matches!(event, PanaceaEvent::AccessLogged(e)
-                if e.grant == *grant && e.grantee == *er && e.record == *record
-                    && e.emergency && e.accessed_at >= since)
-        });
-        if logged {
-            return Ok(true);
+        if readable >= expected || tokio::time::Instant::now() > give_up {
+            return Ok(false);
         }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
-    Ok(false)
 }
 
 // ----- the patient's operations -----
@@ -914,12 +946,20 @@ impl<B: Backend> PanaceaClient<B> {
             .iter()
             .map(|r| parse_pubkey("summary record", r))
             .collect::<Result<_>>()?;
-        let mut out = Vec::with_capacity(records.len());
+        // Each access is logged before any share is asked for: the
+        // custodians check it in the cluster's transaction history, which
+        // a node indexes only some time after the transaction is confirmed
+        // (as its slot is rooted): wait until it lists every log.
+        let mut states = Vec::with_capacity(records.len());
+        let mut logs = Vec::with_capacity(records.len());
         for record in records {
             let state: Record = self.get(&record).await?;
-            // The access is logged before any share is asked for: the
-            // custodians check it.
-            self.log_access(er, &grant, &record).await?;
+            logs.extend(self.log_access(er, &grant, &record).await?.signature);
+            states.push((record, state));
+        }
+        self.wait_until_listed(&grant, &logs).await?;
+        let mut out = Vec::with_capacity(states.len());
+        for (record, state) in states {
             let mut shares = Vec::new();
             let mut refusals = Vec::new();
             for (url, authority, index) in &reachable {
@@ -983,6 +1023,45 @@ impl<B: Backend> PanaceaClient<B> {
             });
         }
         Ok(out)
+    }
+}
+
+/// How long [`PanaceaClient::read_emergency_summary`] waits for the
+/// cluster's transaction history to list the ER's access logs.
+const HISTORY_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+impl<B: Backend> PanaceaClient<B> {
+    /// Waits (up to [`HISTORY_WAIT`]) until `address`'s transaction
+    /// history lists every one of `signatures` and each can be read: what
+    /// a custodian reads to find the ER's access logs.
+    async fn wait_until_listed(
+        &self,
+        address: &Pubkey,
+        signatures: &[solana_signature::Signature],
+    ) -> Result<()> {
+        let give_up = tokio::time::Instant::now() + HISTORY_WAIT;
+        loop {
+            let listed = self.backend().signatures_for_address(address).await?;
+            let mut all = true;
+            for signature in signatures {
+                if !listed.contains(signature)
+                    || self.backend().transaction(signature).await?.is_none()
+                {
+                    all = false;
+                    break;
+                }
+            }
+            if all {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > give_up {
+                return Err(SdkError::Rpc(format!(
+                    "the cluster's history of {address} did not list the access logs within {} s",
+                    HISTORY_WAIT.as_secs()
+                )));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
     }
 }
 
