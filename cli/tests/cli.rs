@@ -1444,6 +1444,12 @@ fn role_signers_of_any_source() {
     // A new guardian signs offline on their machine, where the patient is
     // only a public key; the patient submits with the guardian's signature.
     let second = Keypair::new();
+    // The guardian's encryption key, from its own key file on its machine.
+    let second_key: String = panacea_sdk::offchain::EncryptionKeypair::generate()
+        .public_key_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let second_file = net.dir.join("second-guardian.json");
     solana_keypair::write_keypair_file(&second, &second_file).unwrap();
     let blockhash = tokio::runtime::Runtime::new()
@@ -1466,6 +1472,8 @@ fn role_signers_of_any_source() {
         "set-guardian",
         "--guardian",
         second_file.to_str().unwrap(),
+        "--guardian-encryption-key",
+        &second_key,
     ]));
     assert_eq!(signed["absent_signers"], serde_json::json!([patient]));
     let guardian_signature = signed["signers"][0].as_str().unwrap().to_string();
@@ -1486,14 +1494,10 @@ fn role_signers_of_any_source() {
             "set-guardian",
             "--guardian",
             &second.pubkey().to_string(),
-            // A public key derives no encryption key: the same key the
-            // signing run derived from the guardian's keypair.
+            // A public key has no key file here: the key the guardian
+            // published, as in the signing run.
             "--guardian-encryption-key",
-            &panacea_sdk::offchain::EncryptionKeypair::from_wallet_seed(second.secret_bytes())
-                .public_key_bytes()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>(),
+            &second_key,
         ],
     );
     assert!(submitted["signature"].is_string(), "{submitted}");
