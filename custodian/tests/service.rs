@@ -192,10 +192,22 @@ impl Scene {
         record: &Pubkey,
         time: i64,
     ) -> CustodianRequest {
+        self.share_request_to(0, signer, grant, record, time)
+    }
+
+    /// The same, to custodian `custodian`.
+    fn share_request_to(
+        &self,
+        custodian: usize,
+        signer: &Keypair,
+        grant: &Pubkey,
+        record: &Pubkey,
+        time: i64,
+    ) -> CustodianRequest {
         CustodianRequest::signed(
             signer,
             Action::Share,
-            &self.custodians[0].authority,
+            &self.custodians[custodian].authority,
             &self.patient.pubkey(),
             grant,
             Some(record),
@@ -221,10 +233,20 @@ impl Scene {
     }
 }
 
-/// Posts `request` to custodian 0's share route: status and JSON body.
+/// Posts `request` to custodian 0's `route`: status and JSON body.
 async fn post(scene: &Scene, route: &str, request: &CustodianRequest) -> (u16, Value) {
+    post_to(scene, 0, route, request).await
+}
+
+/// Posts `request` to custodian `custodian`'s `route`: status and JSON body.
+async fn post_to(
+    scene: &Scene,
+    custodian: usize,
+    route: &str,
+    request: &CustodianRequest,
+) -> (u16, Value) {
     let response = reqwest::Client::new()
-        .post(format!("{}/v1/{route}", scene.custodians[0].url))
+        .post(format!("{}/v1/{route}", scene.custodians[custodian].url))
         .json(request)
         .send()
         .await
@@ -445,25 +467,9 @@ async fn an_er_with_a_live_emergency_grant_reads_the_summary_and_nobody_else_doe
         .await
         .is_err());
     let now = scene.now().await;
-    let revoked = CustodianRequest::signed(
-        &scene.er.key,
-        Action::Share,
-        &scene.custodians[1].authority,
-        &patient,
-        &er_grant,
-        Some(&record),
-        now,
-    )
-    .unwrap();
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/share", scene.custodians[1].url))
-        .json(&revoked)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 403);
-    let body: Value = response.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("revoked"));
+    let revoked = scene.share_request_to(1, &scene.er.key, &er_grant, &record, now);
+    let answer = post_to(&scene, 1, "share", &revoked).await;
+    assert_refused(&answer, 403, "revoked");
     assert_eq!(scene.releases(1).len(), before);
 
     // Expired: the other ER breaks the glass for 10 minutes, logs, waits.
@@ -481,65 +487,20 @@ async fn an_er_with_a_live_emergency_grant_reads_the_summary_and_nobody_else_doe
         .unwrap();
     // Before it expires, a share is released (logged access, live grant)...
     let now = scene.now().await;
-    let live = CustodianRequest::signed(
-        &scene.other_er.key,
-        Action::Share,
-        &scene.custodians[1].authority,
-        &patient,
-        &other_grant,
-        Some(&record),
-        now,
-    )
-    .unwrap();
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/share", scene.custodians[1].url))
-        .json(&live)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 200);
+    let live = scene.share_request_to(1, &scene.other_er.key, &other_grant, &record, now);
+    let answer = post_to(&scene, 1, "share", &live).await;
+    assert_eq!(answer.0, 200, "{answer:?}");
     // ...but a record whose access it did not log is refused.
     let now = scene.now().await;
-    let unlogged = CustodianRequest::signed(
-        &scene.other_er.key,
-        Action::Share,
-        &scene.custodians[1].authority,
-        &patient,
-        &other_grant,
-        Some(&scene.summary[1]),
-        now,
-    )
-    .unwrap();
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/share", scene.custodians[1].url))
-        .json(&unlogged)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 403);
-    let body: Value = response.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("logged"));
+    let unlogged =
+        scene.share_request_to(1, &scene.other_er.key, &other_grant, &scene.summary[1], now);
+    let answer = post_to(&scene, 1, "share", &unlogged).await;
+    assert_refused(&answer, 403, "logged");
     scene.backend.advance_clock(601);
     let now = scene.now().await;
-    let expired = CustodianRequest::signed(
-        &scene.other_er.key,
-        Action::Share,
-        &scene.custodians[1].authority,
-        &patient,
-        &other_grant,
-        Some(&record),
-        now,
-    )
-    .unwrap();
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/share", scene.custodians[1].url))
-        .json(&expired)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 403);
-    let body: Value = response.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("expired"));
+    let expired = scene.share_request_to(1, &scene.other_er.key, &other_grant, &record, now);
+    let answer = post_to(&scene, 1, "share", &expired).await;
+    assert_refused(&answer, 403, "expired");
 
     // Refusals are logged too, with their reason.
     let log = std::fs::read_to_string(&scene.custodians[1].log).unwrap();
