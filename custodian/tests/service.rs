@@ -8,7 +8,9 @@ use {
     panacea_custodian::{Custodian, MAX_REQUEST_BYTES},
     panacea_sdk::{
         backend::in_process::InProcessBackend,
-        emergency::{Action, CustodianLink, CustodianRequest, ShareAnswer, SYNTHETIC_IPS},
+        emergency::{
+            Action, CustodianLink, CustodianRequest, EmergencyRecord, ShareAnswer, SYNTHETIC_IPS,
+        },
         local::{Actor, LocalDeployment},
         offchain::{BlobStore, EncryptionKeypair},
         ops::patient::AccessTerms,
@@ -216,6 +218,22 @@ impl Scene {
         .unwrap()
     }
 
+    /// The ER reads `patient`'s emergency summary through every custodian
+    /// (breaking the glass for an hour, reason 911, when it has no grant).
+    async fn er_reads(&self, patient: &Pubkey) -> panacea_sdk::error::Result<Vec<EmergencyRecord>> {
+        self.client
+            .read_emergency_summary(
+                &self.er.key,
+                &self.er.enc,
+                patient,
+                &self.urls(),
+                &self.store,
+                911,
+                3_600,
+            )
+            .await
+    }
+
     fn releases(&self, custodian: usize) -> Vec<Value> {
         std::fs::read_to_string(&self.custodians[custodian].log)
             .unwrap()
@@ -296,19 +314,7 @@ async fn an_er_with_a_live_emergency_grant_reads_the_summary_and_nobody_else_doe
     );
 
     // With a live grant: the summary, decrypted.
-    let read = scene
-        .client
-        .read_emergency_summary(
-            &scene.er.key,
-            &scene.er.enc,
-            &patient,
-            &scene.urls(),
-            &scene.store,
-            911,
-            3_600,
-        )
-        .await
-        .unwrap();
+    let read = scene.er_reads(&patient).await.unwrap();
     assert_eq!(read.len(), 4);
     for entry in &read {
         let i = scene
@@ -429,19 +435,7 @@ async fn an_er_with_a_live_emergency_grant_reads_the_summary_and_nobody_else_doe
     // One custodian down: two of three still answer.
     scene.custodians[0].task.abort();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let read = scene
-        .client
-        .read_emergency_summary(
-            &scene.er.key,
-            &scene.er.enc,
-            &patient,
-            &scene.urls(),
-            &scene.store,
-            911,
-            3_600,
-        )
-        .await
-        .unwrap();
+    let read = scene.er_reads(&patient).await.unwrap();
     assert_eq!(read.len(), 4);
     assert_eq!(scene.releases(1).len(), 8);
     assert_eq!(scene.releases(2).len(), 4);
@@ -453,19 +447,7 @@ async fn an_er_with_a_live_emergency_grant_reads_the_summary_and_nobody_else_doe
         .await
         .unwrap();
     let before = scene.releases(1).len();
-    assert!(scene
-        .client
-        .read_emergency_summary(
-            &scene.er.key,
-            &scene.er.enc,
-            &patient,
-            &scene.urls(),
-            &scene.store,
-            911,
-            3_600,
-        )
-        .await
-        .is_err());
+    assert!(scene.er_reads(&patient).await.is_err());
     let now = scene.now().await;
     let revoked = scene.share_request_to(1, &scene.er.key, &er_grant, &record, now);
     let answer = post_to(&scene, 1, "share", &revoked).await;
@@ -578,19 +560,7 @@ async fn unmark_erase_rekey_and_a_new_custodian_set_leave_no_stale_share() {
         )
         .await
         .unwrap();
-    let read = scene
-        .client
-        .read_emergency_summary(
-            &scene.er.key,
-            &scene.er.enc,
-            &patient,
-            &scene.urls(),
-            &scene.store,
-            911,
-            3_600,
-        )
-        .await
-        .unwrap();
+    let read = scene.er_reads(&patient).await.unwrap();
     assert_eq!(read.len(), 2);
     assert!(read
         .iter()
@@ -618,36 +588,12 @@ async fn unmark_erase_rekey_and_a_new_custodian_set_leave_no_stale_share() {
         .await
         .unwrap();
     assert_eq!((index.generation, index.records.len()), (2, 2));
-    let read = scene
-        .client
-        .read_emergency_summary(
-            &scene.er.key,
-            &scene.er.enc,
-            &patient,
-            &scene.urls(),
-            &scene.store,
-            911,
-            3_600,
-        )
-        .await
-        .unwrap();
+    let read = scene.er_reads(&patient).await.unwrap();
     assert_eq!(read.len(), 2);
     // Three of three: with one custodian down, nothing.
     scene.custodians[2].task.abort();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert!(scene
-        .client
-        .read_emergency_summary(
-            &scene.er.key,
-            &scene.er.enc,
-            &patient,
-            &scene.urls(),
-            &scene.store,
-            911,
-            3_600,
-        )
-        .await
-        .is_err());
+    assert!(scene.er_reads(&patient).await.is_err());
 
     // A key that is not the patient's registered one marks nothing.
     assert!(scene
