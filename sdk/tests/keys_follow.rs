@@ -166,6 +166,43 @@ impl Scene {
             .unwrap()
     }
 
+    /// `requester` asks for Read over `target` (a record, or the patient's
+    /// profile for their records of `kinds`) for a week, and the guardian
+    /// approves with its own key: the grant.
+    async fn guardian_approves(
+        &self,
+        requester: &Actor,
+        target: &Pubkey,
+        scope: GrantScope,
+        kinds: u16,
+    ) -> Pubkey {
+        let ask = RequestAccessArgs {
+            scope,
+            kinds,
+            permissions: permissions::READ,
+            purpose: Purpose::Treatment,
+            duration: 7 * DAY,
+            reason_code: 4,
+        };
+        self.client
+            .request_access(&requester.key, &self.patient.pubkey(), target, ask)
+            .await
+            .unwrap();
+        self.client
+            .approve_access_request(
+                &self.guardian.key,
+                &self.patient.pubkey(),
+                &requester.pubkey(),
+                target,
+                &self.guardian.enc,
+                &self.store,
+            )
+            .await
+            .unwrap()
+            .address("grant")
+            .unwrap()
+    }
+
     async fn name_guardian(&self) {
         self.client
             .set_guardian(
@@ -337,31 +374,9 @@ async fn a_guardian_approves_a_record_request_and_the_requester_decrypts() {
     assert!(s.opens(&after, &s.guardian.enc).await.is_some());
 
     for record in [before, after] {
-        let ask = RequestAccessArgs {
-            scope: GrantScope::Record,
-            kinds: 0,
-            permissions: permissions::READ,
-            purpose: Purpose::Treatment,
-            duration: 7 * DAY,
-            reason_code: 4,
-        };
-        s.client
-            .request_access(&s.specialist.key, &s.patient.pubkey(), &record, ask)
-            .await
-            .unwrap();
-        let approved = s
-            .client
-            .approve_access_request(
-                &s.guardian.key,
-                &s.patient.pubkey(),
-                &s.specialist.pubkey(),
-                &record,
-                &s.guardian.enc,
-                &s.store,
-            )
-            .await
-            .unwrap();
-        let grant = approved.address("grant").unwrap();
+        let grant = s
+            .guardian_approves(&s.specialist, &record, GrantScope::Record, 0)
+            .await;
         assert_eq!(
             s.client.get::<Grant>(&grant).await.unwrap().granted_by,
             s.guardian.pubkey()
@@ -375,33 +390,15 @@ async fn a_guardian_approves_a_record_request_and_the_requester_decrypts() {
 
     // A request over the patient's records, approved by the guardian,
     // hands the keys of the records of its kinds.
-    let ask = RequestAccessArgs {
-        scope: GrantScope::Patient,
-        kinds: RecordKind::Medication.bit(),
-        permissions: permissions::READ,
-        purpose: Purpose::Treatment,
-        duration: 7 * DAY,
-        reason_code: 4,
-    };
     let target = pda::patient(&s.patient.pubkey()).0;
-    s.client
-        .request_access(&s.colleague.key, &s.patient.pubkey(), &target, ask)
-        .await
-        .unwrap();
     let grant = s
-        .client
-        .approve_access_request(
-            &s.guardian.key,
-            &s.patient.pubkey(),
-            &s.colleague.pubkey(),
+        .guardian_approves(
+            &s.colleague,
             &target,
-            &s.guardian.enc,
-            &s.store,
+            GrantScope::Patient,
+            RecordKind::Medication.bit(),
         )
-        .await
-        .unwrap()
-        .address("grant")
-        .unwrap();
+        .await;
     assert_eq!(
         s.client
             .read_record(&grant, &after, &s.colleague.enc, &s.store)
