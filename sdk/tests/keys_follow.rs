@@ -92,6 +92,14 @@ async fn scene() -> Scene {
     scene
 }
 
+/// `error` is the SDK's refusal naming `words`, before anything was sent.
+fn assert_not_permitted(error: &SdkError, words: &str) {
+    assert!(
+        matches!(error, SdkError::NotPermitted(m) if m.contains(words)),
+        "{error}"
+    );
+}
+
 fn read_terms(permissions: u8) -> AccessTerms {
     AccessTerms {
         permissions,
@@ -473,10 +481,7 @@ async fn what_a_guardian_may_not_do_is_refused_before_anything_is_sent() {
         .rotate_patient_key(&s.guardian.key, &s.patient.enc, &new_keys, &s.store)
         .await
         .unwrap_err();
-    assert!(
-        matches!(&refused, SdkError::NotPermitted(m) if m.contains("a guardian cannot rotate the patient's")),
-        "{refused}"
-    );
+    assert_not_permitted(&refused, "a guardian cannot rotate the patient's");
     let refused = s
         .client
         .update_encryption_key(
@@ -509,10 +514,7 @@ async fn what_a_guardian_may_not_do_is_refused_before_anything_is_sent() {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(&refused, SdkError::NotPermitted(m) if m.contains("neither the patient")),
-        "{refused}"
-    );
+    assert_not_permitted(&refused, "neither the patient");
     // A guardian with a key that is not its registered one.
     let refused = s
         .client
@@ -691,19 +693,13 @@ async fn a_revoked_or_expired_grant_over_the_patients_records_is_handed_no_key_a
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(&refused, SdkError::NotPermitted(m) if m.contains("revoked")),
-        "{refused}"
-    );
+    assert_not_permitted(&refused, "revoked");
     let refused = s
         .client
         .share_patient_grant(&grant, &s.patient.enc, &s.store)
         .await
         .unwrap_err();
-    assert!(
-        matches!(&refused, SdkError::NotPermitted(m) if m.contains("revoked")),
-        "{refused}"
-    );
+    assert_not_permitted(&refused, "revoked");
     assert_eq!(s.opens(&lab, &s.specialist.enc).await, None);
     assert_eq!(
         s.opens(&lab, &s.patient.enc).await.unwrap(),
@@ -745,10 +741,7 @@ async fn a_revoked_or_expired_grant_over_the_patients_records_is_handed_no_key_a
         .share_patient_grant(&short, &s.patient.enc, &s.store)
         .await
         .unwrap_err();
-    assert!(
-        matches!(&refused, SdkError::NotPermitted(m) if m.contains("expired")),
-        "{refused}"
-    );
+    assert_not_permitted(&refused, "expired");
     assert_eq!(s.opens(&medication, &s.colleague.enc).await, None);
     assert_eq!(
         s.opens(&medication, &s.patient.enc).await.unwrap(),
