@@ -298,10 +298,6 @@ pub fn parse_pubkey(what: &str, text: &str) -> Result<Pubkey> {
     Pubkey::from_str(text).map_err(|_| SdkError::InvalidInput(format!("{what}: not an address")))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    offchain::to_hex(bytes)
-}
-
 fn unhex(what: &str, text: &str) -> Result<Vec<u8>> {
     let bad = || SdkError::InvalidInput(format!("{what}: not hex"));
     if !text.len().is_multiple_of(2) {
@@ -414,7 +410,7 @@ impl CustodianRequest {
             er: er.pubkey().to_string(),
             grant: grant.to_string(),
             record: record.map(Pubkey::to_string),
-            nonce: hex(&nonce),
+            nonce: offchain::to_hex(&nonce),
             timestamp,
             signature: String::new(),
         };
@@ -437,10 +433,12 @@ impl CustodianRequest {
             return Err(RequestError::BadSignature);
         }
         Ok(VerifiedRequest {
-            hash: hex(&Sha256::new()
-                .chain_update(&message)
-                .chain_update(signature.as_ref())
-                .finalize()),
+            hash: offchain::to_hex(
+                &Sha256::new()
+                    .chain_update(&message)
+                    .chain_update(signature.as_ref())
+                    .finalize(),
+            ),
             ..fields
         })
     }
@@ -1147,7 +1145,7 @@ async fn delete_shares(
 
 /// The hex of a wrapped share, as answers carry it.
 pub fn share_hex(wrapped: &[u8]) -> String {
-    hex(wrapped)
+    offchain::to_hex(wrapped)
 }
 
 /// A clearly synthetic International Patient Summary (no real person): one

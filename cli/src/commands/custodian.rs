@@ -9,6 +9,7 @@ use {
     crate::{
         context::{expand, Ctx},
         output::Report,
+        view::hex,
     },
     anyhow::{Context as _, Result},
     clap::Subcommand,
@@ -51,10 +52,6 @@ fn custodian_keys(ctx: &Ctx) -> Result<(solana_keypair::Keypair, EncryptionKeypa
     let wallet = ctx.keypair()?;
     let keys = ctx.encryption_keys(&wallet.pubkey())?;
     Ok((wallet, keys))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub async fn run(ctx: &Ctx, command: CustodianCommand) -> Result<Report> {

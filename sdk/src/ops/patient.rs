@@ -161,11 +161,7 @@ impl<B: Backend> PanaceaClient<B> {
         if !landed_before && profile.encryption_key != old_public {
             return Err(SdkError::InvalidInput(format!(
                 "the patient's key on chain is neither the old nor the new key given (it is {})",
-                profile
-                    .encryption_key
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>()
+                offchain::to_hex(&profile.encryption_key)
             )));
         }
         // Store first: a new envelope beside each old one.

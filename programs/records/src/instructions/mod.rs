@@ -100,3 +100,11 @@ pub(crate) fn validate_duration(duration: i64) -> Result<()> {
     );
     Ok(())
 }
+
+/// A key rotation's new X25519 key: not all zeroes, and not the key it
+/// replaces (entity, patient and guardian rotations alike).
+pub(crate) fn check_new_encryption_key(new_key: &[u8; 32], current: &[u8; 32]) -> Result<()> {
+    require!(*new_key != [0; 32], RecordsError::ZeroEncryptionKey);
+    require!(new_key != current, RecordsError::EncryptionKeyUnchanged);
+    Ok(())
+}

@@ -1,5 +1,8 @@
 use {
-    crate::{constants::*, errors::RecordsError, events::EncryptionKeyRotated, state::*},
+    crate::{
+        constants::*, errors::RecordsError, events::EncryptionKeyRotated,
+        instructions::check_new_encryption_key, state::*,
+    },
     anchor_lang::prelude::*,
 };
 
@@ -28,12 +31,7 @@ pub struct UpdateGuardianEncryptionKey<'info> {
 
 impl UpdateGuardianEncryptionKey<'_> {
     pub fn validate(&self, args: &UpdateGuardianEncryptionKeyArgs) -> Result<()> {
-        require!(args.new_key != [0; 32], RecordsError::ZeroEncryptionKey);
-        require!(
-            args.new_key != self.patient.guardian_encryption_key,
-            RecordsError::EncryptionKeyUnchanged
-        );
-        Ok(())
+        check_new_encryption_key(&args.new_key, &self.patient.guardian_encryption_key)
     }
 }
 

@@ -1,6 +1,9 @@
 use {
     crate::{
-        constants::*, errors::RecordsError, events::EncryptionKeyRotated, instructions::now,
+        constants::*,
+        errors::RecordsError,
+        events::EncryptionKeyRotated,
+        instructions::{check_new_encryption_key, now},
         state::*,
     },
     anchor_lang::prelude::*,
@@ -39,12 +42,7 @@ impl UpdateEntityEncryptionKey<'_> {
             self.entity.status != EntityStatus::Revoked,
             RecordsError::EntityRevoked
         );
-        require!(args.new_key != [0; 32], RecordsError::ZeroEncryptionKey);
-        require!(
-            args.new_key != self.entity.encryption_key,
-            RecordsError::EncryptionKeyUnchanged
-        );
-        Ok(())
+        check_new_encryption_key(&args.new_key, &self.entity.encryption_key)
     }
 }
 
