@@ -4,7 +4,9 @@
 //! Domain separation: leaves are hashed by callers (a leaf is any 32-byte
 //! value; the empty leaf is all zeroes), an inner node is
 //! `SHA-256(0x01 ‖ left ‖ right)`, so an inner node can never be passed off
-//! as a leaf hash computed with another prefix.
+//! as a leaf hash computed with another prefix. Callers should hash a
+//! leaf's pre-image with their own distinct prefix (for example `0x00` and a
+//! type tag), never `0x01`.
 
 use solana_sha256_hasher::hashv;
 

@@ -58,9 +58,10 @@
 //! two leaves' paths meet at the highest bit where their indices differ, and
 //! the proof's sibling at that level is exactly the node that entry wrote
 //! there, so it is replaced by the entry's path node at that level (no other
-//! sibling of the proof was touched by that write). The canopy's nodes are
-//! current already and only ever overwritten by the same rule, so canopy-filled
-//! siblings stay right. Finally the fast-forwarded proof must hash the old
+//! sibling of the proof was touched by that write). Siblings filled from the
+//! canopy are current already; a replayed entry can only overwrite one with
+//! the node it wrote there, and the last entry to write that position wrote
+//! its current value, so they stay right. Finally the fast-forwarded proof must hash the old
 //! leaf up to the **current** root, else `ProofInvalid`. Soundness rests on
 //! that last check alone: whatever the changelog says, nothing is written
 //! unless the old leaf is provably the current leaf at that index.
@@ -88,7 +89,7 @@
 //!
 //! | depth | leaves | space (bytes) | rent (lamports) | per leaf at capacity |
 //! |---|---|---|---|---|
-//! | 14 | 16,384 | 97,184 | 677,291,520 | 41,338 |
+//! | 14 | 16,384 | 97,184 | 677,291,520 | 41,339 |
 //! | 20 | 1,048,576 | 109,664 | 764,152,320 | 729 |
 //! | 24 | 16,777,216 | 117,984 | 822,059,520 | 49 |
 //!
@@ -453,7 +454,7 @@ pub fn append(data: &mut [u8], leaf: &Node) -> Result<u32, TreeError> {
     // its right nothing is appended); where it is 1, the new path node if the
     // left neighbour at that level is the subtree that just took the leaf,
     // else the left neighbour was already n's sibling and is unchanged.
-    let m = n + 1;
+    let m = n + 1; // n < capacity ≤ 2^30: no overflow
     for (level, sibling) in siblings.iter_mut().enumerate() {
         if (m >> level) & 1 == 0 {
             *sibling = empty_node(level);
@@ -614,5 +615,5 @@ fn write_change(
         write_node(data, g.canopy_node_offset(level, pos), node);
     }
     h.active_index = slot as u32;
-    h.buffer_size = (h.buffer_size + 1).min(g.buffer as u32);
+    h.buffer_size = h.buffer_size.saturating_add(1).min(g.buffer as u32);
 }
