@@ -71,6 +71,11 @@
 //! Appends never go stale. Every refused operation returns before the first
 //! byte is written.
 //!
+//! Erasing a leaf is replacing it with the empty leaf. The empty leaf can be
+//! neither appended nor replaced (`EmptyLeafNotAllowed`), so an erased slot
+//! can never be brought back, and a free slot is always distinguishable from
+//! a written one. [`verify`] of the empty leaf proves a slot empty.
+//!
 //! ## Limits
 //!
 //! * Depth `3..=30`: at least 8 leaves; at most 2^30 (about 1.07 billion)
@@ -150,6 +155,9 @@ pub enum TreeError {
     StaleProofNotInChangelog,
     /// A write since the proof's root changed this very leaf.
     LeafModifiedSinceProof,
+    /// The empty leaf cannot be appended, and an empty (never written or
+    /// erased) leaf cannot be replaced: an erased slot stays erased.
+    EmptyLeafNotAllowed,
     /// The sequence number would overflow.
     SequenceOverflow,
 }
@@ -173,6 +181,9 @@ impl core::fmt::Display for TreeError {
                 "proof root is not in the tree's changelog (too old or unknown)"
             }
             TreeError::LeafModifiedSinceProof => "leaf was modified since the proof's root",
+            TreeError::EmptyLeafNotAllowed => {
+                "the empty leaf cannot be appended, and an empty leaf cannot be replaced"
+            }
             TreeError::SequenceOverflow => "tree sequence number overflow",
         };
         f.write_str(msg)
@@ -441,6 +452,9 @@ pub fn append(data: &mut [u8], leaf: &Node) -> Result<u32, TreeError> {
     if n >= g.capacity() {
         return Err(TreeError::TreeFull);
     }
+    if *leaf == EMPTY_LEAF {
+        return Err(TreeError::EmptyLeafNotAllowed);
+    }
     let sequence = h
         .sequence_number
         .checked_add(1)
@@ -475,6 +489,7 @@ pub fn append(data: &mut [u8], leaf: &Node) -> Result<u32, TreeError> {
 /// Replaces `old_leaf` at `index` by `new_leaf`. `proof` holds the siblings
 /// from the leaf up (its top `canopy` nodes may be left out) and was built
 /// against `proof_root`, the current root or one still in the changelog.
+/// `new_leaf = EMPTY_LEAF` erases the leaf; an empty `old_leaf` is refused.
 pub fn replace(
     data: &mut [u8],
     proof_root: &Node,
@@ -486,6 +501,9 @@ pub fn replace(
     let (mut h, g) = load(data)?;
     if u64::from(index) >= h.rightmost_index {
         return Err(TreeError::LeafIndexOutOfBounds);
+    }
+    if *old_leaf == EMPTY_LEAF {
+        return Err(TreeError::EmptyLeafNotAllowed);
     }
     let sequence = h
         .sequence_number

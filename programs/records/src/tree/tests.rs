@@ -43,11 +43,16 @@ struct Model {
 
 /// Empty subtree roots computed by hashing, independently of the table.
 fn model_empty(level: usize) -> Node {
-    let mut n = [0u8; 32];
-    for _ in 0..level {
-        n = hash_node(&n, &n);
-    }
-    n
+    static EMPTY: std::sync::OnceLock<Vec<Node>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| {
+        let mut n = [0u8; 32];
+        let mut all = vec![n];
+        for _ in 0..MAX_DEPTH {
+            n = hash_node(&n, &n);
+            all.push(n);
+        }
+        all
+    })[level]
 }
 
 impl Model {
@@ -242,6 +247,11 @@ fn corrupted_header_is_refused() {
     data[24] = 17; // more leaves than capacity
     refused(&mut data, TreeError::InvalidHeader, |d| root(d));
     data[24] = 0;
+    data[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
+    refused(&mut data, TreeError::SequenceOverflow, |d| {
+        append(d, &[1; 32])
+    });
+    data[8..16].fill(0);
     let mut longer = data.clone();
     longer.push(0);
     refused(&mut longer, TreeError::InvalidSize, |d| root(d));
@@ -407,12 +417,62 @@ fn leaf_changed_since_the_proof_is_refused() {
     // A proof of the then-empty slot 6, which has been appended since.
     let p6 = model.proof(6);
     append(&mut data, &[7; 32]).unwrap();
-    refused(&mut data, TreeError::LeafModifiedSinceProof, |d| {
+    assert_eq!(
+        verify_at(&data, &r0, &EMPTY_LEAF, 6, &p6),
+        Err(TreeError::LeafModifiedSinceProof)
+    );
+    refused(&mut data, TreeError::EmptyLeafNotAllowed, |d| {
         replace(d, &r0, &EMPTY_LEAF, &[8; 32], 6, &p6)
+    });
+    // A stale proof of leaf 3 built against r0 with a leaf that was never
+    // there: the replay cannot make it match the current root.
+    refused(&mut data, TreeError::ProofInvalid, |d| {
+        replace(d, &r0, &[9; 32], &[31; 32], 3, &model.proof(3))
     });
     // Claiming the new value against the old root does not help either.
     refused(&mut data, TreeError::LeafModifiedSinceProof, |d| {
         replace(d, &r0, &[30; 32], &[31; 32], 2, &p0)
+    });
+}
+
+#[test]
+fn empty_leaf_is_never_appended_nor_revived() {
+    let (depth, buffer, canopy) = (4, 8, 1);
+    let mut data = new_tree(depth, buffer, canopy);
+    let mut model = Model::new(depth);
+    refused(&mut data, TreeError::EmptyLeafNotAllowed, |d| {
+        append(d, &EMPTY_LEAF)
+    });
+    for i in 0..5u8 {
+        append(&mut data, &[i + 1; 32]).unwrap();
+        model.leaves.push([i + 1; 32]);
+    }
+    // Erase leaf 1.
+    let r = root(&data).unwrap();
+    replace(
+        &mut data,
+        &r,
+        &[2; 32],
+        &EMPTY_LEAF,
+        1,
+        &model.proof(1)[..3],
+    )
+    .unwrap();
+    model.leaves[1] = EMPTY_LEAF;
+    check(&data, &model, 6);
+    verify(&data, &EMPTY_LEAF, 1, &model.proof(1)).unwrap();
+    assert_eq!(
+        verify(&data, &[2; 32], 1, &model.proof(1)),
+        Err(TreeError::ProofInvalid)
+    );
+    // The erased slot cannot be written again, with a fresh proof or not.
+    let r = root(&data).unwrap();
+    refused(&mut data, TreeError::EmptyLeafNotAllowed, |d| {
+        replace(d, &r, &EMPTY_LEAF, &[2; 32], 1, &model.proof(1))
+    });
+    // Nor can the erased leaf's old value be used any more.
+    refused(&mut data, TreeError::ProofInvalid, |d| {
+        replace(d, &r, &[2; 32], &[7; 32], 1, &model.proof(1))
     });
 }
 
@@ -520,6 +580,14 @@ fn random_operations_match_model() {
     }
 }
 
+/// The same on deep trees (never full): indices with high bits, the canopy
+/// far from the leaves, the maximum depth.
+#[test]
+fn random_operations_match_model_deep() {
+    run_random(77, 20, 8, 10, 150);
+    run_random(78, 30, 8, 3, 150);
+}
+
 fn run_random(seed: u64, depth: u32, buffer: u32, canopy: u32, steps: usize) {
     let mut rng = Rng::new(seed);
     let mut data = new_tree(depth, buffer, canopy);
@@ -581,7 +649,7 @@ fn run_random(seed: u64, depth: u32, buffer: u32, canopy: u32, steps: usize) {
                 let proof = truncate(&mut rng, &then.proof(index), depth, canopy);
                 let old_leaf = then.leaf(index);
                 let new = rng.leaf();
-                let expected = if age >= buffer as usize {
+                let verified = if age >= buffer as usize {
                     Err(TreeError::StaleProofNotInChangelog)
                 } else if written[t..].contains(&(index as u32)) {
                     Err(TreeError::LeafModifiedSinceProof)
@@ -590,9 +658,15 @@ fn run_random(seed: u64, depth: u32, buffer: u32, canopy: u32, steps: usize) {
                 };
                 assert_eq!(
                     verify_at(&data, old_root, &old_leaf, index as u32, &proof),
-                    expected,
+                    verified,
                     "{ctx}: verify_at age {age}"
                 );
+                // Not yet appended at the proof's root: an empty old leaf.
+                let expected = if old_leaf == EMPTY_LEAF {
+                    Err(TreeError::EmptyLeafNotAllowed)
+                } else {
+                    verified
+                };
                 match expected {
                     Ok(()) => {
                         replace(&mut data, old_root, &old_leaf, &new, index as u32, &proof)
