@@ -61,10 +61,12 @@
 //! sibling of the proof was touched by that write). Siblings filled from the
 //! canopy are current already; a replayed entry can only overwrite one with
 //! the node it wrote there, and the last entry to write that position wrote
-//! its current value, so they stay right. Finally the fast-forwarded proof must hash the old
-//! leaf up to the **current** root, else `ProofInvalid`. Soundness rests on
-//! that last check alone: whatever the changelog says, nothing is written
-//! unless the old leaf is provably the current leaf at that index.
+//! its current value, so they stay right. Finally the fast-forwarded proof
+//! must hash the old leaf up to the **current** root, else `ProofInvalid`.
+//! Soundness rests on that last check alone: whatever the changelog says,
+//! nothing is written unless the old leaf is provably the current leaf at
+//! that index. [`verify_at`] does the same without writing, for instructions
+//! that only read a leaf.
 //!
 //! With `B` = buffer size, `B` writes built against the same root all land
 //! (the last one replays `B − 1` entries): 32 concurrent writers need `B ≥ 32`.
@@ -98,7 +100,9 @@
 //! | 20 | 1,048,576 | 109,664 | 764,152,320 | 729 |
 //! | 24 | 16,777,216 | 117,984 | 822,059,520 | 49 |
 //!
-//! Proof bytes with canopy 10: `32 × (depth − 10)`, i.e. 128, 320 and 448.
+//! The `RecordTree` account adds its own discriminator and fields (each byte
+//! 6,960 lamports more). Proof bytes with canopy 10: `32 × (depth − 10)`,
+//! i.e. 128, 320 and 448.
 
 pub mod hash;
 
