@@ -18,6 +18,7 @@ pub mod instructions;
 pub mod pda;
 pub mod state;
 pub mod token;
+pub mod tree;
 
 use instructions::*;
 
