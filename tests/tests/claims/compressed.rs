@@ -473,3 +473,37 @@ fn a_bad_leaf_is_refused_by_submit_claim_with_its_own_error() {
     s.world.assert_unchanged(&before);
     assert_eq!(s.policy().open_claims, 0);
 }
+
+/// Transaction bytes of `submit_claim` with 1 to 3 compressed records (a
+/// legacy transaction, no lookup table; the limit is 1,232), at depth 20
+/// with canopy 10 and 14; printed with `--nocapture`. One compressed record
+/// at canopy 10 does not fit a legacy transaction: a lookup table (or a
+/// deeper canopy) is what makes a claim fit.
+#[test]
+fn submit_claim_transaction_bytes_with_compressed_records() {
+    let mut s = insured(anchor_spl::token::ID);
+    let provider = s.provider.insecure_clone();
+    for canopy in [10u8, 14] {
+        let tree = s.provider_tree(20, 64, canopy);
+        let indices: Vec<u32> = (0..3).map(|_| s.compressed_record(&tree)).collect();
+        for n in 1..=3 {
+            let records: Vec<Billed> = indices[..n]
+                .iter()
+                .map(|i| billed_leaf(s.world.leaf(&tree, *i)))
+                .collect();
+            let (_, ix) = s.compressed_claim_ix(&provider, &records, vec![], 100_000);
+            let accounts = ix.accounts.len();
+            let data = ix.data.len();
+            let message = solana_message::Message::new(&[ix], Some(&s.world.payer.pubkey()));
+            let tx = solana_transaction::Transaction::new_unsigned(message);
+            let size = transaction_size(&tx);
+            println!(
+                "submit_claim, depth 20 canopy {canopy}, {n} compressed: {size} B \
+                 ({accounts} accounts, {data} B of instruction data)"
+            );
+            if canopy == 10 && n == 1 {
+                assert!(size > 1232, "{size} B");
+            }
+        }
+    }
+}
