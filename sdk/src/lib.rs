@@ -22,6 +22,8 @@ pub mod audit;
 pub mod backend;
 pub mod claims;
 pub mod client;
+/// Compressed records: the SDK as a record tree's indexer.
+pub mod compression;
 pub mod consent;
 /// The emergency summary: key shares with the custodians, break-glass reads.
 pub mod emergency;
