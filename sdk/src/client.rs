@@ -145,6 +145,8 @@ pub struct PanaceaClient<B: Backend> {
     backend: Arc<B>,
     payer: Arc<AnySigner>,
     config: TxConfig,
+    /// Record tree indexes, shared by clones.
+    trees: Arc<crate::compression::TreeIndexes>,
 }
 
 impl<B: Backend> Clone for PanaceaClient<B> {
@@ -153,6 +155,7 @@ impl<B: Backend> Clone for PanaceaClient<B> {
             backend: self.backend.clone(),
             payer: self.payer.clone(),
             config: self.config.clone(),
+            trees: self.trees.clone(),
         }
     }
 }
@@ -170,6 +173,7 @@ impl<B: Backend> PanaceaClient<B> {
             backend,
             payer,
             config: TxConfig::default(),
+            trees: Arc::default(),
         }
     }
 
@@ -208,6 +212,19 @@ impl<B: Backend> PanaceaClient<B> {
 
     pub fn config(&self) -> &TxConfig {
         &self.config
+    }
+
+    /// Keeps the indexes of record trees as JSON caches in `dir`
+    /// (`<dir>/<tree>.json`): a later client resumes reading a tree's
+    /// history where this one stopped. Without it they live in memory.
+    pub fn with_tree_cache(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.trees = Arc::new(crate::compression::TreeIndexes::new(Some(dir.into())));
+        self
+    }
+
+    /// The record tree indexes this client (and its clones) holds.
+    pub fn tree_indexes(&self) -> &crate::compression::TreeIndexes {
+        &self.trees
     }
 
     /// Refuses offline signing for `operation`, which changes the blob

@@ -15,10 +15,31 @@
 //! tree. Operations taking a `RecordRef` look the same for both kinds.
 
 use {
-    crate::error::{Result, SdkError},
-    anchor_lang::prelude::Pubkey,
-    records::tree::{empty_node, hash_node, Node, EMPTY_LEAF},
-    std::fmt,
+    crate::{
+        backend::Backend,
+        client::PanaceaClient,
+        error::{Result, SdkError},
+        events::{events_of, PanaceaEvent},
+        offchain::to_hex,
+    },
+    anchor_lang::{
+        prelude::Pubkey, AccountDeserialize, AnchorDeserialize, AnchorSerialize, Space,
+    },
+    records::{
+        compressed::{leaf_hash, LeafProof, PreviousLeaf},
+        events::CompressedRecordWritten,
+        state::{Record, RecordTree},
+        tree::{empty_node, hash_node, Node, TreeHeader, EMPTY_LEAF},
+    },
+    serde::{Deserialize, Serialize},
+    solana_instruction::Instruction,
+    solana_signature::Signature,
+    std::{
+        collections::HashMap,
+        fmt,
+        path::{Path, PathBuf},
+        sync::Mutex,
+    },
 };
 
 /// A record, whichever way it is stored.
@@ -241,9 +262,605 @@ pub fn proof_bytes(depth: u32, canopy: u32) -> usize {
     32 * depth.saturating_sub(canopy) as usize
 }
 
+/// The largest serialized transaction a cluster accepts (IPv6 MTU less
+/// headers).
+pub const PACKET_DATA_SIZE: usize = 1232;
+
+/// Bytes of a signed legacy transaction of `ixs` paid by `payer`, with the
+/// compute-unit limit instruction the client prepends when `priced`.
+pub fn legacy_transaction_size(ixs: &[Instruction], payer: &Pubkey, priced: bool) -> usize {
+    let all = with_budget(ixs, priced);
+    let message = solana_message::Message::new(&all, Some(payer));
+    let signatures = usize::from(message.header.num_required_signatures);
+    short_vec_len(signatures) + 64 * signatures + message.serialize().len()
+}
+
+/// Bytes of a signed v0 transaction of `ixs` paid by `payer` whose account
+/// keys are looked up in `tables` where they can be (signers and programs
+/// invoked never are).
+pub fn v0_transaction_size(
+    ixs: &[Instruction],
+    payer: &Pubkey,
+    tables: &[solana_message::AddressLookupTableAccount],
+    priced: bool,
+) -> Result<usize> {
+    let all = with_budget(ixs, priced);
+    let message =
+        solana_message::v0::Message::try_compile(payer, &all, tables, Default::default())
+            .map_err(|e| SdkError::InvalidInput(format!("v0 message: {e}")))?;
+    let signatures = usize::from(message.header.num_required_signatures);
+    let bytes = solana_message::VersionedMessage::V0(message).serialize();
+    Ok(short_vec_len(signatures) + 64 * signatures + bytes.len())
+}
+
+fn with_budget(ixs: &[Instruction], priced: bool) -> Vec<Instruction> {
+    let mut all = Vec::with_capacity(ixs.len() + 1);
+    if priced {
+        all.push(
+            solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(
+                200_000,
+            ),
+        );
+    }
+    all.extend_from_slice(ixs);
+    all
+}
+
+/// Bytes of a compact-u16 length prefix.
+fn short_vec_len(n: usize) -> usize {
+    match n {
+        0..=0x7f => 1,
+        0x80..=0x3fff => 2,
+        _ => 3,
+    }
+}
+
 /// Whether `leaf` is the empty leaf (an erased or never-written slot).
 pub fn is_empty_leaf(leaf: &Node) -> bool {
     *leaf == EMPTY_LEAF
+}
+
+/// A record tree's leaves as the SDK knows them: rebuilt from the tree's
+/// `CompressedRecordWritten` events, applied in `sequence` order.
+#[derive(Clone, Debug)]
+pub struct TreeIndex {
+    tree: Pubkey,
+    max_buffer_size: u32,
+    full: FullTree,
+    /// The record at each appended index; `None` once erased.
+    records: Vec<Option<Record>>,
+    /// The tree's sequence number after the last event applied.
+    sequence: u64,
+    /// The newest transaction of the tree read so far (where a resume
+    /// starts reading).
+    last_signature: Option<Signature>,
+}
+
+impl TreeIndex {
+    /// An empty index of the tree `tree` of these dimensions.
+    pub fn new(tree: Pubkey, max_depth: u8, max_buffer_size: u32, canopy_depth: u8) -> Result<Self> {
+        Ok(Self {
+            tree,
+            max_buffer_size,
+            full: FullTree::new(u32::from(max_depth), u32::from(canopy_depth))?,
+            records: Vec::new(),
+            sequence: 0,
+            last_signature: None,
+        })
+    }
+
+    /// An empty index of the tree whose account is `account`.
+    pub fn of(tree: Pubkey, account: &RecordTree) -> Result<Self> {
+        Self::new(
+            tree,
+            account.max_depth,
+            account.max_buffer_size,
+            account.canopy_depth,
+        )
+    }
+
+    pub fn tree(&self) -> Pubkey {
+        self.tree
+    }
+
+    pub fn root(&self) -> Node {
+        self.full.root()
+    }
+
+    pub fn sequence(&self) -> u64 {
+        self.sequence
+    }
+
+    pub fn last_signature(&self) -> Option<Signature> {
+        self.last_signature
+    }
+
+    /// Leaves appended so far.
+    pub fn len(&self) -> u64 {
+        self.full.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.full.is_empty()
+    }
+
+    pub fn max_depth(&self) -> u32 {
+        self.full.depth()
+    }
+
+    pub fn canopy_depth(&self) -> u32 {
+        self.full.canopy()
+    }
+
+    pub fn max_buffer_size(&self) -> u32 {
+        self.max_buffer_size
+    }
+
+    /// The record at `index`: `None` when erased or never written.
+    pub fn record(&self, index: u32) -> Option<&Record> {
+        self.records.get(index as usize).and_then(Option::as_ref)
+    }
+
+    /// Every leaf written so far: index, address and record (`None` once
+    /// erased).
+    pub fn leaves(&self) -> impl Iterator<Item = (u32, Option<&Record>)> + '_ {
+        self.records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i as u32, r.as_ref()))
+    }
+
+    /// Applies one event of this tree. An event at or below the index's
+    /// sequence was applied already (`Ok(false)`); the next one must be
+    /// exactly one above it, else the history read has a gap.
+    pub fn apply(&mut self, event: &CompressedRecordWritten) -> Result<bool> {
+        if event.tree != self.tree {
+            return Err(SdkError::InvalidInput(format!(
+                "an event of record tree {} given to the index of tree {}",
+                event.tree, self.tree
+            )));
+        }
+        if event.sequence <= self.sequence {
+            return Ok(false);
+        }
+        if event.sequence != self.sequence + 1 {
+            return Err(SdkError::InvalidInput(format!(
+                "record tree {}: the history read jumps from sequence {} to {}: a write is missing (the node's transaction history may be pruned)",
+                self.tree, self.sequence, event.sequence
+            )));
+        }
+        let leaf = match &event.record {
+            Some(record) => leaf_hash(&self.tree, event.index, record),
+            None => EMPTY_LEAF,
+        };
+        if u64::from(event.index) == self.full.len() {
+            if event.record.is_none() {
+                return Err(SdkError::InvalidInput(format!(
+                    "record tree {}: sequence {} appends an empty leaf at {}",
+                    self.tree, event.sequence, event.index
+                )));
+            }
+            self.full.append(leaf)?;
+            self.records.push(event.record.clone());
+        } else {
+            self.full.replace(event.index, leaf)?;
+            self.records[event.index as usize] = event.record.clone();
+        }
+        self.sequence = event.sequence;
+        Ok(true)
+    }
+
+    /// The proof of the record at `index` against the index's root, trimmed
+    /// by the canopy: what an instruction reading or changing it carries.
+    pub fn proof(&self, index: u32) -> Result<LeafProof> {
+        let record = self.record(index).ok_or_else(|| {
+            SdkError::InvalidInput(if u64::from(index) < self.len() {
+                format!("leaf {index} of record tree {} was erased", self.tree)
+            } else {
+                format!(
+                    "record tree {} has {} leaves: there is no leaf {index}",
+                    self.tree,
+                    self.len()
+                )
+            })
+        })?;
+        Ok(LeafProof {
+            tree: self.tree,
+            index,
+            record: record.clone(),
+            root: self.root(),
+            proof: self.full.proof(index),
+        })
+    }
+
+    /// The version at `index` as a retraction of its amendment names it:
+    /// its fields (`None` once erased) and the proof of its leaf.
+    pub fn previous_leaf(&self, index: u32) -> PreviousLeaf {
+        PreviousLeaf {
+            index,
+            record: self.record(index).cloned(),
+            root: self.root(),
+            proof: self.full.proof(index),
+        }
+    }
+
+    /// The index as its JSON cache.
+    pub fn to_cache(&self) -> TreeCache {
+        TreeCache {
+            format: TreeCache::FORMAT.to_string(),
+            tree: self.tree.to_string(),
+            max_depth: self.full.depth() as u8,
+            max_buffer_size: self.max_buffer_size,
+            canopy_depth: self.full.canopy() as u8,
+            sequence: self.sequence,
+            last_signature: self.last_signature.map(|s| s.to_string()),
+            root: to_hex(&self.root()),
+            leaves: self
+                .records
+                .iter()
+                .enumerate()
+                .map(|(i, record)| CachedLeaf {
+                    leaf: to_hex(&self.full.leaf(i as u32)),
+                    record: record.as_ref().map(|r| to_hex(&borsh(r))),
+                })
+                .collect(),
+        }
+    }
+
+    /// Rebuilds the index from its cache, checking every leaf against its
+    /// record and the root against the leaves.
+    pub fn from_cache(cache: &TreeCache) -> Result<Self> {
+        let corrupt = |what: String| {
+            SdkError::InvalidInput(format!(
+                "record tree cache of {}: {what}",
+                cache.tree
+            ))
+        };
+        if cache.format != TreeCache::FORMAT {
+            return Err(corrupt(format!(
+                "format {:?}, expected {:?}",
+                cache.format,
+                TreeCache::FORMAT
+            )));
+        }
+        let tree: Pubkey = cache
+            .tree
+            .parse()
+            .map_err(|_| corrupt("the tree is not an address".into()))?;
+        let mut index = Self::new(
+            tree,
+            cache.max_depth,
+            cache.max_buffer_size,
+            cache.canopy_depth,
+        )?;
+        for (i, cached) in cache.leaves.iter().enumerate() {
+            let i = u32::try_from(i).map_err(|_| corrupt("too many leaves".into()))?;
+            let record = match &cached.record {
+                None => None,
+                Some(text) => {
+                    let bytes = from_hex(text)
+                        .ok_or_else(|| corrupt(format!("leaf {i}: record is not hex")))?;
+                    Some(
+                        Record::deserialize(&mut bytes.as_slice())
+                            .map_err(|_| corrupt(format!("leaf {i}: not a record")))?,
+                    )
+                }
+            };
+            let leaf = record
+                .as_ref()
+                .map_or(EMPTY_LEAF, |r| leaf_hash(&tree, i, r));
+            if to_hex(&leaf) != cached.leaf {
+                return Err(corrupt(format!("leaf {i} does not hash its record")));
+            }
+            index.full.append(leaf)?;
+            index.records.push(record);
+        }
+        if to_hex(&index.root()) != cache.root {
+            return Err(corrupt("the root does not match the leaves".into()));
+        }
+        index.sequence = cache.sequence;
+        index.last_signature = match &cache.last_signature {
+            None => None,
+            Some(text) => Some(
+                text.parse()
+                    .map_err(|_| corrupt("the last signature is not a signature".into()))?,
+            ),
+        };
+        Ok(index)
+    }
+
+    /// Writes the cache to `path` (a temporary file, then renamed: a crash
+    /// leaves the previous cache whole).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let text = serde_json::to_string(&self.to_cache())
+            .map_err(|e| SdkError::InvalidInput(format!("record tree cache: {e}")))?;
+        let temporary = path.with_extension("json.tmp");
+        let io = |e: std::io::Error| {
+            SdkError::InvalidInput(format!("cannot write {}: {e}", path.display()))
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        std::fs::write(&temporary, text).map_err(io)?;
+        std::fs::rename(&temporary, path).map_err(io)
+    }
+
+    /// Reads the cache at `path`: `None` when there is none.
+    pub fn load(path: &Path) -> Result<Option<Self>> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(SdkError::InvalidInput(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )))
+            }
+        };
+        let cache: TreeCache = serde_json::from_str(&text).map_err(|e| {
+            SdkError::InvalidInput(format!(
+                "{} is not a record tree cache: {e}",
+                path.display()
+            ))
+        })?;
+        Self::from_cache(&cache).map(Some)
+    }
+}
+
+/// The JSON cache of a [`TreeIndex`]: enough to resume reading the tree's
+/// history where it stopped. Every leaf is kept with its record (Borsh,
+/// hex), so a proof can carry the leaf's fields; loading checks each leaf
+/// against its record and the root against the leaves.
+///
+/// ```json
+/// { "format": "panacea/record-tree-index/v1", "tree": "<address>",
+///   "max_depth": 20, "max_buffer_size": 64, "canopy_depth": 10,
+///   "sequence": 3, "last_signature": "<base58>", "root": "<hex>",
+///   "leaves": [ { "leaf": "<hex>", "record": "<hex of borsh(Record)>" },
+///               { "leaf": "00…00", "record": null } ] }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeCache {
+    pub format: String,
+    pub tree: String,
+    pub max_depth: u8,
+    pub max_buffer_size: u32,
+    pub canopy_depth: u8,
+    /// The tree's sequence number after the last event applied.
+    pub sequence: u64,
+    /// The newest transaction of the tree read (base58).
+    pub last_signature: Option<String>,
+    /// The root of `leaves` (hex).
+    pub root: String,
+    pub leaves: Vec<CachedLeaf>,
+}
+
+impl TreeCache {
+    pub const FORMAT: &'static str = "panacea/record-tree-index/v1";
+}
+
+/// One leaf of a [`TreeCache`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedLeaf {
+    /// The leaf (hex): the hash of the record, all zeroes once erased.
+    pub leaf: String,
+    /// Borsh of the record (hex); `null` once erased.
+    pub record: Option<String>,
+}
+
+fn borsh(record: &Record) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(Record::INIT_SPACE);
+    record
+        .serialize(&mut bytes)
+        .expect("serializing into a Vec cannot fail");
+    bytes
+}
+
+fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The tree part of a `RecordTree` account's data, as the program reads it.
+pub fn tree_bytes(data: &[u8]) -> Option<&[u8]> {
+    data.get(RecordTree::TREE_OFFSET..)
+}
+
+/// What a `RecordTree` account holds: its fields, the tree's header and
+/// its current root.
+#[derive(Clone, Debug)]
+pub struct TreeAccount {
+    pub address: Pubkey,
+    pub account: RecordTree,
+    pub header: TreeHeader,
+    pub root: Node,
+    /// Lamports held (its rent).
+    pub lamports: u64,
+    /// Bytes of the account.
+    pub space: usize,
+}
+
+/// The record tree indexes a client keeps: in memory, and, given a
+/// directory, as JSON caches (`<dir>/<tree>.json`) a later run resumes from.
+#[derive(Debug, Default)]
+pub struct TreeIndexes {
+    dir: Option<PathBuf>,
+    loaded: Mutex<HashMap<Pubkey, TreeIndex>>,
+}
+
+impl TreeIndexes {
+    pub fn new(dir: Option<PathBuf>) -> Self {
+        Self {
+            dir,
+            loaded: Mutex::default(),
+        }
+    }
+
+    /// Where the cache of `tree` lives, when there is a directory.
+    pub fn cache_path(&self, tree: &Pubkey) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join(format!("{tree}.json")))
+    }
+
+    fn take(&self, tree: &Pubkey) -> Option<TreeIndex> {
+        self.loaded.lock().expect("tree index lock").remove(tree)
+    }
+
+    /// Drops what is held of `tree` (closed): in memory and its cache file.
+    pub fn forget(&self, tree: &Pubkey) {
+        self.take(tree);
+        if let Some(path) = self.cache_path(tree) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
+    fn put(&self, index: TreeIndex) {
+        self.loaded
+            .lock()
+            .expect("tree index lock")
+            .insert(index.tree, index);
+    }
+}
+
+impl<B: Backend> PanaceaClient<B> {
+    /// Reads a `RecordTree` account: its fields, header and root.
+    pub async fn record_tree(&self, tree: &Pubkey) -> Result<TreeAccount> {
+        let raw = self
+            .backend()
+            .get_account(tree)
+            .await?
+            .ok_or(SdkError::AccountNotFound {
+                address: *tree,
+                expected: "RecordTree",
+            })?;
+        let not_a_tree = || SdkError::Decode {
+            address: *tree,
+            expected: "RecordTree",
+        };
+        if raw.owner != records::ID {
+            return Err(not_a_tree());
+        }
+        let account =
+            RecordTree::try_deserialize(&mut raw.data.as_slice()).map_err(|_| not_a_tree())?;
+        let bytes = tree_bytes(&raw.data).ok_or_else(not_a_tree)?;
+        let header = records::tree::header(bytes).map_err(|_| not_a_tree())?;
+        let root = records::tree::root(bytes).map_err(|_| not_a_tree())?;
+        Ok(TreeAccount {
+            address: *tree,
+            account,
+            header,
+            root,
+            lamports: raw.lamports,
+            space: raw.data.len(),
+        })
+    }
+
+    /// Reads the tree's history after the index's last transaction and
+    /// applies its `CompressedRecordWritten` events in sequence order.
+    /// Returns how many were applied.
+    pub async fn sync_tree_index(&self, index: &mut TreeIndex) -> Result<usize> {
+        let tree = index.tree;
+        let signatures = self
+            .backend()
+            .signatures_for_address_until(&tree, index.last_signature.as_ref())
+            .await?;
+        let mut events = Vec::new();
+        // Oldest first; the events are then put in sequence order.
+        for signature in signatures.iter().rev() {
+            let Some(tx) = self.backend().transaction(signature).await? else {
+                continue;
+            };
+            if tx.error.is_some() {
+                continue;
+            }
+            for event in events_of(&tx) {
+                if let PanaceaEvent::CompressedRecordWritten(written) = event {
+                    if written.tree == tree {
+                        events.push(written);
+                    }
+                }
+            }
+        }
+        events.sort_by_key(|e| e.sequence);
+        let mut applied = 0;
+        for event in &events {
+            if index.apply(event)? {
+                applied += 1;
+            }
+        }
+        if let Some(newest) = signatures.first() {
+            index.last_signature = Some(*newest);
+        }
+        Ok(applied)
+    }
+
+    /// The tree's index rebuilt from its whole history.
+    pub async fn rebuild_tree_index(&self, tree: &Pubkey) -> Result<TreeIndex> {
+        let account = self.record_tree(tree).await?;
+        let mut index = TreeIndex::of(*tree, &account.account)?;
+        self.sync_tree_index(&mut index).await?;
+        Ok(index)
+    }
+
+    /// The index of `tree`, current with the account: the one this client
+    /// holds (or its cache file, or a rebuild from the tree's history),
+    /// brought up to date from the history and checked against the
+    /// account's root. On a mismatch it is refreshed once (read on; rebuilt
+    /// from the whole history when it was ahead of or diverged from the
+    /// account); still apart, the error names the tree and both roots.
+    pub async fn tree_index(&self, tree: &Pubkey) -> Result<TreeIndex> {
+        let trees = self.tree_indexes();
+        let cached = match trees.take(tree) {
+            Some(index) => Some(index),
+            // A cache that does not load (damaged, another format) is
+            // rebuilt from the history: the history is the truth.
+            None => match trees.cache_path(tree) {
+                Some(path) => TreeIndex::load(&path).ok().flatten(),
+                None => None,
+            },
+        };
+        let mut index = match cached {
+            Some(index) if index.tree == *tree => index,
+            _ => self.rebuild_tree_index(tree).await?,
+        };
+        self.sync_tree_index(&mut index).await?;
+        let mut account = self.record_tree(tree).await?;
+        if index.root() != account.root {
+            // Refresh: writes may have landed since the history was read;
+            // an index ahead of the account, or at its sequence with
+            // another root, is not the account's history: rebuild it.
+            self.sync_tree_index(&mut index).await?;
+            account = self.record_tree(tree).await?;
+            if index.root() != account.root && index.sequence >= account.header.sequence_number {
+                index = self.rebuild_tree_index(tree).await?;
+                account = self.record_tree(tree).await?;
+            }
+            if index.root() != account.root {
+                return Err(SdkError::TreeRootMismatch {
+                    tree: *tree,
+                    index_root: to_hex(&index.root()),
+                    index_sequence: index.sequence,
+                    account_root: to_hex(&account.root),
+                    account_sequence: account.header.sequence_number,
+                });
+            }
+        }
+        if let Some(path) = trees.cache_path(tree) {
+            index.save(&path)?;
+        }
+        trees.put(index.clone());
+        Ok(index)
+    }
+
+    /// The proof of leaf `index` of `tree`, from an index checked against
+    /// the account ([`tree_index`](Self::tree_index)).
+    pub async fn leaf_proof(&self, tree: &Pubkey, index: u32) -> Result<LeafProof> {
+        self.tree_index(tree).await?.proof(index)
+    }
 }
 
 #[cfg(test)]

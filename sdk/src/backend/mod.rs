@@ -67,6 +67,24 @@ pub trait Backend: Send + Sync {
     async fn transaction(&self, signature: &Signature) -> Result<Option<TransactionRecord>>;
     /// Signatures of transactions that mention `address`, newest first.
     async fn signatures_for_address(&self, address: &Pubkey) -> Result<Vec<Signature>>;
+    /// Signatures of transactions that mention `address` and landed after
+    /// `until` (all of them when `None`), newest first: what an indexer
+    /// resuming from `until` reads. The default filters
+    /// [`signatures_for_address`](Self::signatures_for_address); a backend
+    /// whose history is paged reads every page.
+    async fn signatures_for_address_until(
+        &self,
+        address: &Pubkey,
+        until: Option<&Signature>,
+    ) -> Result<Vec<Signature>> {
+        let mut all = self.signatures_for_address(address).await?;
+        if let Some(until) = until {
+            if let Some(at) = all.iter().position(|s| s == until) {
+                all.truncate(at);
+            }
+        }
+        Ok(all)
+    }
     async fn minimum_balance_for_rent_exemption(&self, data_len: usize) -> Result<u64>;
     /// Cluster time, seconds since the Unix epoch.
     async fn unix_timestamp(&self) -> Result<i64>;

@@ -296,6 +296,37 @@ impl Backend for RpcBackend {
             .collect()
     }
 
+    async fn signatures_for_address_until(
+        &self,
+        address: &Pubkey,
+        until: Option<&Signature>,
+    ) -> Result<Vec<Signature>> {
+        // Pages of at most 1,000 (the node's limit), newest first, each
+        // before the oldest of the previous one, down to `until`.
+        const PAGE: usize = 1_000;
+        let mut all: Vec<Signature> = Vec::new();
+        loop {
+            let config = solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config {
+                before: all.last().copied(),
+                until: until.copied(),
+                limit: Some(PAGE),
+                commitment: Some(self.commitment),
+            };
+            let page = self
+                .client
+                .get_signatures_for_address_with_config(address, config)
+                .await
+                .map_err(rpc)?;
+            let full = page.len() == PAGE;
+            for status in page {
+                all.push(status.signature.parse::<Signature>().map_err(rpc)?);
+            }
+            if !full {
+                return Ok(all);
+            }
+        }
+    }
+
     async fn minimum_balance_for_rent_exemption(&self, data_len: usize) -> Result<u64> {
         self.client
             .get_minimum_balance_for_rent_exemption(data_len)

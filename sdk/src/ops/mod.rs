@@ -13,6 +13,8 @@ pub mod patient;
 pub mod provider;
 pub mod sharing;
 pub mod token;
+/// Record trees, and operations on a record of either kind (`RecordRef`).
+pub mod compressed;
 
 use {
     crate::{

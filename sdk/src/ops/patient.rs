@@ -286,7 +286,7 @@ impl<B: Backend> PanaceaClient<B> {
     /// whether the grant exists already with those terms (a retry). One
     /// that exists with other terms, or is revoked or expired, is refused,
     /// naming what is on chain.
-    async fn existing_grant(
+    pub(crate) async fn existing_grant(
         &self,
         grant: &Pubkey,
         grantee: &Pubkey,

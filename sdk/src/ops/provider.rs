@@ -177,7 +177,7 @@ impl<B: Backend> PanaceaClient<B> {
     /// it, read from the chain now ([`key_recipients`](Self::key_recipients)):
     /// the patient, the guardian, and every live grant over the patient's
     /// records of `kind` with Read.
-    async fn wrap_new_record(
+    pub(crate) async fn wrap_new_record(
         &self,
         profile: &Patient,
         kind: RecordKind,
@@ -432,7 +432,7 @@ impl<B: Backend> PanaceaClient<B> {
 
 /// Best effort: removes a sealed payload whose issuing transaction did not
 /// land, so a failed issue leaves the store as it found it.
-async fn discard(store: &BlobStore, sealed: &SealedRecord, envelopes: &[offchain::EnvelopeName]) {
+pub(crate) async fn discard(store: &BlobStore, sealed: &SealedRecord, envelopes: &[offchain::EnvelopeName]) {
     let _ = offchain::shred(store, &sealed.uri).await;
     for envelope in envelopes {
         let _ = store.delete_envelope(envelope).await;

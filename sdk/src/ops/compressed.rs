@@ -1,0 +1,673 @@
+//! Record trees and every operation on a record named by a [`RecordRef`]:
+//! an account or a compressed record, one path for both. A compressed
+//! record's proof comes from the client's index of its tree, checked
+//! against the account before the instruction is built
+//! ([`PanaceaClient::tree_index`]).
+//!
+//! Off chain, a compressed record's ciphertext, key envelopes and wrapped
+//! keys are bound to [`key_binding`] (tree, patient and content commitment)
+//! rather than to its address: the leaf it takes, hence its address, is
+//! only known once the append has landed, and the binding is rebuilt from
+//! the leaf's fields by every reader.
+
+use {
+    crate::{
+        backend::Backend,
+        claims as cl,
+        client::{AnySigner, Outcome, PanaceaClient},
+        compression::{compressed_address, RecordRef},
+        error::{Result, SdkError},
+        events::{events_of, PanaceaEvent},
+        offchain::{self, BlobStore, DataKey, EncryptionKeypair, RecordContext, SealedRecord},
+        records as rx,
+    },
+    anchor_lang::prelude::Pubkey,
+    claims::instructions::SubmitClaimArgs,
+    records::{
+        compressed::LeafProof,
+        instructions::*,
+        state::{Entity, Grant, GrantScope, Patient, Record, RecordKind},
+    },
+    solana_keypair::Keypair,
+    solana_signer::Signer,
+};
+
+/// What a compressed record's ciphertext, key envelopes and wrapped keys
+/// are bound to: `SHA-256("panacea/compressed-record/key-binding/v1" ‖ tree
+/// ‖ patient ‖ content_commitment)`. Known before the record lands (the
+/// content commitment is computed before encryption), fixed for ever
+/// (a re-key keeps the content commitment), unique (it hashes a random
+/// salt).
+pub fn key_binding(tree: &Pubkey, patient: &Pubkey, content_commitment: &[u8; 32]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::new()
+        .chain_update(b"panacea/compressed-record/key-binding/v1")
+        .chain_update(tree.as_ref())
+        .chain_update(patient.as_ref())
+        .chain_update(content_commitment)
+        .finalize()
+        .into()
+}
+
+/// A record looked up for an instruction: its address, its fields, the
+/// account an instruction's record slot takes (the record, or its tree)
+/// and, for a compressed record, the proof of its leaf.
+#[derive(Clone, Debug)]
+pub struct ResolvedRecord {
+    pub reference: RecordRef,
+    /// The address grants, requests, claims and events name it by.
+    pub address: Pubkey,
+    pub record: Record,
+    /// The account passed in the instruction's record slot.
+    pub slot: Pubkey,
+    /// The leaf's proof, for a compressed record.
+    pub leaf: Option<LeafProof>,
+}
+
+impl ResolvedRecord {
+    /// The 32 bytes its ciphertext, envelopes and wrapped keys are bound to:
+    /// an account record's address, a compressed record's [`key_binding`].
+    pub fn binding(&self) -> [u8; 32] {
+        match self.reference {
+            RecordRef::Account(address) => address.to_bytes(),
+            RecordRef::Compressed { tree, .. } => {
+                key_binding(&tree, &self.record.patient, &self.record.content_commitment)
+            }
+        }
+    }
+
+    /// The context its ciphertext is sealed under.
+    pub fn context(&self) -> RecordContext {
+        RecordContext::new(self.binding(), self.record.record_version)
+    }
+
+    /// Where its ciphertext is stored.
+    pub fn uri(&self) -> String {
+        offchain::blob_uri(&self.record.commitment)
+    }
+
+    /// The record as `claims` lists it: the account passed and its origin.
+    pub fn billed(&self) -> cl::BilledRecord {
+        cl::BilledRecord {
+            record: self.slot,
+            origin: self.record.origin,
+        }
+    }
+}
+
+/// A compressed record sealed, stored and wrapped, and the instruction that
+/// appends it ([`PanaceaClient::prepare_compressed_issue`]).
+pub struct PreparedIssue {
+    pub instruction: solana_instruction::Instruction,
+    pub sealed: SealedRecord,
+    pub envelopes: Vec<offchain::EnvelopeName>,
+}
+
+impl PreparedIssue {
+    /// Deletes what was stored for it (its transaction did not land).
+    pub async fn discard(&self, store: &BlobStore) {
+        crate::ops::provider::discard(store, &self.sealed, &self.envelopes).await;
+    }
+}
+
+impl<B: Backend> PanaceaClient<B> {
+    /// Looks a record up: an account is read; a compressed record comes from
+    /// the tree's index, checked against the account, with its proof.
+    pub async fn resolve_record(&self, record: &RecordRef) -> Result<ResolvedRecord> {
+        match *record {
+            RecordRef::Account(address) => Ok(ResolvedRecord {
+                reference: *record,
+                address,
+                record: self.get::<Record>(&address).await?,
+                slot: address,
+                leaf: None,
+            }),
+            RecordRef::Compressed { tree, index } => {
+                let leaf = self.leaf_proof(&tree, index).await?;
+                Ok(ResolvedRecord {
+                    reference: *record,
+                    address: compressed_address(&tree, index),
+                    record: leaf.record.clone(),
+                    slot: tree,
+                    leaf: Some(leaf),
+                })
+            }
+        }
+    }
+
+    /// Creates a record tree: a fresh keypair's account of the size the
+    /// dimensions need, rent exempt (paid by this client's payer, refunded
+    /// on close), and `create_record_tree`, in one transaction. `authority`
+    /// is an issuing entity's authority (only it appends), or, `shared`,
+    /// the registry admin (any active issuer appends). Returns the tree's
+    /// address (`"tree"`).
+    pub async fn create_record_tree(
+        &self,
+        authority: &AnySigner,
+        max_depth: u8,
+        max_buffer_size: u32,
+        canopy_depth: u8,
+        shared: bool,
+    ) -> Result<Outcome> {
+        if self.config().sign_only {
+            return Err(SdkError::InvalidInput(
+                "creating a record tree signs with a fresh key for the tree's account, which is not kept: it cannot be signed offline (--sign-only)".into(),
+            ));
+        }
+        let space = rx::record_tree_space(max_depth, max_buffer_size, canopy_depth)
+            .map_err(|e| {
+                SdkError::InvalidInput(format!(
+                    "a record tree of depth {max_depth}, buffer {max_buffer_size}, canopy {canopy_depth}: {e}"
+                ))
+            })?;
+        let rent = self
+            .backend()
+            .minimum_balance_for_rent_exemption(space)
+            .await?;
+        let tree = Keypair::new();
+        let create = anchor_lang::solana_program::system_instruction::create_account(
+            &self.payer(),
+            &tree.pubkey(),
+            rent,
+            space as u64,
+            &records::ID,
+        );
+        let init = rx::create_record_tree(
+            &self.payer(),
+            &authority.pubkey(),
+            &tree.pubkey(),
+            CreateRecordTreeArgs {
+                max_depth,
+                max_buffer_size,
+                canopy_depth,
+                shared,
+            },
+        );
+        let signers: [&AnySigner; 2] = [authority, &tree];
+        self.create(false, &[create, init], &signers, vec![("tree", tree.pubkey())])
+            .await
+    }
+
+    /// Closes an empty or fully erased tree (its authority); the rent goes
+    /// back to whoever paid it.
+    pub async fn close_record_tree(&self, authority: &AnySigner, tree: &Pubkey) -> Result<Outcome> {
+        let state = self.record_tree(tree).await?;
+        if state.account.authority != authority.pubkey() {
+            return Err(SdkError::NotPermitted(format!(
+                "record tree {tree} was created by {}: only it closes the tree",
+                state.account.authority
+            )));
+        }
+        if state.account.erased != state.account.records {
+            return Err(SdkError::InvalidInput(format!(
+                "record tree {tree} holds {} records not erased: only an empty or fully erased tree closes",
+                state.account.records - state.account.erased
+            )));
+        }
+        let ix = rx::close_record_tree(&authority.pubkey(), tree, &state.account.rent_payer);
+        let outcome = self.act(&[ix], &[authority]).await?;
+        if outcome.signature.is_some() {
+            self.tree_indexes().forget(tree);
+        }
+        Ok(Outcome {
+            addresses: vec![("tree", *tree), ("rent_payer", state.account.rent_payer)],
+            ..outcome
+        })
+    }
+
+    /// Issues `fhir_json` as a record: an account (`tree` `None`, as
+    /// [`issue_record`](Self::issue_record)) or the next leaf of `tree`.
+    pub async fn issue_record_into(
+        &self,
+        issuer: &AnySigner,
+        patient: &Pubkey,
+        kind: RecordKind,
+        fhir_json: &[u8],
+        store: &BlobStore,
+        tree: Option<Pubkey>,
+    ) -> Result<(Outcome, SealedRecord, RecordRef)> {
+        match tree {
+            None => {
+                let (outcome, sealed, _) = self
+                    .issue_record(issuer, patient, kind, fhir_json, store)
+                    .await?;
+                let record = outcome.address("record").ok_or_else(|| {
+                    SdkError::InvalidInput("the issue reported no record".into())
+                })?;
+                Ok((outcome, sealed, RecordRef::Account(record)))
+            }
+            Some(tree) => {
+                self.issue_compressed_record(issuer, patient, kind, fhir_json, store, &tree)
+                    .await
+            }
+        }
+    }
+
+    /// Validates, encrypts and stores `fhir_json`, wraps its key to the
+    /// patient (and guardian and every live grant over the patient's
+    /// records of this kind), and appends it to `tree` as a compressed
+    /// record. The leaf it took is read from the transaction's event. When
+    /// the transaction fails without landing, the ciphertext and envelopes
+    /// written for it are deleted again.
+    pub async fn issue_compressed_record(
+        &self,
+        issuer: &AnySigner,
+        patient: &Pubkey,
+        kind: RecordKind,
+        fhir_json: &[u8],
+        store: &BlobStore,
+        tree: &Pubkey,
+    ) -> Result<(Outcome, SealedRecord, RecordRef)> {
+        self.refuse_offline("issuing a record")?;
+        let prepared = self
+            .prepare_compressed_issue(&issuer.pubkey(), patient, kind, fhir_json, store, tree)
+            .await?;
+        let signature = match self.send(&[prepared.instruction.clone()], &[issuer]).await {
+            Ok(signature) => signature,
+            Err(error) => {
+                if error.landed() == Some(false) {
+                    prepared.discard(store).await;
+                }
+                return Err(error);
+            }
+        };
+        let index = self.written_leaf(&signature, tree).await?;
+        let reference = RecordRef::Compressed {
+            tree: *tree,
+            index,
+        };
+        Ok((
+            Outcome {
+                signature: Some(signature),
+                addresses: vec![("record", reference.address()), ("tree", *tree)],
+                ..Outcome::default()
+            },
+            prepared.sealed,
+            reference,
+        ))
+    }
+
+    /// Everything [`issue_compressed_record`](Self::issue_compressed_record)
+    /// does before it sends: the tree checked (the issuer may append, it is
+    /// not full), the payload sealed and stored, its key wrapped; returns
+    /// the instruction. Several writers can prepare theirs against the same
+    /// tree state and send them in one slot: appends need no proof, so all
+    /// land, each taking the next leaf.
+    pub async fn prepare_compressed_issue(
+        &self,
+        issuer: &Pubkey,
+        patient: &Pubkey,
+        kind: RecordKind,
+        fhir_json: &[u8],
+        store: &BlobStore,
+        tree: &Pubkey,
+    ) -> Result<PreparedIssue> {
+        let state = self.record_tree(tree).await?;
+        if let Some(only) = state.account.issuer {
+            if only != *issuer {
+                return Err(SdkError::NotPermitted(format!(
+                    "record tree {tree} takes records from {only} only, not {issuer}"
+                )));
+            }
+        }
+        if state.account.records >= state.account.capacity() {
+            return Err(SdkError::InvalidInput(format!(
+                "record tree {tree} is full ({} records)",
+                state.account.records
+            )));
+        }
+        let profile: Patient = self.get(&records::pda::patient(patient).0).await?;
+        // An original is version 1.
+        let (sealed, context) =
+            offchain::seal_bound(fhir_json, 1, |c| key_binding(tree, patient, c), store).await?;
+        let envelopes = match self
+            .wrap_new_record(&profile, kind, &sealed, &context.record, store)
+            .await
+        {
+            Ok(names) => names,
+            Err(error) => {
+                let _ = offchain::shred(store, &sealed.uri).await;
+                return Err(error);
+            }
+        };
+        let instruction = rx::issue_compressed_record(
+            issuer,
+            patient,
+            tree,
+            IssueCompressedRecordArgs {
+                commitment: sealed.commitment,
+                content_commitment: sealed.content_commitment,
+                kind,
+            },
+        );
+        Ok(PreparedIssue {
+            instruction,
+            sealed,
+            envelopes,
+        })
+    }
+
+    /// The leaf of `tree` the landed transaction `signature` appended (its
+    /// last `CompressedRecordWritten` of that tree).
+    async fn written_leaf(
+        &self,
+        signature: &solana_signature::Signature,
+        tree: &Pubkey,
+    ) -> Result<u32> {
+        let tx = self.backend().transaction(signature).await?.ok_or_else(|| {
+            SdkError::Rpc(format!(
+                "transaction {signature} landed but its history is not readable yet"
+            ))
+        })?;
+        events_of(&tx)
+            .into_iter()
+            .filter_map(|event| match event {
+                PanaceaEvent::CompressedRecordWritten(e) if e.tree == *tree => Some(e.index),
+                _ => None,
+            })
+            .next_back()
+            .ok_or_else(|| {
+                SdkError::Rpc(format!(
+                    "transaction {signature} wrote no leaf of record tree {tree}"
+                ))
+            })
+    }
+
+    /// The record's data key from the envelope `keys` (the patient's or the
+    /// guardian's, or a grantee over the patient's records) can open.
+    pub async fn envelope_key_of(
+        &self,
+        record: &ResolvedRecord,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<DataKey> {
+        Ok(offchain::envelope_data_key(store, &record.binding(), &record.uri(), keys).await?)
+    }
+
+    /// The patient (or guardian) reads a record, either kind.
+    pub async fn read_own(
+        &self,
+        record: &RecordRef,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Vec<u8>> {
+        let resolved = self.resolve_record(record).await?;
+        let key = self.envelope_key_of(&resolved, keys, store).await?;
+        self.open_resolved(&resolved, &key, store).await
+    }
+
+    async fn open_resolved(
+        &self,
+        record: &ResolvedRecord,
+        key: &DataKey,
+        store: &BlobStore,
+    ) -> Result<Vec<u8>> {
+        Ok(offchain::open(
+            store,
+            &record.context(),
+            &record.uri(),
+            &record.record.commitment,
+            &record.record.content_commitment,
+            key,
+        )
+        .await?)
+    }
+
+    /// A grantee reads a record, either kind, under `grant`: the key from
+    /// the grant (one record) or from its envelope (a grant over the
+    /// patient's records), the commitments checked, the payload decrypted.
+    pub async fn read_granted(
+        &self,
+        grant: &Pubkey,
+        record: &RecordRef,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Vec<u8>> {
+        let grant: Grant = self.get(grant).await?;
+        let resolved = self.resolve_record(record).await?;
+        let key = if grant.scope == GrantScope::Patient {
+            self.envelope_key_of(&resolved, keys, store).await?
+        } else {
+            offchain::unwrap_key(&grant.wrapped_key, &resolved.binding(), keys)?
+        };
+        self.open_resolved(&resolved, &key, store).await
+    }
+
+    /// Grants `grantee` (a registered entity) access to one record, either
+    /// kind, handing it the record's data key wrapped to its encryption key.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn grant_record_access(
+        &self,
+        authority: &AnySigner,
+        patient: &Pubkey,
+        record: &RecordRef,
+        grantee: &Pubkey,
+        terms: crate::ops::patient::AccessTerms,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Outcome> {
+        self.acting_for(
+            &authority.pubkey(),
+            patient,
+            Some(keys),
+            crate::ops::sharing::PatientAction::Grant,
+        )
+        .await?;
+        let address = record.address();
+        let grant = records::pda::grant(patient, grantee, &address).0;
+        if self
+            .existing_grant(&grant, grantee, terms.permissions, None, &terms)
+            .await?
+        {
+            return self.create(true, &[], &[], vec![("grant", grant)]).await;
+        }
+        let resolved = self.resolve_record(record).await?;
+        let key = self.envelope_key_of(&resolved, keys, store).await?;
+        let entity: Entity = self.get(&records::pda::entity(grantee).0).await?;
+        let wrapped = offchain::wrap_key(&key, &resolved.binding(), &entity.encryption_key)?;
+        let ix = rx::grant_access(
+            &self.payer(),
+            &authority.pubkey(),
+            patient,
+            &resolved.slot,
+            GrantAccessArgs {
+                grantee: *grantee,
+                scope: GrantScope::Record,
+                kinds: 0,
+                permissions: terms.permissions,
+                purpose: terms.purpose,
+                duration: terms.duration,
+                wrapped_key: wrapped.to_vec(),
+                leaf: resolved.leaf,
+            },
+        );
+        self.create(false, &[ix], &[authority], vec![("grant", grant)])
+            .await
+    }
+
+    /// An entity asks the patient for access to one record, either kind
+    /// (`args.scope` Record; `args.leaf` is filled here).
+    pub async fn request_record_access(
+        &self,
+        requester: &AnySigner,
+        record: &RecordRef,
+        mut args: RequestAccessArgs,
+    ) -> Result<Outcome> {
+        let resolved = self.resolve_record(record).await?;
+        let patient = resolved.record.patient;
+        let address =
+            records::pda::access_request(&patient, &requester.pubkey(), &resolved.address).0;
+        args.leaf = resolved.leaf;
+        let ix = rx::request_access(
+            &self.payer(),
+            &requester.pubkey(),
+            &patient,
+            &resolved.slot,
+            args,
+        );
+        self.create(
+            self.exists(&address).await?,
+            &[ix],
+            &[requester],
+            vec![("access_request", address)],
+        )
+        .await
+    }
+
+    /// The grantee logs an access to a record, either kind, under `grant`.
+    pub async fn log_record_access(
+        &self,
+        grantee: &AnySigner,
+        grant: &Pubkey,
+        record: &RecordRef,
+    ) -> Result<Outcome> {
+        let (slot, leaf) = match record {
+            RecordRef::Account(address) => (*address, None),
+            RecordRef::Compressed { .. } => {
+                let resolved = self.resolve_record(record).await?;
+                (resolved.slot, resolved.leaf)
+            }
+        };
+        let ix = rx::log_access_with(&grantee.pubkey(), grant, &slot, LogAccessArgs { leaf });
+        self.act(&[ix], &[grantee]).await
+    }
+
+    /// Bills `policy` for services backed by `records`, either kind: each
+    /// account is passed, each compressed record as its tree with its leaf
+    /// and proof in the arguments. A claim whose transaction would exceed
+    /// a packet (1,232 bytes) is refused before anything is sent.
+    pub async fn bill_records(
+        &self,
+        provider: &AnySigner,
+        policy: &Pubkey,
+        records: &[RecordRef],
+        amount_billed: u64,
+        service_commitment: [u8; 32],
+    ) -> Result<Outcome> {
+        let state: claims::state::Policy = self.get(policy).await?;
+        let mut billed = Vec::with_capacity(records.len());
+        let mut leaves = Vec::new();
+        for record in records {
+            let resolved = self.resolve_record(record).await?;
+            billed.push(resolved.billed());
+            leaves.extend(resolved.leaf);
+        }
+        let claim_id = crate::ops::provider::random_id();
+        let claim = cl::claim_address(policy, &claim_id);
+        let compressed = leaves.len();
+        let ix = cl::submit_claim(
+            &self.payer(),
+            &provider.pubkey(),
+            policy,
+            &state.insurer,
+            &state.patient,
+            &billed,
+            SubmitClaimArgs {
+                claim_id,
+                amount_billed,
+                service_commitment,
+                leaves,
+            },
+        );
+        let size = crate::compression::legacy_transaction_size(
+            std::slice::from_ref(&ix),
+            &self.payer(),
+            true,
+        );
+        if size > crate::compression::PACKET_DATA_SIZE {
+            return Err(SdkError::InvalidInput(format!(
+                "a claim over {} records ({compressed} compressed) is a {size}-byte transaction, above the {}-byte limit: bill fewer compressed records per claim",
+                records.len(),
+                crate::compression::PACKET_DATA_SIZE
+            )));
+        }
+        self.create(false, &[ix], &[provider], vec![("claim", claim)])
+            .await
+    }
+
+    /// Erases a record, either kind (the patient or guardian), crypto-shredding
+    /// it first: the patient's envelope (with `keys`, the patient's key)
+    /// and the ciphertext are deleted once the erasure simulated cleanly,
+    /// then it is erased on chain (an account closes; a leaf becomes the
+    /// empty leaf, which no instruction accepts again).
+    pub async fn erase_any_record(
+        &self,
+        authority: &AnySigner,
+        record: &RecordRef,
+        keys: Option<&EncryptionKeypair>,
+        store: &BlobStore,
+    ) -> Result<Outcome> {
+        let RecordRef::Compressed { tree, .. } = *record else {
+            let address = record.address();
+            let state: Record = self.get(&address).await?;
+            return self
+                .erase_record(authority, &state.patient, &address, keys, store)
+                .await;
+        };
+        self.refuse_offline("erasing a record")?;
+        let resolved = self.resolve_record(record).await?;
+        let leaf = resolved.leaf.clone().ok_or_else(|| {
+            SdkError::InvalidInput(format!("record {record} has no leaf proof"))
+        })?;
+        let ix = rx::erase_compressed_record(
+            &authority.pubkey(),
+            EraseCompressedRecordArgs { record: leaf },
+        );
+        self.priced(std::slice::from_ref(&ix), &[authority]).await?;
+        let uri = resolved.uri();
+        if let Some(keys) = keys {
+            // Named from the ciphertext's head: only while it is there.
+            match offchain::envelope_name_of(store, &resolved.binding(), &uri, keys).await {
+                Ok(name) => store.delete_envelope(&name).await?,
+                Err(offchain::OffchainError::BlobNotFound(_)) => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        offchain::shred(store, &uri).await?;
+        let outcome = self.act(&[ix], &[authority]).await?;
+        Ok(Outcome {
+            addresses: vec![("record", resolved.address), ("tree", tree)],
+            ..outcome
+        })
+    }
+
+    /// The issuer retracts a record issued in error, either kind; an
+    /// amendment's previous version becomes Active again.
+    pub async fn retract_any_record(
+        &self,
+        issuer: &AnySigner,
+        record: &RecordRef,
+    ) -> Result<Outcome> {
+        let RecordRef::Compressed { tree, .. } = *record else {
+            return self.retract_record(issuer, &record.address()).await;
+        };
+        let resolved = self.resolve_record(record).await?;
+        let leaf = resolved.leaf.clone().ok_or_else(|| {
+            SdkError::InvalidInput(format!("record {record} has no leaf proof"))
+        })?;
+        let previous = if resolved.record.supersedes == [0; 16] {
+            None
+        } else {
+            let index = self.tree_index(&tree).await?;
+            let (at, _) = index
+                .leaves()
+                .find(|(i, _)| {
+                    compressed_address(&tree, *i).as_ref()[..16] == resolved.record.supersedes
+                })
+                .ok_or_else(|| {
+                    SdkError::InvalidInput(format!(
+                        "record {record} amends a version not found in tree {tree}"
+                    ))
+                })?;
+            Some(index.previous_leaf(at))
+        };
+        let ix = rx::retract_compressed_record(
+            &issuer.pubkey(),
+            RetractCompressedRecordArgs {
+                record: leaf,
+                previous,
+            },
+        );
+        self.act(&[ix], &[issuer]).await
+    }
+}
