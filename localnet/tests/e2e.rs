@@ -140,6 +140,7 @@ fn the_whole_story_over_json_rpc() {
             purpose: Purpose::Treatment,
             duration: 86_400,
             reason_code: 1,
+            leaf: None,
         };
         client
             .request_access(&specialist, &patient.pubkey(), &record, ask)

@@ -811,6 +811,7 @@ async fn story(net: &Net, seed: u64) {
         purpose: Purpose::Treatment,
         duration: 86_400,
         reason_code: 1,
+        leaf: None,
     };
     let s = specialist.pubkey();
     let request = pda::access_request(&p, &s, &record).0;

@@ -520,7 +520,9 @@ pub fn log_access(grantee: &Pubkey, grant: &Pubkey, record: &Pubkey) -> Instruct
             event_authority: event_authority(),
             program: ID,
         },
-        ix::LogAccess {},
+        ix::LogAccess {
+            args: LogAccessArgs::default(),
+        },
     )
 }
 

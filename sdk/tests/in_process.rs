@@ -275,6 +275,7 @@ async fn every_actor_every_operation_in_process() {
         purpose: Purpose::Treatment,
         duration: 7 * DAY,
         reason_code: 4,
+        leaf: None,
     };
     let request = s
         .client
@@ -1173,6 +1174,7 @@ async fn the_remaining_operations_and_the_wallet_relay_flow() {
         purpose: Purpose::Research,
         duration: DAY,
         reason_code: 2,
+        leaf: None,
     };
     let request = s
         .client
@@ -1265,6 +1267,7 @@ async fn the_remaining_operations_and_the_wallet_relay_flow() {
             purpose: Purpose::Treatment,
             duration: DAY,
             wrapped_key: vec![],
+            leaf: None,
         },
     );
     let unsigned = s.client.partially_signed(&[ix]).await.unwrap();

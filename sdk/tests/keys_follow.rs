@@ -191,6 +191,7 @@ impl Scene {
             purpose: Purpose::Treatment,
             duration: 7 * DAY,
             reason_code: 4,
+            leaf: None,
         };
         self.client
             .request_access(&requester.key, &self.patient.pubkey(), target, ask)

@@ -320,6 +320,7 @@ impl World {
                 purpose: Purpose::Treatment,
                 duration: 365 * DAY,
                 wrapped_key: vec![],
+                leaf: None,
             },
         )
     }
@@ -403,6 +404,7 @@ impl World {
                 purpose: Purpose::Treatment,
                 duration,
                 wrapped_key: vec![1; 80],
+                leaf: None,
             },
         );
         self.send(&[ix], &[patient]).expect("grant access");

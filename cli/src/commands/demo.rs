@@ -502,6 +502,7 @@ async fn story<B: Backend + 'static>(
         purpose: Purpose::Treatment,
         duration: 30 * DAY,
         reason_code: 1,
+        leaf: None,
     };
     client
         .request_access(&specialist, &patient.pubkey(), &record, ask)

@@ -94,4 +94,16 @@ pub enum ClaimsError {
     PolicyPeriodTooLong,
     #[msg("policy period ends more than MAX_POLICY_DURATION (5 years) from now")]
     PolicyEndsTooLate,
+    #[msg("a record tree was listed without a leaf proof for it")]
+    LeafProofMissing,
+    #[msg("more leaf proofs than record trees listed")]
+    LeafProofUnexpected,
+    #[msg("leaf proof names another tree than the account listed")]
+    LeafOfAnotherTree,
+    #[msg("leaf proof was built against a root no longer in the tree's changelog: rebuild it")]
+    StaleProof,
+    #[msg("leaf proof does not prove this record in its tree")]
+    LeafProofInvalid,
+    #[msg("the record's leaf was changed since the proof's root: reload the record")]
+    LeafModifiedSinceProof,
 }

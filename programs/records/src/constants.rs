@@ -54,3 +54,8 @@ pub const RECORD_BOOK_DECIMALS: u8 = 0;
 pub const CUSTODIANS_SEED: &[u8] = b"custodians";
 /// Most emergency key custodians the registry names.
 pub const MAX_CUSTODIANS: usize = 5;
+
+/// Address of a compressed record (never an account): `["compressed_record",
+/// tree, leaf index (u32 LE)]`. Grants, requests, claims and events name a
+/// compressed record by it; its first 16 bytes are the record's `record_id`.
+pub const COMPRESSED_RECORD_SEED: &[u8] = b"compressed_record";

@@ -119,4 +119,32 @@ pub enum RecordsError {
     GuardianKeyWithoutGuardian,
     #[msg("signer is not the patient's guardian")]
     NotGuardian,
+    #[msg("record tree: depth 3 to 30, buffer 8 to 2048, canopy below the depth, at most 10 MiB, and the account sized exactly for them")]
+    InvalidTreeConfig,
+    #[msg("record tree is full")]
+    TreeFull,
+    #[msg("leaf index is beyond the record tree")]
+    LeafIndexOutOfBounds,
+    #[msg("leaf proof length does not fit the tree's depth and canopy")]
+    ProofLengthInvalid,
+    #[msg("leaf proof does not prove these record fields at this index")]
+    LeafProofInvalid,
+    #[msg("leaf proof was built against a root no longer in the tree's changelog: rebuild it")]
+    StaleProof,
+    #[msg("the leaf was changed since the proof's root: reload the record")]
+    LeafModifiedSinceProof,
+    #[msg("leaf proof names another tree than the account passed")]
+    LeafOfAnotherTree,
+    #[msg("a record tree was passed without a leaf proof")]
+    LeafProofMissing,
+    #[msg("a leaf proof was passed with a record account (or with no record)")]
+    LeafProofUnexpected,
+    #[msg("signer is not the record tree's authority")]
+    NotTreeAuthority,
+    #[msg("this record tree takes records only from its own issuer")]
+    TreeIssuerMismatch,
+    #[msg("record tree still holds records: erase them all first")]
+    TreeNotEmpty,
+    #[msg("account is not a record tree of this program")]
+    NotARecordTree,
 }

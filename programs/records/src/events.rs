@@ -252,3 +252,42 @@ pub struct EmergencyCustodiansSet {
     pub count: u8,
     pub generation: u64,
 }
+
+/// A record tree was created (`create_record_tree`).
+#[event]
+#[derive(Clone, Debug)]
+pub struct RecordTreeCreated {
+    pub tree: Pubkey,
+    pub authority: Pubkey,
+    /// The only entity authority that appends to it; `None`: a shared tree
+    /// (created by the admin) any active issuer appends to.
+    pub issuer: Option<Pubkey>,
+    pub max_depth: u8,
+    pub max_buffer_size: u32,
+    pub canopy_depth: u8,
+}
+
+/// An empty or fully erased record tree was closed; its rent went back to
+/// the payer of its creation.
+#[event]
+#[derive(Clone, Debug)]
+pub struct RecordTreeClosed {
+    pub tree: Pubkey,
+    pub refunded: u64,
+}
+
+/// A leaf of a record tree was written: everything needed to rebuild it.
+/// The leaf is `compressed::leaf_hash(tree, index, record)`, or the empty
+/// leaf when `record` is `None` (erased). Applied in `sequence` order, these
+/// events rebuild the whole tree.
+#[event]
+#[derive(Clone, Debug)]
+pub struct CompressedRecordWritten {
+    pub tree: Pubkey,
+    pub index: u32,
+    /// The tree's sequence number after this write.
+    pub sequence: u64,
+    /// The record's stable address (`pda::compressed_record(tree, index)`).
+    pub address: Pubkey,
+    pub record: Option<Record>,
+}

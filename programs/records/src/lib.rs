@@ -11,6 +11,7 @@
 
 use anchor_lang::prelude::*;
 
+pub mod compressed;
 pub mod constants;
 pub mod errors;
 pub mod events;
@@ -191,8 +192,8 @@ pub mod records {
     // ----- grantee -----
 
     /// Records an access under a grant.
-    pub fn log_access(ctx: Context<LogAccess>) -> Result<()> {
-        grantee::log_access::handler(ctx)
+    pub fn log_access(ctx: Context<LogAccess>, args: LogAccessArgs) -> Result<()> {
+        grantee::log_access::handler(ctx, args)
     }
 
     // ----- registry admin: emergency key custodians -----
@@ -213,6 +214,62 @@ pub mod records {
         args: UpdateGuardianEncryptionKeyArgs,
     ) -> Result<()> {
         patient::update_guardian_encryption_key::handler(ctx, args)
+    }
+
+    // ----- compressed records (record trees) -----
+
+    /// Initializes a record tree in an account created in the same
+    /// transaction (an issuing entity's own tree, or a shared one of the admin).
+    pub fn create_record_tree(
+        ctx: Context<CreateRecordTree>,
+        args: CreateRecordTreeArgs,
+    ) -> Result<()> {
+        trees::create_record_tree::handler(ctx, args)
+    }
+
+    /// Closes an empty or fully erased record tree; its rent goes back to its payer.
+    pub fn close_record_tree(ctx: Context<CloseRecordTree>) -> Result<()> {
+        trees::close_record_tree::handler(ctx)
+    }
+
+    /// Issues a compressed record: the next leaf of a record tree.
+    pub fn issue_compressed_record(
+        ctx: Context<IssueCompressedRecord>,
+        args: IssueCompressedRecordArgs,
+    ) -> Result<()> {
+        provider::issue_compressed_record::handler(ctx, args)
+    }
+
+    /// Amends a compressed record: the new version is appended to the same tree.
+    pub fn amend_compressed_record(
+        ctx: Context<AmendCompressedRecord>,
+        args: AmendCompressedRecordArgs,
+    ) -> Result<()> {
+        provider::amend_compressed_record::handler(ctx, args)
+    }
+
+    /// The issuer retracts a compressed record.
+    pub fn retract_compressed_record(
+        ctx: Context<RetractCompressedRecord>,
+        args: RetractCompressedRecordArgs,
+    ) -> Result<()> {
+        provider::retract_compressed_record::handler(ctx, args)
+    }
+
+    /// Erases a compressed record: its leaf becomes the empty leaf.
+    pub fn erase_compressed_record(
+        ctx: Context<EraseCompressedRecord>,
+        args: EraseCompressedRecordArgs,
+    ) -> Result<()> {
+        patient::erase_compressed_record::handler(ctx, args)
+    }
+
+    /// Points a compressed record at its re-encrypted payload.
+    pub fn rekey_compressed_record(
+        ctx: Context<RekeyCompressedRecord>,
+        args: RekeyCompressedRecordArgs,
+    ) -> Result<()> {
+        patient::rekey_compressed_record::handler(ctx, args)
     }
 }
 

@@ -103,3 +103,13 @@ pub fn event_authority() -> (Pubkey, u8) {
 pub fn custodians() -> (Pubkey, u8) {
     Pubkey::find_program_address(&[CUSTODIANS_SEED], &crate::ID)
 }
+
+/// The stable address of the compressed record at leaf `index` of `tree`
+/// (no account lives there): what grants, access requests, claims and events
+/// name; its first 16 bytes are the record's `record_id`.
+pub fn compressed_record(tree: &Pubkey, index: u32) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[COMPRESSED_RECORD_SEED, tree.as_ref(), &index.to_le_bytes()],
+        &crate::ID,
+    )
+}

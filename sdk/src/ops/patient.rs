@@ -374,6 +374,7 @@ impl<B: Backend> PanaceaClient<B> {
                 purpose: terms.purpose,
                 duration: terms.duration,
                 wrapped_key: self.wrap_for(grantee, record, &key).await?,
+                leaf: None,
             },
         );
         self.create(false, &[ix], &[authority], vec![("grant", grant)])
@@ -425,6 +426,7 @@ impl<B: Backend> PanaceaClient<B> {
                 purpose: terms.purpose,
                 duration: terms.duration,
                 wrapped_key: Vec::new(),
+                leaf: None,
             },
         );
         let outcome = self
@@ -465,6 +467,7 @@ impl<B: Backend> PanaceaClient<B> {
                 purpose: terms.purpose,
                 duration: terms.duration,
                 wrapped_key: Vec::new(),
+                leaf: None,
             },
         );
         self.create(exists, &[ix], &[authority], vec![("grant", grant)])
@@ -518,7 +521,10 @@ impl<B: Backend> PanaceaClient<B> {
             requester,
             target,
             &request.rent_payer,
-            ApproveAccessRequestArgs { wrapped_key },
+            ApproveAccessRequestArgs {
+                wrapped_key,
+                leaf: None,
+            },
         );
         let outcome = self
             .create(false, &[ix], &[authority], vec![("grant", grant)])

@@ -385,6 +385,7 @@ impl<B: Backend> PanaceaClient<B> {
                 claim_id,
                 amount_billed,
                 service_commitment,
+                leaves: vec![],
             },
         );
         self.create(false, &[ix], &[provider], vec![("claim", claim)])

@@ -122,6 +122,7 @@ impl Insured {
             claim_id: random_id(),
             amount_billed: amount,
             service_commitment: [0x5E; 32],
+            leaves: vec![],
         }
     }
 

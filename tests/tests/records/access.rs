@@ -49,6 +49,7 @@ fn request_args(scope: GrantScope, kinds: u16) -> RequestAccessArgs {
         purpose: Purpose::Treatment,
         duration: 7 * DAY,
         reason_code: 12,
+        leaf: None,
     }
 }
 
@@ -241,6 +242,7 @@ fn a_grant_over_the_patients_records_covers_only_the_kinds_in_its_mask() {
             purpose: Purpose::Treatment,
             duration: DAY,
             wrapped_key: vec![],
+            leaf: None,
         },
     );
     world.send(&[ix], &[&patient]).expect("grant by kinds");
@@ -276,6 +278,7 @@ fn grant_arguments_are_checked() {
         purpose: Purpose::Treatment,
         duration: DAY,
         wrapped_key: vec![],
+        leaf: None,
     };
     let patient_target = grant_target(&patient.pubkey(), GrantScope::Patient, None);
     let cases: Vec<(GrantAccessArgs, Pubkey, RecordsError)> = vec![
@@ -474,6 +477,7 @@ fn a_specialist_requests_access_and_the_patient_approves() {
         &payer,
         ApproveAccessRequestArgs {
             wrapped_key: vec![5; 80],
+            leaf: None,
         },
     );
     let meta = world.send(&[ix], &[&patient]).expect("approve");
@@ -523,6 +527,7 @@ fn nobody_approves_or_denies_someone_elses_request() {
         &payer,
         ApproveAccessRequestArgs {
             wrapped_key: vec![],
+            leaf: None,
         },
     );
     approve.accounts[3].pubkey = request;
@@ -538,6 +543,7 @@ fn nobody_approves_or_denies_someone_elses_request() {
         &payer,
         ApproveAccessRequestArgs {
             wrapped_key: vec![],
+            leaf: None,
         },
     );
     custom_error(

@@ -1352,6 +1352,7 @@ fn a_chain_is_billed_once_per_policy_whatever_its_versions_do() {
                 claim_id: random_id(),
                 amount_billed: 100_000,
                 service_commitment: [0x5E; 32],
+                leaves: vec![],
             },
         );
         world.send(&[ix], &[&provider])

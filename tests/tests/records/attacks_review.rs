@@ -172,6 +172,7 @@ fn record_ask(permissions: u8) -> RequestAccessArgs {
         purpose: Purpose::Treatment,
         duration: DAY,
         reason_code: 4,
+        leaf: None,
     }
 }
 
@@ -183,6 +184,7 @@ fn patient_ask() -> RequestAccessArgs {
         purpose: Purpose::Treatment,
         duration: DAY,
         reason_code: 4,
+        leaf: None,
     }
 }
 
@@ -218,6 +220,7 @@ fn approve_ix(
         &world.payer.pubkey(),
         ApproveAccessRequestArgs {
             wrapped_key: vec![],
+            leaf: None,
         },
     )
 }
@@ -1668,6 +1671,7 @@ fn random_sequences_keep_serials_unique_and_each_grant_on_its_own_record() {
                         purpose: Purpose::Treatment,
                         duration: DAY,
                         wrapped_key: vec![1; 80],
+                        leaf: None,
                     },
                 );
                 let ok = world.send(&[ix], &[&patient]).is_ok();

@@ -444,6 +444,7 @@ fn a_guardian_acts_until_the_patient_removes_them() {
         purpose: Purpose::Treatment,
         duration: DAY,
         wrapped_key: vec![],
+        leaf: None,
     };
     let ix = rx::grant_access(
         &world.payer.pubkey(),

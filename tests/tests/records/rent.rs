@@ -42,6 +42,7 @@ fn rent_of_every_records_account() {
             purpose: Purpose::Research,
             duration: DAY,
             reason_code: 1,
+            leaf: None,
         },
     );
     world.send(&[ix], &[&specialist]).expect("request");

@@ -86,6 +86,7 @@ fn an_emergency_grant_and_a_patient_wide_grant_coexist() {
             purpose: Purpose::Treatment,
             duration: DAY,
             wrapped_key: vec![],
+            leaf: None,
         },
     );
     world.send(&[ix], &[&patient]).expect("narrow grant");
@@ -257,6 +258,7 @@ fn a_suspended_grantee_stops_reading_and_a_stale_request_is_not_approved() {
         purpose: Purpose::Research,
         duration: DAY,
         reason_code: 3,
+        leaf: None,
     };
     let ix = rx::request_access(
         &payer,
@@ -276,6 +278,7 @@ fn a_suspended_grantee_stops_reading_and_a_stale_request_is_not_approved() {
         &payer,
         ApproveAccessRequestArgs {
             wrapped_key: vec![],
+            leaf: None,
         },
     );
     custom_error(
@@ -298,6 +301,7 @@ fn a_suspended_grantee_stops_reading_and_a_stale_request_is_not_approved() {
         &payer,
         ApproveAccessRequestArgs {
             wrapped_key: vec![],
+            leaf: None,
         },
     );
     custom_error(
@@ -414,6 +418,7 @@ fn book_accounts_the_book_mint_and_rent_payers_are_pinned() {
         purpose: Purpose::Treatment,
         duration: DAY,
         reason_code: 1,
+        leaf: None,
     };
     let ix = rx::request_access(
         &payer,
@@ -535,6 +540,7 @@ fn request_arguments_are_checked() {
         purpose: Purpose::Treatment,
         duration: DAY,
         reason_code: 1,
+        leaf: None,
     };
     let cases = [
         (
@@ -598,6 +604,7 @@ fn request_arguments_are_checked() {
         purpose: Purpose::Treatment,
         duration: DAY,
         reason_code: 1,
+        leaf: None,
     };
     let ix = rx::request_access(
         &world.payer.pubkey(),
@@ -617,6 +624,7 @@ fn request_arguments_are_checked() {
         &payer,
         ApproveAccessRequestArgs {
             wrapped_key: vec![0; 81],
+            leaf: None,
         },
     );
     custom_error(

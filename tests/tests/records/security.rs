@@ -330,6 +330,7 @@ fn issue_permission_is_given_over_the_patients_records_only() {
             purpose: Purpose::Treatment,
             duration: DAY,
             wrapped_key: vec![],
+            leaf: None,
         },
     );
     custom_error(
@@ -357,6 +358,7 @@ fn a_provider_asks_to_become_the_care_link_and_the_patient_approves() {
             purpose: Purpose::Treatment,
             duration: 180 * DAY,
             reason_code: 1,
+            leaf: None,
         },
     );
     world.send(&[ix], &[&clinic]).expect("request");
@@ -369,6 +371,7 @@ fn a_provider_asks_to_become_the_care_link_and_the_patient_approves() {
         &world.payer.pubkey(),
         ApproveAccessRequestArgs {
             wrapped_key: vec![],
+            leaf: None,
         },
     );
     world.send(&[ix], &[&patient]).expect("approve");
@@ -601,6 +604,7 @@ fn a_request_for_a_record_replaced_since_is_not_approved() {
             purpose: Purpose::Treatment,
             duration: DAY,
             reason_code: 1,
+            leaf: None,
         },
     );
     world.send(&[ix], &[&specialist]).expect("request");
@@ -625,6 +629,7 @@ fn a_request_for_a_record_replaced_since_is_not_approved() {
         &world.payer.pubkey(),
         ApproveAccessRequestArgs {
             wrapped_key: vec![],
+            leaf: None,
         },
     );
     custom_error(
@@ -650,6 +655,7 @@ fn request(world: &mut World, requester: &Keypair, patient: &Pubkey) -> Pubkey {
             purpose: Purpose::Treatment,
             duration: DAY,
             reason_code: 2,
+            leaf: None,
         },
     );
     world.send(&[ix], &[requester]).expect("request");
@@ -716,6 +722,7 @@ fn an_unanswered_request_expires_and_anyone_cleans_it_up() {
         &world.payer.pubkey(),
         ApproveAccessRequestArgs {
             wrapped_key: vec![],
+            leaf: None,
         },
     );
     custom_error(
@@ -800,6 +807,7 @@ fn grants_do_not_reach_retracted_or_superseded_versions() {
             purpose: Purpose::Treatment,
             duration: DAY,
             wrapped_key: vec![],
+            leaf: None,
         },
     );
     custom_error(

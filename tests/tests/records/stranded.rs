@@ -106,6 +106,7 @@ fn issue_amend_retract_erase_returns_each_versions_rent_to_its_issuer() {
             purpose: Purpose::Treatment,
             duration: DAY,
             wrapped_key: vec![],
+            leaf: None,
         },
     );
     fees += world.send(&[ix], &[&patient]).expect("amend grant").fee;
@@ -244,6 +245,7 @@ fn grant_then_close_grant_returns_the_grant_rent_to_its_payer() {
             purpose: Purpose::Treatment,
             duration: DAY,
             wrapped_key: vec![1; 80],
+            leaf: None,
         },
     );
     let mut fees = world.send(&[ix], &[&patient]).expect("grant").fee;
@@ -277,6 +279,7 @@ fn request(world: &mut World, requester: &Keypair, patient: &Pubkey) -> (Pubkey,
             purpose: Purpose::Treatment,
             duration: DAY,
             reason_code: 2,
+            leaf: None,
         },
     );
     let fee = world.send(&[ix], &[requester]).expect("request").fee;

@@ -59,6 +59,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         purpose: args.purpose.into(),
         duration: args.duration,
         reason_code: args.reason,
+        leaf: None,
     };
     let outcome = client
         .request_access(&requester, &args.patient, &target, request)

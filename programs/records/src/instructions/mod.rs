@@ -7,10 +7,11 @@ pub mod book;
 pub mod grantee;
 pub mod patient;
 pub mod provider;
+pub mod trees;
 
 // Each module has a `handler`; lib.rs calls them by path.
 #[allow(ambiguous_glob_reexports)]
-pub use {admin::*, grantee::*, patient::*, provider::*};
+pub use {admin::*, grantee::*, patient::*, provider::*, trees::*};
 
 use anchor_lang::prelude::*;
 
@@ -30,7 +31,11 @@ pub(crate) fn now() -> Result<i64> {
     Ok(Clock::get()?.unix_timestamp)
 }
 
-use crate::{errors::RecordsError, state::*};
+use crate::{
+    compressed::{load_record, LeafProof},
+    errors::RecordsError,
+    state::*,
+};
 
 /// What a grant or an access request reaches.
 pub struct Target {
@@ -39,6 +44,9 @@ pub struct Target {
     /// The record's serial for one record, the patient's registration for
     /// the patient's records.
     pub serial: u64,
+    /// What the grant or request names: the record's address (an
+    /// account's, or a compressed record's), or the `Patient` account.
+    pub address: Pubkey,
 }
 
 /// Checks what a grant or an access request over `target` covers: one
@@ -48,6 +56,7 @@ pub(crate) fn resolve_target(
     patient_key: &Pubkey,
     patient: &Patient,
     target: &AccountInfo,
+    leaf: Option<&LeafProof>,
     scope: GrantScope,
     kinds: u16,
     permissions: u8,
@@ -59,10 +68,12 @@ pub(crate) fn resolve_target(
     match scope {
         GrantScope::Patient => {
             require_keys_eq!(target.key(), *patient_key, RecordsError::InvalidTarget);
+            require!(leaf.is_none(), RecordsError::LeafProofUnexpected);
             require!(kinds::is_valid(kinds), RecordsError::InvalidKinds);
             Ok(Target {
                 kinds,
                 serial: patient.registration(),
+                address: *patient_key,
             })
         }
         GrantScope::Record => {
@@ -71,10 +82,11 @@ pub(crate) fn resolve_target(
                 RecordsError::IssueNeedsPatientScope
             );
             // Owner and discriminator are checked here: a Patient, a Grant or
-            // a foreign account passed as the target is refused.
-            require_keys_eq!(*target.owner, crate::ID, RecordsError::InvalidTarget);
-            let record = Record::try_deserialize(&mut &target.try_borrow_data()?[..])
-                .map_err(|_| error!(RecordsError::InvalidTarget))?;
+            // a foreign account passed as the target is refused. A record
+            // tree needs the proof of the leaf.
+            let loaded = load_record(target, leaf)
+                .map_err(|e| error!(e.to_records_error(RecordsError::InvalidTarget)))?;
+            let record = &loaded.record;
             require_keys_eq!(
                 record.patient,
                 patient.authority,
@@ -87,6 +99,7 @@ pub(crate) fn resolve_target(
             Ok(Target {
                 kinds: record.kind.bit(),
                 serial: record.serial,
+                address: loaded.address,
             })
         }
     }

@@ -10,8 +10,10 @@ pub mod enums;
 pub mod grant;
 pub mod patient;
 pub mod record;
+pub mod record_tree;
 
 pub use custodians::*;
+pub use record_tree::*;
 pub use {access_request::*, config::*, entity::*, enums::*, grant::*, patient::*, record::*};
 
 /// The invariant trait shared by the three programs (`panacea-common`).

@@ -20,7 +20,7 @@ use {
 /// The rent is paid by the issuer (the transaction's fee payer may be a
 /// relayer) and goes back to it when the record is erased.
 #[account]
-#[derive(InitSpace, Debug)]
+#[derive(InitSpace, Debug, PartialEq, Eq)]
 pub struct Record {
     /// Account layout version (see `record_version` for the content version).
     pub version: u8,

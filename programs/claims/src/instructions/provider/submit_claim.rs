@@ -7,7 +7,11 @@ use {
         policy::{is_permitted, ConsentQuery},
         state::{actions, Consent, ConsentPurpose},
     },
-    records::state::{Entity, Record, RecordStatus},
+    records::{
+        compressed::{load_record, LeafProof, LoadedRecord, RecordLoadError},
+        state::{Entity, RecordStatus, RecordTree},
+        tree::TreeError,
+    },
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -17,13 +21,19 @@ pub struct SubmitClaimArgs {
     pub amount_billed: u64,
     /// SHA-256 of the coded services; the codes never go on chain.
     pub service_commitment: [u8; 32],
+    /// The compressed records billed, in the order their trees are listed:
+    /// each remaining-account pair whose record is a `RecordTree` takes the
+    /// next one (fields and proof of the leaf).
+    pub leaves: Vec<LeafProof>,
 }
 
 /// A provider bills a policy for services backed by records it issued to the
 /// policy's patient. Remaining accounts: for each record (1 to 8), the
-/// `Record` then its `ClaimedRecord` address `["claimed_record", policy,
-/// record.origin (serial)]` (created here; a record, amended or not, backs
-/// at most one claim per policy). The provider's `ProviderUsage` on the
+/// `Record` (or, for a compressed record, its `RecordTree`, with the next of
+/// `args.leaves`) then its `ClaimedRecord` address `["claimed_record",
+/// policy, record.origin (serial)]` (created here; a record, amended or not,
+/// backs at most one claim per policy). The claim names each record by its
+/// address (an account's, or a compressed record's). The provider's `ProviderUsage` on the
 /// policy is created on its first claim.
 #[event_cpi]
 #[derive(Accounts)]
@@ -85,15 +95,50 @@ impl SubmitClaim<'_> {
                 && remaining.len() / 2 <= MAX_RECORDS_PER_CLAIM,
             ClaimsError::InvalidRecordList
         );
+        // One leaf proof per record tree listed, no more.
+        let trees = remaining
+            .chunks_exact(2)
+            .filter(|pair| is_record_tree(&pair[0]))
+            .count();
+        require!(args.leaves.len() >= trees, ClaimsError::LeafProofMissing);
+        require!(args.leaves.len() <= trees, ClaimsError::LeafProofUnexpected);
         Ok(())
     }
 }
 
-/// Checks one listed record and returns it.
-fn check_record(info: &AccountInfo, policy: &Policy, provider: &Pubkey) -> Result<Record> {
-    require_keys_eq!(*info.owner, records::ID, ClaimsError::InvalidRecord);
-    let record = Record::try_deserialize(&mut &info.try_borrow_data()?[..])
-        .map_err(|_| error!(ClaimsError::InvalidRecord))?;
+/// Whether a listed record account is a record tree (it then takes a leaf).
+fn is_record_tree(info: &AccountInfo) -> bool {
+    info.owner == &records::ID
+        && info
+            .try_borrow_data()
+            .is_ok_and(|data| data.starts_with(RecordTree::DISCRIMINATOR))
+}
+
+/// The claims error for a record that could not be loaded.
+fn load_error(error: RecordLoadError) -> ClaimsError {
+    match error {
+        RecordLoadError::NotARecord => ClaimsError::InvalidRecord,
+        RecordLoadError::ProofMissing => ClaimsError::LeafProofMissing,
+        RecordLoadError::ProofUnexpected => ClaimsError::LeafProofUnexpected,
+        RecordLoadError::LeafOfAnotherTree => ClaimsError::LeafOfAnotherTree,
+        RecordLoadError::Tree(TreeError::StaleProofNotInChangelog) => ClaimsError::StaleProof,
+        RecordLoadError::Tree(TreeError::LeafModifiedSinceProof) => {
+            ClaimsError::LeafModifiedSinceProof
+        }
+        RecordLoadError::Tree(_) => ClaimsError::LeafProofInvalid,
+    }
+}
+
+/// Checks one listed record (an account, or a compressed record with its
+/// leaf proof) and returns it.
+fn check_record(
+    info: &AccountInfo,
+    leaf: Option<&LeafProof>,
+    policy: &Policy,
+    provider: &Pubkey,
+) -> Result<LoadedRecord> {
+    let loaded = load_record(info, leaf).map_err(|e| error!(load_error(e)))?;
+    let record = &loaded.record;
     require_keys_eq!(
         record.patient,
         policy.patient,
@@ -109,7 +154,7 @@ fn check_record(info: &AccountInfo, policy: &Policy, provider: &Pubkey) -> Resul
         record.status == RecordStatus::Active,
         ClaimsError::RecordNotActive
     );
-    Ok(record)
+    Ok(loaded)
 }
 
 /// Creates the `ClaimedRecord` marker, refusing a record already claimed.
@@ -195,13 +240,20 @@ pub fn handler<'info>(
     let claim_key = accounts.claim.key();
     let consent: &Consent = &accounts.consent;
     let mut listed = Vec::with_capacity(remaining.len() / 2);
+    let mut leaves = args.leaves.iter();
     for pair in remaining.chunks_exact(2) {
         let (record_info, marker) = (&pair[0], &pair[1]);
+        let leaf = if is_record_tree(record_info) {
+            Some(leaves.next().ok_or(ClaimsError::LeafProofMissing)?)
+        } else {
+            None
+        };
+        let loaded = check_record(record_info, leaf, &accounts.policy, &provider)?;
         require!(
-            !listed.contains(record_info.key),
+            !listed.contains(&loaded.address),
             ClaimsError::InvalidRecordList
         );
-        let record = check_record(record_info, &accounts.policy, &provider)?;
+        let record = &loaded.record;
         // The patient's Payment consent to this insurer covers this record now.
         let query = ConsentQuery {
             patient: accounts.policy.patient,
@@ -214,13 +266,13 @@ pub fn handler<'info>(
         require!(is_permitted([consent], &query), ClaimsError::ConsentMissing);
         claim_record(
             marker,
-            (record_info.key, record.origin),
+            (&loaded.address, record.origin),
             &policy_key,
             &claim_key,
             accounts.payer.as_ref(),
             accounts.system_program.as_ref(),
         )?;
-        listed.push(*record_info.key);
+        listed.push(loaded.address);
     }
 
     // Cost sharing, coverage and escrow. The claim reserves the most it can

@@ -1,5 +1,6 @@
 use {
     crate::{
+        compressed::{load_record, LeafProof, LoadedRecord, RecordLoadError},
         constants::*,
         errors::RecordsError,
         events::AccessLogged,
@@ -9,6 +10,13 @@ use {
     },
     anchor_lang::prelude::*,
 };
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default)]
+pub struct LogAccessArgs {
+    /// For a compressed record (`record` is then its tree): the record and
+    /// the proof of its leaf.
+    pub leaf: Option<LeafProof>,
+}
 
 /// The grantee records that it accessed a record under a grant; refused when
 /// the grant is revoked, expired, lacks Read, or does not cover the record.
@@ -22,8 +30,9 @@ pub struct LogAccess<'info> {
         bump = grant.bump,
     )]
     pub grant: Account<'info, Grant>,
-    #[account(seeds = [RECORD_SEED, record.patient.as_ref(), record.record_id.as_ref()], bump = record.bump)]
-    pub record: Account<'info, Record>,
+    /// CHECK: the `Record` read, or the `RecordTree` holding it (with
+    /// `args.leaf`); loaded in `validate`.
+    pub record: UncheckedAccount<'info>,
     /// CHECK: the grantee's `Entity` address. When an entity lives there it
     /// must be active: a suspended, revoked or expired provider stops reading.
     /// Grants to keys that are not entities (a relative's wallet) need none,
@@ -33,7 +42,22 @@ pub struct LogAccess<'info> {
 }
 
 impl LogAccess<'_> {
-    pub fn validate(&self, now: i64) -> Result<()> {
+    /// Returns the record read.
+    pub fn validate(&self, args: &LogAccessArgs, now: i64) -> Result<LoadedRecord> {
+        // The errors an `Account<Record>` gives for what is no record.
+        require!(
+            !(self.record.owner == &system_program::ID && self.record.lamports() == 0),
+            ErrorCode::AccountNotInitialized
+        );
+        require_keys_eq!(
+            *self.record.owner,
+            crate::ID,
+            ErrorCode::AccountOwnedByWrongProgram
+        );
+        let loaded = load_record(&self.record, args.leaf.as_ref()).map_err(|e| match e {
+            RecordLoadError::NotARecord => error!(ErrorCode::AccountDiscriminatorMismatch),
+            e => error!(e.to_records_error(RecordsError::InvalidTarget)),
+        })?;
         let grant = &self.grant;
         require!(!grant.is_revoked(), RecordsError::GrantRevoked);
         require!(!grant.is_expired(now), RecordsError::GrantExpired);
@@ -42,20 +66,20 @@ impl LogAccess<'_> {
             RecordsError::ReadNotPermitted
         );
         require!(
-            grant.covers(&self.record.key(), &self.record),
+            grant.covers(&loaded.address, &loaded.record),
             RecordsError::GrantDoesNotCoverRecord
         );
         match load_account::<Entity>(&self.grantee_entity)? {
             Some(entity) => require!(entity.is_active(now), RecordsError::EntityNotActive),
             None => require!(!grant.emergency, RecordsError::EntityNotActive),
         }
-        Ok(())
+        Ok(loaded)
     }
 }
 
-pub fn handler(ctx: Context<LogAccess>) -> Result<()> {
+pub fn handler(ctx: Context<LogAccess>, args: LogAccessArgs) -> Result<()> {
     let now = now()?;
-    ctx.accounts.validate(now)?;
+    let loaded = ctx.accounts.validate(&args, now)?;
     let grant = &mut ctx.accounts.grant;
     grant.access_count = grant
         .access_count
@@ -67,7 +91,7 @@ pub fn handler(ctx: Context<LogAccess>) -> Result<()> {
         grantee: grant.grantee,
         patient: grant.patient,
         grant: grant.key(),
-        record: ctx.accounts.record.key(),
+        record: loaded.address,
         purpose: grant.purpose,
         emergency: grant.emergency,
         access_count: grant.access_count,

@@ -1,5 +1,6 @@
 use {
     crate::{
+        compressed::{target_address, LeafProof},
         constants::*,
         errors::RecordsError,
         instructions::{now, resolve_target, Target},
@@ -12,6 +13,9 @@ use {
 pub struct ApproveAccessRequestArgs {
     /// The record's data key wrapped to the requester's X25519 key.
     pub wrapped_key: Vec<u8>,
+    /// For a request over a compressed record (`target` is then its tree):
+    /// the record and the proof of its leaf.
+    pub leaf: Option<LeafProof>,
 }
 
 /// The patient (or guardian) approves a request: a grant is created as
@@ -50,9 +54,9 @@ pub struct ApproveAccessRequest<'info> {
         bump = requester_entity.bump,
     )]
     pub requester_entity: Account<'info, Entity>,
-    /// CHECK: the request's target, checked again (a record may have been
+    /// CHECK: the request's target (for a compressed record, its tree with
+    /// `args.leaf`), checked again in `validate` (a record may have been
     /// retracted since the request).
-    #[account(address = access_request.target @ RecordsError::InvalidTarget)]
     pub target: UncheckedAccount<'info>,
     #[account(
         init,
@@ -72,6 +76,11 @@ pub struct ApproveAccessRequest<'info> {
 
 impl ApproveAccessRequest<'_> {
     pub fn validate(&self, args: &ApproveAccessRequestArgs, now: i64) -> Result<Target> {
+        require_keys_eq!(
+            target_address(self.target.key, args.leaf.as_ref()),
+            self.access_request.target,
+            RecordsError::InvalidTarget
+        );
         require!(
             args.wrapped_key.len() <= MAX_WRAPPED_KEY_LEN,
             RecordsError::WrappedKeyTooLong
@@ -86,6 +95,7 @@ impl ApproveAccessRequest<'_> {
             &self.patient.key(),
             &self.patient,
             &self.target,
+            args.leaf.as_ref(),
             request.scope,
             request.kinds,
             request.permissions,

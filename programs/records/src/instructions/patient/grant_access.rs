@@ -1,5 +1,6 @@
 use {
     crate::{
+        compressed::{target_address, LeafProof},
         constants::*,
         errors::RecordsError,
         instructions::{now, resolve_target, validate_duration, Target},
@@ -20,6 +21,9 @@ pub struct GrantAccessArgs {
     pub duration: i64,
     /// The record's data key wrapped to the grantee's X25519 key.
     pub wrapped_key: Vec<u8>,
+    /// For a compressed record (`target` is then its tree): the record and
+    /// the proof of its leaf. The grant names the record's address.
+    pub leaf: Option<LeafProof>,
 }
 
 /// The patient (or guardian) grants an entity access to one record or to
@@ -37,13 +41,19 @@ pub struct GrantAccess<'info> {
         constraint = patient.is_patient_or_guardian(authority.key) @ RecordsError::NotPatientOrGuardian,
     )]
     pub patient: Account<'info, Patient>,
-    /// CHECK: a `Record` of this patient or the `Patient` account, checked in `validate`.
+    /// CHECK: a `Record` of this patient, a `RecordTree` holding one (with
+    /// `args.leaf`), or the `Patient` account, checked in `validate`.
     pub target: UncheckedAccount<'info>,
     #[account(
         init,
         payer = payer,
         space = Grant::DISCRIMINATOR.len() + Grant::INIT_SPACE,
-        seeds = [GRANT_SEED, patient.authority.as_ref(), args.grantee.as_ref(), target.key().as_ref()],
+        seeds = [
+            GRANT_SEED,
+            patient.authority.as_ref(),
+            args.grantee.as_ref(),
+            target_address(target.key, args.leaf.as_ref()).as_ref(),
+        ],
         bump,
     )]
     pub grant: Account<'info, Grant>,
@@ -70,6 +80,7 @@ impl GrantAccess<'_> {
             &self.patient.key(),
             &self.patient,
             &self.target,
+            args.leaf.as_ref(),
             args.scope,
             args.kinds,
             args.permissions,
@@ -86,7 +97,7 @@ pub fn handler(ctx: Context<GrantAccess>, args: GrantAccessArgs) -> Result<()> {
         bump: ctx.bumps.grant,
         patient: ctx.accounts.patient.authority,
         grantee: args.grantee,
-        target: ctx.accounts.target.key(),
+        target: target.address,
         scope: args.scope,
         target_serial: target.serial,
         kinds: target.kinds,

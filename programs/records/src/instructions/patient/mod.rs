@@ -22,3 +22,8 @@ pub use {
     erase_record::*, grant_access::*, register_patient::*, rekey_record::*, revoke_access::*,
     set_guardian::*, update_grant_key::*, update_patient_encryption_key::*,
 };
+
+pub mod erase_compressed_record;
+pub mod rekey_compressed_record;
+#[allow(ambiguous_glob_reexports)]
+pub use {erase_compressed_record::*, rekey_compressed_record::*};

@@ -93,6 +93,14 @@ pub(crate) fn validate_content(
     content_commitment: &[u8; 32],
 ) -> Result<()> {
     require!(record_id != &[0; 16], RecordsError::InvalidRecordId);
+    validate_commitments(commitment, content_commitment)
+}
+
+/// A new version's commitments: neither all zeroes.
+pub(crate) fn validate_commitments(
+    commitment: &[u8; 32],
+    content_commitment: &[u8; 32],
+) -> Result<()> {
     require!(commitment != &[0; 32], RecordsError::InvalidCommitment);
     require!(
         content_commitment != &[0; 32],
@@ -115,19 +123,18 @@ pub(crate) struct NewRecord {
     pub chain: Option<(u64, Pubkey)>,
 }
 
-/// Writes a new record (its serial taken from the patient) and returns the
-/// event announcing it. The caller moves the record book.
-pub(crate) fn create_record(
-    record: &mut Account<Record>,
+/// A new record's fields (its serial taken from the patient), for an
+/// account (`bump` its address's) or a leaf (`bump` 0).
+pub(crate) fn new_record(
     bump: u8,
     patient: &mut Account<Patient>,
     issuer: Pubkey,
     new: NewRecord,
     now: i64,
-) -> Result<RecordIssued> {
+) -> Result<Record> {
     let serial = patient.take_record_serial()?;
     patient.check_invariant()?;
-    record.set_inner(Record {
+    let record = Record {
         version: ACCOUNT_VERSION,
         bump,
         kind: new.kind,
@@ -144,12 +151,17 @@ pub(crate) fn create_record(
         superseded_by: 0,
         origin: new.chain.map_or(serial, |(origin, _)| origin),
         issued_at: now,
-    });
+    };
     record.check_invariant()?;
-    Ok(RecordIssued {
-        issuer,
+    Ok(record)
+}
+
+/// The event announcing `record`, at `address` (an account's or a leaf's).
+pub(crate) fn issued_event(address: Pubkey, record: &Record) -> RecordIssued {
+    RecordIssued {
+        issuer: record.issuer,
         patient: record.patient,
-        record: record.key(),
+        record: address,
         kind: record.kind,
         record_version: record.record_version,
         supersedes: record.supersedes,
@@ -157,7 +169,23 @@ pub(crate) fn create_record(
         content_commitment: record.content_commitment,
         serial: record.serial,
         origin: record.origin,
-    })
+    }
+}
+
+/// Writes a new record (its serial taken from the patient) and returns the
+/// event announcing it. The caller moves the record book.
+pub(crate) fn create_record(
+    record: &mut Account<Record>,
+    bump: u8,
+    patient: &mut Account<Patient>,
+    issuer: Pubkey,
+    new: NewRecord,
+    now: i64,
+) -> Result<RecordIssued> {
+    let value = new_record(bump, patient, issuer, new, now)?;
+    record.set_inner(value);
+    record.check_invariant()?;
+    Ok(issued_event(record.key(), record))
 }
 
 pub fn handler(mut ctx: Context<IssueRecord>, args: IssueRecordArgs) -> Result<()> {

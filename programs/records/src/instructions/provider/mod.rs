@@ -26,3 +26,9 @@ pub(crate) fn require_active(entity: &Entity, now: i64) -> Result<()> {
     require!(entity.is_active(now), RecordsError::EntityNotActive);
     Ok(())
 }
+
+pub mod amend_compressed_record;
+pub mod issue_compressed_record;
+pub mod retract_compressed_record;
+#[allow(ambiguous_glob_reexports)]
+pub use {amend_compressed_record::*, issue_compressed_record::*, retract_compressed_record::*};

@@ -1,6 +1,7 @@
 use {
     super::require_active,
     crate::{
+        compressed::{target_address, LeafProof},
         constants::*,
         errors::RecordsError,
         events::AccessRequested,
@@ -21,11 +22,15 @@ pub struct RequestAccessArgs {
     pub duration: i64,
     /// Coded reason from the published reason list; never free text.
     pub reason_code: u16,
+    /// For a compressed record (`target` is then its tree): the record and
+    /// the proof of its leaf. The request names the record's address.
+    pub leaf: Option<LeafProof>,
 }
 
 /// An active entity asks a patient for access.
 #[event_cpi]
 #[derive(Accounts)]
+#[instruction(args: RequestAccessArgs)]
 pub struct RequestAccess<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
@@ -34,7 +39,8 @@ pub struct RequestAccess<'info> {
     pub requester_entity: Account<'info, Entity>,
     #[account(seeds = [PATIENT_SEED, patient.authority.as_ref()], bump = patient.bump)]
     pub patient: Account<'info, Patient>,
-    /// CHECK: a `Record` of this patient or the `Patient` account, checked in `validate`.
+    /// CHECK: a `Record` of this patient, a `RecordTree` holding one (with
+    /// `args.leaf`), or the `Patient` account, checked in `validate`.
     pub target: UncheckedAccount<'info>,
     #[account(
         init,
@@ -44,7 +50,7 @@ pub struct RequestAccess<'info> {
             ACCESS_REQUEST_SEED,
             patient.authority.as_ref(),
             requester.key().as_ref(),
-            target.key().as_ref(),
+            target_address(target.key, args.leaf.as_ref()).as_ref(),
         ],
         bump,
     )]
@@ -64,6 +70,7 @@ impl RequestAccess<'_> {
             &self.patient.key(),
             &self.patient,
             &self.target,
+            args.leaf.as_ref(),
             args.scope,
             args.kinds,
             args.permissions,
@@ -80,7 +87,7 @@ pub fn handler(ctx: Context<RequestAccess>, args: RequestAccessArgs) -> Result<(
         bump: ctx.bumps.access_request,
         patient: ctx.accounts.patient.authority,
         requester: ctx.accounts.requester.key(),
-        target: ctx.accounts.target.key(),
+        target: target.address,
         scope: args.scope,
         target_serial: target.serial,
         kinds: target.kinds,
