@@ -34,10 +34,12 @@ use {
         backend::{in_process::InProcessBackend, Backend},
         claims as cl,
         claims_program::instructions::SubmitClaimArgs,
-        compression::{legacy_transaction_size, proof_bytes, v0_transaction_size, PACKET_DATA_SIZE},
-        records as rx,
+        compression::{
+            legacy_transaction_size, proof_bytes, v0_transaction_size, PACKET_DATA_SIZE,
+        },
         offchain::{BlobStore, EncryptionKeypair},
         ops::patient::AccessTerms,
+        records as rx,
         records_program::{
             instructions::{LogAccessArgs, RegisterEntityArgs},
             pda,
@@ -361,7 +363,9 @@ async fn compressed(
             },
         );
         let (legacy, v0) = tx_sizes(&log, &grantee);
-        println!("  depth {depth}: log_access, 1 record: legacy {legacy} B, v0 + lookup table {v0} B");
+        println!(
+            "  depth {depth}: log_access, 1 record: legacy {legacy} B, v0 + lookup table {v0} B"
+        );
         let mut fit = (0, 0);
         let mut line = Vec::new();
         for k in 1..=proofs.len() {
@@ -491,7 +495,10 @@ async fn compressed(
         for tx in &txs {
             backend.send(tx).await.expect("sent");
             assert_eq!(
-                backend.signature_status(&tx.signatures[0]).await.expect("status"),
+                backend
+                    .signature_status(&tx.signatures[0])
+                    .await
+                    .expect("status"),
                 Some(Ok(())),
                 "every append built before any landed lands"
             );
@@ -526,8 +533,8 @@ fn tx_sizes(ix: &Instruction, payer: &Pubkey) -> (usize, usize) {
         key: Pubkey::new_unique(),
         addresses,
     };
-    let v0 = v0_transaction_size(std::slice::from_ref(ix), payer, &[table], true)
-        .expect("v0 message");
+    let v0 =
+        v0_transaction_size(std::slice::from_ref(ix), payer, &[table], true).expect("v0 message");
     (legacy, v0)
 }
 

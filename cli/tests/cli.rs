@@ -277,7 +277,11 @@ fn the_demo_runs_in_process() {
     assert_eq!(steps.len(), 18);
     let compressed = steps
         .iter()
-        .find(|s| s["what"].as_str().is_some_and(|w| w.contains("compressed record")))
+        .find(|s| {
+            s["what"]
+                .as_str()
+                .is_some_and(|w| w.contains("compressed record"))
+        })
         .expect("the compressed record step");
     assert_eq!(compressed["status"], "Approved");
     let trail = step(steps, "audit_trail")["audit_trail"]

@@ -22,9 +22,7 @@ use {
         events::{events_of, PanaceaEvent},
         offchain::to_hex,
     },
-    anchor_lang::{
-        prelude::Pubkey, AccountDeserialize, AnchorDeserialize, AnchorSerialize, Space,
-    },
+    anchor_lang::{prelude::Pubkey, AccountDeserialize, AnchorDeserialize, AnchorSerialize, Space},
     records::{
         compressed::{leaf_hash, LeafProof, PreviousLeaf},
         events::CompressedRecordWritten,
@@ -285,9 +283,8 @@ pub fn v0_transaction_size(
     priced: bool,
 ) -> Result<usize> {
     let all = with_budget(ixs, priced);
-    let message =
-        solana_message::v0::Message::try_compile(payer, &all, tables, Default::default())
-            .map_err(|e| SdkError::InvalidInput(format!("v0 message: {e}")))?;
+    let message = solana_message::v0::Message::try_compile(payer, &all, tables, Default::default())
+        .map_err(|e| SdkError::InvalidInput(format!("v0 message: {e}")))?;
     let signatures = usize::from(message.header.num_required_signatures);
     let bytes = solana_message::VersionedMessage::V0(message).serialize();
     Ok(short_vec_len(signatures) + 64 * signatures + bytes.len())
@@ -338,7 +335,12 @@ pub struct TreeIndex {
 
 impl TreeIndex {
     /// An empty index of the tree `tree` of these dimensions.
-    pub fn new(tree: Pubkey, max_depth: u8, max_buffer_size: u32, canopy_depth: u8) -> Result<Self> {
+    pub fn new(
+        tree: Pubkey,
+        max_depth: u8,
+        max_buffer_size: u32,
+        canopy_depth: u8,
+    ) -> Result<Self> {
         Ok(Self {
             tree,
             max_buffer_size,
@@ -511,10 +513,7 @@ impl TreeIndex {
     /// record and the root against the leaves.
     pub fn from_cache(cache: &TreeCache) -> Result<Self> {
         let corrupt = |what: String| {
-            SdkError::InvalidInput(format!(
-                "record tree cache of {}: {what}",
-                cache.tree
-            ))
+            SdkError::InvalidInput(format!("record tree cache of {}: {what}", cache.tree))
         };
         if cache.format != TreeCache::FORMAT {
             return Err(corrupt(format!(

@@ -815,7 +815,10 @@ pub fn amend_compressed_record(
 }
 
 /// Retracts the compressed record `args.record` proves (its issuer).
-pub fn retract_compressed_record(issuer: &Pubkey, args: RetractCompressedRecordArgs) -> Instruction {
+pub fn retract_compressed_record(
+    issuer: &Pubkey,
+    args: RetractCompressedRecordArgs,
+) -> Instruction {
     let patient = args.record.record.patient;
     build(
         ID,
@@ -851,10 +854,7 @@ pub fn erase_compressed_record(authority: &Pubkey, args: EraseCompressedRecordAr
 
 /// Points the compressed record `args.record` proves at a re-encrypted
 /// payload (the patient or guardian).
-pub fn rekey_compressed_record(
-    authority: &Pubkey,
-    args: RekeyCompressedRecordArgs,
-) -> Instruction {
+pub fn rekey_compressed_record(authority: &Pubkey, args: RekeyCompressedRecordArgs) -> Instruction {
     let patient = args.record.record.patient;
     build(
         ID,

@@ -22,7 +22,10 @@ use {
         records as rx,
         records_program::{
             instructions::LogAccessArgs,
-            state::{kinds, permissions, EntityKind, Grant, Purpose, RecordKind, RecordStatus, RecordTree},
+            state::{
+                kinds, permissions, EntityKind, Grant, Purpose, RecordKind, RecordStatus,
+                RecordTree,
+            },
         },
         PanaceaClient, Pubkey, SdkError,
     },
@@ -48,7 +51,9 @@ struct Scene {
 }
 
 async fn scene() -> Scene {
-    let d = LocalDeployment::with_record_book(LOCAL_START).await.unwrap();
+    let d = LocalDeployment::with_record_book(LOCAL_START)
+        .await
+        .unwrap();
     let (lab, specialist, insurer, patient) =
         (Actor::new(), Actor::new(), Actor::new(), Actor::new());
     let until = LOCAL_START + 365 * DAY;
@@ -154,11 +159,19 @@ async fn a_compressed_record_issued_read_granted_logged_billed_and_erased() {
     assert_eq!(account.account.issuer, Some(s.lab.pubkey()));
     assert_eq!(account.account.rent_payer, client.payer());
     assert_eq!(
-        (account.account.max_depth, account.account.max_buffer_size, account.account.canopy_depth),
+        (
+            account.account.max_depth,
+            account.account.max_buffer_size,
+            account.account.canopy_depth
+        ),
         (14, 64, 10)
     );
     assert_eq!(account.space, rx::record_tree_space(14, 64, 10).unwrap());
-    let rent = s.d.backend.minimum_balance_for_rent_exemption(account.space).await.unwrap();
+    let rent =
+        s.d.backend
+            .minimum_balance_for_rent_exemption(account.space)
+            .await
+            .unwrap();
     assert_eq!(account.lamports, rent);
 
     // Issued into the tree: the first leaf, the book counts it.
@@ -166,7 +179,11 @@ async fn a_compressed_record_issued_read_granted_logged_billed_and_erased() {
     assert_eq!(record, RecordRef::Compressed { tree, index: 0 });
     assert_eq!(s.book().await, 1);
     assert!(
-        !s.d.backend.get_account(&record.address()).await.unwrap().is_some(),
+        !s.d.backend
+            .get_account(&record.address())
+            .await
+            .unwrap()
+            .is_some(),
         "a compressed record's address is never an account"
     );
 
@@ -178,12 +195,28 @@ async fn a_compressed_record_issued_read_granted_logged_billed_and_erased() {
     assert_eq!(index.sequence(), account.header.sequence_number);
     let leaf = index.record(0).unwrap().clone();
     assert_eq!(
-        (leaf.patient, leaf.issuer, leaf.kind, leaf.status, leaf.record_version),
-        (s.patient.pubkey(), s.lab.pubkey(), RecordKind::LabResult, RecordStatus::Active, 1)
+        (
+            leaf.patient,
+            leaf.issuer,
+            leaf.kind,
+            leaf.status,
+            leaf.record_version
+        ),
+        (
+            s.patient.pubkey(),
+            s.lab.pubkey(),
+            RecordKind::LabResult,
+            RecordStatus::Active,
+            1
+        )
     );
     assert_eq!(leaf.record_id, record.address().to_bytes()[..16]);
     let proof = index.proof(0).unwrap();
-    assert_eq!(proof.proof.len(), 14 - 10, "the canopy keeps the top 10 siblings");
+    assert_eq!(
+        proof.proof.len(),
+        14 - 10,
+        "the canopy keeps the top 10 siblings"
+    );
 
     // Read back by the patient (bound to tree, patient and content).
     let read = client
@@ -321,7 +354,10 @@ async fn a_compressed_record_issued_read_granted_logged_billed_and_erased() {
         .erase_any_record(&s.patient.key, &record, Some(&s.patient.enc), &s.store)
         .await
         .unwrap();
-    assert!(s.store.get(&uri).await.is_err(), "the ciphertext is shredded");
+    assert!(
+        s.store.get(&uri).await.is_err(),
+        "the ciphertext is shredded"
+    );
     assert_eq!(s.book().await, 0);
     let account = client.record_tree(&tree).await.unwrap();
     assert_eq!((account.account.records, account.account.erased), (1, 1));
@@ -396,7 +432,10 @@ async fn the_index_resumes_from_its_cache_and_a_damaged_cache_is_rebuilt() {
     assert_eq!(index.len(), 3);
     let path = dir.join(format!("{tree}.json"));
     let cached = TreeIndex::load(&path).unwrap().unwrap();
-    assert_eq!((cached.root(), cached.sequence()), (index.root(), index.sequence()));
+    assert_eq!(
+        (cached.root(), cached.sequence()),
+        (index.root(), index.sequence())
+    );
     assert!(cached.last_signature().is_some());
 
     // A new client (another run) resumes from the file: it reads only the
@@ -419,7 +458,10 @@ async fn the_index_resumes_from_its_cache_and_a_damaged_cache_is_rebuilt() {
     assert_eq!(index.len(), 4);
     assert_eq!(index.root(), later.record_tree(&tree).await.unwrap().root);
     assert_eq!(
-        later.read_own(&fourth, &s.patient.enc, &s.store).await.unwrap(),
+        later
+            .read_own(&fourth, &s.patient.enc, &s.store)
+            .await
+            .unwrap(),
         OBSERVATION
     );
 
@@ -429,7 +471,10 @@ async fn the_index_resumes_from_its_cache_and_a_damaged_cache_is_rebuilt() {
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     text["root"] = serde_json::Value::String("00".repeat(32));
     std::fs::write(&path, text.to_string()).unwrap();
-    assert!(TreeIndex::load(&path).is_err(), "a root not of its leaves is refused");
+    assert!(
+        TreeIndex::load(&path).is_err(),
+        "a root not of its leaves is refused"
+    );
     let fresh = PanaceaClient::new(s.d.backend.clone(), Keypair::new()).with_tree_cache(&dir);
     let index = fresh.tree_index(&tree).await.unwrap();
     assert_eq!(index.len(), 4);
@@ -467,7 +512,8 @@ async fn a_root_the_index_cannot_reach_is_refused_naming_the_tree_and_both_roots
     {
         let mut svm = s.d.backend.svm();
         let mut account = svm.get_account(&tree).unwrap();
-        let offset = RecordTree::TREE_OFFSET + 32 + good.header.active_index as usize * (32 * 15 + 8);
+        let offset =
+            RecordTree::TREE_OFFSET + 32 + good.header.active_index as usize * (32 * 15 + 8);
         account.data[offset] ^= 0xff;
         svm.set_account(tree, account).unwrap();
     }

@@ -184,8 +184,13 @@ impl<B: Backend> PanaceaClient<B> {
             },
         );
         let signers: [&AnySigner; 2] = [authority, &tree];
-        self.create(false, &[create, init], &signers, vec![("tree", tree.pubkey())])
-            .await
+        self.create(
+            false,
+            &[create, init],
+            &signers,
+            vec![("tree", tree.pubkey())],
+        )
+        .await
     }
 
     /// Closes an empty or fully erased tree (its authority); the rent goes
@@ -231,9 +236,9 @@ impl<B: Backend> PanaceaClient<B> {
                 let (outcome, sealed, _) = self
                     .issue_record(issuer, patient, kind, fhir_json, store)
                     .await?;
-                let record = outcome.address("record").ok_or_else(|| {
-                    SdkError::InvalidInput("the issue reported no record".into())
-                })?;
+                let record = outcome
+                    .address("record")
+                    .ok_or_else(|| SdkError::InvalidInput("the issue reported no record".into()))?;
                 Ok((outcome, sealed, RecordRef::Account(record)))
             }
             Some(tree) => {
@@ -272,10 +277,7 @@ impl<B: Backend> PanaceaClient<B> {
             }
         };
         let index = self.written_leaf(&signature, tree).await?;
-        let reference = RecordRef::Compressed {
-            tree: *tree,
-            index,
-        };
+        let reference = RecordRef::Compressed { tree: *tree, index };
         Ok((
             Outcome {
                 signature: Some(signature),
@@ -354,11 +356,15 @@ impl<B: Backend> PanaceaClient<B> {
         signature: &solana_signature::Signature,
         tree: &Pubkey,
     ) -> Result<u32> {
-        let tx = self.backend().transaction(signature).await?.ok_or_else(|| {
-            SdkError::Rpc(format!(
-                "transaction {signature} landed but its history is not readable yet"
-            ))
-        })?;
+        let tx = self
+            .backend()
+            .transaction(signature)
+            .await?
+            .ok_or_else(|| {
+                SdkError::Rpc(format!(
+                    "transaction {signature} landed but its history is not readable yet"
+                ))
+            })?;
         events_of(&tx)
             .into_iter()
             .filter_map(|event| match event {
@@ -606,9 +612,10 @@ impl<B: Backend> PanaceaClient<B> {
         };
         self.refuse_offline("erasing a record")?;
         let resolved = self.resolve_record(record).await?;
-        let leaf = resolved.leaf.clone().ok_or_else(|| {
-            SdkError::InvalidInput(format!("record {record} has no leaf proof"))
-        })?;
+        let leaf = resolved
+            .leaf
+            .clone()
+            .ok_or_else(|| SdkError::InvalidInput(format!("record {record} has no leaf proof")))?;
         let ix = rx::erase_compressed_record(
             &authority.pubkey(),
             EraseCompressedRecordArgs { record: leaf },
@@ -642,9 +649,10 @@ impl<B: Backend> PanaceaClient<B> {
             return self.retract_record(issuer, &record.address()).await;
         };
         let resolved = self.resolve_record(record).await?;
-        let leaf = resolved.leaf.clone().ok_or_else(|| {
-            SdkError::InvalidInput(format!("record {record} has no leaf proof"))
-        })?;
+        let leaf = resolved
+            .leaf
+            .clone()
+            .ok_or_else(|| SdkError::InvalidInput(format!("record {record} has no leaf proof")))?;
         let previous = if resolved.record.supersedes == [0; 16] {
             None
         } else {

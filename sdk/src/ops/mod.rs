@@ -8,13 +8,13 @@
 
 pub mod admin;
 pub mod close;
+/// Record trees, and operations on a record of either kind (`RecordRef`).
+pub mod compressed;
 pub mod insurer;
 pub mod patient;
 pub mod provider;
 pub mod sharing;
 pub mod token;
-/// Record trees, and operations on a record of either kind (`RecordRef`).
-pub mod compressed;
 
 use {
     crate::{

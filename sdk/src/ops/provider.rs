@@ -433,7 +433,11 @@ impl<B: Backend> PanaceaClient<B> {
 
 /// Best effort: removes a sealed payload whose issuing transaction did not
 /// land, so a failed issue leaves the store as it found it.
-pub(crate) async fn discard(store: &BlobStore, sealed: &SealedRecord, envelopes: &[offchain::EnvelopeName]) {
+pub(crate) async fn discard(
+    store: &BlobStore,
+    sealed: &SealedRecord,
+    envelopes: &[offchain::EnvelopeName],
+) {
     let _ = offchain::shred(store, &sealed.uri).await;
     for envelope in envelopes {
         let _ = store.delete_envelope(envelope).await;

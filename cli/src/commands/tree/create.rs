@@ -48,7 +48,13 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let authority = ctx.signer()?;
     let client = ctx.client()?;
     let outcome = client
-        .create_record_tree(&*authority, args.depth, args.buffer, args.canopy, args.shared)
+        .create_record_tree(
+            &*authority,
+            args.depth,
+            args.buffer,
+            args.canopy,
+            args.shared,
+        )
         .await?;
     let tree = outcome.address("tree").expect("named");
     Ok(Report::outcome(

@@ -96,7 +96,10 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             erased: account.erased,
             sequence: state.header.sequence_number,
             root: hex(&state.root),
-            proof_bytes: proof_bytes(u32::from(account.max_depth), u32::from(account.canopy_depth)),
+            proof_bytes: proof_bytes(
+                u32::from(account.max_depth),
+                u32::from(account.canopy_depth),
+            ),
             space: state.space,
             rent_lamports: state.lamports,
             leaves,
