@@ -338,7 +338,9 @@ async fn compressed(
         let proofs: Vec<_> = (0..ISSUED as u32)
             .map(|i| index.proof(i).expect("proof"))
             .collect();
-        let leaf_bytes = proofs[0].try_to_vec().expect("borsh").len();
+        let mut leaf = Vec::new();
+        proofs[0].serialize(&mut leaf).expect("borsh");
+        let leaf_bytes = leaf.len();
         println!(
             "  {depth:>5}  {capacity:>10}  {:>11}  {:>15}  {:>11.1}  {fee:>10}  {:>27.1}  {:>11}  {leaf_bytes:>15}",
             account.space,

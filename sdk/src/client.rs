@@ -279,6 +279,18 @@ impl<B: Backend> PanaceaClient<B> {
             .saturating_mul(100 + self.config.compute_unit_margin_percent)
             / 100
             + 1_000;
+        // A transaction the limit instruction would push over a packet (a
+        // claim over a compressed record at depth 20 is one byte over with
+        // it) goes without it when nothing else needs it: no priority fee,
+        // and the default limit (200,000 units an instruction) covers it.
+        let default_limit = 200_000u64.saturating_mul(ixs.len() as u64).min(1_400_000);
+        if self.config.priority_fee_micro_lamports.is_none()
+            && simulation.units_consumed <= default_limit
+            && crate::compression::legacy_transaction_size(ixs, &self.payer(), true)
+                > crate::compression::PACKET_DATA_SIZE
+        {
+            return Ok(ixs.to_vec());
+        }
         let mut priced = vec![ComputeBudgetInstruction::set_compute_unit_limit(
             units.min(1_400_000) as u32,
         )];

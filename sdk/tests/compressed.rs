@@ -123,6 +123,76 @@ impl Scene {
         record
     }
 
+    /// A funded policy of the insurer over the patient, and the patient's
+    /// Payment consent to the insurer.
+    async fn policy(&self) -> Pubkey {
+        let usdc = Keypair::new();
+        let token = anchor_spl::token::ID;
+        let holders = self
+            .d
+            .client
+            .create_funded_mint(
+                &usdc,
+                6,
+                &token,
+                &[(self.insurer.pubkey(), 10_000_000), (self.lab.pubkey(), 0)],
+            )
+            .await
+            .unwrap();
+        let policy = self
+            .d
+            .client
+            .create_policy(
+                &self.insurer.key,
+                &self.patient.pubkey(),
+                &usdc.pubkey(),
+                &token,
+                CreatePolicyArgs {
+                    policy_id: random_id(),
+                    adjudicator: Keypair::new().pubkey(),
+                    coverage_limit: 5_000_000,
+                    deductible: 0,
+                    copay_bps: 0,
+                    auto_approve_limit: 1_000_000,
+                    provider_auto_approve_cap: 5_000_000,
+                    auto_approve_period: 30 * DAY,
+                    challenge_window: DAY,
+                    appeal_window: DAY,
+                    review_window: 30 * DAY,
+                    valid_from: LOCAL_START - 60,
+                    valid_until: LOCAL_START + 365 * DAY,
+                },
+            )
+            .await
+            .unwrap()
+            .address("policy")
+            .unwrap();
+        self.d
+            .client
+            .fund_policy(&self.insurer.key, &policy, &holders[0], 4_000_000)
+            .await
+            .unwrap();
+        self.d
+            .client
+            .grant_consent(
+                &self.patient.key,
+                &self.patient.pubkey(),
+                &self.insurer.pubkey(),
+                ConsentPurpose::Payment,
+                ConsentTerms {
+                    decision: Decision::Permit,
+                    kinds: kinds::ALL,
+                    actions: actions::ACCESS,
+                    period_start: LOCAL_START - 60,
+                    period_end: LOCAL_START + 365 * DAY,
+                    policy_commitment: [3; 32],
+                },
+            )
+            .await
+            .unwrap();
+        policy
+    }
+
     async fn book(&self) -> u64 {
         self.d
             .client
@@ -273,64 +343,7 @@ async fn a_compressed_record_issued_read_granted_logged_billed_and_erased() {
     )));
 
     // Billed: a policy, the patient's Payment consent, a claim.
-    let usdc = Keypair::new();
-    let token = anchor_spl::token::ID;
-    let holders = client
-        .create_funded_mint(
-            &usdc,
-            6,
-            &token,
-            &[(s.insurer.pubkey(), 10_000_000), (s.lab.pubkey(), 0)],
-        )
-        .await
-        .unwrap();
-    let policy = client
-        .create_policy(
-            &s.insurer.key,
-            &s.patient.pubkey(),
-            &usdc.pubkey(),
-            &token,
-            CreatePolicyArgs {
-                policy_id: random_id(),
-                adjudicator: Keypair::new().pubkey(),
-                coverage_limit: 5_000_000,
-                deductible: 0,
-                copay_bps: 0,
-                auto_approve_limit: 1_000_000,
-                provider_auto_approve_cap: 5_000_000,
-                auto_approve_period: 30 * DAY,
-                challenge_window: DAY,
-                appeal_window: DAY,
-                review_window: 30 * DAY,
-                valid_from: LOCAL_START - 60,
-                valid_until: LOCAL_START + 365 * DAY,
-            },
-        )
-        .await
-        .unwrap()
-        .address("policy")
-        .unwrap();
-    client
-        .fund_policy(&s.insurer.key, &policy, &holders[0], 4_000_000)
-        .await
-        .unwrap();
-    client
-        .grant_consent(
-            &s.patient.key,
-            &s.patient.pubkey(),
-            &s.insurer.pubkey(),
-            ConsentPurpose::Payment,
-            ConsentTerms {
-                decision: Decision::Permit,
-                kinds: kinds::ALL,
-                actions: actions::ACCESS,
-                period_start: LOCAL_START - 60,
-                period_end: LOCAL_START + 365 * DAY,
-                policy_commitment: [3; 32],
-            },
-        )
-        .await
-        .unwrap();
+    let policy = s.policy().await;
     let claim = client
         .bill_records(&s.lab.key, &policy, &[record], 500_000, [6; 32])
         .await
@@ -540,4 +553,44 @@ async fn a_root_the_index_cannot_reach_is_refused_naming_the_tree_and_both_roots
     let text = error.to_string();
     assert!(text.contains(&tree.to_string()) && text.contains("nothing was sent"));
     assert_eq!(client.get::<Grant>(&grant).await.unwrap().access_count, 0);
+}
+
+#[tokio::test]
+async fn a_depth_20_leaf_is_billed_in_one_packet_and_two_are_refused_before_sending() {
+    let s = scene().await;
+    let client = &s.d.client;
+    let tree = client
+        .create_record_tree(&s.lab.key, 20, 64, 10, false)
+        .await
+        .unwrap()
+        .address("tree")
+        .unwrap();
+    let (first, second) = (s.issue(tree).await, s.issue(tree).await);
+    let policy = s.policy().await;
+    // Two compressed records at depth 20: 1,889 bytes, refused unsent.
+    let before = s.lamports(&client.payer()).await;
+    let refused = client
+        .bill_records(&s.lab.key, &policy, &[first, second], 500_000, [6; 32])
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("above the 1232-byte limit"),
+        "{refused}"
+    );
+    assert_eq!(
+        s.lamports(&client.payer()).await,
+        before,
+        "nothing was sent"
+    );
+    // One: 1,192 bytes without the compute-unit limit instruction; lands.
+    let claim = client
+        .bill_records(&s.lab.key, &policy, &[first], 500_000, [6; 32])
+        .await
+        .unwrap()
+        .address("claim")
+        .unwrap();
+    assert_eq!(
+        client.get::<Claim>(&claim).await.unwrap().records,
+        vec![first.address()]
+    );
 }

@@ -541,7 +541,10 @@ impl<B: Backend> PanaceaClient<B> {
     /// Bills `policy` for services backed by `records`, either kind: each
     /// account is passed, each compressed record as its tree with its leaf
     /// and proof in the arguments. A claim whose transaction would exceed
-    /// a packet (1,232 bytes) is refused before anything is sent.
+    /// a packet (1,232 bytes) is refused before anything is sent: in a
+    /// legacy transaction that is one compressed record at depth 20 or 24
+    /// (the compute-unit limit instruction is then left out), none beyond
+    /// (see the benchmark for v0 transactions with a lookup table).
     pub async fn bill_records(
         &self,
         provider: &AnySigner,
@@ -578,7 +581,7 @@ impl<B: Backend> PanaceaClient<B> {
         let size = crate::compression::legacy_transaction_size(
             std::slice::from_ref(&ix),
             &self.payer(),
-            true,
+            false,
         );
         if size > crate::compression::PACKET_DATA_SIZE {
             return Err(SdkError::InvalidInput(format!(
