@@ -4,6 +4,7 @@
 //! pharmacy, specialist, insurer, researcher), patients and guardians.
 
 pub mod assert;
+pub mod compressed;
 
 use {
     anchor_lang::{prelude::Pubkey, AccountDeserialize, Discriminator, Event},
@@ -83,6 +84,9 @@ pub struct World {
     /// story can have a patient authorize an issuer (the care link) before a
     /// record is issued to them.
     patients: std::collections::HashMap<Pubkey, Keypair>,
+    /// Every record tree the story created, as rebuilt from the events of
+    /// the transactions that landed (see [`compressed`]).
+    pub trees: std::collections::HashMap<Pubkey, compressed::ModelTree>,
 }
 
 impl Default for World {
@@ -139,6 +143,7 @@ impl World {
             admin: Keypair::new(),
             upgrade_authority,
             patients: Default::default(),
+            trees: Default::default(),
         }
     }
 
@@ -156,7 +161,7 @@ impl World {
         );
         let message = Message::new(ixs, Some(&self.payer.pubkey()));
         let tx = Transaction::new(&all, message, self.svm.latest_blockhash());
-        self.svm.send_transaction(tx).map_err(Box::new)
+        self.send_transaction(tx)
     }
 
     /// Sends `ixs` paid by `payer` (not [`World::payer`]) and signed by
@@ -177,7 +182,17 @@ impl World {
         );
         let message = Message::new(ixs, Some(&payer.pubkey()));
         let tx = Transaction::new(&all, message, self.svm.latest_blockhash());
-        self.svm.send_transaction(tx).map_err(Box::new)
+        self.send_transaction(tx)
+    }
+
+    /// Sends a signed transaction as it is; when it lands, the record trees'
+    /// events are applied to [`World::trees`].
+    pub fn send_transaction(&mut self, tx: Transaction) -> TxResult {
+        let result = self.svm.send_transaction(tx).map_err(Box::new);
+        if let Ok(meta) = &result {
+            self.apply_tree_events(meta);
+        }
+        result
     }
 
     /// A new funded wallet.
@@ -328,7 +343,7 @@ impl World {
     /// Creates the care link from `patient` to `issuer` unless one (live,
     /// revoked or expired) already exists: stories that do not test the link
     /// itself start from a patient who chose their provider.
-    fn ensure_care_link(&mut self, issuer: &Pubkey, patient: &Pubkey) {
+    pub(crate) fn ensure_care_link(&mut self, issuer: &Pubkey, patient: &Pubkey) {
         let link = rx::care_link_address(patient, issuer);
         if let Some(account) = self.raw(&link) {
             let grant = Grant::try_deserialize(&mut account.data.as_slice()).expect("grant");

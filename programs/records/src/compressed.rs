@@ -336,3 +336,8 @@ pub fn target_address(target: &Pubkey, leaf: Option<&LeafProof>) -> Pubkey {
         pda::compressed_record(&leaf.tree, leaf.index).0
     })
 }
+
+/// [`target_address`] as seed bytes (the form account constraints use).
+pub fn target_seed(target: &Pubkey, leaf: Option<&LeafProof>) -> [u8; 32] {
+    target_address(target, leaf).to_bytes()
+}

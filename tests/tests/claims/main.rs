@@ -5,6 +5,7 @@ mod attacks;
 mod attacks_ledger;
 mod attacks_review;
 mod caps;
+mod compressed;
 mod deductible;
 mod flows;
 mod layouts;

@@ -6,6 +6,7 @@ mod access;
 mod attacks_book;
 mod attacks_keys;
 mod attacks_review;
+mod compressed;
 mod custodians;
 mod emergency;
 mod guardian_keys;

@@ -1,6 +1,6 @@
 use {
     crate::{
-        compressed::{target_address, LeafProof},
+        compressed::{target_seed, LeafProof},
         constants::*,
         errors::RecordsError,
         instructions::{now, resolve_target, validate_duration, Target},
@@ -52,7 +52,7 @@ pub struct GrantAccess<'info> {
             GRANT_SEED,
             patient.authority.as_ref(),
             args.grantee.as_ref(),
-            target_address(target.key, args.leaf.as_ref()).as_ref(),
+            &target_seed(target.key, args.leaf.as_ref()),
         ],
         bump,
     )]

@@ -1,7 +1,7 @@
 use {
     super::require_active,
     crate::{
-        compressed::{target_address, LeafProof},
+        compressed::{target_seed, LeafProof},
         constants::*,
         errors::RecordsError,
         events::AccessRequested,
@@ -50,7 +50,7 @@ pub struct RequestAccess<'info> {
             ACCESS_REQUEST_SEED,
             patient.authority.as_ref(),
             requester.key().as_ref(),
-            target_address(target.key, args.leaf.as_ref()).as_ref(),
+            &target_seed(target.key, args.leaf.as_ref()),
         ],
         bump,
     )]
