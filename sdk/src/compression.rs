@@ -686,18 +686,53 @@ pub struct TreeAccount {
 
 /// The record tree indexes a client keeps: in memory, and, given a
 /// directory, as JSON caches (`<dir>/<tree>.json`) a later run resumes from.
+///
+/// It also remembers, per authority, the address lookup table the SDK keeps
+/// for claims over compressed records (`<dir>/lookup-table-<authority>`).
 #[derive(Debug, Default)]
 pub struct TreeIndexes {
     dir: Option<PathBuf>,
     loaded: Mutex<HashMap<Pubkey, TreeIndex>>,
+    lookup_tables: Mutex<HashMap<Pubkey, Pubkey>>,
 }
 
 impl TreeIndexes {
     pub fn new(dir: Option<PathBuf>) -> Self {
         Self {
             dir,
-            loaded: Mutex::default(),
+            ..Self::default()
         }
+    }
+
+    /// The lookup table kept for `authority`'s claims, when there is one.
+    pub fn lookup_table(&self, authority: &Pubkey) -> Option<Pubkey> {
+        if let Some(table) = self
+            .lookup_tables
+            .lock()
+            .expect("lookup table lock")
+            .get(authority)
+        {
+            return Some(*table);
+        }
+        let path = self.dir.as_ref()?.join(format!("lookup-table-{authority}"));
+        std::fs::read_to_string(path).ok()?.trim().parse().ok()
+    }
+
+    /// Remembers `table` as `authority`'s claims lookup table.
+    pub fn remember_lookup_table(&self, authority: Pubkey, table: Pubkey) -> Result<()> {
+        self.lookup_tables
+            .lock()
+            .expect("lookup table lock")
+            .insert(authority, table);
+        if let Some(dir) = &self.dir {
+            let path = dir.join(format!("lookup-table-{authority}"));
+            std::fs::create_dir_all(dir)
+                .and_then(|_| std::fs::write(&path, table.to_string()))
+                .map_err(|e| {
+                    SdkError::InvalidInput(format!("cannot write {}: {e}", path.display()))
+                })?;
+        }
+        Ok(())
     }
 
     /// Where the cache of `tree` lives, when there is a directory.

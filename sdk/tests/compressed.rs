@@ -556,7 +556,7 @@ async fn a_root_the_index_cannot_reach_is_refused_naming_the_tree_and_both_roots
 }
 
 #[tokio::test]
-async fn a_depth_20_leaf_is_billed_in_one_packet_and_two_are_refused_before_sending() {
+async fn a_depth_20_claim_goes_v0_with_a_lookup_table_and_one_that_cannot_fit_is_refused_unsent() {
     let s = scene().await;
     let client = &s.d.client;
     let tree = client
@@ -565,16 +565,22 @@ async fn a_depth_20_leaf_is_billed_in_one_packet_and_two_are_refused_before_send
         .unwrap()
         .address("tree")
         .unwrap();
-    let (first, second) = (s.issue(tree).await, s.issue(tree).await);
+    let (first, second, third) = (
+        s.issue(tree).await,
+        s.issue(tree).await,
+        s.issue(tree).await,
+    );
     let policy = s.policy().await;
-    // Two compressed records at depth 20: 1,889 bytes, refused unsent.
+
+    // Two compressed records at depth 20 fit in no transaction: refused
+    // before any lookup table is created or anything is sent.
     let before = s.lamports(&client.payer()).await;
     let refused = client
         .bill_records(&s.lab.key, &policy, &[first, second], 500_000, [6; 32])
         .await
         .unwrap_err();
     assert!(
-        refused.to_string().contains("above the 1232-byte limit"),
+        refused.to_string().contains("even with a lookup table"),
         "{refused}"
     );
     assert_eq!(
@@ -582,15 +588,38 @@ async fn a_depth_20_leaf_is_billed_in_one_packet_and_two_are_refused_before_send
         before,
         "nothing was sent"
     );
-    // One: 1,192 bytes without the compute-unit limit instruction; lands.
-    let claim = client
+
+    // One, paid by a relayer (the client's payer, not the provider): too
+    // large as a legacy transaction, it goes as v0 through the payer's
+    // claims lookup table.
+    let outcome = client
         .bill_records(&s.lab.key, &policy, &[first], 500_000, [6; 32])
         .await
-        .unwrap()
-        .address("claim")
         .unwrap();
-    assert_eq!(
-        client.get::<Claim>(&claim).await.unwrap().records,
-        vec![first.address()]
-    );
+    let table = outcome
+        .address("lookup_table")
+        .expect("a lookup table was used");
+    let claim = outcome.address("claim").unwrap();
+    let state: Claim = client.get(&claim).await.unwrap();
+    assert_eq!(state.records, vec![first.address()]);
+    assert_eq!(state.status, ClaimStatus::Approved);
+    // The claim's events are read back like any other (audit trail).
+    let trail = audit_trail(client, &s.patient.pubkey()).await.unwrap();
+    assert!(trail
+        .iter()
+        .any(|e| matches!(&e.event, PanaceaEvent::ClaimSubmitted(c) if c.claim == claim)));
+
+    // The next claim reuses the table: no new one.
+    let outcome = client
+        .bill_records(&s.lab.key, &policy, &[second], 400_000, [7; 32])
+        .await
+        .unwrap();
+    assert_eq!(outcome.address("lookup_table"), Some(table));
+    // The provider paying its own fees: one signature less, legacy.
+    let own = PanaceaClient::new(s.d.backend.clone(), s.lab.key.insecure_clone());
+    let outcome = own
+        .bill_records(&s.lab.key, &policy, &[third], 300_000, [8; 32])
+        .await
+        .unwrap();
+    assert_eq!(outcome.address("lookup_table"), None);
 }

@@ -15,7 +15,10 @@ use {
         backend::Backend,
         claims as cl,
         client::{AnySigner, Outcome, PanaceaClient},
-        compression::{compressed_address, RecordRef},
+        compression::{
+            compressed_address, legacy_transaction_size, v0_transaction_size, RecordRef,
+            PACKET_DATA_SIZE,
+        },
         error::{Result, SdkError},
         events::{events_of, PanaceaEvent},
         offchain::{self, BlobStore, DataKey, EncryptionKeypair, RecordContext, SealedRecord},
@@ -29,6 +32,7 @@ use {
         state::{Entity, Grant, GrantScope, Patient, Record, RecordKind},
     },
     solana_keypair::Keypair,
+    solana_message::AddressLookupTableAccount,
     solana_signer::Signer,
 };
 
@@ -540,11 +544,12 @@ impl<B: Backend> PanaceaClient<B> {
 
     /// Bills `policy` for services backed by `records`, either kind: each
     /// account is passed, each compressed record as its tree with its leaf
-    /// and proof in the arguments. A claim whose transaction would exceed
-    /// a packet (1,232 bytes) is refused before anything is sent: in a
-    /// legacy transaction that is one compressed record at depth 20 or 24
-    /// (the compute-unit limit instruction is then left out), none beyond
-    /// (see the benchmark for v0 transactions with a lookup table).
+    /// and proof in the arguments. A claim too large for a legacy
+    /// transaction (1,232 bytes) goes as a v0 transaction whose stable
+    /// accounts (policy, vault, consent, usage, entity, trees, programs'
+    /// accounts) are looked up in the payer's claims lookup table
+    /// ([`claims_lookup_table`](Self::claims_lookup_table)); one too large
+    /// even so is refused before anything is sent or created.
     pub async fn bill_records(
         &self,
         provider: &AnySigner,
@@ -578,20 +583,131 @@ impl<B: Backend> PanaceaClient<B> {
                 leaves,
             },
         );
-        let size = crate::compression::legacy_transaction_size(
-            std::slice::from_ref(&ix),
-            &self.payer(),
-            false,
-        );
-        if size > crate::compression::PACKET_DATA_SIZE {
+        let legacy = legacy_transaction_size(std::slice::from_ref(&ix), &self.payer(), false);
+        if legacy <= PACKET_DATA_SIZE {
+            return self
+                .create(false, &[ix], &[provider], vec![("claim", claim)])
+                .await;
+        }
+        // Too large as a legacy transaction: every account that is neither
+        // a signer, the program, the claim nor a marker of this claim goes
+        // in the payer's claims lookup table, and the claim goes as v0.
+        let markers: Vec<Pubkey> = billed
+            .iter()
+            .map(|b| claims::pda::claimed_record(policy, b.origin).0)
+            .collect();
+        let stable: Vec<Pubkey> = ix
+            .accounts
+            .iter()
+            .filter(|m| {
+                !m.is_signer
+                    && m.pubkey != ix.program_id
+                    && m.pubkey != claim
+                    && !markers.contains(&m.pubkey)
+            })
+            .map(|m| m.pubkey)
+            .collect();
+        let v0_with = |table: &AddressLookupTableAccount| {
+            v0_transaction_size(
+                std::slice::from_ref(&ix),
+                &self.payer(),
+                std::slice::from_ref(table),
+                false,
+            )
+        };
+        // Checked before a table is created or extended: nothing is spent
+        // on a claim that cannot fit.
+        let best = v0_with(&AddressLookupTableAccount {
+            key: Pubkey::new_unique(),
+            addresses: stable.clone(),
+        })?;
+        if best > PACKET_DATA_SIZE {
             return Err(SdkError::InvalidInput(format!(
-                "a claim over {} records ({compressed} compressed) is a {size}-byte transaction, above the {}-byte limit: bill fewer compressed records per claim",
-                records.len(),
-                crate::compression::PACKET_DATA_SIZE
+                "a claim over {} records ({compressed} compressed) is a {legacy}-byte transaction, {best} bytes even with a lookup table: above the {PACKET_DATA_SIZE}-byte limit: bill fewer compressed records per claim",
+                records.len()
             )));
         }
-        self.create(false, &[ix], &[provider], vec![("claim", claim)])
-            .await
+        if self.config().sign_only || self.config().blockhash.is_some() {
+            return Err(SdkError::InvalidInput(format!(
+                "a claim over {compressed} compressed records needs an address lookup table ({legacy} bytes as a legacy transaction): it cannot be signed offline"
+            )));
+        }
+        let table = self.claims_lookup_table(&stable).await?;
+        let signature = self
+            .send_v0(&[ix], &[provider], std::slice::from_ref(&table))
+            .await?;
+        Ok(Outcome {
+            signature: Some(signature),
+            addresses: vec![("claim", claim), ("lookup_table", table.key)],
+            ..Outcome::default()
+        })
+    }
+
+    /// The address lookup table this client's payer keeps for its claims,
+    /// holding `addresses` (created, or extended with those it lacks, and
+    /// then waited for: addresses added in a slot are usable from the
+    /// next). One table per payer, remembered by the client (and in its
+    /// cache directory); a full one (256 addresses) is replaced.
+    pub async fn claims_lookup_table(
+        &self,
+        addresses: &[Pubkey],
+    ) -> Result<AddressLookupTableAccount> {
+        use solana_address_lookup_table_interface::{
+            instruction as alt, state::AddressLookupTable,
+        };
+        const MAX_ADDRESSES: usize = 256;
+        let authority = self.payer();
+        let mut held: Option<(Pubkey, Vec<Pubkey>)> = None;
+        if let Some(key) = self.tree_indexes().lookup_table(&authority) {
+            if let Some(account) = self.backend().get_account(&key).await? {
+                let table = AddressLookupTable::deserialize(&account.data).map_err(|_| {
+                    SdkError::Decode {
+                        address: key,
+                        expected: "address lookup table",
+                    }
+                })?;
+                if table.meta.authority == Some(authority) {
+                    held = Some((key, table.addresses.to_vec()));
+                }
+            }
+        }
+        let mut missing: Vec<Pubkey> = Vec::new();
+        for address in addresses {
+            let known = held.as_ref().is_some_and(|(_, a)| a.contains(address));
+            if !known && !missing.contains(address) {
+                missing.push(*address);
+            }
+        }
+        let full = held
+            .as_ref()
+            .is_some_and(|(_, a)| a.len() + missing.len() > MAX_ADDRESSES);
+        let (key, mut ixs, mut all) = match held {
+            Some((key, all)) if !full => (key, Vec::new(), all),
+            _ => {
+                let recent = self.backend().recent_slot().await?;
+                let (create, key) = alt::create_lookup_table(authority, authority, recent);
+                missing = addresses.to_vec();
+                missing.dedup();
+                (key, vec![create], Vec::new())
+            }
+        };
+        if !missing.is_empty() {
+            ixs.push(alt::extend_lookup_table(
+                key,
+                authority,
+                Some(authority),
+                missing.clone(),
+            ));
+            self.send(&ixs, &[]).await?;
+            self.tree_indexes().remember_lookup_table(authority, key)?;
+            let slot = self.backend().slot().await?;
+            self.backend().wait_past_slot(slot).await?;
+            all.extend(missing);
+        }
+        Ok(AddressLookupTableAccount {
+            key,
+            addresses: all,
+        })
     }
 
     /// Erases a record, either kind (the patient or guardian), crypto-shredding
