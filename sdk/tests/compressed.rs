@@ -249,11 +249,11 @@ async fn a_compressed_record_issued_read_granted_logged_billed_and_erased() {
     assert_eq!(record, RecordRef::Compressed { tree, index: 0 });
     assert_eq!(s.book().await, 1);
     assert!(
-        !s.d.backend
+        s.d.backend
             .get_account(&record.address())
             .await
             .unwrap()
-            .is_some(),
+            .is_none(),
         "a compressed record's address is never an account"
     );
 

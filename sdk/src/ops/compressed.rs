@@ -271,7 +271,10 @@ impl<B: Backend> PanaceaClient<B> {
         let prepared = self
             .prepare_compressed_issue(&issuer.pubkey(), patient, kind, fhir_json, store, tree)
             .await?;
-        let signature = match self.send(&[prepared.instruction.clone()], &[issuer]).await {
+        let signature = match self
+            .send(std::slice::from_ref(&prepared.instruction), &[issuer])
+            .await
+        {
             Ok(signature) => signature,
             Err(error) => {
                 if error.landed() == Some(false) {
