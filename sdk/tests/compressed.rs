@@ -21,10 +21,10 @@ use {
         ops::{compressed::key_binding, patient::AccessTerms, provider::random_id},
         records as rx,
         records_program::{
-            instructions::LogAccessArgs,
+            instructions::{LogAccessArgs, RequestAccessArgs},
             state::{
-                kinds, permissions, EntityKind, Grant, Purpose, RecordKind, RecordStatus,
-                RecordTree,
+                kinds, permissions, AccessRequest, EntityKind, Grant, GrantScope, Purpose,
+                RecordKind, RecordStatus, RecordTree,
             },
         },
         PanaceaClient, Pubkey, SdkError,
@@ -622,4 +622,91 @@ async fn a_depth_20_claim_goes_v0_with_a_lookup_table_and_one_that_cannot_fit_is
         .await
         .unwrap();
     assert_eq!(outcome.address("lookup_table"), None);
+}
+
+#[tokio::test]
+async fn a_compressed_record_requested_approved_amended_and_the_amendment_retracted() {
+    let s = scene().await;
+    let client = &s.d.client;
+    let tree = s.tree().await;
+    let record = s.issue(tree).await;
+
+    // A request over the compressed record, approved: the key is wrapped
+    // to the requester, who reads.
+    let request = client
+        .request_record_access(
+            &s.specialist.key,
+            &record,
+            RequestAccessArgs {
+                scope: GrantScope::Record,
+                kinds: 0,
+                permissions: permissions::READ,
+                purpose: Purpose::Treatment,
+                duration: 7 * DAY,
+                reason_code: 1,
+                leaf: None,
+            },
+        )
+        .await
+        .unwrap()
+        .address("access_request")
+        .unwrap();
+    assert_eq!(
+        client.get::<AccessRequest>(&request).await.unwrap().target,
+        record.address()
+    );
+    let grant = client
+        .approve_record_access_request(
+            &s.patient.key,
+            &s.specialist.pubkey(),
+            &record,
+            &s.patient.enc,
+            &s.store,
+        )
+        .await
+        .unwrap()
+        .address("grant")
+        .unwrap();
+    assert_eq!(
+        client
+            .read_granted(&grant, &record, &s.specialist.enc, &s.store)
+            .await
+            .unwrap(),
+        OBSERVATION
+    );
+
+    // The lab amends it: the next leaf, version 2; the first superseded.
+    const AMENDED: &[u8] = br#"{"resourceType": "Observation", "status": "amended",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "2339-0"}]},
+        "valueQuantity": {"value": 6.1, "unit": "mmol/L"}}"#;
+    let (_, _, amended) = client
+        .amend_compressed_record(&s.lab.key, &record, None, AMENDED, &s.store)
+        .await
+        .unwrap();
+    assert_eq!(amended, RecordRef::Compressed { tree, index: 1 });
+    let index = client.tree_index(&tree).await.unwrap();
+    assert_eq!(index.record(0).unwrap().status, RecordStatus::Superseded);
+    let second = index.record(1).unwrap();
+    assert_eq!(
+        (second.record_version, second.supersedes),
+        (2, index.record(0).unwrap().record_id)
+    );
+    assert_eq!(
+        client
+            .read_own(&amended, &s.patient.enc, &s.store)
+            .await
+            .unwrap(),
+        AMENDED
+    );
+    assert_eq!(s.book().await, 1, "an amendment does not move the book");
+
+    // Retracted by its issuer: the first version is Active again.
+    client
+        .retract_any_record(&s.lab.key, &amended)
+        .await
+        .unwrap();
+    let index = client.tree_index(&tree).await.unwrap();
+    assert_eq!(index.record(1).unwrap().status, RecordStatus::Retracted);
+    assert_eq!(index.record(0).unwrap().status, RecordStatus::Active);
+    assert_eq!(s.book().await, 1);
 }

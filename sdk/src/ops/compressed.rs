@@ -760,6 +760,153 @@ impl<B: Backend> PanaceaClient<B> {
         })
     }
 
+    /// The patient (or guardian) approves `requester`'s request over one
+    /// record, either kind, handing it the record's data key wrapped to
+    /// its encryption key. A request over the patient's records is
+    /// approved with [`approve_access_request`](Self::approve_access_request).
+    pub async fn approve_record_access_request(
+        &self,
+        authority: &AnySigner,
+        requester: &Pubkey,
+        record: &RecordRef,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Outcome> {
+        let resolved = self.resolve_record(record).await?;
+        let patient = resolved.record.patient;
+        if !record.is_compressed() {
+            return self
+                .approve_access_request(
+                    authority,
+                    &patient,
+                    requester,
+                    &resolved.address,
+                    keys,
+                    store,
+                )
+                .await;
+        }
+        self.acting_for(
+            &authority.pubkey(),
+            &patient,
+            Some(keys),
+            crate::ops::sharing::PatientAction::ApproveRequest,
+        )
+        .await?;
+        let grant = records::pda::grant(&patient, requester, &resolved.address).0;
+        if self.exists(&grant).await? {
+            return self.create(true, &[], &[], vec![("grant", grant)]).await;
+        }
+        let request: records::state::AccessRequest = self
+            .get(&records::pda::access_request(&patient, requester, &resolved.address).0)
+            .await?;
+        let key = self.envelope_key_of(&resolved, keys, store).await?;
+        let entity: Entity = self.get(&records::pda::entity(requester).0).await?;
+        let wrapped = offchain::wrap_key(&key, &resolved.binding(), &entity.encryption_key)?;
+        let ix = rx::approve_access_request(
+            &self.payer(),
+            &authority.pubkey(),
+            &patient,
+            requester,
+            &resolved.slot,
+            &request.rent_payer,
+            ApproveAccessRequestArgs {
+                wrapped_key: wrapped.to_vec(),
+                leaf: resolved.leaf,
+            },
+        );
+        self.create(false, &[ix], &[authority], vec![("grant", grant)])
+            .await
+    }
+
+    /// Amends a compressed record with a new FHIR payload: sealed under a
+    /// new key (wrapped to the patient, guardian and live grants over the
+    /// patient's records of its kind), appended to the same tree as the
+    /// next version; the previous leaf becomes Superseded. `grant` is the
+    /// issuer's grant with Amend when it is not the original issuer. An
+    /// account record is amended with [`amend_record`](Self::amend_record).
+    pub async fn amend_compressed_record(
+        &self,
+        issuer: &AnySigner,
+        record: &RecordRef,
+        grant: Option<&Pubkey>,
+        fhir_json: &[u8],
+        store: &BlobStore,
+    ) -> Result<(Outcome, SealedRecord, RecordRef)> {
+        self.refuse_offline("amending a record")?;
+        let RecordRef::Compressed { tree, .. } = *record else {
+            return Err(SdkError::InvalidInput(format!(
+                "{record} is an account record: amend it with amend_record"
+            )));
+        };
+        let resolved = self.resolve_record(record).await?;
+        let previous = resolved
+            .leaf
+            .clone()
+            .ok_or_else(|| SdkError::InvalidInput(format!("record {record} has no leaf proof")))?;
+        let patient = resolved.record.patient;
+        let version = resolved
+            .record
+            .record_version
+            .checked_add(1)
+            .ok_or_else(|| {
+                SdkError::InvalidInput(format!("record {record} is at the last version number"))
+            })?;
+        let profile: Patient = self.get(&records::pda::patient(&patient).0).await?;
+        let (sealed, context) = offchain::seal_bound(
+            fhir_json,
+            version,
+            |c| key_binding(&tree, &patient, c),
+            store,
+        )
+        .await?;
+        let envelopes = match self
+            .wrap_new_record(
+                &profile,
+                resolved.record.kind,
+                &sealed,
+                &context.record,
+                store,
+            )
+            .await
+        {
+            Ok(names) => names,
+            Err(error) => {
+                let _ = offchain::shred(store, &sealed.uri).await;
+                return Err(error);
+            }
+        };
+        let ix = rx::amend_compressed_record(
+            &issuer.pubkey(),
+            grant,
+            AmendCompressedRecordArgs {
+                commitment: sealed.commitment,
+                content_commitment: sealed.content_commitment,
+                previous,
+            },
+        );
+        let signature = match self.send(&[ix], &[issuer]).await {
+            Ok(signature) => signature,
+            Err(error) => {
+                if error.landed() == Some(false) {
+                    crate::ops::provider::discard(store, &sealed, &envelopes).await;
+                }
+                return Err(error);
+            }
+        };
+        let index = self.written_leaf(&signature, &tree).await?;
+        let amended = RecordRef::Compressed { tree, index };
+        Ok((
+            Outcome {
+                signature: Some(signature),
+                addresses: vec![("record", amended.address()), ("tree", tree)],
+                ..Outcome::default()
+            },
+            sealed,
+            amended,
+        ))
+    }
+
     /// The issuer retracts a record issued in error, either kind; an
     /// amendment's previous version becomes Active again.
     pub async fn retract_any_record(
