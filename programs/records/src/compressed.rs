@@ -341,3 +341,86 @@ pub fn target_address(target: &Pubkey, leaf: Option<&LeafProof>) -> Pubkey {
 pub fn target_seed(target: &Pubkey, leaf: Option<&LeafProof>) -> [u8; 32] {
     target_address(target, leaf).to_bytes()
 }
+
+#[cfg(test)]
+mod tests {
+    use {
+        super::*,
+        crate::state::{RecordKind, RecordStatus},
+    };
+
+    fn record(tree: &Pubkey, index: u32) -> Record {
+        let address = pda::compressed_record(tree, index).0;
+        Record {
+            version: crate::constants::ACCOUNT_VERSION,
+            bump: 0,
+            kind: RecordKind::LabResult,
+            status: RecordStatus::Active,
+            record_version: 1,
+            patient: Pubkey::new_unique(),
+            issuer: Pubkey::new_unique(),
+            original_issuer: Pubkey::new_unique(),
+            record_id: record_id_of(&address),
+            commitment: [1; 32],
+            content_commitment: [2; 32],
+            serial: 7,
+            supersedes: [0; 16],
+            superseded_by: 0,
+            origin: 7,
+            issued_at: 1,
+        }
+    }
+
+    #[test]
+    fn the_leaf_binds_tree_index_and_every_field() {
+        let tree = Pubkey::new_unique();
+        let r = record(&tree, 3);
+        let leaf = leaf_hash(&tree, 3, &r);
+        assert_ne!(leaf, EMPTY_LEAF);
+        assert_eq!(leaf, leaf_hash(&tree, 3, &r.clone()), "deterministic");
+        assert_ne!(leaf, leaf_hash(&Pubkey::new_unique(), 3, &r));
+        assert_ne!(leaf, leaf_hash(&tree, 4, &r));
+        let mut other = r.clone();
+        other.status = RecordStatus::Superseded;
+        assert_ne!(leaf, leaf_hash(&tree, 3, &other));
+        let mut other = r.clone();
+        other.commitment[31] ^= 1;
+        assert_ne!(leaf, leaf_hash(&tree, 3, &other));
+        // The pre-image is the domain-separated borsh of the Record.
+        let mut bytes = vec![LEAF_PREFIX];
+        bytes.extend_from_slice(LEAF_DOMAIN);
+        bytes.extend_from_slice(tree.as_ref());
+        bytes.extend_from_slice(&3u32.to_le_bytes());
+        bytes.extend_from_slice(&anchor_lang::prelude::borsh::to_vec(&r).unwrap());
+        assert_eq!(
+            bytes.len(),
+            1 + LEAF_DOMAIN.len() + 32 + 4 + Record::INIT_SPACE
+        );
+        assert_eq!(leaf, hashv(&[&bytes]).to_bytes());
+        assert_eq!(leaf_of(&tree, 3, None), EMPTY_LEAF);
+        assert_eq!(leaf_of(&tree, 3, Some(&r)), leaf);
+    }
+
+    #[test]
+    fn a_grant_names_the_leaf_address_and_the_tree_offset_is_fixed() {
+        let tree = Pubkey::new_unique();
+        let leaf = LeafProof {
+            tree,
+            index: 5,
+            record: record(&tree, 5),
+            root: [0; 32],
+            proof: vec![],
+        };
+        let address = pda::compressed_record(&tree, 5).0;
+        assert_eq!(target_address(&tree, Some(&leaf)), address);
+        assert_eq!(target_address(&tree, None), tree);
+        assert_eq!(target_seed(&tree, Some(&leaf)), address.to_bytes());
+        // Discriminator 8 + the prefix at its largest (issuer Some).
+        assert_eq!(RecordTree::TREE_OFFSET, 8 + 128);
+        assert_eq!(
+            RecordTree::space(20, 64, 10).unwrap(),
+            RecordTree::TREE_OFFSET + tree::space(20, 64, 10).unwrap()
+        );
+        assert!(RecordTree::space(20, 64, 20).is_err());
+    }
+}

@@ -24,7 +24,12 @@ use {
 /// One record of a claim: an account, or a compressed record with its leaf.
 enum Billed {
     Account(Pubkey),
-    Leaf(LeafProof),
+    Leaf(Box<LeafProof>),
+}
+
+/// A compressed record as a claim lists it.
+fn billed_leaf(leaf: LeafProof) -> Billed {
+    Billed::Leaf(Box::new(leaf))
 }
 
 impl Insured {
@@ -44,6 +49,7 @@ impl Insured {
             match record {
                 Billed::Account(address) => billed.push(self.billed(address)),
                 Billed::Leaf(leaf) => {
+                    let leaf = leaf.as_ref();
                     billed.push(cl::BilledRecord {
                         record: leaf.tree,
                         origin: leaf.record.origin,
@@ -144,7 +150,7 @@ fn a_compressed_record_is_billed_once_and_named_by_its_address() {
 
     // One account record and one compressed record in one claim.
     let (claim, result) = s.try_submit_compressed(
-        &[Billed::Account(account), Billed::Leaf(leaf.clone())],
+        &[Billed::Account(account), billed_leaf(leaf.clone())],
         vec![],
         300_000,
     );
@@ -166,7 +172,7 @@ fn a_compressed_record_is_billed_once_and_named_by_its_address() {
     let v2 = s.world.leaf(&tree, index + 1);
     assert_eq!(v2.record.origin, origin);
     let (claim2, ix) =
-        s.compressed_claim_ix(&provider, &[Billed::Leaf(v2.clone())], vec![], 100_000);
+        s.compressed_claim_ix(&provider, &[billed_leaf(v2.clone())], vec![], 100_000);
     let before = s.world.snapshot(&s.watched(&claim2, &[origin]));
     custom_error(
         s.world.send(&[ix], &[&provider]),
@@ -210,7 +216,7 @@ fn a_compressed_record_is_billed_once_and_named_by_its_address() {
     let leaf = s.world.leaf(&tree, fresh);
     let (claim4, ix) = s.compressed_claim_ix(
         &provider,
-        &[Billed::Leaf(leaf.clone()), Billed::Leaf(leaf.clone())],
+        &[billed_leaf(leaf.clone()), billed_leaf(leaf.clone())],
         vec![],
         100_000,
     );
@@ -224,8 +230,8 @@ fn a_compressed_record_is_billed_once_and_named_by_its_address() {
     let other = s.compressed_record(&tree);
     let (claim5, result) = s.try_submit_compressed(
         &[
-            Billed::Leaf(s.world.leaf(&tree, fresh)),
-            Billed::Leaf(s.world.leaf(&tree, other)),
+            billed_leaf(s.world.leaf(&tree, fresh)),
+            billed_leaf(s.world.leaf(&tree, other)),
         ],
         vec![],
         100_000,
@@ -315,7 +321,7 @@ fn a_bad_leaf_is_refused_by_submit_claim_with_its_own_error() {
     forged.proof[0][0] ^= 1;
     attempt(
         &mut s,
-        &[Billed::Leaf(forged)],
+        &[billed_leaf(forged)],
         vec![],
         ClaimsError::LeafProofInvalid,
     );
@@ -323,7 +329,7 @@ fn a_bad_leaf_is_refused_by_submit_claim_with_its_own_error() {
     lying.record.kind = RecordKind::Imaging;
     attempt(
         &mut s,
-        &[Billed::Leaf(lying)],
+        &[billed_leaf(lying)],
         vec![],
         ClaimsError::LeafProofInvalid,
     );
@@ -335,13 +341,13 @@ fn a_bad_leaf_is_refused_by_submit_claim_with_its_own_error() {
     foreign.tree = tree;
     attempt(
         &mut s,
-        &[Billed::Leaf(foreign)],
+        &[billed_leaf(foreign)],
         vec![],
         ClaimsError::LeafProofInvalid,
     );
     let (claim, mut ix) = s.compressed_claim_ix(
         &provider,
-        &[Billed::Leaf(s.world.leaf(&other_tree, other))],
+        &[billed_leaf(s.world.leaf(&other_tree, other))],
         vec![],
         100_000,
     );
@@ -367,7 +373,7 @@ fn a_bad_leaf_is_refused_by_submit_claim_with_its_own_error() {
     };
     attempt(
         &mut s,
-        &[Billed::Leaf(stranger_leaf)],
+        &[billed_leaf(stranger_leaf)],
         vec![],
         ClaimsError::RecordPatientMismatch,
     );
@@ -385,7 +391,7 @@ fn a_bad_leaf_is_refused_by_submit_claim_with_its_own_error() {
     s.world.send(&[ix], &[&patient]).expect("rekey");
     attempt(
         &mut s,
-        &[Billed::Leaf(old.clone())],
+        &[billed_leaf(old.clone())],
         vec![],
         ClaimsError::LeafModifiedSinceProof,
     );
@@ -394,12 +400,7 @@ fn a_bad_leaf_is_refused_by_submit_claim_with_its_own_error() {
     for _ in 0..8 {
         s.compressed_record(&tree);
     }
-    attempt(
-        &mut s,
-        &[Billed::Leaf(old)],
-        vec![],
-        ClaimsError::StaleProof,
-    );
+    attempt(&mut s, &[billed_leaf(old)], vec![], ClaimsError::StaleProof);
 
     // Retracted, then erased (the proof from before the erasure).
     let retracted = s.compressed_record(&tree);
@@ -418,7 +419,7 @@ fn a_bad_leaf_is_refused_by_submit_claim_with_its_own_error() {
     let retracted_leaf = s.world.leaf(&tree, retracted);
     attempt(
         &mut s,
-        &[Billed::Leaf(retracted_leaf)],
+        &[billed_leaf(retracted_leaf)],
         vec![],
         ClaimsError::RecordNotActive,
     );
@@ -432,7 +433,7 @@ fn a_bad_leaf_is_refused_by_submit_claim_with_its_own_error() {
     s.world.send(&[ix], &[&patient]).expect("erase");
     attempt(
         &mut s,
-        &[Billed::Leaf(before_erasure)],
+        &[billed_leaf(before_erasure)],
         vec![],
         ClaimsError::LeafModifiedSinceProof,
     );
@@ -446,7 +447,7 @@ fn a_bad_leaf_is_refused_by_submit_claim_with_its_own_error() {
     let mut leaf = s.world.leaf(&tree, index + 1);
     leaf.tree = fake;
     let (claim, ix) =
-        s.compressed_claim_ix(&provider, &[Billed::Leaf(leaf.clone())], vec![], 100_000);
+        s.compressed_claim_ix(&provider, &[billed_leaf(leaf.clone())], vec![], 100_000);
     let before = s.world.snapshot(&s.watched(&claim, &[leaf.record.origin]));
     custom_error(
         s.world.send(&[ix], &[&provider]),
@@ -471,4 +472,38 @@ fn a_bad_leaf_is_refused_by_submit_claim_with_its_own_error() {
     );
     s.world.assert_unchanged(&before);
     assert_eq!(s.policy().open_claims, 0);
+}
+
+/// Transaction bytes of `submit_claim` with 1 to 3 compressed records (a
+/// legacy transaction, no lookup table; the limit is 1,232), at depth 20
+/// with canopy 10 and 14; printed with `--nocapture`. One compressed record
+/// at canopy 10 does not fit a legacy transaction: a lookup table (or a
+/// deeper canopy) is what makes a claim fit.
+#[test]
+fn submit_claim_transaction_bytes_with_compressed_records() {
+    let mut s = insured(anchor_spl::token::ID);
+    let provider = s.provider.insecure_clone();
+    for canopy in [10u8, 14] {
+        let tree = s.provider_tree(20, 64, canopy);
+        let indices: Vec<u32> = (0..3).map(|_| s.compressed_record(&tree)).collect();
+        for n in 1..=3 {
+            let records: Vec<Billed> = indices[..n]
+                .iter()
+                .map(|i| billed_leaf(s.world.leaf(&tree, *i)))
+                .collect();
+            let (_, ix) = s.compressed_claim_ix(&provider, &records, vec![], 100_000);
+            let accounts = ix.accounts.len();
+            let data = ix.data.len();
+            let message = solana_message::Message::new(&[ix], Some(&s.world.payer.pubkey()));
+            let tx = solana_transaction::Transaction::new_unsigned(message);
+            let size = transaction_size(&tx);
+            println!(
+                "submit_claim, depth 20 canopy {canopy}, {n} compressed: {size} B \
+                 ({accounts} accounts, {data} B of instruction data)"
+            );
+            if canopy == 10 && n == 1 {
+                assert!(size > 1232, "{size} B");
+            }
+        }
+    }
 }

@@ -1503,3 +1503,29 @@ fn a_seeded_random_sequence_keeps_the_root_and_the_book_with_the_model() {
         "old proofs tried: {stale} stale, {modified} modified, {forwarded} fast-forwarded"
     );
 }
+
+/// Transaction bytes of `log_access` with a compressed record at depth 14,
+/// 20 and 24 (canopy 10), legacy, no lookup table; printed with
+/// `--nocapture`. Each fits in 1,232 bytes.
+#[test]
+fn log_access_transaction_bytes_with_a_compressed_record() {
+    let mut world = World::new();
+    let lab = world.lab();
+    let reader = world.provider();
+    let patient = world.patient();
+    let p = patient.pubkey();
+    let ix = world.care_link_ix(&patient, &reader.pubkey(), kinds::ALL, READ);
+    world.send(&[ix], &[&patient]).expect("reader");
+    let wide = rx::care_link_address(&p, &reader.pubkey());
+    for depth in [14u8, 20, 24] {
+        let tree = world.create_tree(&lab, depth, 10, false);
+        world.issue_compressed(&lab, &p, &tree, RecordKind::LabResult);
+        let ix = cz::log_access(&reader.pubkey(), &wide, &tree, Some(world.leaf(&tree, 0)));
+        let data = ix.data.len();
+        let tx = signed(&world, &[ix], &[&reader]);
+        let size = transaction_size(&tx);
+        println!("log_access, depth {depth} canopy 10: {size} B ({data} B of instruction data)");
+        assert!(size <= 1232, "{size} B");
+        world.send_transaction(tx).expect("the read lands");
+    }
+}
