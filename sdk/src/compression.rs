@@ -1075,6 +1075,101 @@ mod tests {
         );
     }
 
+    fn record(n: u8) -> Record {
+        Record {
+            version: 1,
+            bump: 0,
+            kind: records::state::RecordKind::LabResult,
+            status: records::state::RecordStatus::Active,
+            record_version: 1,
+            patient: Pubkey::new_from_array([n; 32]),
+            issuer: Pubkey::new_from_array([2; 32]),
+            original_issuer: Pubkey::new_from_array([2; 32]),
+            record_id: [n; 16],
+            commitment: [n; 32],
+            content_commitment: [n; 32],
+            serial: u64::from(n),
+            supersedes: [0; 16],
+            superseded_by: 0,
+            origin: u64::from(n),
+            issued_at: 1,
+        }
+    }
+
+    fn written(tree: Pubkey, index: u32, sequence: u64, n: Option<u8>) -> CompressedRecordWritten {
+        CompressedRecordWritten {
+            tree,
+            index,
+            sequence,
+            address: compressed_address(&tree, index),
+            record: n.map(record),
+        }
+    }
+
+    /// Events applied in sequence order (a repeat is skipped, a gap is an
+    /// error); the cache round-trips, and a cache whose leaf does not hash
+    /// its record, or whose root is not its leaves', is refused.
+    #[test]
+    fn index_applies_events_in_sequence_and_its_cache_round_trips() {
+        let tree = Pubkey::new_unique();
+        let mut index = TreeIndex::new(tree, 5, 8, 2).unwrap();
+        let mut data = account(5, 8, 2);
+        assert!(index.apply(&written(tree, 0, 1, Some(1))).unwrap());
+        assert!(index.apply(&written(tree, 1, 2, Some(2))).unwrap());
+        assert!(
+            !index.apply(&written(tree, 1, 2, Some(2))).unwrap(),
+            "a repeat"
+        );
+        let gap = index.apply(&written(tree, 2, 4, Some(3))).unwrap_err();
+        assert!(
+            gap.to_string().contains("jumps from sequence 2 to 4"),
+            "{gap}"
+        );
+        assert!(index
+            .apply(&written(Pubkey::new_unique(), 2, 3, Some(3)))
+            .is_err());
+        // Erasure empties the leaf; the same on the account's bytes.
+        let proof = index.proof(0).unwrap();
+        assert!(index.apply(&written(tree, 0, 3, None)).unwrap());
+        for n in [1u8, 2] {
+            chain::append(&mut data, &leaf_hash(&tree, u32::from(n - 1), &record(n))).unwrap();
+        }
+        chain::replace(
+            &mut data,
+            &proof.root,
+            &leaf_hash(&tree, 0, &record(1)),
+            &EMPTY_LEAF,
+            0,
+            &proof.proof,
+        )
+        .unwrap();
+        assert_eq!(index.root(), chain::root(&data).unwrap());
+        assert!(index.record(0).is_none());
+        assert!(index.proof(0).unwrap_err().to_string().contains("erased"));
+        assert!(index
+            .proof(7)
+            .unwrap_err()
+            .to_string()
+            .contains("no leaf 7"));
+
+        let cache = index.to_cache();
+        let back = TreeIndex::from_cache(&cache).unwrap();
+        assert_eq!(
+            (back.root(), back.sequence(), back.len()),
+            (index.root(), 3, 2)
+        );
+        assert_eq!(back.record(1), index.record(1));
+        let mut forged = cache.clone();
+        forged.leaves[1].record = forged.leaves[0]
+            .record
+            .clone()
+            .or(Some(to_hex(&borsh(&record(9)))));
+        assert!(TreeIndex::from_cache(&forged).is_err());
+        let mut rerooted = cache;
+        rerooted.root = to_hex(&[7; 32]);
+        assert!(TreeIndex::from_cache(&rerooted).is_err());
+    }
+
     #[test]
     fn record_refs_print_and_parse() {
         let tree = Pubkey::new_unique();
