@@ -625,7 +625,8 @@ async fn a_depth_20_claim_goes_v0_with_a_lookup_table_and_one_that_cannot_fit_is
 }
 
 #[tokio::test]
-async fn a_compressed_record_requested_approved_amended_and_the_amendment_retracted() {
+async fn a_compressed_record_requested_approved_revoked_rekeyed_amended_and_the_amendment_retracted(
+) {
     let s = scene().await;
     let client = &s.d.client;
     let tree = s.tree().await;
@@ -674,6 +675,44 @@ async fn a_compressed_record_requested_approved_amended_and_the_amendment_retrac
             .unwrap(),
         OBSERVATION
     );
+
+    // Revoked with a re-key: the leaf points at a new ciphertext, the
+    // patient still reads it, the former grantee's key opens nothing.
+    let before = client
+        .tree_index(&tree)
+        .await
+        .unwrap()
+        .record(0)
+        .unwrap()
+        .commitment;
+    client
+        .revoke_grant(&s.patient.key, &grant, Some(&s.patient.enc), &s.store)
+        .await
+        .unwrap();
+    let after = client
+        .tree_index(&tree)
+        .await
+        .unwrap()
+        .record(0)
+        .unwrap()
+        .clone();
+    assert_ne!(after.commitment, before, "re-keyed");
+    assert!(s
+        .store
+        .get(&panacea_sdk::offchain::blob_uri(&before))
+        .await
+        .is_err());
+    assert_eq!(
+        client
+            .read_own(&record, &s.patient.enc, &s.store)
+            .await
+            .unwrap(),
+        OBSERVATION
+    );
+    assert!(client
+        .read_granted(&grant, &record, &s.specialist.enc, &s.store)
+        .await
+        .is_err());
 
     // The lab amends it: the next leaf, version 2; the first superseded.
     const AMENDED: &[u8] = br#"{"resourceType": "Observation", "status": "amended",

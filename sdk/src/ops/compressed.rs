@@ -907,6 +907,144 @@ impl<B: Backend> PanaceaClient<B> {
         ))
     }
 
+    /// Finds the compressed record at `address` among the patient's: the
+    /// `CompressedRecordWritten` event that wrote it, in a transaction that
+    /// names the patient's profile (every compressed issue and amendment
+    /// does). `None` when no such leaf was written.
+    pub async fn locate_compressed_record(
+        &self,
+        patient: &Pubkey,
+        address: &Pubkey,
+    ) -> Result<Option<RecordRef>> {
+        let profile = records::pda::patient(patient).0;
+        for signature in self.backend().signatures_for_address(&profile).await? {
+            let Some(tx) = self.backend().transaction(&signature).await? else {
+                continue;
+            };
+            if tx.error.is_some() {
+                continue;
+            }
+            for event in events_of(&tx) {
+                if let PanaceaEvent::CompressedRecordWritten(e) = event {
+                    if e.address == *address {
+                        return Ok(Some(RecordRef::Compressed {
+                            tree: e.tree,
+                            index: e.index,
+                        }));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Re-encrypts a compressed record under a fresh data key (the patient
+    /// or guardian): the new ciphertext and envelopes are stored first,
+    /// then the leaf is pointed at it and every usable grant on it gets the
+    /// new key, in one transaction; the old ciphertext and envelopes go
+    /// once that landed. Keys held by revoked or expired grantees no longer
+    /// open it. An account record is re-keyed with
+    /// [`rekey_record`](Self::rekey_record).
+    pub async fn rekey_compressed_record(
+        &self,
+        authority: &AnySigner,
+        record: &RecordRef,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Outcome> {
+        self.refuse_offline("re-keying a record")?;
+        let resolved = self.resolve_record(record).await?;
+        let Some(leaf) = resolved.leaf.clone() else {
+            return Err(SdkError::InvalidInput(format!(
+                "{record} is an account record: re-key it with rekey_record"
+            )));
+        };
+        let state = &resolved.record;
+        let (profile, _) = self
+            .acting_for(
+                &authority.pubkey(),
+                &state.patient,
+                Some(keys),
+                crate::ops::sharing::PatientAction::Rekey,
+            )
+            .await?;
+        let old_key = self.envelope_key_of(&resolved, keys, store).await?;
+        let old_uri = resolved.uri();
+        let binding = resolved.binding();
+        let sealed = offchain::reseal(
+            store,
+            &resolved.context(),
+            &old_uri,
+            &state.commitment,
+            &state.content_commitment,
+            &old_key,
+        )
+        .await?;
+        let registration = state.serial & !(records::state::SERIALS_PER_REGISTRATION - 1);
+        let recipients = self
+            .key_recipients(&profile, state.kind, registration)
+            .await?;
+        let new_envelopes =
+            Self::put_envelopes(store, &sealed.data_key, &binding, &recipients).await?;
+        let old_envelopes = self
+            .envelopes_to_delete(
+                &profile,
+                state.kind,
+                &old_key,
+                &binding,
+                &[keys.public_key_bytes()],
+            )
+            .await?;
+        let mut ixs = vec![rx::rekey_compressed_record(
+            &authority.pubkey(),
+            RekeyCompressedRecordArgs {
+                commitment: sealed.commitment,
+                record: leaf,
+            },
+        )];
+        let now = self.backend().unix_timestamp().await?;
+        for (address, other) in self.grants_of_patient(&state.patient).await? {
+            if other.target == resolved.address
+                && other.revoked_at.is_none()
+                && !other.is_expired(now)
+            {
+                let entity: Entity = self.get(&records::pda::entity(&other.grantee).0).await?;
+                let wrapped =
+                    offchain::wrap_key(&sealed.data_key, &binding, &entity.encryption_key)?;
+                ixs.push(rx::update_grant_key(
+                    &authority.pubkey(),
+                    &state.patient,
+                    &address,
+                    UpdateGrantKeyArgs {
+                        wrapped_key: wrapped.to_vec(),
+                    },
+                ));
+            }
+        }
+        match self.send(&ixs, &[authority]).await {
+            Ok(signature) => {
+                offchain::shred(store, &old_uri).await?;
+                for name in &old_envelopes {
+                    store.delete_envelope(name).await?;
+                }
+                Ok(Outcome {
+                    signature: Some(signature),
+                    addresses: vec![("record", resolved.address)],
+                    ..Outcome::default()
+                })
+            }
+            Err(error) => {
+                if error.landed() == Some(false) {
+                    let _ = offchain::shred(store, &sealed.uri).await;
+                    for name in &new_envelopes {
+                        let _ = store.delete_envelope(name).await;
+                    }
+                }
+                Err(error)
+            }
+        }
+    }
+
     /// The issuer retracts a record issued in error, either kind; an
     /// amendment's previous version becomes Active again.
     pub async fn retract_any_record(

@@ -655,6 +655,22 @@ impl<B: Backend> PanaceaClient<B> {
                 ..Outcome::default()
             });
         }
+        // A grant over a compressed record names the leaf's address, which
+        // is no account: the leaf is found from the patient's history.
+        if !self.exists(&state.target).await? {
+            if let Some(leaf) = self
+                .locate_compressed_record(patient, &state.target)
+                .await?
+            {
+                let outcome = self
+                    .rekey_compressed_record(authority, &leaf, keys, store)
+                    .await?;
+                return Ok(Outcome {
+                    signature: signature.or(outcome.signature),
+                    ..outcome
+                });
+            }
+        }
         self.rekey_record(authority, patient, &state.target, keys, store)
             .await
     }
