@@ -361,6 +361,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn records_are_addresses_or_tree_and_index() {
+        let tree = Pubkey::new_unique();
+        assert_eq!(
+            record(&format!("{tree}:5")).unwrap(),
+            RecordRef::Compressed { tree, index: 5 }
+        );
+        assert_eq!(record(&tree.to_string()).unwrap(), RecordRef::Account(tree));
+        assert!(record(&format!("{tree}:-1")).is_err());
+        assert!(record("nope:1").unwrap_err().contains("TREE:INDEX"));
+    }
+
+    #[test]
     fn durations() {
         assert_eq!(duration("90"), Ok(90));
         assert_eq!(duration("15m"), Ok(900));
