@@ -760,6 +760,10 @@ impl TreeIndexes {
     }
 }
 
+/// How many times an index behind the account reads the history again
+/// (each after the client's poll interval) before it is declared apart.
+const HISTORY_LAG_POLLS: usize = 10;
+
 impl<B: Backend> PanaceaClient<B> {
     /// Reads a `RecordTree` account: its fields, header and root.
     pub async fn record_tree(&self, tree: &Pubkey) -> Result<TreeAccount> {
@@ -864,11 +868,20 @@ impl<B: Backend> PanaceaClient<B> {
         self.sync_tree_index(&mut index).await?;
         let mut account = self.record_tree(tree).await?;
         if index.root() != account.root {
-            // Refresh: writes may have landed since the history was read;
-            // an index ahead of the account, or at its sequence with
-            // another root, is not the account's history: rebuild it.
-            self.sync_tree_index(&mut index).await?;
-            account = self.record_tree(tree).await?;
+            // Refresh: writes may have landed since the history was read
+            // (a node indexes history a moment after the account changes:
+            // read on while the history is behind, a few times); an index
+            // ahead of the account, or at its sequence with another root,
+            // is not the account's history: rebuild it.
+            for _ in 0..HISTORY_LAG_POLLS {
+                self.sync_tree_index(&mut index).await?;
+                account = self.record_tree(tree).await?;
+                if index.root() == account.root || index.sequence >= account.header.sequence_number
+                {
+                    break;
+                }
+                tokio::time::sleep(self.config().poll_interval).await;
+            }
             if index.root() != account.root && index.sequence >= account.header.sequence_number {
                 index = self.rebuild_tree_index(tree).await?;
                 account = self.record_tree(tree).await?;

@@ -363,15 +363,20 @@ impl<B: Backend> PanaceaClient<B> {
         signature: &solana_signature::Signature,
         tree: &Pubkey,
     ) -> Result<u32> {
-        let tx = self
-            .backend()
-            .transaction(signature)
-            .await?
-            .ok_or_else(|| {
-                SdkError::Rpc(format!(
-                    "transaction {signature} landed but its history is not readable yet"
-                ))
-            })?;
+        // A node serves a transaction's history a moment after it lands.
+        let mut tx = None;
+        for _ in 0..10 {
+            tx = self.backend().transaction(signature).await?;
+            if tx.is_some() {
+                break;
+            }
+            tokio::time::sleep(self.config().poll_interval).await;
+        }
+        let tx = tx.ok_or_else(|| {
+            SdkError::Rpc(format!(
+                "transaction {signature} landed but its history is not readable yet"
+            ))
+        })?;
         events_of(&tx)
             .into_iter()
             .filter_map(|event| match event {
