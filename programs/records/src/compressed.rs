@@ -342,6 +342,46 @@ pub fn target_seed(target: &Pubkey, leaf: Option<&LeafProof>) -> [u8; 32] {
     target_address(target, leaf).to_bytes()
 }
 
+/// Reads an `Option` that clients built before compressed records leave
+/// out: the instruction data ending where it begins reads as `None`, so an
+/// argument struct that gained a trailing `leaf` still takes their
+/// instructions. Used as `#[borsh(deserialize_with = ...)]` on such fields.
+pub fn trailing_option<R: std::io::Read, T: AnchorDeserialize>(
+    reader: &mut R,
+) -> std::io::Result<Option<T>> {
+    let mut tag = [0u8; 1];
+    if reader.read(&mut tag)? == 0 {
+        return Ok(None);
+    }
+    match tag[0] {
+        0 => Ok(None),
+        1 => Ok(Some(T::deserialize_reader(reader)?)),
+        _ => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "invalid Option tag",
+        )),
+    }
+}
+
+/// Reads a `Vec` that clients built before compressed records leave out
+/// (the data ending where it begins reads as empty); see [`trailing_option`].
+pub fn trailing_vec<R: std::io::Read, T: AnchorDeserialize>(
+    reader: &mut R,
+) -> std::io::Result<Vec<T>> {
+    let mut len = [0u8; 4];
+    if reader.read(&mut len[..1])? == 0 {
+        return Ok(Vec::new());
+    }
+    reader.read_exact(&mut len[1..])?;
+    let len = u32::from_le_bytes(len) as usize;
+    // Every element takes bytes of the instruction: no large reservation.
+    let mut items = Vec::with_capacity(len.min(16));
+    for _ in 0..len {
+        items.push(T::deserialize_reader(reader)?);
+    }
+    Ok(items)
+}
+
 #[cfg(test)]
 mod tests {
     use {
@@ -422,5 +462,37 @@ mod tests {
             RecordTree::TREE_OFFSET + tree::space(20, 64, 10).unwrap()
         );
         assert!(RecordTree::space(20, 64, 20).is_err());
+    }
+
+    #[test]
+    fn a_missing_trailing_field_reads_as_none_or_empty() {
+        let none: Option<u64> = trailing_option(&mut &[][..]).unwrap();
+        assert_eq!(none, None);
+        let none: Option<u64> = trailing_option(&mut &[0u8][..]).unwrap();
+        assert_eq!(none, None);
+        let some: Option<u64> = trailing_option(&mut &[1u8, 5, 0, 0, 0, 0, 0, 0, 0][..]).unwrap();
+        assert_eq!(some, Some(5));
+        assert!(trailing_option::<_, u64>(&mut &[2u8][..]).is_err());
+        assert!(trailing_option::<_, u64>(&mut &[1u8, 5][..]).is_err());
+        let empty: Vec<u16> = trailing_vec(&mut &[][..]).unwrap();
+        assert!(empty.is_empty());
+        let two: Vec<u16> = trailing_vec(&mut &[2u8, 0, 0, 0, 7, 0, 9, 0][..]).unwrap();
+        assert_eq!(two, vec![7, 9]);
+        assert!(trailing_vec::<_, u16>(&mut &[2u8, 0][..]).is_err());
+        assert!(trailing_vec::<_, u16>(&mut &[200u8, 0, 0, 0, 7, 0][..]).is_err());
+        // What a current client writes reads back the same.
+        let leaf = LeafProof {
+            tree: Pubkey::new_unique(),
+            index: 1,
+            record: record(&Pubkey::new_unique(), 1),
+            root: [3; 32],
+            proof: vec![[4; 32]],
+        };
+        let bytes = anchor_lang::prelude::borsh::to_vec(&Some(leaf.clone())).unwrap();
+        let read: Option<LeafProof> = trailing_option(&mut &bytes[..]).unwrap();
+        assert_eq!(read, Some(leaf.clone()));
+        let bytes = anchor_lang::prelude::borsh::to_vec(&vec![leaf.clone()]).unwrap();
+        let read: Vec<LeafProof> = trailing_vec(&mut &bytes[..]).unwrap();
+        assert_eq!(read, vec![leaf]);
     }
 }

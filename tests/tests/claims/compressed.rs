@@ -507,3 +507,21 @@ fn submit_claim_transaction_bytes_with_compressed_records() {
         }
     }
 }
+
+/// A claim from a client built before compressed records (no trailing
+/// `leaves`) is still taken.
+#[test]
+fn a_claim_without_the_trailing_leaves_is_still_taken() {
+    let mut s = insured(anchor_spl::token::ID);
+    let record = s.record(RecordKind::Procedure);
+    let provider = s.provider.insecure_clone();
+    let (claim, mut ix) =
+        s.compressed_claim_ix(&provider, &[Billed::Account(record)], vec![], 100_000);
+    let len = ix.data.len();
+    assert_eq!(ix.data[len - 4..], [0, 0, 0, 0]);
+    ix.data.truncate(len - 4);
+    s.world
+        .send(&[ix], &[&provider])
+        .expect("an old submit_claim");
+    assert_eq!(s.claim(&claim).records, vec![record]);
+}

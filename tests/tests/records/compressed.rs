@@ -1529,3 +1529,76 @@ fn log_access_transaction_bytes_with_a_compressed_record() {
         world.send_transaction(tx).expect("the read lands");
     }
 }
+
+/// Instructions from clients built before compressed records (no trailing
+/// `leaf` in their arguments) still work on account records.
+#[test]
+fn instructions_without_the_trailing_leaf_still_work_on_account_records() {
+    let mut world = World::new();
+    let lab = world.lab();
+    let specialist = world.provider();
+    let requester = world.provider();
+    let patient = world.patient();
+    let p = patient.pubkey();
+    let id = world.issue(&lab, &p, RecordKind::LabResult);
+    let record = World::record_address(&p, &id);
+    let strip = |mut ix: Instruction, bytes: usize| {
+        assert!(ix.data[ix.data.len() - bytes..].iter().all(|b| *b == 0));
+        ix.data.truncate(ix.data.len() - bytes);
+        ix
+    };
+
+    let ix = rx::grant_access(
+        &world.payer.pubkey(),
+        &p,
+        &p,
+        &record,
+        GrantAccessArgs {
+            grantee: specialist.pubkey(),
+            scope: GrantScope::Record,
+            kinds: 0,
+            permissions: READ,
+            purpose: Purpose::Treatment,
+            duration: DAY,
+            wrapped_key: vec![1; 80],
+            leaf: None,
+        },
+    );
+    world
+        .send(&[strip(ix, 1)], &[&patient])
+        .expect("an old grant_access");
+    let grant = pda::grant(&p, &specialist.pubkey(), &record).0;
+    let ix = rx::log_access(&specialist.pubkey(), &grant, &record);
+    assert_eq!(ix.data.len(), 9, "discriminator and the None tag");
+    world
+        .send(&[strip(ix, 1)], &[&specialist])
+        .expect("an old log_access");
+    assert_eq!(world.account::<Grant>(&grant).access_count, 1);
+
+    let ix = rx::request_access(
+        &world.payer.pubkey(),
+        &requester.pubkey(),
+        &p,
+        &record,
+        request_args(None),
+    );
+    world
+        .send(&[strip(ix, 1)], &[&requester])
+        .expect("an old request_access");
+    let ix = rx::approve_access_request(
+        &world.payer.pubkey(),
+        &p,
+        &p,
+        &requester.pubkey(),
+        &record,
+        &world.payer.pubkey(),
+        ApproveAccessRequestArgs {
+            wrapped_key: vec![],
+            leaf: None,
+        },
+    );
+    world
+        .send(&[strip(ix, 1)], &[&patient])
+        .expect("an old approve_access_request");
+    assert!(world.exists(&pda::grant(&p, &requester.pubkey(), &record).0));
+}

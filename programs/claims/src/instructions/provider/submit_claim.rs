@@ -14,7 +14,7 @@ use {
     },
 };
 
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+#[derive(AnchorSerialize, Clone, Debug)]
 pub struct SubmitClaimArgs {
     /// Random opaque 16 bytes.
     pub claim_id: [u8; 16],
@@ -25,6 +25,20 @@ pub struct SubmitClaimArgs {
     /// each remaining-account pair whose record is a `RecordTree` takes the
     /// next one (fields and proof of the leaf).
     pub leaves: Vec<LeafProof>,
+}
+
+/// Borsh, except that the trailing `leaves` (added with compressed records)
+/// may be left out, as clients built before it do: it then reads as
+/// empty, and those clients' instructions keep working.
+impl AnchorDeserialize for SubmitClaimArgs {
+    fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
+        Ok(Self {
+            claim_id: AnchorDeserialize::deserialize_reader(reader)?,
+            amount_billed: AnchorDeserialize::deserialize_reader(reader)?,
+            service_commitment: AnchorDeserialize::deserialize_reader(reader)?,
+            leaves: records::compressed::trailing_vec(reader)?,
+        })
+    }
 }
 
 /// A provider bills a policy for services backed by records it issued to the

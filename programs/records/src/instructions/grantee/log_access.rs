@@ -11,11 +11,22 @@ use {
     anchor_lang::prelude::*,
 };
 
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default)]
+#[derive(AnchorSerialize, Clone, Debug, Default)]
 pub struct LogAccessArgs {
     /// For a compressed record (`record` is then its tree): the record and
     /// the proof of its leaf.
     pub leaf: Option<LeafProof>,
+}
+
+/// Borsh, except that the trailing `leaf` (added with compressed records)
+/// may be left out, as clients built before it do: it then reads as
+/// `None`, and those clients' instructions keep working.
+impl AnchorDeserialize for LogAccessArgs {
+    fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
+        Ok(Self {
+            leaf: crate::compressed::trailing_option(reader)?,
+        })
+    }
 }
 
 /// The grantee records that it accessed a record under a grant; refused when

@@ -9,13 +9,25 @@ use {
     anchor_lang::prelude::*,
 };
 
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+#[derive(AnchorSerialize, Clone, Debug)]
 pub struct ApproveAccessRequestArgs {
     /// The record's data key wrapped to the requester's X25519 key.
     pub wrapped_key: Vec<u8>,
     /// For a request over a compressed record (`target` is then its tree):
     /// the record and the proof of its leaf.
     pub leaf: Option<LeafProof>,
+}
+
+/// Borsh, except that the trailing `leaf` (added with compressed records)
+/// may be left out, as clients built before it do: it then reads as
+/// `None`, and those clients' instructions keep working.
+impl AnchorDeserialize for ApproveAccessRequestArgs {
+    fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
+        Ok(Self {
+            wrapped_key: AnchorDeserialize::deserialize_reader(reader)?,
+            leaf: crate::compressed::trailing_option(reader)?,
+        })
+    }
 }
 
 /// The patient (or guardian) approves a request: a grant is created as

@@ -9,7 +9,7 @@ use {
     anchor_lang::prelude::*,
 };
 
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+#[derive(AnchorSerialize, Clone, Debug)]
 pub struct GrantAccessArgs {
     pub grantee: Pubkey,
     pub scope: GrantScope,
@@ -24,6 +24,24 @@ pub struct GrantAccessArgs {
     /// For a compressed record (`target` is then its tree): the record and
     /// the proof of its leaf. The grant names the record's address.
     pub leaf: Option<LeafProof>,
+}
+
+/// Borsh, except that the trailing `leaf` (added with compressed records)
+/// may be left out, as clients built before it do: it then reads as
+/// `None`, and those clients' instructions keep working.
+impl AnchorDeserialize for GrantAccessArgs {
+    fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
+        Ok(Self {
+            grantee: AnchorDeserialize::deserialize_reader(reader)?,
+            scope: AnchorDeserialize::deserialize_reader(reader)?,
+            kinds: AnchorDeserialize::deserialize_reader(reader)?,
+            permissions: AnchorDeserialize::deserialize_reader(reader)?,
+            purpose: AnchorDeserialize::deserialize_reader(reader)?,
+            duration: AnchorDeserialize::deserialize_reader(reader)?,
+            wrapped_key: AnchorDeserialize::deserialize_reader(reader)?,
+            leaf: crate::compressed::trailing_option(reader)?,
+        })
+    }
 }
 
 /// The patient (or guardian) grants an entity access to one record or to

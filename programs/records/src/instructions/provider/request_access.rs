@@ -11,7 +11,7 @@ use {
     anchor_lang::prelude::*,
 };
 
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+#[derive(AnchorSerialize, Clone, Debug)]
 pub struct RequestAccessArgs {
     pub scope: GrantScope,
     /// Record kinds, for a request over the patient's records.
@@ -25,6 +25,23 @@ pub struct RequestAccessArgs {
     /// For a compressed record (`target` is then its tree): the record and
     /// the proof of its leaf. The request names the record's address.
     pub leaf: Option<LeafProof>,
+}
+
+/// Borsh, except that the trailing `leaf` (added with compressed records)
+/// may be left out, as clients built before it do: it then reads as
+/// `None`, and those clients' instructions keep working.
+impl AnchorDeserialize for RequestAccessArgs {
+    fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
+        Ok(Self {
+            scope: AnchorDeserialize::deserialize_reader(reader)?,
+            kinds: AnchorDeserialize::deserialize_reader(reader)?,
+            permissions: AnchorDeserialize::deserialize_reader(reader)?,
+            purpose: AnchorDeserialize::deserialize_reader(reader)?,
+            duration: AnchorDeserialize::deserialize_reader(reader)?,
+            reason_code: AnchorDeserialize::deserialize_reader(reader)?,
+            leaf: crate::compressed::trailing_option(reader)?,
+        })
+    }
 }
 
 /// An active entity asks a patient for access.
