@@ -320,7 +320,7 @@ fn the_demo_runs_against_a_localnet() {
     let report = net.ok("deployer", &["demo"]);
     assert_eq!(report["cluster"], net.url);
     let steps = report["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 17);
+    assert_eq!(steps.len(), 18);
     assert_eq!(step(steps, "paid")["paid"], 1_640_000_000);
     let trail = step(steps, "audit_trail")["audit_trail"]
         .as_array()
