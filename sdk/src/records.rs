@@ -791,7 +791,7 @@ pub fn issue_compressed_record(
 }
 
 /// Amends the compressed record `args.previous` proves; the new version is
-/// appended to the same tree. `grant` as for [`amend_record`].
+/// appended to the same tree. `grant` as for [`amend_record()`].
 pub fn amend_compressed_record(
     issuer: &Pubkey,
     grant: Option<&Pubkey>,

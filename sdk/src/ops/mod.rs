@@ -8,7 +8,6 @@
 
 pub mod admin;
 pub mod close;
-/// Record trees, and operations on a record of either kind (`RecordRef`).
 pub mod compressed;
 pub mod insurer;
 pub mod patient;
