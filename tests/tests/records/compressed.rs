@@ -1602,3 +1602,70 @@ fn instructions_without_the_trailing_leaf_still_work_on_account_records() {
         .expect("an old approve_access_request");
     assert!(world.exists(&pda::grant(&p, &requester.pubkey(), &record).0));
 }
+
+/// The patient or the guardian erases; nobody else, not even the issuer.
+/// Once the profile is closed, the patient's wallet still erases what is
+/// left (a retracted record), so the tree can be emptied and closed.
+#[test]
+fn only_the_patient_or_guardian_erases_and_the_wallet_after_the_profile_closes() {
+    let mut world = World::new();
+    let lab = world.lab();
+    let (patient, guardian) = world.patient_with_guardian();
+    let p = patient.pubkey();
+    let tree = world.create_tree(&lab, 6, 2, false);
+    for _ in 0..3 {
+        world.issue_compressed(&lab, &p, &tree, RecordKind::LabResult);
+    }
+    let stranger = world.wallet();
+    let before = world.snapshot(&[tree, book_account(&p)]);
+    for intruder in [&stranger, &lab] {
+        let ix = cz::erase_compressed_record(
+            &intruder.pubkey(),
+            EraseCompressedRecordArgs {
+                record: world.leaf(&tree, 0),
+            },
+        );
+        custom_error(
+            world.send(&[ix], &[intruder]),
+            RecordsError::NotPatientOrGuardian,
+        );
+    }
+    world.assert_unchanged(&before);
+    let ix = cz::erase_compressed_record(
+        &guardian.pubkey(),
+        EraseCompressedRecordArgs {
+            record: world.leaf(&tree, 0),
+        },
+    );
+    world
+        .send(&[ix], &[&guardian])
+        .expect("the guardian erases");
+    let ix = erase_ix(&patient, world.leaf(&tree, 1));
+    world.send(&[ix], &[&patient]).expect("the patient erases");
+    // The last one retracted: nothing Active, the profile closes.
+    let ix = retract_ix(&lab, world.leaf(&tree, 2), None);
+    world.send(&[ix], &[&lab]).expect("retract");
+    assert_eq!(world.book_balance(&p), 0);
+    world.warp(1);
+    let ix = rx::close_patient(&p, &world.payer.pubkey());
+    world.send(&[ix], &[&patient]).expect("close the profile");
+    assert!(!world.exists(&pda::patient(&p).0));
+    let ix = cz::erase_compressed_record(
+        &guardian.pubkey(),
+        EraseCompressedRecordArgs {
+            record: world.leaf(&tree, 2),
+        },
+    );
+    custom_error(
+        world.send(&[ix], &[&guardian]),
+        RecordsError::NotPatientOrGuardian,
+    );
+    let ix = erase_ix(&patient, world.leaf(&tree, 2));
+    world
+        .send(&[ix], &[&patient])
+        .expect("the wallet erases after the profile closed");
+    let state = world.record_tree(&tree);
+    assert_eq!((state.records, state.erased), (3, 3));
+    let ix = cz::close_record_tree(&lab.pubkey(), &tree, &world.payer.pubkey());
+    world.send(&[ix], &[&lab]).expect("the emptied tree closes");
+}
