@@ -20,6 +20,7 @@ use {
         commands::{
             custodian::{self, CustodianCommand},
             emergency::{self, EmergencyCommand},
+            tree::{self, TreeCommand},
         },
         context::Ctx,
         explain,
@@ -80,6 +81,9 @@ pub enum Command {
     /// Emergency summary: custodians (admin), mark/unmark (patient), read (an ER)
     #[command(subcommand)]
     Emergency(EmergencyCommand),
+    /// Record trees for compressed records: create, show, close
+    #[command(subcommand)]
+    Tree(TreeCommand),
 }
 
 /// Runs the command and prints its report.
@@ -124,5 +128,6 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<Report> {
         Command::Migrate(args) => migrate::run(ctx, args).await,
         Command::Custodian(c) => custodian::run(ctx, c).await,
         Command::Emergency(c) => emergency::run(ctx, c).await,
+        Command::Tree(c) => tree::run(ctx, c).await,
     }
 }

@@ -282,12 +282,13 @@ impl Ctx {
     /// A client whose fee payer is `--fee-payer` (or the signer).
     pub fn client(&self) -> Result<Client> {
         Ok(PanaceaClient::with_payer(self.backend(), self.fee_payer()?)
-            .with_config(self.tx_config()))
+            .with_config(self.tx_config())
+            .with_tree_cache(tree_cache_dir()))
     }
 
     /// A client for reading only: it never signs.
     pub fn reader(&self) -> Client {
-        PanaceaClient::reader(self.backend())
+        PanaceaClient::reader(self.backend()).with_tree_cache(tree_cache_dir())
     }
 
     /// The blob store for encrypted payloads and key envelopes, for
@@ -350,6 +351,12 @@ fn load_config(path: &std::path::Path, required: bool) -> Result<solana_cli_conf
 }
 
 /// `~/...` expanded to the home directory.
+/// Where the indexes of record trees are cached between runs
+/// (`<tree>.json`, resumed from the tree's newer transactions).
+pub fn tree_cache_dir() -> PathBuf {
+    expand("~/.config/panacea/trees")
+}
+
 pub fn expand(path: &str) -> PathBuf {
     match path.strip_prefix("~/") {
         Some(rest) => std::env::var_os("HOME")

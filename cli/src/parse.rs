@@ -4,6 +4,7 @@ use {
     anyhow::{anyhow, bail, Result},
     clap::ValueEnum,
     panacea_sdk::{
+        compression::RecordRef,
         consent_program::state::{actions, ConsentPurpose, Decision},
         records_program::state::{
             is_valid_deployment, kinds, permissions, EntityKind, EntityStatus, Purpose, RecordKind,
@@ -67,6 +68,15 @@ pub fn deployment_of_url(url: &str) -> Option<&'static str> {
 /// A base58 address (clap value parser).
 pub fn address(value: &str) -> Result<Pubkey, String> {
     Pubkey::from_str(value).map_err(|_| format!("'{value}' is not a valid base58 address"))
+}
+
+/// A record: its address, or `TREE:INDEX` for a compressed record.
+pub fn record(value: &str) -> Result<RecordRef, String> {
+    value.parse::<RecordRef>().map_err(|e| {
+        format!(
+            "'{value}' is not a record (an address, or TREE:INDEX for a compressed record): {e}"
+        )
+    })
 }
 
 /// Seconds, or a number with a unit: `90s`, `15m`, `12h`, `30d`.
@@ -349,6 +359,18 @@ pub fn kind_of_resource(resource_type: &str) -> RecordKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_are_addresses_or_tree_and_index() {
+        let tree = Pubkey::new_unique();
+        assert_eq!(
+            record(&format!("{tree}:5")).unwrap(),
+            RecordRef::Compressed { tree, index: 5 }
+        );
+        assert_eq!(record(&tree.to_string()).unwrap(), RecordRef::Account(tree));
+        assert!(record(&format!("{tree}:-1")).is_err());
+        assert!(record("nope:1").unwrap_err().contains("TREE:INDEX"));
+    }
 
     #[test]
     fn durations() {

@@ -274,7 +274,16 @@ fn the_demo_runs_in_process() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["cluster"], "in-process");
     let steps = report["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 17);
+    assert_eq!(steps.len(), 18);
+    let compressed = steps
+        .iter()
+        .find(|s| {
+            s["what"]
+                .as_str()
+                .is_some_and(|w| w.contains("compressed record"))
+        })
+        .expect("the compressed record step");
+    assert_eq!(compressed["status"], "Approved");
     let trail = step(steps, "audit_trail")["audit_trail"]
         .as_array()
         .unwrap();
@@ -311,7 +320,7 @@ fn the_demo_runs_against_a_localnet() {
     let report = net.ok("deployer", &["demo"]);
     assert_eq!(report["cluster"], net.url);
     let steps = report["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 17);
+    assert_eq!(steps.len(), 18);
     assert_eq!(step(steps, "paid")["paid"], 1_640_000_000);
     let trail = step(steps, "audit_trail")["audit_trail"]
         .as_array()

@@ -46,6 +46,11 @@ pub async fn audit_trail<B: Backend>(
     for (address, _) in client.consents_of_patient(patient).await? {
         addresses.push(address);
     }
+    // A compressed record is no account: the accesses logged on it are
+    // found through the grants they were logged under.
+    for (address, _) in client.grants_of_patient(patient).await? {
+        addresses.push(address);
+    }
     for policy in &policies {
         for (address, _) in client.claims_of_policy(policy).await? {
             addresses.push(address);

@@ -145,6 +145,8 @@ pub struct PanaceaClient<B: Backend> {
     backend: Arc<B>,
     payer: Arc<AnySigner>,
     config: TxConfig,
+    /// Record tree indexes, shared by clones.
+    trees: Arc<crate::compression::TreeIndexes>,
 }
 
 impl<B: Backend> Clone for PanaceaClient<B> {
@@ -153,6 +155,7 @@ impl<B: Backend> Clone for PanaceaClient<B> {
             backend: self.backend.clone(),
             payer: self.payer.clone(),
             config: self.config.clone(),
+            trees: self.trees.clone(),
         }
     }
 }
@@ -170,6 +173,7 @@ impl<B: Backend> PanaceaClient<B> {
             backend,
             payer,
             config: TxConfig::default(),
+            trees: Arc::default(),
         }
     }
 
@@ -208,6 +212,19 @@ impl<B: Backend> PanaceaClient<B> {
 
     pub fn config(&self) -> &TxConfig {
         &self.config
+    }
+
+    /// Keeps the indexes of record trees as JSON caches in `dir`
+    /// (`<dir>/<tree>.json`): a later client resumes reading a tree's
+    /// history where this one stopped. Without it they live in memory.
+    pub fn with_tree_cache(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.trees = Arc::new(crate::compression::TreeIndexes::new(Some(dir.into())));
+        self
+    }
+
+    /// The record tree indexes this client (and its clones) holds.
+    pub fn tree_indexes(&self) -> &crate::compression::TreeIndexes {
+        &self.trees
     }
 
     /// Refuses offline signing for `operation`, which changes the blob
@@ -262,6 +279,18 @@ impl<B: Backend> PanaceaClient<B> {
             .saturating_mul(100 + self.config.compute_unit_margin_percent)
             / 100
             + 1_000;
+        // A transaction the limit instruction would push over a packet (a
+        // claim over a compressed record at depth 20 is one byte over with
+        // it) goes without it when nothing else needs it: no priority fee,
+        // and the default limit (200,000 units an instruction) covers it.
+        let default_limit = 200_000u64.saturating_mul(ixs.len() as u64).min(1_400_000);
+        if self.config.priority_fee_micro_lamports.is_none()
+            && simulation.units_consumed <= default_limit
+            && crate::compression::legacy_transaction_size(ixs, &self.payer(), true)
+                > crate::compression::PACKET_DATA_SIZE
+        {
+            return Ok(ixs.to_vec());
+        }
         let mut priced = vec![ComputeBudgetInstruction::set_compute_unit_limit(
             units.min(1_400_000) as u32,
         )];
@@ -394,6 +423,112 @@ impl<B: Backend> PanaceaClient<B> {
                     })
                 }
                 Fate::Expired => {}
+            }
+        }
+        Err(SdkError::Transaction {
+            error: solana_transaction_error::TransactionError::BlockhashNotFound,
+            landed: false,
+        })
+    }
+
+    /// Signs `ixs` as a v0 transaction whose account keys are looked up in
+    /// `tables` where they can be.
+    fn sign_v0(
+        &self,
+        ixs: &[Instruction],
+        signers: &[&AnySigner],
+        tables: &[solana_message::AddressLookupTableAccount],
+        blockhash: Hash,
+    ) -> Result<solana_transaction::versioned::VersionedTransaction> {
+        let message =
+            solana_message::v0::Message::try_compile(&self.payer.pubkey(), ixs, tables, blockhash)
+                .map_err(|e| SdkError::InvalidInput(format!("v0 message: {e}")))?;
+        solana_transaction::versioned::VersionedTransaction::try_new(
+            solana_message::VersionedMessage::V0(message),
+            &self.all_signers(signers),
+        )
+        .map_err(|e| SdkError::Signing(e.to_string()))
+    }
+
+    /// Like [`send`](Self::send), as a v0 transaction whose accounts are
+    /// looked up in `tables`: priced by simulation, re-sent until it lands,
+    /// re-signed when its blockhash expired without it landing.
+    pub async fn send_v0(
+        &self,
+        ixs: &[Instruction],
+        signers: &[&AnySigner],
+        tables: &[solana_message::AddressLookupTableAccount],
+    ) -> Result<Signature> {
+        Self::check_config(&self.config)?;
+        if self.config.sign_only || self.config.blockhash.is_some() {
+            return Err(SdkError::InvalidInput(
+                "a transaction with an address lookup table is priced and sent here: it cannot be signed offline".into(),
+            ));
+        }
+        let mut probe = vec![ComputeBudgetInstruction::set_compute_unit_limit(1_400_000)];
+        probe.extend_from_slice(ixs);
+        let (blockhash, _) = self.backend.latest_blockhash().await?;
+        let simulation = self
+            .backend
+            .simulate_versioned(&self.sign_v0(&probe, signers, tables, blockhash)?)
+            .await?;
+        if let Some(error) = simulation.error {
+            return Err(SdkError::from_transaction(
+                shift_instruction_index(error, 1),
+                |i| ixs.get(i as usize).map(|ix| ix.program_id),
+                false,
+            ));
+        }
+        let units = simulation
+            .units_consumed
+            .saturating_mul(100 + self.config.compute_unit_margin_percent)
+            / 100
+            + 1_000;
+        let mut priced = vec![ComputeBudgetInstruction::set_compute_unit_limit(
+            units.min(1_400_000) as u32,
+        )];
+        if let Some(price) = self.config.priority_fee_micro_lamports {
+            priced.push(ComputeBudgetInstruction::set_compute_unit_price(price));
+        }
+        priced.extend_from_slice(ixs);
+        let budget = priced.len() - ixs.len();
+        let program_of = |i: u8| {
+            (i as usize)
+                .checked_sub(budget)
+                .and_then(|i| ixs.get(i))
+                .map(|ix| ix.program_id)
+        };
+        for _ in 0..=self.config.max_resigns {
+            let (blockhash, last_valid) = self.backend.latest_blockhash().await?;
+            let tx = self.sign_v0(&priced, signers, tables, blockhash)?;
+            let signature = tx.signatures[0];
+            let give_up = tokio::time::Instant::now() + self.config.confirm_timeout;
+            let mut expired = false;
+            loop {
+                let sent = self.backend.send_versioned(&tx).await;
+                match self.backend.signature_status(&signature).await {
+                    Ok(Some(Ok(()))) => return Ok(signature),
+                    Ok(Some(Err(error))) => {
+                        return Err(SdkError::from_transaction(error, program_of, true))
+                    }
+                    Ok(None) if expired => break,
+                    Ok(None) => {
+                        if let Err(error @ SdkError::Transaction { landed: false, .. }) = sent {
+                            return Err(error);
+                        }
+                    }
+                    Err(_) => {}
+                }
+                if let Ok(height) = self.backend.block_height().await {
+                    if height > last_valid {
+                        expired = true;
+                        continue;
+                    }
+                }
+                if tokio::time::Instant::now() > give_up {
+                    return Err(SdkError::Unconfirmed { signature });
+                }
+                tokio::time::sleep(self.config.poll_interval).await;
             }
         }
         Err(SdkError::Transaction {

@@ -59,6 +59,19 @@ pub enum SdkError {
     /// a stranger acting for a patient): refused before anything is sent.
     #[error("not permitted: {0}")]
     NotPermitted(String),
+    /// The SDK's index of a record tree (rebuilt from the tree's events)
+    /// does not reach the root the account holds, even after a refresh:
+    /// no proof built from it would land, so nothing was sent.
+    #[error("record tree {tree}: the index rebuilt from its events has root {index_root} (sequence {index_sequence}), the account holds root {account_root} (sequence {account_sequence}); nothing was sent")]
+    TreeRootMismatch {
+        tree: Pubkey,
+        /// Hex.
+        index_root: String,
+        index_sequence: u64,
+        /// Hex.
+        account_root: String,
+        account_sequence: u64,
+    },
 }
 
 impl SdkError {

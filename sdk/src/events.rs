@@ -81,6 +81,7 @@ impl PanaceaEvent {
             E::ConsentEpochChanged(e) => e.patient,
             E::PolicyCreated(e) => e.patient,
             E::ClaimSubmitted(e) => e.patient,
+            E::CompressedRecordWritten(e) => e.record.as_ref()?.patient,
             _ => return None,
         })
     }

@@ -17,11 +17,15 @@
 //! - [`events`] and [`audit`]: the programs' events decoded from
 //!   transactions, a patient's audit trail, FHIR Consent and AuditEvent.
 //! - [`rent`]: what each account kind and each operation costs.
+//! - [`compression`] and [`ops::compressed`]: compressed records (leaves of
+//!   a `records` record tree), the SDK as the trees' indexer, and every
+//!   record operation on a [`compression::RecordRef`] of either kind.
 
 pub mod audit;
 pub mod backend;
 pub mod claims;
 pub mod client;
+pub mod compression;
 pub mod consent;
 /// The emergency summary: key shares with the custodians, break-glass reads.
 pub mod emergency;

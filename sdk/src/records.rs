@@ -320,7 +320,12 @@ pub fn grant_access(
     target: &Pubkey,
     args: GrantAccessArgs,
 ) -> Instruction {
-    let grant = pda::grant(patient, &args.grantee, target).0;
+    let grant = pda::grant(
+        patient,
+        &args.grantee,
+        &records::compressed::target_address(target, args.leaf.as_ref()),
+    )
+    .0;
     build(
         ID,
         acc::GrantAccess {
@@ -386,7 +391,12 @@ pub fn request_access(
             requester_entity: pda::entity(requester).0,
             patient: pda::patient(patient).0,
             target: *target,
-            access_request: pda::access_request(patient, requester, target).0,
+            access_request: pda::access_request(
+                patient,
+                requester,
+                &records::compressed::target_address(target, args.leaf.as_ref()),
+            )
+            .0,
             system_program: system_program::ID,
             event_authority: event_authority(),
             program: ID,
@@ -407,17 +417,18 @@ pub fn approve_access_request(
     request_payer: &Pubkey,
     args: ApproveAccessRequestArgs,
 ) -> Instruction {
+    let address = records::compressed::target_address(target, args.leaf.as_ref());
     build(
         ID,
         acc::ApproveAccessRequest {
             payer: *payer,
             authority: *authority,
             patient: pda::patient(patient).0,
-            access_request: pda::access_request(patient, requester, target).0,
+            access_request: pda::access_request(patient, requester, &address).0,
             rent_payer: *request_payer,
             requester_entity: pda::entity(requester).0,
             target: *target,
-            grant: pda::grant(patient, requester, target).0,
+            grant: pda::grant(patient, requester, &address).0,
             system_program: system_program::ID,
             event_authority: event_authority(),
             program: ID,
@@ -672,5 +683,188 @@ pub fn set_emergency_custodians(
             program: ID,
         },
         ix::SetEmergencyCustodians { args },
+    )
+}
+
+/// `log_access` with its arguments: `record` is the record account, or the
+/// tree of the compressed record `args.leaf` proves.
+pub fn log_access_with(
+    grantee: &Pubkey,
+    grant: &Pubkey,
+    record: &Pubkey,
+    args: LogAccessArgs,
+) -> Instruction {
+    build(
+        ID,
+        acc::LogAccess {
+            grantee: *grantee,
+            grant: *grant,
+            record: *record,
+            grantee_entity: pda::entity(grantee).0,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::LogAccess { args },
+    )
+}
+
+/// Creates a record tree in the account `tree`, which the same transaction
+/// creates first with `system_program::create_account` (owner `records`,
+/// [`record_tree_space`] bytes, rent exempt): a tree above 10 KiB cannot be
+/// created by the program itself. `authority` is an issuing entity's
+/// authority, or the registry admin for a shared tree.
+pub fn create_record_tree(
+    payer: &Pubkey,
+    authority: &Pubkey,
+    tree: &Pubkey,
+    args: CreateRecordTreeArgs,
+) -> Instruction {
+    build(
+        ID,
+        acc::CreateRecordTree {
+            payer: *payer,
+            authority: *authority,
+            config: pda::config().0,
+            authority_entity: (!args.shared).then(|| pda::entity(authority).0),
+            tree: *tree,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::CreateRecordTree { args },
+    )
+}
+
+/// Bytes of a `RecordTree` account of these dimensions, or why the program
+/// refuses them.
+pub fn record_tree_space(
+    max_depth: u8,
+    max_buffer_size: u32,
+    canopy_depth: u8,
+) -> Result<usize, records::tree::TreeError> {
+    records::tree::space(
+        u32::from(max_depth),
+        max_buffer_size,
+        u32::from(canopy_depth),
+    )
+    .map(|space| records::state::RecordTree::TREE_OFFSET + space)
+}
+
+/// Closes an empty or fully erased tree; its rent goes to `rent_payer`.
+pub fn close_record_tree(authority: &Pubkey, tree: &Pubkey, rent_payer: &Pubkey) -> Instruction {
+    build(
+        ID,
+        acc::CloseRecordTree {
+            authority: *authority,
+            tree: *tree,
+            rent_payer: *rent_payer,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::CloseRecordTree {},
+    )
+}
+
+/// Appends a compressed record to `tree` (no proof: appends never go stale).
+pub fn issue_compressed_record(
+    issuer: &Pubkey,
+    patient: &Pubkey,
+    tree: &Pubkey,
+    args: IssueCompressedRecordArgs,
+) -> Instruction {
+    build(
+        ID,
+        acc::IssueCompressedRecord {
+            issuer: *issuer,
+            issuer_entity: pda::entity(issuer).0,
+            patient_authority: *patient,
+            patient: pda::patient(patient).0,
+            care_link: care_link_address(patient, issuer),
+            tree: *tree,
+            book: book_accounts(patient),
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::IssueCompressedRecord { args },
+    )
+}
+
+/// Amends the compressed record `args.previous` proves; the new version is
+/// appended to the same tree. `grant` as for [`amend_record()`].
+pub fn amend_compressed_record(
+    issuer: &Pubkey,
+    grant: Option<&Pubkey>,
+    args: AmendCompressedRecordArgs,
+) -> Instruction {
+    let patient = args.previous.record.patient;
+    build(
+        ID,
+        acc::AmendCompressedRecord {
+            issuer: *issuer,
+            issuer_entity: pda::entity(issuer).0,
+            patient_authority: patient,
+            patient: pda::patient(&patient).0,
+            grant: grant.copied(),
+            tree: args.previous.tree,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::AmendCompressedRecord { args },
+    )
+}
+
+/// Retracts the compressed record `args.record` proves (its issuer).
+pub fn retract_compressed_record(
+    issuer: &Pubkey,
+    args: RetractCompressedRecordArgs,
+) -> Instruction {
+    let patient = args.record.record.patient;
+    build(
+        ID,
+        acc::RetractCompressedRecord {
+            issuer: *issuer,
+            issuer_entity: pda::entity(issuer).0,
+            tree: args.record.tree,
+            book: book_accounts(&patient),
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::RetractCompressedRecord { args },
+    )
+}
+
+/// Erases the compressed record `args.record` proves (the patient or
+/// guardian): its leaf becomes the empty leaf.
+pub fn erase_compressed_record(authority: &Pubkey, args: EraseCompressedRecordArgs) -> Instruction {
+    let patient = args.record.record.patient;
+    build(
+        ID,
+        acc::EraseCompressedRecord {
+            authority: *authority,
+            patient: pda::patient(&patient).0,
+            tree: args.record.tree,
+            book: book_accounts(&patient),
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::EraseCompressedRecord { args },
+    )
+}
+
+/// Points the compressed record `args.record` proves at a re-encrypted
+/// payload (the patient or guardian).
+pub fn rekey_compressed_record(authority: &Pubkey, args: RekeyCompressedRecordArgs) -> Instruction {
+    let patient = args.record.record.patient;
+    build(
+        ID,
+        acc::RekeyCompressedRecord {
+            authority: *authority,
+            patient: pda::patient(&patient).0,
+            tree: args.record.tree,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::RekeyCompressedRecord { args },
     )
 }

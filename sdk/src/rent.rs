@@ -47,7 +47,24 @@ pub fn account_sizes() -> Vec<(&'static str, usize)> {
         ("Claim", 8 + claims::state::Claim::INIT_SPACE),
         ("ClaimedRecord", claims::state::ClaimedRecord::SPACE),
         ("ProviderUsage", claims::state::ProviderUsage::SPACE),
+        (
+            "RecordTree, depth 14 (16,384 compressed records; buffer 64, canopy 10)",
+            record_tree_space(14),
+        ),
+        (
+            "RecordTree, depth 20 (1,048,576 compressed records; buffer 64, canopy 10)",
+            record_tree_space(20),
+        ),
+        (
+            "RecordTree, depth 24 (16,777,216 compressed records; buffer 64, canopy 10)",
+            record_tree_space(24),
+        ),
     ]
+}
+
+/// Bytes of a record tree of `depth` with buffer 64 and canopy 10.
+fn record_tree_space(depth: u8) -> usize {
+    crate::records::record_tree_space(depth, 64, 10).expect("valid tree dimensions")
 }
 
 /// One line of the rent table.

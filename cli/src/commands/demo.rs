@@ -840,6 +840,53 @@ async fn story<B: Backend + 'static>(
         Details { paid: Some(totals.paid), reserved: Some(totals.reserved), ..Details::default() },
     );
 
+    // 11. A compressed record: a leaf of the specialist's own record tree
+    // (no account of its own), read back and billed like any other record.
+    let tree = client
+        .create_record_tree(&specialist, 5, 8, 2, false)
+        .await?
+        .address("tree")
+        .expect("tree address");
+    let (_, _, follow_up) = client
+        .issue_record_into(
+            &specialist,
+            &patient.pubkey(),
+            RecordKind::Procedure,
+            CONSULTATION,
+            &store,
+            Some(tree),
+        )
+        .await?;
+    if client.read_own(&follow_up, &patient_keys, &store).await? != CONSULTATION {
+        bail!("the patient decrypted something other than the follow-up");
+    }
+    let billed = client
+        .bill_records(
+            &specialist,
+            &policy,
+            &[follow_up],
+            150 * USDC,
+            sha256(b"follow-up"),
+        )
+        .await?
+        .address("claim")
+        .expect("claim address");
+    let claim: Claim = client.get(&billed).await?;
+    let tree_rent = backend.get_account(&tree).await?.map_or(0, |a| a.lamports);
+    n.say(
+        format!(
+            "the specialist created a record tree (32 records, {tree_rent} lamports of rent), issued a follow-up into it as compressed record {follow_up} (a leaf, no account of its own; the patient read it back) and billed 150 for it: {} reserved, {:?}",
+            claim.amount_payable / USDC,
+            claim.status
+        ),
+        Details {
+            record: Some(follow_up.address().to_string()),
+            claim: Some(billed.to_string()),
+            status: Some(format!("{:?}", claim.status)),
+            ..Details::default()
+        },
+    );
+
     let mut rent = Vec::new();
     for (name, address) in [
         ("record", record),
@@ -851,6 +898,7 @@ async fn story<B: Backend + 'static>(
         ("consent", consent),
         ("policy", policy),
         ("claim", small),
+        ("record tree (32 compressed records)", tree),
     ] {
         let lamports = backend
             .get_account(&address)

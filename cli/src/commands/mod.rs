@@ -16,3 +16,4 @@ pub mod policy;
 pub mod record;
 pub mod registry;
 pub mod rent;
+pub mod tree;

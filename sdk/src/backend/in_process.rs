@@ -11,7 +11,7 @@ use {
     solana_account::Account,
     solana_hash::Hash,
     solana_signature::Signature,
-    solana_transaction::Transaction,
+    solana_transaction::{versioned::VersionedTransaction, Transaction},
     solana_transaction_error::TransactionError,
     std::{
         collections::HashMap,
@@ -56,13 +56,50 @@ impl InProcessBackend {
         panacea_runtime::advance_clock(&mut self.svm(), seconds);
     }
 
+    /// Every account key of a versioned transaction: its static keys, then
+    /// the writable and the read-only addresses its lookup tables hold.
+    fn account_keys(&self, tx: &VersionedTransaction) -> Vec<Pubkey> {
+        use solana_address_lookup_table_interface::state::AddressLookupTable;
+        let mut keys = tx.message.static_account_keys().to_vec();
+        let Some(lookups) = tx.message.address_table_lookups() else {
+            return keys;
+        };
+        let svm = self.svm();
+        let tables: Vec<Vec<Pubkey>> = lookups
+            .iter()
+            .map(|lookup| {
+                svm.get_account(&lookup.account_key)
+                    .and_then(|account| {
+                        AddressLookupTable::deserialize(&account.data)
+                            .ok()
+                            .map(|table| table.addresses.to_vec())
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        for writable in [true, false] {
+            for (lookup, table) in lookups.iter().zip(&tables) {
+                let indexes = if writable {
+                    &lookup.writable_indexes
+                } else {
+                    &lookup.readonly_indexes
+                };
+                keys.extend(
+                    indexes
+                        .iter()
+                        .map(|i| table.get(usize::from(*i)).copied().unwrap_or_default()),
+                );
+            }
+        }
+        keys
+    }
+
     fn record(
         &self,
-        tx: &Transaction,
+        account_keys: Vec<Pubkey>,
         meta: &panacea_runtime::litesvm::types::TransactionMetadata,
         error: Option<TransactionError>,
     ) {
-        let account_keys = tx.message.account_keys.clone();
         let inner_instructions = meta
             .inner_instructions
             .iter()
@@ -162,6 +199,61 @@ impl Backend for InProcessBackend {
     }
 
     async fn send(&self, tx: &Transaction) -> Result<Signature> {
+        self.send_versioned(&VersionedTransaction::from(tx.clone()))
+            .await
+    }
+
+    async fn simulate_versioned(&self, tx: &VersionedTransaction) -> Result<Simulation> {
+        let svm = self.svm();
+        Ok(match svm.simulate_transaction(tx.clone()) {
+            Ok(info) => Simulation {
+                error: None,
+                units_consumed: info.meta.compute_units_consumed,
+                logs: info.meta.logs,
+            },
+            Err(failed) => Simulation {
+                error: Some(failed.err),
+                units_consumed: failed.meta.compute_units_consumed,
+                logs: failed.meta.logs,
+            },
+        })
+    }
+
+    async fn slot(&self) -> Result<u64> {
+        Ok(self.svm().get_sysvar::<anchor_lang::prelude::Clock>().slot)
+    }
+
+    async fn recent_slot(&self) -> Result<u64> {
+        // The newest entry of the SlotHashes sysvar: a length (u64), then
+        // (slot, hash) pairs, newest first.
+        let id = anchor_lang::pubkey!("SysvarS1otHashes111111111111111111111111111");
+        let account = self
+            .svm()
+            .get_account(&id)
+            .ok_or(SdkError::AccountNotFound {
+                address: id,
+                expected: "SlotHashes sysvar",
+            })?;
+        account
+            .data
+            .get(8..16)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map(u64::from_le_bytes)
+            .ok_or(SdkError::Decode {
+                address: id,
+                expected: "SlotHashes sysvar",
+            })
+    }
+
+    async fn wait_past_slot(&self, slot: u64) -> Result<()> {
+        let mut svm = self.svm();
+        if svm.get_sysvar::<anchor_lang::prelude::Clock>().slot <= slot {
+            svm.warp_to_slot(slot + 1);
+        }
+        Ok(())
+    }
+
+    async fn send_versioned(&self, tx: &VersionedTransaction) -> Result<Signature> {
         let signature = tx.signatures[0];
         if self
             .ledger
@@ -172,9 +264,10 @@ impl Backend for InProcessBackend {
         {
             return Ok(signature);
         }
+        let keys = self.account_keys(tx);
         let result = self.svm().send_transaction(tx.clone());
         match result {
-            Ok(meta) => self.record(tx, &meta, None),
+            Ok(meta) => self.record(keys, &meta, None),
             Err(failed) => match failed.err {
                 // Fee-less rejections never land: nothing to record.
                 TransactionError::AlreadyProcessed => return Ok(signature),
@@ -187,7 +280,7 @@ impl Backend for InProcessBackend {
                         landed: false,
                     })
                 }
-                error => self.record(tx, &failed.meta, Some(error)),
+                error => self.record(keys, &failed.meta, Some(error)),
             },
         }
         Ok(signature)

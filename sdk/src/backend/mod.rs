@@ -6,10 +6,21 @@ pub mod in_process;
 pub mod rpc;
 
 use {
-    crate::error::Result, anchor_lang::prelude::Pubkey, async_trait::async_trait,
-    solana_account::Account, solana_hash::Hash, solana_signature::Signature,
-    solana_transaction::Transaction, solana_transaction_error::TransactionError,
+    crate::error::Result,
+    anchor_lang::prelude::Pubkey,
+    async_trait::async_trait,
+    solana_account::Account,
+    solana_hash::Hash,
+    solana_signature::Signature,
+    solana_transaction::{versioned::VersionedTransaction, Transaction},
+    solana_transaction_error::TransactionError,
 };
+
+fn no_versioned() -> crate::error::SdkError {
+    crate::error::SdkError::InvalidInput(
+        "this backend sends legacy transactions only (no address lookup tables)".into(),
+    )
+}
 
 /// A `getProgramAccounts` filter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,7 +78,47 @@ pub trait Backend: Send + Sync {
     async fn transaction(&self, signature: &Signature) -> Result<Option<TransactionRecord>>;
     /// Signatures of transactions that mention `address`, newest first.
     async fn signatures_for_address(&self, address: &Pubkey) -> Result<Vec<Signature>>;
+    /// Signatures of transactions that mention `address` and landed after
+    /// `until` (all of them when `None`), newest first: what an indexer
+    /// resuming from `until` reads. The default filters
+    /// [`signatures_for_address`](Self::signatures_for_address); a backend
+    /// whose history is paged reads every page.
+    async fn signatures_for_address_until(
+        &self,
+        address: &Pubkey,
+        until: Option<&Signature>,
+    ) -> Result<Vec<Signature>> {
+        let mut all = self.signatures_for_address(address).await?;
+        if let Some(until) = until {
+            if let Some(at) = all.iter().position(|s| s == until) {
+                all.truncate(at);
+            }
+        }
+        Ok(all)
+    }
     async fn minimum_balance_for_rent_exemption(&self, data_len: usize) -> Result<u64>;
+    /// Simulates a versioned (v0) transaction.
+    async fn simulate_versioned(&self, _tx: &VersionedTransaction) -> Result<Simulation> {
+        Err(no_versioned())
+    }
+    /// Submits a versioned (v0) transaction without waiting.
+    async fn send_versioned(&self, _tx: &VersionedTransaction) -> Result<Signature> {
+        Err(no_versioned())
+    }
+    /// The cluster's current slot.
+    async fn slot(&self) -> Result<u64> {
+        Err(no_versioned())
+    }
+    /// A slot an address lookup table created now may name (one the
+    /// SlotHashes sysvar holds).
+    async fn recent_slot(&self) -> Result<u64> {
+        Err(no_versioned())
+    }
+    /// Returns once the cluster is past `slot` (addresses added to a lookup
+    /// table in `slot` are usable from the next one).
+    async fn wait_past_slot(&self, _slot: u64) -> Result<()> {
+        Err(no_versioned())
+    }
     /// Cluster time, seconds since the Unix epoch.
     async fn unix_timestamp(&self) -> Result<i64>;
 }

@@ -19,7 +19,7 @@ use {
         request::RpcError,
     },
     solana_signature::Signature,
-    solana_transaction::Transaction,
+    solana_transaction::{versioned::VersionedTransaction, Transaction},
     solana_transaction_error::TransactionError,
     solana_transaction_status_client_types::{
         option_serializer::OptionSerializer, UiInstruction, UiTransactionEncoding,
@@ -254,8 +254,16 @@ impl Backend for RpcBackend {
             .transaction
             .decode()
             .ok_or_else(|| SdkError::Rpc("undecodable transaction".into()))?;
-        let account_keys: Vec<Pubkey> = decoded.message.static_account_keys().to_vec();
+        let mut account_keys: Vec<Pubkey> = decoded.message.static_account_keys().to_vec();
         let meta = tx.transaction.meta;
+        // A v0 transaction's keys go on with those its lookup tables held.
+        if let Some(OptionSerializer::Some(loaded)) =
+            meta.as_ref().map(|m| m.loaded_addresses.clone())
+        {
+            for key in loaded.writable.iter().chain(&loaded.readonly) {
+                account_keys.push(key.parse().map_err(rpc)?);
+            }
+        }
         let error = meta.as_ref().and_then(|m| m.err.clone()).map(Into::into);
         let mut inner_instructions = Vec::new();
         if let Some(OptionSerializer::Some(inner)) = meta.map(|m| m.inner_instructions) {
@@ -294,6 +302,102 @@ impl Backend for RpcBackend {
             .into_iter()
             .map(|s| s.signature.parse::<Signature>().map_err(rpc))
             .collect()
+    }
+
+    async fn simulate_versioned(&self, tx: &VersionedTransaction) -> Result<Simulation> {
+        let config = RpcSimulateTransactionConfig {
+            sig_verify: false,
+            replace_recent_blockhash: true,
+            commitment: Some(self.commitment),
+            ..RpcSimulateTransactionConfig::default()
+        };
+        let result = self
+            .client
+            .simulate_transaction_with_config(tx, config)
+            .await
+            .map_err(rpc)?
+            .value;
+        Ok(Simulation {
+            error: result.err.map(Into::into),
+            units_consumed: result.units_consumed.unwrap_or_default(),
+            logs: result.logs.unwrap_or_default(),
+        })
+    }
+
+    async fn send_versioned(&self, tx: &VersionedTransaction) -> Result<Signature> {
+        let config = RpcSendTransactionConfig {
+            skip_preflight: true,
+            ..RpcSendTransactionConfig::default()
+        };
+        match self.client.send_transaction_with_config(tx, config).await {
+            Ok(signature) => Ok(signature),
+            Err(error) => {
+                if let Some(TransactionError::AlreadyProcessed) = error.get_transaction_error() {
+                    return Ok(tx.signatures[0]);
+                }
+                Err(rpc(error))
+            }
+        }
+    }
+
+    async fn slot(&self) -> Result<u64> {
+        self.client
+            .get_slot_with_commitment(self.commitment)
+            .await
+            .map_err(rpc)
+    }
+
+    async fn recent_slot(&self) -> Result<u64> {
+        // A finalized slot is in every node's SlotHashes (the Solana CLI's
+        // choice for a lookup table's recent slot).
+        self.client
+            .get_slot_with_commitment(CommitmentConfig::finalized())
+            .await
+            .map_err(rpc)
+    }
+
+    async fn wait_past_slot(&self, slot: u64) -> Result<()> {
+        let give_up = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        while self.slot().await? <= slot {
+            if tokio::time::Instant::now() > give_up {
+                return Err(SdkError::Rpc(format!(
+                    "the cluster did not pass slot {slot} within 60 s"
+                )));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        Ok(())
+    }
+
+    async fn signatures_for_address_until(
+        &self,
+        address: &Pubkey,
+        until: Option<&Signature>,
+    ) -> Result<Vec<Signature>> {
+        // Pages of at most 1,000 (the node's limit), newest first, each
+        // before the oldest of the previous one, down to `until`.
+        const PAGE: usize = 1_000;
+        let mut all: Vec<Signature> = Vec::new();
+        loop {
+            let config = solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config {
+                before: all.last().copied(),
+                until: until.copied(),
+                limit: Some(PAGE),
+                commitment: Some(self.commitment),
+            };
+            let page = self
+                .client
+                .get_signatures_for_address_with_config(address, config)
+                .await
+                .map_err(rpc)?;
+            let full = page.len() == PAGE;
+            for status in page {
+                all.push(status.signature.parse::<Signature>().map_err(rpc)?);
+            }
+            if !full {
+                return Ok(all);
+            }
+        }
     }
 
     async fn minimum_balance_for_rent_exemption(&self, data_len: usize) -> Result<u64> {

@@ -149,6 +149,27 @@ pub async fn seal(
     .await
 }
 
+/// Like [`seal`], for a record whose address is not known before it lands
+/// (a compressed record takes the next leaf of its tree): the ciphertext is
+/// bound to `bind(content_commitment)` and `record_version` instead, which
+/// a reader rebuilds from the record's fields. Returns that context too.
+pub async fn seal_bound(
+    fhir_json: &[u8],
+    record_version: u16,
+    bind: impl FnOnce(&[u8; 32]) -> [u8; 32],
+    store: &BlobStore,
+) -> Result<(SealedRecord, RecordContext), OffchainError> {
+    let summary = validate_fhir(fhir_json)?;
+    let salt = aead::generate_salt();
+    let mut payload = Zeroizing::new(Vec::with_capacity(SALT_LEN + fhir_json.len()));
+    payload.extend_from_slice(&salt);
+    payload.extend_from_slice(fhir_json);
+    let content = content_commitment(&salt, fhir_json);
+    let context = RecordContext::new(bind(&content), record_version);
+    let sealed = seal_payload(&payload, content, summary, &context, store).await?;
+    Ok((sealed, context))
+}
+
 /// Encrypts a sealed payload (salt and plaintext) under a fresh key and
 /// stores it.
 async fn seal_payload(

@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod close;
+pub mod compressed;
 pub mod insurer;
 pub mod patient;
 pub mod provider;

@@ -269,24 +269,19 @@ impl<B: Backend> PanaceaClient<B> {
         keys: &EncryptionKeypair,
         store: &BlobStore,
     ) -> Result<Vec<u8>> {
-        let state: Record = self.get(record).await?;
-        let key = self.patient_data_key(&state, keys, store).await?;
-        Ok(offchain::open(
+        self.read_own(
+            &crate::compression::RecordRef::Account(*record),
+            keys,
             store,
-            &rx::record_context(&state),
-            &offchain::blob_uri(&state.commitment),
-            &state.commitment,
-            &state.content_commitment,
-            &key,
         )
-        .await?)
+        .await
     }
 
     /// Checks a grant's terms before anything is read or sent, then says
     /// whether the grant exists already with those terms (a retry). One
     /// that exists with other terms, or is revoked or expired, is refused,
     /// naming what is on chain.
-    async fn existing_grant(
+    pub(crate) async fn existing_grant(
         &self,
         grant: &Pubkey,
         grantee: &Pubkey,
@@ -333,7 +328,8 @@ impl<B: Backend> PanaceaClient<B> {
     }
 
     /// Grants `grantee` (a registered entity) access to one record, handing
-    /// it the record's data key wrapped to its encryption key.
+    /// it the record's data key wrapped to its encryption key (see
+    /// [`grant_record_access`](Self::grant_record_access) for either kind).
     #[allow(clippy::too_many_arguments)]
     pub async fn grant_access(
         &self,
@@ -345,40 +341,16 @@ impl<B: Backend> PanaceaClient<B> {
         keys: &EncryptionKeypair,
         store: &BlobStore,
     ) -> Result<Outcome> {
-        self.acting_for(
-            &authority.pubkey(),
+        self.grant_record_access(
+            authority,
             patient,
-            Some(keys),
-            PatientAction::Grant,
+            &crate::compression::RecordRef::Account(*record),
+            grantee,
+            terms,
+            keys,
+            store,
         )
-        .await?;
-        let grant = pda::grant(patient, grantee, record).0;
-        if self
-            .existing_grant(&grant, grantee, terms.permissions, None, &terms)
-            .await?
-        {
-            return self.create(true, &[], &[], vec![("grant", grant)]).await;
-        }
-        let state: Record = self.get(record).await?;
-        let key = self.patient_data_key(&state, keys, store).await?;
-        let ix = rx::grant_access(
-            &self.payer(),
-            &authority.pubkey(),
-            patient,
-            record,
-            GrantAccessArgs {
-                grantee: *grantee,
-                scope: GrantScope::Record,
-                kinds: 0,
-                permissions: terms.permissions,
-                purpose: terms.purpose,
-                duration: terms.duration,
-                wrapped_key: self.wrap_for(grantee, record, &key).await?,
-                leaf: None,
-            },
-        );
-        self.create(false, &[ix], &[authority], vec![("grant", grant)])
-            .await
+        .await
     }
 
     /// Grants `grantee` (a registered entity) access to all the patient's
@@ -682,6 +654,22 @@ impl<B: Backend> PanaceaClient<B> {
                 addresses,
                 ..Outcome::default()
             });
+        }
+        // A grant over a compressed record names the leaf's address, which
+        // is no account: the leaf is found from the patient's history.
+        if !self.exists(&state.target).await? {
+            if let Some(leaf) = self
+                .locate_compressed_record(patient, &state.target)
+                .await?
+            {
+                let outcome = self
+                    .rekey_compressed_record(authority, &leaf, keys, store)
+                    .await?;
+                return Ok(Outcome {
+                    signature: signature.or(outcome.signature),
+                    ..outcome
+                });
+            }
         }
         self.rekey_record(authority, patient, &state.target, keys, store)
             .await

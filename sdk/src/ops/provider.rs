@@ -8,16 +8,16 @@ use {
         backend::Backend,
         claims as cl,
         client::{Outcome, PanaceaClient},
+        compression::RecordRef,
         error::{Result, SdkError},
         offchain::{self, BlobStore, EncryptionKeypair, SealedRecord},
         records as rx,
     },
     anchor_lang::prelude::Pubkey,
-    claims::instructions::SubmitClaimArgs,
     records::{
         instructions::*,
         pda,
-        state::{Grant, Patient, Record, RecordKind},
+        state::{Patient, Record, RecordKind},
     },
 };
 
@@ -177,7 +177,7 @@ impl<B: Backend> PanaceaClient<B> {
     /// it, read from the chain now ([`key_recipients`](Self::key_recipients)):
     /// the patient, the guardian, and every live grant over the patient's
     /// records of `kind` with Read.
-    async fn wrap_new_record(
+    pub(crate) async fn wrap_new_record(
         &self,
         profile: &Patient,
         kind: RecordKind,
@@ -232,28 +232,8 @@ impl<B: Backend> PanaceaClient<B> {
         keys: &EncryptionKeypair,
         store: &BlobStore,
     ) -> Result<Vec<u8>> {
-        let grant: Grant = self.get(grant).await?;
-        let state: Record = self.get(record).await?;
-        let key = if grant.scope == records::state::GrantScope::Patient {
-            offchain::envelope_data_key(
-                store,
-                &record.to_bytes(),
-                &offchain::blob_uri(&state.commitment),
-                keys,
-            )
-            .await?
-        } else {
-            offchain::unwrap_key(&grant.wrapped_key, &record.to_bytes(), keys)?
-        };
-        Ok(offchain::open(
-            store,
-            &rx::record_context(&state),
-            &offchain::blob_uri(&state.commitment),
-            &state.commitment,
-            &state.content_commitment,
-            &key,
-        )
-        .await?)
+        self.read_granted(grant, &RecordRef::Account(*record), keys, store)
+            .await
     }
 
     /// The requester withdraws its unanswered request, or anyone closes an
@@ -336,8 +316,8 @@ impl<B: Backend> PanaceaClient<B> {
         grant: &Pubkey,
         record: &Pubkey,
     ) -> Result<Outcome> {
-        let ix = rx::log_access(&grantee.pubkey(), grant, record);
-        self.act(&[ix], &[grantee]).await
+        self.log_record_access(grantee, grant, &RecordRef::Account(*record))
+            .await
     }
 
     pub async fn retract_record(&self, issuer: &AnySigner, record: &Pubkey) -> Result<Outcome> {
@@ -351,7 +331,8 @@ impl<B: Backend> PanaceaClient<B> {
         self.act(&[ix], &[issuer]).await
     }
 
-    /// Bills `policy` for services backed by `records`.
+    /// Bills `policy` for services backed by `records` (accounts; see
+    /// [`bill_records`](Self::bill_records) for either kind).
     pub async fn submit_claim(
         &self,
         provider: &AnySigner,
@@ -360,36 +341,15 @@ impl<B: Backend> PanaceaClient<B> {
         amount_billed: u64,
         service_commitment: [u8; 32],
     ) -> Result<Outcome> {
-        let state: claims::state::Policy = self.get(policy).await?;
-        let mut billed = Vec::with_capacity(records.len());
-        for (address, record) in records
-            .iter()
-            .zip(self.fetch_many::<Record>(records).await?)
-        {
-            let record = record.ok_or(crate::SdkError::AccountNotFound {
-                address: *address,
-                expected: "Record",
-            })?;
-            billed.push(cl::BilledRecord::of(*address, &record));
-        }
-        let claim_id = random_id();
-        let claim = cl::claim_address(policy, &claim_id);
-        let ix = cl::submit_claim(
-            &self.payer(),
-            &provider.pubkey(),
+        let records: Vec<RecordRef> = records.iter().map(|r| RecordRef::Account(*r)).collect();
+        self.bill_records(
+            provider,
             policy,
-            &state.insurer,
-            &state.patient,
-            &billed,
-            SubmitClaimArgs {
-                claim_id,
-                amount_billed,
-                service_commitment,
-                leaves: vec![],
-            },
-        );
-        self.create(false, &[ix], &[provider], vec![("claim", claim)])
-            .await
+            &records,
+            amount_billed,
+            service_commitment,
+        )
+        .await
     }
 
     pub async fn appeal_claim(&self, provider: &AnySigner, claim: &Pubkey) -> Result<Outcome> {
@@ -433,7 +393,11 @@ impl<B: Backend> PanaceaClient<B> {
 
 /// Best effort: removes a sealed payload whose issuing transaction did not
 /// land, so a failed issue leaves the store as it found it.
-async fn discard(store: &BlobStore, sealed: &SealedRecord, envelopes: &[offchain::EnvelopeName]) {
+pub(crate) async fn discard(
+    store: &BlobStore,
+    sealed: &SealedRecord,
+    envelopes: &[offchain::EnvelopeName],
+) {
     let _ = offchain::shred(store, &sealed.uri).await;
     for envelope in envelopes {
         let _ = store.delete_envelope(envelope).await;

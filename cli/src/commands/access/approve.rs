@@ -27,16 +27,31 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let (patient, target) = args.request.resolve(&authority.pubkey());
     let requester = args.request.requester;
     let request = client.access_request(&patient, &requester, &target).await?;
-    let outcome = client
-        .approve_access_request(
-            &*authority,
-            &patient,
-            &requester,
-            &target,
-            &keys,
-            &ctx.store()?,
-        )
-        .await?;
+    let outcome = match &args.request.record {
+        Some(record @ panacea_sdk::compression::RecordRef::Compressed { .. }) => {
+            client
+                .approve_record_access_request(
+                    &*authority,
+                    &requester,
+                    record,
+                    &keys,
+                    &ctx.store()?,
+                )
+                .await?
+        }
+        _ => {
+            client
+                .approve_access_request(
+                    &*authority,
+                    &patient,
+                    &requester,
+                    &target,
+                    &keys,
+                    &ctx.store()?,
+                )
+                .await?
+        }
+    };
     Ok(Report::outcome(
         format!("Request of {requester} approved"),
         &outcome,

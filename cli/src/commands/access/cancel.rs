@@ -19,9 +19,9 @@ pub struct Args {
     /// The patient asked
     #[arg(long, value_parser = parse::address)]
     pub patient: Pubkey,
-    /// The record asked for [default: a request over the patient's records]
-    #[arg(long, value_parser = parse::address)]
-    pub record: Option<Pubkey>,
+    /// The record asked for: an address, or TREE:INDEX for a compressed record [default: a request over the patient's records]
+    #[arg(long, value_parser = parse::record)]
+    pub record: Option<panacea_sdk::compression::RecordRef>,
     /// Who asked [default: the signer]; anyone may close an expired request
     #[arg(long, value_parser = parse::address)]
     pub requester: Option<Pubkey>,
@@ -31,7 +31,8 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let closer = ctx.signer()?;
     let requester = args.requester.unwrap_or(closer.pubkey());
     let client = ctx.client()?;
-    let target = panacea_sdk::records::request_target(&args.patient, args.record.as_ref());
+    let record = args.record.as_ref().map(|r| r.address());
+    let target = panacea_sdk::records::request_target(&args.patient, record.as_ref());
     let address = pda::access_request(&args.patient, &requester, &target).0;
     let request: AccessRequest = client.get(&address).await?;
     let outcome = client

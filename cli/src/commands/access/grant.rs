@@ -8,11 +8,9 @@ use {
     },
     anyhow::Result,
     panacea_sdk::{
+        compression::RecordRef,
         ops::patient::AccessTerms,
-        records_program::{
-            pda,
-            state::{Entity, Record},
-        },
+        records_program::{pda, state::Entity},
         Pubkey,
     },
     serde::Serialize,
@@ -21,9 +19,9 @@ use {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The record to share [default: the patient's records of --kinds]
-    #[arg(value_parser = parse::address, required_unless_present = "kinds")]
-    pub record: Option<Pubkey>,
+    /// The record to share (an address, or TREE:INDEX for a compressed record) [default: the patient's records of --kinds]
+    #[arg(value_parser = parse::record, required_unless_present = "kinds")]
+    pub record: Option<RecordRef>,
     /// Record kinds, for a grant over the patient's records: the grantee gets the keys of those that exist and of those issued while it lives
     #[arg(long, value_enum, value_delimiter = ',', conflicts_with = "record")]
     pub kinds: Option<Vec<KindsArg>>,
@@ -66,9 +64,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     };
     let (title, outcome) = match (args.record, &args.kinds) {
         (Some(record), _) => {
-            let state: Record = client.get(&record).await?;
+            let state = client.resolve_record(&record).await?.record;
             let outcome = client
-                .grant_access(
+                .grant_record_access(
                     &*authority,
                     &state.patient,
                     &record,

@@ -3,7 +3,7 @@
 use {
     crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
-    panacea_sdk::{records_program::state::Grant, Pubkey},
+    panacea_sdk::{compression::RecordRef, records_program::state::Grant, Pubkey},
     serde::Serialize,
 };
 
@@ -12,9 +12,9 @@ pub struct Args {
     /// The grant the access is made under
     #[arg(value_parser = parse::address)]
     pub grant: Pubkey,
-    /// The record accessed
-    #[arg(long, value_parser = parse::address)]
-    pub record: Pubkey,
+    /// The record accessed: its address, or TREE:INDEX for a compressed record
+    #[arg(long, value_parser = parse::record)]
+    pub record: RecordRef,
 }
 
 /// `access log`'s fields.
@@ -29,7 +29,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let client = ctx.client()?;
     let _: Grant = client.get(&args.grant).await?;
     let outcome = client
-        .log_access(&grantee, &args.grant, &args.record)
+        .log_record_access(&*grantee, &args.grant, &args.record)
         .await?;
     let grant: Grant = client.get(&args.grant).await?;
     Ok(Report::outcome(

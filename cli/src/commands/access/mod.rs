@@ -62,9 +62,9 @@ pub struct RequestRef {
     /// Who asked
     #[arg(long, value_parser = crate::parse::address)]
     pub requester: panacea_sdk::Pubkey,
-    /// The record asked for [default: a request over the patient's records]
-    #[arg(long, value_parser = crate::parse::address)]
-    pub record: Option<panacea_sdk::Pubkey>,
+    /// The record asked for: an address, or TREE:INDEX for a compressed record [default: a request over the patient's records]
+    #[arg(long, value_parser = crate::parse::record)]
+    pub record: Option<panacea_sdk::compression::RecordRef>,
     /// The patient, when a guardian signs [default: the signer]
     #[arg(long, value_parser = crate::parse::address)]
     pub patient: Option<panacea_sdk::Pubkey>,
@@ -78,7 +78,8 @@ impl RequestRef {
         signer: &panacea_sdk::Pubkey,
     ) -> (panacea_sdk::Pubkey, panacea_sdk::Pubkey) {
         let patient = self.patient.unwrap_or(*signer);
-        let target = panacea_sdk::records::request_target(&patient, self.record.as_ref());
+        let record = self.record.as_ref().map(|r| r.address());
+        let target = panacea_sdk::records::request_target(&patient, record.as_ref());
         (patient, target)
     }
 }

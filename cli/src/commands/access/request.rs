@@ -8,6 +8,7 @@ use {
     },
     anyhow::Result,
     panacea_sdk::{
+        compression::RecordRef,
         records_program::{instructions::RequestAccessArgs, state::GrantScope},
         Pubkey,
     },
@@ -19,9 +20,9 @@ pub struct Args {
     /// The patient's wallet address
     #[arg(long, value_parser = parse::address)]
     pub patient: Pubkey,
-    /// One record [default: the patient's records of --kinds]
-    #[arg(long, value_parser = parse::address)]
-    pub record: Option<Pubkey>,
+    /// One record: an address, or TREE:INDEX for a compressed record [default: the patient's records of --kinds]
+    #[arg(long, value_parser = parse::record)]
+    pub record: Option<RecordRef>,
     /// Record kinds, for a request over the patient's records
     #[arg(long, value_enum, value_delimiter = ',', default_value = "all")]
     pub kinds: Vec<KindsArg>,
@@ -51,7 +52,8 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         Some(_) => (GrantScope::Record, 0),
         None => (GrantScope::Patient, parse::kinds_mask(&args.kinds)),
     };
-    let target = panacea_sdk::records::request_target(&args.patient, args.record.as_ref());
+    let record = args.record.as_ref().map(|r| r.address());
+    let target = panacea_sdk::records::request_target(&args.patient, record.as_ref());
     let request = RequestAccessArgs {
         scope,
         kinds,
@@ -61,9 +63,18 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         reason_code: args.reason,
         leaf: None,
     };
-    let outcome = client
-        .request_access(&requester, &args.patient, &target, request)
-        .await?;
+    let outcome = match &args.record {
+        Some(record @ RecordRef::Compressed { .. }) => {
+            client
+                .request_record_access(&*requester, record, request)
+                .await?
+        }
+        _ => {
+            client
+                .request_access(&requester, &args.patient, &target, request)
+                .await?
+        }
+    };
     Ok(Report::outcome(
         format!("Access requested from {}", args.patient),
         &outcome,

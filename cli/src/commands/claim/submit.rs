@@ -13,6 +13,7 @@ use {
             constants::MAX_RECORDS_PER_CLAIM,
             state::{Claim, Policy},
         },
+        compression::RecordRef,
         Pubkey,
     },
     serde::Serialize,
@@ -22,9 +23,9 @@ use {
 pub struct Args {
     #[arg(long, value_parser = parse::address)]
     pub policy: Pubkey,
-    /// A record backing the service (repeat for several)
-    #[arg(long = "record", value_parser = parse::address, required = true)]
-    pub records: Vec<Pubkey>,
+    /// A record backing the service, or TREE:INDEX for a compressed record (repeat for several)
+    #[arg(long = "record", value_parser = parse::record, required = true)]
+    pub records: Vec<RecordRef>,
     /// Amount billed, in mint units
     #[arg(long)]
     pub amount: String,
@@ -55,19 +56,23 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let service_commitment = match &args.service {
         Some(path) => parse::keyed_file_commitment(&provider, "service", path)?,
         None => {
-            let records: Vec<u8> = args.records.iter().flat_map(|r| r.to_bytes()).collect();
+            let records: Vec<u8> = args
+                .records
+                .iter()
+                .flat_map(|r| r.address().to_bytes())
+                .collect();
             panacea_sdk::offchain::keyed_commitment(&provider, "service", &records)
         }
     };
     let client = ctx.client()?;
     let policy: Policy = client.get(&args.policy).await?;
     for record in &args.records {
-        let _: panacea_sdk::records_program::state::Record = client.get(record).await?;
+        client.resolve_record(record).await?;
     }
     let decimals = client.mint_info(&policy.payout_mint).await?.decimals;
     let amount = parse::token_amount(&args.amount, decimals)?;
     let outcome = client
-        .submit_claim(
+        .bill_records(
             &provider,
             &args.policy,
             &args.records,

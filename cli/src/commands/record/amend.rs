@@ -1,19 +1,21 @@
-//! `panacea record amend RECORD FILE [--grant GRANT]`
+//! `panacea record amend RECORD FILE [--grant GRANT]` (RECORD: an address,
+//! or `TREE:INDEX` for a compressed record, whose new version is appended
+//! to the same tree)
 
 use {
     super::read_fhir,
     crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
-    panacea_sdk::{records_program::state::Record, Pubkey},
+    panacea_sdk::{compression::RecordRef, Pubkey},
     serde::Serialize,
     std::path::PathBuf,
 };
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The record to amend
-    #[arg(value_parser = parse::address)]
-    pub record: Pubkey,
+    /// The record to amend: its address, or TREE:INDEX for a compressed record
+    #[arg(value_parser = parse::record)]
+    pub record: RecordRef,
     /// The new version, a FHIR JSON file
     pub file: PathBuf,
     /// The signer's grant with amend permission, when it is not the original issuer
@@ -34,10 +36,27 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let client = ctx.client()?;
     // The new version's payload must outlive this command.
     let store = ctx.lasting_store()?;
-    let _: Record = client.get(&args.record).await?;
-    let (outcome, _) = client
-        .amend_record(&issuer, &args.record, args.grant.as_ref(), &bytes, &store)
-        .await?;
+    client.resolve_record(&args.record).await?;
+    let outcome = match args.record {
+        RecordRef::Account(record) => {
+            client
+                .amend_record(&issuer, &record, args.grant.as_ref(), &bytes, &store)
+                .await?
+                .0
+        }
+        RecordRef::Compressed { .. } => {
+            client
+                .amend_compressed_record(
+                    &*issuer,
+                    &args.record,
+                    args.grant.as_ref(),
+                    &bytes,
+                    &store,
+                )
+                .await?
+                .0
+        }
+    };
     Ok(Report::outcome(
         "Record amended",
         &outcome,

@@ -1,4 +1,5 @@
-//! `panacea record erase RECORD`
+//! `panacea record erase RECORD` (an address, or `TREE:INDEX` for a
+//! compressed record)
 
 use {
     crate::{
@@ -7,15 +8,15 @@ use {
         parse,
     },
     anyhow::Result,
-    panacea_sdk::{records_program::state::Record, Pubkey},
+    panacea_sdk::compression::RecordRef,
     solana_signer::Signer,
 };
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The record to erase (signed by the patient or their guardian)
-    #[arg(value_parser = parse::address)]
-    pub record: Pubkey,
+    #[arg(value_parser = parse::record)]
+    pub record: RecordRef,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
@@ -23,7 +24,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let authority = ctx.signer()?;
     let client = ctx.client()?;
     let store = ctx.store()?;
-    let record: Record = client.get(&args.record).await?;
+    let record = client.resolve_record(&args.record).await?.record;
     // The patient's envelope has a keyed name: only the patient's own
     // encryption key finds it to delete it (a guardian's erasure leaves it,
     // harmless once the ciphertext is gone).
@@ -33,13 +34,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         None
     };
     let outcome = client
-        .erase_record(
-            &*authority,
-            &record.patient,
-            &args.record,
-            keys.as_ref(),
-            &store,
-        )
+        .erase_any_record(&*authority, &args.record, keys.as_ref(), &store)
         .await?;
     Ok(Report::outcome(
         format!(

@@ -1,16 +1,14 @@
 //! `panacea record fetch RECORD [--grant GRANT] [--out FILE]`
 //!
+//! RECORD is an address, or `TREE:INDEX` for a compressed record.
+//!
 //! The patient decrypts with the key envelope kept for them; anyone else
 //! with the data key wrapped in their grant.
 
 use {
     crate::{context::Ctx, output::Report, parse},
     anyhow::{bail, Context as _, Result},
-    panacea_sdk::{
-        backend::Backend,
-        records_program::{pda, state::Record},
-        Pubkey,
-    },
+    panacea_sdk::{backend::Backend, compression::RecordRef, records_program::pda, Pubkey},
     serde::Serialize,
     serde_json::Value,
     std::path::PathBuf,
@@ -18,9 +16,9 @@ use {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The record's address
-    #[arg(value_parser = parse::address)]
-    pub record: Pubkey,
+    /// The record's address, or TREE:INDEX for a compressed record
+    #[arg(value_parser = parse::record)]
+    pub record: RecordRef,
     /// The grant to read under [default: the signer's grant on this record]
     #[arg(long, value_parser = parse::address)]
     pub grant: Option<Pubkey>,
@@ -49,13 +47,13 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let keys = ctx.encryption_keys(&reader)?;
     let client = ctx.reader();
     let store = ctx.store()?;
-    let record: Record = client.get(&args.record).await?;
+    let record = client.resolve_record(&args.record).await?.record;
     let plaintext = if record.patient == reader && args.grant.is_none() {
-        client.read_own_record(&args.record, &keys, &store).await?
+        client.read_own(&args.record, &keys, &store).await?
     } else {
         let grant = args
             .grant
-            .unwrap_or_else(|| pda::grant(&record.patient, &reader, &args.record).0);
+            .unwrap_or_else(|| pda::grant(&record.patient, &reader, &args.record.address()).0);
         if client.backend().get_account(&grant).await?.is_none() {
             bail!(
                 "no grant at {grant}: {} holds no grant on record {}",
@@ -64,7 +62,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             );
         }
         client
-            .read_record(&grant, &args.record, &keys, &store)
+            .read_granted(&grant, &args.record, &keys, &store)
             .await?
     };
     let fhir: Value =

@@ -6,6 +6,11 @@
 //! file's: a hardware wallet issues too), the patient and the file's
 //! content, so re-running an interrupted batch finds the records that
 //! landed and issues only the rest: no duplicates.
+//!
+//! With `--tree TREE` the records are compressed: each is appended to the
+//! record tree as its next leaf (printed as `TREE:INDEX`). A leaf's
+//! address is given by the tree, not by the issuer, so a re-run issues the
+//! files again: resume a directory by moving the files issued out of it.
 
 use {
     super::read_fhir,
@@ -76,6 +81,9 @@ pub struct Args {
     /// Record kind [default: from each file's resourceType]
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
+    /// Issue as compressed records, appended to this record tree
+    #[arg(long, value_parser = parse::address)]
+    pub tree: Option<Pubkey>,
 }
 
 /// One file of `record issue`: what became of it.
@@ -86,6 +94,9 @@ pub struct Issued {
     pub status: &'static str,
     pub kind: String,
     pub record: Option<String>,
+    /// A compressed record: `TREE:INDEX`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaf: Option<String>,
     pub signature: Option<String>,
 }
 
@@ -124,6 +135,27 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     for (done, (file, bytes, kind)) in payloads.iter().enumerate() {
         let name = file.display().to_string();
         progress.set_message(name.clone());
+        if let Some(tree) = args.tree {
+            let (outcome, _, leaf) = client
+                .issue_record_into(&*issuer, &args.patient, *kind, bytes, &store, Some(tree))
+                .await
+                .with_context(|| {
+                    format!(
+                        "issuing {name} into tree {tree} ({done} of {} done: the rest are not issued)",
+                        files.len()
+                    )
+                })?;
+            rows.push(Issued {
+                file: name,
+                status: "issued",
+                kind: format!("{kind:?}"),
+                record: Some(leaf.address().to_string()),
+                leaf: Some(leaf.to_string()),
+                signature: outcome.signature.map(|s| s.to_string()),
+            });
+            progress.inc(1);
+            continue;
+        }
         let record_id = id_key.record_id(&args.patient, bytes);
         let (outcome, _) = client
             .issue_record_with_id(&*issuer, &args.patient, *kind, bytes, &store, record_id)
@@ -143,6 +175,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             },
             kind: format!("{kind:?}"),
             record: outcome.address("record").map(|a| a.to_string()),
+            leaf: None,
             signature: outcome.signature.map(|s| s.to_string()),
         });
         progress.inc(1);

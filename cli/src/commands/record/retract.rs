@@ -7,21 +7,21 @@ use {
         parse,
     },
     anyhow::Result,
-    panacea_sdk::{records_program::state::Record, Pubkey},
+    panacea_sdk::compression::RecordRef,
 };
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The record to retract (signed by its issuer)
-    #[arg(value_parser = parse::address)]
-    pub record: Pubkey,
+    /// The record to retract (signed by its issuer): its address, or TREE:INDEX for a compressed record
+    #[arg(value_parser = parse::record)]
+    pub record: RecordRef,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let issuer = ctx.signer()?;
     let client = ctx.client()?;
-    let _: Record = client.get(&args.record).await?;
-    let outcome = client.retract_record(&issuer, &args.record).await?;
+    client.resolve_record(&args.record).await?;
+    let outcome = client.retract_any_record(&*issuer, &args.record).await?;
     Ok(Report::outcome(
         format!("Record {} retracted", args.record),
         &outcome,
