@@ -725,7 +725,7 @@ pub fn create_record_tree(
             payer: *payer,
             authority: *authority,
             config: pda::config().0,
-            authority_entity: (!args.shared).then(|| pda::entity(authority).0),
+            entity: (!args.shared).then(|| pda::entity(authority).0),
             tree: *tree,
             system_program: system_program::ID,
             event_authority: event_authority(),

@@ -171,7 +171,7 @@ pub fn create_record_tree_sized(
             payer: *payer,
             authority: *authority,
             config: pda::config().0,
-            authority_entity: (!args.shared).then_some(entity),
+            entity: (!args.shared).then_some(entity),
             tree: *tree,
             system_program: anchor_lang::system_program::ID,
             event_authority: event_authority(),

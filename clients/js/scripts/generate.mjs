@@ -18,6 +18,12 @@
 //   type, so its codec is generated, and events.ts lists every event's name,
 //   8-byte discriminator and decoder for src/events.ts to dispatch on.
 //
+// - an account's struct used as a field of an argument or an event (a
+//   compressed record travels as a `Record` value in `LeafProof` and in the
+//   `CompressedRecordWritten` event) has no codec of its own in Codama (the
+//   account's codec includes its discriminator): a copy of the struct is added
+//   as the defined type `<Account>Fields` and those fields point at it.
+//
 // Run: npm run generate. CI regenerates and fails on `git diff --exit-code`.
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -82,7 +88,7 @@ if (idls.length === 0) throw new Error(`no IDL in ${idlDir}`);
 rmSync(outDir, { recursive: true, force: true });
 const programs = [];
 for (const file of idls) {
-  const idl = JSON.parse(readFileSync(join(idlDir, file), 'utf8'));
+  const idl = accountStructsAsFields(JSON.parse(readFileSync(join(idlDir, file), 'utf8')));
   const name = idl.metadata?.name ?? basename(file, '.json');
   const root = rootNodeFromAnchor(idl);
   const events = root.program.events.map(eventStruct);
@@ -144,6 +150,28 @@ function addImportExtensions(dir) {
     });
     if (fixed !== source) writeFileSync(path, fixed);
   }
+}
+
+// Points every `{ defined: { name: <Account> } }` outside the account's own
+// definition at a copy of the account's struct named `<Account>Fields`.
+function accountStructsAsFields(idl) {
+  const accounts = new Set((idl.accounts ?? []).map((a) => a.name));
+  const used = new Set();
+  const relink = (value) => {
+    if (Array.isArray(value)) return value.map(relink);
+    if (value === null || typeof value !== 'object') return value;
+    if (value.defined && accounts.has(value.defined.name)) {
+      used.add(value.defined.name);
+      return { ...value, defined: { ...value.defined, name: `${value.defined.name}Fields` } };
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, relink(v)]));
+  };
+  const types = (idl.types ?? []).map((t) => (accounts.has(t.name) ? t : relink(t)));
+  const instructions = (idl.instructions ?? []).map((ix) => ({ ...ix, args: relink(ix.args) }));
+  const copies = types
+    .filter((t) => used.has(t.name))
+    .map((t) => ({ ...t, name: `${t.name}Fields`, docs: [`The fields of the ${t.name} account, as a value.`, ...(t.docs ?? [])] }));
+  return { ...idl, instructions, types: [...types, ...copies] };
 }
 
 // The struct and discriminator of an Anchor event node (the discriminator is

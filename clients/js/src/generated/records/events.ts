@@ -17,6 +17,8 @@ import {
   type AccessRequested,
   getAccessRevokedDecoder,
   type AccessRevoked,
+  getCompressedRecordWrittenDecoder,
+  type CompressedRecordWritten,
   getEmergencyCustodiansSetDecoder,
   type EmergencyCustodiansSet,
   getEncryptionKeyRotatedDecoder,
@@ -49,6 +51,10 @@ import {
   type RecordRetracted,
   getRecordSupersededDecoder,
   type RecordSuperseded,
+  getRecordTreeClosedDecoder,
+  type RecordTreeClosed,
+  getRecordTreeCreatedDecoder,
+  type RecordTreeCreated,
   getRegistryInitializedDecoder,
   type RegistryInitialized,
   getRegistryUpdatedDecoder,
@@ -63,6 +69,7 @@ export type RecordsEvent =
   | { name: "accessRequestDenied"; data: AccessRequestDenied }
   | { name: "accessRequested"; data: AccessRequested }
   | { name: "accessRevoked"; data: AccessRevoked }
+  | { name: "compressedRecordWritten"; data: CompressedRecordWritten }
   | { name: "emergencyCustodiansSet"; data: EmergencyCustodiansSet }
   | { name: "encryptionKeyRotated"; data: EncryptionKeyRotated }
   | { name: "entityRegistered"; data: EntityRegistered }
@@ -79,6 +86,8 @@ export type RecordsEvent =
   | { name: "recordRekeyed"; data: RecordRekeyed }
   | { name: "recordRetracted"; data: RecordRetracted }
   | { name: "recordSuperseded"; data: RecordSuperseded }
+  | { name: "recordTreeClosed"; data: RecordTreeClosed }
+  | { name: "recordTreeCreated"; data: RecordTreeCreated }
   | { name: "registryInitialized"; data: RegistryInitialized }
   | { name: "registryUpdated"; data: RegistryUpdated };
 
@@ -94,6 +103,7 @@ export const RECORDS_EVENTS: ReadonlyArray<{
   { name: "accessRequestDenied", discriminator: new Uint8Array([59, 165, 219, 86, 78, 175, 211, 205]), decoder: getAccessRequestDeniedDecoder() },
   { name: "accessRequested", discriminator: new Uint8Array([70, 226, 202, 24, 4, 226, 156, 130]), decoder: getAccessRequestedDecoder() },
   { name: "accessRevoked", discriminator: new Uint8Array([200, 160, 73, 43, 201, 165, 43, 159]), decoder: getAccessRevokedDecoder() },
+  { name: "compressedRecordWritten", discriminator: new Uint8Array([128, 16, 84, 88, 9, 192, 185, 212]), decoder: getCompressedRecordWrittenDecoder() },
   { name: "emergencyCustodiansSet", discriminator: new Uint8Array([194, 129, 96, 72, 212, 179, 25, 34]), decoder: getEmergencyCustodiansSetDecoder() },
   { name: "encryptionKeyRotated", discriminator: new Uint8Array([224, 253, 183, 254, 143, 168, 1, 193]), decoder: getEncryptionKeyRotatedDecoder() },
   { name: "entityRegistered", discriminator: new Uint8Array([207, 100, 27, 194, 243, 88, 104, 198]), decoder: getEntityRegisteredDecoder() },
@@ -110,6 +120,8 @@ export const RECORDS_EVENTS: ReadonlyArray<{
   { name: "recordRekeyed", discriminator: new Uint8Array([27, 28, 43, 62, 49, 92, 80, 29]), decoder: getRecordRekeyedDecoder() },
   { name: "recordRetracted", discriminator: new Uint8Array([115, 143, 194, 228, 223, 125, 144, 54]), decoder: getRecordRetractedDecoder() },
   { name: "recordSuperseded", discriminator: new Uint8Array([107, 132, 103, 199, 255, 82, 227, 185]), decoder: getRecordSupersededDecoder() },
+  { name: "recordTreeClosed", discriminator: new Uint8Array([90, 77, 168, 253, 113, 191, 40, 243]), decoder: getRecordTreeClosedDecoder() },
+  { name: "recordTreeCreated", discriminator: new Uint8Array([227, 169, 66, 85, 163, 59, 33, 65]), decoder: getRecordTreeCreatedDecoder() },
   { name: "registryInitialized", discriminator: new Uint8Array([144, 138, 62, 105, 58, 38, 100, 177]), decoder: getRegistryInitializedDecoder() },
   { name: "registryUpdated", discriminator: new Uint8Array([152, 3, 201, 176, 91, 63, 47, 83]), decoder: getRegistryUpdatedDecoder() },
 ];

@@ -41,8 +41,8 @@ pub struct CreateRecordTree<'info> {
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Account<'info, RegistryConfig>,
     /// The authority's entity, for a tree of its own (not shared).
-    #[account(seeds = [ENTITY_SEED, authority.key().as_ref()], bump = authority_entity.bump)]
-    pub authority_entity: Option<Account<'info, Entity>>,
+    #[account(seeds = [ENTITY_SEED, authority.key().as_ref()], bump = entity.bump)]
+    pub entity: Option<Account<'info, Entity>>,
     /// The new tree: allocated, owned by this program, all zeroes.
     #[account(zero)]
     pub tree: Account<'info, RecordTree>,
@@ -64,7 +64,7 @@ impl CreateRecordTree<'_> {
             );
         } else {
             let entity = self
-                .authority_entity
+                .entity
                 .as_ref()
                 .ok_or(error!(RecordsError::EntityNotActive))?;
             validate_issuer(entity, now)?;

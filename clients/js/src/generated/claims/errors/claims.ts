@@ -104,6 +104,18 @@ export const CLAIMS_ERROR__CLAIM_DISPUTED = 0x179a; // 6042
 export const CLAIMS_ERROR__POLICY_PERIOD_TOO_LONG = 0x179b; // 6043
 /** PolicyEndsTooLate: policy period ends more than MAX_POLICY_DURATION (5 years) from now */
 export const CLAIMS_ERROR__POLICY_ENDS_TOO_LATE = 0x179c; // 6044
+/** LeafProofMissing: a record tree was listed without a leaf proof for it */
+export const CLAIMS_ERROR__LEAF_PROOF_MISSING = 0x179d; // 6045
+/** LeafProofUnexpected: more leaf proofs than record trees listed */
+export const CLAIMS_ERROR__LEAF_PROOF_UNEXPECTED = 0x179e; // 6046
+/** LeafOfAnotherTree: leaf proof names another tree than the account listed */
+export const CLAIMS_ERROR__LEAF_OF_ANOTHER_TREE = 0x179f; // 6047
+/** StaleProof: leaf proof was built against a root no longer in the tree's changelog: rebuild it */
+export const CLAIMS_ERROR__STALE_PROOF = 0x17a0; // 6048
+/** LeafProofInvalid: leaf proof does not prove this record in its tree */
+export const CLAIMS_ERROR__LEAF_PROOF_INVALID = 0x17a1; // 6049
+/** LeafModifiedSinceProof: the record's leaf was changed since the proof's root: reload the record */
+export const CLAIMS_ERROR__LEAF_MODIFIED_SINCE_PROOF = 0x17a2; // 6050
 
 export type ClaimsError =
   | typeof CLAIMS_ERROR__ALREADY_APPEALED
@@ -128,6 +140,11 @@ export type ClaimsError =
   | typeof CLAIMS_ERROR__INVALID_RECORD
   | typeof CLAIMS_ERROR__INVALID_RECORD_LIST
   | typeof CLAIMS_ERROR__INVALID_TOKEN_ACCOUNT
+  | typeof CLAIMS_ERROR__LEAF_MODIFIED_SINCE_PROOF
+  | typeof CLAIMS_ERROR__LEAF_OF_ANOTHER_TREE
+  | typeof CLAIMS_ERROR__LEAF_PROOF_INVALID
+  | typeof CLAIMS_ERROR__LEAF_PROOF_MISSING
+  | typeof CLAIMS_ERROR__LEAF_PROOF_UNEXPECTED
   | typeof CLAIMS_ERROR__MINT_CLOSE_AUTHORITY_SET
   | typeof CLAIMS_ERROR__NOT_ADJUDICATOR
   | typeof CLAIMS_ERROR__NOT_CLAIM_PROVIDER
@@ -150,6 +167,7 @@ export type ClaimsError =
   | typeof CLAIMS_ERROR__REVIEW_NOT_EXPIRED
   | typeof CLAIMS_ERROR__SETTLEMENT_NOT_DUE
   | typeof CLAIMS_ERROR__STALE_CLAIM
+  | typeof CLAIMS_ERROR__STALE_PROOF
   | typeof CLAIMS_ERROR__UNSUPPORTED_MINT;
 
 let claimsErrorMessages: Record<ClaimsError, string> | undefined;
@@ -177,6 +195,11 @@ if (process.env["NODE_ENV"] !== "production") {
     [CLAIMS_ERROR__INVALID_RECORD]: `record is not a records-program Record`,
     [CLAIMS_ERROR__INVALID_RECORD_LIST]: `a claim lists 1 to 8 records, each followed by its ClaimedRecord address`,
     [CLAIMS_ERROR__INVALID_TOKEN_ACCOUNT]: `token account is not the vault, or holds another mint, or belongs to someone else`,
+    [CLAIMS_ERROR__LEAF_MODIFIED_SINCE_PROOF]: `the record's leaf was changed since the proof's root: reload the record`,
+    [CLAIMS_ERROR__LEAF_OF_ANOTHER_TREE]: `leaf proof names another tree than the account listed`,
+    [CLAIMS_ERROR__LEAF_PROOF_INVALID]: `leaf proof does not prove this record in its tree`,
+    [CLAIMS_ERROR__LEAF_PROOF_MISSING]: `a record tree was listed without a leaf proof for it`,
+    [CLAIMS_ERROR__LEAF_PROOF_UNEXPECTED]: `more leaf proofs than record trees listed`,
     [CLAIMS_ERROR__MINT_CLOSE_AUTHORITY_SET]: `payout mint has a close authority: it could be closed and re-created with extensions that move escrowed funds`,
     [CLAIMS_ERROR__NOT_ADJUDICATOR]: `signer is not the policy's adjudicator`,
     [CLAIMS_ERROR__NOT_CLAIM_PROVIDER]: `signer is not the claim's provider`,
@@ -199,6 +222,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [CLAIMS_ERROR__REVIEW_NOT_EXPIRED]: `the claim's review deadline has not passed`,
     [CLAIMS_ERROR__SETTLEMENT_NOT_DUE]: `the claim cannot be settled before settle_after`,
     [CLAIMS_ERROR__STALE_CLAIM]: `claim belongs to an earlier policy at this address`,
+    [CLAIMS_ERROR__STALE_PROOF]: `leaf proof was built against a root no longer in the tree's changelog: rebuild it`,
     [CLAIMS_ERROR__UNSUPPORTED_MINT]: `payout mint has an extension that could move, hold back or block escrowed funds`,
   };
 }

@@ -10,6 +10,8 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
+  getArrayDecoder,
+  getArrayEncoder,
   getBytesDecoder,
   getBytesEncoder,
   getStructDecoder,
@@ -22,9 +24,9 @@ import {
   type AccountMeta,
   type AccountSignerMeta,
   type Address,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
+  type Codec,
+  type Decoder,
+  type Encoder,
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
@@ -42,6 +44,12 @@ import {
 } from "@solana/program-client-core";
 import { findEventAuthorityPda, findProviderUsagePda } from "../pdas/index.js";
 import { CLAIMS_PROGRAM_ADDRESS } from "../programs/index.js";
+import {
+  getLeafProofDecoder,
+  getLeafProofEncoder,
+  type LeafProof,
+  type LeafProofArgs,
+} from "../types/index.js";
 
 export const SUBMIT_CLAIM_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
   163, 108, 111, 46, 220, 82, 77, 212,
@@ -119,6 +127,12 @@ export type SubmitClaimInstructionData = {
   amountBilled: bigint;
   /** SHA-256 of the coded services; the codes never go on chain. */
   serviceCommitment: ReadonlyUint8Array;
+  /**
+   * The compressed records billed, in the order their trees are listed:
+   * each remaining-account pair whose record is a `RecordTree` takes the
+   * next one (fields and proof of the leaf).
+   */
+  leaves: Array<LeafProof>;
 };
 
 export type SubmitClaimInstructionDataArgs = {
@@ -127,30 +141,38 @@ export type SubmitClaimInstructionDataArgs = {
   amountBilled: number | bigint;
   /** SHA-256 of the coded services; the codes never go on chain. */
   serviceCommitment: ReadonlyUint8Array;
+  /**
+   * The compressed records billed, in the order their trees are listed:
+   * each remaining-account pair whose record is a `RecordTree` takes the
+   * next one (fields and proof of the leaf).
+   */
+  leaves: Array<LeafProofArgs>;
 };
 
-export function getSubmitClaimInstructionDataEncoder(): FixedSizeEncoder<SubmitClaimInstructionDataArgs> {
+export function getSubmitClaimInstructionDataEncoder(): Encoder<SubmitClaimInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["claimId", fixEncoderSize(getBytesEncoder(), 16)],
       ["amountBilled", getU64Encoder()],
       ["serviceCommitment", fixEncoderSize(getBytesEncoder(), 32)],
+      ["leaves", getArrayEncoder(getLeafProofEncoder())],
     ]),
     (value) => ({ ...value, discriminator: SUBMIT_CLAIM_DISCRIMINATOR }),
   );
 }
 
-export function getSubmitClaimInstructionDataDecoder(): FixedSizeDecoder<SubmitClaimInstructionData> {
+export function getSubmitClaimInstructionDataDecoder(): Decoder<SubmitClaimInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["claimId", fixDecoderSize(getBytesDecoder(), 16)],
     ["amountBilled", getU64Decoder()],
     ["serviceCommitment", fixDecoderSize(getBytesDecoder(), 32)],
+    ["leaves", getArrayDecoder(getLeafProofDecoder())],
   ]);
 }
 
-export function getSubmitClaimInstructionDataCodec(): FixedSizeCodec<
+export function getSubmitClaimInstructionDataCodec(): Codec<
   SubmitClaimInstructionDataArgs,
   SubmitClaimInstructionData
 > {
@@ -189,6 +211,7 @@ export type SubmitClaimAsyncInput<
   claimId: SubmitClaimInstructionDataArgs["claimId"];
   amountBilled: SubmitClaimInstructionDataArgs["amountBilled"];
   serviceCommitment: SubmitClaimInstructionDataArgs["serviceCommitment"];
+  leaves: SubmitClaimInstructionDataArgs["leaves"];
 };
 
 export async function getSubmitClaimInstructionAsync<
@@ -349,6 +372,7 @@ export type SubmitClaimInput<
   claimId: SubmitClaimInstructionDataArgs["claimId"];
   amountBilled: SubmitClaimInstructionDataArgs["amountBilled"];
   serviceCommitment: SubmitClaimInstructionDataArgs["serviceCommitment"];
+  leaves: SubmitClaimInstructionDataArgs["leaves"];
 };
 
 export function getSubmitClaimInstruction<

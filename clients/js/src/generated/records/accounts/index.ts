@@ -12,4 +12,5 @@ export * from "./entity.js";
 export * from "./grant.js";
 export * from "./patient.js";
 export * from "./record.js";
+export * from "./recordTree.js";
 export * from "./registryConfig.js";

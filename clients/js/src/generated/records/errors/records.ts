@@ -128,6 +128,34 @@ export const RECORDS_ERROR__DUPLICATE_CUSTODIAN = 0x17a6; // 6054
 export const RECORDS_ERROR__GUARDIAN_KEY_WITHOUT_GUARDIAN = 0x17a7; // 6055
 /** NotGuardian: signer is not the patient's guardian */
 export const RECORDS_ERROR__NOT_GUARDIAN = 0x17a8; // 6056
+/** InvalidTreeConfig: record tree: depth 3 to 30, buffer 8 to 2048, canopy below the depth, at most 10 MiB, and the account sized exactly for them */
+export const RECORDS_ERROR__INVALID_TREE_CONFIG = 0x17a9; // 6057
+/** TreeFull: record tree is full */
+export const RECORDS_ERROR__TREE_FULL = 0x17aa; // 6058
+/** LeafIndexOutOfBounds: leaf index is beyond the record tree */
+export const RECORDS_ERROR__LEAF_INDEX_OUT_OF_BOUNDS = 0x17ab; // 6059
+/** ProofLengthInvalid: leaf proof length does not fit the tree's depth and canopy */
+export const RECORDS_ERROR__PROOF_LENGTH_INVALID = 0x17ac; // 6060
+/** LeafProofInvalid: leaf proof does not prove these record fields at this index */
+export const RECORDS_ERROR__LEAF_PROOF_INVALID = 0x17ad; // 6061
+/** StaleProof: leaf proof was built against a root no longer in the tree's changelog: rebuild it */
+export const RECORDS_ERROR__STALE_PROOF = 0x17ae; // 6062
+/** LeafModifiedSinceProof: the leaf was changed since the proof's root: reload the record */
+export const RECORDS_ERROR__LEAF_MODIFIED_SINCE_PROOF = 0x17af; // 6063
+/** LeafOfAnotherTree: leaf proof names another tree than the account passed */
+export const RECORDS_ERROR__LEAF_OF_ANOTHER_TREE = 0x17b0; // 6064
+/** LeafProofMissing: a record tree was passed without a leaf proof */
+export const RECORDS_ERROR__LEAF_PROOF_MISSING = 0x17b1; // 6065
+/** LeafProofUnexpected: a leaf proof was passed with a record account (or with no record) */
+export const RECORDS_ERROR__LEAF_PROOF_UNEXPECTED = 0x17b2; // 6066
+/** NotTreeAuthority: signer is not the record tree's authority */
+export const RECORDS_ERROR__NOT_TREE_AUTHORITY = 0x17b3; // 6067
+/** TreeIssuerMismatch: this record tree takes records only from its own issuer */
+export const RECORDS_ERROR__TREE_ISSUER_MISMATCH = 0x17b4; // 6068
+/** TreeNotEmpty: record tree still holds records: erase them all first */
+export const RECORDS_ERROR__TREE_NOT_EMPTY = 0x17b5; // 6069
+/** NotARecordTree: account is not a record tree of this program */
+export const RECORDS_ERROR__NOT_A_RECORD_TREE = 0x17b6; // 6070
 
 export type RecordsError =
   | typeof RECORDS_ERROR__ACCESS_REQUEST_EXPIRED
@@ -163,20 +191,30 @@ export type RecordsError =
   | typeof RECORDS_ERROR__INVALID_RECORD_ID
   | typeof RECORDS_ERROR__INVALID_TARGET
   | typeof RECORDS_ERROR__INVALID_TOKEN_ACCOUNT
+  | typeof RECORDS_ERROR__INVALID_TREE_CONFIG
   | typeof RECORDS_ERROR__INVALID_URI
   | typeof RECORDS_ERROR__INVALID_VALIDITY
   | typeof RECORDS_ERROR__INVARIANT_VIOLATED
   | typeof RECORDS_ERROR__ISSUE_NEEDS_PATIENT_SCOPE
   | typeof RECORDS_ERROR__ISSUE_NOT_PERMITTED
+  | typeof RECORDS_ERROR__LEAF_INDEX_OUT_OF_BOUNDS
+  | typeof RECORDS_ERROR__LEAF_MODIFIED_SINCE_PROOF
+  | typeof RECORDS_ERROR__LEAF_OF_ANOTHER_TREE
+  | typeof RECORDS_ERROR__LEAF_PROOF_INVALID
+  | typeof RECORDS_ERROR__LEAF_PROOF_MISSING
+  | typeof RECORDS_ERROR__LEAF_PROOF_UNEXPECTED
+  | typeof RECORDS_ERROR__NOT_A_RECORD_TREE
   | typeof RECORDS_ERROR__NOT_GUARDIAN
   | typeof RECORDS_ERROR__NOT_PATIENT_OR_GUARDIAN
   | typeof RECORDS_ERROR__NOT_RECORD_ISSUER
   | typeof RECORDS_ERROR__NOT_REGISTRY_ADMIN
+  | typeof RECORDS_ERROR__NOT_TREE_AUTHORITY
   | typeof RECORDS_ERROR__NOT_UPGRADE_AUTHORITY
   | typeof RECORDS_ERROR__OVERFLOW
   | typeof RECORDS_ERROR__PATIENT_CLOSE_TOO_SOON
   | typeof RECORDS_ERROR__PATIENT_HAS_ACTIVE_RECORDS
   | typeof RECORDS_ERROR__PREVIOUS_RECORD_MISMATCH
+  | typeof RECORDS_ERROR__PROOF_LENGTH_INVALID
   | typeof RECORDS_ERROR__READ_NOT_PERMITTED
   | typeof RECORDS_ERROR__RECORD_BOOK_EXISTS
   | typeof RECORDS_ERROR__RECORD_BOOK_MISSING
@@ -184,6 +222,10 @@ export type RecordsError =
   | typeof RECORDS_ERROR__RECORD_PATIENT_MISMATCH
   | typeof RECORDS_ERROR__RENT_PAYER_MISMATCH
   | typeof RECORDS_ERROR__REQUEST_TARGET_CHANGED
+  | typeof RECORDS_ERROR__STALE_PROOF
+  | typeof RECORDS_ERROR__TREE_FULL
+  | typeof RECORDS_ERROR__TREE_ISSUER_MISMATCH
+  | typeof RECORDS_ERROR__TREE_NOT_EMPTY
   | typeof RECORDS_ERROR__WRAPPED_KEY_TOO_LONG
   | typeof RECORDS_ERROR__ZERO_CUSTODIAN_KEY
   | typeof RECORDS_ERROR__ZERO_ENCRYPTION_KEY;
@@ -224,20 +266,30 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__INVALID_RECORD_ID]: `record id must not be all zeroes`,
     [RECORDS_ERROR__INVALID_TARGET]: `grant target must be a record of this patient or the patient account`,
     [RECORDS_ERROR__INVALID_TOKEN_ACCOUNT]: `record token account is not the patient's associated token account`,
+    [RECORDS_ERROR__INVALID_TREE_CONFIG]: `record tree: depth 3 to 30, buffer 8 to 2048, canopy below the depth, at most 10 MiB, and the account sized exactly for them`,
     [RECORDS_ERROR__INVALID_URI]: `URI must be 1 to 200 printable ASCII characters`,
     [RECORDS_ERROR__INVALID_VALIDITY]: `credential validity must end in the future`,
     [RECORDS_ERROR__INVARIANT_VIOLATED]: `account invariant violated`,
     [RECORDS_ERROR__ISSUE_NEEDS_PATIENT_SCOPE]: `Issue permission is given over the patient's records, never over one record`,
     [RECORDS_ERROR__ISSUE_NOT_PERMITTED]: `the patient has not authorized this issuer for this record kind: no live grant with Issue permission`,
+    [RECORDS_ERROR__LEAF_INDEX_OUT_OF_BOUNDS]: `leaf index is beyond the record tree`,
+    [RECORDS_ERROR__LEAF_MODIFIED_SINCE_PROOF]: `the leaf was changed since the proof's root: reload the record`,
+    [RECORDS_ERROR__LEAF_OF_ANOTHER_TREE]: `leaf proof names another tree than the account passed`,
+    [RECORDS_ERROR__LEAF_PROOF_INVALID]: `leaf proof does not prove these record fields at this index`,
+    [RECORDS_ERROR__LEAF_PROOF_MISSING]: `a record tree was passed without a leaf proof`,
+    [RECORDS_ERROR__LEAF_PROOF_UNEXPECTED]: `a leaf proof was passed with a record account (or with no record)`,
+    [RECORDS_ERROR__NOT_A_RECORD_TREE]: `account is not a record tree of this program`,
     [RECORDS_ERROR__NOT_GUARDIAN]: `signer is not the patient's guardian`,
     [RECORDS_ERROR__NOT_PATIENT_OR_GUARDIAN]: `signer is neither the patient nor the patient's guardian`,
     [RECORDS_ERROR__NOT_RECORD_ISSUER]: `signer did not issue this record`,
     [RECORDS_ERROR__NOT_REGISTRY_ADMIN]: `signer is not the registry admin`,
+    [RECORDS_ERROR__NOT_TREE_AUTHORITY]: `signer is not the record tree's authority`,
     [RECORDS_ERROR__NOT_UPGRADE_AUTHORITY]: `signer is not the program's upgrade authority`,
     [RECORDS_ERROR__OVERFLOW]: `arithmetic overflow`,
     [RECORDS_ERROR__PATIENT_CLOSE_TOO_SOON]: `a profile cannot be closed in the slot it was registered in`,
     [RECORDS_ERROR__PATIENT_HAS_ACTIVE_RECORDS]: `the patient still has active records: erase or have them retracted first`,
     [RECORDS_ERROR__PREVIOUS_RECORD_MISMATCH]: `previous record does not match the record's supersedes link`,
+    [RECORDS_ERROR__PROOF_LENGTH_INVALID]: `leaf proof length does not fit the tree's depth and canopy`,
     [RECORDS_ERROR__READ_NOT_PERMITTED]: `grant does not include the Read permission`,
     [RECORDS_ERROR__RECORD_BOOK_EXISTS]: `the record book of this deployment exists already`,
     [RECORDS_ERROR__RECORD_BOOK_MISSING]: `the deployment's record book does not exist yet: the admin creates it first`,
@@ -245,6 +297,10 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__RECORD_PATIENT_MISMATCH]: `record does not belong to this patient`,
     [RECORDS_ERROR__RENT_PAYER_MISMATCH]: `account is not the rent payer recorded at creation`,
     [RECORDS_ERROR__REQUEST_TARGET_CHANGED]: `the requested record was replaced since the request: ask again`,
+    [RECORDS_ERROR__STALE_PROOF]: `leaf proof was built against a root no longer in the tree's changelog: rebuild it`,
+    [RECORDS_ERROR__TREE_FULL]: `record tree is full`,
+    [RECORDS_ERROR__TREE_ISSUER_MISMATCH]: `this record tree takes records only from its own issuer`,
+    [RECORDS_ERROR__TREE_NOT_EMPTY]: `record tree still holds records: erase them all first`,
     [RECORDS_ERROR__WRAPPED_KEY_TOO_LONG]: `wrapped data key longer than 80 bytes`,
     [RECORDS_ERROR__ZERO_CUSTODIAN_KEY]: `emergency custodians: an authority or encryption key is all zeroes`,
     [RECORDS_ERROR__ZERO_ENCRYPTION_KEY]: `encryption key must not be all zeroes`,

@@ -14,6 +14,8 @@ import {
   fixEncoderSize,
   getBytesDecoder,
   getBytesEncoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   getU32Decoder,
@@ -30,6 +32,8 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type Option,
+  type OptionOrNullable,
   type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
@@ -43,6 +47,12 @@ import {
 } from "@solana/program-client-core";
 import { findEventAuthorityPda } from "../pdas/index.js";
 import { RECORDS_PROGRAM_ADDRESS } from "../programs/index.js";
+import {
+  getLeafProofDecoder,
+  getLeafProofEncoder,
+  type LeafProof,
+  type LeafProofArgs,
+} from "../types/index.js";
 
 export const APPROVE_ACCESS_REQUEST_DISCRIMINATOR: ReadonlyUint8Array =
   new Uint8Array([183, 64, 72, 57, 98, 140, 219, 85]);
@@ -116,11 +126,21 @@ export type ApproveAccessRequestInstructionData = {
   discriminator: ReadonlyUint8Array;
   /** The record's data key wrapped to the requester's X25519 key. */
   wrappedKey: ReadonlyUint8Array;
+  /**
+   * For a request over a compressed record (`target` is then its tree):
+   * the record and the proof of its leaf.
+   */
+  leaf: Option<LeafProof>;
 };
 
 export type ApproveAccessRequestInstructionDataArgs = {
   /** The record's data key wrapped to the requester's X25519 key. */
   wrappedKey: ReadonlyUint8Array;
+  /**
+   * For a request over a compressed record (`target` is then its tree):
+   * the record and the proof of its leaf.
+   */
+  leaf: OptionOrNullable<LeafProofArgs>;
 };
 
 export function getApproveAccessRequestInstructionDataEncoder(): Encoder<ApproveAccessRequestInstructionDataArgs> {
@@ -128,6 +148,7 @@ export function getApproveAccessRequestInstructionDataEncoder(): Encoder<Approve
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["wrappedKey", addEncoderSizePrefix(getBytesEncoder(), getU32Encoder())],
+      ["leaf", getOptionEncoder(getLeafProofEncoder())],
     ]),
     (value) => ({
       ...value,
@@ -140,6 +161,7 @@ export function getApproveAccessRequestInstructionDataDecoder(): Decoder<Approve
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["wrappedKey", addDecoderSizePrefix(getBytesDecoder(), getU32Decoder())],
+    ["leaf", getOptionDecoder(getLeafProofDecoder())],
   ]);
 }
 
@@ -173,13 +195,17 @@ export type ApproveAccessRequestAsyncInput<
   rentPayer: Address<TAccountRentPayer>;
   /** The requester must still be an active entity when the patient approves. */
   requesterEntity: Address<TAccountRequesterEntity>;
-  /** retracted since the request). */
+  /**
+   * `args.leaf`), checked again in `validate` (a record may have been
+   * retracted since the request).
+   */
   target: Address<TAccountTarget>;
   grant: Address<TAccountGrant>;
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
   wrappedKey: ApproveAccessRequestInstructionDataArgs["wrappedKey"];
+  leaf: ApproveAccessRequestInstructionDataArgs["leaf"];
 };
 
 export async function getApproveAccessRequestInstructionAsync<
@@ -322,13 +348,17 @@ export type ApproveAccessRequestInput<
   rentPayer: Address<TAccountRentPayer>;
   /** The requester must still be an active entity when the patient approves. */
   requesterEntity: Address<TAccountRequesterEntity>;
-  /** retracted since the request). */
+  /**
+   * `args.leaf`), checked again in `validate` (a record may have been
+   * retracted since the request).
+   */
   target: Address<TAccountTarget>;
   grant: Address<TAccountGrant>;
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
   wrappedKey: ApproveAccessRequestInstructionDataArgs["wrappedKey"];
+  leaf: ApproveAccessRequestInstructionDataArgs["leaf"];
 };
 
 export function getApproveAccessRequestInstruction<
@@ -459,7 +489,10 @@ export type ParsedApproveAccessRequestInstruction<
     rentPayer: TAccountMetas[4];
     /** The requester must still be an active entity when the patient approves. */
     requesterEntity: TAccountMetas[5];
-    /** retracted since the request). */
+    /**
+     * `args.leaf`), checked again in `validate` (a record may have been
+     * retracted since the request).
+     */
     target: TAccountMetas[6];
     grant: TAccountMetas[7];
     systemProgram: TAccountMetas[8];

@@ -18,6 +18,8 @@ import {
   getBytesEncoder,
   getI64Decoder,
   getI64Encoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   getU16Decoder,
@@ -38,6 +40,8 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type Option,
+  type OptionOrNullable,
   type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
@@ -54,10 +58,14 @@ import { RECORDS_PROGRAM_ADDRESS } from "../programs/index.js";
 import {
   getGrantScopeDecoder,
   getGrantScopeEncoder,
+  getLeafProofDecoder,
+  getLeafProofEncoder,
   getPurposeDecoder,
   getPurposeEncoder,
   type GrantScope,
   type GrantScopeArgs,
+  type LeafProof,
+  type LeafProofArgs,
   type Purpose,
   type PurposeArgs,
 } from "../types/index.js";
@@ -131,6 +139,11 @@ export type GrantAccessInstructionData = {
   duration: bigint;
   /** The record's data key wrapped to the grantee's X25519 key. */
   wrappedKey: ReadonlyUint8Array;
+  /**
+   * For a compressed record (`target` is then its tree): the record and
+   * the proof of its leaf. The grant names the record's address.
+   */
+  leaf: Option<LeafProof>;
 };
 
 export type GrantAccessInstructionDataArgs = {
@@ -144,6 +157,11 @@ export type GrantAccessInstructionDataArgs = {
   duration: number | bigint;
   /** The record's data key wrapped to the grantee's X25519 key. */
   wrappedKey: ReadonlyUint8Array;
+  /**
+   * For a compressed record (`target` is then its tree): the record and
+   * the proof of its leaf. The grant names the record's address.
+   */
+  leaf: OptionOrNullable<LeafProofArgs>;
 };
 
 export function getGrantAccessInstructionDataEncoder(): Encoder<GrantAccessInstructionDataArgs> {
@@ -157,6 +175,7 @@ export function getGrantAccessInstructionDataEncoder(): Encoder<GrantAccessInstr
       ["purpose", getPurposeEncoder()],
       ["duration", getI64Encoder()],
       ["wrappedKey", addEncoderSizePrefix(getBytesEncoder(), getU32Encoder())],
+      ["leaf", getOptionEncoder(getLeafProofEncoder())],
     ]),
     (value) => ({ ...value, discriminator: GRANT_ACCESS_DISCRIMINATOR }),
   );
@@ -172,6 +191,7 @@ export function getGrantAccessInstructionDataDecoder(): Decoder<GrantAccessInstr
     ["purpose", getPurposeDecoder()],
     ["duration", getI64Decoder()],
     ["wrappedKey", addDecoderSizePrefix(getBytesDecoder(), getU32Decoder())],
+    ["leaf", getOptionDecoder(getLeafProofDecoder())],
   ]);
 }
 
@@ -198,6 +218,7 @@ export type GrantAccessAsyncInput<
   payer: TransactionSigner<TAccountPayer>;
   authority: TransactionSigner<TAccountAuthority>;
   patient: Address<TAccountPatient>;
+  /** `args.leaf`), or the `Patient` account, checked in `validate`. */
   target: Address<TAccountTarget>;
   grant: Address<TAccountGrant>;
   systemProgram?: Address<TAccountSystemProgram>;
@@ -210,6 +231,7 @@ export type GrantAccessAsyncInput<
   purpose: GrantAccessInstructionDataArgs["purpose"];
   duration: GrantAccessInstructionDataArgs["duration"];
   wrappedKey: GrantAccessInstructionDataArgs["wrappedKey"];
+  leaf: GrantAccessInstructionDataArgs["leaf"];
 };
 
 export async function getGrantAccessInstructionAsync<
@@ -324,6 +346,7 @@ export type GrantAccessInput<
   payer: TransactionSigner<TAccountPayer>;
   authority: TransactionSigner<TAccountAuthority>;
   patient: Address<TAccountPatient>;
+  /** `args.leaf`), or the `Patient` account, checked in `validate`. */
   target: Address<TAccountTarget>;
   grant: Address<TAccountGrant>;
   systemProgram?: Address<TAccountSystemProgram>;
@@ -336,6 +359,7 @@ export type GrantAccessInput<
   purpose: GrantAccessInstructionDataArgs["purpose"];
   duration: GrantAccessInstructionDataArgs["duration"];
   wrappedKey: GrantAccessInstructionDataArgs["wrappedKey"];
+  leaf: GrantAccessInstructionDataArgs["leaf"];
 };
 
 export function getGrantAccessInstruction<
@@ -441,6 +465,7 @@ export type ParsedGrantAccessInstruction<
     payer: TAccountMetas[0];
     authority: TAccountMetas[1];
     patient: TAccountMetas[2];
+    /** `args.leaf`), or the `Patient` account, checked in `validate`. */
     target: TAccountMetas[3];
     grant: TAccountMetas[4];
     systemProgram: TAccountMetas[5];

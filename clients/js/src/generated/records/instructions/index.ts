@@ -6,24 +6,31 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./amendCompressedRecord.js";
 export * from "./amendRecord.js";
 export * from "./approveAccessRequest.js";
 export * from "./cancelAccessRequest.js";
 export * from "./closeGrant.js";
 export * from "./closePatient.js";
+export * from "./closeRecordTree.js";
+export * from "./createRecordTree.js";
 export * from "./denyAccessRequest.js";
 export * from "./emergencyAccess.js";
+export * from "./eraseCompressedRecord.js";
 export * from "./eraseRecord.js";
 export * from "./grantAccess.js";
 export * from "./initializeRecordBook.js";
 export * from "./initializeRegistry.js";
+export * from "./issueCompressedRecord.js";
 export * from "./issueRecord.js";
 export * from "./logAccess.js";
 export * from "./registerEntity.js";
 export * from "./registerPatient.js";
+export * from "./rekeyCompressedRecord.js";
 export * from "./rekeyRecord.js";
 export * from "./renewEntity.js";
 export * from "./requestAccess.js";
+export * from "./retractCompressedRecord.js";
 export * from "./retractRecord.js";
 export * from "./revokeAccess.js";
 export * from "./setEmergencyCustodians.js";

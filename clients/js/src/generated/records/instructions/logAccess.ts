@@ -12,6 +12,8 @@ import {
   fixEncoderSize,
   getBytesDecoder,
   getBytesEncoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
@@ -20,12 +22,14 @@ import {
   type AccountMeta,
   type AccountSignerMeta,
   type Address,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
+  type Codec,
+  type Decoder,
+  type Encoder,
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type Option,
+  type OptionOrNullable,
   type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
@@ -38,6 +42,12 @@ import {
 } from "@solana/program-client-core";
 import { findEventAuthorityPda } from "../pdas/index.js";
 import { RECORDS_PROGRAM_ADDRESS } from "../programs/index.js";
+import {
+  getLeafProofDecoder,
+  getLeafProofEncoder,
+  type LeafProof,
+  type LeafProofArgs,
+} from "../types/index.js";
 
 export const LOG_ACCESS_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
   196, 55, 194, 24, 5, 224, 161, 204,
@@ -84,24 +94,41 @@ export type LogAccessInstruction<
     ]
   >;
 
-export type LogAccessInstructionData = { discriminator: ReadonlyUint8Array };
+export type LogAccessInstructionData = {
+  discriminator: ReadonlyUint8Array;
+  /**
+   * For a compressed record (`record` is then its tree): the record and
+   * the proof of its leaf.
+   */
+  leaf: Option<LeafProof>;
+};
 
-export type LogAccessInstructionDataArgs = {};
+export type LogAccessInstructionDataArgs = {
+  /**
+   * For a compressed record (`record` is then its tree): the record and
+   * the proof of its leaf.
+   */
+  leaf: OptionOrNullable<LeafProofArgs>;
+};
 
-export function getLogAccessInstructionDataEncoder(): FixedSizeEncoder<LogAccessInstructionDataArgs> {
+export function getLogAccessInstructionDataEncoder(): Encoder<LogAccessInstructionDataArgs> {
   return transformEncoder(
-    getStructEncoder([["discriminator", fixEncoderSize(getBytesEncoder(), 8)]]),
+    getStructEncoder([
+      ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
+      ["leaf", getOptionEncoder(getLeafProofEncoder())],
+    ]),
     (value) => ({ ...value, discriminator: LOG_ACCESS_DISCRIMINATOR }),
   );
 }
 
-export function getLogAccessInstructionDataDecoder(): FixedSizeDecoder<LogAccessInstructionData> {
+export function getLogAccessInstructionDataDecoder(): Decoder<LogAccessInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+    ["leaf", getOptionDecoder(getLeafProofDecoder())],
   ]);
 }
 
-export function getLogAccessInstructionDataCodec(): FixedSizeCodec<
+export function getLogAccessInstructionDataCodec(): Codec<
   LogAccessInstructionDataArgs,
   LogAccessInstructionData
 > {
@@ -121,6 +148,7 @@ export type LogAccessAsyncInput<
 > = {
   grantee: TransactionSigner<TAccountGrantee>;
   grant: Address<TAccountGrant>;
+  /** `args.leaf`); loaded in `validate`. */
   record: Address<TAccountRecord>;
   /**
    * must be active: a suspended, revoked or expired provider stops reading.
@@ -130,6 +158,7 @@ export type LogAccessAsyncInput<
   granteeEntity: Address<TAccountGranteeEntity>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
+  leaf: LogAccessInstructionDataArgs["leaf"];
 };
 
 export async function getLogAccessInstructionAsync<
@@ -178,6 +207,9 @@ export async function getLogAccessInstructionAsync<
     ResolvedInstructionAccount
   >;
 
+  // Original args.
+  const args = { ...input };
+
   // Resolve default values.
   if (!accounts.eventAuthority.value) {
     accounts.eventAuthority.value = await findEventAuthorityPda();
@@ -197,7 +229,9 @@ export async function getLogAccessInstructionAsync<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getLogAccessInstructionDataEncoder().encode({}),
+    data: getLogAccessInstructionDataEncoder().encode(
+      args as LogAccessInstructionDataArgs,
+    ),
     programAddress,
   } as LogAccessInstruction<
     TProgramAddress,
@@ -220,6 +254,7 @@ export type LogAccessInput<
 > = {
   grantee: TransactionSigner<TAccountGrantee>;
   grant: Address<TAccountGrant>;
+  /** `args.leaf`); loaded in `validate`. */
   record: Address<TAccountRecord>;
   /**
    * must be active: a suspended, revoked or expired provider stops reading.
@@ -229,6 +264,7 @@ export type LogAccessInput<
   granteeEntity: Address<TAccountGranteeEntity>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
+  leaf: LogAccessInstructionDataArgs["leaf"];
 };
 
 export function getLogAccessInstruction<
@@ -275,6 +311,9 @@ export function getLogAccessInstruction<
     ResolvedInstructionAccount
   >;
 
+  // Original args.
+  const args = { ...input };
+
   // Resolve default values.
   if (!accounts.program.value) {
     accounts.program.value = programAddress;
@@ -291,7 +330,9 @@ export function getLogAccessInstruction<
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
-    data: getLogAccessInstructionDataEncoder().encode({}),
+    data: getLogAccessInstructionDataEncoder().encode(
+      args as LogAccessInstructionDataArgs,
+    ),
     programAddress,
   } as LogAccessInstruction<
     TProgramAddress,
@@ -312,6 +353,7 @@ export type ParsedLogAccessInstruction<
   accounts: {
     grantee: TAccountMetas[0];
     grant: TAccountMetas[1];
+    /** `args.leaf`); loaded in `validate`. */
     record: TAccountMetas[2];
     /**
      * must be active: a suspended, revoked or expired provider stops reading.

@@ -14,6 +14,8 @@ import {
   getBytesEncoder,
   getI64Decoder,
   getI64Encoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   getU16Decoder,
@@ -26,12 +28,14 @@ import {
   type AccountMeta,
   type AccountSignerMeta,
   type Address,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
+  type Codec,
+  type Decoder,
+  type Encoder,
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type Option,
+  type OptionOrNullable,
   type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
@@ -49,10 +53,14 @@ import { RECORDS_PROGRAM_ADDRESS } from "../programs/index.js";
 import {
   getGrantScopeDecoder,
   getGrantScopeEncoder,
+  getLeafProofDecoder,
+  getLeafProofEncoder,
   getPurposeDecoder,
   getPurposeEncoder,
   type GrantScope,
   type GrantScopeArgs,
+  type LeafProof,
+  type LeafProofArgs,
   type Purpose,
   type PurposeArgs,
 } from "../types/index.js";
@@ -129,6 +137,11 @@ export type RequestAccessInstructionData = {
   duration: bigint;
   /** Coded reason from the published reason list; never free text. */
   reasonCode: number;
+  /**
+   * For a compressed record (`target` is then its tree): the record and
+   * the proof of its leaf. The request names the record's address.
+   */
+  leaf: Option<LeafProof>;
 };
 
 export type RequestAccessInstructionDataArgs = {
@@ -141,9 +154,14 @@ export type RequestAccessInstructionDataArgs = {
   duration: number | bigint;
   /** Coded reason from the published reason list; never free text. */
   reasonCode: number;
+  /**
+   * For a compressed record (`target` is then its tree): the record and
+   * the proof of its leaf. The request names the record's address.
+   */
+  leaf: OptionOrNullable<LeafProofArgs>;
 };
 
-export function getRequestAccessInstructionDataEncoder(): FixedSizeEncoder<RequestAccessInstructionDataArgs> {
+export function getRequestAccessInstructionDataEncoder(): Encoder<RequestAccessInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
@@ -153,12 +171,13 @@ export function getRequestAccessInstructionDataEncoder(): FixedSizeEncoder<Reque
       ["purpose", getPurposeEncoder()],
       ["duration", getI64Encoder()],
       ["reasonCode", getU16Encoder()],
+      ["leaf", getOptionEncoder(getLeafProofEncoder())],
     ]),
     (value) => ({ ...value, discriminator: REQUEST_ACCESS_DISCRIMINATOR }),
   );
 }
 
-export function getRequestAccessInstructionDataDecoder(): FixedSizeDecoder<RequestAccessInstructionData> {
+export function getRequestAccessInstructionDataDecoder(): Decoder<RequestAccessInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["scope", getGrantScopeDecoder()],
@@ -167,10 +186,11 @@ export function getRequestAccessInstructionDataDecoder(): FixedSizeDecoder<Reque
     ["purpose", getPurposeDecoder()],
     ["duration", getI64Decoder()],
     ["reasonCode", getU16Decoder()],
+    ["leaf", getOptionDecoder(getLeafProofDecoder())],
   ]);
 }
 
-export function getRequestAccessInstructionDataCodec(): FixedSizeCodec<
+export function getRequestAccessInstructionDataCodec(): Codec<
   RequestAccessInstructionDataArgs,
   RequestAccessInstructionData
 > {
@@ -195,6 +215,7 @@ export type RequestAccessAsyncInput<
   requester: TransactionSigner<TAccountRequester>;
   requesterEntity?: Address<TAccountRequesterEntity>;
   patient: Address<TAccountPatient>;
+  /** `args.leaf`), or the `Patient` account, checked in `validate`. */
   target: Address<TAccountTarget>;
   accessRequest: Address<TAccountAccessRequest>;
   systemProgram?: Address<TAccountSystemProgram>;
@@ -206,6 +227,7 @@ export type RequestAccessAsyncInput<
   purpose: RequestAccessInstructionDataArgs["purpose"];
   duration: RequestAccessInstructionDataArgs["duration"];
   reasonCode: RequestAccessInstructionDataArgs["reasonCode"];
+  leaf: RequestAccessInstructionDataArgs["leaf"];
 };
 
 export async function getRequestAccessInstructionAsync<
@@ -339,6 +361,7 @@ export type RequestAccessInput<
   requester: TransactionSigner<TAccountRequester>;
   requesterEntity: Address<TAccountRequesterEntity>;
   patient: Address<TAccountPatient>;
+  /** `args.leaf`), or the `Patient` account, checked in `validate`. */
   target: Address<TAccountTarget>;
   accessRequest: Address<TAccountAccessRequest>;
   systemProgram?: Address<TAccountSystemProgram>;
@@ -350,6 +373,7 @@ export type RequestAccessInput<
   purpose: RequestAccessInstructionDataArgs["purpose"];
   duration: RequestAccessInstructionDataArgs["duration"];
   reasonCode: RequestAccessInstructionDataArgs["reasonCode"];
+  leaf: RequestAccessInstructionDataArgs["leaf"];
 };
 
 export function getRequestAccessInstruction<
@@ -465,6 +489,7 @@ export type ParsedRequestAccessInstruction<
     requester: TAccountMetas[1];
     requesterEntity: TAccountMetas[2];
     patient: TAccountMetas[3];
+    /** `args.leaf`), or the `Patient` account, checked in `validate`. */
     target: TAccountMetas[4];
     accessRequest: TAccountMetas[5];
     systemProgram: TAccountMetas[6];

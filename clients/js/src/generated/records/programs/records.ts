@@ -40,6 +40,7 @@ import {
   getGrantCodec,
   getPatientCodec,
   getRecordCodec,
+  getRecordTreeCodec,
   getRegistryConfigCodec,
   type AccessRequest,
   type AccessRequestArgs,
@@ -53,28 +54,37 @@ import {
   type PatientArgs,
   type Record,
   type RecordArgs,
+  type RecordTree,
+  type RecordTreeArgs,
   type RegistryConfig,
   type RegistryConfigArgs,
 } from "../accounts/index.js";
 import {
+  getAmendCompressedRecordInstructionAsync,
   getAmendRecordInstructionAsync,
   getApproveAccessRequestInstructionAsync,
   getCancelAccessRequestInstructionAsync,
   getCloseGrantInstructionAsync,
   getClosePatientInstructionAsync,
+  getCloseRecordTreeInstructionAsync,
+  getCreateRecordTreeInstructionAsync,
   getDenyAccessRequestInstructionAsync,
   getEmergencyAccessInstructionAsync,
+  getEraseCompressedRecordInstructionAsync,
   getEraseRecordInstructionAsync,
   getGrantAccessInstructionAsync,
   getInitializeRecordBookInstructionAsync,
   getInitializeRegistryInstructionAsync,
+  getIssueCompressedRecordInstructionAsync,
   getIssueRecordInstructionAsync,
   getLogAccessInstructionAsync,
   getRegisterEntityInstructionAsync,
   getRegisterPatientInstructionAsync,
+  getRekeyCompressedRecordInstructionAsync,
   getRekeyRecordInstructionAsync,
   getRenewEntityInstructionAsync,
   getRequestAccessInstructionAsync,
+  getRetractCompressedRecordInstructionAsync,
   getRetractRecordInstructionAsync,
   getRevokeAccessInstructionAsync,
   getSetEmergencyCustodiansInstructionAsync,
@@ -85,24 +95,31 @@ import {
   getUpdateGuardianEncryptionKeyInstructionAsync,
   getUpdatePatientEncryptionKeyInstructionAsync,
   getUpdateRegistryInstructionAsync,
+  parseAmendCompressedRecordInstruction,
   parseAmendRecordInstruction,
   parseApproveAccessRequestInstruction,
   parseCancelAccessRequestInstruction,
   parseCloseGrantInstruction,
   parseClosePatientInstruction,
+  parseCloseRecordTreeInstruction,
+  parseCreateRecordTreeInstruction,
   parseDenyAccessRequestInstruction,
   parseEmergencyAccessInstruction,
+  parseEraseCompressedRecordInstruction,
   parseEraseRecordInstruction,
   parseGrantAccessInstruction,
   parseInitializeRecordBookInstruction,
   parseInitializeRegistryInstruction,
+  parseIssueCompressedRecordInstruction,
   parseIssueRecordInstruction,
   parseLogAccessInstruction,
   parseRegisterEntityInstruction,
   parseRegisterPatientInstruction,
+  parseRekeyCompressedRecordInstruction,
   parseRekeyRecordInstruction,
   parseRenewEntityInstruction,
   parseRequestAccessInstruction,
+  parseRetractCompressedRecordInstruction,
   parseRetractRecordInstruction,
   parseRevokeAccessInstruction,
   parseSetEmergencyCustodiansInstruction,
@@ -113,37 +130,49 @@ import {
   parseUpdateGuardianEncryptionKeyInstruction,
   parseUpdatePatientEncryptionKeyInstruction,
   parseUpdateRegistryInstruction,
+  type AmendCompressedRecordAsyncInput,
   type AmendRecordAsyncInput,
   type ApproveAccessRequestAsyncInput,
   type CancelAccessRequestAsyncInput,
   type CloseGrantAsyncInput,
   type ClosePatientAsyncInput,
+  type CloseRecordTreeAsyncInput,
+  type CreateRecordTreeAsyncInput,
   type DenyAccessRequestAsyncInput,
   type EmergencyAccessAsyncInput,
+  type EraseCompressedRecordAsyncInput,
   type EraseRecordAsyncInput,
   type GrantAccessAsyncInput,
   type InitializeRecordBookAsyncInput,
   type InitializeRegistryAsyncInput,
+  type IssueCompressedRecordAsyncInput,
   type IssueRecordAsyncInput,
   type LogAccessAsyncInput,
+  type ParsedAmendCompressedRecordInstruction,
   type ParsedAmendRecordInstruction,
   type ParsedApproveAccessRequestInstruction,
   type ParsedCancelAccessRequestInstruction,
   type ParsedCloseGrantInstruction,
   type ParsedClosePatientInstruction,
+  type ParsedCloseRecordTreeInstruction,
+  type ParsedCreateRecordTreeInstruction,
   type ParsedDenyAccessRequestInstruction,
   type ParsedEmergencyAccessInstruction,
+  type ParsedEraseCompressedRecordInstruction,
   type ParsedEraseRecordInstruction,
   type ParsedGrantAccessInstruction,
   type ParsedInitializeRecordBookInstruction,
   type ParsedInitializeRegistryInstruction,
+  type ParsedIssueCompressedRecordInstruction,
   type ParsedIssueRecordInstruction,
   type ParsedLogAccessInstruction,
   type ParsedRegisterEntityInstruction,
   type ParsedRegisterPatientInstruction,
+  type ParsedRekeyCompressedRecordInstruction,
   type ParsedRekeyRecordInstruction,
   type ParsedRenewEntityInstruction,
   type ParsedRequestAccessInstruction,
+  type ParsedRetractCompressedRecordInstruction,
   type ParsedRetractRecordInstruction,
   type ParsedRevokeAccessInstruction,
   type ParsedSetEmergencyCustodiansInstruction,
@@ -156,9 +185,11 @@ import {
   type ParsedUpdateRegistryInstruction,
   type RegisterEntityAsyncInput,
   type RegisterPatientAsyncInput,
+  type RekeyCompressedRecordAsyncInput,
   type RekeyRecordAsyncInput,
   type RenewEntityAsyncInput,
   type RequestAccessAsyncInput,
+  type RetractCompressedRecordAsyncInput,
   type RetractRecordAsyncInput,
   type RevokeAccessAsyncInput,
   type SetEmergencyCustodiansAsyncInput,
@@ -195,6 +226,7 @@ export enum RecordsAccount {
   Grant,
   Patient,
   Record,
+  RecordTree,
   RegistryConfig,
 }
 
@@ -272,6 +304,17 @@ export function identifyRecordsAccount(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([186, 121, 3, 28, 71, 73, 138, 129]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsAccount.RecordTree;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([23, 118, 10, 246, 173, 231, 243, 156]),
       ),
       0,
@@ -286,24 +329,31 @@ export function identifyRecordsAccount(
 }
 
 export enum RecordsInstruction {
+  AmendCompressedRecord,
   AmendRecord,
   ApproveAccessRequest,
   CancelAccessRequest,
   CloseGrant,
   ClosePatient,
+  CloseRecordTree,
+  CreateRecordTree,
   DenyAccessRequest,
   EmergencyAccess,
+  EraseCompressedRecord,
   EraseRecord,
   GrantAccess,
   InitializeRecordBook,
   InitializeRegistry,
+  IssueCompressedRecord,
   IssueRecord,
   LogAccess,
   RegisterEntity,
   RegisterPatient,
+  RekeyCompressedRecord,
   RekeyRecord,
   RenewEntity,
   RequestAccess,
+  RetractCompressedRecord,
   RetractRecord,
   RevokeAccess,
   SetEmergencyCustodians,
@@ -320,6 +370,17 @@ export function identifyRecordsInstruction(
   instruction: { data: ReadonlyUint8Array } | ReadonlyUint8Array,
 ): RecordsInstruction {
   const data = "data" in instruction ? instruction.data : instruction;
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([85, 70, 39, 220, 49, 117, 204, 72]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.AmendCompressedRecord;
+  }
   if (
     containsBytes(
       data,
@@ -379,6 +440,28 @@ export function identifyRecordsInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([176, 202, 148, 239, 97, 225, 208, 208]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.CloseRecordTree;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([114, 8, 225, 145, 89, 23, 241, 136]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.CreateRecordTree;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([61, 248, 1, 108, 150, 111, 7, 217]),
       ),
       0,
@@ -396,6 +479,17 @@ export function identifyRecordsInstruction(
     )
   ) {
     return RecordsInstruction.EmergencyAccess;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([57, 102, 47, 196, 120, 148, 46, 126]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.EraseCompressedRecord;
   }
   if (
     containsBytes(
@@ -445,6 +539,17 @@ export function identifyRecordsInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([142, 215, 62, 243, 209, 172, 248, 119]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.IssueCompressedRecord;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([52, 77, 222, 95, 135, 154, 65, 82]),
       ),
       0,
@@ -489,6 +594,17 @@ export function identifyRecordsInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([177, 96, 114, 224, 147, 141, 19, 198]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.RekeyCompressedRecord;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([67, 152, 136, 101, 76, 63, 63, 83]),
       ),
       0,
@@ -517,6 +633,17 @@ export function identifyRecordsInstruction(
     )
   ) {
     return RecordsInstruction.RequestAccess;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([185, 151, 152, 19, 33, 181, 186, 12]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.RetractCompressedRecord;
   }
   if (
     containsBytes(
@@ -638,6 +765,9 @@ export type ParsedRecordsInstruction<
   TProgram extends string = "A6cEamwctmXusmbJbqtfacDRzjRZCySL4Sjvb5Aqk7Uv",
 > =
   | ({
+      instructionType: RecordsInstruction.AmendCompressedRecord;
+    } & ParsedAmendCompressedRecordInstruction<TProgram>)
+  | ({
       instructionType: RecordsInstruction.AmendRecord;
     } & ParsedAmendRecordInstruction<TProgram>)
   | ({
@@ -653,11 +783,20 @@ export type ParsedRecordsInstruction<
       instructionType: RecordsInstruction.ClosePatient;
     } & ParsedClosePatientInstruction<TProgram>)
   | ({
+      instructionType: RecordsInstruction.CloseRecordTree;
+    } & ParsedCloseRecordTreeInstruction<TProgram>)
+  | ({
+      instructionType: RecordsInstruction.CreateRecordTree;
+    } & ParsedCreateRecordTreeInstruction<TProgram>)
+  | ({
       instructionType: RecordsInstruction.DenyAccessRequest;
     } & ParsedDenyAccessRequestInstruction<TProgram>)
   | ({
       instructionType: RecordsInstruction.EmergencyAccess;
     } & ParsedEmergencyAccessInstruction<TProgram>)
+  | ({
+      instructionType: RecordsInstruction.EraseCompressedRecord;
+    } & ParsedEraseCompressedRecordInstruction<TProgram>)
   | ({
       instructionType: RecordsInstruction.EraseRecord;
     } & ParsedEraseRecordInstruction<TProgram>)
@@ -671,6 +810,9 @@ export type ParsedRecordsInstruction<
       instructionType: RecordsInstruction.InitializeRegistry;
     } & ParsedInitializeRegistryInstruction<TProgram>)
   | ({
+      instructionType: RecordsInstruction.IssueCompressedRecord;
+    } & ParsedIssueCompressedRecordInstruction<TProgram>)
+  | ({
       instructionType: RecordsInstruction.IssueRecord;
     } & ParsedIssueRecordInstruction<TProgram>)
   | ({
@@ -683,6 +825,9 @@ export type ParsedRecordsInstruction<
       instructionType: RecordsInstruction.RegisterPatient;
     } & ParsedRegisterPatientInstruction<TProgram>)
   | ({
+      instructionType: RecordsInstruction.RekeyCompressedRecord;
+    } & ParsedRekeyCompressedRecordInstruction<TProgram>)
+  | ({
       instructionType: RecordsInstruction.RekeyRecord;
     } & ParsedRekeyRecordInstruction<TProgram>)
   | ({
@@ -691,6 +836,9 @@ export type ParsedRecordsInstruction<
   | ({
       instructionType: RecordsInstruction.RequestAccess;
     } & ParsedRequestAccessInstruction<TProgram>)
+  | ({
+      instructionType: RecordsInstruction.RetractCompressedRecord;
+    } & ParsedRetractCompressedRecordInstruction<TProgram>)
   | ({
       instructionType: RecordsInstruction.RetractRecord;
     } & ParsedRetractRecordInstruction<TProgram>)
@@ -727,6 +875,13 @@ export function parseRecordsInstruction<TProgram extends string>(
 ): ParsedRecordsInstruction<TProgram> {
   const instructionType = identifyRecordsInstruction(instruction);
   switch (instructionType) {
+    case RecordsInstruction.AmendCompressedRecord: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.AmendCompressedRecord,
+        ...parseAmendCompressedRecordInstruction(instruction),
+      };
+    }
     case RecordsInstruction.AmendRecord: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -762,6 +917,20 @@ export function parseRecordsInstruction<TProgram extends string>(
         ...parseClosePatientInstruction(instruction),
       };
     }
+    case RecordsInstruction.CloseRecordTree: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.CloseRecordTree,
+        ...parseCloseRecordTreeInstruction(instruction),
+      };
+    }
+    case RecordsInstruction.CreateRecordTree: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.CreateRecordTree,
+        ...parseCreateRecordTreeInstruction(instruction),
+      };
+    }
     case RecordsInstruction.DenyAccessRequest: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -774,6 +943,13 @@ export function parseRecordsInstruction<TProgram extends string>(
       return {
         instructionType: RecordsInstruction.EmergencyAccess,
         ...parseEmergencyAccessInstruction(instruction),
+      };
+    }
+    case RecordsInstruction.EraseCompressedRecord: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.EraseCompressedRecord,
+        ...parseEraseCompressedRecordInstruction(instruction),
       };
     }
     case RecordsInstruction.EraseRecord: {
@@ -804,6 +980,13 @@ export function parseRecordsInstruction<TProgram extends string>(
         ...parseInitializeRegistryInstruction(instruction),
       };
     }
+    case RecordsInstruction.IssueCompressedRecord: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.IssueCompressedRecord,
+        ...parseIssueCompressedRecordInstruction(instruction),
+      };
+    }
     case RecordsInstruction.IssueRecord: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -832,6 +1015,13 @@ export function parseRecordsInstruction<TProgram extends string>(
         ...parseRegisterPatientInstruction(instruction),
       };
     }
+    case RecordsInstruction.RekeyCompressedRecord: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.RekeyCompressedRecord,
+        ...parseRekeyCompressedRecordInstruction(instruction),
+      };
+    }
     case RecordsInstruction.RekeyRecord: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -851,6 +1041,13 @@ export function parseRecordsInstruction<TProgram extends string>(
       return {
         instructionType: RecordsInstruction.RequestAccess,
         ...parseRequestAccessInstruction(instruction),
+      };
+    }
+    case RecordsInstruction.RetractCompressedRecord: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.RetractCompressedRecord,
+        ...parseRetractCompressedRecordInstruction(instruction),
       };
     }
     case RecordsInstruction.RetractRecord: {
@@ -950,11 +1147,17 @@ export type RecordsPluginAccounts = {
     SelfFetchFunctions<PatientArgs, Patient>;
   record: ReturnType<typeof getRecordCodec> &
     SelfFetchFunctions<RecordArgs, Record>;
+  recordTree: ReturnType<typeof getRecordTreeCodec> &
+    SelfFetchFunctions<RecordTreeArgs, RecordTree>;
   registryConfig: ReturnType<typeof getRegistryConfigCodec> &
     SelfFetchFunctions<RegistryConfigArgs, RegistryConfig>;
 };
 
 export type RecordsPluginInstructions = {
+  amendCompressedRecord: (
+    input: AmendCompressedRecordAsyncInput,
+  ) => ReturnType<typeof getAmendCompressedRecordInstructionAsync> &
+    SelfPlanAndSendFunctions;
   amendRecord: (
     input: AmendRecordAsyncInput,
   ) => ReturnType<typeof getAmendRecordInstructionAsync> &
@@ -975,6 +1178,14 @@ export type RecordsPluginInstructions = {
     input: ClosePatientAsyncInput,
   ) => ReturnType<typeof getClosePatientInstructionAsync> &
     SelfPlanAndSendFunctions;
+  closeRecordTree: (
+    input: CloseRecordTreeAsyncInput,
+  ) => ReturnType<typeof getCloseRecordTreeInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  createRecordTree: (
+    input: MakeOptional<CreateRecordTreeAsyncInput, "payer">,
+  ) => ReturnType<typeof getCreateRecordTreeInstructionAsync> &
+    SelfPlanAndSendFunctions;
   denyAccessRequest: (
     input: DenyAccessRequestAsyncInput,
   ) => ReturnType<typeof getDenyAccessRequestInstructionAsync> &
@@ -982,6 +1193,10 @@ export type RecordsPluginInstructions = {
   emergencyAccess: (
     input: MakeOptional<EmergencyAccessAsyncInput, "payer">,
   ) => ReturnType<typeof getEmergencyAccessInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  eraseCompressedRecord: (
+    input: EraseCompressedRecordAsyncInput,
+  ) => ReturnType<typeof getEraseCompressedRecordInstructionAsync> &
     SelfPlanAndSendFunctions;
   eraseRecord: (
     input: EraseRecordAsyncInput,
@@ -999,6 +1214,10 @@ export type RecordsPluginInstructions = {
     input: MakeOptional<InitializeRegistryAsyncInput, "payer">,
   ) => ReturnType<typeof getInitializeRegistryInstructionAsync> &
     SelfPlanAndSendFunctions;
+  issueCompressedRecord: (
+    input: IssueCompressedRecordAsyncInput,
+  ) => ReturnType<typeof getIssueCompressedRecordInstructionAsync> &
+    SelfPlanAndSendFunctions;
   issueRecord: (
     input: IssueRecordAsyncInput,
   ) => ReturnType<typeof getIssueRecordInstructionAsync> &
@@ -1015,6 +1234,10 @@ export type RecordsPluginInstructions = {
     input: MakeOptional<RegisterPatientAsyncInput, "payer">,
   ) => ReturnType<typeof getRegisterPatientInstructionAsync> &
     SelfPlanAndSendFunctions;
+  rekeyCompressedRecord: (
+    input: RekeyCompressedRecordAsyncInput,
+  ) => ReturnType<typeof getRekeyCompressedRecordInstructionAsync> &
+    SelfPlanAndSendFunctions;
   rekeyRecord: (
     input: RekeyRecordAsyncInput,
   ) => ReturnType<typeof getRekeyRecordInstructionAsync> &
@@ -1026,6 +1249,10 @@ export type RecordsPluginInstructions = {
   requestAccess: (
     input: MakeOptional<RequestAccessAsyncInput, "payer">,
   ) => ReturnType<typeof getRequestAccessInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  retractCompressedRecord: (
+    input: RetractCompressedRecordAsyncInput,
+  ) => ReturnType<typeof getRetractCompressedRecordInstructionAsync> &
     SelfPlanAndSendFunctions;
   retractRecord: (
     input: RetractRecordAsyncInput,
@@ -1075,10 +1302,10 @@ export type RecordsPluginPdas = {
   closePatientPatient: typeof findClosePatientPatientPda;
   bookMint: typeof findBookMintPda;
   recordAuthority: typeof findRecordAuthorityPda;
-  providerEntity: typeof findProviderEntityPda;
   config: typeof findConfigPda;
-  careLink: typeof findCareLinkPda;
   entity: typeof findEntityPda;
+  providerEntity: typeof findProviderEntityPda;
+  careLink: typeof findCareLinkPda;
   requesterEntity: typeof findRequesterEntityPda;
   custodians: typeof findCustodiansPda;
   eventAuthority: typeof findEventAuthorityPda;
@@ -1107,12 +1334,18 @@ export function recordsProgram() {
           grant: addSelfFetchFunctions(client, getGrantCodec()),
           patient: addSelfFetchFunctions(client, getPatientCodec()),
           record: addSelfFetchFunctions(client, getRecordCodec()),
+          recordTree: addSelfFetchFunctions(client, getRecordTreeCodec()),
           registryConfig: addSelfFetchFunctions(
             client,
             getRegistryConfigCodec(),
           ),
         },
         instructions: {
+          amendCompressedRecord: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getAmendCompressedRecordInstructionAsync(input),
+            ),
           amendRecord: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1141,6 +1374,19 @@ export function recordsProgram() {
               client,
               getClosePatientInstructionAsync(input),
             ),
+          closeRecordTree: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getCloseRecordTreeInstructionAsync(input),
+            ),
+          createRecordTree: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getCreateRecordTreeInstructionAsync({
+                ...input,
+                payer: input.payer ?? client.payer,
+              }),
+            ),
           denyAccessRequest: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1153,6 +1399,11 @@ export function recordsProgram() {
                 ...input,
                 payer: input.payer ?? client.payer,
               }),
+            ),
+          eraseCompressedRecord: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getEraseCompressedRecordInstructionAsync(input),
             ),
           eraseRecord: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1183,6 +1434,11 @@ export function recordsProgram() {
                 payer: input.payer ?? client.payer,
               }),
             ),
+          issueCompressedRecord: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getIssueCompressedRecordInstructionAsync(input),
+            ),
           issueRecord: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1209,6 +1465,11 @@ export function recordsProgram() {
                 payer: input.payer ?? client.payer,
               }),
             ),
+          rekeyCompressedRecord: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getRekeyCompressedRecordInstructionAsync(input),
+            ),
           rekeyRecord: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1226,6 +1487,11 @@ export function recordsProgram() {
                 ...input,
                 payer: input.payer ?? client.payer,
               }),
+            ),
+          retractCompressedRecord: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getRetractCompressedRecordInstructionAsync(input),
             ),
           retractRecord: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1287,10 +1553,10 @@ export function recordsProgram() {
           closePatientPatient: findClosePatientPatientPda,
           bookMint: findBookMintPda,
           recordAuthority: findRecordAuthorityPda,
-          providerEntity: findProviderEntityPda,
           config: findConfigPda,
-          careLink: findCareLinkPda,
           entity: findEntityPda,
+          providerEntity: findProviderEntityPda,
+          careLink: findCareLinkPda,
           requesterEntity: findRequesterEntityPda,
           custodians: findCustodiansPda,
           eventAuthority: findEventAuthorityPda,
