@@ -21,3 +21,4 @@ mod security;
 mod stranded;
 mod support;
 mod tokens;
+mod compressed_review;

@@ -43,8 +43,11 @@ pub struct CreateRecordTree<'info> {
     /// The authority's entity, for a tree of its own (not shared).
     #[account(seeds = [ENTITY_SEED, authority.key().as_ref()], bump = authority_entity.bump)]
     pub authority_entity: Option<Account<'info, Entity>>,
-    /// The new tree: allocated, owned by this program, all zeroes.
-    #[account(zero)]
+    /// The new tree: allocated, owned by this program, all zeroes. Its
+    /// keypair signs (it signed `create_account` already): an account
+    /// allocated in an earlier transaction cannot be initialised by anyone
+    /// else as their own tree (and its rent taken back to them on close).
+    #[account(zero, signer)]
     pub tree: Account<'info, RecordTree>,
     pub system_program: Program<'info, System>,
 }
