@@ -485,6 +485,28 @@ fn a_grant_over_a_leaf_does_not_reach_the_same_index_of_another_tree() {
         RecordsError::AmendNotPermitted,
     );
     world.assert_unchanged(&before);
+    // Another entity with no grant, or with a grant to read only, amends
+    // nobody's compressed record.
+    let reader = world.provider();
+    let leaf = world.leaf(&first, 0);
+    let read_only = grant_leaf(&mut world, &patient, &reader.pubkey(), leaf, READ);
+    let before = world.snapshot(&[first, second, grant, read_only, book_account(&p)]);
+    for by_grant in [None, Some(read_only)] {
+        let ix = cz::amend_compressed_record(
+            &reader.pubkey(),
+            by_grant,
+            AmendCompressedRecordArgs {
+                commitment: [0xA2; 32],
+                content_commitment: [0xAC; 32],
+                previous: world.leaf(&first, 0),
+            },
+        );
+        custom_error(
+            world.send(&[ix], &[&reader]),
+            RecordsError::AmendNotPermitted,
+        );
+    }
+    world.assert_unchanged(&before);
     // The grant still reads the leaf it names.
     let ix = cz::log_access(
         &specialist.pubkey(),
