@@ -909,3 +909,56 @@ fn a_seeded_random_sequence_with_attacks_keeps_two_trees_and_two_books_with_the_
         "both trees grew"
     );
 }
+
+/// Finding: the tree's own key as the payer of its creation. The rent is
+/// then to be refunded to the tree itself on close, which no close can do
+/// (Anchor refuses to close an account into itself): the tree could never be
+/// closed and its rent was locked for ever. Refused at creation now.
+#[test]
+fn a_tree_is_not_its_own_rent_payer() {
+    let mut world = World::new();
+    let lab = world.lab();
+    let tree = Keypair::new();
+    let args = tree_args(6, 8, 2);
+    let space = RecordTree::space(6, 8, 2).unwrap();
+    let lamports = world.svm.minimum_balance_for_rent_exemption(space);
+    let [create, _] = cz::create_record_tree(
+        &world.payer.pubkey(),
+        &lab.pubkey(),
+        &tree.pubkey(),
+        lamports,
+        args.clone(),
+    );
+    world.send(&[create], &[&tree]).expect("allocated");
+    let before = world.snapshot(&[tree.pubkey(), lab.pubkey()]);
+    let [_, init] = cz::create_record_tree(
+        &tree.pubkey(),
+        &lab.pubkey(),
+        &tree.pubkey(),
+        lamports,
+        args.clone(),
+    );
+    custom_error(
+        world.send(&[init], &[&lab, &tree]),
+        RecordsError::TreeIsItsOwnRentPayer,
+    );
+    world.assert_unchanged(&before);
+
+    // With another payer it is created, and closes with its rent back.
+    let [_, init] = cz::create_record_tree(
+        &world.payer.pubkey(),
+        &lab.pubkey(),
+        &tree.pubkey(),
+        lamports,
+        args,
+    );
+    world.send(&[init], &[&lab, &tree]).expect("created");
+    let payer = world.payer.pubkey();
+    let fee_payer = world.wallet();
+    let before = world.lamports(&payer);
+    let ix = cz::close_record_tree(&lab.pubkey(), &tree.pubkey(), &payer);
+    world
+        .send_paid_by(&fee_payer, &[ix], &[&lab])
+        .expect("closes");
+    assert_eq!(world.lamports(&payer), before + lamports);
+}

@@ -54,6 +54,13 @@ pub struct CreateRecordTree<'info> {
 
 impl CreateRecordTree<'_> {
     pub fn validate(&self, args: &CreateRecordTreeArgs, now: i64) -> Result<()> {
+        // The rent goes back to the payer on close, and an account is never
+        // closed into itself: a tree paying its own rent could never close.
+        require_keys_neq!(
+            self.payer.key(),
+            self.tree.key(),
+            RecordsError::TreeIsItsOwnRentPayer
+        );
         let space = RecordTree::space(args.max_depth, args.max_buffer_size, args.canopy_depth)?;
         require!(
             self.tree.to_account_info().data_len() == space,
