@@ -147,4 +147,6 @@ pub enum RecordsError {
     TreeNotEmpty,
     #[msg("account is not a record tree of this program")]
     NotARecordTree,
+    #[msg("a record tree cannot pay its own rent: the refund on close would have nowhere to go")]
+    TreeIsItsOwnRentPayer,
 }

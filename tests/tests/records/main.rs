@@ -7,6 +7,7 @@ mod attacks_book;
 mod attacks_keys;
 mod attacks_review;
 mod compressed;
+mod compressed_review;
 mod custodians;
 mod emergency;
 mod guardian_keys;

@@ -785,3 +785,76 @@ fn rent_figures_for_depth_14_20_24() {
         assert_eq!((s, rent), (want_space, want_rent), "depth {depth}");
     }
 }
+
+/// Review (issue 16): an inner node is never accepted as a leaf, whatever
+/// index and proof length it is offered with (the leaf is always hashed
+/// through all `depth` levels, the canopy filling what the caller left out);
+/// a full proof whose canopy-level sibling disagrees with the canopy, or a
+/// proof longer than the depth, is refused, and a refused replace changes
+/// no byte.
+#[test]
+fn an_inner_node_is_no_leaf_and_a_wrong_canopy_sibling_is_no_proof() {
+    let (depth, buffer, canopy) = (4u32, 8u32, 2u32);
+    let mut rng = Rng::new(0x16_1A);
+    let mut data = new_tree(depth, buffer, canopy);
+    let mut model = Model::new(depth);
+    for _ in 0..6 {
+        let leaf = rng.leaf();
+        append(&mut data, &leaf).unwrap();
+        model.leaves.push(leaf);
+    }
+    let root_now = root(&data).unwrap();
+    let levels = model.levels();
+    let min = (depth - canopy) as usize;
+    for level in 1..depth as usize {
+        for pos in 0..(1usize << (depth as usize - level)) {
+            let inner = Model::node(&levels, level, pos);
+            for index in 0..model.capacity() {
+                let full = model.proof(index);
+                for len in min..=depth as usize {
+                    // The node's own siblings from its level up, or the
+                    // siblings of a leaf, cut to every accepted length.
+                    let own: Vec<Node> = full[level.min(full.len())..].to_vec();
+                    for proof in [full[..len].to_vec(), own.clone()] {
+                        let got = verify(&data, &inner, index as u32, &proof);
+                        assert!(
+                            matches!(
+                                got,
+                                Err(TreeError::ProofInvalid | TreeError::ProofLengthInvalid)
+                            ),
+                            "inner node (level {level}, pos {pos}) at {index}: {got:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // Leaf 1 with its full proof (canopy siblings sent too) verifies...
+    let full = model.proof(1);
+    verify(&data, &model.leaf(1), 1, &full).unwrap();
+    verify_at(&data, &root_now, &model.leaf(1), 1, &full).unwrap();
+    // ...but not with a canopy-level sibling changed, nor one node too many.
+    for level in min..depth as usize {
+        let mut wrong = full.clone();
+        wrong[level][0] ^= 1;
+        assert_eq!(
+            verify(&data, &model.leaf(1), 1, &wrong),
+            Err(TreeError::ProofInvalid)
+        );
+        let new = rng.leaf();
+        refused(&mut data, TreeError::ProofInvalid, |d| {
+            replace(d, &root_now, &model.leaf(1), &new, 1, &wrong)
+        });
+    }
+    let mut long = full.clone();
+    long.push([9; 32]);
+    assert_eq!(
+        verify(&data, &model.leaf(1), 1, &long),
+        Err(TreeError::ProofLengthInvalid)
+    );
+    let new = rng.leaf();
+    refused(&mut data, TreeError::ProofLengthInvalid, |d| {
+        replace(d, &root_now, &model.leaf(1), &new, 1, &long)
+    });
+    check(&data, &model, 6);
+}

@@ -43,14 +43,24 @@ pub struct CreateRecordTree<'info> {
     /// The authority's entity, for a tree of its own (not shared).
     #[account(seeds = [ENTITY_SEED, authority.key().as_ref()], bump = entity.bump)]
     pub entity: Option<Account<'info, Entity>>,
-    /// The new tree: allocated, owned by this program, all zeroes.
-    #[account(zero)]
+    /// The new tree: allocated, owned by this program, all zeroes. Its
+    /// keypair signs (it signed `create_account` already): an account
+    /// allocated in an earlier transaction cannot be initialised by anyone
+    /// else as their own tree (and its rent taken back to them on close).
+    #[account(zero, signer)]
     pub tree: Account<'info, RecordTree>,
     pub system_program: Program<'info, System>,
 }
 
 impl CreateRecordTree<'_> {
     pub fn validate(&self, args: &CreateRecordTreeArgs, now: i64) -> Result<()> {
+        // The rent goes back to the payer on close, and an account is never
+        // closed into itself: a tree paying its own rent could never close.
+        require_keys_neq!(
+            self.payer.key(),
+            self.tree.key(),
+            RecordsError::TreeIsItsOwnRentPayer
+        );
         let space = RecordTree::space(args.max_depth, args.max_buffer_size, args.canopy_depth)?;
         require!(
             self.tree.to_account_info().data_len() == space,
