@@ -749,3 +749,133 @@ async fn a_compressed_record_requested_approved_revoked_rekeyed_amended_and_the_
     assert_eq!(index.record(0).unwrap().status, RecordStatus::Active);
     assert_eq!(s.book().await, 1);
 }
+
+/// A grant over the patient's records with Read, and the grant's address.
+async fn patient_wide_grant(s: &Scene, grantee: &Pubkey) -> Pubkey {
+    s.d.client
+        .grant_patient_access(
+            &s.patient.key,
+            &s.patient.pubkey(),
+            grantee,
+            kinds::ALL,
+            AccessTerms {
+                permissions: permissions::READ,
+                purpose: Purpose::Treatment,
+                duration: 30 * DAY,
+            },
+            &s.patient.enc,
+            &s.store,
+        )
+        .await
+        .unwrap()
+        .address("grant")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_grant_over_the_patients_records_hands_compressed_keys_and_its_revocation_rekeys_them() {
+    let s = scene().await;
+    let client = &s.d.client;
+    let second = Actor::new();
+    s.d.register_entity(&second, EntityKind::Provider, LOCAL_START + 365 * DAY)
+        .await
+        .unwrap();
+    // Issued before any grant over the patient's records: only the grant's
+    // sharing can hand their keys on.
+    let tree = s.tree().await;
+    let record = s.issue(tree).await;
+    let (_, _, account) = client
+        .issue_record_into(
+            &s.lab.key,
+            &s.patient.pubkey(),
+            RecordKind::LabResult,
+            OBSERVATION,
+            &s.store,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(!account.is_compressed());
+
+    // The shared listing names both kinds, from the chain.
+    let listed = client
+        .patient_records(&s.patient.pubkey())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.reference)
+        .collect::<Vec<_>>();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.contains(&record) && listed.contains(&account));
+    assert_eq!(
+        client.trees_of_patient(&s.patient.pubkey()).await.unwrap(),
+        vec![tree]
+    );
+
+    let revoked = patient_wide_grant(&s, &s.specialist.pubkey()).await;
+    let kept = patient_wide_grant(&s, &second.pubkey()).await;
+    for (grant, keys) in [(revoked, &s.specialist.enc), (kept, &second.enc)] {
+        for r in [&record, &account] {
+            assert_eq!(
+                client
+                    .read_granted(&grant, r, keys, &s.store)
+                    .await
+                    .unwrap(),
+                OBSERVATION,
+                "{r} through {grant}"
+            );
+        }
+    }
+
+    // The key the revoked grantee held, and its envelope's name.
+    let resolved = client.resolve_record(&record).await.unwrap();
+    let held = client
+        .envelope_key_of(&resolved, &s.specialist.enc, &s.store)
+        .await
+        .unwrap();
+    let envelope = panacea_sdk::offchain::envelope_name(
+        &held,
+        &resolved.binding(),
+        &s.specialist.enc.public_key_bytes(),
+    )
+    .unwrap();
+    assert!(s.store.get_envelope(&envelope).await.is_ok());
+
+    let (outcome, rekeyed) = client
+        .revoke_grant(&s.patient.key, &revoked, Some(&s.patient.enc), &s.store)
+        .await
+        .unwrap();
+    assert!(rekeyed);
+    let named: Vec<Pubkey> = outcome
+        .addresses
+        .iter()
+        .filter(|(what, _)| *what == "record")
+        .map(|(_, a)| *a)
+        .collect();
+    assert!(named.contains(&record.address()), "{named:?}");
+    assert!(named.contains(&account.address()), "{named:?}");
+
+    // The leaf points at a new ciphertext; the old one and the former
+    // grantee's envelope are gone; the other grantee and the patient read.
+    let after = client.resolve_record(&record).await.unwrap();
+    assert_ne!(after.record.commitment, resolved.record.commitment);
+    assert!(s.store.get(&resolved.uri()).await.is_err());
+    assert!(s.store.get_envelope(&envelope).await.is_err());
+    for r in [&record, &account] {
+        assert!(client
+            .read_granted(&revoked, r, &s.specialist.enc, &s.store)
+            .await
+            .is_err());
+        assert_eq!(
+            client
+                .read_granted(&kept, r, &second.enc, &s.store)
+                .await
+                .unwrap(),
+            OBSERVATION
+        );
+        assert_eq!(
+            client.read_own(r, &s.patient.enc, &s.store).await.unwrap(),
+            OBSERVATION
+        );
+    }
+}

@@ -99,6 +99,34 @@ impl ResolvedRecord {
     }
 }
 
+/// One of a patient's records, either kind, as every path over "all the
+/// patient's records" lists it ([`PanaceaClient::patient_records`]).
+#[derive(Clone, Debug)]
+pub struct PatientRecord {
+    pub reference: RecordRef,
+    /// The address grants, requests, claims and events name it by.
+    pub address: Pubkey,
+    pub record: Record,
+}
+
+impl PatientRecord {
+    /// The 32 bytes its ciphertext, envelopes and wrapped keys are bound to
+    /// (as [`ResolvedRecord::binding`]).
+    pub fn binding(&self) -> [u8; 32] {
+        match self.reference {
+            RecordRef::Account(address) => address.to_bytes(),
+            RecordRef::Compressed { tree, .. } => {
+                key_binding(&tree, &self.record.patient, &self.record.content_commitment)
+            }
+        }
+    }
+
+    /// Where its ciphertext is stored.
+    pub fn uri(&self) -> String {
+        offchain::blob_uri(&self.record.commitment)
+    }
+}
+
 /// A compressed record sealed, stored and wrapped, and the instruction that
 /// appends it ([`PanaceaClient::prepare_compressed_issue`]).
 pub struct PreparedIssue {
@@ -910,6 +938,97 @@ impl<B: Backend> PanaceaClient<B> {
             sealed,
             amended,
         ))
+    }
+
+    /// Every record of a patient, both kinds (any status; an erased leaf is
+    /// none): the record accounts, then the live leaves naming the patient
+    /// of every tree the patient's history wrote to. The trees are read
+    /// from the chain (the `CompressedRecordWritten` events of transactions
+    /// naming the patient's profile: every compressed issue and amendment),
+    /// each leaf from the tree's index, checked against the account. What
+    /// every path over "all the patient's records" uses: sharing a grant
+    /// over them, re-keying after its revocation, re-keying them all,
+    /// rotating the patient's or the guardian's key, wrapping them to a
+    /// guardian.
+    pub async fn patient_records(&self, patient: &Pubkey) -> Result<Vec<PatientRecord>> {
+        let mut out: Vec<PatientRecord> = self
+            .records_of_patient(patient)
+            .await?
+            .into_iter()
+            .map(|(address, record)| PatientRecord {
+                reference: RecordRef::Account(address),
+                address,
+                record,
+            })
+            .collect();
+        for tree in self.trees_of_patient(patient).await? {
+            let index = self.tree_index(&tree).await?;
+            for (at, record) in index.leaves() {
+                let Some(record) = record.filter(|r| r.patient == *patient) else {
+                    continue;
+                };
+                let reference = RecordRef::Compressed { tree, index: at };
+                out.push(PatientRecord {
+                    reference,
+                    address: reference.address(),
+                    record: record.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The record trees holding (or having held) a leaf of the patient, as
+    /// the patient's history names them, that still exist (a closed tree
+    /// was empty or fully erased).
+    pub async fn trees_of_patient(&self, patient: &Pubkey) -> Result<Vec<Pubkey>> {
+        let profile = records::pda::patient(patient).0;
+        let mut trees = std::collections::BTreeSet::new();
+        for signature in self.backend().signatures_for_address(&profile).await? {
+            let Some(tx) = self.backend().transaction(&signature).await? else {
+                continue;
+            };
+            if tx.error.is_some() {
+                continue;
+            }
+            for event in events_of(&tx) {
+                if let PanaceaEvent::CompressedRecordWritten(e) = event {
+                    if e.record.as_ref().is_some_and(|r| r.patient == *patient) {
+                        trees.insert(e.tree);
+                    }
+                }
+            }
+        }
+        let mut live = Vec::with_capacity(trees.len());
+        for tree in trees {
+            if self.exists(&tree).await? {
+                live.push(tree);
+            }
+        }
+        Ok(live)
+    }
+
+    /// Re-keys one of the patient's records, either kind
+    /// ([`rekey_record`](Self::rekey_record) or
+    /// [`rekey_compressed_record`](Self::rekey_compressed_record)).
+    pub async fn rekey_any_record(
+        &self,
+        authority: &AnySigner,
+        record: &RecordRef,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Outcome> {
+        match record {
+            RecordRef::Account(address) => {
+                let state: Record = self.get(address).await?;
+                self.rekey_record(authority, &state.patient, address, keys, store)
+                    .await
+            }
+            RecordRef::Compressed { .. } => {
+                self.rekey_compressed_record(authority, record, keys, store)
+                    .await
+            }
+        }
     }
 
     /// Finds the compressed record at `address` among the patient's: the
