@@ -879,3 +879,59 @@ async fn a_grant_over_the_patients_records_hands_compressed_keys_and_its_revocat
         );
     }
 }
+
+#[tokio::test]
+async fn rekeying_all_records_and_rotating_the_patient_key_cover_compressed_records() {
+    let s = scene().await;
+    let client = &s.d.client;
+    let tree = s.tree().await;
+    let record = s.issue(tree).await;
+    let grant = patient_wide_grant(&s, &s.specialist.pubkey()).await;
+
+    // Every record re-keyed, the compressed one too; the live grantee
+    // gets the new key.
+    let before = client.resolve_record(&record).await.unwrap();
+    let rekeyed = client
+        .rekey_all_records(
+            &s.patient.key,
+            &s.patient.pubkey(),
+            &s.patient.enc,
+            &s.store,
+        )
+        .await
+        .unwrap();
+    assert_eq!(rekeyed, vec![record.address()]);
+    let after = client.resolve_record(&record).await.unwrap();
+    assert_ne!(after.record.commitment, before.record.commitment);
+    assert!(s.store.get(&before.uri()).await.is_err());
+    assert_eq!(
+        client
+            .read_own(&record, &s.patient.enc, &s.store)
+            .await
+            .unwrap(),
+        OBSERVATION
+    );
+    assert_eq!(
+        client
+            .read_granted(&grant, &record, &s.specialist.enc, &s.store)
+            .await
+            .unwrap(),
+        OBSERVATION
+    );
+
+    // The patient's key rotated: the compressed record's envelope is
+    // re-wrapped to the new key; the old key opens nothing.
+    let new_keys = panacea_sdk::offchain::EncryptionKeypair::generate();
+    client
+        .rotate_patient_key(&s.patient.key, &s.patient.enc, &new_keys, &s.store)
+        .await
+        .unwrap();
+    assert_eq!(
+        client.read_own(&record, &new_keys, &s.store).await.unwrap(),
+        OBSERVATION
+    );
+    assert!(client
+        .read_own(&record, &s.patient.enc, &s.store)
+        .await
+        .is_err());
+}

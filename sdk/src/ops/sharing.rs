@@ -342,9 +342,10 @@ impl<B: Backend> PanaceaClient<B> {
         Ok(rekeyed)
     }
 
-    /// Re-keys every record of the patient whose ciphertext is in `store`
-    /// (not retracted): what to do after removing a guardian (or any
-    /// holder of envelopes) who may have copied data keys.
+    /// Re-keys every record of the patient, either kind, whose ciphertext
+    /// is in `store` (not retracted): what to do after removing a guardian
+    /// (or any holder of envelopes) who may have copied data keys. Returns
+    /// the records re-keyed (their addresses).
     pub async fn rekey_all_records(
         &self,
         authority: &AnySigner,
@@ -360,18 +361,15 @@ impl<B: Backend> PanaceaClient<B> {
         )
         .await?;
         let mut rekeyed = Vec::new();
-        for (address, record) in self.records_of_patient(patient).await? {
-            if record.status == RecordStatus::Retracted
-                || store
-                    .get(&offchain::blob_uri(&record.commitment))
-                    .await
-                    .is_err()
+        for record in self.patient_records(patient).await? {
+            if record.record.status == RecordStatus::Retracted
+                || store.get(&record.uri()).await.is_err()
             {
                 continue;
             }
-            self.rekey_record(authority, patient, &address, keys, store)
+            self.rekey_any_record(authority, &record.reference, keys, store)
                 .await?;
-            rekeyed.push(address);
+            rekeyed.push(record.address);
         }
         Ok(rekeyed)
     }
