@@ -1044,7 +1044,12 @@ impl<B: Backend> PanaceaClient<B> {
         loop {
             trees.clear();
             let mut serials = std::collections::BTreeSet::new();
-            for signature in self.backend().signatures_for_address(&profile).await? {
+            // Every page of it: a profile's history can pass a node's page.
+            for signature in self
+                .backend()
+                .signatures_for_address_until(&profile, None)
+                .await?
+            {
                 let Some(tx) = self.backend().transaction(&signature).await? else {
                     continue;
                 };
