@@ -23,7 +23,7 @@ use {
 };
 
 const SOL: u64 = 1_000_000_000;
-const ACTORS: [&str; 13] = [
+const ACTORS: [&str; 14] = [
     "batch-patient",
     "bad-patient",
     "claims-patient",
@@ -37,6 +37,7 @@ const ACTORS: [&str; 13] = [
     "guarded",
     "emergency-room",
     "summary-patient",
+    "tree-patient",
 ];
 
 /// One localnet for the whole test binary, kept alive on its own thread,
@@ -2117,4 +2118,190 @@ fn break_glass_reads_the_summary_from_custodian_processes() {
     for word in phi {
         assert!(!text.contains(word), "{word:?} in the release log");
     }
+}
+
+#[test]
+fn compressed_records_over_json_rpc() {
+    let net = registered();
+    let client = net.client();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let patient = net.address("tree-patient").to_string();
+    let (insurer, specialist) = (net.address("insurer"), net.address("specialist"));
+    net.ok("tree-patient", &["patient", "register"]);
+    net.ok(
+        "tree-patient",
+        &[
+            "access",
+            "authorize",
+            "--issuer",
+            &net.address("lab").to_string(),
+        ],
+    );
+
+    // The lab's own tree at the default dimensions (depth 20, canopy 10).
+    let created = net.ok("lab", &["tree", "create"]);
+    let tree = created["tree"].as_str().unwrap().to_string();
+    assert_eq!(created["capacity"], 1u64 << 20);
+    let mut leaves = Vec::new();
+    for at in 0..2 {
+        let issued = net.ok(
+            "lab",
+            &[
+                "record",
+                "issue",
+                &sample("lab-result.json"),
+                "--patient",
+                &patient,
+                "--tree",
+                &tree,
+            ],
+        );
+        assert_eq!(issued["status"], "issued");
+        let leaf = issued["leaf"].as_str().unwrap().to_string();
+        assert_eq!(leaf, format!("{tree}:{at}"));
+        leaves.push(leaf);
+    }
+    // The index, rebuilt over JSON-RPC from the tree's history, matches
+    // the account (`tree show` checks the root).
+    let shown = net.ok("lab", &["tree", "show", &tree, "--leaves"]);
+    assert_eq!(
+        (shown["records"].as_u64(), shown["erased"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let listed = shown["leaves"].as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(listed
+        .iter()
+        .all(|l| l["status"] == "Active" && l["patient"] == patient.as_str()));
+
+    // The patient reads it; a grant over the leaf lets the specialist read
+    // and log; a grant over the patient's records hands the other leaf's
+    // key (found from the patient's history).
+    let own = net.ok("tree-patient", &["record", "fetch", &leaves[0]]);
+    assert_eq!(own["fhir"]["resourceType"], "Observation");
+    let granted = net.ok(
+        "tree-patient",
+        &[
+            "access",
+            "grant",
+            &leaves[0],
+            "--to",
+            &specialist.to_string(),
+        ],
+    );
+    let grant = granted["grant"].as_str().unwrap().to_string();
+    let read = net.ok("specialist", &["record", "fetch", &leaves[0]]);
+    assert_eq!(read["fhir"]["resourceType"], "Observation");
+    let logged = net.ok(
+        "specialist",
+        &["access", "log", &grant, "--record", &leaves[0]],
+    );
+    assert_eq!(logged["access_count"], 1);
+    // The patient's records of both kinds, listed over JSON-RPC from the
+    // patient's history: both leaves.
+    let patient_key: Pubkey = patient.parse().unwrap();
+    let listed = runtime
+        .block_on(client.patient_records(&patient_key))
+        .unwrap()
+        .into_iter()
+        .map(|r| r.reference.to_string())
+        .collect::<Vec<_>>();
+    assert_eq!(
+        listed,
+        leaves,
+        "{:?}",
+        runtime.block_on(client.trees_of_patient(&patient_key))
+    );
+    let wide = net.ok(
+        "tree-patient",
+        &[
+            "access",
+            "grant",
+            "--kinds",
+            "all",
+            "--to",
+            &specialist.to_string(),
+        ],
+    );
+    let wide = wide["grant"].as_str().unwrap().to_string();
+    let read = net.ok(
+        "specialist",
+        &["record", "fetch", &leaves[1], "--grant", &wide],
+    );
+    assert_eq!(read["fhir"]["resourceType"], "Observation");
+
+    // Billed: a policy of the insurer, the patient's payment consent, a
+    // claim over the compressed record (a v0 transaction through the
+    // lab's lookup table at depth 20); billed twice is refused.
+    let mint = Keypair::new();
+    let token = anchor_spl::token::ID;
+    runtime
+        .block_on(client.create_funded_mint(&mint, 6, &token, &[(insurer, 1_000_000_000)]))
+        .unwrap();
+    let mint = mint.pubkey().to_string();
+    net.ok(
+        "tree-patient",
+        &[
+            "consent",
+            "grant",
+            "--to",
+            &insurer.to_string(),
+            "--purpose",
+            "payment",
+        ],
+    );
+    let policy = net.ok(
+        "insurer",
+        &[
+            "policy",
+            "create",
+            "--patient",
+            &patient,
+            "--mint",
+            &mint,
+            "--coverage",
+            "800",
+            "--auto-approve",
+            "100",
+            "--appeal-window",
+            "1d",
+        ],
+    )["policy"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    net.ok("insurer", &["policy", "fund", &policy, "500"]);
+    let submit = [
+        "claim", "submit", "--policy", &policy, "--record", &leaves[0], "--amount", "40",
+    ];
+    let claim = net.ok("lab", &submit);
+    assert_eq!(claim["status"], "Approved");
+    assert_eq!(claim["amount_payable"], 40_000_000);
+    assert!(!net.run("lab", &submit).status.success(), "billed twice");
+
+    // The tree does not close while a leaf lives; erased one by one, it
+    // closes and its rent goes back.
+    fails(
+        net.run("lab", &["tree", "close", &tree]),
+        "2 records not erased",
+    );
+    net.ok("tree-patient", &["record", "erase", &leaves[0]]);
+    let shown = net.ok("lab", &["tree", "show", &tree, "--leaves"]);
+    assert_eq!(shown["erased"], 1);
+    assert_eq!(shown["leaves"][0]["status"], "Erased");
+    fails(
+        net.run("tree-patient", &["record", "fetch", &leaves[0]]),
+        "was erased",
+    );
+    fails(
+        net.run("lab", &["tree", "close", &tree]),
+        "1 records not erased",
+    );
+    net.ok("tree-patient", &["record", "erase", &leaves[1]]);
+    let closed = net.ok("lab", &["tree", "close", &tree]);
+    assert_eq!(closed["lamports"], shown["rent_lamports"]);
+    assert!(runtime
+        .block_on(client.backend().get_account(&tree.parse().unwrap()))
+        .unwrap()
+        .is_none());
 }

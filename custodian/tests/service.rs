@@ -815,3 +815,57 @@ async fn extreme_times_oversized_bodies_other_patients_strangers_and_a_suspended
     assert_eq!(service.remembered_nonces(), 0);
     let _ = std::fs::remove_dir_all(&scene.dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_compressed_record_in_the_summary_is_read_through_the_custodians() {
+    let scene = scene().await;
+    let patient = scene.patient.pubkey();
+    let tree = scene
+        .client
+        .create_record_tree(&scene.lab.key, 14, 64, 10, false)
+        .await
+        .unwrap()
+        .address("tree")
+        .unwrap();
+    let (kind, fhir) = SYNTHETIC_IPS[1];
+    let (_, _, leaf) = scene
+        .client
+        .issue_record_into(
+            &scene.lab.key,
+            &patient,
+            kind,
+            fhir.as_bytes(),
+            &scene.store,
+            Some(tree),
+        )
+        .await
+        .unwrap();
+    assert!(leaf.is_compressed());
+    let index = scene
+        .client
+        .mark_emergency_summary(
+            &patient,
+            &scene.patient.enc,
+            &[leaf.address()],
+            &scene.store,
+        )
+        .await
+        .unwrap();
+    assert_eq!(index.records.len(), 5);
+
+    // The ER breaks the glass, logs its access to the leaf, gets two
+    // shares of its key from the custodians and opens it.
+    let read = scene.er_reads(&patient).await.unwrap();
+    assert_eq!(read.len(), 5);
+    let compressed = read
+        .iter()
+        .find(|r| r.record == leaf.address())
+        .expect("the compressed record was read");
+    assert_eq!(compressed.fhir_json, fhir.as_bytes());
+    assert_eq!(compressed.kind, kind);
+    assert!(scene
+        .releases(0)
+        .iter()
+        .chain(scene.releases(1).iter())
+        .any(|l| l["record"] == leaf.address().to_string()));
+}

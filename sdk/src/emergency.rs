@@ -55,6 +55,7 @@ use {
         error::{Result, SdkError},
         events::{events_of, PanaceaEvent},
         offchain::{self, BlobStore, DataKey, EncryptionKeypair, EnvelopeName, FhirSummary},
+        ops::compressed::PatientRecord,
         records as rx,
     },
     anchor_lang::prelude::Pubkey,
@@ -591,10 +592,12 @@ pub async fn check_emergency_access<B: Backend>(
     let record = match record {
         None => None,
         Some(address) => {
+            // Either kind: an account, or a live leaf of the patient's.
             let state: Record = client
-                .fetch(address)
+                .patient_record(patient, address)
                 .await?
-                .ok_or(Refusal::RecordNotCovered)?;
+                .ok_or(Refusal::RecordNotCovered)?
+                .record;
             if !grant.covers(address, &state) {
                 return Err(Refusal::RecordNotCovered);
             }
@@ -747,12 +750,9 @@ impl<B: Backend> PanaceaClient<B> {
         };
         let mut gone = Vec::new();
         for record in &to_split {
-            match self.fetch::<Record>(record).await? {
-                Some(state)
-                    if state.patient == *patient && state.status == RecordStatus::Active =>
-                {
-                    self.write_shares(&custodians, keys, record, &state, store)
-                        .await?;
+            match self.patient_record(patient, record).await? {
+                Some(state) if state.record.status == RecordStatus::Active => {
+                    self.write_shares(&custodians, keys, &state, store).await?;
                     index.records.insert(*record);
                 }
                 _ if records.contains(record) => {
@@ -813,11 +813,10 @@ impl<B: Backend> PanaceaClient<B> {
         if !index.records.contains(record) {
             return Ok(());
         }
-        match self.fetch::<Record>(record).await? {
-            Some(state) if state.status == RecordStatus::Active => {
+        match self.patient_record(patient, record).await? {
+            Some(state) if state.record.status == RecordStatus::Active => {
                 if index.generation == custodians.generation {
-                    self.write_shares(&custodians, keys, record, &state, store)
-                        .await
+                    self.write_shares(&custodians, keys, &state, store).await
                 } else {
                     self.mark_emergency_summary(patient, keys, &[], store)
                         .await
@@ -835,11 +834,12 @@ impl<B: Backend> PanaceaClient<B> {
         &self,
         custodians: &EmergencyCustodians,
         keys: &EncryptionKeypair,
-        record: &Pubkey,
-        state: &Record,
+        state: &PatientRecord,
         store: &BlobStore,
     ) -> Result<()> {
-        let data_key = self.patient_data_key(state, keys, store).await?;
+        let record = &state.address;
+        let data_key =
+            offchain::envelope_data_key(store, &state.binding(), &state.uri(), keys).await?;
         let n = u8::try_from(custodians.custodians.len())
             .map_err(|_| SdkError::InvalidInput("too many custodians".into()))?;
         let shares = split_data_key(&data_key, custodians.threshold, n)?;
@@ -951,8 +951,19 @@ impl<B: Backend> PanaceaClient<B> {
         let mut states = Vec::with_capacity(records.len());
         let mut logs = Vec::with_capacity(records.len());
         for record in records {
-            let state: Record = self.get(&record).await?;
-            logs.extend(self.log_access(er, &grant, &record).await?.signature);
+            let state = self
+                .patient_record(patient, &record)
+                .await?
+                .ok_or_else(|| {
+                    SdkError::InvalidInput(format!(
+                        "record {record} of the summary is no record of patient {patient}"
+                    ))
+                })?;
+            logs.extend(
+                self.log_record_access(er, &grant, &state.reference)
+                    .await?
+                    .signature,
+            );
             states.push((record, state));
         }
         self.wait_until_listed(&grant, &logs).await?;
@@ -1005,17 +1016,17 @@ impl<B: Backend> PanaceaClient<B> {
             let key = combine_shares(custodians.threshold, &shares)?;
             let fhir_json = offchain::open(
                 store,
-                &rx::record_context(&state),
-                &offchain::blob_uri(&state.commitment),
-                &state.commitment,
-                &state.content_commitment,
+                &offchain::RecordContext::new(state.binding(), state.record.record_version),
+                &state.uri(),
+                &state.record.commitment,
+                &state.record.content_commitment,
                 &key,
             )
             .await?;
             let summary = offchain::validate_fhir(&fhir_json)?;
             out.push(EmergencyRecord {
                 record,
-                kind: state.kind,
+                kind: state.record.kind,
                 summary,
                 fhir_json,
             });

@@ -615,13 +615,17 @@ async fn a_depth_20_claim_goes_v0_with_a_lookup_table_and_one_that_cannot_fit_is
         .await
         .unwrap();
     assert_eq!(outcome.address("lookup_table"), Some(table));
-    // The provider paying its own fees: one signature less, legacy.
+    // The provider paying its own fees: one signature less, 1,232 bytes
+    // as a legacy transaction but 1,233 with the compute-unit limit the
+    // client adds when the claim needs more than the default units (as on
+    // a validator over JSON-RPC): it goes v0 too, through its own table.
     let own = PanaceaClient::new(s.d.backend.clone(), s.lab.key.insecure_clone());
     let outcome = own
         .bill_records(&s.lab.key, &policy, &[third], 300_000, [8; 32])
         .await
         .unwrap();
-    assert_eq!(outcome.address("lookup_table"), None);
+    let own_table = outcome.address("lookup_table").expect("v0");
+    assert_ne!(own_table, table, "the provider's own table");
 }
 
 #[tokio::test]
@@ -748,4 +752,314 @@ async fn a_compressed_record_requested_approved_revoked_rekeyed_amended_and_the_
     assert_eq!(index.record(1).unwrap().status, RecordStatus::Retracted);
     assert_eq!(index.record(0).unwrap().status, RecordStatus::Active);
     assert_eq!(s.book().await, 1);
+}
+
+/// A grant over the patient's records with Read, and the grant's address.
+async fn patient_wide_grant(s: &Scene, grantee: &Pubkey) -> Pubkey {
+    s.d.client
+        .grant_patient_access(
+            &s.patient.key,
+            &s.patient.pubkey(),
+            grantee,
+            kinds::ALL,
+            AccessTerms {
+                permissions: permissions::READ,
+                purpose: Purpose::Treatment,
+                duration: 30 * DAY,
+            },
+            &s.patient.enc,
+            &s.store,
+        )
+        .await
+        .unwrap()
+        .address("grant")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_grant_over_the_patients_records_hands_compressed_keys_and_its_revocation_rekeys_them() {
+    let s = scene().await;
+    let client = &s.d.client;
+    let second = Actor::new();
+    s.d.register_entity(&second, EntityKind::Provider, LOCAL_START + 365 * DAY)
+        .await
+        .unwrap();
+    // Issued before any grant over the patient's records: only the grant's
+    // sharing can hand their keys on.
+    let tree = s.tree().await;
+    let record = s.issue(tree).await;
+    let (_, _, account) = client
+        .issue_record_into(
+            &s.lab.key,
+            &s.patient.pubkey(),
+            RecordKind::LabResult,
+            OBSERVATION,
+            &s.store,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(!account.is_compressed());
+
+    // The shared listing names both kinds, from the chain.
+    let listed = client
+        .patient_records(&s.patient.pubkey())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.reference)
+        .collect::<Vec<_>>();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.contains(&record) && listed.contains(&account));
+    assert_eq!(
+        client.trees_of_patient(&s.patient.pubkey()).await.unwrap(),
+        vec![tree]
+    );
+
+    let revoked = patient_wide_grant(&s, &s.specialist.pubkey()).await;
+    let kept = patient_wide_grant(&s, &second.pubkey()).await;
+    for (grant, keys) in [(revoked, &s.specialist.enc), (kept, &second.enc)] {
+        for r in [&record, &account] {
+            assert_eq!(
+                client
+                    .read_granted(&grant, r, keys, &s.store)
+                    .await
+                    .unwrap(),
+                OBSERVATION,
+                "{r} through {grant}"
+            );
+        }
+    }
+
+    // The key the revoked grantee held, and its envelope's name.
+    let resolved = client.resolve_record(&record).await.unwrap();
+    let held = client
+        .envelope_key_of(&resolved, &s.specialist.enc, &s.store)
+        .await
+        .unwrap();
+    let envelope = panacea_sdk::offchain::envelope_name(
+        &held,
+        &resolved.binding(),
+        &s.specialist.enc.public_key_bytes(),
+    )
+    .unwrap();
+    assert!(s.store.get_envelope(&envelope).await.is_ok());
+
+    let (outcome, rekeyed) = client
+        .revoke_grant(&s.patient.key, &revoked, Some(&s.patient.enc), &s.store)
+        .await
+        .unwrap();
+    assert!(rekeyed);
+    let named: Vec<Pubkey> = outcome
+        .addresses
+        .iter()
+        .filter(|(what, _)| *what == "record")
+        .map(|(_, a)| *a)
+        .collect();
+    assert!(named.contains(&record.address()), "{named:?}");
+    assert!(named.contains(&account.address()), "{named:?}");
+
+    // The leaf points at a new ciphertext; the old one and the former
+    // grantee's envelope are gone; the other grantee and the patient read.
+    let after = client.resolve_record(&record).await.unwrap();
+    assert_ne!(after.record.commitment, resolved.record.commitment);
+    assert!(s.store.get(&resolved.uri()).await.is_err());
+    assert!(s.store.get_envelope(&envelope).await.is_err());
+    for r in [&record, &account] {
+        assert!(client
+            .read_granted(&revoked, r, &s.specialist.enc, &s.store)
+            .await
+            .is_err());
+        assert_eq!(
+            client
+                .read_granted(&kept, r, &second.enc, &s.store)
+                .await
+                .unwrap(),
+            OBSERVATION
+        );
+        assert_eq!(
+            client.read_own(r, &s.patient.enc, &s.store).await.unwrap(),
+            OBSERVATION
+        );
+    }
+}
+
+#[tokio::test]
+async fn rekeying_all_records_and_rotating_the_patient_key_cover_compressed_records() {
+    let s = scene().await;
+    let client = &s.d.client;
+    let tree = s.tree().await;
+    let record = s.issue(tree).await;
+    let grant = patient_wide_grant(&s, &s.specialist.pubkey()).await;
+
+    // Every record re-keyed, the compressed one too; the live grantee
+    // gets the new key.
+    let before = client.resolve_record(&record).await.unwrap();
+    let rekeyed = client
+        .rekey_all_records(
+            &s.patient.key,
+            &s.patient.pubkey(),
+            &s.patient.enc,
+            &s.store,
+        )
+        .await
+        .unwrap();
+    assert_eq!(rekeyed, vec![record.address()]);
+    let after = client.resolve_record(&record).await.unwrap();
+    assert_ne!(after.record.commitment, before.record.commitment);
+    assert!(s.store.get(&before.uri()).await.is_err());
+    assert_eq!(
+        client
+            .read_own(&record, &s.patient.enc, &s.store)
+            .await
+            .unwrap(),
+        OBSERVATION
+    );
+    assert_eq!(
+        client
+            .read_granted(&grant, &record, &s.specialist.enc, &s.store)
+            .await
+            .unwrap(),
+        OBSERVATION
+    );
+
+    // The patient's key rotated: the compressed record's envelope is
+    // re-wrapped to the new key; the old key opens nothing.
+    let new_keys = panacea_sdk::offchain::EncryptionKeypair::generate();
+    client
+        .rotate_patient_key(&s.patient.key, &s.patient.enc, &new_keys, &s.store)
+        .await
+        .unwrap();
+    assert_eq!(
+        client.read_own(&record, &new_keys, &s.store).await.unwrap(),
+        OBSERVATION
+    );
+    assert!(client
+        .read_own(&record, &s.patient.enc, &s.store)
+        .await
+        .is_err());
+}
+
+#[tokio::test]
+async fn a_compressed_record_in_the_emergency_summary_is_checked_split_refreshed_and_unmarked() {
+    use panacea_sdk::{
+        emergency::{check_emergency_access, combine_shares, share_binding, CustodianLink},
+        offchain::{self, EncryptionKeypair, RecordContext},
+        records_program::state::Custodian,
+    };
+    let s = scene().await;
+    let client = &s.d.client;
+    let custodians: Vec<EncryptionKeypair> =
+        (0..3).map(|_| EncryptionKeypair::generate()).collect();
+    client
+        .set_emergency_custodians(
+            &s.d.admin,
+            2,
+            custodians
+                .iter()
+                .map(|c| Custodian {
+                    authority: Pubkey::new_unique(),
+                    encryption_key: c.public_key_bytes(),
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+    let tree = s.tree().await;
+    let record = s.issue(tree).await;
+    let address = record.address();
+    let patient = s.patient.pubkey();
+
+    // Marked by its address: split among the custodians.
+    let index = client
+        .mark_emergency_summary(&patient, &s.patient.enc, &[address], &s.store)
+        .await
+        .unwrap();
+    assert!(index.records.contains(&address));
+    // What two custodians hold rebuilds the key that opens the leaf's payload.
+    let opened = |_: ()| async {
+        let resolved = client.resolve_record(&record).await.unwrap();
+        let mut shares = Vec::new();
+        for (i, keys) in custodians.iter().enumerate().take(2) {
+            let link =
+                CustodianLink::for_custodian(keys, &s.patient.enc.public_key_bytes()).unwrap();
+            let wrapped = s
+                .store
+                .get_envelope(&link.share_name(&address))
+                .await
+                .unwrap();
+            let x = u8::try_from(i + 1).unwrap();
+            let share = offchain::unwrap_key(&wrapped, &share_binding(&address, x), keys).unwrap();
+            shares.push((x, share));
+        }
+        let key = combine_shares(2, &shares).unwrap();
+        offchain::open(
+            &s.store,
+            &RecordContext::new(resolved.binding(), resolved.record.record_version),
+            &resolved.uri(),
+            &resolved.record.commitment,
+            &resolved.record.content_commitment,
+            &key,
+        )
+        .await
+        .unwrap()
+    };
+    assert_eq!(opened(()).await, OBSERVATION);
+
+    // The custodians' on-chain check accepts the leaf once the ER broke the
+    // glass and logged its access to it.
+    let er = &s.specialist;
+    client
+        .emergency_access(&er.key, &patient, 911, 3_600)
+        .await
+        .unwrap();
+    let grant = rx::emergency_grant_address(&patient, &er.pubkey());
+    let now = s.d.backend.unix_timestamp().await.unwrap();
+    assert!(matches!(
+        check_emergency_access(client, &er.pubkey(), &patient, &grant, Some(&address), now).await,
+        Err(panacea_sdk::emergency::Refusal::AccessNotLogged)
+    ));
+    client
+        .log_record_access(&er.key, &grant, &record)
+        .await
+        .unwrap();
+    let checked =
+        check_emergency_access(client, &er.pubkey(), &patient, &grant, Some(&address), now)
+            .await
+            .map_err(|e| e.to_string())
+            .unwrap();
+    assert_eq!(
+        checked.record.unwrap().commitment,
+        client
+            .resolve_record(&record)
+            .await
+            .unwrap()
+            .record
+            .commitment
+    );
+
+    // Re-keyed by the patient: the shares are split again from the new key.
+    client
+        .rekey_compressed_record(&s.patient.key, &record, &s.patient.enc, &s.store)
+        .await
+        .unwrap();
+    assert_eq!(opened(()).await, OBSERVATION);
+
+    // Erased: out of the summary, its shares gone.
+    client
+        .erase_any_record(&s.patient.key, &record, Some(&s.patient.enc), &s.store)
+        .await
+        .unwrap();
+    let index = client
+        .emergency_summary(&patient, &s.patient.enc, &s.store)
+        .await
+        .unwrap();
+    assert!(!index.records.contains(&address));
+    let link =
+        CustodianLink::for_custodian(&custodians[0], &s.patient.enc.public_key_bytes()).unwrap();
+    assert!(s
+        .store
+        .get_envelope(&link.share_name(&address))
+        .await
+        .is_err());
 }

@@ -377,22 +377,43 @@ impl Backend for RpcBackend {
         // Pages of at most 1,000 (the node's limit), newest first, each
         // before the oldest of the previous one, down to `until`.
         const PAGE: usize = 1_000;
+        // A node locates `until` (its slot, then that block's signatures)
+        // before listing; for a recent slot a test validator answered
+        // -32020 ("Transaction ... not found") or "Unable to get block:
+        // slot unavailable" for a signature it had just listed for the
+        // address. Then the list is asked for again without `until` (the
+        // node reads no block for it) and cut at `until` here; a list
+        // that never reaches it is returned whole (readers skip what they
+        // already applied).
+        let mut node_until = until.copied();
         let mut all: Vec<Signature> = Vec::new();
         loop {
             let config = solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config {
                 before: all.last().copied(),
-                until: until.copied(),
+                until: node_until,
                 limit: Some(PAGE),
                 commitment: Some(self.commitment),
             };
-            let page = self
+            let page = match self
                 .client
                 .get_signatures_for_address_with_config(address, config)
                 .await
-                .map_err(rpc)?;
+            {
+                Ok(page) => page,
+                Err(_) if node_until.is_some() => {
+                    node_until = None;
+                    all.clear();
+                    continue;
+                }
+                Err(error) => return Err(rpc(error)),
+            };
             let full = page.len() == PAGE;
             for status in page {
-                all.push(status.signature.parse::<Signature>().map_err(rpc)?);
+                let signature = status.signature.parse::<Signature>().map_err(rpc)?;
+                if Some(&signature) == until {
+                    return Ok(all);
+                }
+                all.push(signature);
             }
             if !full {
                 return Ok(all);

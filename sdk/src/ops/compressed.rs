@@ -99,6 +99,34 @@ impl ResolvedRecord {
     }
 }
 
+/// One of a patient's records, either kind, as every path over "all the
+/// patient's records" lists it ([`PanaceaClient::patient_records`]).
+#[derive(Clone, Debug)]
+pub struct PatientRecord {
+    pub reference: RecordRef,
+    /// The address grants, requests, claims and events name it by.
+    pub address: Pubkey,
+    pub record: Record,
+}
+
+impl PatientRecord {
+    /// The 32 bytes its ciphertext, envelopes and wrapped keys are bound to
+    /// (as [`ResolvedRecord::binding`]).
+    pub fn binding(&self) -> [u8; 32] {
+        match self.reference {
+            RecordRef::Account(address) => address.to_bytes(),
+            RecordRef::Compressed { tree, .. } => {
+                key_binding(&tree, &self.record.patient, &self.record.content_commitment)
+            }
+        }
+    }
+
+    /// Where its ciphertext is stored.
+    pub fn uri(&self) -> String {
+        offchain::blob_uri(&self.record.commitment)
+    }
+}
+
 /// A compressed record sealed, stored and wrapped, and the instruction that
 /// appends it ([`PanaceaClient::prepare_compressed_issue`]).
 pub struct PreparedIssue {
@@ -363,9 +391,11 @@ impl<B: Backend> PanaceaClient<B> {
         signature: &solana_signature::Signature,
         tree: &Pubkey,
     ) -> Result<u32> {
-        // A node serves a transaction's history a moment after it lands.
+        // A node serves a transaction's history a moment after it lands
+        // (a test validator over JSON-RPC: up to some 15 s): up to 30 s at
+        // the default poll interval.
         let mut tx = None;
-        for _ in 0..10 {
+        for _ in 0..60 {
             tx = self.backend().transaction(signature).await?;
             if tx.is_some() {
                 break;
@@ -591,7 +621,11 @@ impl<B: Backend> PanaceaClient<B> {
                 leaves,
             },
         );
-        let legacy = legacy_transaction_size(std::slice::from_ref(&ix), &self.payer(), false);
+        // Sized with the compute-unit limit instruction: the client adds it
+        // whenever the claim needs more than the default units or a
+        // priority fee is set (over JSON-RPC a claim over one record at
+        // depth 20, one signer, was 1,232 bytes without it and 1,233 with).
+        let legacy = legacy_transaction_size(std::slice::from_ref(&ix), &self.payer(), true);
         if legacy <= PACKET_DATA_SIZE {
             return self
                 .create(false, &[ix], &[provider], vec![("claim", claim)])
@@ -620,7 +654,7 @@ impl<B: Backend> PanaceaClient<B> {
                 std::slice::from_ref(&ix),
                 &self.payer(),
                 std::slice::from_ref(table),
-                false,
+                true,
             )
         };
         // Checked before a table is created or extended: nothing is spent
@@ -759,6 +793,18 @@ impl<B: Backend> PanaceaClient<B> {
         }
         offchain::shred(store, &uri).await?;
         let outcome = self.act(&[ix], &[authority]).await?;
+        // As `erase_record`: out of the emergency summary.
+        if let Some(keys) = keys {
+            if authority.pubkey() == resolved.record.patient {
+                self.refresh_emergency_share(
+                    &resolved.record.patient,
+                    keys,
+                    &resolved.address,
+                    store,
+                )
+                .await?;
+            }
+        }
         Ok(Outcome {
             addresses: vec![("record", resolved.address), ("tree", tree)],
             ..outcome
@@ -912,6 +958,165 @@ impl<B: Backend> PanaceaClient<B> {
         ))
     }
 
+    /// Every record of a patient, both kinds (any status; an erased leaf is
+    /// none): the record accounts, then the live leaves naming the patient
+    /// of every tree the patient's history wrote to. The trees are read
+    /// from the chain (the `CompressedRecordWritten` events of transactions
+    /// naming the patient's profile: every compressed issue and amendment),
+    /// each leaf from the tree's index, checked against the account. What
+    /// every path over "all the patient's records" uses: sharing a grant
+    /// over them, re-keying after its revocation, re-keying them all,
+    /// rotating the patient's or the guardian's key, wrapping them to a
+    /// guardian.
+    pub async fn patient_records(&self, patient: &Pubkey) -> Result<Vec<PatientRecord>> {
+        let mut out: Vec<PatientRecord> = self
+            .records_of_patient(patient)
+            .await?
+            .into_iter()
+            .map(|(address, record)| PatientRecord {
+                reference: RecordRef::Account(address),
+                address,
+                record,
+            })
+            .collect();
+        for tree in self.trees_of_patient(patient).await? {
+            let index = self.tree_index(&tree).await?;
+            for (at, record) in index.leaves() {
+                let Some(record) = record.filter(|r| r.patient == *patient) else {
+                    continue;
+                };
+                let reference = RecordRef::Compressed { tree, index: at };
+                out.push(PatientRecord {
+                    reference,
+                    address: reference.address(),
+                    record: record.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// One record of the patient by its address, either kind, as it is now:
+    /// the account, or the live leaf with that address among the patient's
+    /// records ([`patient_records`](Self::patient_records)). `None` when it
+    /// is neither (erased, or not the patient's).
+    pub async fn patient_record(
+        &self,
+        patient: &Pubkey,
+        address: &Pubkey,
+    ) -> Result<Option<PatientRecord>> {
+        if let Some(record) = self.fetch::<Record>(address).await? {
+            return Ok((record.patient == *patient).then_some(PatientRecord {
+                reference: RecordRef::Account(*address),
+                address: *address,
+                record,
+            }));
+        }
+        Ok(self
+            .patient_records(patient)
+            .await?
+            .into_iter()
+            .find(|r| r.address == *address))
+    }
+
+    /// The record trees holding (or having held) a leaf of the patient, as
+    /// the patient's history names them, that still exist (a closed tree
+    /// was empty or fully erased).
+    ///
+    /// The history is read until it is complete: every serial the
+    /// patient's profile handed out under its registration
+    /// (`next_record_serial`) is seen in a `RecordIssued` event of it. A
+    /// JSON-RPC node lists a transaction for an address some time after it
+    /// is confirmed (a test validator listed none of a profile's for
+    /// seconds); a history still short after a few polls is refused, never
+    /// taken for complete (a revocation must re-key every record).
+    pub async fn trees_of_patient(&self, patient: &Pubkey) -> Result<Vec<Pubkey>> {
+        const POLLS: usize = 60;
+        let profile = records::pda::patient(patient).0;
+        let Some(state) = self.fetch::<Patient>(&profile).await? else {
+            // No profile: no record can be issued to the wallet.
+            return Ok(Vec::new());
+        };
+        let registration = state.registration();
+        let expected = state.next_record_serial.saturating_sub(registration);
+        let mut trees = std::collections::BTreeSet::new();
+        let mut poll = 0;
+        loop {
+            trees.clear();
+            let mut serials = std::collections::BTreeSet::new();
+            // Every page of it: a profile's history can pass a node's page.
+            for signature in self
+                .backend()
+                .signatures_for_address_until(&profile, None)
+                .await?
+            {
+                let Some(tx) = self.backend().transaction(&signature).await? else {
+                    continue;
+                };
+                if tx.error.is_some() {
+                    continue;
+                }
+                for event in events_of(&tx) {
+                    match event {
+                        PanaceaEvent::CompressedRecordWritten(e)
+                            if e.record.as_ref().is_some_and(|r| r.patient == *patient) =>
+                        {
+                            trees.insert(e.tree);
+                        }
+                        PanaceaEvent::RecordIssued(e)
+                            if e.patient == *patient
+                                && Patient::same_registration(e.serial, registration) =>
+                        {
+                            serials.insert(e.serial);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if serials.len() as u64 >= expected {
+                break;
+            }
+            poll += 1;
+            if poll >= POLLS {
+                return Err(SdkError::Rpc(format!(
+                    "the node's history of patient {patient} shows {} of the {expected} records issued to them: it is behind; try again",
+                    serials.len()
+                )));
+            }
+            tokio::time::sleep(self.config().poll_interval).await;
+        }
+        let mut live = Vec::with_capacity(trees.len());
+        for tree in trees {
+            if self.exists(&tree).await? {
+                live.push(tree);
+            }
+        }
+        Ok(live)
+    }
+
+    /// Re-keys one of the patient's records, either kind
+    /// ([`rekey_record`](Self::rekey_record) or
+    /// [`rekey_compressed_record`](Self::rekey_compressed_record)).
+    pub async fn rekey_any_record(
+        &self,
+        authority: &AnySigner,
+        record: &RecordRef,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<Outcome> {
+        match record {
+            RecordRef::Account(address) => {
+                let state: Record = self.get(address).await?;
+                self.rekey_record(authority, &state.patient, address, keys, store)
+                    .await
+            }
+            RecordRef::Compressed { .. } => {
+                self.rekey_compressed_record(authority, record, keys, store)
+                    .await
+            }
+        }
+    }
+
     /// Finds the compressed record at `address` among the patient's: the
     /// `CompressedRecordWritten` event that wrote it, in a transaction that
     /// names the patient's profile (every compressed issue and amendment
@@ -1031,6 +1236,11 @@ impl<B: Backend> PanaceaClient<B> {
                 offchain::shred(store, &old_uri).await?;
                 for name in &old_envelopes {
                     store.delete_envelope(name).await?;
+                }
+                // As `rekey_record`: a share of the old key opens nothing.
+                if authority.pubkey() == state.patient {
+                    self.refresh_emergency_share(&state.patient, keys, &resolved.address, store)
+                        .await?;
                 }
                 Ok(Outcome {
                     signature: Some(signature),

@@ -124,7 +124,8 @@ impl<B: Backend> PanaceaClient<B> {
         self.act(&[ix], &[authority]).await
     }
 
-    /// Rotates the patient's encryption key: every record of theirs whose
+    /// Rotates the patient's encryption key: every record of theirs (either
+    /// kind, [`patient_records`](Self::patient_records)) whose
     /// ciphertext is in `store` gets an envelope for `new_keys` (unwrapped
     /// with `old_keys`), then the new public key goes on chain
     /// (`update_patient_encryption_key`, signed by the patient), and only
@@ -167,9 +168,10 @@ impl<B: Backend> PanaceaClient<B> {
         // Store first: a new envelope beside each old one.
         let mut old_names = Vec::new();
         let mut new_names = Vec::new();
-        for (record, state) in self.records_of_patient(&patient.pubkey()).await? {
-            let uri = offchain::blob_uri(&state.commitment);
-            let record_bytes = record.to_bytes();
+        for listed in self.patient_records(&patient.pubkey()).await? {
+            let record = listed.reference;
+            let uri = listed.uri();
+            let record_bytes = listed.binding();
             let found = match offchain::envelope_data_key(store, &record_bytes, &uri, old_keys)
                 .await
             {

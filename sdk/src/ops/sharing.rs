@@ -25,6 +25,7 @@ use {
         client::{AnySigner, Outcome, PanaceaClient},
         error::{Result, SdkError},
         offchain::{self, BlobStore, DataKey, EncryptionKeypair, EnvelopeName, OffchainError},
+        ops::compressed::PatientRecord,
         records as rx,
     },
     anchor_lang::prelude::Pubkey,
@@ -223,15 +224,15 @@ impl<B: Backend> PanaceaClient<B> {
         Ok(keys)
     }
 
-    /// The patient's records a grant over their records reaches: of its
-    /// kinds, under its registration, and not retracted (an amended
-    /// version was readable while it was current).
-    async fn records_of_grant(&self, grant: &Grant) -> Result<Vec<(Pubkey, Record)>> {
+    /// The patient's records, either kind, a grant over their records
+    /// reaches: of its kinds, under its registration, and not retracted (an
+    /// amended version was readable while it was current).
+    async fn records_of_grant(&self, grant: &Grant) -> Result<Vec<PatientRecord>> {
         Ok(self
-            .records_of_patient(&grant.patient)
+            .patient_records(&grant.patient)
             .await?
             .into_iter()
-            .filter(|(_, r)| {
+            .filter(|PatientRecord { record: r, .. }| {
                 r.status != RecordStatus::Retracted
                     && grant.kinds & r.kind.bit() != 0
                     && registration_of(r) == grant.target_serial
@@ -278,14 +279,14 @@ impl<B: Backend> PanaceaClient<B> {
             return Ok(0);
         };
         let mut shared = 0;
-        for (address, record) in self.records_of_grant(&state).await? {
-            if record.status != RecordStatus::Active {
+        for record in self.records_of_grant(&state).await? {
+            if record.record.status != RecordStatus::Active {
                 continue;
             }
-            let Some(key) = self.held_data_key(&address, &record, keys, store).await? else {
+            let Some(key) = self.held_data_key(&record, keys, store).await? else {
                 continue;
             };
-            offchain::put_envelope(store, &key, &address.to_bytes(), &grantee_key).await?;
+            offchain::put_envelope(store, &key, &record.binding(), &grantee_key).await?;
             shared += 1;
         }
         Ok(shared)
@@ -295,26 +296,27 @@ impl<B: Backend> PanaceaClient<B> {
     /// ciphertext is not in `store` (shredded, or kept elsewhere).
     async fn held_data_key(
         &self,
-        address: &Pubkey,
-        record: &Record,
+        record: &PatientRecord,
         keys: &EncryptionKeypair,
         store: &BlobStore,
     ) -> Result<Option<DataKey>> {
-        let uri = offchain::blob_uri(&record.commitment);
-        match offchain::envelope_data_key(store, &address.to_bytes(), &uri, keys).await {
+        let uri = record.uri();
+        match offchain::envelope_data_key(store, &record.binding(), &uri, keys).await {
             Ok(key) => Ok(Some(key)),
             Err(OffchainError::BlobNotFound(_)) if store.get(&uri).await.is_err() => Ok(None),
             Err(OffchainError::BlobNotFound(_)) => Err(SdkError::InvalidInput(format!(
-                "record {address}: no envelope in this store opens with the key given"
+                "record {}: no envelope in this store opens with the key given",
+                record.reference
             ))),
             Err(error) => Err(error.into()),
         }
     }
 
     /// Re-keys every record a revoked grant over the patient's records
-    /// reached (when it carried keys: Read, not break-glass), one
-    /// `rekey_record` each; the grants that remain get the new keys and the
-    /// former grantee's envelopes are deleted. Returns the records re-keyed.
+    /// reached, either kind (when it carried keys: Read, not break-glass),
+    /// one `rekey_record` or `rekey_compressed_record` each; the grants that
+    /// remain get the new keys and the former grantee's envelopes are
+    /// deleted. Returns the records re-keyed (their addresses).
     pub async fn rekey_patient_grant(
         &self,
         authority: &AnySigner,
@@ -329,24 +331,21 @@ impl<B: Backend> PanaceaClient<B> {
             return Ok(Vec::new());
         }
         let mut rekeyed = Vec::new();
-        for (address, record) in self.records_of_grant(grant).await? {
-            if store
-                .get(&offchain::blob_uri(&record.commitment))
-                .await
-                .is_err()
-            {
+        for record in self.records_of_grant(grant).await? {
+            if store.get(&record.uri()).await.is_err() {
                 continue;
             }
-            self.rekey_record(authority, &grant.patient, &address, keys, store)
+            self.rekey_any_record(authority, &record.reference, keys, store)
                 .await?;
-            rekeyed.push(address);
+            rekeyed.push(record.address);
         }
         Ok(rekeyed)
     }
 
-    /// Re-keys every record of the patient whose ciphertext is in `store`
-    /// (not retracted): what to do after removing a guardian (or any
-    /// holder of envelopes) who may have copied data keys.
+    /// Re-keys every record of the patient, either kind, whose ciphertext
+    /// is in `store` (not retracted): what to do after removing a guardian
+    /// (or any holder of envelopes) who may have copied data keys. Returns
+    /// the records re-keyed (their addresses).
     pub async fn rekey_all_records(
         &self,
         authority: &AnySigner,
@@ -362,18 +361,15 @@ impl<B: Backend> PanaceaClient<B> {
         )
         .await?;
         let mut rekeyed = Vec::new();
-        for (address, record) in self.records_of_patient(patient).await? {
-            if record.status == RecordStatus::Retracted
-                || store
-                    .get(&offchain::blob_uri(&record.commitment))
-                    .await
-                    .is_err()
+        for record in self.patient_records(patient).await? {
+            if record.record.status == RecordStatus::Retracted
+                || store.get(&record.uri()).await.is_err()
             {
                 continue;
             }
-            self.rekey_record(authority, patient, &address, keys, store)
+            self.rekey_any_record(authority, &record.reference, keys, store)
                 .await?;
-            rekeyed.push(address);
+            rekeyed.push(record.address);
         }
         Ok(rekeyed)
     }
@@ -522,14 +518,14 @@ impl<B: Backend> PanaceaClient<B> {
         store: &BlobStore,
     ) -> Result<usize> {
         let mut wrapped = 0;
-        for (address, record) in self.records_of_patient(patient).await? {
-            if record.status == RecordStatus::Retracted {
+        for record in self.patient_records(patient).await? {
+            if record.record.status == RecordStatus::Retracted {
                 continue;
             }
-            let Some(key) = self.held_data_key(&address, &record, keys, store).await? else {
+            let Some(key) = self.held_data_key(&record, keys, store).await? else {
                 continue;
             };
-            let record_bytes = address.to_bytes();
+            let record_bytes = record.binding();
             if let Some(new_key) = new_key {
                 offchain::put_envelope(store, &key, &record_bytes, &new_key).await?;
                 wrapped += 1;
@@ -580,12 +576,12 @@ impl<B: Backend> PanaceaClient<B> {
         }
         let mut old_names = Vec::new();
         let mut new_names = Vec::new();
-        for (address, record) in self.records_of_patient(patient).await? {
-            if record.status == RecordStatus::Retracted {
+        for record in self.patient_records(patient).await? {
+            if record.record.status == RecordStatus::Retracted {
                 continue;
             }
-            let uri = offchain::blob_uri(&record.commitment);
-            let bytes = address.to_bytes();
+            let uri = record.uri();
+            let bytes = record.binding();
             let key = match offchain::envelope_data_key(store, &bytes, &uri, old_keys).await {
                 Ok(key) => key,
                 // Re-wrapped already, not in this store, or never wrapped
