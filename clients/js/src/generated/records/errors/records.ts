@@ -156,6 +156,8 @@ export const RECORDS_ERROR__TREE_ISSUER_MISMATCH = 0x17b4; // 6068
 export const RECORDS_ERROR__TREE_NOT_EMPTY = 0x17b5; // 6069
 /** NotARecordTree: account is not a record tree of this program */
 export const RECORDS_ERROR__NOT_A_RECORD_TREE = 0x17b6; // 6070
+/** TreeIsItsOwnRentPayer: a record tree cannot pay its own rent: the refund on close would have nowhere to go */
+export const RECORDS_ERROR__TREE_IS_ITS_OWN_RENT_PAYER = 0x17b7; // 6071
 
 export type RecordsError =
   | typeof RECORDS_ERROR__ACCESS_REQUEST_EXPIRED
@@ -224,6 +226,7 @@ export type RecordsError =
   | typeof RECORDS_ERROR__REQUEST_TARGET_CHANGED
   | typeof RECORDS_ERROR__STALE_PROOF
   | typeof RECORDS_ERROR__TREE_FULL
+  | typeof RECORDS_ERROR__TREE_IS_ITS_OWN_RENT_PAYER
   | typeof RECORDS_ERROR__TREE_ISSUER_MISMATCH
   | typeof RECORDS_ERROR__TREE_NOT_EMPTY
   | typeof RECORDS_ERROR__WRAPPED_KEY_TOO_LONG
@@ -299,6 +302,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__REQUEST_TARGET_CHANGED]: `the requested record was replaced since the request: ask again`,
     [RECORDS_ERROR__STALE_PROOF]: `leaf proof was built against a root no longer in the tree's changelog: rebuild it`,
     [RECORDS_ERROR__TREE_FULL]: `record tree is full`,
+    [RECORDS_ERROR__TREE_IS_ITS_OWN_RENT_PAYER]: `a record tree cannot pay its own rent: the refund on close would have nowhere to go`,
     [RECORDS_ERROR__TREE_ISSUER_MISMATCH]: `this record tree takes records only from its own issuer`,
     [RECORDS_ERROR__TREE_NOT_EMPTY]: `record tree still holds records: erase them all first`,
     [RECORDS_ERROR__WRAPPED_KEY_TOO_LONG]: `wrapped data key longer than 80 bytes`,

@@ -36,7 +36,6 @@ import {
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
-  type WritableAccount,
   type WritableSignerAccount,
 } from "@solana/kit";
 import {
@@ -88,7 +87,7 @@ export type CreateRecordTreeInstruction<
         ? ReadonlyAccount<TAccountEntity>
         : TAccountEntity,
       TAccountTree extends string
-        ? WritableAccount<TAccountTree>
+        ? WritableSignerAccount<TAccountTree> & AccountSignerMeta<TAccountTree>
         : TAccountTree,
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
@@ -188,8 +187,13 @@ export type CreateRecordTreeAsyncInput<
   config?: Address<TAccountConfig>;
   /** The authority's entity, for a tree of its own (not shared). */
   entity?: Address<TAccountEntity>;
-  /** The new tree: allocated, owned by this program, all zeroes. */
-  tree: Address<TAccountTree>;
+  /**
+   * The new tree: allocated, owned by this program, all zeroes. Its
+   * keypair signs (it signed `create_account` already): an account
+   * allocated in an earlier transaction cannot be initialised by anyone
+   * else as their own tree (and its rent taken back to them on close).
+   */
+  tree: TransactionSigner<TAccountTree>;
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
@@ -326,8 +330,13 @@ export type CreateRecordTreeInput<
   config: Address<TAccountConfig>;
   /** The authority's entity, for a tree of its own (not shared). */
   entity?: Address<TAccountEntity>;
-  /** The new tree: allocated, owned by this program, all zeroes. */
-  tree: Address<TAccountTree>;
+  /**
+   * The new tree: allocated, owned by this program, all zeroes. Its
+   * keypair signs (it signed `create_account` already): an account
+   * allocated in an earlier transaction cannot be initialised by anyone
+   * else as their own tree (and its rent taken back to them on close).
+   */
+  tree: TransactionSigner<TAccountTree>;
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
@@ -444,7 +453,12 @@ export type ParsedCreateRecordTreeInstruction<
     config: TAccountMetas[2];
     /** The authority's entity, for a tree of its own (not shared). */
     entity?: TAccountMetas[3] | undefined;
-    /** The new tree: allocated, owned by this program, all zeroes. */
+    /**
+     * The new tree: allocated, owned by this program, all zeroes. Its
+     * keypair signs (it signed `create_account` already): an account
+     * allocated in an earlier transaction cannot be initialised by anyone
+     * else as their own tree (and its rent taken back to them on close).
+     */
     tree: TAccountMetas[4];
     systemProgram: TAccountMetas[5];
     eventAuthority: TAccountMetas[6];
