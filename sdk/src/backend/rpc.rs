@@ -8,7 +8,7 @@ use {
     solana_account::Account,
     solana_commitment_config::CommitmentConfig,
     solana_hash::Hash,
-    solana_rpc_client::nonblocking::rpc_client::RpcClient,
+    solana_rpc_client::{nonblocking::rpc_client::RpcClient, rpc_client::SerializableTransaction},
     solana_rpc_client_api::{
         client_error::ErrorKind,
         config::{
@@ -42,6 +42,60 @@ impl RpcBackend {
 
     pub fn client(&self) -> &RpcClient {
         &self.client
+    }
+
+    /// Simulates a legacy or v0 transaction (signatures not verified, the
+    /// blockhash replaced).
+    async fn simulate_any(&self, tx: &impl SerializableTransaction) -> Result<Simulation> {
+        let config = RpcSimulateTransactionConfig {
+            sig_verify: false,
+            replace_recent_blockhash: true,
+            commitment: Some(self.commitment),
+            ..RpcSimulateTransactionConfig::default()
+        };
+        let result = self
+            .client
+            .simulate_transaction_with_config(tx, config)
+            .await
+            .map_err(rpc)?
+            .value;
+        Ok(Simulation {
+            error: result.err.map(Into::into),
+            units_consumed: result.units_consumed.unwrap_or_default(),
+            logs: result.logs.unwrap_or_default(),
+        })
+    }
+
+    /// Sends a legacy or v0 transaction whose first signature is `signature`.
+    async fn send_any(
+        &self,
+        tx: &impl SerializableTransaction,
+        signature: Signature,
+    ) -> Result<Signature> {
+        let config = RpcSendTransactionConfig {
+            // Simulation already ran; preflight would only repeat it.
+            skip_preflight: true,
+            ..RpcSendTransactionConfig::default()
+        };
+        match self.client.send_transaction_with_config(tx, config).await {
+            Ok(signature) => Ok(signature),
+            Err(error) => {
+                // The same signed transaction sent again: not a failure.
+                if let ErrorKind::RpcError(RpcError::RpcResponseError { message, .. }) =
+                    error.kind()
+                {
+                    if message.contains("AlreadyProcessed")
+                        || message.contains("already been processed")
+                    {
+                        return Ok(signature);
+                    }
+                }
+                if let Some(TransactionError::AlreadyProcessed) = error.get_transaction_error() {
+                    return Ok(signature);
+                }
+                Err(rpc(error))
+            }
+        }
     }
 
     /// Waits until every slot confirmed now is finalized. A node indexes
@@ -161,50 +215,11 @@ impl Backend for RpcBackend {
     }
 
     async fn simulate(&self, tx: &Transaction) -> Result<Simulation> {
-        let config = RpcSimulateTransactionConfig {
-            sig_verify: false,
-            replace_recent_blockhash: true,
-            commitment: Some(self.commitment),
-            ..RpcSimulateTransactionConfig::default()
-        };
-        let result = self
-            .client
-            .simulate_transaction_with_config(tx, config)
-            .await
-            .map_err(rpc)?
-            .value;
-        Ok(Simulation {
-            error: result.err.map(Into::into),
-            units_consumed: result.units_consumed.unwrap_or_default(),
-            logs: result.logs.unwrap_or_default(),
-        })
+        self.simulate_any(tx).await
     }
 
     async fn send(&self, tx: &Transaction) -> Result<Signature> {
-        let config = RpcSendTransactionConfig {
-            // Simulation already ran; preflight would only repeat it.
-            skip_preflight: true,
-            ..RpcSendTransactionConfig::default()
-        };
-        match self.client.send_transaction_with_config(tx, config).await {
-            Ok(signature) => Ok(signature),
-            Err(error) => {
-                // The same signed transaction sent again: not a failure.
-                if let ErrorKind::RpcError(RpcError::RpcResponseError { message, .. }) =
-                    error.kind()
-                {
-                    if message.contains("AlreadyProcessed")
-                        || message.contains("already been processed")
-                    {
-                        return Ok(tx.signatures[0]);
-                    }
-                }
-                if let Some(TransactionError::AlreadyProcessed) = error.get_transaction_error() {
-                    return Ok(tx.signatures[0]);
-                }
-                Err(rpc(error))
-            }
-        }
+        self.send_any(tx, tx.signatures[0]).await
     }
 
     async fn signature_status(
@@ -305,39 +320,11 @@ impl Backend for RpcBackend {
     }
 
     async fn simulate_versioned(&self, tx: &VersionedTransaction) -> Result<Simulation> {
-        let config = RpcSimulateTransactionConfig {
-            sig_verify: false,
-            replace_recent_blockhash: true,
-            commitment: Some(self.commitment),
-            ..RpcSimulateTransactionConfig::default()
-        };
-        let result = self
-            .client
-            .simulate_transaction_with_config(tx, config)
-            .await
-            .map_err(rpc)?
-            .value;
-        Ok(Simulation {
-            error: result.err.map(Into::into),
-            units_consumed: result.units_consumed.unwrap_or_default(),
-            logs: result.logs.unwrap_or_default(),
-        })
+        self.simulate_any(tx).await
     }
 
     async fn send_versioned(&self, tx: &VersionedTransaction) -> Result<Signature> {
-        let config = RpcSendTransactionConfig {
-            skip_preflight: true,
-            ..RpcSendTransactionConfig::default()
-        };
-        match self.client.send_transaction_with_config(tx, config).await {
-            Ok(signature) => Ok(signature),
-            Err(error) => {
-                if let Some(TransactionError::AlreadyProcessed) = error.get_transaction_error() {
-                    return Ok(tx.signatures[0]);
-                }
-                Err(rpc(error))
-            }
-        }
+        self.send_any(tx, tx.signatures[0]).await
     }
 
     async fn slot(&self) -> Result<u64> {
