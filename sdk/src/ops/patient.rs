@@ -787,10 +787,7 @@ impl<B: Backend> PanaceaClient<B> {
             }
             Err(error) => {
                 if error.landed() == Some(false) {
-                    let _ = offchain::shred(store, &sealed.uri).await;
-                    for name in &new_envelopes {
-                        let _ = store.delete_envelope(name).await;
-                    }
+                    crate::ops::provider::discard(store, &sealed, &new_envelopes).await;
                 }
                 Err(error)
             }
