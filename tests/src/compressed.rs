@@ -6,14 +6,12 @@
 
 use {
     crate::{TxResult, World},
-    anchor_lang::{prelude::Pubkey, InstructionData, ToAccountMetas},
+    anchor_lang::prelude::Pubkey,
     panacea_runtime::litesvm::types::TransactionMetadata,
     panacea_sdk::records as rx,
     records::{
-        accounts as acc,
         compressed::{leaf_of, LeafProof},
         events::{CompressedRecordWritten, RecordTreeCreated},
-        instruction as ix,
         instructions::*,
         pda,
         state::*,
@@ -120,19 +118,13 @@ pub fn leaf_proof(tree: &Pubkey, model: &ModelTree, index: u32) -> LeafProof {
     }
 }
 
-fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
-    Instruction {
-        program_id: records::ID,
-        accounts: accounts.to_account_metas(None),
-        data: data.data(),
-    }
-}
-
-fn event_authority() -> Pubkey {
-    pda::event_authority().0
-}
-
 // ----- instructions -----
+
+// The SDK's builders, so the stories send exactly what integrators send.
+pub use rx::{
+    approve_access_request, close_record_tree, erase_compressed_record, grant_access,
+    issue_compressed_record, rekey_compressed_record, request_access, retract_compressed_record,
+};
 
 /// `create_account` of the tree (owner `records`, its exact size and rent)
 /// and `create_record_tree`, to be sent in one transaction signed by the
@@ -165,57 +157,7 @@ pub fn create_record_tree_sized(
         space as u64,
         &records::ID,
     );
-    let entity = pda::entity(authority).0;
-    let init = build(
-        acc::CreateRecordTree {
-            payer: *payer,
-            authority: *authority,
-            config: pda::config().0,
-            entity: (!args.shared).then_some(entity),
-            tree: *tree,
-            system_program: anchor_lang::system_program::ID,
-            event_authority: event_authority(),
-            program: records::ID,
-        },
-        ix::CreateRecordTree { args },
-    );
-    [create, init]
-}
-
-pub fn close_record_tree(authority: &Pubkey, tree: &Pubkey, rent_payer: &Pubkey) -> Instruction {
-    build(
-        acc::CloseRecordTree {
-            authority: *authority,
-            tree: *tree,
-            rent_payer: *rent_payer,
-            event_authority: event_authority(),
-            program: records::ID,
-        },
-        ix::CloseRecordTree {},
-    )
-}
-
-pub fn issue_compressed_record(
-    issuer: &Pubkey,
-    patient: &Pubkey,
-    tree: &Pubkey,
-    args: IssueCompressedRecordArgs,
-) -> Instruction {
-    build(
-        acc::IssueCompressedRecord {
-            issuer: *issuer,
-            issuer_entity: pda::entity(issuer).0,
-            patient_authority: *patient,
-            patient: pda::patient(patient).0,
-            care_link: rx::care_link_address(patient, issuer),
-            tree: *tree,
-            book: rx::book_accounts(patient),
-            system_program: anchor_lang::system_program::ID,
-            event_authority: event_authority(),
-            program: records::ID,
-        },
-        ix::IssueCompressedRecord { args },
-    )
+    [create, rx::create_record_tree(payer, authority, tree, args)]
 }
 
 pub fn amend_compressed_record(
@@ -223,67 +165,7 @@ pub fn amend_compressed_record(
     grant: Option<Pubkey>,
     args: AmendCompressedRecordArgs,
 ) -> Instruction {
-    let patient = args.previous.record.patient;
-    build(
-        acc::AmendCompressedRecord {
-            issuer: *issuer,
-            issuer_entity: pda::entity(issuer).0,
-            patient_authority: patient,
-            patient: pda::patient(&patient).0,
-            grant,
-            tree: args.previous.tree,
-            event_authority: event_authority(),
-            program: records::ID,
-        },
-        ix::AmendCompressedRecord { args },
-    )
-}
-
-pub fn retract_compressed_record(
-    issuer: &Pubkey,
-    args: RetractCompressedRecordArgs,
-) -> Instruction {
-    let patient = args.record.record.patient;
-    build(
-        acc::RetractCompressedRecord {
-            issuer: *issuer,
-            issuer_entity: pda::entity(issuer).0,
-            tree: args.record.tree,
-            book: rx::book_accounts(&patient),
-            event_authority: event_authority(),
-            program: records::ID,
-        },
-        ix::RetractCompressedRecord { args },
-    )
-}
-
-pub fn erase_compressed_record(authority: &Pubkey, args: EraseCompressedRecordArgs) -> Instruction {
-    let patient = args.record.record.patient;
-    build(
-        acc::EraseCompressedRecord {
-            authority: *authority,
-            patient: pda::patient(&patient).0,
-            tree: args.record.tree,
-            book: rx::book_accounts(&patient),
-            event_authority: event_authority(),
-            program: records::ID,
-        },
-        ix::EraseCompressedRecord { args },
-    )
-}
-
-pub fn rekey_compressed_record(authority: &Pubkey, args: RekeyCompressedRecordArgs) -> Instruction {
-    let patient = args.record.record.patient;
-    build(
-        acc::RekeyCompressedRecord {
-            authority: *authority,
-            patient: pda::patient(&patient).0,
-            tree: args.record.tree,
-            event_authority: event_authority(),
-            program: records::ID,
-        },
-        ix::RekeyCompressedRecord { args },
-    )
+    rx::amend_compressed_record(issuer, grant.as_ref(), args)
 }
 
 /// `log_access` over a record account (`leaf` None) or a compressed record
@@ -294,97 +176,7 @@ pub fn log_access(
     record: &Pubkey,
     leaf: Option<LeafProof>,
 ) -> Instruction {
-    build(
-        acc::LogAccess {
-            grantee: *grantee,
-            grant: *grant,
-            record: *record,
-            grantee_entity: pda::entity(grantee).0,
-            event_authority: event_authority(),
-            program: records::ID,
-        },
-        ix::LogAccess {
-            args: LogAccessArgs { leaf },
-        },
-    )
-}
-
-/// `grant_access` whose target is `target` (a tree when `args.leaf` is
-/// set); the grant lives at the address the record is named by.
-pub fn grant_access(
-    payer: &Pubkey,
-    authority: &Pubkey,
-    patient: &Pubkey,
-    target: &Pubkey,
-    args: GrantAccessArgs,
-) -> Instruction {
-    let named = records::compressed::target_address(target, args.leaf.as_ref());
-    build(
-        acc::GrantAccess {
-            payer: *payer,
-            authority: *authority,
-            patient: pda::patient(patient).0,
-            target: *target,
-            grant: pda::grant(patient, &args.grantee, &named).0,
-            system_program: anchor_lang::system_program::ID,
-            event_authority: event_authority(),
-            program: records::ID,
-        },
-        ix::GrantAccess { args },
-    )
-}
-
-pub fn request_access(
-    payer: &Pubkey,
-    requester: &Pubkey,
-    patient: &Pubkey,
-    target: &Pubkey,
-    args: RequestAccessArgs,
-) -> Instruction {
-    let named = records::compressed::target_address(target, args.leaf.as_ref());
-    build(
-        acc::RequestAccess {
-            payer: *payer,
-            requester: *requester,
-            requester_entity: pda::entity(requester).0,
-            patient: pda::patient(patient).0,
-            target: *target,
-            access_request: pda::access_request(patient, requester, &named).0,
-            system_program: anchor_lang::system_program::ID,
-            event_authority: event_authority(),
-            program: records::ID,
-        },
-        ix::RequestAccess { args },
-    )
-}
-
-#[allow(clippy::too_many_arguments)]
-pub fn approve_access_request(
-    payer: &Pubkey,
-    authority: &Pubkey,
-    patient: &Pubkey,
-    requester: &Pubkey,
-    target: &Pubkey,
-    request_payer: &Pubkey,
-    args: ApproveAccessRequestArgs,
-) -> Instruction {
-    let named = records::compressed::target_address(target, args.leaf.as_ref());
-    build(
-        acc::ApproveAccessRequest {
-            payer: *payer,
-            authority: *authority,
-            patient: pda::patient(patient).0,
-            access_request: pda::access_request(patient, requester, &named).0,
-            rent_payer: *request_payer,
-            requester_entity: pda::entity(requester).0,
-            target: *target,
-            grant: pda::grant(patient, requester, &named).0,
-            system_program: anchor_lang::system_program::ID,
-            event_authority: event_authority(),
-            program: records::ID,
-        },
-        ix::ApproveAccessRequest { args },
-    )
+    rx::log_access_with(grantee, grant, record, LogAccessArgs { leaf })
 }
 
 // ----- the world's trees -----
