@@ -133,7 +133,9 @@ async fn scene() -> Scene {
     assert_eq!(index.records.len(), 4);
     assert_eq!(index.generation, 1);
 
-    let dir = std::env::temp_dir().join(format!("panacea-custodian-{}", Pubkey::new_unique()));
+    // A random name: `Pubkey::new_unique` repeats from one run to the next,
+    // and a log left by an earlier run would be appended to.
+    let dir = std::env::temp_dir().join(format!("panacea-custodian-{}", Keypair::new().pubkey()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut custodians = Vec::new();
     for (i, actor) in custodian_actors.into_iter().enumerate() {

@@ -213,7 +213,8 @@ impl Scene {
 }
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("panacea-{name}-{}", Pubkey::new_unique()));
+    // Random, not `Pubkey::new_unique` (which repeats from one run to the next).
+    let dir = std::env::temp_dir().join(format!("panacea-{name}-{}", Keypair::new().pubkey()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
