@@ -111,6 +111,37 @@ fn wallet(key: &Pubkey) -> Value {
     json!({ "identifier": { "system": "urn:solana:address", "value": key.to_string() } })
 }
 
+/// The FHIR `AuditEvent.agent` list of an action.
+///
+/// - A member acted (`member` is Some) for the entity whose authority is
+///   `organisation`: two agents, the practitioner (the member's key,
+///   participation type PRF "performer", the requestor, with the
+///   `auditevent-OnBehalfOf` extension naming the organisation), then the
+///   organisation (not the requestor).
+/// - Otherwise one agent, `who` (the requestor), typed `Organization` when
+///   it is the entity the event names.
+pub fn fhir_agents(who: &Pubkey, organisation: Option<&Pubkey>, member: Option<&Pubkey>) -> Value {
+    let reference = |kind: &str, key: &Pubkey| json!({ "type": kind, "identifier": { "system": "urn:solana:address", "value": key.to_string() } });
+    match (member, organisation) {
+        (Some(member), Some(organisation)) => json!([
+            {
+                "type": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "PRF", "display": "performer" }] },
+                "who": reference("Practitioner", member),
+                "requestor": true,
+                "extension": [{
+                    "url": "http://hl7.org/fhir/StructureDefinition/auditevent-OnBehalfOf",
+                    "valueReference": reference("Organization", organisation)
+                }]
+            },
+            { "who": reference("Organization", organisation), "requestor": false }
+        ]),
+        _ if organisation == Some(who) => {
+            json!([{ "who": reference("Organization", who), "requestor": true }])
+        }
+        _ => json!([{ "who": wallet(who), "requestor": true }]),
+    }
+}
+
 fn purpose_code(purpose: ConsentPurpose) -> &'static str {
     // HL7 v3 ActReason codes.
     match purpose {
@@ -194,7 +225,50 @@ pub fn audit_event_to_fhir(entry: &AuditEntry) -> Option<Value> {
 
 #[cfg(test)]
 mod tests {
-    use super::iso8601;
+    use {
+        super::{fhir_agents, iso8601},
+        anchor_lang::prelude::Pubkey,
+        serde_json::json,
+    };
+
+    #[test]
+    fn a_member_is_the_practitioner_on_behalf_of_the_organisation() {
+        let (clinician, hospital) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let agents = fhir_agents(&clinician, Some(&hospital), Some(&clinician));
+        assert_eq!(agents.as_array().unwrap().len(), 2);
+        assert_eq!(agents[0]["who"]["type"], "Practitioner");
+        assert_eq!(
+            agents[0]["who"]["identifier"]["value"],
+            clinician.to_string()
+        );
+        assert_eq!(agents[0]["requestor"], true);
+        assert_eq!(agents[0]["type"]["coding"][0]["code"], "PRF");
+        assert_eq!(
+            agents[0]["extension"][0]["url"],
+            "http://hl7.org/fhir/StructureDefinition/auditevent-OnBehalfOf"
+        );
+        assert_eq!(
+            agents[0]["extension"][0]["valueReference"],
+            json!({"type": "Organization", "identifier": {"system": "urn:solana:address", "value": hospital.to_string()}})
+        );
+        assert_eq!(agents[1]["who"]["type"], "Organization");
+        assert_eq!(
+            agents[1]["who"]["identifier"]["value"],
+            hospital.to_string()
+        );
+        assert_eq!(agents[1]["requestor"], false);
+        // The authority itself: one agent, the organisation.
+        let alone = fhir_agents(&hospital, Some(&hospital), None);
+        assert_eq!(
+            alone,
+            json!([{"who": {"type": "Organization", "identifier": {"system": "urn:solana:address", "value": hospital.to_string()}}, "requestor": true}])
+        );
+        // A wallet that is no entity (a patient revoking): untyped.
+        let patient = Pubkey::new_unique();
+        let wallet = fhir_agents(&patient, None, None);
+        assert_eq!(wallet[0]["who"].get("type"), None);
+        assert_eq!(wallet[0]["who"]["identifier"]["value"], patient.to_string());
+    }
 
     #[test]
     fn unix_times_format_as_fhir_instants() {
