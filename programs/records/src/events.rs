@@ -291,3 +291,63 @@ pub struct CompressedRecordWritten {
     pub address: Pubkey,
     pub record: Option<Record>,
 }
+
+/// A member was added to an entity's staff (`add_member`).
+#[event]
+#[derive(Clone, Debug)]
+pub struct MemberAdded {
+    /// The entity's authority.
+    pub entity: Pubkey,
+    pub member_account: Pubkey,
+    pub member: Pubkey,
+    pub roles: u16,
+    pub valid_until: i64,
+    pub credential_commitment: [u8; 32],
+    pub revision: u32,
+    /// The EntityAdmin member who signed; `None`: the entity's authority.
+    pub actor_member: Option<Pubkey>,
+}
+
+/// A member's roles, validity or credential changed (`update_member`).
+#[event]
+#[derive(Clone, Debug)]
+pub struct MemberUpdated {
+    /// The entity's authority.
+    pub entity: Pubkey,
+    pub member_account: Pubkey,
+    pub member: Pubkey,
+    pub roles: u16,
+    pub valid_until: i64,
+    pub credential_commitment: [u8; 32],
+    pub revision: u32,
+    /// The EntityAdmin member who signed; `None`: the entity's authority.
+    pub actor_member: Option<Pubkey>,
+}
+
+/// A member was suspended, reinstated or revoked.
+#[event]
+#[derive(Clone, Debug)]
+pub struct MemberStatusChanged {
+    /// The entity's authority.
+    pub entity: Pubkey,
+    pub member_account: Pubkey,
+    pub member: Pubkey,
+    pub old_status: MemberStatus,
+    pub new_status: MemberStatus,
+    pub revision: u32,
+    /// The EntityAdmin member who signed; `None`: the entity's authority.
+    pub actor_member: Option<Pubkey>,
+}
+
+/// A member's account was closed; its rent went back to its payer.
+#[event]
+#[derive(Clone, Debug)]
+pub struct MemberClosed {
+    /// The entity's authority.
+    pub entity: Pubkey,
+    pub member_account: Pubkey,
+    pub member: Pubkey,
+    pub refunded: u64,
+    /// The EntityAdmin member who signed; `None`: the entity's authority.
+    pub actor_member: Option<Pubkey>,
+}

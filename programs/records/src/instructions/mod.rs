@@ -5,13 +5,14 @@
 pub mod admin;
 pub mod book;
 pub mod grantee;
+pub mod members;
 pub mod patient;
 pub mod provider;
 pub mod trees;
 
 // Each module has a `handler`; lib.rs calls them by path.
 #[allow(ambiguous_glob_reexports)]
-pub use {admin::*, grantee::*, patient::*, provider::*, trees::*};
+pub use {admin::*, grantee::*, members::*, patient::*, provider::*, trees::*};
 
 use anchor_lang::prelude::*;
 

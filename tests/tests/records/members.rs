@@ -1,0 +1,565 @@
+//! Entity staff: an entity's authority (or an EntityAdmin member) adds,
+//! updates, suspends, reinstates, revokes and closes members; every refusal
+//! names its error and changes nothing.
+
+use {
+    panacea_tests::{assert::*, members::*, *},
+    records::{errors::RecordsError, events::*, instructions::*, pda, state::*},
+    solana_instruction::AccountMeta,
+    solana_keypair::Keypair,
+    solana_signer::Signer,
+};
+
+/// The rent of a 201-byte `Member` account.
+const MEMBER_RENT: u64 = 2_289_840;
+/// Accounts of `add_member` before the remaining ones.
+const ADD_MEMBER_ACCOUNTS: usize = 7;
+
+fn member(world: &World, entity: &Pubkey, key: &Pubkey) -> Member {
+    world.account(&member_address(entity, key))
+}
+
+use anchor_lang::prelude::Pubkey;
+
+#[test]
+fn an_entity_authority_adds_suspends_reinstates_and_revokes_a_member() {
+    let mut world = World::new();
+    let hospital = world.provider();
+    let clinician = Keypair::new();
+    let args = world.member_args(&clinician.pubkey(), roles::CLINICIAN);
+    let ix = add_member(
+        &world.payer.pubkey(),
+        &hospital.pubkey(),
+        &hospital.pubkey(),
+        args.clone(),
+    );
+    let meta = world.send(&[ix], &[&hospital]).expect("add member");
+    let address = member_address(&hospital.pubkey(), &clinician.pubkey());
+    assert_eq!(world.raw(&address).unwrap().data.len(), Member::SPACE);
+    assert_eq!(world.lamports(&address), MEMBER_RENT);
+    let m = member(&world, &hospital.pubkey(), &clinician.pubkey());
+    assert_eq!(m.entity, pda::entity(&hospital.pubkey()).0);
+    assert_eq!(m.member, clinician.pubkey());
+    assert_eq!(m.roles, roles::CLINICIAN);
+    assert_eq!(m.status, MemberStatus::Active);
+    assert_eq!(m.valid_until, args.valid_until);
+    assert_eq!(m.added_by, hospital.pubkey());
+    assert_eq!(m.rent_payer, world.payer.pubkey());
+    assert_eq!(m.revision, 1);
+    let added = World::events::<MemberAdded>(&meta);
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0].entity, hospital.pubkey());
+    assert_eq!(added[0].member_account, address);
+    assert_eq!(added[0].member, clinician.pubkey());
+    assert_eq!(added[0].actor_member, None);
+
+    // Adding the same key again is refused and changes nothing.
+    let snapshot = world.snapshot(&[address, pda::entity(&hospital.pubkey()).0]);
+    let ix = add_member(
+        &world.payer.pubkey(),
+        &hospital.pubkey(),
+        &hospital.pubkey(),
+        args,
+    );
+    custom_error(
+        world.send(&[ix], &[&hospital]),
+        RecordsError::MemberAlreadyExists,
+    );
+    world.assert_unchanged(&snapshot);
+
+    // Suspend, reinstate, revoke: each bumps the revision and says so.
+    let moves = [
+        (
+            StatusMove::Suspend,
+            MemberStatus::Active,
+            MemberStatus::Suspended,
+            2,
+        ),
+        (
+            StatusMove::Reinstate,
+            MemberStatus::Suspended,
+            MemberStatus::Active,
+            3,
+        ),
+        (
+            StatusMove::Revoke,
+            MemberStatus::Active,
+            MemberStatus::Revoked,
+            4,
+        ),
+    ];
+    for (to, old, new, revision) in moves {
+        let ix = change_member_status(
+            &hospital.pubkey(),
+            &hospital.pubkey(),
+            &clinician.pubkey(),
+            to,
+        );
+        let meta = world.send(&[ix], &[&hospital]).expect("status move");
+        let m = member(&world, &hospital.pubkey(), &clinician.pubkey());
+        assert_eq!(m.status, new);
+        assert_eq!(m.revision, revision);
+        let events = World::events::<MemberStatusChanged>(&meta);
+        assert_eq!(events.len(), 1);
+        assert_eq!((events[0].old_status, events[0].new_status), (old, new));
+        assert_eq!(events[0].revision, revision);
+        assert_eq!(events[0].actor_member, None);
+    }
+}
+
+#[test]
+fn a_revoked_member_is_a_tombstone_that_nothing_changes() {
+    let mut world = World::new();
+    let hospital = world.provider();
+    let clinician = world.member(&hospital, roles::CLINICIAN);
+    world.set_member_status(&hospital, &clinician.pubkey(), StatusMove::Revoke);
+    let address = member_address(&hospital.pubkey(), &clinician.pubkey());
+    let snapshot = world.snapshot(&[address, pda::entity(&hospital.pubkey()).0]);
+
+    let args = world.member_args(&clinician.pubkey(), roles::CLINICIAN);
+    let h = hospital.pubkey();
+    let attempts = [
+        add_member(&world.payer.pubkey(), &h, &h, args),
+        update_member(
+            &h,
+            &h,
+            &clinician.pubkey(),
+            UpdateMemberArgs {
+                roles: Some(roles::NURSE),
+                valid_until: None,
+                credential_commitment: None,
+            },
+        ),
+        change_member_status(&h, &h, &clinician.pubkey(), StatusMove::Reinstate),
+        change_member_status(&h, &h, &clinician.pubkey(), StatusMove::Suspend),
+        change_member_status(&h, &h, &clinician.pubkey(), StatusMove::Revoke),
+        close_member(&h, &h, &clinician.pubkey(), &world.payer.pubkey()),
+    ];
+    for ix in attempts {
+        custom_error(world.send(&[ix], &[&hospital]), RecordsError::MemberRevoked);
+        world.assert_unchanged(&snapshot);
+    }
+}
+
+#[test]
+fn add_member_refuses_bad_arguments() {
+    let mut world = World::new();
+    let hospital = world.provider();
+    let h = hospital.pubkey();
+    let key = Keypair::new().pubkey();
+    let now = world.now();
+    let good = world.member_args(&key, roles::CLINICIAN);
+    let cases: Vec<(AddMemberArgs, RecordsError)> = vec![
+        (
+            AddMemberArgs {
+                member: Pubkey::default(),
+                ..good.clone()
+            },
+            RecordsError::InvalidMemberKey,
+        ),
+        (
+            AddMemberArgs {
+                member: h,
+                ..good.clone()
+            },
+            RecordsError::MemberIsEntityAuthority,
+        ),
+        (
+            AddMemberArgs {
+                roles: 0,
+                ..good.clone()
+            },
+            RecordsError::InvalidRoles,
+        ),
+        (
+            AddMemberArgs {
+                roles: 1 << 8,
+                ..good.clone()
+            },
+            RecordsError::InvalidRoles,
+        ),
+        (
+            AddMemberArgs {
+                valid_until: now,
+                ..good.clone()
+            },
+            RecordsError::InvalidMemberValidity,
+        ),
+        (
+            AddMemberArgs {
+                valid_until: now + 5 * 365 * DAY + 1,
+                ..good.clone()
+            },
+            RecordsError::InvalidMemberValidity,
+        ),
+        (
+            AddMemberArgs {
+                credential_commitment: [0; 32],
+                ..good.clone()
+            },
+            RecordsError::InvalidCredentialCommitment,
+        ),
+    ];
+    for (args, error) in cases {
+        let address = pda::member(&pda::entity(&h).0, &args.member).0;
+        let snapshot = world.snapshot(&[address, pda::entity(&h).0]);
+        let ix = add_member(&world.payer.pubkey(), &h, &h, args);
+        custom_error(world.send(&[ix], &[&hospital]), error);
+        world.assert_unchanged(&snapshot);
+    }
+    // Exactly five years is allowed.
+    let ix = add_member(
+        &world.payer.pubkey(),
+        &h,
+        &h,
+        AddMemberArgs {
+            valid_until: now + 5 * 365 * DAY,
+            ..good
+        },
+    );
+    world.send(&[ix], &[&hospital]).expect("five years");
+}
+
+#[test]
+fn a_stranger_or_another_entitys_member_cannot_administer() {
+    let mut world = World::new();
+    let hospital = world.provider();
+    let clinic = world.provider();
+    let h = hospital.pubkey();
+    let clinic_admin = world.member(&clinic, roles::ENTITY_ADMIN);
+    let hospital_admin = world.member(&hospital, roles::ENTITY_ADMIN);
+    let stranger = world.wallet();
+    let newcomer = Keypair::new().pubkey();
+    let address = member_address(&h, &newcomer);
+    let snapshot = world.snapshot(&[address, pda::entity(&h).0]);
+    let args = world.member_args(&newcomer, roles::NURSE);
+
+    // No Member account at all.
+    let ix = add_member(&world.payer.pubkey(), &stranger.pubkey(), &h, args.clone());
+    assert_eq!(ix.accounts.len(), ADD_MEMBER_ACCOUNTS + 1);
+    let mut bare = ix.clone();
+    bare.accounts.truncate(ADD_MEMBER_ACCOUNTS);
+    custom_error(
+        world.send(&[bare], &[&stranger]),
+        RecordsError::NotEntityAuthorityOrMember,
+    );
+    world.assert_unchanged(&snapshot);
+    // A Member account address with nothing there.
+    custom_error(
+        world.send(&[ix], &[&stranger]),
+        RecordsError::MemberNotFound,
+    );
+    world.assert_unchanged(&snapshot);
+
+    // The clinic's admin brings its own Member account to the hospital.
+    let mut ix = add_member(
+        &world.payer.pubkey(),
+        &clinic_admin.pubkey(),
+        &h,
+        args.clone(),
+    );
+    ix.accounts[ADD_MEMBER_ACCOUNTS] = AccountMeta::new_readonly(
+        member_address(&clinic.pubkey(), &clinic_admin.pubkey()),
+        false,
+    );
+    custom_error(
+        world.send(&[ix], &[&clinic_admin]),
+        RecordsError::MemberOfAnotherEntity,
+    );
+    world.assert_unchanged(&snapshot);
+
+    // A stranger passes the hospital admin's Member account.
+    let mut ix = add_member(&world.payer.pubkey(), &stranger.pubkey(), &h, args.clone());
+    ix.accounts[ADD_MEMBER_ACCOUNTS] =
+        AccountMeta::new_readonly(member_address(&h, &hospital_admin.pubkey()), false);
+    custom_error(world.send(&[ix], &[&stranger]), RecordsError::NotThisMember);
+    world.assert_unchanged(&snapshot);
+
+    // The Entity account itself as the "Member".
+    let mut ix = add_member(&world.payer.pubkey(), &stranger.pubkey(), &h, args);
+    ix.accounts[ADD_MEMBER_ACCOUNTS] = AccountMeta::new_readonly(pda::entity(&h).0, false);
+    custom_error(
+        world.send(&[ix], &[&stranger]),
+        RecordsError::MemberNotFound,
+    );
+    world.assert_unchanged(&snapshot);
+}
+
+#[test]
+fn an_entity_admin_adds_and_suspends_a_clinician() {
+    let mut world = World::new();
+    let hospital = world.provider();
+    let h = hospital.pubkey();
+    let admin = world.member(&hospital, roles::ENTITY_ADMIN);
+    let clinician = Keypair::new().pubkey();
+    let args = world.member_args(&clinician, roles::CLINICIAN | roles::NURSE);
+    let ix = add_member(&admin.pubkey(), &admin.pubkey(), &h, args);
+    let meta = world.send_paid_by(&admin, &[ix], &[]).expect("admin adds");
+    let m = member(&world, &h, &clinician);
+    assert_eq!(m.added_by, admin.pubkey());
+    assert_eq!(m.rent_payer, admin.pubkey());
+    assert_eq!(
+        World::events::<MemberAdded>(&meta)[0].actor_member,
+        Some(admin.pubkey())
+    );
+
+    let ix = update_member(
+        &admin.pubkey(),
+        &h,
+        &clinician,
+        UpdateMemberArgs {
+            roles: Some(roles::CLINICIAN),
+            valid_until: None,
+            credential_commitment: Some([6; 32]),
+        },
+    );
+    let meta = world.send(&[ix], &[&admin]).expect("admin updates");
+    let m = member(&world, &h, &clinician);
+    assert_eq!(
+        (m.roles, m.credential_commitment, m.revision),
+        (roles::CLINICIAN, [6; 32], 2)
+    );
+    let updated = World::events::<MemberUpdated>(&meta);
+    assert_eq!(updated[0].actor_member, Some(admin.pubkey()));
+
+    let ix = change_member_status(&admin.pubkey(), &h, &clinician, StatusMove::Suspend);
+    let meta = world.send(&[ix], &[&admin]).expect("admin suspends");
+    assert_eq!(
+        member(&world, &h, &clinician).status,
+        MemberStatus::Suspended
+    );
+    assert_eq!(
+        World::events::<MemberStatusChanged>(&meta)[0].actor_member,
+        Some(admin.pubkey())
+    );
+
+    // Once the admin is suspended by the authority, it administers nothing.
+    world.set_member_status(&hospital, &admin.pubkey(), StatusMove::Suspend);
+    let snapshot = world.snapshot(&[member_address(&h, &clinician)]);
+    let ix = change_member_status(&admin.pubkey(), &h, &clinician, StatusMove::Reinstate);
+    custom_error(world.send(&[ix], &[&admin]), RecordsError::MemberSuspended);
+    world.assert_unchanged(&snapshot);
+}
+
+#[test]
+fn an_entity_admin_cannot_add_promote_or_manage_entity_admins() {
+    let mut world = World::new();
+    let hospital = world.provider();
+    let h = hospital.pubkey();
+    let admin = world.member(&hospital, roles::ENTITY_ADMIN);
+    let other_admin = world.member(&hospital, roles::ENTITY_ADMIN | roles::CLINICIAN);
+    let nurse = world.member(&hospital, roles::NURSE);
+    let a = admin.pubkey();
+    let newcomer = Keypair::new().pubkey();
+    let snapshot = world.snapshot(&[
+        member_address(&h, &newcomer),
+        member_address(&h, &other_admin.pubkey()),
+        member_address(&h, &nurse.pubkey()),
+        member_address(&h, &a),
+    ]);
+    let promote = |roles| UpdateMemberArgs {
+        roles: Some(roles),
+        valid_until: None,
+        credential_commitment: None,
+    };
+    let attempts = [
+        add_member(
+            &a,
+            &a,
+            &h,
+            world.member_args(&newcomer, roles::ENTITY_ADMIN),
+        ),
+        update_member(
+            &a,
+            &h,
+            &nurse.pubkey(),
+            promote(roles::NURSE | roles::ENTITY_ADMIN),
+        ),
+        update_member(&a, &h, &other_admin.pubkey(), promote(roles::CLINICIAN)),
+        change_member_status(&a, &h, &other_admin.pubkey(), StatusMove::Suspend),
+        change_member_status(&a, &h, &other_admin.pubkey(), StatusMove::Revoke),
+        change_member_status(&a, &h, &a, StatusMove::Suspend),
+        close_member(&a, &h, &other_admin.pubkey(), &world.payer.pubkey()),
+    ];
+    for ix in attempts {
+        custom_error(
+            world.send(&[ix], &[&admin]),
+            RecordsError::AdminRoleReservedToAuthority,
+        );
+        world.assert_unchanged(&snapshot);
+    }
+    // The authority may do each of them.
+    let ix = update_member(
+        &h,
+        &h,
+        &nurse.pubkey(),
+        promote(roles::NURSE | roles::ENTITY_ADMIN),
+    );
+    world.send(&[ix], &[&hospital]).expect("authority promotes");
+    world.set_member_status(&hospital, &other_admin.pubkey(), StatusMove::Suspend);
+}
+
+#[test]
+fn member_status_moves_and_unchanged_updates_are_refused() {
+    let mut world = World::new();
+    let hospital = world.provider();
+    let h = hospital.pubkey();
+    let nurse = world.member(&hospital, roles::NURSE);
+    let n = nurse.pubkey();
+    let snapshot = world.snapshot(&[member_address(&h, &n)]);
+    let ix = change_member_status(&h, &h, &n, StatusMove::Reinstate);
+    custom_error(
+        world.send(&[ix], &[&hospital]),
+        RecordsError::InvalidMemberTransition,
+    );
+    world.assert_unchanged(&snapshot);
+    let m = member(&world, &h, &n);
+    for args in [
+        UpdateMemberArgs {
+            roles: None,
+            valid_until: None,
+            credential_commitment: None,
+        },
+        UpdateMemberArgs {
+            roles: Some(m.roles),
+            valid_until: Some(m.valid_until),
+            credential_commitment: Some(m.credential_commitment),
+        },
+    ] {
+        let ix = update_member(&h, &h, &n, args);
+        custom_error(
+            world.send(&[ix], &[&hospital]),
+            RecordsError::MemberUnchanged,
+        );
+        world.assert_unchanged(&snapshot);
+    }
+    world.set_member_status(&hospital, &n, StatusMove::Suspend);
+    let snapshot = world.snapshot(&[member_address(&h, &n)]);
+    let ix = change_member_status(&h, &h, &n, StatusMove::Suspend);
+    custom_error(
+        world.send(&[ix], &[&hospital]),
+        RecordsError::InvalidMemberTransition,
+    );
+    world.assert_unchanged(&snapshot);
+}
+
+#[test]
+fn a_closed_member_returns_its_rent_and_may_be_added_again() {
+    let mut world = World::new();
+    let hospital = world.provider();
+    let h = hospital.pubkey();
+    let rent_payer = world.wallet();
+    let pharmacist = Keypair::new().pubkey();
+    let args = world.member_args(&pharmacist, roles::PHARMACIST);
+    let ix = add_member(&rent_payer.pubkey(), &h, &h, args.clone());
+    world.send(&[ix], &[&hospital, &rent_payer]).expect("add");
+    let address = member_address(&h, &pharmacist);
+
+    // The rent goes only to the recorded payer.
+    let snapshot = world.snapshot(&[address]);
+    let ix = close_member(&h, &h, &pharmacist, &world.payer.pubkey());
+    custom_error(
+        world.send(&[ix], &[&hospital]),
+        RecordsError::RentPayerMismatch,
+    );
+    world.assert_unchanged(&snapshot);
+
+    let before = world.lamports(&rent_payer.pubkey());
+    let ix = close_member(&h, &h, &pharmacist, &rent_payer.pubkey());
+    let meta = world.send(&[ix], &[&hospital]).expect("close");
+    assert!(!world.exists(&address));
+    assert_eq!(world.lamports(&rent_payer.pubkey()), before + MEMBER_RENT);
+    let closed = World::events::<MemberClosed>(&meta);
+    assert_eq!(closed[0].refunded, MEMBER_RENT);
+    assert_eq!(closed[0].member, pharmacist);
+
+    // Closing is the ordinary departure: the key may come back.
+    let ix = add_member(&world.payer.pubkey(), &h, &h, args);
+    world.send(&[ix], &[&hospital]).expect("added again");
+    assert_eq!(member(&world, &h, &pharmacist).revision, 1);
+}
+
+#[test]
+fn a_suspended_entity_cannot_add_but_its_authority_can_still_cut_members_off() {
+    let mut world = World::new();
+    let hospital = world.provider();
+    let h = hospital.pubkey();
+    let admin = world.member(&hospital, roles::ENTITY_ADMIN);
+    let clinician = world.member(&hospital, roles::CLINICIAN);
+    let nurse = world.member(&hospital, roles::NURSE);
+    world.set_status(&h, EntityStatus::Suspended);
+
+    let newcomer = Keypair::new().pubkey();
+    let snapshot = world.snapshot(&[
+        member_address(&h, &newcomer),
+        member_address(&h, &nurse.pubkey()),
+    ]);
+    let ix = add_member(
+        &world.payer.pubkey(),
+        &h,
+        &h,
+        world.member_args(&newcomer, roles::NURSE),
+    );
+    custom_error(
+        world.send(&[ix], &[&hospital]),
+        RecordsError::EntityNotActive,
+    );
+    world.assert_unchanged(&snapshot);
+    // An EntityAdmin member of a suspended entity administers nothing.
+    let ix = change_member_status(&admin.pubkey(), &h, &nurse.pubkey(), StatusMove::Suspend);
+    custom_error(world.send(&[ix], &[&admin]), RecordsError::EntityNotActive);
+    world.assert_unchanged(&snapshot);
+
+    // The authority suspends, revokes and closes all the same.
+    world.set_member_status(&hospital, &nurse.pubkey(), StatusMove::Suspend);
+    world.set_member_status(&hospital, &clinician.pubkey(), StatusMove::Revoke);
+    let ix = close_member(&h, &h, &nurse.pubkey(), &world.payer.pubkey());
+    world
+        .send(&[ix], &[&hospital])
+        .expect("close under suspension");
+    // Reinstating needs an active entity.
+    let ix = change_member_status(&h, &h, &admin.pubkey(), StatusMove::Suspend);
+    world.send(&[ix], &[&hospital]).expect("suspend admin");
+    let snapshot = world.snapshot(&[member_address(&h, &admin.pubkey())]);
+    let ix = change_member_status(&h, &h, &admin.pubkey(), StatusMove::Reinstate);
+    custom_error(
+        world.send(&[ix], &[&hospital]),
+        RecordsError::EntityNotActive,
+    );
+    world.assert_unchanged(&snapshot);
+}
+
+#[test]
+fn an_expired_entity_admin_is_refused() {
+    let mut world = World::new();
+    let hospital = world.provider();
+    let h = hospital.pubkey();
+    let admin = world.member(&hospital, roles::ENTITY_ADMIN);
+    let valid_until = member(&world, &h, &admin.pubkey()).valid_until;
+    let newcomer = Keypair::new().pubkey();
+    world.warp(valid_until - world.now() - 1);
+    // One second before: still acts.
+    let ix = add_member(
+        &admin.pubkey(),
+        &admin.pubkey(),
+        &h,
+        world.member_args(&newcomer, roles::NURSE),
+    );
+    world
+        .send_paid_by(&admin, &[ix], &[])
+        .expect("acts before valid_until");
+    world.warp(1);
+    let later = Keypair::new().pubkey();
+    let snapshot = world.snapshot(&[member_address(&h, &later)]);
+    let ix = add_member(
+        &admin.pubkey(),
+        &admin.pubkey(),
+        &h,
+        world.member_args(&later, roles::NURSE),
+    );
+    custom_error(
+        world.send_paid_by(&admin, &[ix], &[]),
+        RecordsError::MemberExpired,
+    );
+    world.assert_unchanged(&snapshot);
+}
