@@ -21,11 +21,7 @@ pub fn member_address(entity_authority: &Pubkey, member: &Pubkey) -> Pubkey {
 
 /// `["member", entity account, member key]` under the records program.
 fn member_pda(entity_account: &Pubkey, member: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(
-        &[b"member", entity_account.as_ref(), member.as_ref()],
-        &records::ID,
-    )
-    .0
+    records::pda::member(entity_account, member).0
 }
 
 /// The signer of an entity's operation and the entity it acts for.

@@ -17,9 +17,16 @@
 //! No PHI is involved: keys, roles, times and a commitment.
 
 use {
-    crate::{audit::iso8601, offchain::commitment_with_key},
-    anchor_lang::prelude::Pubkey,
-    records::state::Entity,
+    crate::{
+        acting::member_address,
+        audit::iso8601,
+        backend::Backend,
+        client::PanaceaClient,
+        error::{Result, SdkError},
+        offchain::commitment_with_key,
+    },
+    anchor_lang::{prelude::Pubkey, AccountDeserialize, Discriminator},
+    records::state::{roles, Entity, Member, MemberStatus, RegistryConfig},
     serde_json::{json, Map, Value},
     sha2::{Digest, Sha256},
     solana_signature::Signature,
@@ -44,42 +51,14 @@ const ED25519_MULTICODEC: [u8; 2] = [0xed, 0x01];
 /// Largest integer JCS (and JavaScript) represents exactly.
 const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
-/// The role bits of a `Member` (the `records` program's `roles` mask) and
-/// their names, as the credential lists them.
-pub mod role_names {
-    pub const CLINICIAN: u16 = 1 << 0;
-    pub const NURSE: u16 = 1 << 1;
-    pub const PHARMACIST: u16 = 1 << 2;
-    pub const LAB_TECHNICIAN: u16 = 1 << 3;
-    pub const BILLING: u16 = 1 << 4;
-    pub const CLAIMS_ADJUDICATOR: u16 = 1 << 5;
-    pub const RESEARCHER: u16 = 1 << 6;
-    pub const ENTITY_ADMIN: u16 = 1 << 7;
-    pub const ALL: u16 = (1 << 8) - 1;
-    pub const NAMES: [(u16, &str); 8] = [
-        (CLINICIAN, "Clinician"),
-        (NURSE, "Nurse"),
-        (PHARMACIST, "Pharmacist"),
-        (LAB_TECHNICIAN, "LabTechnician"),
-        (BILLING, "Billing"),
-        (CLAIMS_ADJUDICATOR, "ClaimsAdjudicator"),
-        (RESEARCHER, "Researcher"),
-        (ENTITY_ADMIN, "EntityAdmin"),
-    ];
-
-    /// A non-empty mask of known roles.
-    pub fn is_valid(mask: u16) -> bool {
-        mask != 0 && mask & !ALL == 0
-    }
-
-    /// The names of the roles in `mask`, in bit order.
-    pub fn names(mask: u16) -> Vec<&'static str> {
-        NAMES
-            .iter()
-            .filter(|(bit, _)| mask & bit != 0)
-            .map(|(_, name)| *name)
-            .collect()
-    }
+/// Role names of a mask, in bit order (the `records` program's
+/// `roles::NAMES`).
+pub fn role_names(mask: u16) -> Vec<&'static str> {
+    roles::NAMES
+        .iter()
+        .filter(|(bit, _)| mask & bit != 0)
+        .map(|(_, name)| *name)
+        .collect()
 }
 
 /// Why a credential is refused (each step of the verification names its
@@ -170,7 +149,32 @@ pub struct MemberFacts {
     pub credential_commitment: [u8; 32],
 }
 
+impl From<MemberStatus> for MemberStanding {
+    fn from(status: MemberStatus) -> Self {
+        match status {
+            MemberStatus::Active => MemberStanding::Active,
+            MemberStatus::Suspended => MemberStanding::Suspended,
+            MemberStatus::Revoked => MemberStanding::Revoked,
+        }
+    }
+}
+
 impl MemberFacts {
+    /// The facts of a decoded `Member` account at `address`.
+    pub fn of(address: Pubkey, member: &Member) -> Self {
+        Self {
+            address,
+            entity: member.entity,
+            member: member.member,
+            roles: member.roles,
+            status: member.status.into(),
+            valid_until: member.valid_until,
+            updated_at: member.updated_at,
+            revision: member.revision,
+            credential_commitment: member.credential_commitment,
+        }
+    }
+
     /// Active and `now < valid_until`.
     pub fn is_active(&self, now: i64) -> bool {
         self.status == MemberStanding::Active && now < self.valid_until
@@ -367,7 +371,7 @@ pub fn member_credential(
         "validUntil": iso8601(member.valid_until),
         "credentialSubject": {
             "id": did_key(&member.member),
-            "roles": role_names::names(member.roles),
+            "roles": role_names(member.roles),
             "panacea": {
                 "deployment": deployment,
                 "recordsProgram": records::ID.to_string(),
@@ -580,7 +584,7 @@ pub fn parse_credential(credential: &Value) -> Result<ParsedCredential, Credenti
         ));
     }
     let member_account = pubkey_field(p.get("memberAccount"), "panacea.memberAccount")?;
-    if member_account != crate::acting::member_address(&issuer, &subject) {
+    if member_account != member_address(&issuer, &subject) {
         return Err(malformed(
             "panacea.memberAccount",
             "is not the subject's Member account under the issuer",
@@ -590,14 +594,14 @@ pub fn parse_credential(credential: &Value) -> Result<ParsedCredential, Credenti
         .get("rolesMask")
         .and_then(Value::as_u64)
         .and_then(|m| u16::try_from(m).ok())
-        .filter(|m| role_names::is_valid(*m))
+        .filter(|m| roles::is_valid(*m))
         .ok_or_else(|| malformed("panacea.rolesMask", "is not a valid role mask"))?;
     let names: Vec<&str> = subject_obj
         .get("roles")
         .and_then(Value::as_array)
         .map(|r| r.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    if names != role_names::names(roles) {
+    if names != role_names(roles) {
         return Err(malformed(
             "credentialSubject.roles",
             "does not name the roles of rolesMask",
@@ -700,7 +704,7 @@ pub fn verify_against(
             m.member == signer
                 && m.entity == vc.entity_account
                 && m.is_active(now)
-                && m.roles & role_names::ENTITY_ADMIN != 0
+                && m.roles & roles::ENTITY_ADMIN != 0
         });
         if !admin_ok {
             return Err(CredentialError::SignerNotAuthorized {
@@ -767,6 +771,104 @@ pub fn verify_against(
     })
 }
 
+/// A `records` account of type `T` at `address`: `None` when absent, not
+/// owned by the records program, or not a `T` (its discriminator).
+async fn records_account<B: Backend, T: AccountDeserialize + Discriminator>(
+    client: &PanaceaClient<B>,
+    address: &Pubkey,
+) -> Result<Option<T>> {
+    let Some(account) = client.backend().get_account(address).await? else {
+        return Ok(None);
+    };
+    if account.owner != records::ID || !account.data.starts_with(T::DISCRIMINATOR) {
+        return Ok(None);
+    }
+    Ok(T::try_deserialize(&mut account.data.as_slice()).ok())
+}
+
+/// The registry's deployment name (`RegistryConfig.deployment`).
+async fn deployment<B: Backend>(client: &PanaceaClient<B>) -> Result<String> {
+    let config = records::pda::config().0;
+    let config: RegistryConfig =
+        records_account(client, &config)
+            .await?
+            .ok_or(SdkError::AccountNotFound {
+                address: config,
+                expected: "RegistryConfig",
+            })?;
+    Ok(config.deployment)
+}
+
+/// The `Member` of `member_key` under the entity whose authority is
+/// `entity_authority`, as the chain holds it now.
+pub async fn member_facts<B: Backend>(
+    client: &PanaceaClient<B>,
+    entity_authority: &Pubkey,
+    member_key: &Pubkey,
+) -> Result<Option<MemberFacts>> {
+    let address = member_address(entity_authority, member_key);
+    Ok(records_account::<B, Member>(client, &address)
+        .await?
+        .map(|m| MemberFacts::of(address, &m)))
+}
+
+/// Exports the credential of `member_key`, a member of the entity whose
+/// authority is `entity_authority`, from the chain as it is now, signed by
+/// `signer` (the authority or an EntityAdmin member; a keypair) at
+/// `created`. Refuses a member that is not Active and unexpired (its
+/// credential would not verify).
+pub async fn export_member_credential<B: Backend>(
+    client: &PanaceaClient<B>,
+    signer: &solana_keypair::Keypair,
+    entity_authority: &Pubkey,
+    member_key: &Pubkey,
+    created: i64,
+) -> Result<Value> {
+    let facts = member_facts(client, entity_authority, member_key)
+        .await?
+        .ok_or(SdkError::AccountNotFound {
+            address: member_address(entity_authority, member_key),
+            expected: "Member",
+        })?;
+    if !facts.is_active(created) {
+        return Err(SdkError::InvalidInput(format!(
+            "member {member_key} is {} (valid until {}): its credential would not verify",
+            facts.status,
+            iso8601(facts.valid_until)
+        )));
+    }
+    let unsigned = member_credential(&deployment(client).await?, entity_authority, &facts);
+    Ok(sign_credential(&unsigned, signer, created)?)
+}
+
+/// What an outside verifier does with a credential, step by step, reading
+/// the chain through `client`: (1) shape, (2) proof, (3) the deployment and
+/// the issuing entity, (4) the signer, (5) the `Member` account (owner,
+/// discriminator, fields, revision, status, validity) at `now`. Step 6 is
+/// [`check_commitment`], with the document and the entity's key.
+pub async fn verify_member_credential<B: Backend>(
+    client: &PanaceaClient<B>,
+    credential: &Value,
+    now: i64,
+) -> Result<VerifiedMember> {
+    let vc = parse_credential(credential)?;
+    verify_proof(credential)?;
+    let entity: Option<Entity> =
+        records_account(client, &records::pda::entity(&vc.issuer).0).await?;
+    let signer_member = if vc.signer == vc.issuer {
+        None
+    } else {
+        member_facts(client, &vc.issuer, &vc.signer).await?
+    };
+    let chain = ChainState {
+        deployment: deployment(client).await?,
+        entity,
+        member: member_facts(client, &vc.issuer, &vc.subject).await?,
+        signer_member,
+    };
+    Ok(verify_against(credential, &chain, now)?)
+}
+
 #[cfg(test)]
 mod tests {
     use {
@@ -798,7 +900,7 @@ mod tests {
 
     fn facts(authority: &Pubkey, member: &Pubkey, roles: u16, key: &[u8; 32]) -> MemberFacts {
         MemberFacts {
-            address: crate::acting::member_address(authority, member),
+            address: member_address(authority, member),
             entity: records::pda::entity(authority).0,
             member: *member,
             roles,
@@ -827,7 +929,7 @@ mod tests {
             member: Some(facts(
                 &authority.pubkey(),
                 &clinician.pubkey(),
-                role_names::CLINICIAN,
+                roles::CLINICIAN,
                 &key,
             )),
             signer_member: None,
@@ -847,6 +949,41 @@ mod tests {
             f.chain.member.as_ref().unwrap(),
         );
         sign_credential(&unsigned, &f.authority, NOW).unwrap()
+    }
+
+    #[test]
+    fn facts_of_a_decoded_member_account() {
+        let (authority, clinician) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let address = member_address(&authority, &clinician);
+        let account = Member {
+            version: 1,
+            bump: 254,
+            entity: records::pda::entity(&authority).0,
+            member: clinician,
+            roles: roles::CLINICIAN | roles::NURSE,
+            status: MemberStatus::Suspended,
+            credential_commitment: [4; 32],
+            valid_until: NOW + DAY,
+            added_by: authority,
+            added_at: NOW - DAY,
+            updated_at: NOW,
+            revision: 2,
+            rent_payer: authority,
+        };
+        let facts = MemberFacts::of(address, &account);
+        assert_eq!(facts.status, MemberStanding::Suspended);
+        assert_eq!(facts.revision, 2);
+        assert!(!facts.is_active(NOW));
+        let vc = member_credential("localnet", &authority, &facts);
+        assert_eq!(
+            vc["credentialSubject"]["roles"],
+            json!(["Clinician", "Nurse"])
+        );
+        assert_eq!(vc["id"], format!("urn:panacea:member:{address}:2"));
+        assert_eq!(
+            vc["credentialStatus"]["id"],
+            format!("urn:panacea:localnet:{address}")
+        );
     }
 
     #[test]
@@ -930,7 +1067,7 @@ mod tests {
         let mut more = vc.clone();
         more["credentialSubject"]["roles"] = json!(["Clinician", "EntityAdmin"]);
         more["credentialSubject"]["panacea"]["rolesMask"] =
-            json!(role_names::CLINICIAN | role_names::ENTITY_ADMIN);
+            json!(roles::CLINICIAN | roles::ENTITY_ADMIN);
         assert_eq!(
             verify_against(&more, &f.chain, NOW),
             Err(CredentialError::BadProof {
@@ -1039,7 +1176,7 @@ mod tests {
             Err(CredentialError::MemberNotFound { .. })
         ));
         let mut other = f.chain.clone();
-        other.member.as_mut().unwrap().roles = role_names::NURSE;
+        other.member.as_mut().unwrap().roles = roles::NURSE;
         assert_eq!(
             verify_against(&fresh, &other, NOW),
             Err(CredentialError::DoesNotMatchChain { field: "roles" })
@@ -1079,7 +1216,7 @@ mod tests {
         with_admin.signer_member = Some(facts(
             &f.authority.pubkey(),
             &admin.pubkey(),
-            role_names::ENTITY_ADMIN,
+            roles::ENTITY_ADMIN,
             &[3; 32],
         ));
         let by_admin = sign_credential(&unsigned, &admin, NOW).unwrap();

@@ -2,7 +2,7 @@
 //! through `records::pda`; callers pass wallets, ids and arguments.
 
 use {
-    crate::build,
+    crate::{acting::ActingKeys, build},
     anchor_lang::{solana_program::instruction::Instruction, system_program},
     anchor_spl::{associated_token, token_2022},
     records::{accounts as acc, instruction as ix, instructions::*, pda, state::GrantScope, ID},
@@ -867,4 +867,246 @@ pub fn rekey_compressed_record(authority: &Pubkey, args: RekeyCompressedRecordAr
         },
         ix::RekeyCompressedRecord { args },
     )
+}
+
+// ----- entity staff (members) -----
+
+pub use crate::acting::member_address;
+
+/// The accounts of the member instructions that change an existing member.
+fn member_change_accounts(admin: &ActingKeys, member: &Pubkey) -> acc::ChangeMemberStatus {
+    acc::ChangeMemberStatus {
+        admin: admin.signer,
+        entity: admin.entity_account(),
+        member: member_address(&admin.entity, member),
+        event_authority: event_authority(),
+        program: ID,
+    }
+}
+
+/// `ix` with the admin's member-mode remaining account (its `Member`, when
+/// an EntityAdmin member signs; nothing for the entity's authority).
+fn with_admin(mut ix: Instruction, admin: &ActingKeys) -> Instruction {
+    ix.accounts.extend(admin.remaining(false));
+    ix
+}
+
+/// Adds `args.member` to the staff of `admin.entity`. `admin` is the
+/// entity's authority, or an EntityAdmin member acting for it
+/// ([`ActingKeys::member`]); `payer` pays the `Member` account's rent and
+/// gets it back on [`close_member`].
+pub fn add_member(
+    payer: &Pubkey,
+    admin: impl Into<ActingKeys>,
+    args: AddMemberArgs,
+) -> Instruction {
+    let admin = admin.into();
+    let ix = build(
+        ID,
+        acc::AddMember {
+            payer: *payer,
+            admin: admin.signer,
+            entity: admin.entity_account(),
+            member: member_address(&admin.entity, &args.member),
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: ID,
+        },
+        ix::AddMember { args },
+    );
+    with_admin(ix, &admin)
+}
+
+/// Changes the roles, validity or credential commitment of `member` (its
+/// key) under `admin.entity`.
+pub fn update_member(
+    admin: impl Into<ActingKeys>,
+    member: &Pubkey,
+    args: UpdateMemberArgs,
+) -> Instruction {
+    let admin = admin.into();
+    let c = member_change_accounts(&admin, member);
+    let ix = build(
+        ID,
+        acc::UpdateMember {
+            admin: c.admin,
+            entity: c.entity,
+            member: c.member,
+            event_authority: c.event_authority,
+            program: c.program,
+        },
+        ix::UpdateMember { args },
+    );
+    with_admin(ix, &admin)
+}
+
+/// Suspends an Active member.
+pub fn suspend_member(admin: impl Into<ActingKeys>, member: &Pubkey) -> Instruction {
+    let admin = admin.into();
+    let ix = build(
+        ID,
+        member_change_accounts(&admin, member),
+        ix::SuspendMember {},
+    );
+    with_admin(ix, &admin)
+}
+
+/// Reinstates a Suspended member (the entity must be active).
+pub fn reinstate_member(admin: impl Into<ActingKeys>, member: &Pubkey) -> Instruction {
+    let admin = admin.into();
+    let ix = build(
+        ID,
+        member_change_accounts(&admin, member),
+        ix::ReinstateMember {},
+    );
+    with_admin(ix, &admin)
+}
+
+/// Revokes a member, finally: its account stays as a tombstone and the key
+/// cannot be added again under this entity.
+pub fn revoke_member(admin: impl Into<ActingKeys>, member: &Pubkey) -> Instruction {
+    let admin = admin.into();
+    let ix = build(
+        ID,
+        member_change_accounts(&admin, member),
+        ix::RevokeMember {},
+    );
+    with_admin(ix, &admin)
+}
+
+/// Closes an Active or Suspended member; the rent goes back to
+/// `rent_payer` (the account's `rent_payer`).
+pub fn close_member(
+    admin: impl Into<ActingKeys>,
+    member: &Pubkey,
+    rent_payer: &Pubkey,
+) -> Instruction {
+    let admin = admin.into();
+    let c = member_change_accounts(&admin, member);
+    let ix = build(
+        ID,
+        acc::CloseMember {
+            admin: c.admin,
+            entity: c.entity,
+            member: c.member,
+            rent_payer: *rent_payer,
+            event_authority: c.event_authority,
+            program: c.program,
+        },
+        ix::CloseMember {},
+    );
+    with_admin(ix, &admin)
+}
+
+#[cfg(test)]
+mod member_tests {
+    use {
+        super::*,
+        anchor_lang::{solana_program::instruction::AccountMeta, Discriminator},
+    };
+
+    fn args(member: Pubkey) -> AddMemberArgs {
+        AddMemberArgs {
+            member,
+            roles: records::state::roles::CLINICIAN,
+            valid_until: 2_000_000_000,
+            credential_commitment: [5; 32],
+        }
+    }
+
+    #[test]
+    fn the_authority_adds_a_member_with_no_remaining_accounts() {
+        let (payer, authority, clinician) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        let ix = add_member(&payer, authority, args(clinician));
+        let entity = pda::entity(&authority).0;
+        let member = pda::member(&entity, &clinician).0;
+        let keys: Vec<Pubkey> = ix.accounts.iter().map(|m| m.pubkey).collect();
+        assert_eq!(
+            keys,
+            vec![
+                payer,
+                authority,
+                entity,
+                member,
+                system_program::ID,
+                event_authority(),
+                ID
+            ]
+        );
+        assert!(ix.accounts[0].is_signer && ix.accounts[0].is_writable);
+        assert!(ix.accounts[1].is_signer);
+        assert!(ix.accounts[3].is_writable);
+        assert!(ix.data.starts_with(ix::AddMember::DISCRIMINATOR));
+        assert_eq!(member_address(&authority, &clinician), member);
+    }
+
+    #[test]
+    fn an_admin_member_passes_its_member_account() {
+        let (authority, admin, nurse, payer) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        let acting = ActingKeys::member(admin, authority);
+        let admin_member = member_address(&authority, &admin);
+        let target = member_address(&authority, &nurse);
+        let tail = AccountMeta::new_readonly(admin_member, false);
+
+        let ix = add_member(&payer, acting, args(nurse));
+        assert_eq!(ix.accounts.len(), 8);
+        assert_eq!(ix.accounts[1].pubkey, admin);
+        assert_eq!(ix.accounts[7], tail);
+
+        let update = update_member(
+            acting,
+            &nurse,
+            UpdateMemberArgs {
+                roles: Some(records::state::roles::NURSE),
+                valid_until: None,
+                credential_commitment: None,
+            },
+        );
+        let moves = [
+            (update, ix::UpdateMember::DISCRIMINATOR),
+            (
+                suspend_member(acting, &nurse),
+                ix::SuspendMember::DISCRIMINATOR,
+            ),
+            (
+                reinstate_member(acting, &nurse),
+                ix::ReinstateMember::DISCRIMINATOR,
+            ),
+            (
+                revoke_member(acting, &nurse),
+                ix::RevokeMember::DISCRIMINATOR,
+            ),
+        ];
+        for (ix, discriminator) in moves {
+            assert!(ix.data.starts_with(discriminator));
+            let keys: Vec<Pubkey> = ix.accounts.iter().map(|m| m.pubkey).collect();
+            assert_eq!(
+                keys,
+                vec![
+                    admin,
+                    pda::entity(&authority).0,
+                    target,
+                    event_authority(),
+                    ID,
+                    admin_member
+                ]
+            );
+            assert!(ix.accounts[2].is_writable);
+        }
+        let close = close_member(acting, &nurse, &payer);
+        assert!(close.data.starts_with(ix::CloseMember::DISCRIMINATOR));
+        assert_eq!(close.accounts[3], AccountMeta::new(payer, false));
+        assert_eq!(close.accounts[6], tail);
+        // The authority: nothing after `program`.
+        assert_eq!(suspend_member(authority, &nurse).accounts.len(), 5);
+    }
 }
