@@ -1,0 +1,383 @@
+//! An entity's staff through the SDK, in process: members added, listed,
+//! suspended, reinstated, updated, revoked and closed by the authority and
+//! by an EntityAdmin member; a member's W3C Verifiable Credential exported,
+//! verified against the chain, and refused once stale, tampered or signed
+//! by someone else.
+
+use {
+    panacea_sdk::{
+        acting::{member_address, Acting},
+        backend::Backend,
+        credential::{
+            check_commitment, export_member_credential, member_commitment, sign_credential,
+            verify_member_credential, CredentialError,
+        },
+        error::{InstructionError, TransactionError},
+        local::{Actor, LocalDeployment, LOCAL_START},
+        Pubkey, SdkError,
+    },
+    records::{
+        errors::RecordsError,
+        instructions::UpdateMemberArgs,
+        state::{roles, EntityKind, MemberStatus},
+    },
+    serde_json::json,
+    solana_keypair::Keypair,
+    solana_signer::Signer,
+};
+
+const DAY: i64 = 86_400;
+/// A `Member` account: 201 bytes, (201 + 128) * 6960 lamports.
+const MEMBER_RENT: u64 = 2_289_840;
+const LICENCE: &[u8] = b"synthetic licence: Dr. Rivera, MD-0001, valid 2026-2027";
+
+/// The program refused with `expected` (by name when the committed IDL
+/// knows it, else by its code).
+fn assert_refused(error: SdkError, expected: RecordsError) {
+    let code = u32::from(expected);
+    match &error {
+        SdkError::Program { code: got, .. } => assert_eq!(*got, code, "{error}"),
+        SdkError::Transaction {
+            error: TransactionError::InstructionError(_, InstructionError::Custom(got)),
+            ..
+        } => assert_eq!(*got, code, "{error}"),
+        other => panic!("expected {expected:?}, got {other}"),
+    }
+}
+
+async fn deployment_with_hospital() -> (LocalDeployment, Actor) {
+    let d = LocalDeployment::start(LOCAL_START).await.unwrap();
+    let hospital = Actor::new();
+    d.register_entity(&hospital, EntityKind::Provider, LOCAL_START + 365 * DAY)
+        .await
+        .unwrap();
+    (d, hospital)
+}
+
+async fn balance(d: &LocalDeployment, key: &Pubkey) -> u64 {
+    d.backend
+        .get_account(key)
+        .await
+        .unwrap()
+        .map_or(0, |a| a.lamports)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_authority_and_an_entity_admin_manage_the_staff() {
+    let (d, hospital) = deployment_with_hospital().await;
+    let c = &d.client;
+    let h = hospital.pubkey();
+    let (admin, clinician, nurse) = (Keypair::new(), Keypair::new(), Keypair::new());
+    let until = LOCAL_START + 90 * DAY;
+    let key = [7u8; 32];
+    let commitment = member_commitment(&key, LICENCE);
+
+    // The authority adds an EntityAdmin and a clinician.
+    let payer_before = balance(&d, &c.payer()).await;
+    c.add_member(
+        &hospital.key,
+        &admin.pubkey(),
+        roles::ENTITY_ADMIN,
+        until,
+        commitment,
+    )
+    .await
+    .unwrap();
+    let added = c
+        .add_member(
+            &hospital.key,
+            &clinician.pubkey(),
+            roles::CLINICIAN,
+            until,
+            commitment,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        added.addresses,
+        vec![("member", member_address(&h, &clinician.pubkey()))]
+    );
+    // A retry finds it.
+    let retry = c
+        .add_member(
+            &hospital.key,
+            &clinician.pubkey(),
+            roles::CLINICIAN,
+            until,
+            commitment,
+        )
+        .await
+        .unwrap();
+    assert!(retry.already_existed);
+    let spent = payer_before - balance(&d, &c.payer()).await;
+    assert!(spent >= 2 * MEMBER_RENT, "the payer paid both rents");
+
+    // The EntityAdmin member adds a nurse, but no EntityAdmin.
+    let as_admin = Acting::member(&admin, h);
+    c.add_member(as_admin, &nurse.pubkey(), roles::NURSE, until, commitment)
+        .await
+        .unwrap();
+    let other_admin = Keypair::new();
+    assert_refused(
+        c.add_member(
+            as_admin,
+            &other_admin.pubkey(),
+            roles::ENTITY_ADMIN,
+            until,
+            commitment,
+        )
+        .await
+        .unwrap_err(),
+        RecordsError::AdminRoleReservedToAuthority,
+    );
+    assert!(c.member(&h, &other_admin.pubkey()).await.unwrap().is_none());
+
+    let mut listed: Vec<Pubkey> = c
+        .members_of_entity(&h)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, m)| m.member)
+        .collect();
+    listed.sort();
+    let mut expected = vec![admin.pubkey(), clinician.pubkey(), nurse.pubkey()];
+    expected.sort();
+    assert_eq!(listed, expected);
+
+    // Suspend, reinstate, update: the revision counts every change.
+    c.suspend_member(as_admin, &nurse.pubkey()).await.unwrap();
+    let m = c.member(&h, &nurse.pubkey()).await.unwrap().unwrap();
+    assert_eq!((m.status, m.revision), (MemberStatus::Suspended, 2));
+    c.reinstate_member(as_admin, &nurse.pubkey()).await.unwrap();
+    c.update_member(
+        as_admin,
+        &nurse.pubkey(),
+        UpdateMemberArgs {
+            roles: Some(roles::NURSE | roles::CLINICIAN),
+            valid_until: None,
+            credential_commitment: None,
+        },
+    )
+    .await
+    .unwrap();
+    let m = c.member(&h, &nurse.pubkey()).await.unwrap().unwrap();
+    assert_eq!(
+        (m.status, m.roles, m.revision),
+        (MemberStatus::Active, roles::NURSE | roles::CLINICIAN, 4)
+    );
+    // An empty update is refused before anything is sent.
+    assert!(matches!(
+        c.update_member(
+            as_admin,
+            &nurse.pubkey(),
+            UpdateMemberArgs {
+                roles: None,
+                valid_until: None,
+                credential_commitment: None
+            }
+        )
+        .await,
+        Err(SdkError::InvalidInput(_))
+    ));
+    // The authority suspends the EntityAdmin member: at once, it manages
+    // no one; reinstated, it does again.
+    c.suspend_member(&hospital.key, &admin.pubkey())
+        .await
+        .unwrap();
+    assert_refused(
+        c.suspend_member(as_admin, &clinician.pubkey())
+            .await
+            .unwrap_err(),
+        RecordsError::MemberSuspended,
+    );
+    c.reinstate_member(&hospital.key, &admin.pubkey())
+        .await
+        .unwrap();
+
+    // Revoked is final: the key cannot be added again.
+    c.revoke_member(as_admin, &nurse.pubkey()).await.unwrap();
+    assert_refused(
+        c.add_member(as_admin, &nurse.pubkey(), roles::NURSE, until, commitment)
+            .await
+            .unwrap_err(),
+        RecordsError::MemberRevoked,
+    );
+    assert_refused(
+        c.close_member(&hospital.key, &nurse.pubkey())
+            .await
+            .unwrap_err(),
+        RecordsError::MemberRevoked,
+    );
+
+    // Closing returns the rent to whoever paid it; the key may come back.
+    let before = balance(&d, &c.payer()).await;
+    c.close_member(as_admin, &clinician.pubkey()).await.unwrap();
+    let after = balance(&d, &c.payer()).await;
+    assert!(after > before && after - before <= MEMBER_RENT);
+    assert!(
+        after - before + 100_000 >= MEMBER_RENT,
+        "rent back, less fees"
+    );
+    assert!(c.member(&h, &clinician.pubkey()).await.unwrap().is_none());
+    // (A new blockhash: the same transaction as the first add otherwise.)
+    d.backend.advance_clock(1);
+    c.add_member(
+        &hospital.key,
+        &clinician.pubkey(),
+        roles::CLINICIAN,
+        until,
+        commitment,
+    )
+    .await
+    .unwrap();
+    let back = c.member(&h, &clinician.pubkey()).await.unwrap().unwrap();
+    assert_eq!((back.revision, back.status), (1, MemberStatus::Active));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_verifiable_credential_verifies_against_the_chain_and_goes_stale() {
+    let (d, hospital) = deployment_with_hospital().await;
+    let c = &d.client;
+    let h = hospital.pubkey();
+    let (admin, clinician) = (Keypair::new(), Keypair::new());
+    let key = [9u8; 32];
+    let until = LOCAL_START + 90 * DAY;
+    c.add_member(
+        &hospital.key,
+        &admin.pubkey(),
+        roles::ENTITY_ADMIN,
+        until,
+        [3; 32],
+    )
+    .await
+    .unwrap();
+    c.add_member(
+        &hospital.key,
+        &clinician.pubkey(),
+        roles::CLINICIAN,
+        until,
+        member_commitment(&key, LICENCE),
+    )
+    .await
+    .unwrap();
+    let now = d.backend.unix_timestamp().await.unwrap();
+
+    // Exported by the authority, and by the EntityAdmin member.
+    let vc = export_member_credential(c, &hospital.key, &h, &clinician.pubkey(), now)
+        .await
+        .unwrap();
+    assert_eq!(vc["credentialSubject"]["panacea"]["deployment"], "localnet");
+    let verified = verify_member_credential(c, &vc, now).await.unwrap();
+    assert_eq!(
+        (
+            verified.entity,
+            verified.member,
+            verified.signer,
+            verified.revision
+        ),
+        (h, clinician.pubkey(), h, 1)
+    );
+    check_commitment(&verified, &key, LICENCE).unwrap();
+    assert!(check_commitment(&verified, &key, b"another licence").is_err());
+    let by_admin = export_member_credential(c, &admin, &h, &clinician.pubkey(), now)
+        .await
+        .unwrap();
+    assert_eq!(
+        verify_member_credential(c, &by_admin, now)
+            .await
+            .unwrap()
+            .signer,
+        admin.pubkey()
+    );
+
+    // Signed by the clinician itself, or a stranger: refused.
+    let by_self = sign_credential(&vc, &clinician, now).unwrap();
+    assert!(matches!(
+        verify_member_credential(c, &by_self, now).await,
+        Err(SdkError::Credential(
+            CredentialError::SignerNotAuthorized { .. }
+        ))
+    ));
+    // Tampered roles: the proof breaks.
+    let mut tampered = vc.clone();
+    tampered["credentialSubject"]["roles"] = json!(["Clinician", "EntityAdmin"]);
+    tampered["credentialSubject"]["panacea"]["rolesMask"] =
+        json!(roles::CLINICIAN | roles::ENTITY_ADMIN);
+    assert!(matches!(
+        verify_member_credential(c, &tampered, now).await,
+        Err(SdkError::Credential(CredentialError::BadProof { .. }))
+    ));
+
+    // Suspended: stale; reinstated: still stale; a fresh export verifies.
+    c.suspend_member(&hospital.key, &clinician.pubkey())
+        .await
+        .unwrap();
+    assert!(matches!(
+        verify_member_credential(c, &vc, now).await,
+        Err(SdkError::Credential(CredentialError::StaleRevision {
+            credential: 1,
+            chain: 2
+        }))
+    ));
+    assert!(matches!(
+        export_member_credential(c, &hospital.key, &h, &clinician.pubkey(), now).await,
+        Err(SdkError::InvalidInput(_))
+    ));
+    c.reinstate_member(&hospital.key, &clinician.pubkey())
+        .await
+        .unwrap();
+    assert!(verify_member_credential(c, &vc, now).await.is_err());
+    let fresh = export_member_credential(c, &hospital.key, &h, &clinician.pubkey(), now)
+        .await
+        .unwrap();
+    assert_eq!(
+        verify_member_credential(c, &fresh, now)
+            .await
+            .unwrap()
+            .revision,
+        3
+    );
+
+    // An update (new validity) makes it stale again.
+    c.update_member(
+        &hospital.key,
+        &clinician.pubkey(),
+        UpdateMemberArgs {
+            roles: None,
+            valid_until: Some(until + DAY),
+            credential_commitment: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        verify_member_credential(c, &fresh, now).await,
+        Err(SdkError::Credential(CredentialError::StaleRevision {
+            chain: 4,
+            ..
+        }))
+    ));
+
+    // Closed: not found; the entity suspended: the issuer is refused.
+    let current = export_member_credential(c, &hospital.key, &h, &clinician.pubkey(), now)
+        .await
+        .unwrap();
+    c.set_entity_status(&d.admin, &h, records::state::EntityStatus::Suspended)
+        .await
+        .unwrap();
+    assert!(matches!(
+        verify_member_credential(c, &current, now).await,
+        Err(SdkError::Credential(
+            CredentialError::IssuerNotActive { .. }
+        ))
+    ));
+    c.close_member(&hospital.key, &clinician.pubkey())
+        .await
+        .unwrap();
+    assert!(matches!(
+        verify_member_credential(c, &current, now).await,
+        Err(SdkError::Credential(
+            CredentialError::IssuerNotActive { .. } | CredentialError::MemberNotFound { .. }
+        ))
+    ));
+}
