@@ -14,7 +14,7 @@ use {
         },
         error::{InstructionError, TransactionError},
         local::{Actor, LocalDeployment, LOCAL_START},
-        Pubkey, SdkError,
+        rent, Pubkey, SdkError,
     },
     records::{
         errors::RecordsError,
@@ -111,6 +111,15 @@ async fn the_authority_and_an_entity_admin_manage_the_staff() {
     assert!(retry.already_existed);
     let spent = payer_before - balance(&d, &c.payer()).await;
     assert!(spent >= 2 * MEMBER_RENT, "the payer paid both rents");
+    // The account holds the rent the SDK's table gives.
+    let table = rent::account_rent(d.backend.as_ref()).await.unwrap();
+    let row = table.iter().find(|r| r.name == "Member").unwrap();
+    assert_eq!((row.bytes, row.lamports), (201, MEMBER_RENT));
+    assert_eq!(
+        balance(&d, &member_address(&h, &clinician.pubkey())).await,
+        MEMBER_RENT
+    );
+    assert!(rent::operation_rent(&table).contains(&("add a member (staff)", MEMBER_RENT)));
 
     // The EntityAdmin member adds a nurse, but no EntityAdmin.
     let as_admin = Acting::member(&admin, h);
