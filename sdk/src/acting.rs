@@ -154,12 +154,6 @@ impl From<&Pubkey> for ActingKeys {
     }
 }
 
-impl From<Pubkey> for ActingKeys {
-    fn from(authority: Pubkey) -> Self {
-        ActingKeys::authority(authority)
-    }
-}
-
 impl From<Acting<'_>> for ActingKeys {
     fn from(acting: Acting<'_>) -> Self {
         acting.keys()

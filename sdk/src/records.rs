@@ -14,6 +14,18 @@ fn event_authority() -> Pubkey {
     pda::event_authority().0
 }
 
+/// `ix` with the member-mode remaining accounts of `acting` appended: none
+/// for the entity's authority; its `Member` (then, `with_entity`, the
+/// `Entity`) for a member.
+pub(crate) fn with_acting(
+    mut ix: Instruction,
+    acting: &ActingKeys,
+    with_entity: bool,
+) -> Instruction {
+    ix.accounts.extend(acting.remaining(with_entity));
+    ix
+}
+
 /// The record book accounts of `patient`, as every instruction that moves
 /// the book takes them.
 pub fn book_accounts(patient: &Pubkey) -> acc::BookAccounts {
@@ -376,24 +388,27 @@ pub fn close_grant(
     )
 }
 
+/// `requester` is the entity's authority, or a member acting for it (the
+/// request is the entity's: `AccessRequest.requester` is its authority).
 pub fn request_access(
     payer: &Pubkey,
-    requester: &Pubkey,
+    requester: impl Into<ActingKeys>,
     patient: &Pubkey,
     target: &Pubkey,
     args: RequestAccessArgs,
 ) -> Instruction {
-    build(
+    let acting = requester.into();
+    let ix = build(
         ID,
         acc::RequestAccess {
             payer: *payer,
-            requester: *requester,
-            requester_entity: pda::entity(requester).0,
+            requester: acting.signer,
+            requester_entity: acting.entity_account(),
             patient: pda::patient(patient).0,
             target: *target,
             access_request: pda::access_request(
                 patient,
-                requester,
+                &acting.entity,
                 &records::compressed::target_address(target, args.leaf.as_ref()),
             )
             .0,
@@ -402,7 +417,8 @@ pub fn request_access(
             program: ID,
         },
         ix::RequestAccess { args },
-    )
+    );
+    with_acting(ix, &acting, false)
 }
 
 /// Approves the request of `requester` over `target`; `request_payer` paid
@@ -460,48 +476,57 @@ pub fn deny_access_request(
 
 /// The requester withdraws its request, or anyone closes it once expired;
 /// `request_payer` (who paid for the request) gets the rent back.
+/// `closer` is the requester (the entity's authority, or a member acting
+/// for it: its `Member` and the `Entity` follow), or anyone once the
+/// request expired. `requester` is the requesting entity's authority.
 pub fn cancel_access_request(
-    closer: &Pubkey,
+    closer: impl Into<ActingKeys>,
     patient: &Pubkey,
     requester: &Pubkey,
     target: &Pubkey,
     request_payer: &Pubkey,
 ) -> Instruction {
-    build(
+    let acting = closer.into();
+    let ix = build(
         ID,
         acc::CancelAccessRequest {
-            closer: *closer,
+            closer: acting.signer,
             access_request: pda::access_request(patient, requester, target).0,
             rent_payer: *request_payer,
             event_authority: event_authority(),
             program: ID,
         },
         ix::CancelAccessRequest {},
-    )
+    );
+    with_acting(ix, &acting, true)
 }
 
+/// Break-glass by the provider's authority, or by a Clinician member acting
+/// for it (the grant is the entity's; `granted_by` names the member).
 pub fn emergency_access(
     payer: &Pubkey,
-    provider: &Pubkey,
+    provider: impl Into<ActingKeys>,
     patient: &Pubkey,
     args: EmergencyAccessArgs,
 ) -> Instruction {
-    build(
+    let acting = provider.into();
+    let ix = build(
         ID,
         acc::EmergencyAccess {
             payer: *payer,
-            provider: *provider,
-            provider_entity: pda::entity(provider).0,
+            provider: acting.signer,
+            provider_entity: acting.entity_account(),
             config: pda::config().0,
             patient: pda::patient(patient).0,
             emergency_target: pda::emergency_target(patient).0,
-            grant: emergency_grant_address(patient, provider),
+            grant: emergency_grant_address(patient, &acting.entity),
             system_program: system_program::ID,
             event_authority: event_authority(),
             program: ID,
         },
         ix::EmergencyAccess { args },
-    )
+    );
+    with_acting(ix, &acting, false)
 }
 
 /// The address of `provider`'s emergency grant over `patient`'s records.
@@ -509,33 +534,29 @@ pub fn emergency_grant_address(patient: &Pubkey, provider: &Pubkey) -> Pubkey {
     pda::grant(patient, provider, &pda::emergency_target(patient).0).0
 }
 
-pub fn log_access(grantee: &Pubkey, grant: &Pubkey, record: &Pubkey) -> Instruction {
-    build(
-        ID,
-        acc::LogAccess {
-            grantee: *grantee,
-            grant: *grant,
-            record: *record,
-            grantee_entity: pda::entity(grantee).0,
-            event_authority: event_authority(),
-            program: ID,
-        },
-        ix::LogAccess {
-            args: LogAccessArgs::default(),
-        },
-    )
+/// `grantee` is the grant's grantee, or a member acting for the grantee
+/// entity.
+pub fn log_access(grantee: impl Into<ActingKeys>, grant: &Pubkey, record: &Pubkey) -> Instruction {
+    log_access_with(grantee, grant, record, LogAccessArgs::default())
 }
 
 /// `issuer` signs and pays the record's rent.
-pub fn issue_record(issuer: &Pubkey, patient: &Pubkey, args: IssueRecordArgs) -> Instruction {
-    build(
+/// A member acting for the issuing entity signs and pays the rent; the
+/// record is the entity's (`Record.issuer` is its authority).
+pub fn issue_record(
+    issuer: impl Into<ActingKeys>,
+    patient: &Pubkey,
+    args: IssueRecordArgs,
+) -> Instruction {
+    let acting = issuer.into();
+    let ix = build(
         ID,
         acc::IssueRecord {
-            issuer: *issuer,
-            issuer_entity: pda::entity(issuer).0,
+            issuer: acting.signer,
+            issuer_entity: acting.entity_account(),
             patient_authority: *patient,
             patient: pda::patient(patient).0,
-            care_link: care_link_address(patient, issuer),
+            care_link: care_link_address(patient, &acting.entity),
             record: pda::record(patient, &args.record_id).0,
             book: book_accounts(patient),
             system_program: system_program::ID,
@@ -543,7 +564,8 @@ pub fn issue_record(issuer: &Pubkey, patient: &Pubkey, args: IssueRecordArgs) ->
             program: ID,
         },
         ix::IssueRecord { args },
-    )
+    );
+    with_acting(ix, &acting, false)
 }
 
 /// The patient's grant over their records to `issuer`: with Issue
@@ -555,17 +577,18 @@ pub fn care_link_address(patient: &Pubkey, issuer: &Pubkey) -> Pubkey {
 /// Amends `previous_record`; `grant` is needed when `issuer` is not the
 /// original issuer.
 pub fn amend_record(
-    issuer: &Pubkey,
+    issuer: impl Into<ActingKeys>,
     patient: &Pubkey,
     previous_record: &Pubkey,
     grant: Option<&Pubkey>,
     args: AmendRecordArgs,
 ) -> Instruction {
-    build(
+    let acting = issuer.into();
+    let ix = build(
         ID,
         acc::AmendRecord {
-            issuer: *issuer,
-            issuer_entity: pda::entity(issuer).0,
+            issuer: acting.signer,
+            issuer_entity: acting.entity_account(),
             patient_authority: *patient,
             patient: pda::patient(patient).0,
             previous_record: *previous_record,
@@ -576,23 +599,25 @@ pub fn amend_record(
             program: ID,
         },
         ix::AmendRecord { args },
-    )
+    );
+    with_acting(ix, &acting, false)
 }
 
 /// `previous_record` is the address of the version this one amends, when it
 /// is an amendment ([`previous_version`]); when that version is still there
 /// it becomes Active again.
 pub fn retract_record(
-    issuer: &Pubkey,
+    issuer: impl Into<ActingKeys>,
     patient: &Pubkey,
     record_id: &[u8; 16],
     previous_record: Option<&Pubkey>,
 ) -> Instruction {
-    build(
+    let acting = issuer.into();
+    let ix = build(
         ID,
         acc::RetractRecord {
-            issuer: *issuer,
-            issuer_entity: pda::entity(issuer).0,
+            issuer: acting.signer,
+            issuer_entity: acting.entity_account(),
             previous_record: previous_record.copied(),
             record: pda::record(patient, record_id).0,
             book: book_accounts(patient),
@@ -600,7 +625,8 @@ pub fn retract_record(
             program: ID,
         },
         ix::RetractRecord {},
-    )
+    );
+    with_acting(ix, &acting, false)
 }
 
 /// `rent_payer` is the record's recorded payer, who gets the rent back.
@@ -689,23 +715,25 @@ pub fn set_emergency_custodians(
 /// `log_access` with its arguments: `record` is the record account, or the
 /// tree of the compressed record `args.leaf` proves.
 pub fn log_access_with(
-    grantee: &Pubkey,
+    grantee: impl Into<ActingKeys>,
     grant: &Pubkey,
     record: &Pubkey,
     args: LogAccessArgs,
 ) -> Instruction {
-    build(
+    let acting = grantee.into();
+    let ix = build(
         ID,
         acc::LogAccess {
-            grantee: *grantee,
+            grantee: acting.signer,
             grant: *grant,
             record: *record,
-            grantee_entity: pda::entity(grantee).0,
+            grantee_entity: acting.entity_account(),
             event_authority: event_authority(),
             program: ID,
         },
         ix::LogAccess { args },
-    )
+    );
+    with_acting(ix, &acting, false)
 }
 
 /// Creates a record tree in the account `tree`, which the same transaction
@@ -767,19 +795,20 @@ pub fn close_record_tree(authority: &Pubkey, tree: &Pubkey, rent_payer: &Pubkey)
 
 /// Appends a compressed record to `tree` (no proof: appends never go stale).
 pub fn issue_compressed_record(
-    issuer: &Pubkey,
+    issuer: impl Into<ActingKeys>,
     patient: &Pubkey,
     tree: &Pubkey,
     args: IssueCompressedRecordArgs,
 ) -> Instruction {
-    build(
+    let acting = issuer.into();
+    let ix = build(
         ID,
         acc::IssueCompressedRecord {
-            issuer: *issuer,
-            issuer_entity: pda::entity(issuer).0,
+            issuer: acting.signer,
+            issuer_entity: acting.entity_account(),
             patient_authority: *patient,
             patient: pda::patient(patient).0,
-            care_link: care_link_address(patient, issuer),
+            care_link: care_link_address(patient, &acting.entity),
             tree: *tree,
             book: book_accounts(patient),
             system_program: system_program::ID,
@@ -787,22 +816,24 @@ pub fn issue_compressed_record(
             program: ID,
         },
         ix::IssueCompressedRecord { args },
-    )
+    );
+    with_acting(ix, &acting, false)
 }
 
 /// Amends the compressed record `args.previous` proves; the new version is
 /// appended to the same tree. `grant` as for [`amend_record()`].
 pub fn amend_compressed_record(
-    issuer: &Pubkey,
+    issuer: impl Into<ActingKeys>,
     grant: Option<&Pubkey>,
     args: AmendCompressedRecordArgs,
 ) -> Instruction {
+    let acting = issuer.into();
     let patient = args.previous.record.patient;
-    build(
+    let ix = build(
         ID,
         acc::AmendCompressedRecord {
-            issuer: *issuer,
-            issuer_entity: pda::entity(issuer).0,
+            issuer: acting.signer,
+            issuer_entity: acting.entity_account(),
             patient_authority: patient,
             patient: pda::patient(&patient).0,
             grant: grant.copied(),
@@ -811,27 +842,30 @@ pub fn amend_compressed_record(
             program: ID,
         },
         ix::AmendCompressedRecord { args },
-    )
+    );
+    with_acting(ix, &acting, false)
 }
 
 /// Retracts the compressed record `args.record` proves (its issuer).
 pub fn retract_compressed_record(
-    issuer: &Pubkey,
+    issuer: impl Into<ActingKeys>,
     args: RetractCompressedRecordArgs,
 ) -> Instruction {
+    let acting = issuer.into();
     let patient = args.record.record.patient;
-    build(
+    let ix = build(
         ID,
         acc::RetractCompressedRecord {
-            issuer: *issuer,
-            issuer_entity: pda::entity(issuer).0,
+            issuer: acting.signer,
+            issuer_entity: acting.entity_account(),
             tree: args.record.tree,
             book: book_accounts(&patient),
             event_authority: event_authority(),
             program: ID,
         },
         ix::RetractCompressedRecord { args },
-    )
+    );
+    with_acting(ix, &acting, false)
 }
 
 /// Erases the compressed record `args.record` proves (the patient or
@@ -886,9 +920,8 @@ fn member_change_accounts(admin: &ActingKeys, member: &Pubkey) -> acc::ChangeMem
 
 /// `ix` with the admin's member-mode remaining account (its `Member`, when
 /// an EntityAdmin member signs; nothing for the entity's authority).
-fn with_admin(mut ix: Instruction, admin: &ActingKeys) -> Instruction {
-    ix.accounts.extend(admin.remaining(false));
-    ix
+fn with_admin(ix: Instruction, admin: &ActingKeys) -> Instruction {
+    with_acting(ix, admin, false)
 }
 
 /// Adds `args.member` to the staff of `admin.entity`. `admin` is the
@@ -1021,7 +1054,7 @@ mod member_tests {
             Pubkey::new_unique(),
             Pubkey::new_unique(),
         );
-        let ix = add_member(&payer, authority, args(clinician));
+        let ix = add_member(&payer, &authority, args(clinician));
         let entity = pda::entity(&authority).0;
         let member = pda::member(&entity, &clinician).0;
         let keys: Vec<Pubkey> = ix.accounts.iter().map(|m| m.pubkey).collect();
@@ -1107,6 +1140,6 @@ mod member_tests {
         assert_eq!(close.accounts[3], AccountMeta::new(payer, false));
         assert_eq!(close.accounts[6], tail);
         // The authority: nothing after `program`.
-        assert_eq!(suspend_member(authority, &nurse).accounts.len(), 5);
+        assert_eq!(suspend_member(&authority, &nurse).accounts.len(), 5);
     }
 }
