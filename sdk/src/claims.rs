@@ -467,3 +467,93 @@ pub fn close_claimed_record(
         ix::CloseClaimedRecord {},
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use {super::*, anchor_lang::prelude::AccountMeta};
+
+    #[test]
+    fn member_accounts_go_before_the_pairs_and_markers() {
+        let (hospital, biller, insurer, patient, policy, claim) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        let acting = ActingKeys::member(biller, hospital);
+        let member =
+            AccountMeta::new_readonly(crate::acting::member_address(&hospital, &biller), false);
+        let entity = AccountMeta::new_readonly(records::pda::entity(&hospital).0, false);
+        let billed = [BilledRecord {
+            record: Pubkey::new_unique(),
+            origin: 7,
+        }];
+        let args = SubmitClaimArgs {
+            claim_id: [4; 16],
+            amount_billed: 100,
+            service_commitment: [5; 32],
+            leaves: Vec::new(),
+        };
+        let ix = submit_claim(
+            &biller,
+            acting,
+            &policy,
+            &insurer,
+            &patient,
+            &billed,
+            args.clone(),
+        );
+        let by_authority = submit_claim(
+            &hospital, &hospital, &policy, &insurer, &patient, &billed, args,
+        );
+        // Fixed accounts: 11; then the Member; then the (record, marker) pair.
+        assert_eq!(ix.accounts[1].pubkey, biller);
+        assert_eq!(ix.accounts[2].pubkey, records::pda::entity(&hospital).0);
+        assert_eq!(
+            ix.accounts[7].pubkey,
+            provider_usage_address(&policy, &hospital)
+        );
+        assert_eq!(ix.accounts[11], member);
+        assert_eq!(ix.accounts[12].pubkey, billed[0].record);
+        assert_eq!(by_authority.accounts.len(), 13);
+        assert_eq!(by_authority.accounts[11].pubkey, billed[0].record);
+
+        let withdraw = withdraw_claim(acting, &policy, &claim, &[7], &biller);
+        let n = withdraw.accounts.len();
+        assert_eq!(
+            &withdraw.accounts[n - 3..n - 1],
+            &[member.clone(), entity.clone()]
+        );
+        assert_eq!(
+            withdraw.accounts[n - 1].pubkey,
+            pda::claimed_record(&policy, 7).0
+        );
+
+        let adjudicator = Pubkey::new_unique();
+        let officer = Pubkey::new_unique();
+        let decide = decide_claim(
+            ActingKeys::member(officer, adjudicator),
+            &policy,
+            &claim,
+            Some(50),
+        );
+        let n = decide.accounts.len();
+        assert_eq!(decide.accounts[0].pubkey, officer);
+        assert_eq!(
+            decide.accounts[n - 2].pubkey,
+            crate::acting::member_address(&adjudicator, &officer)
+        );
+        assert_eq!(
+            decide.accounts[n - 1].pubkey,
+            records::pda::entity(&adjudicator).0
+        );
+        assert_eq!(
+            decide_claim(&adjudicator, &policy, &claim, None)
+                .accounts
+                .len(),
+            n - 2
+        );
+    }
+}

@@ -1142,4 +1142,71 @@ mod member_tests {
         // The authority: nothing after `program`.
         assert_eq!(suspend_member(&authority, &nurse).accounts.len(), 5);
     }
+
+    #[test]
+    fn a_member_acts_for_its_entity_in_the_entity_instructions() {
+        let (hospital, clinician, patient) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        let acting = ActingKeys::member(clinician, hospital);
+        let member = AccountMeta::new_readonly(member_address(&hospital, &clinician), false);
+        let entity = AccountMeta::new_readonly(pda::entity(&hospital).0, false);
+        let args = IssueRecordArgs {
+            record_id: [1; 16],
+            commitment: [2; 32],
+            content_commitment: [3; 32],
+            kind: records::state::RecordKind::LabResult,
+        };
+        // The member signs; the entity account, care link and record are
+        // the entity's; its Member account comes last.
+        let by_member = issue_record(acting, &patient, args.clone());
+        let by_authority = issue_record(&hospital, &patient, args);
+        assert_eq!(by_member.accounts[0].pubkey, clinician);
+        assert!(by_member.accounts[0].is_signer);
+        assert_eq!(by_member.accounts.last(), Some(&member));
+        assert_eq!(by_member.accounts.len(), by_authority.accounts.len() + 1);
+        for (m, a) in by_member.accounts[1..by_authority.accounts.len()]
+            .iter()
+            .zip(&by_authority.accounts[1..])
+        {
+            assert_eq!(m, a, "only the signer differs");
+        }
+        assert_eq!(
+            by_authority.accounts[1].pubkey,
+            pda::entity(&hospital).0,
+            "issuer_entity"
+        );
+        assert_eq!(
+            by_authority.accounts[4].pubkey,
+            care_link_address(&patient, &hospital)
+        );
+        // The emergency grant is the entity's.
+        let glass = emergency_access(
+            &clinician,
+            acting,
+            &patient,
+            EmergencyAccessArgs {
+                reason_code: 1,
+                duration: 3_600,
+            },
+        );
+        assert!(glass
+            .accounts
+            .iter()
+            .any(|m| m.pubkey == emergency_grant_address(&patient, &hospital)));
+        assert_eq!(glass.accounts.last(), Some(&member));
+        // Cancelling a request carries the Entity too.
+        let cancel = cancel_access_request(acting, &patient, &hospital, &patient, &clinician);
+        let n = cancel.accounts.len();
+        assert_eq!(&cancel.accounts[n - 2..], &[member.clone(), entity]);
+        // A plain wallet (or the authority) logging adds nothing.
+        let grant = Pubkey::new_unique();
+        assert_eq!(log_access(&hospital, &grant, &patient).accounts.len(), 6);
+        assert_eq!(
+            log_access(acting, &grant, &patient).accounts.last(),
+            Some(&member)
+        );
+    }
 }
