@@ -162,7 +162,7 @@ fn every_instruction_fits_well_inside_an_sbf_stack_frame() {
     }
     assert_eq!(
         count,
-        25 + 5 + 16,
+        29 + 5 + 16,
         "every instruction of the three programs"
     );
     println!(
