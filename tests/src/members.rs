@@ -197,3 +197,17 @@ impl World {
 
 /// Every role but EntityAdmin.
 pub const STAFF_ROLES: u16 = roles::ALL & !roles::ENTITY_ADMIN;
+
+/// `ix`, built for the entity's authority by an SDK builder, signed instead
+/// by `member` (slot `slot` is the entity's signer) with the member-mode
+/// remaining accounts appended.
+pub fn by_member(
+    mut ix: Instruction,
+    slot: usize,
+    member: &Pubkey,
+    entity_authority: &Pubkey,
+    with_entity: bool,
+) -> Instruction {
+    ix.accounts[slot].pubkey = *member;
+    acting(ix, member, entity_authority, with_entity)
+}

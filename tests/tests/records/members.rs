@@ -563,3 +563,207 @@ fn an_expired_entity_admin_is_refused() {
     );
     world.assert_unchanged(&snapshot);
 }
+
+mod acting {
+    use {
+        super::*,
+        panacea_sdk::records as rx,
+        records::events::{AccessGranted, AccessLogged, RecordIssued},
+    };
+
+    fn issue_ix(hospital: &Pubkey, patient: &Pubkey, by: &Pubkey) -> (Instruction, [u8; 16]) {
+        let args = World::issue_args(RecordKind::LabResult);
+        let id = args.record_id;
+        let ix = rx::issue_record(hospital, patient, args);
+        (by_member(ix, 0, by, hospital, false), id)
+    }
+
+    fn break_glass_ix(
+        world: &World,
+        hospital: &Pubkey,
+        patient: &Pubkey,
+        by: &Pubkey,
+    ) -> Instruction {
+        let ix = rx::emergency_access(
+            &world.payer.pubkey(),
+            hospital,
+            patient,
+            EmergencyAccessArgs {
+                reason_code: 1,
+                duration: 3600,
+            },
+        );
+        by_member(ix, 1, by, hospital, false)
+    }
+
+    use solana_instruction::Instruction;
+
+    #[test]
+    fn members_issue_break_glass_and_log_for_their_entity_and_events_name_them() {
+        let mut world = World::new();
+        let hospital = world.provider();
+        let h = hospital.pubkey();
+        let patient = world.patient();
+        let p = patient.pubkey();
+        world.authorize_issuer(&patient, &h);
+        let clinician = world.member(&hospital, roles::CLINICIAN);
+        let nurse = world.member(&hospital, roles::NURSE);
+
+        // The clinician issues: the record is the hospital's; the clinician pays.
+        let before = world.lamports(&clinician.pubkey());
+        let (ix, id) = issue_ix(&h, &p, &clinician.pubkey());
+        let meta = world
+            .send_paid_by(&clinician, &[ix], &[])
+            .expect("clinician issues");
+        let record: Record = world.account(&World::record_address(&p, &id));
+        assert_eq!(record.issuer, h);
+        assert_eq!(record.original_issuer, h);
+        assert_eq!(world.book_balance(&p), 1);
+        let rent = world.lamports(&World::record_address(&p, &id));
+        assert!(world.lamports(&clinician.pubkey()) <= before - rent);
+        let issued = World::events::<RecordIssued>(&meta);
+        assert_eq!(issued[0].issuer, h);
+        assert_eq!(issued[0].actor_member, Some(clinician.pubkey()));
+
+        // The clinician breaks the glass: the grant is the hospital's, and
+        // names the clinician as the one who broke it.
+        let ix = break_glass_ix(&world, &h, &p, &clinician.pubkey());
+        let meta = world.send(&[ix], &[&clinician]).expect("break glass");
+        let grant_address = rx::emergency_grant_address(&p, &h);
+        let grant: Grant = world.account(&grant_address);
+        assert_eq!(grant.grantee, h);
+        assert_eq!(grant.granted_by, clinician.pubkey());
+        let granted = World::events::<AccessGranted>(&meta);
+        assert_eq!(granted[0].grantee, h);
+        assert_eq!(granted[0].actor_member, Some(clinician.pubkey()));
+
+        // The nurse logs a read under it.
+        let ix = rx::log_access(&h, &grant_address, &World::record_address(&p, &id));
+        let ix = by_member(ix, 0, &nurse.pubkey(), &h, false);
+        let meta = world.send(&[ix], &[&nurse]).expect("nurse logs");
+        let logged = World::events::<AccessLogged>(&meta);
+        assert_eq!(logged[0].grantee, h);
+        assert_eq!(logged[0].actor_member, Some(nurse.pubkey()));
+        assert_eq!(world.account::<Grant>(&grant_address).access_count, 1);
+
+        // The authority itself keeps working beside its members.
+        world.issue(&hospital, &p, RecordKind::Condition);
+        assert_eq!(world.book_balance(&p), 2);
+    }
+
+    #[test]
+    fn a_role_that_does_not_allow_the_action_is_refused() {
+        let mut world = World::new();
+        let hospital = world.provider();
+        let h = hospital.pubkey();
+        let patient = world.patient();
+        let p = patient.pubkey();
+        world.authorize_issuer(&patient, &h);
+        let nurse = world.member(&hospital, roles::NURSE);
+        let lab_tech = world.member(&hospital, roles::LAB_TECHNICIAN);
+        let billing = world.member(&hospital, STAFF_ROLES & !roles::CARE & !roles::CLINICIAN);
+        let patient_state = pda::patient(&p).0;
+        let snapshot = world.snapshot(&[
+            patient_state,
+            pda::record_book_account(&p),
+            rx::emergency_grant_address(&p, &h),
+        ]);
+
+        let (ix, id) = issue_ix(&h, &p, &nurse.pubkey());
+        custom_error(world.send(&[ix], &[&nurse]), RecordsError::RoleNotAllowed);
+        assert!(!world.exists(&World::record_address(&p, &id)));
+        let ix = break_glass_ix(&world, &h, &p, &lab_tech.pubkey());
+        custom_error(
+            world.send(&[ix], &[&lab_tech]),
+            RecordsError::RoleNotAllowed,
+        );
+        let (ix, _) = issue_ix(&h, &p, &billing.pubkey());
+        custom_error(world.send(&[ix], &[&billing]), RecordsError::RoleNotAllowed);
+        world.assert_unchanged(&snapshot);
+    }
+
+    #[test]
+    fn a_suspended_revoked_or_foreign_member_is_stopped_while_the_others_keep_working() {
+        let mut world = World::new();
+        let hospital = world.provider();
+        let clinic = world.provider();
+        let h = hospital.pubkey();
+        let patient = world.patient();
+        let p = patient.pubkey();
+        world.authorize_issuer(&patient, &h);
+        let suspended = world.member(&hospital, roles::CLINICIAN);
+        let revoked = world.member(&hospital, roles::CLINICIAN);
+        let colleague = world.member(&hospital, roles::CLINICIAN);
+        let foreign = world.member(&clinic, roles::CLINICIAN);
+        let stranger = world.wallet();
+        world.set_member_status(&hospital, &suspended.pubkey(), StatusMove::Suspend);
+        world.set_member_status(&hospital, &revoked.pubkey(), StatusMove::Revoke);
+        let snapshot = world.snapshot(&[pda::patient(&p).0, pda::record_book_account(&p)]);
+
+        let (ix, _) = issue_ix(&h, &p, &suspended.pubkey());
+        custom_error(
+            world.send(&[ix], &[&suspended]),
+            RecordsError::MemberSuspended,
+        );
+        let (ix, _) = issue_ix(&h, &p, &revoked.pubkey());
+        custom_error(world.send(&[ix], &[&revoked]), RecordsError::MemberRevoked);
+        // The clinic's clinician brings its own Member account.
+        let (mut ix, _) = issue_ix(&h, &p, &foreign.pubkey());
+        let last = ix.accounts.len() - 1;
+        ix.accounts[last].pubkey = member_address(&clinic.pubkey(), &foreign.pubkey());
+        custom_error(
+            world.send(&[ix], &[&foreign]),
+            RecordsError::MemberOfAnotherEntity,
+        );
+        // Someone else's Member account.
+        let (mut ix, _) = issue_ix(&h, &p, &stranger.pubkey());
+        ix.accounts[last].pubkey = member_address(&h, &colleague.pubkey());
+        custom_error(world.send(&[ix], &[&stranger]), RecordsError::NotThisMember);
+        // No Member account at all.
+        let (mut ix, _) = issue_ix(&h, &p, &stranger.pubkey());
+        ix.accounts.pop();
+        custom_error(
+            world.send(&[ix], &[&stranger]),
+            RecordsError::NotEntityAuthorityOrMember,
+        );
+        world.assert_unchanged(&snapshot);
+
+        // The colleague keeps working.
+        let (ix, _) = issue_ix(&h, &p, &colleague.pubkey());
+        world.send(&[ix], &[&colleague]).expect("colleague issues");
+        assert_eq!(world.book_balance(&p), 1);
+
+        // A closed member is gone.
+        let ix = close_member(&h, &h, &colleague.pubkey(), &world.payer.pubkey());
+        world.send(&[ix], &[&hospital]).expect("close");
+        let snapshot = world.snapshot(&[pda::patient(&p).0, pda::record_book_account(&p)]);
+        let (ix, _) = issue_ix(&h, &p, &colleague.pubkey());
+        custom_error(
+            world.send(&[ix], &[&colleague]),
+            RecordsError::MemberNotFound,
+        );
+        world.assert_unchanged(&snapshot);
+    }
+
+    #[test]
+    fn members_of_a_suspended_entity_are_refused_until_it_is_active_again() {
+        let mut world = World::new();
+        let hospital = world.provider();
+        let h = hospital.pubkey();
+        let patient = world.patient();
+        let p = patient.pubkey();
+        world.authorize_issuer(&patient, &h);
+        let clinician = world.member(&hospital, roles::CLINICIAN);
+        world.set_status(&h, EntityStatus::Suspended);
+        let snapshot = world.snapshot(&[pda::patient(&p).0, pda::record_book_account(&p)]);
+        let (ix, _) = issue_ix(&h, &p, &clinician.pubkey());
+        custom_error(
+            world.send(&[ix], &[&clinician]),
+            RecordsError::EntityNotActive,
+        );
+        world.assert_unchanged(&snapshot);
+        world.set_status(&h, EntityStatus::Active);
+        let (ix, _) = issue_ix(&h, &p, &clinician.pubkey());
+        world.send(&[ix], &[&clinician]).expect("active again");
+    }
+}

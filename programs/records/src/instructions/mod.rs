@@ -122,3 +122,27 @@ pub(crate) fn check_new_encryption_key(new_key: &[u8; 32], current: &[u8; 32]) -
     require!(new_key != current, RecordsError::EncryptionKeyUnchanged);
     Ok(())
 }
+
+/// May `signer` act for the entity at `entity` with one of `roles` now? Its
+/// authority acts as before; a member passes its `Member` account first in
+/// the remaining accounts (see [`crate::acting::authorize`]).
+pub(crate) fn act(
+    signer: &Pubkey,
+    entity: &Account<Entity>,
+    remaining: &[AccountInfo],
+    roles: u16,
+    now: i64,
+) -> Result<crate::acting::Actor> {
+    let (actor, _) = crate::acting::authorize(
+        signer,
+        &entity.authority,
+        crate::acting::EntityAt::Given {
+            address: &entity.key(),
+            entity,
+        },
+        remaining,
+        roles,
+        now,
+    )?;
+    Ok(actor)
+}
