@@ -390,3 +390,205 @@ async fn a_verifiable_credential_verifies_against_the_chain_and_goes_stale() {
         ))
     ));
 }
+
+const OBSERVATION: &str = r#"{"resourceType": "Observation", "status": "final", "code": {"coding": [{"system": "http://loinc.org", "code": "2339-0"}]}, "valueQuantity": {"value": 6.3, "unit": "mmol/L"}}"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn members_act_for_the_hospital_and_the_trail_names_them() {
+    use {
+        panacea_sdk::{
+            audit::{audit_event_to_fhir, audit_trail},
+            events::PanaceaEvent,
+            offchain::BlobStore,
+            ops::patient::AccessTerms,
+        },
+        records::{
+            instructions::RequestAccessArgs,
+            state::{kinds, permissions, GrantScope, Purpose, RecordKind},
+        },
+    };
+    let d = LocalDeployment::with_record_book(LOCAL_START)
+        .await
+        .unwrap();
+    let c = &d.client;
+    let hospital = Actor::new();
+    d.register_entity(&hospital, EntityKind::Provider, LOCAL_START + 365 * DAY)
+        .await
+        .unwrap();
+    let h = hospital.pubkey();
+    let patient = Actor::new();
+    let store = BlobStore::in_memory();
+    c.register_patient(&patient.key, &patient.enc, None)
+        .await
+        .unwrap();
+    c.authorize_issuer(
+        &patient.key,
+        &patient.pubkey(),
+        &h,
+        kinds::ALL,
+        AccessTerms {
+            permissions: 0,
+            purpose: Purpose::Treatment,
+            duration: 365 * DAY,
+        },
+    )
+    .await
+    .unwrap();
+    let (clinician, nurse, lab) = (Keypair::new(), Keypair::new(), Keypair::new());
+    let until = LOCAL_START + 90 * DAY;
+    for (key, role) in [
+        (&clinician, roles::CLINICIAN),
+        (&nurse, roles::NURSE),
+        (&lab, roles::LAB_TECHNICIAN),
+    ] {
+        c.add_member(&hospital.key, &key.pubkey(), role, until, [6; 32])
+            .await
+            .unwrap();
+        // A member pays the rent of what it creates.
+        d.backend
+            .svm()
+            .airdrop(&key.pubkey(), 1_000_000_000)
+            .unwrap();
+    }
+
+    // The lab technician issues for the hospital: the record is the
+    // hospital's.
+    let (outcome, _, _) = c
+        .issue_record(
+            Acting::member(&lab, h),
+            &patient.pubkey(),
+            RecordKind::LabResult,
+            OBSERVATION.as_bytes(),
+            &store,
+        )
+        .await
+        .unwrap();
+    let record = outcome.address("record").unwrap();
+    let state: records::state::Record = c.get(&record).await.unwrap();
+    assert_eq!(state.issuer, h);
+    // A nurse may not issue.
+    assert_refused(
+        c.issue_record(
+            Acting::member(&nurse, h),
+            &patient.pubkey(),
+            RecordKind::LabResult,
+            OBSERVATION.as_bytes(),
+            &store,
+        )
+        .await
+        .unwrap_err(),
+        RecordsError::RoleNotAllowed,
+    );
+
+    // The clinician asks; the patient approves (to the hospital); the
+    // clinician reads with the hospital's key and the nurse logs the read.
+    let ask = RequestAccessArgs {
+        scope: GrantScope::Record,
+        kinds: 0,
+        permissions: permissions::READ,
+        purpose: Purpose::Treatment,
+        duration: 7 * DAY,
+        reason_code: 4,
+        leaf: None,
+    };
+    c.request_access(
+        Acting::member(&clinician, h),
+        &patient.pubkey(),
+        &record,
+        ask,
+    )
+    .await
+    .unwrap();
+    let approved = c
+        .approve_access_request(
+            &patient.key,
+            &patient.pubkey(),
+            &h,
+            &record,
+            &patient.enc,
+            &store,
+        )
+        .await
+        .unwrap();
+    let grant = approved.address("grant").unwrap();
+    assert_eq!(
+        c.read_record(&grant, &record, &hospital.enc, &store)
+            .await
+            .unwrap(),
+        OBSERVATION.as_bytes()
+    );
+    c.log_access(Acting::member(&nurse, h), &grant, &record)
+        .await
+        .unwrap();
+
+    // Suspended, the nurse is stopped at once; the clinician keeps working.
+    c.suspend_member(&hospital.key, &nurse.pubkey())
+        .await
+        .unwrap();
+    let count = c
+        .get::<records::state::Grant>(&grant)
+        .await
+        .unwrap()
+        .access_count;
+    assert_refused(
+        c.log_access(Acting::member(&nurse, h), &grant, &record)
+            .await
+            .unwrap_err(),
+        RecordsError::MemberSuspended,
+    );
+    assert_eq!(
+        c.get::<records::state::Grant>(&grant)
+            .await
+            .unwrap()
+            .access_count,
+        count
+    );
+    c.log_access(Acting::member(&clinician, h), &grant, &record)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.get::<records::state::Grant>(&grant)
+            .await
+            .unwrap()
+            .access_count,
+        count + 1
+    );
+
+    // The trail names each person beside the hospital.
+    let trail = audit_trail(c, &patient.pubkey()).await.unwrap();
+    let issued = trail
+        .iter()
+        .find(|e| matches!(&e.event, PanaceaEvent::RecordIssued(_)))
+        .unwrap();
+    assert_eq!(issued.event.actor_member(), Some(lab.pubkey()));
+    assert_eq!(issued.event.acting_entity(), Some(h));
+    let reads: Vec<_> = trail
+        .iter()
+        .filter(|e| matches!(&e.event, PanaceaEvent::AccessLogged(_)))
+        .collect();
+    assert_eq!(
+        reads
+            .iter()
+            .map(|e| e.event.actor_member())
+            .collect::<Vec<_>>(),
+        vec![Some(nurse.pubkey()), Some(clinician.pubkey())]
+    );
+    assert!(trail.iter().any(|e| matches!(&e.event,
+        PanaceaEvent::AccessRequested(r) if r.requester == h && r.actor_member == Some(clinician.pubkey()))));
+    let fhir = audit_event_to_fhir(reads[0]).unwrap();
+    assert_eq!(fhir["agent"][0]["who"]["type"], "Practitioner");
+    assert_eq!(
+        fhir["agent"][0]["who"]["identifier"]["value"],
+        nurse.pubkey().to_string()
+    );
+    assert_eq!(
+        fhir["agent"][0]["extension"][0]["valueReference"]["identifier"]["value"],
+        h.to_string()
+    );
+    assert_eq!(fhir["agent"][1]["who"]["type"], "Organization");
+    let fhir = audit_event_to_fhir(issued).unwrap();
+    assert_eq!(
+        fhir["agent"][0]["who"]["identifier"]["value"],
+        lab.pubkey().to_string()
+    );
+}
