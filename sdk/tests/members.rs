@@ -592,3 +592,245 @@ async fn members_act_for_the_hospital_and_the_trail_names_them() {
         lab.pubkey().to_string()
     );
 }
+
+/// The custom program error code of a refused transaction.
+fn refused_code(error: &SdkError) -> Option<u32> {
+    match error {
+        SdkError::Program { code, .. } => Some(*code),
+        SdkError::Transaction {
+            error: TransactionError::InstructionError(_, InstructionError::Custom(code)),
+            ..
+        } => Some(*code),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_billing_member_submits_and_an_adjudicator_member_decides() {
+    use {
+        anchor_spl::{
+            associated_token::{
+                get_associated_token_address_with_program_id,
+                spl_associated_token_account::instruction::create_associated_token_account,
+            },
+            token_2022::spl_token_2022::instruction as token_ix,
+        },
+        claims::{
+            errors::ClaimsError,
+            instructions::CreatePolicyArgs,
+            state::{Claim, ClaimStatus},
+        },
+        consent::state::{actions, ConsentPurpose, ConsentTerms, Decision},
+        panacea_sdk::{
+            audit::audit_trail,
+            events::PanaceaEvent,
+            offchain::BlobStore,
+            ops::{
+                patient::{sign_consent_message, AccessTerms},
+                provider::random_id,
+            },
+        },
+        records::state::{kinds, Purpose, RecordKind},
+    };
+    let d = LocalDeployment::with_record_book(LOCAL_START)
+        .await
+        .unwrap();
+    let c = &d.client;
+    let (hospital, insurer, patient) = (Actor::new(), Actor::new(), Actor::new());
+    let year = LOCAL_START + 365 * DAY;
+    d.register_entity(&hospital, EntityKind::Provider, year)
+        .await
+        .unwrap();
+    d.register_entity(&insurer, EntityKind::Insurer, year)
+        .await
+        .unwrap();
+    let (h, i) = (hospital.pubkey(), insurer.pubkey());
+    let store = BlobStore::in_memory();
+    c.register_patient(&patient.key, &patient.enc, None)
+        .await
+        .unwrap();
+    c.authorize_issuer(
+        &patient.key,
+        &patient.pubkey(),
+        &h,
+        kinds::ALL,
+        AccessTerms {
+            permissions: 0,
+            purpose: Purpose::Treatment,
+            duration: 365 * DAY,
+        },
+    )
+    .await
+    .unwrap();
+    let (lab, biller, clinician, officer) = (
+        Keypair::new(),
+        Keypair::new(),
+        Keypair::new(),
+        Keypair::new(),
+    );
+    let until = LOCAL_START + 90 * DAY;
+    for (admin, key, role) in [
+        (&hospital.key, &lab, roles::LAB_TECHNICIAN),
+        (&hospital.key, &biller, roles::BILLING),
+        (&hospital.key, &clinician, roles::CLINICIAN),
+        (&insurer.key, &officer, roles::CLAIMS_ADJUDICATOR),
+    ] {
+        c.add_member(admin, &key.pubkey(), role, until, [6; 32])
+            .await
+            .unwrap();
+        d.backend
+            .svm()
+            .airdrop(&key.pubkey(), 1_000_000_000)
+            .unwrap();
+    }
+    let (outcome, _, _) = c
+        .issue_record(
+            Acting::member(&lab, h),
+            &patient.pubkey(),
+            RecordKind::LabResult,
+            OBSERVATION.as_bytes(),
+            &store,
+        )
+        .await
+        .unwrap();
+    let record = outcome.address("record").unwrap();
+
+    // Consent to the insurer for payment; a funded policy whose adjudicator
+    // is the insurer's authority.
+    let terms = ConsentTerms {
+        decision: Decision::Permit,
+        kinds: kinds::ALL,
+        actions: actions::ACCESS,
+        period_start: LOCAL_START,
+        period_end: year,
+        policy_commitment: [5; 32],
+    };
+    let message = c
+        .consent_message(&patient.pubkey(), &i, ConsentPurpose::Payment, Some(terms))
+        .await
+        .unwrap();
+    let signature = sign_consent_message(&patient.key, &message).unwrap();
+    c.relay_consent(&message, &signature).await.unwrap();
+    let token = anchor_spl::token::ID;
+    let mint = Keypair::new();
+    let insurer_tokens = {
+        let mut svm = d.backend.svm();
+        let rent = svm.minimum_balance_for_rent_exemption(82);
+        let create = anchor_lang::solana_program::system_instruction::create_account(
+            &i,
+            &mint.pubkey(),
+            rent,
+            82,
+            &token,
+        );
+        let init = token_ix::initialize_mint2(&token, &mint.pubkey(), &i, None, 6).unwrap();
+        let ata = get_associated_token_address_with_program_id(&i, &mint.pubkey(), &token);
+        let create_ata = create_associated_token_account(&i, &i, &mint.pubkey(), &token);
+        let mint_to = token_ix::mint_to(&token, &mint.pubkey(), &ata, &i, &[], 10_000_000).unwrap();
+        let tx = solana_transaction::Transaction::new_signed_with_payer(
+            &[create, init, create_ata, mint_to],
+            Some(&i),
+            &[&insurer.key, &mint],
+            svm.latest_blockhash(),
+        );
+        svm.send_transaction(tx).unwrap();
+        ata
+    };
+    let args = CreatePolicyArgs {
+        policy_id: random_id(),
+        adjudicator: i,
+        coverage_limit: 5_000_000,
+        deductible: 0,
+        copay_bps: 0,
+        auto_approve_limit: 1_000_000,
+        provider_auto_approve_cap: 5_000_000,
+        auto_approve_period: 30 * DAY,
+        challenge_window: DAY,
+        appeal_window: DAY,
+        review_window: 30 * DAY,
+        valid_from: LOCAL_START,
+        valid_until: year,
+    };
+    let policy = c
+        .create_policy(
+            &insurer.key,
+            &patient.pubkey(),
+            &mint.pubkey(),
+            &token,
+            args,
+        )
+        .await
+        .unwrap()
+        .address("policy")
+        .unwrap();
+    c.fund_policy(&insurer.key, &policy, &insurer_tokens, 4_000_000)
+        .await
+        .unwrap();
+
+    // A clinician may not bill.
+    let refused = c
+        .submit_claim(
+            Acting::member(&clinician, h),
+            &policy,
+            &[record],
+            2_000_000,
+            [7; 32],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused_code(&refused),
+        Some(u32::from(ClaimsError::RoleNotAllowed)),
+        "{refused}"
+    );
+    // The billing member bills for the hospital (above the auto-approve
+    // limit: it waits for the adjudicator).
+    let claim = c
+        .submit_claim(
+            Acting::member(&biller, h),
+            &policy,
+            &[record],
+            2_000_000,
+            [7; 32],
+        )
+        .await
+        .unwrap()
+        .address("claim")
+        .unwrap();
+    let state: Claim = c.get(&claim).await.unwrap();
+    assert_eq!(
+        (state.provider, state.status),
+        (h, ClaimStatus::PendingReview)
+    );
+    // The insurer's ClaimsAdjudicator member decides for the insurer.
+    c.decide_claim(Acting::member(&officer, i), &claim, Some(1_500_000))
+        .await
+        .unwrap();
+    let state: Claim = c.get(&claim).await.unwrap();
+    assert_eq!(state.status, ClaimStatus::Approved);
+    assert_eq!(state.decided_by, Some(i));
+    // The billing member appeals; the adjudicator member grants it in full.
+    c.appeal_claim(Acting::member(&biller, h), &claim)
+        .await
+        .unwrap();
+    c.decide_claim(Acting::member(&officer, i), &claim, Some(2_000_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.get::<Claim>(&claim).await.unwrap().amount_payable,
+        2_000_000
+    );
+
+    // The trail names the members beside the entities.
+    let trail = audit_trail(c, &patient.pubkey()).await.unwrap();
+    assert!(trail.iter().any(|e| matches!(&e.event,
+        PanaceaEvent::ClaimSubmitted(s) if s.provider == h && s.actor_member == Some(biller.pubkey()))));
+    let decisions: Vec<_> = trail
+        .iter()
+        .filter_map(|e| match &e.event {
+            PanaceaEvent::ClaimStatusChanged(s) if s.actor == i => Some(s.actor_member),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(decisions, vec![Some(officer.pubkey()); 2]);
+}
