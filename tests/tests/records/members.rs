@@ -839,4 +839,55 @@ mod acting {
         assert_eq!(cancelled[0].requester, h);
         assert_eq!(cancelled[0].actor_member, Some(nurse.pubkey()));
     }
+    #[test]
+    fn a_member_issues_and_retracts_a_compressed_record_in_its_entitys_tree() {
+        use panacea_tests::compressed::{issue_compressed_record, retract_compressed_record};
+        let mut world = World::new();
+        let hospital = world.provider();
+        let h = hospital.pubkey();
+        let patient = world.patient();
+        let p = patient.pubkey();
+        world.authorize_issuer(&patient, &h);
+        let tree = world.create_tree(&hospital, 5, 0, false);
+        let clinician = world.member(&hospital, roles::CLINICIAN);
+        let nurse = world.member(&hospital, roles::NURSE);
+
+        let ix =
+            issue_compressed_record(&h, &p, &tree, World::compressed_args(RecordKind::Encounter));
+        let ix = by_member(ix, 0, &clinician.pubkey(), &h, false);
+        let meta = world
+            .send(&[ix], &[&clinician])
+            .expect("member issues compressed");
+        let record = world.compressed(&tree, 0).expect("leaf 0");
+        assert_eq!(record.issuer, h);
+        assert_eq!(world.book_balance(&p), 1);
+        let issued = World::events::<RecordIssued>(&meta);
+        assert_eq!(issued[0].actor_member, Some(clinician.pubkey()));
+
+        let retract = |world: &World, by: &Pubkey| {
+            let ix = retract_compressed_record(
+                &h,
+                RetractCompressedRecordArgs {
+                    record: world.leaf(&tree, 0),
+                    previous: None,
+                },
+            );
+            by_member(ix, 0, by, &h, false)
+        };
+        let snapshot = world.snapshot(&[tree, pda::record_book_account(&p)]);
+        let ix = retract(&world, &nurse.pubkey());
+        custom_error(world.send(&[ix], &[&nurse]), RecordsError::RoleNotAllowed);
+        world.assert_unchanged(&snapshot);
+
+        let ix = retract(&world, &clinician.pubkey());
+        let meta = world.send(&[ix], &[&clinician]).expect("member retracts");
+        assert_eq!(
+            world.compressed(&tree, 0).unwrap().status,
+            RecordStatus::Retracted
+        );
+        assert_eq!(world.book_balance(&p), 0);
+        let retracted = World::events::<RecordRetracted>(&meta);
+        assert_eq!(retracted[0].issuer, h);
+        assert_eq!(retracted[0].actor_member, Some(clinician.pubkey()));
+    }
 }
