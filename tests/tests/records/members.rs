@@ -766,4 +766,128 @@ mod acting {
         let (ix, _) = issue_ix(&h, &p, &clinician.pubkey());
         world.send(&[ix], &[&clinician]).expect("active again");
     }
+    #[test]
+    fn a_nurse_requests_access_for_its_entity_and_withdraws_it_but_not_for_research() {
+        let mut world = World::new();
+        let hospital = world.provider();
+        let h = hospital.pubkey();
+        let patient = world.patient();
+        let p = patient.pubkey();
+        let nurse = world.member(&hospital, roles::NURSE);
+        let target = pda::patient(&p).0;
+        let args = |purpose| RequestAccessArgs {
+            scope: GrantScope::Patient,
+            kinds: kinds::ALL,
+            permissions: permissions::READ,
+            purpose,
+            duration: 7 * DAY,
+            reason_code: 12,
+            leaf: None,
+        };
+        let request = pda::access_request(&p, &h, &target).0;
+
+        // Research is not a nurse's purpose: nothing is created.
+        let ix = rx::request_access(
+            &world.payer.pubkey(),
+            &h,
+            &p,
+            &target,
+            args(Purpose::Research),
+        );
+        let ix = by_member(ix, 1, &nurse.pubkey(), &h, false);
+        custom_error(world.send(&[ix], &[&nurse]), RecordsError::RoleNotAllowed);
+        assert!(!world.exists(&request));
+
+        let ix = rx::request_access(
+            &world.payer.pubkey(),
+            &h,
+            &p,
+            &target,
+            args(Purpose::Treatment),
+        );
+        let ix = by_member(ix, 1, &nurse.pubkey(), &h, false);
+        let meta = world.send(&[ix], &[&nurse]).expect("nurse requests");
+        let state: AccessRequest = world.account(&request);
+        assert_eq!(state.requester, h);
+        let requested = World::events::<AccessRequested>(&meta);
+        assert_eq!(requested[0].requester, h);
+        assert_eq!(requested[0].actor_member, Some(nurse.pubkey()));
+
+        // Withdrawing needs the Entity too; without it the member is of no entity.
+        let cancel = rx::cancel_access_request(&h, &p, &h, &target, &world.payer.pubkey());
+        let without_entity = by_member(cancel.clone(), 0, &nurse.pubkey(), &h, false);
+        let snapshot = world.snapshot(&[request]);
+        custom_error(
+            world.send(&[without_entity], &[&nurse]),
+            RecordsError::MemberOfAnotherEntity,
+        );
+        world.assert_unchanged(&snapshot);
+        // A stranger keeps the old error.
+        let stranger = world.wallet();
+        let mut by_stranger = cancel.clone();
+        by_stranger.accounts[0].pubkey = stranger.pubkey();
+        custom_error(
+            world.send(&[by_stranger], &[&stranger]),
+            RecordsError::AccessRequestNotExpired,
+        );
+        world.assert_unchanged(&snapshot);
+
+        let ix = by_member(cancel, 0, &nurse.pubkey(), &h, true);
+        let meta = world.send(&[ix], &[&nurse]).expect("nurse withdraws");
+        assert!(!world.exists(&request));
+        let cancelled = World::events::<AccessRequestCancelled>(&meta);
+        assert_eq!(cancelled[0].requester, h);
+        assert_eq!(cancelled[0].actor_member, Some(nurse.pubkey()));
+    }
+    #[test]
+    fn a_member_issues_and_retracts_a_compressed_record_in_its_entitys_tree() {
+        use panacea_tests::compressed::{issue_compressed_record, retract_compressed_record};
+        let mut world = World::new();
+        let hospital = world.provider();
+        let h = hospital.pubkey();
+        let patient = world.patient();
+        let p = patient.pubkey();
+        world.authorize_issuer(&patient, &h);
+        let tree = world.create_tree(&hospital, 5, 0, false);
+        let clinician = world.member(&hospital, roles::CLINICIAN);
+        let nurse = world.member(&hospital, roles::NURSE);
+
+        let ix =
+            issue_compressed_record(&h, &p, &tree, World::compressed_args(RecordKind::Encounter));
+        let ix = by_member(ix, 0, &clinician.pubkey(), &h, false);
+        let meta = world
+            .send(&[ix], &[&clinician])
+            .expect("member issues compressed");
+        let record = world.compressed(&tree, 0).expect("leaf 0");
+        assert_eq!(record.issuer, h);
+        assert_eq!(world.book_balance(&p), 1);
+        let issued = World::events::<RecordIssued>(&meta);
+        assert_eq!(issued[0].actor_member, Some(clinician.pubkey()));
+
+        let retract = |world: &World, by: &Pubkey| {
+            let ix = retract_compressed_record(
+                &h,
+                RetractCompressedRecordArgs {
+                    record: world.leaf(&tree, 0),
+                    previous: None,
+                },
+            );
+            by_member(ix, 0, by, &h, false)
+        };
+        let snapshot = world.snapshot(&[tree, pda::record_book_account(&p)]);
+        let ix = retract(&world, &nurse.pubkey());
+        custom_error(world.send(&[ix], &[&nurse]), RecordsError::RoleNotAllowed);
+        world.assert_unchanged(&snapshot);
+
+        let ix = retract(&world, &clinician.pubkey());
+        let meta = world.send(&[ix], &[&clinician]).expect("member retracts");
+        assert_eq!(
+            world.compressed(&tree, 0).unwrap().status,
+            RecordStatus::Retracted
+        );
+        assert_eq!(world.book_balance(&p), 0);
+        let retracted = World::events::<RecordRetracted>(&meta);
+        assert_eq!(retracted[0].issuer, h);
+        assert_eq!(retracted[0].actor_member, Some(clinician.pubkey()));
+    }
 }
