@@ -834,3 +834,85 @@ async fn a_billing_member_submits_and_an_adjudicator_member_decides() {
         .collect();
     assert_eq!(decisions, vec![Some(officer.pubkey()); 2]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_issues_and_retracts_a_compressed_record_in_its_entitys_tree() {
+    use {
+        panacea_sdk::{offchain::BlobStore, ops::patient::AccessTerms},
+        records::state::{kinds, Purpose, RecordKind},
+    };
+    let d = LocalDeployment::with_record_book(LOCAL_START)
+        .await
+        .unwrap();
+    let c = &d.client;
+    let lab_entity = Actor::new();
+    d.register_entity(&lab_entity, EntityKind::Laboratory, LOCAL_START + 365 * DAY)
+        .await
+        .unwrap();
+    let l = lab_entity.pubkey();
+    let patient = Actor::new();
+    let store = BlobStore::in_memory();
+    c.register_patient(&patient.key, &patient.enc, None)
+        .await
+        .unwrap();
+    c.authorize_issuer(
+        &patient.key,
+        &patient.pubkey(),
+        &l,
+        kinds::ALL,
+        AccessTerms {
+            permissions: 0,
+            purpose: Purpose::Treatment,
+            duration: 365 * DAY,
+        },
+    )
+    .await
+    .unwrap();
+    // The entity's own tree (its authority creates it).
+    let tree = c
+        .create_record_tree(&lab_entity.key, 10, 16, 4, false)
+        .await
+        .unwrap()
+        .address("tree")
+        .unwrap();
+    let (tech, nurse) = (Keypair::new(), Keypair::new());
+    for (key, role) in [(&tech, roles::LAB_TECHNICIAN), (&nurse, roles::NURSE)] {
+        c.add_member(
+            &lab_entity.key,
+            &key.pubkey(),
+            role,
+            LOCAL_START + 90 * DAY,
+            [6; 32],
+        )
+        .await
+        .unwrap();
+        d.backend
+            .svm()
+            .airdrop(&key.pubkey(), 1_000_000_000)
+            .unwrap();
+    }
+    // The technician appends for the lab: the tree takes the lab's records.
+    let (_, _, record) = c
+        .issue_compressed_record(
+            Acting::member(&tech, l),
+            &patient.pubkey(),
+            RecordKind::LabResult,
+            OBSERVATION.as_bytes(),
+            &store,
+            &tree,
+        )
+        .await
+        .unwrap();
+    let resolved = c.resolve_record(&record).await.unwrap();
+    assert_eq!(resolved.record.issuer, l);
+    // A nurse may not retract it; the technician may.
+    assert_refused(
+        c.retract_any_record(Acting::member(&nurse, l), &record)
+            .await
+            .unwrap_err(),
+        RecordsError::RoleNotAllowed,
+    );
+    c.retract_any_record(Acting::member(&tech, l), &record)
+        .await
+        .unwrap();
+}
