@@ -111,6 +111,37 @@ fn wallet(key: &Pubkey) -> Value {
     json!({ "identifier": { "system": "urn:solana:address", "value": key.to_string() } })
 }
 
+/// The FHIR `AuditEvent.agent` list of an action.
+///
+/// - A member acted (`member` is Some) for the entity whose authority is
+///   `organisation`: two agents, the practitioner (the member's key,
+///   participation type PRF "performer", the requestor, with the
+///   `auditevent-OnBehalfOf` extension naming the organisation), then the
+///   organisation (not the requestor).
+/// - Otherwise one agent, `who` (the requestor), typed `Organization` when
+///   it is the entity the event names.
+pub fn fhir_agents(who: &Pubkey, organisation: Option<&Pubkey>, member: Option<&Pubkey>) -> Value {
+    let reference = |kind: &str, key: &Pubkey| json!({ "type": kind, "identifier": { "system": "urn:solana:address", "value": key.to_string() } });
+    match (member, organisation) {
+        (Some(member), Some(organisation)) => json!([
+            {
+                "type": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "PRF", "display": "performer" }] },
+                "who": reference("Practitioner", member),
+                "requestor": true,
+                "extension": [{
+                    "url": "http://hl7.org/fhir/StructureDefinition/auditevent-OnBehalfOf",
+                    "valueReference": reference("Organization", organisation)
+                }]
+            },
+            { "who": reference("Organization", organisation), "requestor": false }
+        ]),
+        _ if organisation == Some(who) => {
+            json!([{ "who": reference("Organization", who), "requestor": true }])
+        }
+        _ => json!([{ "who": wallet(who), "requestor": true }]),
+    }
+}
+
 fn purpose_code(purpose: ConsentPurpose) -> &'static str {
     // HL7 v3 ActReason codes.
     match purpose {
@@ -164,15 +195,43 @@ pub fn consent_to_fhir(address: &Pubkey, consent: &Consent) -> Value {
     })
 }
 
-/// An access-related trail entry as a FHIR R4 `AuditEvent` (access logged,
-/// granted, revoked, emergency); `None` for other events.
+/// An access-related trail entry as a FHIR R4 `AuditEvent` (record issued,
+/// access logged, granted, revoked, emergency); `None` for other events.
+/// When a member acted for an entity, the agents are the practitioner (the
+/// member) on behalf of the organisation (the entity), see [`fhir_agents`].
 pub fn audit_event_to_fhir(entry: &AuditEntry) -> Option<Value> {
-    let (action, subtype, who, what, emergency) = match &entry.event {
-        PanaceaEvent::AccessLogged(e) => ("R", "read", e.grantee, e.record, e.emergency),
-        PanaceaEvent::AccessGranted(e) => ("C", "grant", e.actor, e.grant, e.emergency),
-        PanaceaEvent::AccessRevoked(e) => ("U", "revoke", e.actor, e.grant, false),
+    // `organisation`: the entity the actor acted for, when it is one for
+    // sure (an issuer, a break-glass provider; a grantee logging through a
+    // member). A grantee logging alone may be a plain wallet.
+    let (action, subtype, who, what, emergency, organisation) = match &entry.event {
+        PanaceaEvent::AccessLogged(e) => (
+            "R",
+            "read",
+            e.actor_member.unwrap_or(e.grantee),
+            e.record,
+            e.emergency,
+            e.actor_member.map(|_| e.grantee),
+        ),
+        PanaceaEvent::AccessGranted(e) => (
+            "C",
+            "grant",
+            e.actor,
+            e.grant,
+            e.emergency,
+            e.emergency.then_some(e.grantee),
+        ),
+        PanaceaEvent::AccessRevoked(e) => ("U", "revoke", e.actor, e.grant, false, None),
+        PanaceaEvent::RecordIssued(e) => (
+            "C",
+            "issue",
+            e.actor_member.unwrap_or(e.issuer),
+            e.record,
+            false,
+            Some(e.issuer),
+        ),
         _ => return None,
     };
+    let member = entry.event.actor_member();
     let mut purposes = Vec::new();
     if emergency {
         purposes.push(json!({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "ETREAT"}]}));
@@ -186,7 +245,7 @@ pub fn audit_event_to_fhir(entry: &AuditEntry) -> Option<Value> {
         "recorded": iso8601(entry.time.unwrap_or_default()),
         "outcome": "0",
         "purposeOfEvent": purposes,
-        "agent": [{ "who": wallet(&who), "requestor": true }],
+        "agent": fhir_agents(&who, organisation.as_ref(), member.as_ref()),
         "source": { "observer": { "identifier": { "system": "urn:solana:transaction", "value": entry.signature.to_string() } } },
         "entity": [{ "what": wallet(&what) }],
     }))
@@ -194,7 +253,143 @@ pub fn audit_event_to_fhir(entry: &AuditEntry) -> Option<Value> {
 
 #[cfg(test)]
 mod tests {
-    use super::iso8601;
+    use {
+        super::{fhir_agents, iso8601},
+        anchor_lang::prelude::Pubkey,
+        serde_json::json,
+    };
+
+    fn entry(event: crate::events::PanaceaEvent) -> super::AuditEntry {
+        super::AuditEntry {
+            signature: solana_signature::Signature::from([7u8; 64]),
+            slot: 10,
+            time: Some(1_795_219_200),
+            event,
+        }
+    }
+
+    fn logged(grantee: Pubkey, member: Option<Pubkey>) -> crate::events::PanaceaEvent {
+        crate::events::PanaceaEvent::AccessLogged(records::events::AccessLogged {
+            grantee,
+            patient: Pubkey::new_unique(),
+            grant: Pubkey::new_unique(),
+            record: Pubkey::new_unique(),
+            purpose: records::state::Purpose::Treatment,
+            emergency: false,
+            access_count: 1,
+            accessed_at: 1_795_219_200,
+            actor_member: member,
+        })
+    }
+
+    #[test]
+    fn a_synthetic_entry_by_a_member_names_the_practitioner_and_the_organisation() {
+        let (clinician, hospital) = (Pubkey::new_unique(), Pubkey::new_unique());
+        // A read by a clinician for the hospital.
+        let event = logged(hospital, Some(clinician));
+        assert_eq!(event.actor_member(), Some(clinician));
+        assert_eq!(event.acting_entity(), Some(hospital));
+        let fhir = super::audit_event_to_fhir(&entry(event)).unwrap();
+        assert_eq!(fhir["action"], "R");
+        assert_eq!(
+            fhir["agent"],
+            fhir_agents(&clinician, Some(&hospital), Some(&clinician))
+        );
+        assert_eq!(fhir["agent"][0]["who"]["type"], "Practitioner");
+        assert_eq!(
+            fhir["agent"][0]["who"]["identifier"]["value"],
+            clinician.to_string()
+        );
+        assert_eq!(
+            fhir["agent"][1]["who"]["identifier"]["value"],
+            hospital.to_string()
+        );
+        // The same read by the hospital's authority: one agent, as before
+        // (a grantee may be a plain wallet, so untyped).
+        let alone = super::audit_event_to_fhir(&entry(logged(hospital, None))).unwrap();
+        assert_eq!(alone["agent"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            alone["agent"][0]["who"]["identifier"]["value"],
+            hospital.to_string()
+        );
+        assert_eq!(alone["agent"][0]["who"].get("type"), None);
+        // An issue by a member: mapped ("C", "issue"), practitioner first.
+        let record = Pubkey::new_unique();
+        let issued = crate::events::PanaceaEvent::RecordIssued(records::events::RecordIssued {
+            issuer: hospital,
+            patient: Pubkey::new_unique(),
+            record,
+            kind: records::state::RecordKind::LabResult,
+            record_version: 1,
+            supersedes: [0; 16],
+            commitment: [1; 32],
+            content_commitment: [2; 32],
+            serial: 1,
+            origin: 1,
+            actor_member: Some(clinician),
+        });
+        let fhir = super::audit_event_to_fhir(&entry(issued.clone())).unwrap();
+        assert_eq!(
+            (fhir["action"].as_str(), fhir["subtype"][0]["code"].as_str()),
+            (Some("C"), Some("RecordIssued"))
+        );
+        assert!(fhir["id"].as_str().unwrap().ends_with("-issue"));
+        assert_eq!(fhir["agent"][0]["who"]["type"], "Practitioner");
+        assert_eq!(
+            fhir["entity"][0]["what"]["identifier"]["value"],
+            record.to_string()
+        );
+        // Issued by the authority: the organisation alone, typed.
+        let crate::events::PanaceaEvent::RecordIssued(mut by_authority) = issued else {
+            unreachable!()
+        };
+        by_authority.actor_member = None;
+        let fhir = super::audit_event_to_fhir(&entry(crate::events::PanaceaEvent::RecordIssued(
+            by_authority,
+        )))
+        .unwrap();
+        assert_eq!(fhir["agent"], fhir_agents(&hospital, Some(&hospital), None));
+        assert_eq!(fhir["agent"][0]["who"]["type"], "Organization");
+    }
+
+    #[test]
+    fn a_member_is_the_practitioner_on_behalf_of_the_organisation() {
+        let (clinician, hospital) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let agents = fhir_agents(&clinician, Some(&hospital), Some(&clinician));
+        assert_eq!(agents.as_array().unwrap().len(), 2);
+        assert_eq!(agents[0]["who"]["type"], "Practitioner");
+        assert_eq!(
+            agents[0]["who"]["identifier"]["value"],
+            clinician.to_string()
+        );
+        assert_eq!(agents[0]["requestor"], true);
+        assert_eq!(agents[0]["type"]["coding"][0]["code"], "PRF");
+        assert_eq!(
+            agents[0]["extension"][0]["url"],
+            "http://hl7.org/fhir/StructureDefinition/auditevent-OnBehalfOf"
+        );
+        assert_eq!(
+            agents[0]["extension"][0]["valueReference"],
+            json!({"type": "Organization", "identifier": {"system": "urn:solana:address", "value": hospital.to_string()}})
+        );
+        assert_eq!(agents[1]["who"]["type"], "Organization");
+        assert_eq!(
+            agents[1]["who"]["identifier"]["value"],
+            hospital.to_string()
+        );
+        assert_eq!(agents[1]["requestor"], false);
+        // The authority itself: one agent, the organisation.
+        let alone = fhir_agents(&hospital, Some(&hospital), None);
+        assert_eq!(
+            alone,
+            json!([{"who": {"type": "Organization", "identifier": {"system": "urn:solana:address", "value": hospital.to_string()}}, "requestor": true}])
+        );
+        // A wallet that is no entity (a patient revoking): untyped.
+        let patient = Pubkey::new_unique();
+        let wallet = fhir_agents(&patient, None, None);
+        assert_eq!(wallet[0]["who"].get("type"), None);
+        assert_eq!(wallet[0]["who"]["identifier"]["value"], patient.to_string());
+    }
 
     #[test]
     fn unix_times_format_as_fhir_instants() {

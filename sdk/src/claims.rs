@@ -1,7 +1,7 @@
 //! Instruction builders for the `claims` program.
 
 use {
-    crate::build,
+    crate::{acting::ActingKeys, build},
     ::claims::{accounts as acc, instruction as ix, instructions::*, pda, ID},
     anchor_lang::{prelude::AccountMeta, solana_program::instruction::Instruction, system_program},
 };
@@ -156,34 +156,39 @@ pub fn close_policy(
 
 /// `records` back the claim; each is followed by its `ClaimedRecord` marker
 /// (keyed on the record's origin) in the remaining accounts.
+/// `provider` is the provider entity's authority, or a Billing member
+/// acting for it (its `Member` goes first in the remaining accounts, before
+/// the pairs); the claim is the entity's.
 pub fn submit_claim(
     payer: &Pubkey,
-    provider: &Pubkey,
+    provider: impl Into<ActingKeys>,
     policy: &Pubkey,
     insurer: &Pubkey,
     patient: &Pubkey,
     records: &[BilledRecord],
     args: SubmitClaimArgs,
 ) -> Instruction {
+    let acting = provider.into();
     let consent =
         consent::pda::consent(patient, insurer, consent::state::ConsentPurpose::Payment).0;
     let mut instruction = build(
         ID,
         acc::SubmitClaim {
             payer: *payer,
-            provider: *provider,
-            provider_entity: records::pda::entity(provider).0,
+            provider: acting.signer,
+            provider_entity: acting.entity_account(),
             policy: *policy,
             vault: vault_address(policy),
             consent,
             claim: claim_address(policy, &args.claim_id),
-            provider_usage: provider_usage_address(policy, provider),
+            provider_usage: provider_usage_address(policy, &acting.entity),
             system_program: system_program::ID,
             event_authority: event_authority(),
             program: ID,
         },
         ix::SubmitClaim { args },
     );
+    instruction.accounts.extend(acting.remaining(false));
     for billed in records {
         instruction
             .accounts
@@ -196,31 +201,42 @@ pub fn submit_claim(
     instruction
 }
 
-pub fn dispute_claim(adjudicator: &Pubkey, policy: &Pubkey, claim: &Pubkey) -> Instruction {
-    build(
+/// `adjudicator` is the policy's adjudicator, or a ClaimsAdjudicator member
+/// of the entity whose authority it is (its `Member` and `Entity` follow).
+pub fn dispute_claim(
+    adjudicator: impl Into<ActingKeys>,
+    policy: &Pubkey,
+    claim: &Pubkey,
+) -> Instruction {
+    let acting = adjudicator.into();
+    let mut ix = build(
         ID,
         acc::DisputeClaim {
-            adjudicator: *adjudicator,
+            adjudicator: acting.signer,
             policy: *policy,
             claim: *claim,
             event_authority: event_authority(),
             program: ID,
         },
         ix::DisputeClaim {},
-    )
+    );
+    ix.accounts.extend(acting.remaining(true));
+    ix
 }
 
 /// `approved_amount`: `Some` approves (all or part), `None` denies.
+/// `adjudicator` as for [`dispute_claim`].
 pub fn decide_claim(
-    adjudicator: &Pubkey,
+    adjudicator: impl Into<ActingKeys>,
     policy: &Pubkey,
     claim: &Pubkey,
     approved_amount: Option<u64>,
 ) -> Instruction {
-    build(
+    let acting = adjudicator.into();
+    let mut ix = build(
         ID,
         acc::DecideClaim {
-            adjudicator: *adjudicator,
+            adjudicator: acting.signer,
             policy: *policy,
             vault: vault_address(policy),
             claim: *claim,
@@ -230,14 +246,23 @@ pub fn decide_claim(
         ix::DecideClaim {
             args: DecideClaimArgs { approved_amount },
         },
-    )
+    );
+    ix.accounts.extend(acting.remaining(true));
+    ix
 }
 
-pub fn appeal_claim(provider: &Pubkey, policy: &Pubkey, claim: &Pubkey) -> Instruction {
-    build(
+/// `provider` is the claim's provider, or a Billing member acting for it
+/// (its `Member` and `Entity` follow).
+pub fn appeal_claim(
+    provider: impl Into<ActingKeys>,
+    policy: &Pubkey,
+    claim: &Pubkey,
+) -> Instruction {
+    let acting = provider.into();
+    let mut ix = build(
         ID,
         acc::AppealClaim {
-            provider: *provider,
+            provider: acting.signer,
             policy: *policy,
             vault: vault_address(policy),
             claim: *claim,
@@ -245,7 +270,9 @@ pub fn appeal_claim(provider: &Pubkey, policy: &Pubkey, claim: &Pubkey) -> Instr
             program: ID,
         },
         ix::AppealClaim {},
-    )
+    );
+    ix.accounts.extend(acting.remaining(true));
+    ix
 }
 
 /// `provider` is the claim's provider (its entity must still be active).
@@ -278,17 +305,19 @@ pub fn settle_claim(
 }
 
 /// `origins` are the origins of the claim's records; their markers are closed.
+/// `provider` as for [`appeal_claim`]; its accounts go before the markers.
 pub fn withdraw_claim(
-    provider: &Pubkey,
+    provider: impl Into<ActingKeys>,
     policy: &Pubkey,
     claim: &Pubkey,
     origins: &[u64],
     rent_payer: &Pubkey,
 ) -> Instruction {
+    let acting = provider.into();
     let mut instruction = build(
         ID,
         acc::WithdrawClaim {
-            provider: *provider,
+            provider: acting.signer,
             policy: *policy,
             vault: vault_address(policy),
             claim: *claim,
@@ -298,6 +327,7 @@ pub fn withdraw_claim(
         },
         ix::WithdrawClaim {},
     );
+    instruction.accounts.extend(acting.remaining(true));
     for origin in origins {
         instruction.accounts.push(AccountMeta::new(
             pda::claimed_record(policy, *origin).0,
@@ -309,16 +339,19 @@ pub fn withdraw_claim(
 
 /// `authority` is the policy's insurer or its adjudicator; `provider` the
 /// claim's provider (whose entity must no longer be active).
+/// A ClaimsAdjudicator member of the insurer's or the adjudicator's entity
+/// may act for it (its `Member` and `Entity` follow).
 pub fn void_claim(
-    authority: &Pubkey,
+    authority: impl Into<ActingKeys>,
     policy: &Pubkey,
     claim: &Pubkey,
     provider: &Pubkey,
 ) -> Instruction {
-    build(
+    let acting = authority.into();
+    let mut ix = build(
         ID,
         acc::VoidClaim {
-            authority: *authority,
+            authority: acting.signer,
             policy: *policy,
             vault: vault_address(policy),
             claim: *claim,
@@ -327,24 +360,33 @@ pub fn void_claim(
             program: ID,
         },
         ix::VoidClaim {},
-    )
+    );
+    ix.accounts.extend(acting.remaining(true));
+    ix
 }
 
 /// `provider` is the claim's provider, active again.
-pub fn reinstate_claim(provider: &Pubkey, policy: &Pubkey, claim: &Pubkey) -> Instruction {
-    build(
+pub fn reinstate_claim(
+    provider: impl Into<ActingKeys>,
+    policy: &Pubkey,
+    claim: &Pubkey,
+) -> Instruction {
+    let acting = provider.into();
+    let mut ix = build(
         ID,
         acc::ReinstateClaim {
-            provider: *provider,
+            provider: acting.signer,
             policy: *policy,
             vault: vault_address(policy),
             claim: *claim,
-            provider_entity: records::pda::entity(provider).0,
+            provider_entity: acting.entity_account(),
             event_authority: event_authority(),
             program: ID,
         },
         ix::ReinstateClaim {},
-    )
+    );
+    ix.accounts.extend(acting.remaining(false));
+    ix
 }
 
 /// Times out a claim past its review deadline (anyone may).
@@ -424,4 +466,94 @@ pub fn close_claimed_record(
         },
         ix::CloseClaimedRecord {},
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use {super::*, anchor_lang::prelude::AccountMeta};
+
+    #[test]
+    fn member_accounts_go_before_the_pairs_and_markers() {
+        let (hospital, biller, insurer, patient, policy, claim) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        let acting = ActingKeys::member(biller, hospital);
+        let member =
+            AccountMeta::new_readonly(crate::acting::member_address(&hospital, &biller), false);
+        let entity = AccountMeta::new_readonly(records::pda::entity(&hospital).0, false);
+        let billed = [BilledRecord {
+            record: Pubkey::new_unique(),
+            origin: 7,
+        }];
+        let args = SubmitClaimArgs {
+            claim_id: [4; 16],
+            amount_billed: 100,
+            service_commitment: [5; 32],
+            leaves: Vec::new(),
+        };
+        let ix = submit_claim(
+            &biller,
+            acting,
+            &policy,
+            &insurer,
+            &patient,
+            &billed,
+            args.clone(),
+        );
+        let by_authority = submit_claim(
+            &hospital, &hospital, &policy, &insurer, &patient, &billed, args,
+        );
+        // Fixed accounts: 11; then the Member; then the (record, marker) pair.
+        assert_eq!(ix.accounts[1].pubkey, biller);
+        assert_eq!(ix.accounts[2].pubkey, records::pda::entity(&hospital).0);
+        assert_eq!(
+            ix.accounts[7].pubkey,
+            provider_usage_address(&policy, &hospital)
+        );
+        assert_eq!(ix.accounts[11], member);
+        assert_eq!(ix.accounts[12].pubkey, billed[0].record);
+        assert_eq!(by_authority.accounts.len(), 13);
+        assert_eq!(by_authority.accounts[11].pubkey, billed[0].record);
+
+        let withdraw = withdraw_claim(acting, &policy, &claim, &[7], &biller);
+        let n = withdraw.accounts.len();
+        assert_eq!(
+            &withdraw.accounts[n - 3..n - 1],
+            &[member.clone(), entity.clone()]
+        );
+        assert_eq!(
+            withdraw.accounts[n - 1].pubkey,
+            pda::claimed_record(&policy, 7).0
+        );
+
+        let adjudicator = Pubkey::new_unique();
+        let officer = Pubkey::new_unique();
+        let decide = decide_claim(
+            ActingKeys::member(officer, adjudicator),
+            &policy,
+            &claim,
+            Some(50),
+        );
+        let n = decide.accounts.len();
+        assert_eq!(decide.accounts[0].pubkey, officer);
+        assert_eq!(
+            decide.accounts[n - 2].pubkey,
+            crate::acting::member_address(&adjudicator, &officer)
+        );
+        assert_eq!(
+            decide.accounts[n - 1].pubkey,
+            records::pda::entity(&adjudicator).0
+        );
+        assert_eq!(
+            decide_claim(&adjudicator, &policy, &claim, None)
+                .accounts
+                .len(),
+            n - 2
+        );
+    }
 }

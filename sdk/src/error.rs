@@ -72,6 +72,9 @@ pub enum SdkError {
         account_root: String,
         account_sequence: u64,
     },
+    /// A staff credential (W3C VC) was refused: the step that failed.
+    #[error("credential: {0}")]
+    Credential(#[from] crate::credential::CredentialError),
 }
 
 impl SdkError {

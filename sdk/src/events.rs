@@ -118,3 +118,51 @@ impl PanaceaEvent {
         })
     }
 }
+
+impl PanaceaEvent {
+    /// The member who signed for an entity, when a member (not the entity's
+    /// authority) did.
+    pub fn actor_member(&self) -> Option<Pubkey> {
+        use PanaceaEvent as E;
+        match self {
+            E::RecordIssued(e) => e.actor_member,
+            E::RecordSuperseded(e) => e.actor_member,
+            E::RecordRetracted(e) => e.actor_member,
+            E::AccessGranted(e) => e.actor_member,
+            E::AccessRequested(e) => e.actor_member,
+            E::AccessRequestCancelled(e) => e.actor_member,
+            E::AccessLogged(e) => e.actor_member,
+            E::MemberAdded(e) => e.actor_member,
+            E::MemberUpdated(e) => e.actor_member,
+            E::MemberStatusChanged(e) => e.actor_member,
+            E::MemberClosed(e) => e.actor_member,
+            E::ClaimSubmitted(e) => e.actor_member,
+            E::ClaimStatusChanged(e) => e.actor_member,
+            _ => None,
+        }
+    }
+
+    /// The entity (its authority key) on whose behalf the event's actor
+    /// acted, for the events an entity (or a member for it) causes.
+    pub fn acting_entity(&self) -> Option<Pubkey> {
+        use PanaceaEvent as E;
+        Some(match self {
+            E::RecordIssued(e) => e.issuer,
+            E::RecordSuperseded(e) => e.actor,
+            E::RecordRetracted(e) => e.issuer,
+            E::AccessGranted(e) if e.emergency => e.grantee,
+            E::AccessRequested(e) => e.requester,
+            E::AccessRequestCancelled(e) if e.actor_member.is_some() || e.actor == e.requester => {
+                e.requester
+            }
+            E::AccessLogged(e) => e.grantee,
+            E::MemberAdded(e) => e.entity,
+            E::MemberUpdated(e) => e.entity,
+            E::MemberStatusChanged(e) => e.entity,
+            E::MemberClosed(e) => e.entity,
+            E::ClaimSubmitted(e) => e.provider,
+            E::ClaimStatusChanged(e) => e.actor,
+            _ => return None,
+        })
+    }
+}

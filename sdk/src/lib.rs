@@ -21,12 +21,16 @@
 //!   a `records` record tree), the SDK as the trees' indexer, and every
 //!   record operation on a [`compression::RecordRef`] of either kind.
 
+/// Who acts for an entity: its authority or a member ([`Acting`]).
+pub mod acting;
 pub mod audit;
 pub mod backend;
 pub mod claims;
 pub mod client;
 pub mod compression;
 pub mod consent;
+/// A member's staff credential as a W3C Verifiable Credential.
+pub mod credential;
 /// The emergency summary: key shares with the custodians, break-glass reads.
 pub mod emergency;
 pub mod error;
@@ -42,6 +46,7 @@ pub use {
     ::claims as claims_program,
     ::consent as consent_program,
     ::records as records_program,
+    acting::{Acting, ActingKeys},
     anchor_lang::prelude::Pubkey,
     client::{Outcome, PanaceaClient, TxConfig},
     error::{Result, SdkError},

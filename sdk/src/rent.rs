@@ -59,6 +59,7 @@ pub fn account_sizes() -> Vec<(&'static str, usize)> {
             "RecordTree, depth 24 (16,777,216 compressed records; buffer 64, canopy 10)",
             record_tree_space(24),
         ),
+        ("Member", records::state::Member::SPACE),
     ]
 }
 
@@ -124,5 +125,6 @@ pub fn operation_rent(accounts: &[RentRow]) -> Vec<(&'static str, u64)> {
             "submit a claim with 8 records",
             of("Claim") + 8 * of("ClaimedRecord"),
         ),
+        ("add a member (staff)", of("Member")),
     ]
 }

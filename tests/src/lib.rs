@@ -5,6 +5,7 @@
 
 pub mod assert;
 pub mod compressed;
+pub mod members;
 
 use {
     anchor_lang::{prelude::Pubkey, AccountDeserialize, Discriminator, Event},

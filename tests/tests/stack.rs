@@ -69,6 +69,11 @@ fn records_local() -> usize {
         RecordBookInitialized,
         EmergencyCustodians,
         EmergencyCustodiansSet,
+        Member,
+        MemberAdded,
+        MemberUpdated,
+        MemberStatusChanged,
+        MemberClosed,
     )
 }
 
@@ -115,7 +120,8 @@ fn every_instruction_fits_well_inside_an_sbf_stack_frame() {
                 GrantAccess, RevokeAccess, ApproveAccessRequest, DenyAccessRequest,
                 EraseRecord, RekeyRecord, UpdateGrantKey, CloseGrant, IssueRecord,
                 AmendRecord, RetractRecord, RequestAccess, CancelAccessRequest,
-                EmergencyAccess, LogAccess, SetEmergencyCustodians,
+                EmergencyAccess, LogAccess, SetEmergencyCustodians, AddMember, UpdateMember,
+                ChangeMemberStatus, CloseMember,
             ),
         ),
         (
@@ -156,7 +162,7 @@ fn every_instruction_fits_well_inside_an_sbf_stack_frame() {
     }
     assert_eq!(
         count,
-        25 + 5 + 16,
+        29 + 5 + 16,
         "every instruction of the three programs"
     );
     println!(

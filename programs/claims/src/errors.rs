@@ -106,4 +106,18 @@ pub enum ClaimsError {
     LeafProofInvalid,
     #[msg("the record's leaf was changed since the proof's root: reload the record")]
     LeafModifiedSinceProof,
+    #[msg("member account not found: closed, never added, or not a Member of records")]
+    MemberNotFound,
+    #[msg("member belongs to another entity than the one it acts for (or the entity account is missing)")]
+    MemberOfAnotherEntity,
+    #[msg("signer is not the member this Member account names")]
+    NotThisMember,
+    #[msg("member is suspended")]
+    MemberSuspended,
+    #[msg("member is revoked")]
+    MemberRevoked,
+    #[msg("member's credential has expired")]
+    MemberExpired,
+    #[msg("member's roles do not allow this action")]
+    RoleNotAllowed,
 }

@@ -69,6 +69,8 @@ pub struct ClaimSubmitted {
     /// When under review: the adjudicator decides before this or it times out.
     pub review_deadline: i64,
     pub totals: EscrowTotals,
+    /// The member who signed for the entity; `None` when its authority did.
+    pub actor_member: Option<Pubkey>,
 }
 
 #[event]
@@ -83,6 +85,8 @@ pub struct ClaimStatusChanged {
     pub settle_after: i64,
     pub review_deadline: i64,
     pub totals: EscrowTotals,
+    /// The member who signed for the entity; `None` when its authority did.
+    pub actor_member: Option<Pubkey>,
 }
 
 #[event]

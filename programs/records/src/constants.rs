@@ -59,3 +59,8 @@ pub const MAX_CUSTODIANS: usize = 5;
 /// tree, leaf index (u32 LE)]`. Grants, requests, claims and events name a
 /// compressed record by it; its first 16 bytes are the record's `record_id`.
 pub const COMPRESSED_RECORD_SEED: &[u8] = b"compressed_record";
+
+/// `Member`: `["member", entity (the `Entity` account address), member key]`.
+pub const MEMBER_SEED: &[u8] = b"member";
+/// Longest validity of a member's credential (5 years).
+pub const MAX_MEMBER_DURATION: i64 = MAX_GRANT_DURATION;

@@ -149,4 +149,38 @@ pub enum RecordsError {
     NotARecordTree,
     #[msg("a record tree cannot pay its own rent: the refund on close would have nowhere to go")]
     TreeIsItsOwnRentPayer,
+    #[msg("signer is neither the entity's authority nor a member of it (pass the Member account first in the remaining accounts)")]
+    NotEntityAuthorityOrMember,
+    #[msg("member account not found: closed, never added, or not a Member of this program")]
+    MemberNotFound,
+    #[msg("member belongs to another entity than the one it acts for (or the entity account is missing)")]
+    MemberOfAnotherEntity,
+    #[msg("signer is not the member this Member account names")]
+    NotThisMember,
+    #[msg("member is suspended")]
+    MemberSuspended,
+    #[msg("member is revoked (final under this entity)")]
+    MemberRevoked,
+    #[msg("member's credential has expired")]
+    MemberExpired,
+    #[msg("member's roles do not allow this action")]
+    RoleNotAllowed,
+    #[msg("roles: at least one, and only known role bits")]
+    InvalidRoles,
+    #[msg("member key must not be the default (all zeroes) key")]
+    InvalidMemberKey,
+    #[msg("the entity's authority cannot be its own member")]
+    MemberIsEntityAuthority,
+    #[msg("member validity must end in the future and at most 5 years from now")]
+    InvalidMemberValidity,
+    #[msg("member credential commitment must not be all zeroes")]
+    InvalidCredentialCommitment,
+    #[msg("this key is already a member of the entity")]
+    MemberAlreadyExists,
+    #[msg("only the entity's authority adds, promotes to, demotes from or manages an EntityAdmin")]
+    AdminRoleReservedToAuthority,
+    #[msg("member update changes nothing")]
+    MemberUnchanged,
+    #[msg("member status move not allowed (suspend: Active; reinstate: Suspended)")]
+    InvalidMemberTransition,
 }

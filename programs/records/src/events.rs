@@ -100,6 +100,8 @@ pub struct RecordIssued {
     pub serial: u64,
     /// Serial of the chain's first version.
     pub origin: u64,
+    /// The member who signed for the entity; `None` when its authority did.
+    pub actor_member: Option<Pubkey>,
 }
 
 #[event]
@@ -109,6 +111,8 @@ pub struct RecordSuperseded {
     pub patient: Pubkey,
     pub record: Pubkey,
     pub superseded_by: Pubkey,
+    /// The member who signed for the entity; `None` when its authority did.
+    pub actor_member: Option<Pubkey>,
 }
 
 #[event]
@@ -119,6 +123,8 @@ pub struct RecordRetracted {
     pub record: Pubkey,
     /// The version this one amended, Active again (when it still existed).
     pub restored: Option<Pubkey>,
+    /// The member who signed for the entity; `None` when its authority did.
+    pub actor_member: Option<Pubkey>,
 }
 
 #[event]
@@ -147,6 +153,8 @@ pub struct AccessGranted {
     /// Break-glass access: set only by `emergency_access`.
     pub emergency: bool,
     pub reason_code: u16,
+    /// The member who signed for the entity; `None` when its authority did.
+    pub actor_member: Option<Pubkey>,
 }
 
 #[event]
@@ -170,6 +178,8 @@ pub struct AccessRequested {
     pub purpose: Purpose,
     pub duration: i64,
     pub reason_code: u16,
+    /// The member who signed for the entity; `None` when its authority did.
+    pub actor_member: Option<Pubkey>,
 }
 
 #[event]
@@ -192,6 +202,8 @@ pub struct AccessLogged {
     pub emergency: bool,
     pub access_count: u64,
     pub accessed_at: i64,
+    /// The member who signed for the entity; `None` when its authority did.
+    pub actor_member: Option<Pubkey>,
 }
 
 #[event]
@@ -233,6 +245,8 @@ pub struct AccessRequestCancelled {
     pub request: Pubkey,
     /// Closed because it expired unanswered, not withdrawn by the requester.
     pub expired: bool,
+    /// The member who signed for the entity; `None` when its authority did.
+    pub actor_member: Option<Pubkey>,
 }
 
 #[event]
@@ -290,4 +304,64 @@ pub struct CompressedRecordWritten {
     /// The record's stable address (`pda::compressed_record(tree, index)`).
     pub address: Pubkey,
     pub record: Option<Record>,
+}
+
+/// A member was added to an entity's staff (`add_member`).
+#[event]
+#[derive(Clone, Debug)]
+pub struct MemberAdded {
+    /// The entity's authority.
+    pub entity: Pubkey,
+    pub member_account: Pubkey,
+    pub member: Pubkey,
+    pub roles: u16,
+    pub valid_until: i64,
+    pub credential_commitment: [u8; 32],
+    pub revision: u32,
+    /// The EntityAdmin member who signed; `None`: the entity's authority.
+    pub actor_member: Option<Pubkey>,
+}
+
+/// A member's roles, validity or credential changed (`update_member`).
+#[event]
+#[derive(Clone, Debug)]
+pub struct MemberUpdated {
+    /// The entity's authority.
+    pub entity: Pubkey,
+    pub member_account: Pubkey,
+    pub member: Pubkey,
+    pub roles: u16,
+    pub valid_until: i64,
+    pub credential_commitment: [u8; 32],
+    pub revision: u32,
+    /// The EntityAdmin member who signed; `None`: the entity's authority.
+    pub actor_member: Option<Pubkey>,
+}
+
+/// A member was suspended, reinstated or revoked.
+#[event]
+#[derive(Clone, Debug)]
+pub struct MemberStatusChanged {
+    /// The entity's authority.
+    pub entity: Pubkey,
+    pub member_account: Pubkey,
+    pub member: Pubkey,
+    pub old_status: MemberStatus,
+    pub new_status: MemberStatus,
+    pub revision: u32,
+    /// The EntityAdmin member who signed; `None`: the entity's authority.
+    pub actor_member: Option<Pubkey>,
+}
+
+/// A member's account was closed; its rent went back to its payer.
+#[event]
+#[derive(Clone, Debug)]
+pub struct MemberClosed {
+    /// The entity's authority.
+    pub entity: Pubkey,
+    pub member_account: Pubkey,
+    pub member: Pubkey,
+    pub refunded: u64,
+    /// The EntityAdmin member who signed; `None`: the entity's authority.
+    pub actor_member: Option<Pubkey>,
 }

@@ -11,6 +11,7 @@
 
 use anchor_lang::prelude::*;
 
+pub mod acting;
 pub mod compressed;
 pub mod constants;
 pub mod errors;
@@ -270,6 +271,38 @@ pub mod records {
         args: RekeyCompressedRecordArgs,
     ) -> Result<()> {
         patient::rekey_compressed_record::handler(ctx, args)
+    }
+
+    // ----- entity staff -----
+
+    /// Adds a member to an entity's staff (the authority or an EntityAdmin member signs).
+    pub fn add_member(ctx: Context<AddMember>, args: AddMemberArgs) -> Result<()> {
+        members::add_member::handler(ctx, args)
+    }
+
+    /// Changes a member's roles, validity or credential commitment.
+    pub fn update_member(ctx: Context<UpdateMember>, args: UpdateMemberArgs) -> Result<()> {
+        members::update_member::handler(ctx, args)
+    }
+
+    /// Suspends an Active member.
+    pub fn suspend_member(ctx: Context<ChangeMemberStatus>) -> Result<()> {
+        members::member_status::change(ctx, state::MemberStatus::Suspended)
+    }
+
+    /// Reinstates a Suspended member (the entity must be active).
+    pub fn reinstate_member(ctx: Context<ChangeMemberStatus>) -> Result<()> {
+        members::member_status::change(ctx, state::MemberStatus::Active)
+    }
+
+    /// Revokes a member, finally: its account stays as a tombstone.
+    pub fn revoke_member(ctx: Context<ChangeMemberStatus>) -> Result<()> {
+        members::member_status::change(ctx, state::MemberStatus::Revoked)
+    }
+
+    /// Closes an Active or Suspended member; its rent goes back to its payer.
+    pub fn close_member(ctx: Context<CloseMember>) -> Result<()> {
+        members::close_member::handler(ctx)
     }
 }
 

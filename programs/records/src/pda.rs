@@ -113,3 +113,9 @@ pub fn compressed_record(tree: &Pubkey, index: u32) -> (Pubkey, u8) {
         &crate::ID,
     )
 }
+
+/// `Member` address of a member key under an entity (the `Entity` account
+/// address, not its authority).
+pub fn member(entity: &Pubkey, member: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[MEMBER_SEED, entity.as_ref(), member.as_ref()], &crate::ID)
+}

@@ -188,16 +188,26 @@ pub fn keyed_commitment(
     domain: &str,
     document: &[u8],
 ) -> [u8; 32] {
+    commitment_with_key(&commitment_key(signer), domain, document)
+}
+
+/// The keyed commitment of [`keyed_commitment`] under a given 32-byte key
+/// (for example a random key the entity keeps with a member's licence):
+/// HMAC-SHA256 over `panacea/commitment/v1/`, the domain tag, a zero byte
+/// and the document.
+pub fn commitment_with_key(key: &[u8; 32], domain: &str, document: &[u8]) -> [u8; 32] {
     use hmac::{Hmac, Mac};
-    let key = commitment_key(signer);
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_ref())
-        .expect("HMAC takes a key of any length");
-    mac.update(b"panacea/commitment/v1/");
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(COMMITMENT_TAG);
     mac.update(domain.as_bytes());
     mac.update(&[0]);
     mac.update(document);
     mac.finalize().into_bytes().into()
 }
+
+/// The tag every keyed commitment starts with (before its domain).
+pub const COMMITMENT_TAG: &[u8] = b"panacea/commitment/v1/";
 
 /// The HMAC key of `signer`'s keyed commitments (derived one way from its
 /// secret seed; reveals nothing about the seed). Give it to a verifier
@@ -348,6 +358,12 @@ mod tests {
         // The signer (or whoever holds its commitment key) recomputes it.
         assert_eq!(keyed, keyed_commitment(&a, "credential", document));
         assert_ne!(commitment_key(&a).as_ref(), commitment_key(&b).as_ref());
+        // The same HMAC, with its key given.
+        assert_eq!(
+            keyed,
+            commitment_with_key(&commitment_key(&a), "credential", document)
+        );
+        assert_ne!(keyed, commitment_with_key(&[7; 32], "credential", document));
     }
 
     #[test]

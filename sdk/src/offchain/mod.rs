@@ -45,6 +45,7 @@ pub use self::{
         naming_key_of, DataKey, RecordContext, DATA_KEY_LEN, NAMING_KEY_LEN, NONCE_LEN, SALT_LEN,
         TAG_LEN,
     },
+    aead::{commitment_with_key, COMMITMENT_TAG},
     fhir::{validate_fhir, FhirSummary},
     keywrap::{
         envelope_name, envelope_name_for_recipient, naming_public_key, unwrap_key, wrap_key,

@@ -11,6 +11,7 @@
 //! the leaf's fields by every reader.
 
 use {
+    crate::acting::{Acting, ActingKeys},
     crate::{
         backend::Backend,
         claims as cl,
@@ -254,15 +255,16 @@ impl<B: Backend> PanaceaClient<B> {
 
     /// Issues `fhir_json` as a record: an account (`tree` `None`, as
     /// [`issue_record`](Self::issue_record)) or the next leaf of `tree`.
-    pub async fn issue_record_into(
+    pub async fn issue_record_into<'a>(
         &self,
-        issuer: &AnySigner,
+        issuer: impl Into<Acting<'a>>,
         patient: &Pubkey,
         kind: RecordKind,
         fhir_json: &[u8],
         store: &BlobStore,
         tree: Option<Pubkey>,
     ) -> Result<(Outcome, SealedRecord, RecordRef)> {
+        let issuer = issuer.into();
         match tree {
             None => {
                 let (outcome, sealed, _) = self
@@ -286,21 +288,25 @@ impl<B: Backend> PanaceaClient<B> {
     /// record. The leaf it took is read from the transaction's event. When
     /// the transaction fails without landing, the ciphertext and envelopes
     /// written for it are deleted again.
-    pub async fn issue_compressed_record(
+    pub async fn issue_compressed_record<'a>(
         &self,
-        issuer: &AnySigner,
+        issuer: impl Into<Acting<'a>>,
         patient: &Pubkey,
         kind: RecordKind,
         fhir_json: &[u8],
         store: &BlobStore,
         tree: &Pubkey,
     ) -> Result<(Outcome, SealedRecord, RecordRef)> {
+        let issuer = issuer.into();
         self.refuse_offline("issuing a record")?;
         let prepared = self
-            .prepare_compressed_issue(&issuer.pubkey(), patient, kind, fhir_json, store, tree)
+            .prepare_compressed_issue(issuer.keys(), patient, kind, fhir_json, store, tree)
             .await?;
         let signature = match self
-            .send(std::slice::from_ref(&prepared.instruction), &[issuer])
+            .send(
+                std::slice::from_ref(&prepared.instruction),
+                &[issuer.signer],
+            )
             .await
         {
             Ok(signature) => signature,
@@ -332,18 +338,20 @@ impl<B: Backend> PanaceaClient<B> {
     /// land, each taking the next leaf.
     pub async fn prepare_compressed_issue(
         &self,
-        issuer: &Pubkey,
+        issuer: impl Into<ActingKeys>,
         patient: &Pubkey,
         kind: RecordKind,
         fhir_json: &[u8],
         store: &BlobStore,
         tree: &Pubkey,
     ) -> Result<PreparedIssue> {
+        let issuer: ActingKeys = issuer.into();
         let state = self.record_tree(tree).await?;
         if let Some(only) = state.account.issuer {
-            if only != *issuer {
+            if only != issuer.entity {
                 return Err(SdkError::NotPermitted(format!(
-                    "record tree {tree} takes records from {only} only, not {issuer}"
+                    "record tree {tree} takes records from {only} only, not {}",
+                    issuer.entity
                 )));
             }
         }
@@ -535,20 +543,21 @@ impl<B: Backend> PanaceaClient<B> {
 
     /// An entity asks the patient for access to one record, either kind
     /// (`args.scope` Record; `args.leaf` is filled here).
-    pub async fn request_record_access(
+    pub async fn request_record_access<'a>(
         &self,
-        requester: &AnySigner,
+        requester: impl Into<Acting<'a>>,
         record: &RecordRef,
         mut args: RequestAccessArgs,
     ) -> Result<Outcome> {
+        let requester = requester.into();
         let resolved = self.resolve_record(record).await?;
         let patient = resolved.record.patient;
         let address =
-            records::pda::access_request(&patient, &requester.pubkey(), &resolved.address).0;
+            records::pda::access_request(&patient, &requester.entity, &resolved.address).0;
         args.leaf = resolved.leaf;
         let ix = rx::request_access(
             &self.payer(),
-            &requester.pubkey(),
+            requester.keys(),
             &patient,
             &resolved.slot,
             args,
@@ -556,19 +565,20 @@ impl<B: Backend> PanaceaClient<B> {
         self.create(
             self.exists(&address).await?,
             &[ix],
-            &[requester],
+            &[requester.signer],
             vec![("access_request", address)],
         )
         .await
     }
 
     /// The grantee logs an access to a record, either kind, under `grant`.
-    pub async fn log_record_access(
+    pub async fn log_record_access<'a>(
         &self,
-        grantee: &AnySigner,
+        grantee: impl Into<Acting<'a>>,
         grant: &Pubkey,
         record: &RecordRef,
     ) -> Result<Outcome> {
+        let grantee = grantee.into();
         let (slot, leaf) = match record {
             RecordRef::Account(address) => (*address, None),
             RecordRef::Compressed { .. } => {
@@ -576,8 +586,8 @@ impl<B: Backend> PanaceaClient<B> {
                 (resolved.slot, resolved.leaf)
             }
         };
-        let ix = rx::log_access_with(&grantee.pubkey(), grant, &slot, LogAccessArgs { leaf });
-        self.act(&[ix], &[grantee]).await
+        let ix = rx::log_access_with(grantee.keys(), grant, &slot, LogAccessArgs { leaf });
+        self.act(&[ix], &[grantee.signer]).await
     }
 
     /// Bills `policy` for services backed by `records`, either kind: each
@@ -588,14 +598,15 @@ impl<B: Backend> PanaceaClient<B> {
     /// accounts) are looked up in the payer's claims lookup table
     /// ([`claims_lookup_table`](Self::claims_lookup_table)); one too large
     /// even so is refused before anything is sent or created.
-    pub async fn bill_records(
+    pub async fn bill_records<'a>(
         &self,
-        provider: &AnySigner,
+        provider: impl Into<Acting<'a>>,
         policy: &Pubkey,
         records: &[RecordRef],
         amount_billed: u64,
         service_commitment: [u8; 32],
     ) -> Result<Outcome> {
+        let provider = provider.into();
         let state: claims::state::Policy = self.get(policy).await?;
         let mut billed = Vec::with_capacity(records.len());
         let mut leaves = Vec::new();
@@ -609,7 +620,7 @@ impl<B: Backend> PanaceaClient<B> {
         let compressed = leaves.len();
         let ix = cl::submit_claim(
             &self.payer(),
-            &provider.pubkey(),
+            provider.keys(),
             policy,
             &state.insurer,
             &state.patient,
@@ -628,7 +639,7 @@ impl<B: Backend> PanaceaClient<B> {
         let legacy = legacy_transaction_size(std::slice::from_ref(&ix), &self.payer(), true);
         if legacy <= PACKET_DATA_SIZE {
             return self
-                .create(false, &[ix], &[provider], vec![("claim", claim)])
+                .create(false, &[ix], &[provider.signer], vec![("claim", claim)])
                 .await;
         }
         // Too large as a legacy transaction: every account that is neither
@@ -676,7 +687,7 @@ impl<B: Backend> PanaceaClient<B> {
         }
         let table = self.claims_lookup_table(&stable).await?;
         let signature = self
-            .send_v0(&[ix], &[provider], std::slice::from_ref(&table))
+            .send_v0(&[ix], &[provider.signer], std::slice::from_ref(&table))
             .await?;
         Ok(Outcome {
             signature: Some(signature),
@@ -876,14 +887,15 @@ impl<B: Backend> PanaceaClient<B> {
     /// next version; the previous leaf becomes Superseded. `grant` is the
     /// issuer's grant with Amend when it is not the original issuer. An
     /// account record is amended with [`amend_record`](Self::amend_record).
-    pub async fn amend_compressed_record(
+    pub async fn amend_compressed_record<'a>(
         &self,
-        issuer: &AnySigner,
+        issuer: impl Into<Acting<'a>>,
         record: &RecordRef,
         grant: Option<&Pubkey>,
         fhir_json: &[u8],
         store: &BlobStore,
     ) -> Result<(Outcome, SealedRecord, RecordRef)> {
+        let issuer = issuer.into();
         self.refuse_offline("amending a record")?;
         let RecordRef::Compressed { tree, .. } = *record else {
             return Err(SdkError::InvalidInput(format!(
@@ -928,7 +940,7 @@ impl<B: Backend> PanaceaClient<B> {
             }
         };
         let ix = rx::amend_compressed_record(
-            &issuer.pubkey(),
+            issuer.keys(),
             grant,
             AmendCompressedRecordArgs {
                 commitment: sealed.commitment,
@@ -936,7 +948,7 @@ impl<B: Backend> PanaceaClient<B> {
                 previous,
             },
         );
-        let signature = match self.send(&[ix], &[issuer]).await {
+        let signature = match self.send(&[ix], &[issuer.signer]).await {
             Ok(signature) => signature,
             Err(error) => {
                 if error.landed() == Some(false) {
@@ -1259,11 +1271,12 @@ impl<B: Backend> PanaceaClient<B> {
 
     /// The issuer retracts a record issued in error, either kind; an
     /// amendment's previous version becomes Active again.
-    pub async fn retract_any_record(
+    pub async fn retract_any_record<'a>(
         &self,
-        issuer: &AnySigner,
+        issuer: impl Into<Acting<'a>>,
         record: &RecordRef,
     ) -> Result<Outcome> {
+        let issuer = issuer.into();
         let RecordRef::Compressed { tree, .. } = *record else {
             return self.retract_record(issuer, &record.address()).await;
         };
@@ -1289,12 +1302,12 @@ impl<B: Backend> PanaceaClient<B> {
             Some(index.previous_leaf(at))
         };
         let ix = rx::retract_compressed_record(
-            &issuer.pubkey(),
+            issuer.keys(),
             RetractCompressedRecordArgs {
                 record: leaf,
                 previous,
             },
         );
-        self.act(&[ix], &[issuer]).await
+        self.act(&[ix], &[issuer.signer]).await
     }
 }

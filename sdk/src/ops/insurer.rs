@@ -1,6 +1,7 @@
 //! The insurer (policies, escrow), its adjudicator, and settlement (anyone).
 
 use {
+    crate::acting::Acting,
     crate::client::AnySigner,
     crate::{
         backend::Backend,
@@ -100,22 +101,28 @@ impl<B: Backend> PanaceaClient<B> {
         self.act(&[ix], &[insurer]).await
     }
 
-    pub async fn dispute_claim(&self, adjudicator: &AnySigner, claim: &Pubkey) -> Result<Outcome> {
+    pub async fn dispute_claim<'a>(
+        &self,
+        adjudicator: impl Into<Acting<'a>>,
+        claim: &Pubkey,
+    ) -> Result<Outcome> {
+        let adjudicator = adjudicator.into();
         let state: Claim = self.get(claim).await?;
-        let ix = cl::dispute_claim(&adjudicator.pubkey(), &state.policy, claim);
-        self.act(&[ix], &[adjudicator]).await
+        let ix = cl::dispute_claim(adjudicator.keys(), &state.policy, claim);
+        self.act(&[ix], &[adjudicator.signer]).await
     }
 
     /// `approved_amount`: `Some` approves (all or part), `None` denies.
-    pub async fn decide_claim(
+    pub async fn decide_claim<'a>(
         &self,
-        adjudicator: &AnySigner,
+        adjudicator: impl Into<Acting<'a>>,
         claim: &Pubkey,
         approved_amount: Option<u64>,
     ) -> Result<Outcome> {
+        let adjudicator = adjudicator.into();
         let state: Claim = self.get(claim).await?;
-        let ix = cl::decide_claim(&adjudicator.pubkey(), &state.policy, claim, approved_amount);
-        self.act(&[ix], &[adjudicator]).await
+        let ix = cl::decide_claim(adjudicator.keys(), &state.policy, claim, approved_amount);
+        self.act(&[ix], &[adjudicator.signer]).await
     }
 
     /// Pays an approved claim (anyone may) into `to`, a token account the
@@ -163,10 +170,15 @@ impl<B: Backend> PanaceaClient<B> {
 
     /// Voids an approved claim whose provider is no longer active, releasing
     /// its reservation. `authority` is the policy's insurer or adjudicator.
-    pub async fn void_claim(&self, authority: &AnySigner, claim: &Pubkey) -> Result<Outcome> {
+    pub async fn void_claim<'a>(
+        &self,
+        authority: impl Into<Acting<'a>>,
+        claim: &Pubkey,
+    ) -> Result<Outcome> {
+        let authority = authority.into();
         let state: Claim = self.get(claim).await?;
-        let ix = cl::void_claim(&authority.pubkey(), &state.policy, claim, &state.provider);
-        self.act(&[ix], &[authority]).await
+        let ix = cl::void_claim(authority.keys(), &state.policy, claim, &state.provider);
+        self.act(&[ix], &[authority.signer]).await
     }
 
     /// Times out a claim the adjudicator did not decide by its review

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod close;
 pub mod compressed;
 pub mod insurer;
+pub mod members;
 pub mod patient;
 pub mod provider;
 pub mod sharing;

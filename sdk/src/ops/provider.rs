@@ -3,7 +3,7 @@
 //! requesting access, break-glass, claims.
 
 use {
-    crate::client::AnySigner,
+    crate::acting::Acting,
     crate::{
         backend::Backend,
         claims as cl,
@@ -31,14 +31,15 @@ impl<B: Backend> PanaceaClient<B> {
     /// ([`authorize_issuer`](Self::authorize_issuer)). Returns the sealed record
     /// too: keep its data key to retry [`issue_sealed`](Self::issue_sealed)
     /// with the same id.
-    pub async fn issue_record(
+    pub async fn issue_record<'a>(
         &self,
-        issuer: &AnySigner,
+        issuer: impl Into<Acting<'a>>,
         patient: &Pubkey,
         kind: RecordKind,
         fhir_json: &[u8],
         store: &BlobStore,
     ) -> Result<(Outcome, SealedRecord, [u8; 16])> {
+        let issuer = issuer.into();
         let record_id = random_id();
         let (outcome, sealed) = self
             .issue_record_with_id(issuer, patient, kind, fhir_json, store, record_id)
@@ -55,19 +56,20 @@ impl<B: Backend> PanaceaClient<B> {
     /// that makes a re-run of an interrupted batch skip what landed. When
     /// the transaction fails without landing, the ciphertext and key
     /// envelope written for it are deleted again.
-    pub async fn issue_record_with_id(
+    pub async fn issue_record_with_id<'a>(
         &self,
-        issuer: &AnySigner,
+        issuer: impl Into<Acting<'a>>,
         patient: &Pubkey,
         kind: RecordKind,
         fhir_json: &[u8],
         store: &BlobStore,
         record_id: [u8; 16],
     ) -> Result<(Outcome, Option<SealedRecord>)> {
+        let issuer = issuer.into();
         self.refuse_offline("issuing a record")?;
         let record = pda::record(patient, &record_id).0;
         if let Some(existing) = self.fetch::<Record>(&record).await? {
-            if existing.issuer != issuer.pubkey() {
+            if existing.issuer != issuer.entity {
                 return Err(SdkError::InvalidInput(format!(
                     "record {record} exists and was issued by {}",
                     existing.issuer
@@ -118,14 +120,15 @@ impl<B: Backend> PanaceaClient<B> {
     /// key (wrapped to the patient), issued as a new record and token that
     /// supersedes the old one. `grant` is the issuer's grant with Amend
     /// permission when it is not the record's original issuer.
-    pub async fn amend_record(
+    pub async fn amend_record<'a>(
         &self,
-        issuer: &AnySigner,
+        issuer: impl Into<Acting<'a>>,
         previous_record: &Pubkey,
         grant: Option<&Pubkey>,
         fhir_json: &[u8],
         store: &BlobStore,
     ) -> Result<(Outcome, SealedRecord)> {
+        let issuer = issuer.into();
         self.refuse_offline("amending a record")?;
         let previous: Record = self.get(previous_record).await?;
         let profile: Patient = self.get(&pda::patient(&previous.patient).0).await?;
@@ -149,7 +152,7 @@ impl<B: Backend> PanaceaClient<B> {
             }
         };
         let ix = rx::amend_record(
-            &issuer.pubkey(),
+            issuer.keys(),
             &previous.patient,
             previous_record,
             grant,
@@ -160,7 +163,7 @@ impl<B: Backend> PanaceaClient<B> {
             },
         );
         match self
-            .create(false, &[ix], &[issuer], vec![("record", record)])
+            .create(false, &[ix], &[issuer.signer], vec![("record", record)])
             .await
         {
             Ok(outcome) => Ok((outcome, sealed)),
@@ -193,14 +196,15 @@ impl<B: Backend> PanaceaClient<B> {
 
     /// Issues an already sealed record under `record_id`. A retry after the
     /// record landed reports it (`already_existed`) instead of failing.
-    pub async fn issue_sealed(
+    pub async fn issue_sealed<'a>(
         &self,
-        issuer: &AnySigner,
+        issuer: impl Into<Acting<'a>>,
         patient: &Pubkey,
         kind: RecordKind,
         sealed: &SealedRecord,
         record_id: [u8; 16],
     ) -> Result<Outcome> {
+        let issuer = issuer.into();
         let record = pda::record(patient, &record_id).0;
         let addresses = vec![("record", record)];
         if let Some(existing) = self.fetch::<Record>(&record).await? {
@@ -209,7 +213,7 @@ impl<B: Backend> PanaceaClient<B> {
             }
         }
         let ix = rx::issue_record(
-            &issuer.pubkey(),
+            issuer.keys(),
             patient,
             IssueRecordArgs {
                 record_id,
@@ -218,7 +222,7 @@ impl<B: Backend> PanaceaClient<B> {
                 kind,
             },
         );
-        self.create(false, &[ix], &[issuer], addresses).await
+        self.create(false, &[ix], &[issuer.signer], addresses).await
     }
 
     /// Reads a record under a grant: unwraps the data key, from the grant
@@ -238,45 +242,48 @@ impl<B: Backend> PanaceaClient<B> {
 
     /// The requester withdraws its unanswered request, or anyone closes an
     /// expired one; the rent goes back to `request_payer`.
-    pub async fn cancel_access_request(
+    pub async fn cancel_access_request<'a>(
         &self,
-        closer: &AnySigner,
+        closer: impl Into<Acting<'a>>,
         patient: &Pubkey,
         requester: &Pubkey,
         target: &Pubkey,
         request_payer: &Pubkey,
     ) -> Result<Outcome> {
+        let closer = closer.into();
         let ix =
-            rx::cancel_access_request(&closer.pubkey(), patient, requester, target, request_payer);
-        self.act(&[ix], &[closer]).await
+            rx::cancel_access_request(closer.keys(), patient, requester, target, request_payer);
+        self.act(&[ix], &[closer.signer]).await
     }
 
-    pub async fn request_access(
+    pub async fn request_access<'a>(
         &self,
-        requester: &AnySigner,
+        requester: impl Into<Acting<'a>>,
         patient: &Pubkey,
         target: &Pubkey,
         args: RequestAccessArgs,
     ) -> Result<Outcome> {
-        let address = pda::access_request(patient, &requester.pubkey(), target).0;
-        let ix = rx::request_access(&self.payer(), &requester.pubkey(), patient, target, args);
+        let requester = requester.into();
+        let address = pda::access_request(patient, &requester.entity, target).0;
+        let ix = rx::request_access(&self.payer(), requester.keys(), patient, target, args);
         self.create(
             self.exists(&address).await?,
             &[ix],
-            &[requester],
+            &[requester.signer],
             vec![("access_request", address)],
         )
         .await
     }
 
-    pub async fn emergency_access(
+    pub async fn emergency_access<'a>(
         &self,
-        provider: &AnySigner,
+        provider: impl Into<Acting<'a>>,
         patient: &Pubkey,
         reason_code: u16,
         duration: i64,
     ) -> Result<Outcome> {
-        let grant = rx::emergency_grant_address(patient, &provider.pubkey());
+        let provider = provider.into();
+        let grant = rx::emergency_grant_address(patient, &provider.entity);
         // One emergency grant per provider and patient. A live one is
         // reported, not re-created; a finished one stays as audit evidence
         // until the patient (or guardian) closes it.
@@ -286,61 +293,68 @@ impl<B: Backend> PanaceaClient<B> {
                 if !existing.is_revoked() && !existing.is_expired(now) {
                     format!(
                         "{} already holds emergency access to {patient} until {}",
-                        provider.pubkey(),
+                        provider.entity,
                         crate::audit::iso8601(existing.expires_at)
                     )
                 } else {
                     format!(
                         "{}'s previous emergency access to {patient} ended; it stays as evidence until the patient or their guardian closes grant {grant}",
-                        provider.pubkey()
+                        provider.entity
                     )
                 },
             ));
         }
         let ix = rx::emergency_access(
             &self.payer(),
-            &provider.pubkey(),
+            provider.keys(),
             patient,
             EmergencyAccessArgs {
                 reason_code,
                 duration,
             },
         );
-        self.create(false, &[ix], &[provider], vec![("grant", grant)])
+        self.create(false, &[ix], &[provider.signer], vec![("grant", grant)])
             .await
     }
 
-    pub async fn log_access(
+    pub async fn log_access<'a>(
         &self,
-        grantee: &AnySigner,
+        grantee: impl Into<Acting<'a>>,
         grant: &Pubkey,
         record: &Pubkey,
     ) -> Result<Outcome> {
+        let grantee = grantee.into();
         self.log_record_access(grantee, grant, &RecordRef::Account(*record))
             .await
     }
 
-    pub async fn retract_record(&self, issuer: &AnySigner, record: &Pubkey) -> Result<Outcome> {
+    pub async fn retract_record<'a>(
+        &self,
+        issuer: impl Into<Acting<'a>>,
+        record: &Pubkey,
+    ) -> Result<Outcome> {
+        let issuer = issuer.into();
         let state: Record = self.get(record).await?;
         let ix = rx::retract_record(
-            &issuer.pubkey(),
+            issuer.keys(),
             &state.patient,
             &state.record_id,
             rx::previous_version(&state).as_ref(),
         );
-        self.act(&[ix], &[issuer]).await
+        self.act(&[ix], &[issuer.signer]).await
     }
 
     /// Bills `policy` for services backed by `records` (accounts; see
     /// [`bill_records`](Self::bill_records) for either kind).
-    pub async fn submit_claim(
+    pub async fn submit_claim<'a>(
         &self,
-        provider: &AnySigner,
+        provider: impl Into<Acting<'a>>,
         policy: &Pubkey,
         records: &[Pubkey],
         amount_billed: u64,
         service_commitment: [u8; 32],
     ) -> Result<Outcome> {
+        let provider = provider.into();
         let records: Vec<RecordRef> = records.iter().map(|r| RecordRef::Account(*r)).collect();
         self.bill_records(
             provider,
@@ -352,21 +366,36 @@ impl<B: Backend> PanaceaClient<B> {
         .await
     }
 
-    pub async fn appeal_claim(&self, provider: &AnySigner, claim: &Pubkey) -> Result<Outcome> {
+    pub async fn appeal_claim<'a>(
+        &self,
+        provider: impl Into<Acting<'a>>,
+        claim: &Pubkey,
+    ) -> Result<Outcome> {
+        let provider = provider.into();
         let state: claims::state::Claim = self.get(claim).await?;
-        let ix = cl::appeal_claim(&provider.pubkey(), &state.policy, claim);
-        self.act(&[ix], &[provider]).await
+        let ix = cl::appeal_claim(provider.keys(), &state.policy, claim);
+        self.act(&[ix], &[provider.signer]).await
     }
 
     /// Reinstates a claim voided while the provider was not active, once it
     /// is active again (within the policy's appeal window after the voiding).
-    pub async fn reinstate_claim(&self, provider: &AnySigner, claim: &Pubkey) -> Result<Outcome> {
+    pub async fn reinstate_claim<'a>(
+        &self,
+        provider: impl Into<Acting<'a>>,
+        claim: &Pubkey,
+    ) -> Result<Outcome> {
+        let provider = provider.into();
         let state: claims::state::Claim = self.get(claim).await?;
-        let ix = cl::reinstate_claim(&provider.pubkey(), &state.policy, claim);
-        self.act(&[ix], &[provider]).await
+        let ix = cl::reinstate_claim(provider.keys(), &state.policy, claim);
+        self.act(&[ix], &[provider.signer]).await
     }
 
-    pub async fn withdraw_claim(&self, provider: &AnySigner, claim: &Pubkey) -> Result<Outcome> {
+    pub async fn withdraw_claim<'a>(
+        &self,
+        provider: impl Into<Acting<'a>>,
+        claim: &Pubkey,
+    ) -> Result<Outcome> {
+        let provider = provider.into();
         let state: claims::state::Claim = self.get(claim).await?;
         // The claim's markers name their origins (the records may have been
         // erased since).
@@ -381,13 +410,13 @@ impl<B: Backend> PanaceaClient<B> {
             .map(|(_, marker)| marker.origin)
             .collect();
         let ix = cl::withdraw_claim(
-            &provider.pubkey(),
+            provider.keys(),
             &state.policy,
             claim,
             &origins,
             &state.rent_payer,
         );
-        self.act(&[ix], &[provider]).await
+        self.act(&[ix], &[provider.signer]).await
     }
 }
 

@@ -202,6 +202,9 @@ fn only_active_credentialed_billing_providers_claim() {
         Insured::claim_args(1),
     );
     ix.accounts[2].pubkey = records::pda::entity(&other.pubkey()).0;
+    // The usage account of the entity passed (its seeds follow the Entity's
+    // authority, so that a member can bill): the signer check is what refuses.
+    ix.accounts[7].pubkey = cl::provider_usage_address(&s.policy, &other.pubkey());
     custom_error(
         s.world.send(&[ix], &[&stranger]),
         ClaimsError::NotClaimProvider,

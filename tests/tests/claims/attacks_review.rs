@@ -227,8 +227,12 @@ fn reinstatement_needs_the_providers_own_active_entity() {
     ix.accounts[REINSTATE_PROVIDER_ENTITY].pubkey = records::pda::entity(&lab.pubkey()).0;
     let before = s.snapshot(&[claim]);
     custom_error(s.world.send(&[ix], &[&provider]), Anchor::ConstraintSeeds);
-    // The other provider signing with its own (active) entity.
-    custom_error(s.reinstate(&lab, &claim), ClaimsError::NotClaimProvider);
+    // The other provider signing, with its own (active) entity (its seeds
+    // are not the claim's provider's), or with the claim provider's entity.
+    custom_error(s.reinstate(&lab, &claim), Anchor::ConstraintSeeds);
+    let mut ix = cl::reinstate_claim(&lab.pubkey(), &s.policy, &claim);
+    ix.accounts[REINSTATE_PROVIDER_ENTITY].pubkey = records::pda::entity(&provider.pubkey()).0;
+    custom_error(s.world.send(&[ix], &[&lab]), ClaimsError::NotClaimProvider);
     assert_eq!(s.snapshot(&[claim]), before);
 }
 

@@ -9,6 +9,7 @@ mod compressed;
 mod deductible;
 mod flows;
 mod layouts;
+mod members;
 mod mint;
 mod random;
 mod review;

@@ -103,7 +103,12 @@ fn a_reinstated_provider_brings_its_voided_claim_back_and_is_paid() {
     assert_eq!(s.snapshot(&[claim]), before);
     // Only the claim's provider reinstates it.
     let other = s.world.provider();
-    custom_error(s.reinstate(&other, &claim), ClaimsError::NotClaimProvider);
+    let mut ix = panacea_sdk::claims::reinstate_claim(&other.pubkey(), &s.policy, &claim);
+    ix.accounts[4].pubkey = records::pda::entity(&provider.pubkey()).0;
+    custom_error(
+        s.world.send(&[ix], &[&other]),
+        ClaimsError::NotClaimProvider,
+    );
     assert_eq!(s.snapshot(&[claim]), before);
 
     s.world.set_status(&provider.pubkey(), EntityStatus::Active);

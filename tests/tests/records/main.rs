@@ -14,6 +14,7 @@ mod guardian_keys;
 mod issuance;
 mod keys;
 mod lifecycle;
+mod members;
 mod registry;
 mod rent;
 mod review;

@@ -23,7 +23,10 @@ use {
         },
         token_interface::{self, TransferChecked},
     },
-    records::state::Entity,
+    records::{
+        acting::{authorize, ActingError, Actor, EntityAt},
+        state::Entity,
+    },
 };
 
 pub(crate) fn now() -> Result<i64> {
@@ -166,6 +169,7 @@ pub(crate) fn require_current_policy(policy: &Policy, claim: &Claim) -> Result<(
 /// The event announcing a claim's move from `old_status` to its status now.
 pub(crate) fn status_changed(
     actor: Pubkey,
+    actor_member: Option<Pubkey>,
     policy_key: Pubkey,
     policy: &Policy,
     claim: &Account<Claim>,
@@ -181,5 +185,60 @@ pub(crate) fn status_changed(
         settle_after: claim.settle_after,
         review_deadline: claim.review_deadline,
         totals: totals(policy),
+        actor_member,
     }
+}
+
+/// A `records::acting` refusal as a claims error: a signer that is neither
+/// the entity's authority nor a member keeps the instruction's own error
+/// (`not_signer`).
+pub(crate) fn acting_error(e: ActingError, not_signer: ClaimsError) -> ClaimsError {
+    match e {
+        ActingError::NotEntityAuthorityOrMember => not_signer,
+        ActingError::EntityNotActive => ClaimsError::EntityNotActive,
+        ActingError::MemberNotFound => ClaimsError::MemberNotFound,
+        ActingError::MemberOfAnotherEntity => ClaimsError::MemberOfAnotherEntity,
+        ActingError::NotThisMember => ClaimsError::NotThisMember,
+        ActingError::MemberSuspended => ClaimsError::MemberSuspended,
+        ActingError::MemberRevoked => ClaimsError::MemberRevoked,
+        ActingError::MemberExpired => ClaimsError::MemberExpired,
+        ActingError::RoleNotAllowed => ClaimsError::RoleNotAllowed,
+    }
+}
+
+/// May `signer` act for the entity whose authority is `authority` with one
+/// of `roles` now (`records::acting::authorize`)? Refusals map through
+/// [`acting_error`].
+pub(crate) fn act(
+    signer: &Pubkey,
+    authority: &Pubkey,
+    entity: EntityAt,
+    remaining: &[AccountInfo],
+    roles: u16,
+    now: i64,
+    not_signer: ClaimsError,
+) -> Result<(Actor, usize)> {
+    authorize(signer, authority, entity, remaining, roles, now)
+        .map_err(|e| error!(acting_error(e, not_signer)))
+}
+
+/// [`act`] where the remaining accounts also carry other accounts (records
+/// and markers): an account first that is no `Member` means the signer did
+/// not act as a member, so it keeps `not_signer`.
+pub(crate) fn act_before_others(
+    signer: &Pubkey,
+    authority: &Pubkey,
+    entity: EntityAt,
+    remaining: &[AccountInfo],
+    roles: u16,
+    now: i64,
+    not_signer: ClaimsError,
+) -> Result<(Actor, usize)> {
+    authorize(signer, authority, entity, remaining, roles, now).map_err(|e| {
+        let e = match e {
+            ActingError::MemberNotFound => ActingError::NotEntityAuthorityOrMember,
+            e => e,
+        };
+        error!(acting_error(e, not_signer))
+    })
 }

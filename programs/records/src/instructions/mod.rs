@@ -5,13 +5,14 @@
 pub mod admin;
 pub mod book;
 pub mod grantee;
+pub mod members;
 pub mod patient;
 pub mod provider;
 pub mod trees;
 
 // Each module has a `handler`; lib.rs calls them by path.
 #[allow(ambiguous_glob_reexports)]
-pub use {admin::*, grantee::*, patient::*, provider::*, trees::*};
+pub use {admin::*, grantee::*, members::*, patient::*, provider::*, trees::*};
 
 use anchor_lang::prelude::*;
 
@@ -120,4 +121,28 @@ pub(crate) fn check_new_encryption_key(new_key: &[u8; 32], current: &[u8; 32]) -
     require!(*new_key != [0; 32], RecordsError::ZeroEncryptionKey);
     require!(new_key != current, RecordsError::EncryptionKeyUnchanged);
     Ok(())
+}
+
+/// May `signer` act for the entity at `entity` with one of `roles` now? Its
+/// authority acts as before; a member passes its `Member` account first in
+/// the remaining accounts (see [`crate::acting::authorize`]).
+pub(crate) fn act(
+    signer: &Pubkey,
+    entity: &Account<Entity>,
+    remaining: &[AccountInfo],
+    roles: u16,
+    now: i64,
+) -> Result<crate::acting::Actor> {
+    let (actor, _) = crate::acting::authorize(
+        signer,
+        &entity.authority,
+        crate::acting::EntityAt::Given {
+            address: &entity.key(),
+            entity,
+        },
+        remaining,
+        roles,
+        now,
+    )?;
+    Ok(actor)
 }

@@ -123,3 +123,13 @@ pub enum GrantScope {
     /// target is the `Patient` address.
     Patient,
 }
+
+/// A member's standing under its entity.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
+pub enum MemberStatus {
+    Active,
+    Suspended,
+    /// Final: the account stays as a tombstone and the key cannot be added
+    /// again under this entity.
+    Revoked,
+}

@@ -112,7 +112,11 @@ impl Invariant for Grant {
 
 impl Grant {
     /// The event announcing this grant.
-    pub fn granted_event(&self, grant: Pubkey) -> crate::events::AccessGranted {
+    pub fn granted_event(
+        &self,
+        grant: Pubkey,
+        actor_member: Option<Pubkey>,
+    ) -> crate::events::AccessGranted {
         crate::events::AccessGranted {
             actor: self.granted_by,
             patient: self.patient,
@@ -126,6 +130,7 @@ impl Grant {
             expires_at: self.expires_at,
             emergency: self.emergency,
             reason_code: self.reason_code,
+            actor_member,
         }
     }
 }

@@ -8,11 +8,13 @@ pub mod custodians;
 pub mod entity;
 pub mod enums;
 pub mod grant;
+pub mod member;
 pub mod patient;
 pub mod record;
 pub mod record_tree;
 
 pub use custodians::*;
+pub use member::*;
 pub use record_tree::*;
 pub use {access_request::*, config::*, entity::*, enums::*, grant::*, patient::*, record::*};
 

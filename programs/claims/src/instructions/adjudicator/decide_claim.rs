@@ -1,8 +1,12 @@
 use {
-    super::super::{now, require_current_policy, status_changed},
+    super::super::{act, now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
+    records::{
+        acting::{Actor, EntityAt},
+        state::roles,
+    },
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -21,7 +25,7 @@ pub struct DecideClaimArgs {
 #[derive(Accounts)]
 pub struct DecideClaim<'info> {
     pub adjudicator: Signer<'info>,
-    #[account(mut, address = claim.policy, has_one = adjudicator @ ClaimsError::NotAdjudicator)]
+    #[account(mut, address = claim.policy)]
     pub policy: Box<Account<'info, Policy>>,
     #[account(address = policy.vault @ ClaimsError::InvalidTokenAccount)]
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -30,7 +34,29 @@ pub struct DecideClaim<'info> {
 }
 
 impl DecideClaim<'_> {
-    pub fn validate(&self, args: &DecideClaimArgs) -> Result<()> {
+    /// The policy's adjudicator, or a ClaimsAdjudicator member of the entity
+    /// whose authority it is (its `Member` and `Entity` accounts in the
+    /// remaining accounts).
+    fn actor(&self, remaining: &[AccountInfo], now: i64) -> Result<Actor> {
+        let (actor, _) = act(
+            self.adjudicator.key,
+            &self.policy.adjudicator,
+            EntityAt::Remaining,
+            remaining,
+            roles::ADJUDICATE,
+            now,
+            ClaimsError::NotAdjudicator,
+        )?;
+        Ok(actor)
+    }
+
+    pub fn validate(
+        &self,
+        args: &DecideClaimArgs,
+        remaining: &[AccountInfo],
+        now: i64,
+    ) -> Result<Actor> {
+        let actor = self.actor(remaining, now)?;
         let claim = &self.claim;
         require_current_policy(&self.policy, claim)?;
         require!(
@@ -47,13 +73,13 @@ impl DecideClaim<'_> {
                 ClaimsError::ApprovalExceedsPayable
             );
         }
-        Ok(())
+        Ok(actor)
     }
 }
 
 pub fn handler(mut ctx: Context<DecideClaim>, args: DecideClaimArgs) -> Result<()> {
-    ctx.accounts.validate(&args)?;
     let now = now()?;
+    let actor = ctx.accounts.validate(&args, ctx.remaining_accounts, now)?;
     let accounts = &mut ctx.accounts;
     let policy = &mut accounts.policy;
     let claim = &mut accounts.claim;
@@ -63,11 +89,12 @@ pub fn handler(mut ctx: Context<DecideClaim>, args: DecideClaimArgs) -> Result<(
         Some(amount) => policy.approve(claim, amount, now)?,
         None => policy.deny(claim, now)?,
     }
-    claim.decided(accounts.adjudicator.key(), now);
+    claim.decided(actor.entity, now);
     claim.check_invariant()?;
     policy.check_escrow(accounts.vault.amount)?;
     let event = status_changed(
-        accounts.adjudicator.key(),
+        actor.entity,
+        actor.member,
         policy.key(),
         policy,
         claim,

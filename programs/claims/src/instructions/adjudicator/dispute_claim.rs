@@ -1,7 +1,11 @@
 use {
-    super::super::{after, now, require_current_policy, status_changed},
+    super::super::{act, after, now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
+    records::{
+        acting::{Actor, EntityAt},
+        state::roles,
+    },
 };
 
 /// The adjudicator stops an auto-approved claim inside its challenge
@@ -13,14 +17,31 @@ use {
 #[derive(Accounts)]
 pub struct DisputeClaim<'info> {
     pub adjudicator: Signer<'info>,
-    #[account(address = claim.policy, has_one = adjudicator @ ClaimsError::NotAdjudicator)]
+    #[account(address = claim.policy)]
     pub policy: Box<Account<'info, Policy>>,
     #[account(mut)]
     pub claim: Box<Account<'info, Claim>>,
 }
 
 impl DisputeClaim<'_> {
-    pub fn validate(&self, now: i64) -> Result<()> {
+    /// The policy's adjudicator, or a ClaimsAdjudicator member of the entity
+    /// whose authority it is (its `Member` and `Entity` accounts in the
+    /// remaining accounts).
+    fn actor(&self, remaining: &[AccountInfo], now: i64) -> Result<Actor> {
+        let (actor, _) = act(
+            self.adjudicator.key,
+            &self.policy.adjudicator,
+            EntityAt::Remaining,
+            remaining,
+            roles::ADJUDICATE,
+            now,
+            ClaimsError::NotAdjudicator,
+        )?;
+        Ok(actor)
+    }
+
+    pub fn validate(&self, remaining: &[AccountInfo], now: i64) -> Result<Actor> {
+        let actor = self.actor(remaining, now)?;
         let claim = &self.claim;
         require_current_policy(&self.policy, claim)?;
         require!(
@@ -28,19 +49,20 @@ impl DisputeClaim<'_> {
             ClaimsError::InvalidClaimStatus
         );
         require!(now < claim.settle_after, ClaimsError::ChallengeWindowClosed);
-        Ok(())
+        Ok(actor)
     }
 }
 
 pub fn handler(ctx: Context<DisputeClaim>) -> Result<()> {
     let now = now()?;
-    ctx.accounts.validate(now)?;
+    let actor = ctx.accounts.validate(ctx.remaining_accounts, now)?;
     let deadline = after(now, ctx.accounts.policy.review_window)?;
     let claim = &mut ctx.accounts.claim;
     let old_status = claim.status;
     claim.dispute(deadline)?;
     let event = status_changed(
-        ctx.accounts.adjudicator.key(),
+        actor.entity,
+        actor.member,
         claim.policy,
         &ctx.accounts.policy,
         claim,

@@ -61,6 +61,7 @@ pub fn handler(mut ctx: Context<ExpireClaim>) -> Result<()> {
     policy.check_escrow(accounts.vault.amount)?;
     let event = status_changed(
         accounts.actor.key(),
+        None,
         policy.key(),
         policy,
         claim,

@@ -1,8 +1,12 @@
 use {
-    super::super::{entity_is_active, now, require_current_policy, status_changed},
+    super::super::{act, entity_is_active, now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
+    records::{
+        acting::{load_entity, Actor, EntityAt},
+        state::roles,
+    },
 };
 
 /// The insurer or the adjudicator voids an approved claim whose provider is
@@ -33,13 +37,36 @@ pub struct VoidClaim<'info> {
 }
 
 impl VoidClaim<'_> {
-    pub fn validate(&self, now: i64) -> Result<()> {
+    pub fn validate(&self, remaining: &[AccountInfo], now: i64) -> Result<Actor> {
         let (policy, claim) = (&self.policy, &self.claim);
-        let authority = self.authority.key();
-        require!(
-            authority == policy.insurer || authority == policy.adjudicator,
-            ClaimsError::NotInsurerOrAdjudicator
-        );
+        let signer = self.authority.key;
+        let actor = if *signer == policy.insurer || *signer == policy.adjudicator {
+            Actor {
+                entity: *signer,
+                member: None,
+            }
+        } else {
+            // A ClaimsAdjudicator member of the insurer's or the
+            // adjudicator's entity: the Entity passed picks which.
+            let insurer_or_adjudicator =
+                |a: &Pubkey| *a == policy.insurer || *a == policy.adjudicator;
+            let authority = remaining
+                .get(1)
+                .and_then(load_entity)
+                .map(|e| e.authority)
+                .filter(insurer_or_adjudicator)
+                .unwrap_or(policy.insurer);
+            act(
+                signer,
+                &authority,
+                EntityAt::Remaining,
+                remaining,
+                roles::ADJUDICATE,
+                now,
+                ClaimsError::NotInsurerOrAdjudicator,
+            )?
+            .0
+        };
         require_current_policy(policy, claim)?;
         require!(
             claim.status == ClaimStatus::Approved,
@@ -49,13 +76,13 @@ impl VoidClaim<'_> {
             !entity_is_active(&self.provider_entity, &claim.provider, now),
             ClaimsError::ProviderStillActive
         );
-        Ok(())
+        Ok(actor)
     }
 }
 
 pub fn handler(mut ctx: Context<VoidClaim>) -> Result<()> {
     let now = now()?;
-    ctx.accounts.validate(now)?;
+    let actor = ctx.accounts.validate(ctx.remaining_accounts, now)?;
     let accounts = &mut ctx.accounts;
     let policy = &mut accounts.policy;
     let claim = &mut accounts.claim;
@@ -64,7 +91,8 @@ pub fn handler(mut ctx: Context<VoidClaim>) -> Result<()> {
     policy.void(claim, now)?;
     policy.check_escrow(accounts.vault.amount)?;
     let event = status_changed(
-        accounts.authority.key(),
+        actor.entity,
+        actor.member,
         policy.key(),
         policy,
         claim,

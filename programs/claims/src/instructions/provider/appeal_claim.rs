@@ -1,8 +1,12 @@
 use {
-    super::super::{after, now, require_current_policy, status_changed},
+    super::super::{act, after, now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
+    records::{
+        acting::{Actor, EntityAt},
+        state::roles,
+    },
 };
 
 /// The provider appeals a denial or a partial approval, once, within the
@@ -16,12 +20,29 @@ pub struct AppealClaim<'info> {
     pub policy: Box<Account<'info, Policy>>,
     #[account(address = policy.vault @ ClaimsError::InvalidTokenAccount)]
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, has_one = provider @ ClaimsError::NotClaimProvider)]
+    #[account(mut)]
     pub claim: Box<Account<'info, Claim>>,
 }
 
 impl AppealClaim<'_> {
-    pub fn validate(&self, now: i64) -> Result<()> {
+    /// The provider's authority, or a Billing member of it (its `Member`
+    /// and `Entity` accounts first in the remaining accounts).
+    fn actor(&self, remaining: &[AccountInfo], now: i64) -> Result<(Actor, usize)> {
+        let signer = self.provider.key;
+        let provider = &self.claim.provider;
+        act(
+            signer,
+            provider,
+            EntityAt::Remaining,
+            remaining,
+            roles::BILL,
+            now,
+            ClaimsError::NotClaimProvider,
+        )
+    }
+
+    pub fn validate(&self, remaining: &[AccountInfo], now: i64) -> Result<Actor> {
+        let (actor, _) = self.actor(remaining, now)?;
         let claim = &self.claim;
         require_current_policy(&self.policy, claim)?;
         require!(!claim.appealed, ClaimsError::AlreadyAppealed);
@@ -37,13 +58,13 @@ impl AppealClaim<'_> {
             now < decided_at.saturating_add(self.policy.appeal_window),
             ClaimsError::AppealWindowClosed
         );
-        Ok(())
+        Ok(actor)
     }
 }
 
 pub fn handler(mut ctx: Context<AppealClaim>) -> Result<()> {
     let now = now()?;
-    ctx.accounts.validate(now)?;
+    let actor = ctx.accounts.validate(ctx.remaining_accounts, now)?;
     let accounts = &mut ctx.accounts;
     let policy = &mut accounts.policy;
     let claim = &mut accounts.claim;
@@ -53,7 +74,8 @@ pub fn handler(mut ctx: Context<AppealClaim>) -> Result<()> {
     policy.appeal(claim, deadline)?;
     policy.check_escrow(accounts.vault.amount)?;
     let event = status_changed(
-        accounts.provider.key(),
+        actor.entity,
+        actor.member,
         policy.key(),
         policy,
         claim,

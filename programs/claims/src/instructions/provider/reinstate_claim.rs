@@ -1,8 +1,12 @@
 use {
-    super::super::{now, require_active, require_current_policy, status_changed},
+    super::super::{act, now, require_active, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
+    records::{
+        acting::{Actor, EntityAt},
+        state::roles,
+    },
 };
 
 /// The provider, active again, reinstates a claim voided while it was not,
@@ -19,11 +23,11 @@ pub struct ReinstateClaim<'info> {
     pub policy: Box<Account<'info, Policy>>,
     #[account(address = policy.vault @ ClaimsError::InvalidTokenAccount)]
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, has_one = provider @ ClaimsError::NotClaimProvider)]
+    #[account(mut)]
     pub claim: Box<Account<'info, Claim>>,
     /// The provider's entity: it must be active again.
     #[account(
-        seeds = [records::constants::ENTITY_SEED, provider.key().as_ref()],
+        seeds = [records::constants::ENTITY_SEED, claim.provider.as_ref()],
         seeds::program = records::ID,
         bump = provider_entity.bump,
     )]
@@ -31,7 +35,20 @@ pub struct ReinstateClaim<'info> {
 }
 
 impl ReinstateClaim<'_> {
-    pub fn validate(&self, now: i64) -> Result<()> {
+    pub fn validate(&self, remaining: &[AccountInfo], now: i64) -> Result<Actor> {
+        let entity = &self.provider_entity;
+        let (actor, _) = act(
+            self.provider.key,
+            &self.claim.provider,
+            EntityAt::Given {
+                address: &entity.key(),
+                entity,
+            },
+            remaining,
+            roles::BILL,
+            now,
+            ClaimsError::NotClaimProvider,
+        )?;
         let (policy, claim) = (&self.policy, &self.claim);
         require_current_policy(policy, claim)?;
         require!(
@@ -44,13 +61,13 @@ impl ReinstateClaim<'_> {
             now < voided_at.saturating_add(policy.appeal_window),
             ClaimsError::ReinstateWindowClosed
         );
-        Ok(())
+        Ok(actor)
     }
 }
 
 pub fn handler(mut ctx: Context<ReinstateClaim>) -> Result<()> {
     let now = now()?;
-    ctx.accounts.validate(now)?;
+    let actor = ctx.accounts.validate(ctx.remaining_accounts, now)?;
     let accounts = &mut ctx.accounts;
     let policy = &mut accounts.policy;
     let claim = &mut accounts.claim;
@@ -59,7 +76,8 @@ pub fn handler(mut ctx: Context<ReinstateClaim>) -> Result<()> {
     policy.reinstate(claim, now)?;
     policy.check_escrow(accounts.vault.amount)?;
     let event = status_changed(
-        accounts.provider.key(),
+        actor.entity,
+        actor.member,
         policy.key(),
         policy,
         claim,

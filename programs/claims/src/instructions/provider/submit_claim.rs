@@ -1,5 +1,5 @@
 use {
-    super::super::{after, checked_add, now, require_active, totals},
+    super::super::{act_before_others, after, checked_add, now, require_active, totals},
     crate::{constants::*, errors::ClaimsError, events::ClaimSubmitted, pda, state::*},
     anchor_lang::{prelude::*, system_program},
     anchor_spl::token_interface::TokenAccount,
@@ -8,8 +8,9 @@ use {
         state::{actions, Consent, ConsentPurpose},
     },
     records::{
+        acting::{Actor, EntityAt},
         compressed::{load_record, LeafProof, LoadedRecord, RecordLoadError},
-        state::{Entity, RecordStatus, RecordTree},
+        state::{roles, Entity, RecordStatus, RecordTree},
         tree::TreeError,
     },
 };
@@ -55,8 +56,9 @@ impl AnchorDeserialize for SubmitClaimArgs {
 pub struct SubmitClaim<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
+    /// The provider's authority, or a Billing member of it (its `Member`
+    /// account first in the remaining accounts, before the record pairs).
     pub provider: Signer<'info>,
-    #[account(constraint = provider_entity.authority == provider.key() @ ClaimsError::NotClaimProvider)]
     pub provider_entity: Box<Account<'info, Entity>>,
     #[account(mut)]
     pub policy: Box<Account<'info, Policy>>,
@@ -77,7 +79,7 @@ pub struct SubmitClaim<'info> {
         init_if_needed,
         payer = payer,
         space = ProviderUsage::SPACE,
-        seeds = [PROVIDER_USAGE_SEED, policy.key().as_ref(), provider.key().as_ref()],
+        seeds = [PROVIDER_USAGE_SEED, policy.key().as_ref(), provider_entity.authority.as_ref()],
         bump,
     )]
     pub provider_usage: Box<Account<'info, ProviderUsage>>,
@@ -94,7 +96,21 @@ impl SubmitClaim<'_> {
         args: &SubmitClaimArgs,
         remaining: &[AccountInfo],
         now: i64,
-    ) -> Result<()> {
+    ) -> Result<(Actor, usize)> {
+        let entity = &self.provider_entity;
+        let (actor, used) = act_before_others(
+            self.provider.key,
+            &entity.authority,
+            EntityAt::Given {
+                address: &entity.key(),
+                entity,
+            },
+            remaining,
+            roles::BILL,
+            now,
+            ClaimsError::NotClaimProvider,
+        )?;
+        let remaining = &remaining[used..];
         require!(args.claim_id != [0; 16], ClaimsError::InvalidClaimId);
         require!(args.amount_billed > 0, ClaimsError::InvalidAmount);
         require_active(&self.provider_entity, now)?;
@@ -116,7 +132,7 @@ impl SubmitClaim<'_> {
             .count();
         require!(args.leaves.len() >= trees, ClaimsError::LeafProofMissing);
         require!(args.leaves.len() <= trees, ClaimsError::LeafProofUnexpected);
-        Ok(())
+        Ok((actor, used))
     }
 }
 
@@ -245,11 +261,12 @@ pub fn handler<'info>(
 ) -> Result<()> {
     let now = now()?;
     let remaining = ctx.remaining_accounts;
-    ctx.accounts.validate(&args, remaining, now)?;
+    let (actor, used) = ctx.accounts.validate(&args, remaining, now)?;
+    let remaining = &remaining[used..];
     let accounts = &mut ctx.accounts;
 
     // The records, each with its ClaimedRecord marker.
-    let provider = accounts.provider.key();
+    let provider = actor.entity;
     let policy_key = accounts.policy.key();
     let claim_key = accounts.claim.key();
     let consent: &Consent = &accounts.consent;
@@ -380,6 +397,7 @@ pub fn handler<'info>(
         settle_after,
         review_deadline,
         totals: totals(policy),
+        actor_member: actor.member,
     };
     emit_cpi!(event);
     Ok(())

@@ -1,8 +1,12 @@
 use {
-    super::super::{require_current_policy, status_changed},
+    super::super::{act_before_others, now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, pda, state::*},
     anchor_lang::{prelude::*, system_program},
     anchor_spl::token_interface::TokenAccount,
+    records::{
+        acting::{Actor, EntityAt},
+        state::roles,
+    },
 };
 
 /// The provider withdraws a claim before any decision: its reservation is
@@ -22,7 +26,6 @@ pub struct WithdrawClaim<'info> {
     pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(
         mut,
-        has_one = provider @ ClaimsError::NotClaimProvider,
         has_one = rent_payer @ ClaimsError::RentPayerMismatch,
     )]
     pub claim: Box<Account<'info, Claim>>,
@@ -32,7 +35,24 @@ pub struct WithdrawClaim<'info> {
 }
 
 impl WithdrawClaim<'_> {
-    pub fn validate(&self) -> Result<()> {
+    /// The provider's authority, or a Billing member of it (its `Member`
+    /// and `Entity` accounts first in the remaining accounts).
+    fn actor(&self, remaining: &[AccountInfo], now: i64) -> Result<(Actor, usize)> {
+        let signer = self.provider.key;
+        let provider = &self.claim.provider;
+        act_before_others(
+            signer,
+            provider,
+            EntityAt::Remaining,
+            remaining,
+            roles::BILL,
+            now,
+            ClaimsError::NotClaimProvider,
+        )
+    }
+
+    pub fn validate(&self, remaining: &[AccountInfo], now: i64) -> Result<(Actor, usize)> {
+        let acting = self.actor(remaining, now)?;
         let claim = &self.claim;
         require_current_policy(&self.policy, claim)?;
         require!(claim.decided_by.is_none(), ClaimsError::AlreadyDecided);
@@ -44,7 +64,7 @@ impl WithdrawClaim<'_> {
             ),
             ClaimsError::InvalidClaimStatus
         );
-        Ok(())
+        Ok(acting)
     }
 }
 
@@ -65,9 +85,9 @@ fn close_marker<'info>(
 }
 
 pub fn handler<'info>(mut ctx: Context<'info, WithdrawClaim<'info>>) -> Result<()> {
-    ctx.accounts.validate()?;
+    let (actor, used) = ctx.accounts.validate(ctx.remaining_accounts, now()?)?;
     let accounts = &mut ctx.accounts;
-    let markers = ctx.remaining_accounts;
+    let markers = &ctx.remaining_accounts[used..];
     require!(
         markers.len() == accounts.claim.records.len(),
         ClaimsError::InvalidRecordList
@@ -101,7 +121,8 @@ pub fn handler<'info>(mut ctx: Context<'info, WithdrawClaim<'info>>) -> Result<(
     policy.withdraw_claim(claim)?;
     policy.check_escrow(accounts.vault.amount)?;
     let event = status_changed(
-        accounts.provider.key(),
+        actor.entity,
+        actor.member,
         policy_key,
         policy,
         claim,

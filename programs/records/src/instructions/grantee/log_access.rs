@@ -1,11 +1,11 @@
 use {
     crate::{
+        acting::{authorize, load_entity, Actor, EntityAt},
         compressed::{load_record, LeafProof, LoadedRecord, RecordLoadError},
         constants::*,
         errors::RecordsError,
         events::AccessLogged,
         instructions::{load_account, now},
-        pda,
         state::*,
     },
     anchor_lang::prelude::*,
@@ -34,10 +34,13 @@ impl AnchorDeserialize for LogAccessArgs {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct LogAccess<'info> {
+    /// The grantee, or a member of the grantee entity with a role the
+    /// grant's purpose allows (`roles::for_purpose`; its `Member` account
+    /// first in the remaining accounts).
     pub grantee: Signer<'info>,
     #[account(
         mut,
-        seeds = [GRANT_SEED, grant.patient.as_ref(), grantee.key().as_ref(), grant.target.as_ref()],
+        seeds = [GRANT_SEED, grant.patient.as_ref(), grant.grantee.as_ref(), grant.target.as_ref()],
         bump = grant.bump,
     )]
     pub grant: Account<'info, Grant>,
@@ -48,13 +51,56 @@ pub struct LogAccess<'info> {
     /// must be active: a suspended, revoked or expired provider stops reading.
     /// Grants to keys that are not entities (a relative's wallet) need none,
     /// except emergency grants, which only providers hold.
-    #[account(address = pda::entity(grantee.key).0)]
+    #[account(seeds = [ENTITY_SEED, grant.grantee.as_ref()], bump)]
     pub grantee_entity: UncheckedAccount<'info>,
 }
 
 impl LogAccess<'_> {
     /// Returns the record read.
-    pub fn validate(&self, args: &LogAccessArgs, now: i64) -> Result<LoadedRecord> {
+    /// The grantee itself, or a member of the grantee entity: a member needs
+    /// that `Entity` to exist (else `MemberOfAnotherEntity`).
+    fn actor(&self, remaining: &[AccountInfo], now: i64) -> Result<Actor> {
+        let grant = &self.grant;
+        let roles = roles::for_purpose(grant.purpose);
+        let signer = self.grantee.key;
+        let entity = if *signer == grant.grantee {
+            None
+        } else {
+            load_entity(&self.grantee_entity)
+        };
+        let acting = match &entity {
+            Some(entity) => authorize(
+                signer,
+                &grant.grantee,
+                EntityAt::Given {
+                    address: self.grantee_entity.key,
+                    entity,
+                },
+                remaining,
+                roles,
+                now,
+            ),
+            // No entity: only the Member account is read (the entity is
+            // then missing: `MemberOfAnotherEntity`).
+            None => authorize(
+                signer,
+                &grant.grantee,
+                EntityAt::Remaining,
+                &remaining[..remaining.len().min(1)],
+                roles,
+                now,
+            ),
+        };
+        Ok(acting?.0)
+    }
+
+    pub fn validate(
+        &self,
+        args: &LogAccessArgs,
+        remaining: &[AccountInfo],
+        now: i64,
+    ) -> Result<(Actor, LoadedRecord)> {
+        let actor = self.actor(remaining, now)?;
         // The errors an `Account<Record>` gives for what is no record.
         require!(
             !(self.record.owner == &system_program::ID && self.record.lamports() == 0),
@@ -84,13 +130,13 @@ impl LogAccess<'_> {
             Some(entity) => require!(entity.is_active(now), RecordsError::EntityNotActive),
             None => require!(!grant.emergency, RecordsError::EntityNotActive),
         }
-        Ok(loaded)
+        Ok((actor, loaded))
     }
 }
 
 pub fn handler(ctx: Context<LogAccess>, args: LogAccessArgs) -> Result<()> {
     let now = now()?;
-    let loaded = ctx.accounts.validate(&args, now)?;
+    let (actor, loaded) = ctx.accounts.validate(&args, ctx.remaining_accounts, now)?;
     let grant = &mut ctx.accounts.grant;
     grant.access_count = grant
         .access_count
@@ -107,6 +153,7 @@ pub fn handler(ctx: Context<LogAccess>, args: LogAccessArgs) -> Result<()> {
         emergency: grant.emergency,
         access_count: grant.access_count,
         accessed_at: now,
+        actor_member: actor.member,
     });
     Ok(())
 }

@@ -152,6 +152,6 @@ pub fn handler(ctx: Context<ApproveAccessRequest>, args: ApproveAccessRequestArg
         rent_payer: ctx.accounts.payer.key(),
     });
     grant.check_invariant()?;
-    emit_cpi!(grant.granted_event(grant.key()));
+    emit_cpi!(grant.granted_event(grant.key(), None));
     Ok(())
 }

@@ -2,6 +2,7 @@ use {
     super::issue_record::{
         issued_event, new_record, validate_commitments, validate_issuer, NewRecord,
     },
+    crate::acting::Actor,
     crate::{
         compressed::{
             append_record, check_leaf, next_leaf, record_id_of, replace_record, LeafProof,
@@ -9,7 +10,7 @@ use {
         constants::*,
         errors::RecordsError,
         events::RecordSuperseded,
-        instructions::now,
+        instructions::{act, now},
         state::*,
     },
     anchor_lang::prelude::*,
@@ -33,8 +34,9 @@ pub struct AmendCompressedRecordArgs {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct AmendCompressedRecord<'info> {
+    /// The entity's authority or a member of it (see `issue_record`).
     pub issuer: Signer<'info>,
-    #[account(seeds = [ENTITY_SEED, issuer.key().as_ref()], bump = issuer_entity.bump)]
+    #[account(seeds = [ENTITY_SEED, issuer_entity.authority.as_ref()], bump = issuer_entity.bump)]
     pub issuer_entity: Account<'info, Entity>,
     /// CHECK: the patient's wallet, bound to `patient` by its seeds.
     pub patient_authority: UncheckedAccount<'info>,
@@ -47,7 +49,19 @@ pub struct AmendCompressedRecord<'info> {
 }
 
 impl AmendCompressedRecord<'_> {
-    pub fn validate(&self, args: &AmendCompressedRecordArgs, now: i64) -> Result<()> {
+    pub fn validate(
+        &self,
+        args: &AmendCompressedRecordArgs,
+        remaining: &[AccountInfo],
+        now: i64,
+    ) -> Result<Actor> {
+        let actor = act(
+            self.issuer.key,
+            &self.issuer_entity,
+            remaining,
+            roles::ISSUE,
+            now,
+        )?;
         validate_issuer(&self.issuer_entity, now)?;
         validate_commitments(&args.commitment, &args.content_commitment)?;
         let address = check_leaf(&self.tree, &args.previous)?;
@@ -61,22 +75,22 @@ impl AmendCompressedRecord<'_> {
             previous.status == RecordStatus::Active,
             RecordsError::RecordNotActive
         );
-        if previous.original_issuer == self.issuer.key() {
-            return Ok(());
+        if previous.original_issuer == actor.entity {
+            return Ok(actor);
         }
         let grant = self
             .grant
             .as_ref()
             .ok_or(error!(RecordsError::AmendNotPermitted))?;
         require!(
-            grant.grantee == self.issuer.key()
+            grant.grantee == actor.entity
                 && grant.permissions & permissions::AMEND != 0
                 && grant.covers(&address, previous),
             RecordsError::AmendNotPermitted
         );
         require!(!grant.is_revoked(), RecordsError::GrantRevoked);
         require!(!grant.is_expired(now), RecordsError::GrantExpired);
-        Ok(())
+        Ok(actor)
     }
 }
 
@@ -85,7 +99,7 @@ pub fn handler(
     args: AmendCompressedRecordArgs,
 ) -> Result<()> {
     let now = now()?;
-    ctx.accounts.validate(&args, now)?;
+    let actor = ctx.accounts.validate(&args, ctx.remaining_accounts, now)?;
     let accounts = &mut ctx.accounts;
     let previous = &args.previous.record;
     let record_version = previous
@@ -96,7 +110,7 @@ pub fn handler(
     let record = new_record(
         0,
         &mut accounts.patient,
-        accounts.issuer.key(),
+        actor.entity,
         NewRecord {
             record_id: record_id_of(&address),
             commitment: args.commitment,
@@ -120,8 +134,9 @@ pub fn handler(
         patient: record.patient,
         record: old.address,
         superseded_by: new.address,
+        actor_member: actor.member,
     };
-    let issued = issued_event(new.address, &record);
+    let issued = issued_event(new.address, &record, actor.member);
     let old_leaf = old.event(tree, Some(superseded));
     let new_leaf = new.event(tree, Some(record));
     emit_cpi!(superseded_event);

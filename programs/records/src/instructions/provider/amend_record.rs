@@ -1,7 +1,12 @@
 use {
     super::issue_record::{create_record, validate_content, validate_issuer, NewRecord},
+    crate::acting::Actor,
     crate::{
-        constants::*, errors::RecordsError, events::RecordSuperseded, instructions::now, state::*,
+        constants::*,
+        errors::RecordsError,
+        events::RecordSuperseded,
+        instructions::{act, now},
+        state::*,
     },
     anchor_lang::prelude::*,
 };
@@ -27,10 +32,11 @@ pub struct AmendRecordArgs {
 #[derive(Accounts)]
 #[instruction(args: AmendRecordArgs)]
 pub struct AmendRecord<'info> {
+    /// The entity's authority or a member of it (see `issue_record`).
     /// Signs and pays the new version's rent.
     #[account(mut)]
     pub issuer: Signer<'info>,
-    #[account(seeds = [ENTITY_SEED, issuer.key().as_ref()], bump = issuer_entity.bump)]
+    #[account(seeds = [ENTITY_SEED, issuer_entity.authority.as_ref()], bump = issuer_entity.bump)]
     pub issuer_entity: Account<'info, Entity>,
     /// CHECK: the patient's wallet, bound to `patient` by its seeds.
     pub patient_authority: UncheckedAccount<'info>,
@@ -56,7 +62,19 @@ pub struct AmendRecord<'info> {
 }
 
 impl AmendRecord<'_> {
-    pub fn validate(&self, args: &AmendRecordArgs, now: i64) -> Result<()> {
+    pub fn validate(
+        &self,
+        args: &AmendRecordArgs,
+        remaining: &[AccountInfo],
+        now: i64,
+    ) -> Result<Actor> {
+        let actor = act(
+            self.issuer.key,
+            &self.issuer_entity,
+            remaining,
+            roles::ISSUE,
+            now,
+        )?;
         validate_issuer(&self.issuer_entity, now)?;
         validate_content(&args.record_id, &args.commitment, &args.content_commitment)?;
         let previous = &self.previous_record;
@@ -64,28 +82,28 @@ impl AmendRecord<'_> {
             previous.status == RecordStatus::Active,
             RecordsError::RecordNotActive
         );
-        if previous.original_issuer == self.issuer.key() {
-            return Ok(());
+        if previous.original_issuer == actor.entity {
+            return Ok(actor);
         }
         let grant = self
             .grant
             .as_ref()
             .ok_or(error!(RecordsError::AmendNotPermitted))?;
         require!(
-            grant.grantee == self.issuer.key()
+            grant.grantee == actor.entity
                 && grant.permissions & permissions::AMEND != 0
                 && grant.covers(&previous.key(), previous),
             RecordsError::AmendNotPermitted
         );
         require!(!grant.is_revoked(), RecordsError::GrantRevoked);
         require!(!grant.is_expired(now), RecordsError::GrantExpired);
-        Ok(())
+        Ok(actor)
     }
 }
 
 pub fn handler(mut ctx: Context<AmendRecord>, args: AmendRecordArgs) -> Result<()> {
     let now = now()?;
-    ctx.accounts.validate(&args, now)?;
+    let actor = ctx.accounts.validate(&args, ctx.remaining_accounts, now)?;
     let (superseded, issued) = {
         let accounts = &mut ctx.accounts;
         let previous = &accounts.previous_record;
@@ -106,7 +124,7 @@ pub fn handler(mut ctx: Context<AmendRecord>, args: AmendRecordArgs) -> Result<(
             &mut accounts.record,
             ctx.bumps.record,
             &mut accounts.patient,
-            accounts.issuer.key(),
+            actor,
             new,
             now,
         )?;
@@ -119,6 +137,7 @@ pub fn handler(mut ctx: Context<AmendRecord>, args: AmendRecordArgs) -> Result<(
             patient: issued.patient,
             record: previous.key(),
             superseded_by: issued.record,
+            actor_member: actor.member,
         };
         (superseded, issued)
     };

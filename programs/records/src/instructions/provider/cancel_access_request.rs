@@ -1,6 +1,10 @@
 use {
     crate::{
-        constants::*, errors::RecordsError, events::AccessRequestCancelled, instructions::now,
+        acting::{authorize, ActingError, EntityAt},
+        constants::*,
+        errors::RecordsError,
+        events::AccessRequestCancelled,
+        instructions::now,
         state::*,
     },
     anchor_lang::prelude::*,
@@ -13,7 +17,9 @@ use {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct CancelAccessRequest<'info> {
-    /// The requester, or anyone once the request has expired.
+    /// The requester (its authority, or a member of it with a role the
+    /// request's purpose allows: its `Member` and `Entity` accounts in the
+    /// remaining accounts), or anyone once the request has expired.
     pub closer: Signer<'info>,
     #[account(
         mut,
@@ -34,19 +40,36 @@ pub struct CancelAccessRequest<'info> {
 }
 
 impl CancelAccessRequest<'_> {
-    /// Returns whether the request is closed as expired.
-    pub fn validate(&self, now: i64) -> Result<bool> {
-        let expired = self.access_request.is_expired(now);
-        require!(
-            expired || self.closer.key() == self.access_request.requester,
-            RecordsError::AccessRequestNotExpired
+    /// Returns whether the request is closed as expired, and the member
+    /// who closed it for the requester.
+    pub fn validate(&self, remaining: &[AccountInfo], now: i64) -> Result<(bool, Option<Pubkey>)> {
+        let request = &self.access_request;
+        let expired = request.is_expired(now);
+        if self.closer.key() == request.requester {
+            return Ok((expired, None));
+        }
+        let acting = authorize(
+            self.closer.key,
+            &request.requester,
+            EntityAt::Remaining,
+            remaining,
+            roles::for_purpose(request.purpose),
+            now,
         );
-        Ok(expired)
+        match acting {
+            Ok((actor, _)) => Ok((expired, actor.member)),
+            // Anyone closes an expired request.
+            Err(_) if expired => Ok((true, None)),
+            Err(ActingError::NotEntityAuthorityOrMember) => {
+                err!(RecordsError::AccessRequestNotExpired)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 }
 
 pub fn handler(ctx: Context<CancelAccessRequest>) -> Result<()> {
-    let expired = ctx.accounts.validate(now()?)?;
+    let (expired, actor_member) = ctx.accounts.validate(ctx.remaining_accounts, now()?)?;
     let request = &ctx.accounts.access_request;
     emit_cpi!(AccessRequestCancelled {
         actor: ctx.accounts.closer.key(),
@@ -54,6 +77,7 @@ pub fn handler(ctx: Context<CancelAccessRequest>) -> Result<()> {
         requester: request.requester,
         request: request.key(),
         expired,
+        actor_member,
     });
     Ok(())
 }

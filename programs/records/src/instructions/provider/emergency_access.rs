@@ -1,6 +1,12 @@
 use {
     super::require_active,
-    crate::{constants::*, errors::RecordsError, instructions::now, state::*},
+    crate::{
+        acting::Actor,
+        constants::*,
+        errors::RecordsError,
+        instructions::{act, now},
+        state::*,
+    },
     anchor_lang::prelude::*,
 };
 
@@ -23,8 +29,11 @@ pub struct EmergencyAccessArgs {
 pub struct EmergencyAccess<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
+    /// The Provider's authority or a Clinician member of it (its `Member`
+    /// account first in the remaining accounts): the person who breaks the
+    /// glass, named in `Grant.granted_by`.
     pub provider: Signer<'info>,
-    #[account(seeds = [ENTITY_SEED, provider.key().as_ref()], bump = provider_entity.bump)]
+    #[account(seeds = [ENTITY_SEED, provider_entity.authority.as_ref()], bump = provider_entity.bump)]
     pub provider_entity: Account<'info, Entity>,
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Account<'info, RegistryConfig>,
@@ -42,7 +51,7 @@ pub struct EmergencyAccess<'info> {
         seeds = [
             GRANT_SEED,
             patient.authority.as_ref(),
-            provider.key().as_ref(),
+            provider_entity.authority.as_ref(),
             emergency_target.key().as_ref(),
         ],
         bump,
@@ -52,7 +61,19 @@ pub struct EmergencyAccess<'info> {
 }
 
 impl EmergencyAccess<'_> {
-    pub fn validate(&self, args: &EmergencyAccessArgs, now: i64) -> Result<()> {
+    pub fn validate(
+        &self,
+        args: &EmergencyAccessArgs,
+        remaining: &[AccountInfo],
+        now: i64,
+    ) -> Result<Actor> {
+        let actor = act(
+            self.provider.key,
+            &self.provider_entity,
+            remaining,
+            roles::BREAK_GLASS,
+            now,
+        )?;
         require!(self.grant.version == 0, RecordsError::EmergencyGrantOpen);
         require_active(&self.provider_entity, now)?;
         require!(
@@ -66,23 +87,23 @@ impl EmergencyAccess<'_> {
             RecordsError::EmergencyDurationTooLong
         );
         require_keys_neq!(
-            self.provider.key(),
+            actor.entity,
             self.patient.authority,
             RecordsError::GranteeIsPatient
         );
-        Ok(())
+        Ok(actor)
     }
 }
 
 pub fn handler(ctx: Context<EmergencyAccess>, args: EmergencyAccessArgs) -> Result<()> {
     let now = now()?;
-    ctx.accounts.validate(&args, now)?;
+    let actor = ctx.accounts.validate(&args, ctx.remaining_accounts, now)?;
     let grant = &mut ctx.accounts.grant;
     grant.set_inner(Grant {
         version: ACCOUNT_VERSION,
         bump: ctx.bumps.grant,
         patient: ctx.accounts.patient.authority,
-        grantee: ctx.accounts.provider.key(),
+        grantee: actor.entity,
         target: ctx.accounts.emergency_target.key(),
         scope: GrantScope::Patient,
         target_serial: ctx.accounts.patient.registration(),
@@ -103,6 +124,6 @@ pub fn handler(ctx: Context<EmergencyAccess>, args: EmergencyAccessArgs) -> Resu
         rent_payer: ctx.accounts.payer.key(),
     });
     grant.check_invariant()?;
-    emit_cpi!(grant.granted_event(grant.key()));
+    emit_cpi!(grant.granted_event(grant.key(), actor.member));
     Ok(())
 }

@@ -2,12 +2,13 @@ use {
     super::issue_record::{
         issued_event, new_record, validate_commitments, validate_issuer, NewRecord,
     },
+    crate::acting::Actor,
     crate::instructions::book::*,
     crate::{
         compressed::{append_record, next_leaf, record_id_of},
         constants::*,
         errors::RecordsError,
-        instructions::{load_account, now},
+        instructions::{act, load_account, now},
         state::*,
     },
     anchor_lang::prelude::*,
@@ -32,8 +33,9 @@ pub struct IssueCompressedRecordArgs {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct IssueCompressedRecord<'info> {
+    /// The entity's authority or a member of it (see `issue_record`).
     pub issuer: Signer<'info>,
-    #[account(seeds = [ENTITY_SEED, issuer.key().as_ref()], bump = issuer_entity.bump)]
+    #[account(seeds = [ENTITY_SEED, issuer_entity.authority.as_ref()], bump = issuer_entity.bump)]
     pub issuer_entity: Account<'info, Entity>,
     /// CHECK: the patient's wallet, bound to `patient` by its seeds.
     pub patient_authority: UncheckedAccount<'info>,
@@ -41,7 +43,7 @@ pub struct IssueCompressedRecord<'info> {
     pub patient: Account<'info, Patient>,
     /// CHECK: the patient's care link to the issuer (see `issue_record`).
     #[account(
-        seeds = [GRANT_SEED, patient_authority.key().as_ref(), issuer.key().as_ref(), patient.key().as_ref()],
+        seeds = [GRANT_SEED, patient_authority.key().as_ref(), issuer_entity.authority.as_ref(), patient.key().as_ref()],
         bump,
     )]
     pub care_link: UncheckedAccount<'info>,
@@ -52,11 +54,23 @@ pub struct IssueCompressedRecord<'info> {
 }
 
 impl IssueCompressedRecord<'_> {
-    pub fn validate(&self, args: &IssueCompressedRecordArgs, now: i64) -> Result<()> {
+    pub fn validate(
+        &self,
+        args: &IssueCompressedRecordArgs,
+        remaining: &[AccountInfo],
+        now: i64,
+    ) -> Result<Actor> {
+        let actor = act(
+            self.issuer.key,
+            &self.issuer_entity,
+            remaining,
+            roles::ISSUE,
+            now,
+        )?;
         validate_issuer(&self.issuer_entity, now)?;
         validate_commitments(&args.commitment, &args.content_commitment)?;
         if let Some(issuer) = self.tree.issuer {
-            require_keys_eq!(issuer, self.issuer.key(), RecordsError::TreeIssuerMismatch);
+            require_keys_eq!(issuer, actor.entity, RecordsError::TreeIssuerMismatch);
         }
         self.book.check_patient(self.patient_authority.key)?;
         let link = load_account::<Grant>(&self.care_link)?;
@@ -64,7 +78,7 @@ impl IssueCompressedRecord<'_> {
             link.is_some_and(|link| link.allows_issue(args.kind, &self.patient, now)),
             RecordsError::IssueNotPermitted
         );
-        Ok(())
+        Ok(actor)
     }
 }
 
@@ -73,13 +87,13 @@ pub fn handler(
     args: IssueCompressedRecordArgs,
 ) -> Result<()> {
     let now = now()?;
-    ctx.accounts.validate(&args, now)?;
+    let actor = ctx.accounts.validate(&args, ctx.remaining_accounts, now)?;
     let accounts = &mut ctx.accounts;
     let (_, address) = next_leaf(&accounts.tree)?;
     let record = new_record(
         0,
         &mut accounts.patient,
-        accounts.issuer.key(),
+        actor.entity,
         NewRecord {
             record_id: record_id_of(&address),
             commitment: args.commitment,
@@ -96,7 +110,7 @@ pub fn handler(
         .book
         .book(&ctx.bumps.book)
         .mint_one(accounts.book.patient_book.as_ref())?;
-    let issued = issued_event(written.address, &record);
+    let issued = issued_event(written.address, &record, actor.member);
     let leaf = written.event(accounts.tree.key(), Some(record));
     emit_cpi!(issued);
     emit_cpi!(leaf);

@@ -1,11 +1,12 @@
 use {
     super::require_active,
+    crate::acting::Actor,
     crate::instructions::book::*,
     crate::{
         constants::*,
         errors::RecordsError,
         events::RecordIssued,
-        instructions::{load_account, now},
+        instructions::{act, load_account, now},
         state::*,
     },
     anchor_lang::prelude::*,
@@ -34,10 +35,12 @@ pub struct IssueRecordArgs {
 #[derive(Accounts)]
 #[instruction(args: IssueRecordArgs)]
 pub struct IssueRecord<'info> {
+    /// The entity's authority or a member of it (Clinician, LabTechnician or
+    /// Pharmacist; its `Member` account first in the remaining accounts).
     /// Signs and pays the record's rent (refunded to it on erasure).
     #[account(mut)]
     pub issuer: Signer<'info>,
-    #[account(seeds = [ENTITY_SEED, issuer.key().as_ref()], bump = issuer_entity.bump)]
+    #[account(seeds = [ENTITY_SEED, issuer_entity.authority.as_ref()], bump = issuer_entity.bump)]
     pub issuer_entity: Account<'info, Entity>,
     /// CHECK: the patient's wallet, bound to `patient` by its seeds.
     pub patient_authority: UncheckedAccount<'info>,
@@ -47,7 +50,7 @@ pub struct IssueRecord<'info> {
     /// (the care link), at its derived address; it must exist and allow
     /// Issue for this kind now (checked in `validate`).
     #[account(
-        seeds = [GRANT_SEED, patient_authority.key().as_ref(), issuer.key().as_ref(), patient.key().as_ref()],
+        seeds = [GRANT_SEED, patient_authority.key().as_ref(), issuer_entity.authority.as_ref(), patient.key().as_ref()],
         bump,
     )]
     pub care_link: UncheckedAccount<'info>,
@@ -64,7 +67,19 @@ pub struct IssueRecord<'info> {
 }
 
 impl IssueRecord<'_> {
-    pub fn validate(&self, args: &IssueRecordArgs, now: i64) -> Result<()> {
+    pub fn validate(
+        &self,
+        args: &IssueRecordArgs,
+        remaining: &[AccountInfo],
+        now: i64,
+    ) -> Result<Actor> {
+        let actor = act(
+            self.issuer.key,
+            &self.issuer_entity,
+            remaining,
+            roles::ISSUE,
+            now,
+        )?;
         validate_issuer(&self.issuer_entity, now)?;
         validate_content(&args.record_id, &args.commitment, &args.content_commitment)?;
         self.book.check_patient(self.patient_authority.key)?;
@@ -73,7 +88,7 @@ impl IssueRecord<'_> {
             link.is_some_and(|link| link.allows_issue(args.kind, &self.patient, now)),
             RecordsError::IssueNotPermitted
         );
-        Ok(())
+        Ok(actor)
     }
 }
 
@@ -157,7 +172,11 @@ pub(crate) fn new_record(
 }
 
 /// The event announcing `record`, at `address` (an account's or a leaf's).
-pub(crate) fn issued_event(address: Pubkey, record: &Record) -> RecordIssued {
+pub(crate) fn issued_event(
+    address: Pubkey,
+    record: &Record,
+    actor_member: Option<Pubkey>,
+) -> RecordIssued {
     RecordIssued {
         issuer: record.issuer,
         patient: record.patient,
@@ -169,6 +188,7 @@ pub(crate) fn issued_event(address: Pubkey, record: &Record) -> RecordIssued {
         content_commitment: record.content_commitment,
         serial: record.serial,
         origin: record.origin,
+        actor_member,
     }
 }
 
@@ -178,25 +198,25 @@ pub(crate) fn create_record(
     record: &mut Account<Record>,
     bump: u8,
     patient: &mut Account<Patient>,
-    issuer: Pubkey,
+    actor: Actor,
     new: NewRecord,
     now: i64,
 ) -> Result<RecordIssued> {
-    let value = new_record(bump, patient, issuer, new, now)?;
+    let value = new_record(bump, patient, actor.entity, new, now)?;
     record.set_inner(value);
     record.check_invariant()?;
-    Ok(issued_event(record.key(), record))
+    Ok(issued_event(record.key(), record, actor.member))
 }
 
 pub fn handler(mut ctx: Context<IssueRecord>, args: IssueRecordArgs) -> Result<()> {
     let now = now()?;
-    ctx.accounts.validate(&args, now)?;
+    let actor = ctx.accounts.validate(&args, ctx.remaining_accounts, now)?;
     let accounts = &mut ctx.accounts;
     let event = create_record(
         &mut accounts.record,
         ctx.bumps.record,
         &mut accounts.patient,
-        accounts.issuer.key(),
+        actor,
         NewRecord {
             record_id: args.record_id,
             commitment: args.commitment,

@@ -1,11 +1,12 @@
 use {
     super::require_active,
+    crate::acting::Actor,
     crate::{
         compressed::{target_seed, LeafProof},
         constants::*,
         errors::RecordsError,
         events::AccessRequested,
-        instructions::{now, resolve_target, validate_duration, Target},
+        instructions::{act, now, resolve_target, validate_duration, Target},
         state::*,
     },
     anchor_lang::prelude::*,
@@ -51,8 +52,11 @@ impl AnchorDeserialize for RequestAccessArgs {
 pub struct RequestAccess<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
+    /// The entity's authority or a member of it with a role the purpose
+    /// allows (`roles::for_purpose`; its `Member` account first in the
+    /// remaining accounts).
     pub requester: Signer<'info>,
-    #[account(seeds = [ENTITY_SEED, requester.key().as_ref()], bump = requester_entity.bump)]
+    #[account(seeds = [ENTITY_SEED, requester_entity.authority.as_ref()], bump = requester_entity.bump)]
     pub requester_entity: Account<'info, Entity>,
     #[account(seeds = [PATIENT_SEED, patient.authority.as_ref()], bump = patient.bump)]
     pub patient: Account<'info, Patient>,
@@ -66,7 +70,7 @@ pub struct RequestAccess<'info> {
         seeds = [
             ACCESS_REQUEST_SEED,
             patient.authority.as_ref(),
-            requester.key().as_ref(),
+            requester_entity.authority.as_ref(),
             &target_seed(target.key, args.leaf.as_ref()),
         ],
         bump,
@@ -76,14 +80,26 @@ pub struct RequestAccess<'info> {
 }
 
 impl RequestAccess<'_> {
-    pub fn validate(&self, args: &RequestAccessArgs, now: i64) -> Result<Target> {
+    pub fn validate(
+        &self,
+        args: &RequestAccessArgs,
+        remaining: &[AccountInfo],
+        now: i64,
+    ) -> Result<(Actor, Target)> {
+        let actor = act(
+            self.requester.key,
+            &self.requester_entity,
+            remaining,
+            roles::for_purpose(args.purpose),
+            now,
+        )?;
         require_active(&self.requester_entity, now)?;
         require!(
             args.purpose != Purpose::Emergency,
             RecordsError::EmergencyPurposeReserved
         );
         validate_duration(args.duration)?;
-        resolve_target(
+        let target = resolve_target(
             &self.patient.key(),
             &self.patient,
             &self.target,
@@ -91,19 +107,20 @@ impl RequestAccess<'_> {
             args.scope,
             args.kinds,
             args.permissions,
-        )
+        )?;
+        Ok((actor, target))
     }
 }
 
 pub fn handler(ctx: Context<RequestAccess>, args: RequestAccessArgs) -> Result<()> {
     let now = now()?;
-    let target = ctx.accounts.validate(&args, now)?;
+    let (actor, target) = ctx.accounts.validate(&args, ctx.remaining_accounts, now)?;
     let request = &mut ctx.accounts.access_request;
     request.set_inner(AccessRequest {
         version: ACCOUNT_VERSION,
         bump: ctx.bumps.access_request,
         patient: ctx.accounts.patient.authority,
-        requester: ctx.accounts.requester.key(),
+        requester: actor.entity,
         target: target.address,
         scope: args.scope,
         target_serial: target.serial,
@@ -125,6 +142,7 @@ pub fn handler(ctx: Context<RequestAccess>, args: RequestAccessArgs) -> Result<(
         purpose: request.purpose,
         duration: request.duration,
         reason_code: request.reason_code,
+        actor_member: actor.member,
     });
     Ok(())
 }

@@ -1,10 +1,12 @@
 use {
+    crate::acting::Actor,
     crate::instructions::book::*,
     crate::{
         compressed::{check_leaf, replace_record, tree_error, LeafProof, PreviousLeaf},
         constants::*,
         errors::RecordsError,
         events::RecordRetracted,
+        instructions::{act, now},
         pda,
         state::*,
         tree::{self, EMPTY_LEAF},
@@ -30,8 +32,9 @@ pub struct RetractCompressedRecordArgs {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct RetractCompressedRecord<'info> {
+    /// The entity's authority or a member of it (see `issue_record`).
     pub issuer: Signer<'info>,
-    #[account(seeds = [ENTITY_SEED, issuer.key().as_ref()], bump = issuer_entity.bump)]
+    #[account(seeds = [ENTITY_SEED, issuer_entity.authority.as_ref()], bump = issuer_entity.bump)]
     pub issuer_entity: Account<'info, Entity>,
     #[account(mut)]
     pub tree: Account<'info, RecordTree>,
@@ -40,14 +43,21 @@ pub struct RetractCompressedRecord<'info> {
 
 impl RetractCompressedRecord<'_> {
     /// Returns the superseded version's proof, when it is still a leaf.
-    pub fn validate(&self, args: &RetractCompressedRecordArgs) -> Result<Option<LeafProof>> {
+    pub fn validate(
+        &self,
+        args: &RetractCompressedRecordArgs,
+        remaining: &[AccountInfo],
+    ) -> Result<(Actor, Option<LeafProof>)> {
+        let actor = act(
+            self.issuer.key,
+            &self.issuer_entity,
+            remaining,
+            roles::ISSUE,
+            now()?,
+        )?;
         check_leaf(&self.tree, &args.record)?;
         let record = &args.record.record;
-        require_keys_eq!(
-            record.issuer,
-            self.issuer.key(),
-            RecordsError::NotRecordIssuer
-        );
+        require_keys_eq!(record.issuer, actor.entity, RecordsError::NotRecordIssuer);
         require!(
             record.status == RecordStatus::Active,
             RecordsError::RecordNotActive
@@ -63,7 +73,7 @@ impl RetractCompressedRecord<'_> {
                     record.supersedes == [0; 16],
                     RecordsError::PreviousRecordMismatch
                 );
-                return Ok(None);
+                return Ok((actor, None));
             }
             Some(previous) => previous,
         };
@@ -73,7 +83,7 @@ impl RetractCompressedRecord<'_> {
             RecordsError::PreviousRecordMismatch
         );
         let Some(state) = &previous.record else {
-            return Ok(None);
+            return Ok((actor, None));
         };
         require!(
             state.patient == record.patient
@@ -89,7 +99,7 @@ impl RetractCompressedRecord<'_> {
             proof: previous.proof.clone(),
         };
         check_leaf(&self.tree, &proof)?;
-        Ok(Some(proof))
+        Ok((actor, Some(proof)))
     }
 }
 
@@ -97,7 +107,7 @@ pub fn handler(
     mut ctx: Context<RetractCompressedRecord>,
     args: RetractCompressedRecordArgs,
 ) -> Result<()> {
-    let previous = ctx.accounts.validate(&args)?;
+    let (actor, previous) = ctx.accounts.validate(&args, ctx.remaining_accounts)?;
     let accounts = &mut ctx.accounts;
     let tree_key = accounts.tree.key();
     let mut retracted = args.record.record.clone();
@@ -143,6 +153,7 @@ pub fn handler(
         patient: retracted.patient,
         record: written.address,
         restored,
+        actor_member: actor.member,
     };
     emit_cpi!(event);
     for leaf in leaves {

@@ -1,6 +1,14 @@
 use {
     crate::instructions::book::*,
-    crate::{constants::*, errors::RecordsError, events::RecordRetracted, pda, state::*},
+    crate::{
+        acting::Actor,
+        constants::*,
+        errors::RecordsError,
+        events::RecordRetracted,
+        instructions::{act, now},
+        pda,
+        state::*,
+    },
     anchor_lang::prelude::*,
 };
 
@@ -19,14 +27,15 @@ use {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct RetractRecord<'info> {
+    /// The entity's authority or a member of it (see `issue_record`).
     pub issuer: Signer<'info>,
-    #[account(seeds = [ENTITY_SEED, issuer.key().as_ref()], bump = issuer_entity.bump)]
+    #[account(seeds = [ENTITY_SEED, issuer_entity.authority.as_ref()], bump = issuer_entity.bump)]
     pub issuer_entity: Account<'info, Entity>,
     #[account(
         mut,
         seeds = [RECORD_SEED, record.patient.as_ref(), record.record_id.as_ref()],
         bump = record.bump,
-        has_one = issuer @ RecordsError::NotRecordIssuer,
+        constraint = record.issuer == issuer_entity.authority @ RecordsError::NotRecordIssuer,
     )]
     pub record: Account<'info, Record>,
     pub book: BookAccounts<'info>,
@@ -39,7 +48,14 @@ pub struct RetractRecord<'info> {
 }
 
 impl RetractRecord<'_> {
-    pub fn validate(&self) -> Result<()> {
+    pub fn validate(&self, remaining: &[AccountInfo]) -> Result<Actor> {
+        let actor = act(
+            self.issuer.key,
+            &self.issuer_entity,
+            remaining,
+            roles::ISSUE,
+            now()?,
+        )?;
         let record = &self.record;
         require!(
             record.status == RecordStatus::Active,
@@ -56,7 +72,7 @@ impl RetractRecord<'_> {
             self.previous_record.as_ref().map(|p| p.key()) == expected,
             RecordsError::PreviousRecordMismatch
         );
-        Ok(())
+        Ok(actor)
     }
 }
 
@@ -76,7 +92,7 @@ fn superseded_version(previous: &AccountInfo, amendment: &Record) -> Result<Opti
 }
 
 pub fn handler(mut ctx: Context<RetractRecord>) -> Result<()> {
-    ctx.accounts.validate()?;
+    let actor = ctx.accounts.validate(ctx.remaining_accounts)?;
     let event = {
         let accounts = &mut ctx.accounts;
         let previous = accounts.previous_record.as_ref().map(|p| p.as_ref());
@@ -112,6 +128,7 @@ pub fn handler(mut ctx: Context<RetractRecord>) -> Result<()> {
             patient: record.patient,
             record: record.key(),
             restored: restored_key,
+            actor_member: actor.member,
         }
     };
     emit_cpi!(event);

@@ -1,0 +1,155 @@
+//! An entity's staff: its authority (or an EntityAdmin member acting for
+//! it) adds, updates, suspends, reinstates, revokes and closes `Member`
+//! accounts; anyone lists them.
+
+use {
+    crate::{
+        acting::{member_address, Acting},
+        backend::Backend,
+        client::{Outcome, PanaceaClient},
+        error::{Result, SdkError},
+        records as rx,
+    },
+    anchor_lang::prelude::Pubkey,
+    records::{
+        instructions::{AddMemberArgs, UpdateMemberArgs},
+        pda,
+        state::{member_offsets, Member, MemberStatus},
+    },
+};
+
+impl<B: Backend> PanaceaClient<B> {
+    /// Adds `member` (a signing key) to the staff of `admin.entity` with
+    /// `roles` (a `records::state::roles` mask) until `valid_until`, under
+    /// the keyed `credential_commitment` of its licence
+    /// ([`crate::credential::member_commitment`]). The client's payer pays
+    /// the rent. A retry that finds the same Active member reports it as
+    /// already existing; any other existing account is left to the program
+    /// to refuse (`MemberAlreadyExists`, `MemberRevoked`).
+    pub async fn add_member<'a>(
+        &self,
+        admin: impl Into<Acting<'a>>,
+        member: &Pubkey,
+        roles: u16,
+        valid_until: i64,
+        credential_commitment: [u8; 32],
+    ) -> Result<Outcome> {
+        let admin = admin.into();
+        let address = member_address(&admin.entity, member);
+        let same = self.member(&admin.entity, member).await?.is_some_and(|m| {
+            m.status == MemberStatus::Active
+                && m.roles == roles
+                && m.valid_until == valid_until
+                && m.credential_commitment == credential_commitment
+        });
+        let ix = rx::add_member(
+            &self.payer(),
+            admin.keys(),
+            AddMemberArgs {
+                member: *member,
+                roles,
+                valid_until,
+                credential_commitment,
+            },
+        );
+        self.create(same, &[ix], &[admin.signer], vec![("member", address)])
+            .await
+    }
+
+    /// Changes a member's roles, validity or credential commitment (each
+    /// `None` keeps it). Every change bumps the account's revision, so a
+    /// credential exported before it no longer verifies.
+    pub async fn update_member<'a>(
+        &self,
+        admin: impl Into<Acting<'a>>,
+        member: &Pubkey,
+        args: UpdateMemberArgs,
+    ) -> Result<Outcome> {
+        if args.roles.is_none()
+            && args.valid_until.is_none()
+            && args.credential_commitment.is_none()
+        {
+            return Err(SdkError::InvalidInput(
+                "update_member: give new roles, a new validity or a new credential commitment"
+                    .into(),
+            ));
+        }
+        let admin = admin.into();
+        let ix = rx::update_member(admin.keys(), member, args);
+        self.act(&[ix], &[admin.signer]).await
+    }
+
+    /// Suspends an Active member: it is refused at once, everywhere.
+    pub async fn suspend_member<'a>(
+        &self,
+        admin: impl Into<Acting<'a>>,
+        member: &Pubkey,
+    ) -> Result<Outcome> {
+        let admin = admin.into();
+        let ix = rx::suspend_member(admin.keys(), member);
+        self.act(&[ix], &[admin.signer]).await
+    }
+
+    /// Reinstates a Suspended member.
+    pub async fn reinstate_member<'a>(
+        &self,
+        admin: impl Into<Acting<'a>>,
+        member: &Pubkey,
+    ) -> Result<Outcome> {
+        let admin = admin.into();
+        let ix = rx::reinstate_member(admin.keys(), member);
+        self.act(&[ix], &[admin.signer]).await
+    }
+
+    /// Revokes a member, finally (the account stays as a tombstone).
+    pub async fn revoke_member<'a>(
+        &self,
+        admin: impl Into<Acting<'a>>,
+        member: &Pubkey,
+    ) -> Result<Outcome> {
+        let admin = admin.into();
+        let ix = rx::revoke_member(admin.keys(), member);
+        self.act(&[ix], &[admin.signer]).await
+    }
+
+    /// Closes an Active or Suspended member (the ordinary departure); its
+    /// rent goes back to whoever paid it. The key may be added again later.
+    pub async fn close_member<'a>(
+        &self,
+        admin: impl Into<Acting<'a>>,
+        member: &Pubkey,
+    ) -> Result<Outcome> {
+        let admin = admin.into();
+        let address = member_address(&admin.entity, member);
+        let account =
+            self.member(&admin.entity, member)
+                .await?
+                .ok_or(SdkError::AccountNotFound {
+                    address,
+                    expected: "Member",
+                })?;
+        let ix = rx::close_member(admin.keys(), member, &account.rent_payer);
+        self.act(&[ix], &[admin.signer]).await
+    }
+
+    /// Every `Member` account of the entity whose authority is
+    /// `entity_authority` (any status), by address.
+    pub async fn members_of_entity(
+        &self,
+        entity_authority: &Pubkey,
+    ) -> Result<Vec<(Pubkey, Member)>> {
+        let entity = pda::entity(entity_authority).0;
+        self.list(&records::ID, member_offsets::ENTITY, &entity)
+            .await
+    }
+
+    /// The `Member` account of `member` under the entity whose authority is
+    /// `entity_authority`, when there is one.
+    pub async fn member(
+        &self,
+        entity_authority: &Pubkey,
+        member: &Pubkey,
+    ) -> Result<Option<Member>> {
+        self.fetch(&member_address(entity_authority, member)).await
+    }
+}
