@@ -11,6 +11,7 @@ use {
     panacea_sdk::{
         backend::rpc::RpcBackend,
         client::AnySigner,
+        Acting,
         offchain::{BlobStore, EncryptionKeypair},
         PanaceaClient, Pubkey, TxConfig,
     },
@@ -39,6 +40,9 @@ pub struct Ctx {
     encryption_key: Option<String>,
     /// `--derive-encryption-key-from-seed`.
     derive_from_seed: bool,
+    /// `--entity`: the entity a member signer acts for (parsed when an
+    /// entity command uses it: `registry register` has its own `--entity`).
+    acting_entity: Option<String>,
     /// The key files this command created (announced when it ends: errors
     /// stay one line).
     created_key_files: std::sync::Mutex<Vec<std::path::PathBuf>>,
@@ -109,6 +113,7 @@ impl Ctx {
             store: args.store.clone(),
             encryption_key: args.encryption_key.clone(),
             derive_from_seed: args.derive_encryption_key_from_seed,
+            acting_entity: args.entity.clone(),
             created_key_files: std::sync::Mutex::default(),
         })
     }
@@ -152,6 +157,59 @@ impl Ctx {
     /// Another role's signer (`--guardian`, `--entity`, ...), any source.
     pub fn role_signer(&self, source: &str, what: &str) -> Result<Arc<AnySigner>> {
         signer::resolve(source, what, &self.offline)
+    }
+
+    /// `--entity`: the authority of the entity the signer acts for as a
+    /// member, when given.
+    pub fn member_of(&self) -> Result<Option<Pubkey>> {
+        self.acting_entity
+            .as_deref()
+            .map(|value| {
+                parse::address(value)
+                    .map_err(|e| anyhow!("--entity {value}: {e} (give the entity's authority address)"))
+            })
+            .transpose()
+    }
+
+    /// The entity an entity command acts for: `--entity`, or the signer
+    /// (its authority).
+    pub fn acting_entity(&self) -> Result<Pubkey> {
+        match self.member_of()? {
+            Some(entity) => Ok(entity),
+            None => self.signer_address(),
+        }
+    }
+
+    /// Who signs an entity's operation and for which entity: `-k` as the
+    /// entity's authority, or with `--entity` as a member of that entity.
+    pub fn acting<'a>(&self, signer: &'a AnySigner) -> Result<Acting<'a>> {
+        Ok(match self.member_of()? {
+            Some(entity) => Acting::member(signer, entity),
+            None => Acting::entity(signer),
+        })
+    }
+
+    /// The encryption key a read through the entity's grant decrypts with:
+    /// the signer's, or under `--entity` the entity's key file
+    /// (`--encryption-key`, or the default file named after the entity's
+    /// authority), which the organisation holds.
+    pub fn reading_keys(&self, signer: &Pubkey) -> Result<EncryptionKeypair> {
+        match self.member_of()? {
+            Some(entity) => {
+                if self.derive_from_seed {
+                    bail!("--derive-encryption-key-from-seed derives the signer's key, and with --entity the entity's key file decrypts: drop the flag (give the entity's key file with --encryption-key PATH)");
+                }
+                let path = keyfile::path_of(&entity, self.encryption_key.as_deref());
+                if path.symlink_metadata().is_err() {
+                    bail!(
+                        "no encryption key file of entity {entity} at {}: a member reads with the entity's key file (give it with --encryption-key PATH)",
+                        path.display()
+                    );
+                }
+                keyfile::load(&path)
+            }
+            None => self.encryption_keys(signer),
+        }
     }
 
     /// The signer's encryption key (`owner` is the signer's address): its

@@ -39,6 +39,14 @@ pub struct GlobalArgs {
     /// With --sign-only: also print the transaction message (base58 and base64), for a multisig proposal or a hardware wallet
     #[arg(long, global = true, requires = "sign_only")]
     pub dump_transaction_message: bool,
+    /// Act as a member (staff) of the entity whose authority is ENTITY_AUTHORITY: the signer (-k) is the member's own key, and reading through a grant decrypts with the entity's encryption key file (--encryption-key, held by the organisation), not the member's [default: the signer is the entity's authority]
+    #[arg(
+        long = "entity",
+        id = "acting_entity",
+        global = true,
+        value_name = "ENTITY_AUTHORITY"
+    )]
+    pub entity: Option<String>,
     /// Output format
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     pub output: Output,

@@ -11,7 +11,6 @@ use {
         records_program::{pda, state::AccessRequest},
         Pubkey,
     },
-    solana_signer::Signer,
 };
 
 #[derive(clap::Args, Debug)]
@@ -22,14 +21,15 @@ pub struct Args {
     /// The record asked for: an address, or TREE:INDEX for a compressed record [default: a request over the patient's records]
     #[arg(long, value_parser = parse::record)]
     pub record: Option<panacea_sdk::compression::RecordRef>,
-    /// Who asked [default: the signer]; anyone may close an expired request
+    /// Who asked [default: the signer, or with --entity that entity]; anyone may close an expired request
     #[arg(long, value_parser = parse::address)]
     pub requester: Option<Pubkey>,
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let closer = ctx.signer()?;
-    let requester = args.requester.unwrap_or(closer.pubkey());
+    let acting = ctx.acting(&*closer)?;
+    let requester = args.requester.unwrap_or(acting.entity);
     let client = ctx.client()?;
     let record = args.record.as_ref().map(|r| r.address());
     let target = panacea_sdk::records::request_target(&args.patient, record.as_ref());
@@ -37,7 +37,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let request: AccessRequest = client.get(&address).await?;
     let outcome = client
         .cancel_access_request(
-            &closer,
+            acting,
             &args.patient,
             &requester,
             &target,

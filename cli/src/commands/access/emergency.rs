@@ -29,9 +29,10 @@ pub struct Emergency {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let provider = ctx.signer()?;
+    let acting = ctx.acting(&*provider)?;
     let client = ctx.client()?;
     let outcome = client
-        .emergency_access(&provider, &args.patient, args.reason, args.duration)
+        .emergency_access(acting, &args.patient, args.reason, args.duration)
         .await?;
     Ok(Report::outcome(
         format!(

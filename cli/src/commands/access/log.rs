@@ -26,10 +26,11 @@ pub struct Logged {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let grantee = ctx.signer()?;
+    let acting = ctx.acting(&*grantee)?;
     let client = ctx.client()?;
     let _: Grant = client.get(&args.grant).await?;
     let outcome = client
-        .log_record_access(&*grantee, &args.grant, &args.record)
+        .log_record_access(acting, &args.grant, &args.record)
         .await?;
     let grant: Grant = client.get(&args.grant).await?;
     Ok(Report::outcome(

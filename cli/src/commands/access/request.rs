@@ -47,6 +47,7 @@ pub struct Requested {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let requester = ctx.signer()?;
+    let acting = ctx.acting(&*requester)?;
     let client = ctx.client()?;
     let (scope, kinds) = match args.record {
         Some(_) => (GrantScope::Record, 0),
@@ -66,12 +67,12 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let outcome = match &args.record {
         Some(record @ RecordRef::Compressed { .. }) => {
             client
-                .request_record_access(&*requester, record, request)
+                .request_record_access(acting, record, request)
                 .await?
         }
         _ => {
             client
-                .request_access(&requester, &args.patient, &target, request)
+                .request_access(acting, &args.patient, &target, request)
                 .await?
         }
     };

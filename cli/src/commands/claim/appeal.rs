@@ -4,6 +4,7 @@ use {
     super::Which,
     crate::{context::Ctx, output::Report},
     anyhow::Result,
+    panacea_sdk::Acting,
 };
 
 #[derive(clap::Args, Debug)]
@@ -17,7 +18,11 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         ctx,
         args.which,
         "appealed",
-        |client, provider, claim| async move { client.appeal_claim(&provider, &claim).await },
+        |client, provider, entity, claim| async move {
+            client
+                .appeal_claim(Acting::member(&*provider, entity), &claim)
+                .await
+        },
     )
     .await
 }

@@ -4,7 +4,10 @@ use {
     super::Which,
     crate::{context::Ctx, output::Report, parse},
     anyhow::Result,
-    panacea_sdk::claims_program::state::{Claim, Policy},
+    panacea_sdk::{
+        claims_program::state::{Claim, Policy},
+        Acting,
+    },
 };
 
 #[derive(clap::Args, Debug)]
@@ -46,8 +49,10 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         ctx,
         args.which,
         verb,
-        |client, adjudicator, claim| async move {
-            client.decide_claim(&adjudicator, &claim, approved).await
+        |client, adjudicator, entity, claim| async move {
+            client
+                .decide_claim(Acting::member(&*adjudicator, entity), &claim, approved)
+                .await
         },
     )
     .await

@@ -4,6 +4,7 @@ use {
     super::Which,
     crate::{context::Ctx, output::Report},
     anyhow::Result,
+    panacea_sdk::Acting,
 };
 
 #[derive(clap::Args, Debug)]
@@ -13,8 +14,10 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
-    super::act(ctx, args.which, "disputed", |client, adjudicator, claim| async move {
-        client.dispute_claim(&adjudicator, &claim).await
+    super::act(ctx, args.which, "disputed", |client, adjudicator, entity, claim| async move {
+        client
+            .dispute_claim(Acting::member(&*adjudicator, entity), &claim)
+            .await
     })
     .await
 }

@@ -18,7 +18,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         ctx,
         args.which,
         "timed out",
-        |client, _, claim| async move { client.expire_claim(&claim).await },
+        |client, _, _, claim| async move { client.expire_claim(&claim).await },
     )
     .await
 }

@@ -78,21 +78,25 @@ pub struct ClaimAfter {
 }
 
 /// Runs a claim action that only needs the signer and the claim, and
-/// reports the claim's status after it.
+/// reports the claim's status after it. The action gets the entity the
+/// signer acts for (`--entity`, else the signer itself: see
+/// [`Ctx::acting`]).
 pub async fn act<F, Fut>(ctx: &Ctx, which: Which, verb: &str, action: F) -> Result<Report>
 where
     F: FnOnce(
         crate::context::Client,
         std::sync::Arc<panacea_sdk::client::AnySigner>,
         panacea_sdk::Pubkey,
+        panacea_sdk::Pubkey,
     ) -> Fut,
     Fut: std::future::Future<Output = panacea_sdk::Result<panacea_sdk::Outcome>>,
 {
     use panacea_sdk::claims_program::state::Claim;
     let signer = ctx.signer()?;
+    let entity = ctx.acting(&*signer)?.entity;
     let client = ctx.client()?;
     // The operation reads the claim (and names it when it is missing).
-    let outcome = action(client.clone(), signer, which.claim).await?;
+    let outcome = action(client.clone(), signer, entity, which.claim).await?;
     let claim: Claim = client.get(&which.claim).await?;
     Ok(Report::outcome(
         format!("Claim {} {verb}: now {:?}", which.claim, claim.status),

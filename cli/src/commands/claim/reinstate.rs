@@ -5,6 +5,7 @@ use {
     super::Which,
     crate::{context::Ctx, output::Report},
     anyhow::Result,
+    panacea_sdk::Acting,
 };
 
 #[derive(clap::Args, Debug)]
@@ -18,7 +19,11 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         ctx,
         args.which,
         "reinstated",
-        |client, provider, claim| async move { client.reinstate_claim(&provider, &claim).await },
+        |client, provider, entity, claim| async move {
+            client
+                .reinstate_claim(Acting::member(&*provider, entity), &claim)
+                .await
+        },
     )
     .await
 }

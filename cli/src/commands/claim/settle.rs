@@ -18,7 +18,7 @@ pub struct Args {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let to = args.to;
-    super::act(ctx, args.which, "settled", |client, _, claim| async move {
+    super::act(ctx, args.which, "settled", |client, _, _, claim| async move {
         client.settle_claim(&claim, to.as_ref()).await
     })
     .await

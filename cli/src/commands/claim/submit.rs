@@ -73,7 +73,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let amount = parse::token_amount(&args.amount, decimals)?;
     let outcome = client
         .bill_records(
-            &provider,
+            ctx.acting(&provider)?,
             &args.policy,
             &args.records,
             amount,

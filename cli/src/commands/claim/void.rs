@@ -5,6 +5,7 @@ use {
     super::Which,
     crate::{context::Ctx, output::Report},
     anyhow::Result,
+    panacea_sdk::Acting,
 };
 
 #[derive(clap::Args, Debug)]
@@ -18,7 +19,11 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         ctx,
         args.which,
         "voided",
-        |client, authority, claim| async move { client.void_claim(&authority, &claim).await },
+        |client, authority, entity, claim| async move {
+            client
+                .void_claim(Acting::member(&*authority, entity), &claim)
+                .await
+        },
     )
     .await
 }

@@ -33,6 +33,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     ctx.online_only("record amend")?;
     let (bytes, _) = read_fhir(&args.file)?;
     let issuer = ctx.signer()?;
+    let acting = ctx.acting(&*issuer)?;
     let client = ctx.client()?;
     // The new version's payload must outlive this command.
     let store = ctx.lasting_store()?;
@@ -40,14 +41,14 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let outcome = match args.record {
         RecordRef::Account(record) => {
             client
-                .amend_record(&issuer, &record, args.grant.as_ref(), &bytes, &store)
+                .amend_record(acting, &record, args.grant.as_ref(), &bytes, &store)
                 .await?
                 .0
         }
         RecordRef::Compressed { .. } => {
             client
                 .amend_compressed_record(
-                    &*issuer,
+                    acting,
                     &args.record,
                     args.grant.as_ref(),
                     &bytes,

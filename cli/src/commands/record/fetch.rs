@@ -3,7 +3,9 @@
 //! RECORD is an address, or `TREE:INDEX` for a compressed record.
 //!
 //! The patient decrypts with the key envelope kept for them; anyone else
-//! with the data key wrapped in their grant.
+//! with the data key wrapped in their grant. With `--entity`, a member
+//! reads through its entity's grant with the entity's encryption key file
+//! (`--encryption-key`), which the organisation holds.
 
 use {
     crate::{context::Ctx, output::Report, parse},
@@ -19,7 +21,7 @@ pub struct Args {
     /// The record's address, or TREE:INDEX for a compressed record
     #[arg(value_parser = parse::record)]
     pub record: RecordRef,
-    /// The grant to read under [default: the signer's grant on this record]
+    /// The grant to read under [default: the signer's grant on this record; with --entity, the entity's, decrypted with the entity's key file (--encryption-key)]
     #[arg(long, value_parser = parse::address)]
     pub grant: Option<Pubkey>,
     /// Write the FHIR JSON to this file instead of printing it
@@ -43,8 +45,10 @@ pub struct Fetched {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
-    let reader = ctx.signer_address()?;
-    let keys = ctx.encryption_keys(&reader)?;
+    // The grantee: the signer, or under --entity the entity it acts for
+    // (whose key file decrypts).
+    let reader = ctx.acting_entity()?;
+    let keys = ctx.reading_keys(&ctx.signer_address()?)?;
     let client = ctx.reader();
     let store = ctx.store()?;
     let record = client.resolve_record(&args.record).await?.record;

@@ -120,6 +120,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         let keys = ctx.encryption_keys(&issuer.pubkey())?;
         (issuer, IdKey::EncryptionKey(keys))
     };
+    let acting = ctx.acting(&*issuer)?;
     let client = ctx.client()?;
     let store = ctx.lasting_store()?;
     let _: Patient = client.get(&pda::patient(&args.patient).0).await?;
@@ -137,7 +138,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         progress.set_message(name.clone());
         if let Some(tree) = args.tree {
             let (outcome, _, leaf) = client
-                .issue_record_into(&*issuer, &args.patient, *kind, bytes, &store, Some(tree))
+                .issue_record_into(acting, &args.patient, *kind, bytes, &store, Some(tree))
                 .await
                 .with_context(|| {
                     format!(
@@ -158,7 +159,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         }
         let record_id = id_key.record_id(&args.patient, bytes);
         let (outcome, _) = client
-            .issue_record_with_id(&*issuer, &args.patient, *kind, bytes, &store, record_id)
+            .issue_record_with_id(acting, &args.patient, *kind, bytes, &store, record_id)
             .await
             .with_context(|| {
                 format!(

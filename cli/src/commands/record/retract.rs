@@ -19,9 +19,10 @@ pub struct Args {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let issuer = ctx.signer()?;
+    let acting = ctx.acting(&*issuer)?;
     let client = ctx.client()?;
     client.resolve_record(&args.record).await?;
-    let outcome = client.retract_any_record(&*issuer, &args.record).await?;
+    let outcome = client.retract_any_record(acting, &args.record).await?;
     Ok(Report::outcome(
         format!("Record {} retracted", args.record),
         &outcome,

@@ -19,7 +19,9 @@ use {
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The entity, who co-signs: a keypair file, prompt://, usb://ledger, stdin, or a public key (with --signer PUBKEY=SIGNATURE or --sign-only)
-    #[arg(long, value_name = "SIGNER")]
+    // Its id is the global `--entity`'s (acting as a member), which this
+    // option replaces here: clap allows one `--entity` per command.
+    #[arg(long, id = "acting_entity", value_name = "SIGNER")]
     pub entity: String,
     #[arg(long, value_enum)]
     pub kind: EntityKindArg,
