@@ -10,7 +10,9 @@ use {
             audit,
             claim::{self, ClaimCommand},
             consent::{self, ConsentCommand},
-            demo, migrate,
+            demo,
+            member::{self, MemberCommand},
+            migrate,
             patient::{self, PatientCommand},
             policy::{self, PolicyCommand},
             record::{self, RecordCommand},
@@ -61,6 +63,9 @@ pub enum Command {
     /// Consent: direct or wallet-signed for a relayer, FHIR export
     #[command(subcommand)]
     Consent(ConsentCommand),
+    /// Staff of an entity: members with roles who sign for it with their own keys (--entity)
+    #[command(subcommand)]
+    Member(MemberCommand),
     /// Insurance policies and their escrow
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -120,6 +125,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<Report> {
         Command::Record(c) => record::run(ctx, c).await,
         Command::Access(c) => access::run(ctx, c).await,
         Command::Consent(c) => consent::run(ctx, c).await,
+        Command::Member(c) => member::run(ctx, c).await,
         Command::Policy(c) => policy::run(ctx, c).await,
         Command::Claim(c) => claim::run(ctx, c).await,
         Command::Audit(args) => audit::run(ctx, args).await,

@@ -271,6 +271,13 @@ impl Ctx {
         ))
     }
 
+    /// Whether the transaction is built over a given `--blockhash` (signed
+    /// offline, or submitting what was signed offline): its message must be
+    /// the same in every run.
+    pub fn over_blockhash(&self) -> bool {
+        self.tx_config.blockhash.is_some()
+    }
+
     /// Whether the command is signed offline (`--sign-only`).
     pub fn sign_only(&self) -> bool {
         self.offline.sign_only

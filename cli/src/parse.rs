@@ -428,3 +428,126 @@ mod tests {
         }
     }
 }
+
+/// A member's role, kebab-case on the command line
+/// (`records::state::roles`).
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleArg {
+    Clinician,
+    Nurse,
+    Pharmacist,
+    LabTechnician,
+    Billing,
+    ClaimsAdjudicator,
+    Researcher,
+    EntityAdmin,
+}
+
+impl RoleArg {
+    pub const ALL: [RoleArg; 8] = [
+        RoleArg::Clinician,
+        RoleArg::Nurse,
+        RoleArg::Pharmacist,
+        RoleArg::LabTechnician,
+        RoleArg::Billing,
+        RoleArg::ClaimsAdjudicator,
+        RoleArg::Researcher,
+        RoleArg::EntityAdmin,
+    ];
+
+    pub fn bit(self) -> u16 {
+        use panacea_sdk::records_program::state::roles;
+        match self {
+            RoleArg::Clinician => roles::CLINICIAN,
+            RoleArg::Nurse => roles::NURSE,
+            RoleArg::Pharmacist => roles::PHARMACIST,
+            RoleArg::LabTechnician => roles::LAB_TECHNICIAN,
+            RoleArg::Billing => roles::BILLING,
+            RoleArg::ClaimsAdjudicator => roles::CLAIMS_ADJUDICATOR,
+            RoleArg::Researcher => roles::RESEARCHER,
+            RoleArg::EntityAdmin => roles::ENTITY_ADMIN,
+        }
+    }
+
+    /// The kebab-case name, as given on the command line.
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
+pub fn roles_mask(list: &[RoleArg]) -> u16 {
+    list.iter().fold(0, |mask, role| mask | role.bit())
+}
+
+/// The kebab-case names of the roles in `mask`, in bit order.
+pub fn roles_names(mask: u16) -> Vec<String> {
+    RoleArg::ALL
+        .iter()
+        .filter(|r| mask & r.bit() != 0)
+        .map(|r| r.name())
+        .collect()
+}
+
+/// A calendar date, YYYY-MM-DD, as the Unix time of its 00:00 UTC.
+pub fn date(value: &str) -> Result<i64, String> {
+    let bad = || format!("'{value}' is not a date: give YYYY-MM-DD (00:00 UTC that day)");
+    let parts: Vec<&str> = value.trim().split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(bad());
+    };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return Err(bad());
+    }
+    let (y, m, d): (i64, i64, i64) = (
+        y.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        d.parse().map_err(|_| bad())?,
+    );
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&m) || d < 1 || d > month_days[(m - 1) as usize] {
+        return Err(bad());
+    }
+    // Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Ok((era * 146_097 + doe - 719_468) * 86_400)
+}
+
+/// A 32-byte commitment given as 64 hex digits.
+pub fn commitment(value: &str) -> Result<[u8; 32], String> {
+    hex32(&value.trim().to_ascii_lowercase())
+        .ok_or_else(|| format!("'{value}' is not a commitment (64 hex digits)"))
+}
+
+#[cfg(test)]
+mod member_tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_midnight_utc() {
+        assert_eq!(date("1970-01-01"), Ok(0));
+        assert_eq!(date("2026-11-21"), Ok(1_795_219_200));
+        assert_eq!(date("2024-02-29"), Ok(1_709_164_800));
+        for bad in ["2025-02-29", "2026-13-01", "2026-1-01", "26-01-01", "tomorrow", "2026-01-00"] {
+            assert!(date(bad).unwrap_err().contains("YYYY-MM-DD"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn role_names_are_kebab_case_and_match_the_program_bits() {
+        use panacea_sdk::records_program::state::roles;
+        assert_eq!(roles_mask(&RoleArg::ALL), roles::ALL);
+        assert_eq!(
+            roles_names(roles::LAB_TECHNICIAN | roles::ENTITY_ADMIN),
+            ["lab-technician", "entity-admin"]
+        );
+        assert_eq!(RoleArg::ClaimsAdjudicator.name(), "claims-adjudicator");
+    }
+}

@@ -4,12 +4,14 @@
 //! the same values.
 
 use {
-    crate::parse::{actions_names, jurisdiction_text, kinds_names, permissions_names},
+    crate::parse::{actions_names, jurisdiction_text, kinds_names, permissions_names, roles_names},
     panacea_sdk::{
         audit::iso8601,
         claims_program::state::{Claim, Policy},
         consent_program::state::Consent,
-        records_program::state::{AccessRequest, Entity, Grant, Patient, Record, RegistryConfig},
+        records_program::state::{
+            AccessRequest, Entity, Grant, Member, Patient, Record, RegistryConfig,
+        },
         Pubkey,
     },
     serde::Serialize,
@@ -363,5 +365,44 @@ pub fn claim(address: &Pubkey, c: &Claim) -> ClaimView {
         disputed: c.disputed,
         paid_at: opt_time(&c.paid_at),
         voided_at: opt_time(&c.voided_at),
+    }
+}
+
+#[derive(Serialize)]
+pub struct MemberView {
+    pub address: String,
+    /// The entity's authority (what records, grants and claims name).
+    pub entity: String,
+    pub entity_account: String,
+    pub member: String,
+    pub roles: String,
+    pub roles_mask: u16,
+    pub status: String,
+    pub valid_until: String,
+    pub revision: u32,
+    pub credential_commitment: String,
+    pub added_by: String,
+    pub added_at: String,
+    pub updated_at: String,
+    pub rent_payer: String,
+}
+
+/// A `Member` at `address` of the entity whose authority is `entity`.
+pub fn member(address: &Pubkey, entity: &Pubkey, m: &Member) -> MemberView {
+    MemberView {
+        address: address.to_string(),
+        entity: entity.to_string(),
+        entity_account: m.entity.to_string(),
+        member: m.member.to_string(),
+        roles: roles_names(m.roles).join(","),
+        roles_mask: m.roles,
+        status: format!("{:?}", m.status),
+        valid_until: iso8601(m.valid_until),
+        revision: m.revision,
+        credential_commitment: hex(&m.credential_commitment),
+        added_by: m.added_by.to_string(),
+        added_at: iso8601(m.added_at),
+        updated_at: iso8601(m.updated_at),
+        rent_payer: m.rent_payer.to_string(),
     }
 }

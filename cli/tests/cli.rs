@@ -275,7 +275,16 @@ fn the_demo_runs_in_process() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["cluster"], "in-process");
     let steps = report["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 18);
+    assert_eq!(steps.len(), 19);
+    // Dr. Rivera, the specialist's clinician member, logged the access: the
+    // trail names her for the specialist.
+    let clinician = step(steps, "clinician")["clinician"].as_str().unwrap();
+    let specialist = step(steps, "specialist")["specialist"].as_str().unwrap();
+    let audit = step(steps, "audit_trail")["what"].as_str().unwrap();
+    assert!(
+        audit.contains(&format!("AccessLogged by {clinician} for {specialist}")),
+        "{audit}"
+    );
     let compressed = steps
         .iter()
         .find(|s| {
@@ -321,7 +330,12 @@ fn the_demo_runs_against_a_localnet() {
     let report = net.ok("deployer", &["demo"]);
     assert_eq!(report["cluster"], net.url);
     let steps = report["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 18);
+    assert_eq!(steps.len(), 19);
+    let clinician = step(steps, "clinician")["clinician"].as_str().unwrap();
+    assert!(step(steps, "audit_trail")["what"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("AccessLogged by {clinician} for")));
     assert_eq!(step(steps, "paid")["paid"], 1_640_000_000);
     let trail = step(steps, "audit_trail")["audit_trail"]
         .as_array()

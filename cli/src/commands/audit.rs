@@ -33,6 +33,8 @@ pub struct Event {
     pub event: &'static str,
     pub slot: u64,
     pub signature: String,
+    /// `by <member> for <entity>` when a member acted for an entity.
+    pub by: Option<String>,
     pub details: String,
 }
 
@@ -81,12 +83,16 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             event: entry.event.name(),
             slot: entry.slot,
             signature: entry.signature.to_string(),
+            by: entry.event.actor_member().map(|member| match entry.event.acting_entity() {
+                Some(entity) => format!("by {member} for {entity}"),
+                None => format!("by {member}"),
+            }),
             details: format!("{:?}", entry.event),
         })
         .collect::<Vec<_>>();
     Ok(Report::list(
         format!("{} events about {patient} (finalized)", items.len()),
         &items,
-        &["time", "event", "signature"],
+        &["time", "event", "signature", "by"],
     ))
 }

@@ -30,11 +30,11 @@ use {
             instructions::{RegisterEntityArgs, RequestAccessArgs},
             pda,
             state::{
-                kinds, permissions, Custodian, EntityKind, GrantScope, Purpose, RecordKind,
-                RegistryConfig,
+                kinds, permissions, roles, Custodian, EntityKind, GrantScope, Purpose,
+                RecordKind, RegistryConfig,
             },
         },
-        PanaceaClient, Pubkey,
+        Acting, PanaceaClient, Pubkey,
     },
     serde::Serialize,
     solana_commitment_config::CommitmentConfig,
@@ -55,6 +55,9 @@ const SOL: u64 = 1_000_000_000;
 /// One unit of the demo's 6-decimal payout token ("USDC").
 const USDC: u64 = 1_000_000;
 const DAY: i64 = 86_400;
+/// The clinician's licence the demo commits to (synthetic; only its keyed
+/// hash goes on chain, and the name stays off chain).
+const CLINICIAN_LICENCE: &[u8] = b"Dr. Rivera, medical licence MD-000000 (synthetic)";
 
 #[derive(clap::Args, Debug)]
 pub struct Args {}
@@ -109,6 +112,9 @@ pub struct Details {
     pub lab: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub specialist: Option<String>,
+    /// The specialist's clinician member (Dr. Rivera's own key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clinician: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub emergency_room: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -200,7 +206,7 @@ pub async fn run(ctx: &Ctx, _args: Args) -> Result<Report> {
         output: ctx.output,
         steps: Vec::new(),
     };
-    let (cluster, trail, rent) = if ctx.url_given {
+    let (cluster, trail, rent, story_keys) = if ctx.url_given {
         let payer = ctx.fee_payer()?;
         let signer = ctx.keypair()?;
         let backend = ctx.backend();
@@ -234,7 +240,8 @@ pub async fn run(ctx: &Ctx, _args: Args) -> Result<Report> {
             .await?;
         let reader = PanaceaClient::new(finalized, Keypair::new());
         let trail = audit_trail(&reader, &story.patient).await?;
-        (ctx.url.clone(), trail, story.rent)
+        let keys = (story.specialist, story.clinician);
+        (ctx.url.clone(), trail, story.rent, keys)
     } else {
         let deployer = Keypair::new();
         let payer = Keypair::new();
@@ -253,12 +260,23 @@ pub async fn run(ctx: &Ctx, _args: Args) -> Result<Report> {
         };
         let story = story(&client, &deployer, &cluster, windows, &mut narrator).await?;
         let trail = audit_trail(&client, &story.patient).await?;
-        ("in-process".to_string(), trail, story.rent)
+        let keys = (story.specialist, story.clinician);
+        ("in-process".to_string(), trail, story.rent, keys)
     };
     let events: Vec<&'static str> = trail.iter().map(|e: &AuditEntry| e.event.name()).collect();
+    // The trail names the person: the clinician who logged the access, for
+    // the specialist.
+    let (specialist, clinician) = (story_keys.0, story_keys.1);
+    if !trail.iter().any(|e| {
+        e.event.name() == "AccessLogged"
+            && e.event.actor_member() == Some(clinician)
+            && e.event.acting_entity() == Some(specialist)
+    }) {
+        bail!("the patient's audit trail holds no AccessLogged by the clinician {clinician} for the specialist {specialist}");
+    }
     narrator.say(
         format!(
-            "the patient's audit trail holds {} events: {}",
+            "the patient's audit trail holds {} events: {}; AccessLogged by {clinician} for {specialist} (the person, Dr. Rivera, beside the organisation)",
             events.len(),
             events.join(", ")
         ),
@@ -312,6 +330,9 @@ fn wall_clock() -> i64 {
 
 struct Story {
     patient: Pubkey,
+    /// The specialist's authority and its clinician member.
+    specialist: Pubkey,
+    clinician: Pubkey,
     rent: Vec<(&'static str, u64)>,
 }
 
@@ -421,6 +442,34 @@ async fn story<B: Backend + 'static>(
         },
     );
 
+    // 2b. The specialist's staff: Dr. Rivera, a clinician with her own key
+    // (the name stays off chain), acts for the specialist from now on.
+    let clinician = Keypair::new();
+    client
+        .transfer_lamports(&[clinician.pubkey()], 20_000_000)
+        .await?;
+    let commitment_key = panacea_sdk::ops::members::new_commitment_key();
+    let added = client
+        .add_member(
+            &specialist,
+            &clinician.pubkey(),
+            roles::CLINICIAN,
+            now + 90 * DAY,
+            panacea_sdk::credential::member_commitment(&commitment_key, CLINICIAN_LICENCE),
+        )
+        .await?;
+    let member_account = added.address("member").expect("member address");
+    n.say(
+        format!(
+            "the specialist added Dr. Rivera (the name stays off chain) as a clinician member: her own key {}, role Clinician for 90 days, a keyed hash of her licence on chain",
+            clinician.pubkey()
+        ),
+        Details {
+            clinician: Some(clinician.pubkey().to_string()),
+            ..Details::default()
+        },
+    );
+
     // 3. The patient: holds no SOL, the app's relayer pays.
     let patient = Keypair::new();
     let patient_keys = encryption_keys(&patient);
@@ -494,7 +543,9 @@ async fn story<B: Backend + 'static>(
         Details { record: Some(record.to_string()), record_book_balance: Some(book), ..Details::default() },
     );
 
-    // 5. A specialist asks, the patient approves, the specialist reads.
+    // 5. Dr. Rivera asks for the specialist, the patient approves (to the
+    // specialist, the organisation), she reads with the specialist's key.
+    let rivera = Acting::member(&clinician, specialist.pubkey());
     let ask = RequestAccessArgs {
         scope: GrantScope::Record,
         kinds: 0,
@@ -505,7 +556,7 @@ async fn story<B: Backend + 'static>(
         leaf: None,
     };
     client
-        .request_access(&specialist, &patient.pubkey(), &record, ask)
+        .request_access(rivera, &patient.pubkey(), &record, ask)
         .await?;
     let grant = client
         .approve_access_request(
@@ -527,16 +578,18 @@ async fn story<B: Backend + 'static>(
     }
     n.say(
         format!(
-            "the specialist requested access, the patient approved (key wrapped to the specialist), the specialist decrypted {} bytes of FHIR",
+            "Dr. Rivera (clinician {}) for the specialist requested access, the patient approved (key wrapped to the specialist), she decrypted {} bytes of FHIR with the specialist's key",
+            clinician.pubkey(),
             read.len()
         ),
         Details { grant: Some(grant.to_string()), ..Details::default() },
     );
-    client.log_access(&specialist, &grant, &record).await?;
+    client.log_access(rivera, &grant, &record).await?;
     let logged: panacea_sdk::records_program::state::Grant = client.get(&grant).await?;
     n.say(
         format!(
-            "the specialist logged access #{} on chain",
+            "Dr. Rivera (clinician {}) for the specialist logged access #{} on chain",
+            clinician.pubkey(),
             logged.access_count
         ),
         Details {
@@ -899,6 +952,7 @@ async fn story<B: Backend + 'static>(
         ("policy", policy),
         ("claim", small),
         ("record tree (32 compressed records)", tree),
+        ("member (staff)", member_account),
     ] {
         let lamports = backend
             .get_account(&address)
@@ -908,6 +962,8 @@ async fn story<B: Backend + 'static>(
     }
     Ok(Story {
         patient: patient.pubkey(),
+        specialist: specialist.pubkey(),
+        clinician: clinician.pubkey(),
         rent,
     })
 }

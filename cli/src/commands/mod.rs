@@ -10,6 +10,7 @@ pub mod consent;
 pub mod custodian;
 pub mod demo;
 pub mod emergency;
+pub mod member;
 pub mod migrate;
 pub mod patient;
 pub mod policy;

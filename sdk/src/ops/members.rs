@@ -18,6 +18,15 @@ use {
     },
 };
 
+/// A fresh random 32-byte key for [`crate::credential::member_commitment`]:
+/// the entity keeps it with the licence (or the credential) it hashed.
+pub fn new_commitment_key() -> [u8; 32] {
+    use chacha20poly1305::aead::{rand_core::RngCore, OsRng};
+    let mut key = [0u8; 32];
+    OsRng.fill_bytes(&mut key);
+    key
+}
+
 impl<B: Backend> PanaceaClient<B> {
     /// Adds `member` (a signing key) to the staff of `admin.entity` with
     /// `roles` (a `records::state::roles` mask) until `valid_until`, under
