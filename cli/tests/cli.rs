@@ -23,7 +23,7 @@ use {
 };
 
 const SOL: u64 = 1_000_000_000;
-const ACTORS: [&str; 14] = [
+const ACTORS: [&str; 17] = [
     "batch-patient",
     "bad-patient",
     "claims-patient",
@@ -38,6 +38,9 @@ const ACTORS: [&str; 14] = [
     "emergency-room",
     "summary-patient",
     "tree-patient",
+    "member-patient",
+    "clinician",
+    "billing-clerk",
 ];
 
 /// One localnet for the whole test binary, kept alive on its own thread,
@@ -1135,6 +1138,79 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
         net.ok_in(&store, "bad-patient", &["record", "fetch", record])["fhir"].is_object(),
         "the payload survived"
     );
+
+    // Staff: an unknown role, --days offline, an unknown member: one line
+    // each, the lab's staff unchanged (the staff test uses the
+    // specialist's).
+    let members = || net.ok_in(&store, "bad-patient", &["member", "list", &net.address("lab").to_string()]);
+    let staff = members();
+    let newcomer = Keypair::new().pubkey().to_string();
+    let commitment = "cd".repeat(32);
+    fails(
+        net.run_in(
+            &store,
+            "lab",
+            &[
+                "member", "add", &newcomer, "--roles", "surgeon", "--days", "30", "--commitment",
+                &commitment,
+            ],
+        ),
+        "invalid value 'surgeon' for '--roles <ROLES>'",
+    );
+    fails(
+        net.run_in(
+            &store,
+            "lab",
+            &[
+                "--sign-only",
+                "--blockhash",
+                "11111111111111111111111111111111",
+                "member",
+                "add",
+                &newcomer,
+                "--roles",
+                "clinician",
+                "--days",
+                "30",
+                "--commitment",
+                &commitment,
+            ],
+        ),
+        "--days counts from the cluster's clock",
+    );
+    fails(
+        net.run_in(
+            &store,
+            "lab",
+            &["member", "add", &newcomer, "--roles", "clinician", "--days", "30"],
+        ),
+        "give the member's credential: --credential FILE",
+    );
+    fails(
+        net.run_in(&store, "lab", &["member", "suspend", &unknown]),
+        &format!("{unknown} is not a member of entity {}", net.address("lab")),
+    );
+    fails(
+        net.run_in(
+            &store,
+            "lab",
+            &["--entity", "not-an-address", "access", "log", &unknown, "--record", record],
+        ),
+        "--entity not-an-address",
+    );
+    fails(
+        panacea(&[
+            "--url",
+            &net.url,
+            "-k",
+            "usb://ledger",
+            "member",
+            "credential",
+            &unknown,
+        ]),
+        "a hardware wallet or a public key cannot sign raw bytes",
+    );
+    assert_eq!(members(), staff, "the staff did not change");
 
     // Nobody listening.
     fails(
@@ -2318,4 +2394,219 @@ fn compressed_records_over_json_rpc() {
         .block_on(client.backend().get_account(&tree.parse().unwrap()))
         .unwrap()
         .is_none());
+}
+
+/// Staff: the specialist's authority adds a clinician and a billing member;
+/// the clinician acts for the specialist with --entity (request, read with
+/// the specialist's key file, log) and the audit trail names her; suspended,
+/// she is refused at once and nothing changes; reinstated, she works again;
+/// her credential verifies (a tampered copy does not); revoke and close.
+#[test]
+fn staff_members_over_json_rpc() {
+    let net = registered();
+    let patient = net.address("member-patient").to_string();
+    let specialist = net.address("specialist").to_string();
+    let clinician = net.address("clinician").to_string();
+    let billing = net.address("billing-clerk").to_string();
+    net.ok("member-patient", &["patient", "register"]);
+    net.ok(
+        "member-patient",
+        &["access", "authorize", "--issuer", &net.address("lab").to_string()],
+    );
+    let issued = net.ok(
+        "lab",
+        &["record", "issue", &sample("lab-result.json"), "--patient", &patient],
+    );
+    let record = issued["record"].as_str().unwrap().to_string();
+
+    // The authority adds its staff.
+    let licence = net.dir.join("rivera-licence.txt");
+    std::fs::write(&licence, "medical licence MD-000001 (synthetic)").unwrap();
+    let added = net.ok(
+        "specialist",
+        &[
+            "member",
+            "add",
+            &clinician,
+            "--roles",
+            "clinician,nurse",
+            "--days",
+            "90",
+            "--credential",
+            licence.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(added["roles"], "clinician,nurse");
+    assert_eq!(added["entity"], specialist);
+    let key = added["commitment_key"].as_str().unwrap().to_string();
+    assert_eq!(key.len(), 64);
+    net.ok(
+        "specialist",
+        &[
+            "member",
+            "add",
+            &billing,
+            "--roles",
+            "billing",
+            "--valid-until",
+            "2030-01-01",
+            "--commitment",
+            &"ab".repeat(32),
+        ],
+    );
+    let listed = net.ok("specialist", &["member", "list"]);
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed
+        .iter()
+        .any(|m| m["member"] == billing && m["roles"] == "billing" && m["status"] == "Active"));
+    // Anyone lists them, naming the entity.
+    assert_eq!(
+        net.ok("relayer", &["member", "list", &specialist])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let shown = net.ok("specialist", &["member", "show", &clinician]);
+    assert_eq!(shown["status"], "Active");
+    assert_eq!(shown["revision"], 1);
+    assert_eq!(shown["added_by"], specialist);
+    assert_eq!(shown["valid_until"].as_str().unwrap().len(), 20);
+
+    // The clinician acts for the specialist: request, read, log.
+    let as_clinician = |args: &[&str]| -> Value {
+        net.ok("clinician", &[&["--entity", specialist.as_str()], args].concat())
+    };
+    as_clinician(&[
+        "access", "request", "--patient", &patient, "--record", &record,
+    ]);
+    let approved = net.ok(
+        "member-patient",
+        &["access", "approve", "--requester", &specialist, "--record", &record],
+    );
+    let grant = approved["grant"].as_str().unwrap().to_string();
+    let read = as_clinician(&["record", "fetch", &record]);
+    assert_eq!(read["fhir"]["resourceType"], "Observation");
+    assert_eq!(
+        as_clinician(&["access", "log", &grant, "--record", &record])["access_count"],
+        1
+    );
+    // The trail is read at `finalized`: wait until the log is there.
+    let by = format!("by {clinician} for {specialist}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let trail = wait_ok(net, "member-patient", &["audit"]);
+        if trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["event"] == "AccessLogged" && e["by"] == by.as_str())
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no AccessLogged {by}: {trail}");
+        std::thread::sleep(Duration::from_secs(1));
+    }
+
+    // Suspended: refused at once, with the program's error, nothing changed.
+    let suspended = net.ok("specialist", &["member", "suspend", &clinician]);
+    assert_eq!(suspended["status"], "Suspended");
+    assert_eq!(suspended["revision"], 2);
+    let grant_address: Pubkey = grant.parse().unwrap();
+    let count = || {
+        let client = net.client();
+        let rt = tokio_runtime();
+        rt.block_on(client.get::<panacea_sdk::records_program::state::Grant>(&grant_address))
+            .unwrap()
+            .access_count
+    };
+    fails(
+        net.run(
+            "clinician",
+            &["--entity", &specialist, "access", "log", &grant, "--record", &record],
+        ),
+        "(MemberSuspended): member is suspended",
+    );
+    assert_eq!(count(), 1, "a suspended member logged nothing");
+    net.ok("specialist", &["member", "reinstate", &clinician]);
+    assert_eq!(
+        as_clinician(&["access", "log", &grant, "--record", &record])["access_count"],
+        2
+    );
+
+    // Her credential, exported by the authority, verifies for anyone; a
+    // copy that claims another role does not.
+    let vc = net.dir.join("rivera-vc.json");
+    net.ok(
+        "specialist",
+        &["member", "credential", &clinician, "-o", vc.to_str().unwrap()],
+    );
+    let verified = net.ok(
+        "relayer",
+        &[
+            "member",
+            "verify",
+            vc.to_str().unwrap(),
+            "--credential",
+            licence.to_str().unwrap(),
+            "--commitment-key",
+            &key,
+        ],
+    );
+    assert_eq!(verified["member"], clinician);
+    assert_eq!(verified["roles"], "clinician,nurse");
+    assert_eq!(verified["document_matches"], true);
+    let mut tampered: Value = serde_json::from_slice(&std::fs::read(&vc).unwrap()).unwrap();
+    tampered["credentialSubject"]["roles"] = serde_json::json!(["Clinician", "Nurse", "Pharmacist"]);
+    tampered["credentialSubject"]["panacea"]["rolesMask"] = serde_json::json!(7);
+    let forged = net.dir.join("rivera-vc-forged.json");
+    std::fs::write(&forged, serde_json::to_vec(&tampered).unwrap()).unwrap();
+    fails(
+        net.run("relayer", &["member", "verify", forged.to_str().unwrap()]),
+        "proof does not verify",
+    );
+    // A member cannot sign credentials unless it is an EntityAdmin.
+    fails(
+        net.run(
+            "clinician",
+            &["--entity", &specialist, "member", "credential", &billing],
+        ),
+        "nor an active EntityAdmin member of it",
+    );
+
+    // Revoked: final, the tombstone stays. Closed: gone, its rent refunded.
+    let revoked = net.ok("specialist", &["member", "revoke", &billing]);
+    assert_eq!(revoked["status"], "Revoked");
+    fails(
+        net.run("specialist", &["member", "close", &billing]),
+        "(MemberRevoked)",
+    );
+    let closed = net.ok("specialist", &["member", "close", &clinician]);
+    // The specialist paid the rent (its fee payer): it gets it back.
+    assert_eq!(closed["refunded_to"], specialist);
+    fails(
+        net.run("specialist", &["member", "show", &clinician]),
+        &format!("{clinician} is not a member of entity {specialist}"),
+    );
+    fails(
+        net.run(
+            "clinician",
+            &["--entity", &specialist, "access", "log", &grant, "--record", &record],
+        ),
+        "(MemberNotFound)",
+    );
+    assert_eq!(count(), 2, "a closed member logged nothing");
+    // The old credential no longer verifies.
+    fails(
+        net.run("relayer", &["member", "verify", vc.to_str().unwrap()]),
+        "no Member account",
+    );
+}
+
+fn tokio_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }

@@ -34,6 +34,8 @@ pub async fn run(ctx: &Ctx, args: Args, to: Move) -> Result<Report> {
     let acting = ctx.acting(&*admin)?;
     let client = ctx.client()?;
     let member = &args.which.member;
+    // Named before anything is signed: no such member.
+    super::show::fetch(&client, &acting.entity, member).await?;
     let (outcome, verb) = match to {
         Move::Suspend => (client.suspend_member(acting, member).await?, "suspended"),
         Move::Reinstate => (

@@ -41,6 +41,8 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let admin = ctx.signer()?;
     let acting = ctx.acting(&*admin)?;
     let client = ctx.client()?;
+    // Named before anything is signed: no such member.
+    super::show::fetch(&client, &acting.entity, &args.member).await?;
     let update = UpdateMemberArgs {
         roles: args.roles.as_deref().map(parse::roles_mask),
         valid_until: args.validity.resolve(&client).await?,
