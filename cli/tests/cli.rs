@@ -1151,7 +1151,7 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
             &store,
             "lab",
             &[
-                "member", "add", &newcomer, "--roles", "surgeon", "--days", "30", "--commitment",
+                "member", "add", &newcomer, "--roles", "surgeon", "--days", "30", "--credential-commitment",
                 &commitment,
             ],
         ),
@@ -1172,7 +1172,7 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
                 "clinician",
                 "--days",
                 "30",
-                "--commitment",
+                "--credential-commitment",
                 &commitment,
             ],
         ),
@@ -2450,7 +2450,7 @@ fn staff_members_over_json_rpc() {
             "billing",
             "--valid-until",
             "2030-01-01",
-            "--commitment",
+            "--credential-commitment",
             &"ab".repeat(32),
         ],
     );

@@ -916,3 +916,54 @@ async fn a_member_issues_and_retracts_a_compressed_record_in_its_entitys_tree() 
         .await
         .unwrap();
 }
+
+/// A byte-identical transaction in the same blockhash is dropped by the
+/// cluster as a duplicate and reported as landed: add, close and add again
+/// of the same member with the same arguments would "succeed" with no
+/// member on chain. The SDK checks the account after sending and says so;
+/// with a new blockhash the same add lands.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_add_dropped_as_a_duplicate_is_reported_not_taken_for_landed() {
+    let (d, hospital) = deployment_with_hospital().await;
+    let c = &d.client;
+    let h = hospital.pubkey();
+    let clinician = Keypair::new();
+    let until = LOCAL_START + 90 * DAY;
+    let commitment = member_commitment(&[9u8; 32], LICENCE);
+    let add = || c.add_member(&hospital.key, &clinician.pubkey(), roles::CLINICIAN, until, commitment);
+    add().await.unwrap();
+    c.close_member(&hospital.key, &clinician.pubkey())
+        .await
+        .unwrap();
+    let refused = add().await.unwrap_err();
+    assert!(
+        matches!(&refused, SdkError::InvalidInput(m)
+            if m.starts_with("add_member: the transaction was reported landed, but the chain holds no Member account")),
+        "{refused}"
+    );
+    assert!(c.member(&h, &clinician.pubkey()).await.unwrap().is_none());
+    // A new blockhash: the same add lands. Then suspend, reinstate and
+    // suspend again in one blockhash: the second suspend is the first one's
+    // bytes, dropped, and reported.
+    d.backend.advance_clock(1);
+    add().await.unwrap();
+    let back = c.member(&h, &clinician.pubkey()).await.unwrap().unwrap();
+    assert_eq!((back.revision, back.status), (1, MemberStatus::Active));
+    c.suspend_member(&hospital.key, &clinician.pubkey())
+        .await
+        .unwrap();
+    c.reinstate_member(&hospital.key, &clinician.pubkey())
+        .await
+        .unwrap();
+    let refused = c
+        .suspend_member(&hospital.key, &clinician.pubkey())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, SdkError::InvalidInput(m)
+            if m.starts_with("suspend_member: the transaction was reported landed, but the chain holds a member that is Active")),
+        "{refused}"
+    );
+    let now = c.member(&h, &clinician.pubkey()).await.unwrap().unwrap();
+    assert_eq!((now.revision, now.status), (3, MemberStatus::Active));
+}

@@ -61,8 +61,50 @@ impl<B: Backend> PanaceaClient<B> {
                 credential_commitment,
             },
         );
-        self.create(same, &[ix], &[admin.signer], vec![("member", address)])
-            .await
+        let outcome = self
+            .create(same, &[ix], &[admin.signer], vec![("member", address)])
+            .await?;
+        self.landed_as(&outcome, "add_member", &admin.entity, member, |m| {
+            m.status == MemberStatus::Active
+                && m.roles == roles
+                && m.valid_until == valid_until
+                && m.credential_commitment == credential_commitment
+        })
+        .await?;
+        Ok(outcome)
+    }
+
+    /// After a transaction reported landed, checks that the `Member` account
+    /// of `member` under `entity` is what the operation made it: a
+    /// byte-identical transaction sent earlier in the same blockhash (an
+    /// add, close and add again of the same member with the same arguments)
+    /// is deduplicated by the cluster and reported as landed without having
+    /// had any effect. Nothing to check for a transaction signed offline.
+    async fn landed_as(
+        &self,
+        outcome: &Outcome,
+        operation: &str,
+        entity: &Pubkey,
+        member: &Pubkey,
+        expected: impl Fn(&Member) -> bool,
+    ) -> Result<()> {
+        if outcome.signed_only.is_some() {
+            return Ok(());
+        }
+        let account = self.member(entity, member).await?;
+        if account.as_ref().is_some_and(&expected) {
+            return Ok(());
+        }
+        let found = match account {
+            None => "no Member account".to_string(),
+            Some(m) => format!(
+                "a member that is {:?}, with roles {:#06x}, valid until {}, revision {}",
+                m.status, m.roles, m.valid_until, m.revision
+            ),
+        };
+        Err(SdkError::InvalidInput(format!(
+            "{operation}: the transaction was reported landed, but the chain holds {found} for {member} under entity {entity}, not what it asked (the cluster dropped it as a duplicate of an identical transaction in the same blockhash, or another admin changed the member since): check the member and send it again"
+        )))
     }
 
     /// Changes a member's roles, validity or credential commitment (each
@@ -84,8 +126,17 @@ impl<B: Backend> PanaceaClient<B> {
             ));
         }
         let admin = admin.into();
-        let ix = rx::update_member(admin.keys(), member, args);
-        self.act(&[ix], &[admin.signer]).await
+        let ix = rx::update_member(admin.keys(), member, args.clone());
+        let outcome = self.act(&[ix], &[admin.signer]).await?;
+        self.landed_as(&outcome, "update_member", &admin.entity, member, |m| {
+            args.roles.is_none_or(|r| m.roles == r)
+                && args.valid_until.is_none_or(|v| m.valid_until == v)
+                && args
+                    .credential_commitment
+                    .is_none_or(|c| m.credential_commitment == c)
+        })
+        .await?;
+        Ok(outcome)
     }
 
     /// Suspends an Active member: it is refused at once, everywhere.
@@ -96,7 +147,12 @@ impl<B: Backend> PanaceaClient<B> {
     ) -> Result<Outcome> {
         let admin = admin.into();
         let ix = rx::suspend_member(admin.keys(), member);
-        self.act(&[ix], &[admin.signer]).await
+        let outcome = self.act(&[ix], &[admin.signer]).await?;
+        self.landed_as(&outcome, "suspend_member", &admin.entity, member, |m| {
+            m.status == MemberStatus::Suspended
+        })
+        .await?;
+        Ok(outcome)
     }
 
     /// Reinstates a Suspended member.
@@ -107,7 +163,12 @@ impl<B: Backend> PanaceaClient<B> {
     ) -> Result<Outcome> {
         let admin = admin.into();
         let ix = rx::reinstate_member(admin.keys(), member);
-        self.act(&[ix], &[admin.signer]).await
+        let outcome = self.act(&[ix], &[admin.signer]).await?;
+        self.landed_as(&outcome, "reinstate_member", &admin.entity, member, |m| {
+            m.status == MemberStatus::Active
+        })
+        .await?;
+        Ok(outcome)
     }
 
     /// Revokes a member, finally (the account stays as a tombstone).
@@ -118,7 +179,12 @@ impl<B: Backend> PanaceaClient<B> {
     ) -> Result<Outcome> {
         let admin = admin.into();
         let ix = rx::revoke_member(admin.keys(), member);
-        self.act(&[ix], &[admin.signer]).await
+        let outcome = self.act(&[ix], &[admin.signer]).await?;
+        self.landed_as(&outcome, "revoke_member", &admin.entity, member, |m| {
+            m.status == MemberStatus::Revoked
+        })
+        .await?;
+        Ok(outcome)
     }
 
     /// Closes an Active or Suspended member (the ordinary departure); its
@@ -138,7 +204,14 @@ impl<B: Backend> PanaceaClient<B> {
                     expected: "Member",
                 })?;
         let ix = rx::close_member(admin.keys(), member, &account.rent_payer);
-        self.act(&[ix], &[admin.signer]).await
+        let outcome = self.act(&[ix], &[admin.signer]).await?;
+        if outcome.signed_only.is_none() && self.member(&admin.entity, member).await?.is_some() {
+            return Err(SdkError::InvalidInput(format!(
+                "close_member: the transaction was reported landed, but the Member account of {member} under entity {} is still there (the cluster dropped it as a duplicate of an identical transaction in the same blockhash, or the member was added again since): check the member and send it again",
+                admin.entity
+            )));
+        }
+        Ok(outcome)
     }
 
     /// Every `Member` account of the entity whose authority is

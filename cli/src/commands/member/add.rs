@@ -1,4 +1,4 @@
-//! `panacea member add MEMBER_KEY --roles clinician,nurse (--valid-until YYYY-MM-DD | --days N) (--credential FILE | --commitment HEX)`
+//! `panacea member add MEMBER_KEY --roles clinician,nurse (--valid-until YYYY-MM-DD | --days N) (--credential FILE | --credential-commitment HEX)`
 
 use {
     super::{CommitmentSource, Validity},
@@ -47,9 +47,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             "give the member's validity: --valid-until YYYY-MM-DD or --days N"
         ));
     }
-    if args.commitment.credential.is_none() && args.commitment.commitment.is_none() {
+    if args.commitment.credential.is_none() && args.commitment.credential_commitment.is_none() {
         return Err(anyhow!(
-            "give the member's credential: --credential FILE (its keyed hash goes on chain) or --commitment HEX"
+            "give the member's credential: --credential FILE (its keyed hash goes on chain) or --credential-commitment HEX"
         ));
     }
     let (commitment, key) = args

@@ -95,24 +95,24 @@ impl Validity {
 #[derive(clap::Args, Debug)]
 pub struct CommitmentSource {
     /// The licence or credential document: a fresh random key hashes it (HMAC-SHA256) and is printed once as commitment_key (keep it with the document); only the hash goes on chain
-    #[arg(long, value_name = "FILE", conflicts_with = "commitment")]
+    #[arg(long, value_name = "FILE", conflicts_with = "credential_commitment")]
     pub credential: Option<PathBuf>,
-    /// The credential commitment itself, 64 hex digits (computed elsewhere)
+    /// The credential commitment itself, 64 hex digits (computed elsewhere; `--commitment` is the Solana CLI's commitment level)
     #[arg(long, value_name = "HEX", value_parser = parse::commitment)]
-    pub commitment: Option<[u8; 32]>,
+    pub credential_commitment: Option<[u8; 32]>,
 }
 
 impl CommitmentSource {
     /// The commitment and, for `--credential`, the key drawn for it.
     pub fn resolve(&self, ctx: &Ctx) -> Result<Option<([u8; 32], Option<[u8; 32]>)>> {
-        if let Some(commitment) = self.commitment {
+        if let Some(commitment) = self.credential_commitment {
             return Ok(Some((commitment, None)));
         }
         let Some(path) = &self.credential else {
             return Ok(None);
         };
         if ctx.over_blockhash() {
-            bail!("--credential draws a new random key on every run, so the message signed offline (--blockhash) could not be rebuilt: hash it once and give --commitment HEX");
+            bail!("--credential draws a new random key on every run, so the message signed offline (--blockhash) could not be rebuilt: hash it once and give --credential-commitment HEX");
         }
         let document = std::fs::read(path)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
@@ -131,4 +131,53 @@ pub struct Which {
     /// The member's signing key
     #[arg(value_parser = parse::address, value_name = "MEMBER_KEY")]
     pub member: Pubkey,
+}
+
+#[cfg(test)]
+mod tests {
+    use {
+        crate::cli::{Cli, Command},
+        clap::Parser,
+    };
+
+    const KEY: &str = "11111111111111111111111111111111";
+
+    fn parse(line: &str) -> Cli {
+        Cli::try_parse_from(std::iter::once("panacea").chain(line.split_whitespace()))
+            .unwrap_or_else(|e| panic!("{line}: {e}"))
+    }
+
+    /// A subcommand option with the id of a global one would be read back
+    /// as the global's type (a panic): every member option parses beside
+    /// every global it could collide with.
+    #[test]
+    fn member_options_parse_beside_the_global_ones() {
+        let hex = "ab".repeat(32);
+        let cli = parse(&format!(
+            "--commitment finalized --entity {KEY} member add {KEY} --roles clinician,lab-technician --days 30 --credential-commitment {hex}"
+        ));
+        assert_eq!(cli.global.entity.as_deref(), Some(KEY));
+        let Command::Member(super::MemberCommand::Add(add)) = cli.command else {
+            panic!("member add");
+        };
+        assert_eq!(add.commitment.credential_commitment, Some([0xab; 32]));
+        assert_eq!(
+            crate::parse::roles_mask(&add.roles),
+            panacea_sdk::records_program::state::roles::CLINICIAN
+                | panacea_sdk::records_program::state::roles::LAB_TECHNICIAN
+        );
+        parse(&format!("member update {KEY} --valid-until 2030-01-01"));
+        parse(&format!("member credential {KEY} -o vc.json"));
+        parse(&format!("member verify vc.json --credential l.pdf --commitment-key {hex}"));
+        parse(&format!("--entity {KEY} access log {KEY} --record {KEY}"));
+        // `registry register --entity` is the entity's signer there.
+        let cli = parse("registry register --entity lab.json --kind provider");
+        assert!(matches!(cli.command, Command::Registry(_)));
+        // Both validities, or both commitments: refused by clap.
+        assert!(Cli::try_parse_from([
+            "panacea", "member", "add", KEY, "--roles", "nurse", "--days", "3", "--valid-until",
+            "2030-01-01"
+        ])
+        .is_err());
+    }
 }

@@ -1,4 +1,4 @@
-//! `panacea member update MEMBER_KEY [--roles ...] [--valid-until YYYY-MM-DD | --days N] [--credential FILE | --commitment HEX]`
+//! `panacea member update MEMBER_KEY [--roles ...] [--valid-until YYYY-MM-DD | --days N] [--credential FILE | --credential-commitment HEX]`
 
 use {
     super::{CommitmentSource, Validity},
