@@ -11,9 +11,8 @@ use {
     panacea_sdk::{
         backend::rpc::RpcBackend,
         client::AnySigner,
-        Acting,
         offchain::{BlobStore, EncryptionKeypair},
-        PanaceaClient, Pubkey, TxConfig,
+        Acting, PanaceaClient, Pubkey, TxConfig,
     },
     solana_commitment_config::CommitmentConfig,
     solana_signer::Signer,
@@ -165,8 +164,9 @@ impl Ctx {
         self.acting_entity
             .as_deref()
             .map(|value| {
-                parse::address(value)
-                    .map_err(|e| anyhow!("--entity {value}: {e} (give the entity's authority address)"))
+                parse::address(value).map_err(|e| {
+                    anyhow!("--entity {value}: {e} (give the entity's authority address)")
+                })
             })
             .transpose()
     }

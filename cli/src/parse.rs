@@ -506,7 +506,20 @@ pub fn date(value: &str) -> Result<i64, String> {
         d.parse().map_err(|_| bad())?,
     );
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if !(1..=12).contains(&m) || d < 1 || d > month_days[(m - 1) as usize] {
         return Err(bad());
     }
@@ -535,7 +548,14 @@ mod member_tests {
         assert_eq!(date("1970-01-01"), Ok(0));
         assert_eq!(date("2026-11-21"), Ok(1_795_219_200));
         assert_eq!(date("2024-02-29"), Ok(1_709_164_800));
-        for bad in ["2025-02-29", "2026-13-01", "2026-1-01", "26-01-01", "tomorrow", "2026-01-00"] {
+        for bad in [
+            "2025-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "26-01-01",
+            "tomorrow",
+            "2026-01-00",
+        ] {
             assert!(date(bad).unwrap_err().contains("YYYY-MM-DD"), "{bad}");
         }
     }

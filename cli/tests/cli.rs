@@ -1142,7 +1142,13 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
     // Staff: an unknown role, --days offline, an unknown member: one line
     // each, the lab's staff unchanged (the staff test uses the
     // specialist's).
-    let members = || net.ok_in(&store, "bad-patient", &["member", "list", &net.address("lab").to_string()]);
+    let members = || {
+        net.ok_in(
+            &store,
+            "bad-patient",
+            &["member", "list", &net.address("lab").to_string()],
+        )
+    };
     let staff = members();
     let newcomer = Keypair::new().pubkey().to_string();
     let commitment = "cd".repeat(32);
@@ -1151,7 +1157,14 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
             &store,
             "lab",
             &[
-                "member", "add", &newcomer, "--roles", "surgeon", "--days", "30", "--credential-commitment",
+                "member",
+                "add",
+                &newcomer,
+                "--roles",
+                "surgeon",
+                "--days",
+                "30",
+                "--credential-commitment",
                 &commitment,
             ],
         ),
@@ -1182,7 +1195,15 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
         net.run_in(
             &store,
             "lab",
-            &["member", "add", &newcomer, "--roles", "clinician", "--days", "30"],
+            &[
+                "member",
+                "add",
+                &newcomer,
+                "--roles",
+                "clinician",
+                "--days",
+                "30",
+            ],
         ),
         "give the member's credential: --credential FILE",
     );
@@ -1194,7 +1215,15 @@ fn bad_input_is_one_clear_line_and_changes_nothing() {
         net.run_in(
             &store,
             "lab",
-            &["--entity", "not-an-address", "access", "log", &unknown, "--record", record],
+            &[
+                "--entity",
+                "not-an-address",
+                "access",
+                "log",
+                &unknown,
+                "--record",
+                record,
+            ],
         ),
         "--entity not-an-address",
     );
@@ -2411,11 +2440,22 @@ fn staff_members_over_json_rpc() {
     net.ok("member-patient", &["patient", "register"]);
     net.ok(
         "member-patient",
-        &["access", "authorize", "--issuer", &net.address("lab").to_string()],
+        &[
+            "access",
+            "authorize",
+            "--issuer",
+            &net.address("lab").to_string(),
+        ],
     );
     let issued = net.ok(
         "lab",
-        &["record", "issue", &sample("lab-result.json"), "--patient", &patient],
+        &[
+            "record",
+            "issue",
+            &sample("lab-result.json"),
+            "--patient",
+            &patient,
+        ],
     );
     let record = issued["record"].as_str().unwrap().to_string();
 
@@ -2476,14 +2516,29 @@ fn staff_members_over_json_rpc() {
 
     // The clinician acts for the specialist: request, read, log.
     let as_clinician = |args: &[&str]| -> Value {
-        net.ok("clinician", &[&["--entity", specialist.as_str()], args].concat())
+        net.ok(
+            "clinician",
+            &[&["--entity", specialist.as_str()], args].concat(),
+        )
     };
     as_clinician(&[
-        "access", "request", "--patient", &patient, "--record", &record,
+        "access",
+        "request",
+        "--patient",
+        &patient,
+        "--record",
+        &record,
     ]);
     let approved = net.ok(
         "member-patient",
-        &["access", "approve", "--requester", &specialist, "--record", &record],
+        &[
+            "access",
+            "approve",
+            "--requester",
+            &specialist,
+            "--record",
+            &record,
+        ],
     );
     let grant = approved["grant"].as_str().unwrap().to_string();
     let read = as_clinician(&["record", "fetch", &record]);
@@ -2524,7 +2579,15 @@ fn staff_members_over_json_rpc() {
     fails(
         net.run(
             "clinician",
-            &["--entity", &specialist, "access", "log", &grant, "--record", &record],
+            &[
+                "--entity",
+                &specialist,
+                "access",
+                "log",
+                &grant,
+                "--record",
+                &record,
+            ],
         ),
         "(MemberSuspended): member is suspended",
     );
@@ -2540,7 +2603,13 @@ fn staff_members_over_json_rpc() {
     let vc = net.dir.join("rivera-vc.json");
     net.ok(
         "specialist",
-        &["member", "credential", &clinician, "-o", vc.to_str().unwrap()],
+        &[
+            "member",
+            "credential",
+            &clinician,
+            "-o",
+            vc.to_str().unwrap(),
+        ],
     );
     let verified = net.ok(
         "relayer",
@@ -2558,7 +2627,8 @@ fn staff_members_over_json_rpc() {
     assert_eq!(verified["roles"], "clinician,nurse");
     assert_eq!(verified["document_matches"], true);
     let mut tampered: Value = serde_json::from_slice(&std::fs::read(&vc).unwrap()).unwrap();
-    tampered["credentialSubject"]["roles"] = serde_json::json!(["Clinician", "Nurse", "Pharmacist"]);
+    tampered["credentialSubject"]["roles"] =
+        serde_json::json!(["Clinician", "Nurse", "Pharmacist"]);
     tampered["credentialSubject"]["panacea"]["rolesMask"] = serde_json::json!(7);
     let forged = net.dir.join("rivera-vc-forged.json");
     std::fs::write(&forged, serde_json::to_vec(&tampered).unwrap()).unwrap();
@@ -2592,7 +2662,15 @@ fn staff_members_over_json_rpc() {
     fails(
         net.run(
             "clinician",
-            &["--entity", &specialist, "access", "log", &grant, "--record", &record],
+            &[
+                "--entity",
+                &specialist,
+                "access",
+                "log",
+                &grant,
+                "--record",
+                &record,
+            ],
         ),
         "(MemberNotFound)",
     );

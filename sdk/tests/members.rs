@@ -930,7 +930,8 @@ async fn an_add_dropped_as_a_duplicate_is_reported_not_taken_for_landed() {
     let clinician = Keypair::new();
     let until = LOCAL_START + 90 * DAY;
     let commitment = member_commitment(&[9u8; 32], LICENCE);
-    let add = || c.add_member(&hospital.key, &clinician.pubkey(), roles::CLINICIAN, until, commitment);
+    let key = clinician.pubkey();
+    let add = || c.add_member(&hospital.key, &key, roles::CLINICIAN, until, commitment);
     add().await.unwrap();
     c.close_member(&hospital.key, &clinician.pubkey())
         .await

@@ -83,10 +83,13 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             event: entry.event.name(),
             slot: entry.slot,
             signature: entry.signature.to_string(),
-            by: entry.event.actor_member().map(|member| match entry.event.acting_entity() {
-                Some(entity) => format!("by {member} for {entity}"),
-                None => format!("by {member}"),
-            }),
+            by: entry
+                .event
+                .actor_member()
+                .map(|member| match entry.event.acting_entity() {
+                    Some(entity) => format!("by {member} for {entity}"),
+                    None => format!("by {member}"),
+                }),
             details: format!("{:?}", entry.event),
         })
         .collect::<Vec<_>>();

@@ -30,8 +30,8 @@ use {
             instructions::{RegisterEntityArgs, RequestAccessArgs},
             pda,
             state::{
-                kinds, permissions, roles, Custodian, EntityKind, GrantScope, Purpose,
-                RecordKind, RegistryConfig,
+                kinds, permissions, roles, Custodian, EntityKind, GrantScope, Purpose, RecordKind,
+                RegistryConfig,
             },
         },
         Acting, PanaceaClient, Pubkey,

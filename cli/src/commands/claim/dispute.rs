@@ -14,10 +14,15 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
-    super::act(ctx, args.which, "disputed", |client, adjudicator, entity, claim| async move {
-        client
-            .dispute_claim(Acting::member(&*adjudicator, entity), &claim)
-            .await
-    })
+    super::act(
+        ctx,
+        args.which,
+        "disputed",
+        |client, adjudicator, entity, claim| async move {
+            client
+                .dispute_claim(Acting::member(&*adjudicator, entity), &claim)
+                .await
+        },
+    )
     .await
 }

@@ -18,8 +18,11 @@ pub struct Args {
 
 pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let to = args.to;
-    super::act(ctx, args.which, "settled", |client, _, _, claim| async move {
-        client.settle_claim(&claim, to.as_ref()).await
-    })
+    super::act(
+        ctx,
+        args.which,
+        "settled",
+        |client, _, _, claim| async move { client.settle_claim(&claim, to.as_ref()).await },
+    )
     .await
 }

@@ -52,10 +52,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             "give the member's credential: --credential FILE (its keyed hash goes on chain) or --credential-commitment HEX"
         ));
     }
-    let (commitment, key) = args
-        .commitment
-        .resolve(ctx)?
-        .expect("one of them is given");
+    let (commitment, key) = args.commitment.resolve(ctx)?.expect("one of them is given");
     let roles = parse::roles_mask(&args.roles);
     let admin = ctx.signer()?;
     let acting = ctx.acting(&*admin)?;

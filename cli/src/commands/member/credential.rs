@@ -62,7 +62,11 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     std::fs::write(path, format!("{text}\n"))
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(Report::object(
-        format!("Credential of {} written to {}", args.which.member, path.display()),
+        format!(
+            "Credential of {} written to {}",
+            args.which.member,
+            path.display()
+        ),
         &Written {
             id: vc["id"].as_str().unwrap_or_default().to_string(),
             out: path.display().to_string(),

@@ -91,6 +91,9 @@ impl Validity {
     }
 }
 
+/// A credential commitment, and the key `--credential` drew for it.
+pub type Commitment = ([u8; 32], Option<[u8; 32]>);
+
 /// The member's credential commitment.
 #[derive(clap::Args, Debug)]
 pub struct CommitmentSource {
@@ -104,7 +107,7 @@ pub struct CommitmentSource {
 
 impl CommitmentSource {
     /// The commitment and, for `--credential`, the key drawn for it.
-    pub fn resolve(&self, ctx: &Ctx) -> Result<Option<([u8; 32], Option<[u8; 32]>)>> {
+    pub fn resolve(&self, ctx: &Ctx) -> Result<Option<Commitment>> {
         if let Some(commitment) = self.credential_commitment {
             return Ok(Some((commitment, None)));
         }
@@ -168,14 +171,24 @@ mod tests {
         );
         parse(&format!("member update {KEY} --valid-until 2030-01-01"));
         parse(&format!("member credential {KEY} -o vc.json"));
-        parse(&format!("member verify vc.json --credential l.pdf --commitment-key {hex}"));
+        parse(&format!(
+            "member verify vc.json --credential l.pdf --commitment-key {hex}"
+        ));
         parse(&format!("--entity {KEY} access log {KEY} --record {KEY}"));
         // `registry register --entity` is the entity's signer there.
         let cli = parse("registry register --entity lab.json --kind provider");
         assert!(matches!(cli.command, Command::Registry(_)));
         // Both validities, or both commitments: refused by clap.
         assert!(Cli::try_parse_from([
-            "panacea", "member", "add", KEY, "--roles", "nurse", "--days", "3", "--valid-until",
+            "panacea",
+            "member",
+            "add",
+            KEY,
+            "--roles",
+            "nurse",
+            "--days",
+            "3",
+            "--valid-until",
             "2030-01-01"
         ])
         .is_err());

@@ -38,10 +38,7 @@ pub async fn run(ctx: &Ctx, args: Args, to: Move) -> Result<Report> {
     super::show::fetch(&client, &acting.entity, member).await?;
     let (outcome, verb) = match to {
         Move::Suspend => (client.suspend_member(acting, member).await?, "suspended"),
-        Move::Reinstate => (
-            client.reinstate_member(acting, member).await?,
-            "reinstated",
-        ),
+        Move::Reinstate => (client.reinstate_member(acting, member).await?, "reinstated"),
         Move::Revoke => (client.revoke_member(acting, member).await?, "revoked"),
     };
     let after = super::show::fetch(&client, &acting.entity, member).await?;

@@ -50,9 +50,8 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         (Some(path), Some(key)) => {
             let document =
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            credential::check_commitment(&verified, key, &document).map_err(|e| {
-                anyhow!("{}: {e}", path.display())
-            })?;
+            credential::check_commitment(&verified, key, &document)
+                .map_err(|e| anyhow!("{}: {e}", path.display()))?;
             Some(true)
         }
         _ => None,

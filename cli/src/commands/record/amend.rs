@@ -47,13 +47,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         }
         RecordRef::Compressed { .. } => {
             client
-                .amend_compressed_record(
-                    acting,
-                    &args.record,
-                    args.grant.as_ref(),
-                    &bytes,
-                    &store,
-                )
+                .amend_compressed_record(acting, &args.record, args.grant.as_ref(), &bytes, &store)
                 .await?
                 .0
         }
