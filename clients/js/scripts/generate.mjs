@@ -24,11 +24,22 @@
 //   account's codec includes its discriminator): a copy of the struct is added
 //   as the defined type `<Account>Fields` and those fields point at it.
 //
+// - authority-mode defaults (issue 17, staff members): the seeds of an
+//   entity's accounts now follow account data (`<entity>.authority`,
+//   `claim.provider`), not the signer, because a member may sign for the
+//   entity. Codama cannot derive those, so `authorityDefaults` below puts
+//   back the defaults derived from the signer (slot 0), which are right when
+//   the entity's authority signs, as before. A member passes these accounts
+//   explicitly, derived from the entity's authority, and its `Member` account
+//   (then the `Entity` account where the instruction has none) first in
+//   `remainingAccounts`.
+//
 // Run: npm run generate. CI regenerates and fails on `git diff --exit-code`.
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  accountValueNode,
   addPdasVisitor,
   constantPdaSeedNodeFromString,
   camelCase,
@@ -37,6 +48,8 @@ import {
   pascalCase,
   snakeCase,
   numberTypeNode,
+  pdaNode,
+  pdaSeedValueNode,
   pdaValueNode,
   programIdValueNode,
   publicKeyTypeNode,
@@ -80,6 +93,74 @@ const expressionPdas = {
   ],
 };
 
+// Authority-mode defaults, by program: the PDAs (as the IDL had them before
+// their seeds followed account data) and, per instruction, the account they
+// default and which accounts fill their seeds (derived from the signer).
+const entityPda = (name, signer) => ({
+  name,
+  docs: [`["entity", ${signer}]: the entity whose authority signs (authority mode; programs/records/src/pda.rs)`],
+  seeds: [constantPdaSeedNodeFromString('utf8', 'entity'), variablePdaSeedNode(signer, publicKeyTypeNode())],
+});
+const authorityDefaults = {
+  records: {
+    pdas: [
+      entityPda('issuerEntity', 'issuer'),
+      entityPda('providerEntity', 'provider'),
+      entityPda('requesterEntity', 'requester'),
+      {
+        name: 'careLink',
+        docs: ['["grant", patient authority, issuer, patient profile]: the care link to the signing issuer (authority mode)'],
+        seeds: [
+          constantPdaSeedNodeFromString('utf8', 'grant'),
+          variablePdaSeedNode('patientAuthority', publicKeyTypeNode()),
+          variablePdaSeedNode('issuer', publicKeyTypeNode()),
+          variablePdaSeedNode('patient', publicKeyTypeNode()),
+        ],
+      },
+    ],
+    defaults: [
+      ...['issueRecord', 'issueCompressedRecord', 'amendRecord', 'amendCompressedRecord', 'retractRecord', 'retractCompressedRecord'].map(
+        (instruction) => ({ instruction, account: 'issuerEntity', pda: 'issuerEntity', seeds: ['issuer'] }),
+      ),
+      ...['issueRecord', 'issueCompressedRecord'].map((instruction) => ({
+        instruction,
+        account: 'careLink',
+        pda: 'careLink',
+        seeds: ['patientAuthority', 'issuer', 'patient'],
+      })),
+      { instruction: 'emergencyAccess', account: 'providerEntity', pda: 'providerEntity', seeds: ['provider'] },
+      { instruction: 'requestAccess', account: 'requesterEntity', pda: 'requesterEntity', seeds: ['requester'] },
+    ],
+  },
+  claims: {
+    pdas: [
+      {
+        name: 'providerUsage',
+        docs: ['["provider_usage", policy, provider]: the signing provider\'s usage of a policy (authority mode; programs/claims/src/pda.rs)'],
+        seeds: [
+          constantPdaSeedNodeFromString('utf8', 'provider_usage'),
+          variablePdaSeedNode('policy', publicKeyTypeNode()),
+          variablePdaSeedNode('provider', publicKeyTypeNode()),
+        ],
+      },
+    ],
+    defaults: [
+      { instruction: 'submitClaim', account: 'providerUsage', pda: 'providerUsage', seeds: ['policy', 'provider'] },
+      // The records program's Entity of the claim's provider (the signer).
+      {
+        instruction: 'reinstateClaim',
+        account: 'providerEntity',
+        pda: pdaNode({
+          name: 'providerEntity',
+          programId: JSON.parse(readFileSync(join(idlDir, 'records.json'), 'utf8')).address,
+          seeds: [constantPdaSeedNodeFromString('utf8', 'entity'), variablePdaSeedNode('provider', publicKeyTypeNode())],
+        }),
+        seeds: ['provider'],
+      },
+    ],
+  },
+};
+
 const idls = readdirSync(idlDir)
   .filter((f) => f.endsWith('.json'))
   .sort();
@@ -109,11 +190,23 @@ for (const file of idls) {
     { name: 'eventAuthority', docs: ['The emit_cpi! event authority'], seeds: [constantPdaSeedNodeFromString('utf8', EVENT_AUTHORITY_SEED)] },
     ...(expressionPdas[name] ?? []),
   ].filter((p) => !existing.has(p.name));
-  codama.update(addPdasVisitor({ [programName]: pdas }));
+  const authority = authorityDefaults[name] ?? { pdas: [], defaults: [] };
+  codama.update(
+    addPdasVisitor({ [programName]: [...pdas, ...authority.pdas.filter((p) => !existing.has(p.name))] }),
+  );
   codama.update(
     setInstructionAccountDefaultValuesVisitor([
       { account: 'eventAuthority', ignoreIfOptional: true, defaultValue: pdaValueNode('eventAuthority') },
       { account: 'program', ignoreIfOptional: true, defaultValue: programIdValueNode() },
+      ...authority.defaults.map(({ instruction, account, pda, seeds }) => ({
+        instruction,
+        account,
+        ignoreIfOptional: true,
+        defaultValue: pdaValueNode(
+          pda,
+          seeds.map((seed) => pdaSeedValueNode(seed, accountValueNode(seed))),
+        ),
+      })),
     ]),
   );
   await codama.accept(

@@ -16,6 +16,7 @@ import {
   getProgramDerivedAddress,
   getStructDecoder,
   getStructEncoder,
+  getUtf8Encoder,
   SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
   SolanaError,
   transformEncoder,
@@ -197,9 +198,7 @@ export async function getReinstateClaimInstructionAsync<
       programAddress:
         "A6cEamwctmXusmbJbqtfacDRzjRZCySL4Sjvb5Aqk7Uv" as Address<"A6cEamwctmXusmbJbqtfacDRzjRZCySL4Sjvb5Aqk7Uv">,
       seeds: [
-        getBytesEncoder().encode(
-          new Uint8Array([101, 110, 116, 105, 116, 121]),
-        ),
+        getUtf8Encoder().encode("entity"),
         getAddressEncoder().encode(
           getAddressFromResolvedInstructionAccount(
             "provider",

@@ -196,6 +196,10 @@ export type SubmitClaimAsyncInput<
   TAccountProgram extends string = string,
 > = {
   payer: TransactionSigner<TAccountPayer>;
+  /**
+   * The provider's authority, or a Billing member of it (its `Member`
+   * account first in the remaining accounts, before the record pairs).
+   */
   provider: TransactionSigner<TAccountProvider>;
   providerEntity: Address<TAccountProviderEntity>;
   policy: Address<TAccountPolicy>;
@@ -357,6 +361,10 @@ export type SubmitClaimInput<
   TAccountProgram extends string = string,
 > = {
   payer: TransactionSigner<TAccountPayer>;
+  /**
+   * The provider's authority, or a Billing member of it (its `Member`
+   * account first in the remaining accounts, before the record pairs).
+   */
   provider: TransactionSigner<TAccountProvider>;
   providerEntity: Address<TAccountProviderEntity>;
   policy: Address<TAccountPolicy>;
@@ -494,6 +502,10 @@ export type ParsedSubmitClaimInstruction<
   programAddress: Address<TProgram>;
   accounts: {
     payer: TAccountMetas[0];
+    /**
+     * The provider's authority, or a Billing member of it (its `Member`
+     * account first in the remaining accounts, before the record pairs).
+     */
     provider: TAccountMetas[1];
     providerEntity: TAccountMetas[2];
     policy: TAccountMetas[3];

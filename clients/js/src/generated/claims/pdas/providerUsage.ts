@@ -8,8 +8,8 @@
 
 import {
   getAddressEncoder,
-  getBytesEncoder,
   getProgramDerivedAddress,
+  getUtf8Encoder,
   type Address,
   type ProgramDerivedAddress,
 } from "@solana/kit";
@@ -19,6 +19,7 @@ export type ProviderUsageSeeds = {
   provider: Address;
 };
 
+/** ["provider_usage", policy, provider]: the signing provider's usage of a policy (authority mode; programs/claims/src/pda.rs) */
 export async function findProviderUsagePda(
   seeds: ProviderUsageSeeds,
   config: { programAddress?: Address | undefined } = {},
@@ -29,11 +30,7 @@ export async function findProviderUsagePda(
   return await getProgramDerivedAddress({
     programAddress,
     seeds: [
-      getBytesEncoder().encode(
-        new Uint8Array([
-          112, 114, 111, 118, 105, 100, 101, 114, 95, 117, 115, 97, 103, 101,
-        ]),
-      ),
+      getUtf8Encoder().encode("provider_usage"),
       getAddressEncoder().encode(seeds.policy),
       getAddressEncoder().encode(seeds.provider),
     ],

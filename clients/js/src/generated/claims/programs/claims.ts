@@ -652,9 +652,9 @@ export type ClaimsPluginInstructions = {
 
 export type ClaimsPluginPdas = {
   vault: typeof findVaultPda;
-  providerUsage: typeof findProviderUsagePda;
   eventAuthority: typeof findEventAuthorityPda;
   claimedRecord: typeof findClaimedRecordPda;
+  providerUsage: typeof findProviderUsagePda;
 };
 
 export type ClaimsPluginRequirements = ClientWithRpc<
@@ -766,9 +766,9 @@ export function claimsProgram() {
         },
         pdas: {
           vault: findVaultPda,
-          providerUsage: findProviderUsagePda,
           eventAuthority: findEventAuthorityPda,
           claimedRecord: findClaimedRecordPda,
+          providerUsage: findProviderUsagePda,
         },
       },
     });

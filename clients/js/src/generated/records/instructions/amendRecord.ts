@@ -170,7 +170,10 @@ export type AmendRecordAsyncInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** Signs and pays the new version's rent. */
+  /**
+   * The entity's authority or a member of it (see `issue_record`).
+   * Signs and pays the new version's rent.
+   */
   issuer: TransactionSigner<TAccountIssuer>;
   issuerEntity?: Address<TAccountIssuerEntity>;
   patientAuthority: Address<TAccountPatientAuthority>;
@@ -329,7 +332,10 @@ export type AmendRecordInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** Signs and pays the new version's rent. */
+  /**
+   * The entity's authority or a member of it (see `issue_record`).
+   * Signs and pays the new version's rent.
+   */
   issuer: TransactionSigner<TAccountIssuer>;
   issuerEntity: Address<TAccountIssuerEntity>;
   patientAuthority: Address<TAccountPatientAuthority>;
@@ -461,7 +467,10 @@ export type ParsedAmendRecordInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** Signs and pays the new version's rent. */
+    /**
+     * The entity's authority or a member of it (see `issue_record`).
+     * Signs and pays the new version's rent.
+     */
     issuer: TAccountMetas[0];
     issuerEntity: TAccountMetas[1];
     patientAuthority: TAccountMetas[2];

@@ -170,6 +170,11 @@ export type EmergencyAccessAsyncInput<
   TAccountProgram extends string = string,
 > = {
   payer: TransactionSigner<TAccountPayer>;
+  /**
+   * The Provider's authority or a Clinician member of it (its `Member`
+   * account first in the remaining accounts): the person who breaks the
+   * glass, named in `Grant.granted_by`.
+   */
   provider: TransactionSigner<TAccountProvider>;
   providerEntity?: Address<TAccountProviderEntity>;
   config?: Address<TAccountConfig>;
@@ -325,6 +330,11 @@ export type EmergencyAccessInput<
   TAccountProgram extends string = string,
 > = {
   payer: TransactionSigner<TAccountPayer>;
+  /**
+   * The Provider's authority or a Clinician member of it (its `Member`
+   * account first in the remaining accounts): the person who breaks the
+   * glass, named in `Grant.granted_by`.
+   */
   provider: TransactionSigner<TAccountProvider>;
   providerEntity: Address<TAccountProviderEntity>;
   config: Address<TAccountConfig>;
@@ -458,6 +468,11 @@ export type ParsedEmergencyAccessInstruction<
   programAddress: Address<TProgram>;
   accounts: {
     payer: TAccountMetas[0];
+    /**
+     * The Provider's authority or a Clinician member of it (its `Member`
+     * account first in the remaining accounts): the person who breaks the
+     * glass, named in `Grant.granted_by`.
+     */
     provider: TAccountMetas[1];
     providerEntity: TAccountMetas[2];
     config: TAccountMetas[3];

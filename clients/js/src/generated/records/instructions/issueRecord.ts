@@ -211,7 +211,11 @@ export type IssueRecordAsyncInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** Signs and pays the record's rent (refunded to it on erasure). */
+  /**
+   * The entity's authority or a member of it (Clinician, LabTechnician or
+   * Pharmacist; its `Member` account first in the remaining accounts).
+   * Signs and pays the record's rent (refunded to it on erasure).
+   */
   issuer: TransactionSigner<TAccountIssuer>;
   issuerEntity?: Address<TAccountIssuerEntity>;
   patientAuthority: Address<TAccountPatientAuthority>;
@@ -431,7 +435,11 @@ export type IssueRecordInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** Signs and pays the record's rent (refunded to it on erasure). */
+  /**
+   * The entity's authority or a member of it (Clinician, LabTechnician or
+   * Pharmacist; its `Member` account first in the remaining accounts).
+   * Signs and pays the record's rent (refunded to it on erasure).
+   */
   issuer: TransactionSigner<TAccountIssuer>;
   issuerEntity: Address<TAccountIssuerEntity>;
   patientAuthority: Address<TAccountPatientAuthority>;
@@ -599,7 +607,11 @@ export type ParsedIssueRecordInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** Signs and pays the record's rent (refunded to it on erasure). */
+    /**
+     * The entity's authority or a member of it (Clinician, LabTechnician or
+     * Pharmacist; its `Member` account first in the remaining accounts).
+     * Signs and pays the record's rent (refunded to it on erasure).
+     */
     issuer: TAccountMetas[0];
     issuerEntity: TAccountMetas[1];
     patientAuthority: TAccountMetas[2];

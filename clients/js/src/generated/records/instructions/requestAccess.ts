@@ -212,6 +212,11 @@ export type RequestAccessAsyncInput<
   TAccountProgram extends string = string,
 > = {
   payer: TransactionSigner<TAccountPayer>;
+  /**
+   * The entity's authority or a member of it with a role the purpose
+   * allows (`roles::for_purpose`; its `Member` account first in the
+   * remaining accounts).
+   */
   requester: TransactionSigner<TAccountRequester>;
   requesterEntity?: Address<TAccountRequesterEntity>;
   patient: Address<TAccountPatient>;
@@ -358,6 +363,11 @@ export type RequestAccessInput<
   TAccountProgram extends string = string,
 > = {
   payer: TransactionSigner<TAccountPayer>;
+  /**
+   * The entity's authority or a member of it with a role the purpose
+   * allows (`roles::for_purpose`; its `Member` account first in the
+   * remaining accounts).
+   */
   requester: TransactionSigner<TAccountRequester>;
   requesterEntity: Address<TAccountRequesterEntity>;
   patient: Address<TAccountPatient>;
@@ -486,6 +496,11 @@ export type ParsedRequestAccessInstruction<
   programAddress: Address<TProgram>;
   accounts: {
     payer: TAccountMetas[0];
+    /**
+     * The entity's authority or a member of it with a role the purpose
+     * allows (`roles::for_purpose`; its `Member` account first in the
+     * remaining accounts).
+     */
     requester: TAccountMetas[1];
     requesterEntity: TAccountMetas[2];
     patient: TAccountMetas[3];

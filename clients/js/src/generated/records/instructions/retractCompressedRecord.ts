@@ -184,6 +184,7 @@ export type RetractCompressedRecordAsyncInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
+  /** The entity's authority or a member of it (see `issue_record`). */
   issuer: TransactionSigner<TAccountIssuer>;
   issuerEntity?: Address<TAccountIssuerEntity>;
   tree: Address<TAccountTree>;
@@ -334,6 +335,7 @@ export type RetractCompressedRecordInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
+  /** The entity's authority or a member of it (see `issue_record`). */
   issuer: TransactionSigner<TAccountIssuer>;
   issuerEntity: Address<TAccountIssuerEntity>;
   tree: Address<TAccountTree>;
@@ -460,6 +462,7 @@ export type ParsedRetractCompressedRecordInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** The entity's authority or a member of it (see `issue_record`). */
     issuer: TAccountMetas[0];
     issuerEntity: TAccountMetas[1];
     tree: TAccountMetas[2];

@@ -8,8 +8,8 @@
 
 import {
   getAddressEncoder,
-  getBytesEncoder,
   getProgramDerivedAddress,
+  getUtf8Encoder,
   type Address,
   type ProgramDerivedAddress,
 } from "@solana/kit";
@@ -20,6 +20,7 @@ export type CareLinkSeeds = {
   patient: Address;
 };
 
+/** ["grant", patient authority, issuer, patient profile]: the care link to the signing issuer (authority mode) */
 export async function findCareLinkPda(
   seeds: CareLinkSeeds,
   config: { programAddress?: Address | undefined } = {},
@@ -30,7 +31,7 @@ export async function findCareLinkPda(
   return await getProgramDerivedAddress({
     programAddress,
     seeds: [
-      getBytesEncoder().encode(new Uint8Array([103, 114, 97, 110, 116])),
+      getUtf8Encoder().encode("grant"),
       getAddressEncoder().encode(seeds.patientAuthority),
       getAddressEncoder().encode(seeds.issuer),
       getAddressEncoder().encode(seeds.patient),

@@ -8,8 +8,8 @@
 
 import {
   getAddressEncoder,
-  getBytesEncoder,
   getProgramDerivedAddress,
+  getUtf8Encoder,
   type Address,
   type ProgramDerivedAddress,
 } from "@solana/kit";
@@ -18,6 +18,7 @@ export type ProviderEntitySeeds = {
   provider: Address;
 };
 
+/** ["entity", provider]: the entity whose authority signs (authority mode; programs/records/src/pda.rs) */
 export async function findProviderEntityPda(
   seeds: ProviderEntitySeeds,
   config: { programAddress?: Address | undefined } = {},
@@ -28,7 +29,7 @@ export async function findProviderEntityPda(
   return await getProgramDerivedAddress({
     programAddress,
     seeds: [
-      getBytesEncoder().encode(new Uint8Array([101, 110, 116, 105, 116, 121])),
+      getUtf8Encoder().encode("entity"),
       getAddressEncoder().encode(seeds.provider),
     ],
   });
