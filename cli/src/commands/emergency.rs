@@ -10,7 +10,7 @@
 
 use {
     crate::{context::Ctx, output::Report, parse},
-    anyhow::{anyhow, Context as _, Result},
+    anyhow::{anyhow, bail, Context as _, Result},
     clap::Subcommand,
     panacea_sdk::{records_program::state::Custodian, Pubkey},
     serde::Serialize,
@@ -176,6 +176,9 @@ pub async fn run(ctx: &Ctx, command: EmergencyCommand) -> Result<Report> {
             ))
         }
         EmergencyCommand::Read(args) => {
+            if ctx.member_of()?.is_some() {
+                bail!("emergency read breaks the glass as the emergency room's authority only: a member (--entity) breaks the glass with `access emergency` and reads with `record fetch`");
+            }
             let er = ctx.keypair()?;
             let keys = ctx.encryption_keys(&er.pubkey())?;
             let client = ctx.client()?;
