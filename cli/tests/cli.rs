@@ -2592,6 +2592,13 @@ fn staff_members_over_json_rpc() {
         "(MemberSuspended): member is suspended",
     );
     assert_eq!(count(), 1, "a suspended member logged nothing");
+    fails(
+        net.run(
+            "clinician",
+            &["--entity", &specialist, "record", "fetch", &record],
+        ),
+        &format!("member {clinician} of entity {specialist} is Suspended: it cannot read for it"),
+    );
     net.ok("specialist", &["member", "reinstate", &clinician]);
     assert_eq!(
         as_clinician(&["access", "log", &grant, "--record", &record])["access_count"],

@@ -50,6 +50,22 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let reader = ctx.acting_entity()?;
     let keys = ctx.reading_keys(&ctx.signer_address()?)?;
     let client = ctx.reader();
+    // A member reads for its entity while it may act for it (the key file
+    // is the organisation's: this is the CLI's check, the chain has none
+    // for a read).
+    if let Some(entity) = ctx.member_of()? {
+        let member = ctx.signer_address()?;
+        let now = client.backend().unix_timestamp().await?;
+        match client.member(&entity, &member).await? {
+            None => bail!("{member} is not a member of entity {entity} (no Member account: never added, or closed): it cannot read for it"),
+            Some(m) if !m.is_active(now) => bail!(
+                "member {member} of entity {entity} is {:?}{}: it cannot read for it",
+                m.status,
+                if now >= m.valid_until { ", expired" } else { "" }
+            ),
+            Some(_) => {}
+        }
+    }
     let store = ctx.store()?;
     let record = client.resolve_record(&args.record).await?.record;
     let plaintext = if record.patient == reader && args.grant.is_none() {
