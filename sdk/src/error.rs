@@ -75,6 +75,16 @@ pub enum SdkError {
     /// A staff credential (W3C VC) was refused: the step that failed.
     #[error("credential: {0}")]
     Credential(#[from] crate::credential::CredentialError),
+    /// The transaction was reported landed but the account does not hold
+    /// what it asked for: the cluster dropped it as a duplicate of a
+    /// byte-identical transaction in the same blockhash, or someone else
+    /// changed the account since. Check the account and send again.
+    #[error("{operation}: the transaction was reported landed, but the chain holds {found} at {account}, not what it asked (the cluster dropped it as a duplicate of an identical transaction in the same blockhash, or another signer changed the account since): check it and send again")]
+    WithoutEffect {
+        operation: String,
+        account: Pubkey,
+        found: String,
+    },
 }
 
 impl SdkError {

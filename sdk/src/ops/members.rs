@@ -102,9 +102,11 @@ impl<B: Backend> PanaceaClient<B> {
                 m.status, m.roles, m.valid_until, m.revision
             ),
         };
-        Err(SdkError::InvalidInput(format!(
-            "{operation}: the transaction was reported landed, but the chain holds {found} for {member} under entity {entity}, not what it asked (the cluster dropped it as a duplicate of an identical transaction in the same blockhash, or another admin changed the member since): check the member and send it again"
-        )))
+        Err(SdkError::WithoutEffect {
+            operation: operation.to_string(),
+            account: member_address(entity, member),
+            found: format!("{found} (member {member} of entity {entity})"),
+        })
     }
 
     /// Changes a member's roles, validity or credential commitment (each
