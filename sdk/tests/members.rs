@@ -969,3 +969,192 @@ async fn an_add_dropped_as_a_duplicate_is_reported_not_taken_for_landed() {
     let now = c.member(&h, &clinician.pubkey()).await.unwrap().unwrap();
     assert_eq!((now.revision, now.status), (3, MemberStatus::Active));
 }
+
+const MEDICATION: &str = r#"{"resourceType": "MedicationStatement", "status": "active", "medicationCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "860975"}]}, "subject": {"reference": "Patient/synthetic"}}"#;
+
+/// The two roles the hospital story does not cover: a pharmacy's pharmacist
+/// records a dispensed medication for the pharmacy, and a research
+/// institute's researcher asks for it for Research and logs the read it was
+/// granted. Each role stays inside its own purposes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pharmacist_issues_and_a_researcher_reads_for_research_each_for_its_entity() {
+    use {
+        panacea_sdk::{
+            audit::audit_trail, events::PanaceaEvent, offchain::BlobStore,
+            ops::patient::AccessTerms,
+        },
+        records::{
+            instructions::RequestAccessArgs,
+            state::{kinds, permissions, GrantScope, Purpose, RecordKind},
+        },
+    };
+    let d = LocalDeployment::with_record_book(LOCAL_START)
+        .await
+        .unwrap();
+    let c = &d.client;
+    let (pharmacy, institute) = (Actor::new(), Actor::new());
+    d.register_entity(&pharmacy, EntityKind::Pharmacy, LOCAL_START + 365 * DAY)
+        .await
+        .unwrap();
+    d.register_entity(&institute, EntityKind::Researcher, LOCAL_START + 365 * DAY)
+        .await
+        .unwrap();
+    let (p, r) = (pharmacy.pubkey(), institute.pubkey());
+    let patient = Actor::new();
+    let store = BlobStore::in_memory();
+    c.register_patient(&patient.key, &patient.enc, None)
+        .await
+        .unwrap();
+    c.authorize_issuer(
+        &patient.key,
+        &patient.pubkey(),
+        &p,
+        kinds::ALL,
+        AccessTerms {
+            permissions: 0,
+            purpose: Purpose::Treatment,
+            duration: 365 * DAY,
+        },
+    )
+    .await
+    .unwrap();
+    let (pharmacist, researcher) = (Keypair::new(), Keypair::new());
+    let until = LOCAL_START + 90 * DAY;
+    c.add_member(
+        &pharmacy.key,
+        &pharmacist.pubkey(),
+        roles::PHARMACIST,
+        until,
+        [7; 32],
+    )
+    .await
+    .unwrap();
+    c.add_member(
+        &institute.key,
+        &researcher.pubkey(),
+        roles::RESEARCHER,
+        until,
+        [8; 32],
+    )
+    .await
+    .unwrap();
+    for key in [&pharmacist, &researcher] {
+        d.backend
+            .svm()
+            .airdrop(&key.pubkey(), 1_000_000_000)
+            .unwrap();
+    }
+
+    // The pharmacist records the dispensed medication: the pharmacy's record,
+    // paid for by the pharmacist.
+    let before = balance(&d, &pharmacist.pubkey()).await;
+    let (outcome, _, _) = c
+        .issue_record(
+            Acting::member(&pharmacist, p),
+            &patient.pubkey(),
+            RecordKind::Medication,
+            MEDICATION.as_bytes(),
+            &store,
+        )
+        .await
+        .unwrap();
+    let record = outcome.address("record").unwrap();
+    let state: records::state::Record = c.get(&record).await.unwrap();
+    assert_eq!(state.issuer, p);
+    assert!(balance(&d, &pharmacist.pubkey()).await < before);
+
+    let ask = |purpose| RequestAccessArgs {
+        scope: GrantScope::Record,
+        kinds: 0,
+        permissions: permissions::READ,
+        purpose,
+        duration: 30 * DAY,
+        reason_code: 9,
+        leaf: None,
+    };
+    // A researcher asks for Research only; a pharmacist may not ask for
+    // Research. Neither refusal leaves a request behind.
+    assert_refused(
+        c.request_access(
+            Acting::member(&researcher, r),
+            &patient.pubkey(),
+            &record,
+            ask(Purpose::Treatment),
+        )
+        .await
+        .unwrap_err(),
+        RecordsError::RoleNotAllowed,
+    );
+    assert_refused(
+        c.request_access(
+            Acting::member(&pharmacist, p),
+            &patient.pubkey(),
+            &record,
+            ask(Purpose::Research),
+        )
+        .await
+        .unwrap_err(),
+        RecordsError::RoleNotAllowed,
+    );
+    c.request_access(
+        Acting::member(&researcher, r),
+        &patient.pubkey(),
+        &record,
+        ask(Purpose::Research),
+    )
+    .await
+    .unwrap();
+    let approved = c
+        .approve_access_request(
+            &patient.key,
+            &patient.pubkey(),
+            &r,
+            &record,
+            &patient.enc,
+            &store,
+        )
+        .await
+        .unwrap();
+    let grant = approved.address("grant").unwrap();
+    assert_eq!(
+        c.read_record(&grant, &record, &institute.enc, &store)
+            .await
+            .unwrap(),
+        MEDICATION.as_bytes()
+    );
+    c.log_access(Acting::member(&researcher, r), &grant, &record)
+        .await
+        .unwrap();
+    let logged = c
+        .get::<records::state::Grant>(&grant)
+        .await
+        .unwrap()
+        .access_count;
+    // The pharmacist cannot log a read under the institute's grant: it has
+    // no Member account under the institute.
+    assert_refused(
+        c.log_access(Acting::member(&pharmacist, r), &grant, &record)
+            .await
+            .unwrap_err(),
+        RecordsError::MemberNotFound,
+    );
+    assert_eq!(
+        c.get::<records::state::Grant>(&grant)
+            .await
+            .unwrap()
+            .access_count,
+        logged
+    );
+
+    let trail = audit_trail(c, &patient.pubkey()).await.unwrap();
+    assert!(trail
+        .iter()
+        .any(|e| matches!(&e.event, PanaceaEvent::RecordIssued(_))
+            && e.event.actor_member() == Some(pharmacist.pubkey())
+            && e.event.acting_entity() == Some(p)));
+    assert!(trail
+        .iter()
+        .any(|e| matches!(&e.event, PanaceaEvent::AccessLogged(_))
+            && e.event.actor_member() == Some(researcher.pubkey())
+            && e.event.acting_entity() == Some(r)));
+}
