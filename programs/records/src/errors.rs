@@ -183,4 +183,6 @@ pub enum RecordsError {
     MemberUnchanged,
     #[msg("member status move not allowed (suspend: Active; reinstate: Suspended)")]
     InvalidMemberTransition,
+    #[msg("an EntityAdmin member cannot give a validity beyond its own valid_until")]
+    ValidityBeyondAdmin,
 }

@@ -919,6 +919,80 @@ fn member_instructions_check_the_entity_member_pair() {
     world.assert_unchanged(&snapshot);
 }
 
+/// Finding R17-1 (fixed): an EntityAdmin member gave any validity up to five
+/// years, so a short-lived admin (a contractor, a locum) could leave
+/// long-lived credentials behind it, its own key's sock-puppets included,
+/// that outlived its expiry or revocation. It now gives no validity beyond
+/// its own; the authority is bounded by five years only.
+#[test]
+fn an_entity_admin_gives_no_validity_beyond_its_own() {
+    let mut world = World::new();
+    let hospital = world.provider();
+    let h = hospital.pubkey();
+    let admin = world.member(&hospital, roles::ENTITY_ADMIN);
+    let a = admin.pubkey();
+    let own = world.account::<Member>(&member_address(&h, &a)).valid_until;
+    let nurse = world.member(&hospital, roles::NURSE);
+    let newcomer = Keypair::new().pubkey();
+    let watched = [
+        member_address(&h, &newcomer),
+        member_address(&h, &nurse.pubkey()),
+        member_address(&h, &a),
+    ];
+    let snapshot = world.snapshot(&watched);
+    let mut args = world.member_args(&newcomer, roles::CLINICIAN);
+    args.valid_until = own + 1;
+    let ix = add_member(&a, &a, &h, args.clone());
+    custom_error(
+        world.send_paid_by(&admin, &[ix], &[]),
+        RecordsError::ValidityBeyondAdmin,
+    );
+    world.assert_unchanged(&snapshot);
+    let renew = |by: &Pubkey, until: i64| {
+        update_member(
+            by,
+            &h,
+            &nurse.pubkey(),
+            UpdateMemberArgs {
+                roles: None,
+                valid_until: Some(until),
+                credential_commitment: None,
+            },
+        )
+    };
+    custom_error(
+        world.send_paid_by(&admin, &[renew(&a, own + 1)], &[]),
+        RecordsError::ValidityBeyondAdmin,
+    );
+    world.assert_unchanged(&snapshot);
+    // Up to its own end: allowed.
+    args.valid_until = own;
+    let ix = add_member(&a, &a, &h, args);
+    world.send_paid_by(&admin, &[ix], &[]).expect("admin adds");
+    world
+        .send_paid_by(&admin, &[renew(&a, own - 1)], &[])
+        .expect("admin renews");
+    // Changing roles alone keeps the member's validity, whatever it is.
+    // The authority gives up to five years.
+    let five_years = world.now() + records::constants::MAX_MEMBER_DURATION;
+    world
+        .send(&[renew(&h, five_years)], &[&hospital])
+        .expect("the authority renews");
+    let ix = update_member(
+        &a,
+        &h,
+        &nurse.pubkey(),
+        UpdateMemberArgs {
+            roles: Some(roles::NURSE | roles::CLINICIAN),
+            valid_until: None,
+            credential_commitment: None,
+        },
+    );
+    world.send_paid_by(&admin, &[ix], &[]).expect("roles only");
+    let state: Member = world.account(&member_address(&h, &nurse.pubkey()));
+    assert_eq!(state.valid_until, five_years);
+}
+
 // ----- a seeded random sequence over the member lifecycle and actions -----
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
