@@ -406,6 +406,39 @@ fn expired_revoked_and_closed_members_cannot_act_on_claims() {
     }
 }
 
+#[test]
+fn the_authority_with_a_member_injected_before_the_pairs_is_refused_whole() {
+    // The authority consumes no remaining account: a Member in front of
+    // the (record, marker) pairs leaves an odd list, refused before anything.
+    let mut s = insured(anchor_spl::token::ID);
+    let provider = s.provider.insecure_clone();
+    let billing = s.world.member(&provider, roles::BILLING);
+    let record = s.record(RecordKind::Procedure);
+    let args = Insured::claim_args(100_000);
+    let claim = cl::claim_address(&s.policy, &args.claim_id);
+    let mut ix = cl::submit_claim(
+        &s.world.payer.pubkey(),
+        &provider.pubkey(),
+        &s.policy,
+        &s.insurer.pubkey(),
+        &s.patient.pubkey(),
+        &[s.billed(&record)],
+        args,
+    );
+    ix.accounts.insert(
+        11,
+        AccountMeta::new_readonly(member_address(&provider.pubkey(), &billing.pubkey()), false),
+    );
+    let usage = cl::provider_usage_address(&s.policy, &provider.pubkey());
+    let snapshot = s.world.snapshot(&[usage, s.policy, s.vault, record]);
+    custom_error(
+        s.world.send(&[ix], &[&provider]),
+        ClaimsError::InvalidRecordList,
+    );
+    assert!(!s.world.exists(&claim));
+    s.world.assert_unchanged(&snapshot);
+}
+
 /// Bytes of a signed legacy transaction of `ixs`, paid by `payer`.
 fn size(ixs: &[Instruction], payer: &Pubkey, signers: usize) -> usize {
     let message = Message::new(ixs, Some(payer));

@@ -919,6 +919,40 @@ fn member_instructions_check_the_entity_member_pair() {
     world.assert_unchanged(&snapshot);
 }
 
+#[test]
+fn a_member_writes_only_into_its_own_entitys_tree() {
+    let mut world = World::new();
+    let (hospital, patient) = hospital_and_patient(&mut world);
+    let (h, p) = (hospital.pubkey(), patient.pubkey());
+    let lab = world.lab();
+    world.authorize_issuer(&patient, &lab.pubkey());
+    let lab_tree = world.create_tree(&lab, 5, 0, false);
+    let clinician = world.member(&hospital, roles::CLINICIAN);
+    let snapshot = world.snapshot(&[lab_tree, pda::record_book_account(&p), clinician.pubkey()]);
+    // For its hospital, into the lab's tree.
+    let args = World::compressed_args(RecordKind::LabResult);
+    let ix = rx::issue_compressed_record(m(&clinician, &hospital), &p, &lab_tree, args);
+    custom_error(
+        world.send(&[ix], &[&clinician]),
+        RecordsError::TreeIssuerMismatch,
+    );
+    world.assert_unchanged(&snapshot);
+    // For the lab, with its hospital Member.
+    let args = World::compressed_args(RecordKind::LabResult);
+    let ix = rx::issue_compressed_record(
+        ActingKeys::member(clinician.pubkey(), lab.pubkey()),
+        &p,
+        &lab_tree,
+        args,
+    );
+    let ix = replace_last(ix, member_address(&h, &clinician.pubkey()));
+    custom_error(
+        world.send(&[ix], &[&clinician]),
+        RecordsError::MemberOfAnotherEntity,
+    );
+    world.assert_unchanged(&snapshot);
+}
+
 /// Finding R17-1 (fixed): an EntityAdmin member gave any validity up to five
 /// years, so a short-lived admin (a contractor, a locum) could leave
 /// long-lived credentials behind it, its own key's sock-puppets included,
