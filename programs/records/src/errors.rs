@@ -185,4 +185,6 @@ pub enum RecordsError {
     InvalidMemberTransition,
     #[msg("an EntityAdmin member cannot give a validity beyond its own valid_until")]
     ValidityBeyondAdmin,
+    #[msg("a member cannot issue or amend its own patient record for its entity")]
+    MemberIsPatient,
 }

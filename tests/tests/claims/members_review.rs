@@ -439,6 +439,51 @@ fn the_authority_with_a_member_injected_before_the_pairs_is_refused_whole() {
     s.world.assert_unchanged(&snapshot);
 }
 
+/// Finding R17-2 (fixed, claims side): an adjudicator's claims officer who is
+/// the policy's patient decided its own claim. Refused now; a colleague
+/// decides it.
+#[test]
+fn a_claims_officer_does_not_decide_its_own_claim() {
+    let mut s = insured(anchor_spl::token::ID);
+    adjudicator_entity(&mut s);
+    let adjudicator = s.adjudicator.insecure_clone();
+    let a = adjudicator.pubkey();
+    let patient = s.patient.insecure_clone();
+    let args = s
+        .world
+        .member_args(&patient.pubkey(), roles::CLAIMS_ADJUDICATOR);
+    let ix = add_member(&s.world.payer.pubkey(), &a, &a, args);
+    s.world
+        .send(&[ix], &[&adjudicator])
+        .expect("the patient is a claims officer");
+    let colleague = s.world.member(&adjudicator, roles::CLAIMS_ADJUDICATOR);
+    let claim = s.submit(2 * AUTO_APPROVE);
+    let snapshot = s.world.snapshot(&watched(&s, &claim, &[]));
+    let payable = s.claim(&claim).amount_payable;
+    let ix = cl::decide_claim(
+        ActingKeys::member(patient.pubkey(), a),
+        &s.policy,
+        &claim,
+        Some(payable),
+    );
+    custom_error(
+        s.world.send(&[ix], &[&patient]),
+        ClaimsError::MemberIsPatient,
+    );
+    s.world.assert_unchanged(&snapshot);
+    let ix = cl::decide_claim(
+        m(&colleague, &adjudicator),
+        &s.policy,
+        &claim,
+        Some(payable),
+    );
+    s.world
+        .send(&[ix], &[&colleague])
+        .expect("a colleague decides");
+    assert_eq!(s.claim(&claim).status, ClaimStatus::Approved);
+    s.assert_escrow();
+}
+
 /// Bytes of a signed legacy transaction of `ixs`, paid by `payer`.
 fn size(ixs: &[Instruction], payer: &Pubkey, signers: usize) -> usize {
     let message = Message::new(ixs, Some(payer));

@@ -953,6 +953,85 @@ fn a_member_writes_only_into_its_own_entitys_tree() {
     world.assert_unchanged(&snapshot);
 }
 
+/// Finding R17-2 (fixed): a member who is also a patient of its entity (staff
+/// are often treated where they work) issued and amended its own medical
+/// record in the entity's name: a self-prescription or self-diagnosis the
+/// chain attributed to the hospital. Refused now (`MemberIsPatient`); the
+/// authority and the member's colleagues still write its record.
+#[test]
+fn a_member_does_not_issue_or_amend_its_own_record() {
+    use panacea_tests::compressed::issue_compressed_record;
+    let mut world = World::new();
+    let hospital = world.provider();
+    let h = hospital.pubkey();
+    let doctor = world.patient();
+    let d = doctor.pubkey();
+    // Staff pay the rent of what they issue.
+    world.svm.airdrop(&d, 1_000_000_000).expect("airdrop");
+    world.authorize_issuer(&doctor, &h);
+    let ix = add_member(
+        &world.payer.pubkey(),
+        &h,
+        &h,
+        world.member_args(&d, roles::CLINICIAN | roles::PHARMACIST),
+    );
+    world
+        .send(&[ix], &[&hospital])
+        .expect("the doctor is staff too");
+    let colleague = world.member(&hospital, roles::CLINICIAN);
+    let tree = world.create_tree(&hospital, 5, 0, false);
+    let snapshot = world.snapshot(&[
+        pda::patient(&d).0,
+        pda::record_book_account(&d),
+        tree,
+        member_address(&h, &d),
+    ]);
+    let (ix, record) = issue_by(ActingKeys::member(d, h), &d);
+    custom_error(world.send(&[ix], &[&doctor]), RecordsError::MemberIsPatient);
+    assert!(!world.exists(&record));
+    world.assert_unchanged(&snapshot);
+    let ix = issue_compressed_record(
+        ActingKeys::member(d, h),
+        &d,
+        &tree,
+        World::compressed_args(RecordKind::Encounter),
+    );
+    custom_error(world.send(&[ix], &[&doctor]), RecordsError::MemberIsPatient);
+    world.assert_unchanged(&snapshot);
+    // A colleague writes it; the doctor may not amend it either.
+    let (ix, record) = issue_by(m(&colleague, &hospital), &d);
+    world
+        .send(&[ix], &[&colleague])
+        .expect("the colleague issues");
+    let snapshot = world.snapshot(&[record, pda::record_book_account(&d)]);
+    let amend = |by: ActingKeys| {
+        rx::amend_record(
+            by,
+            &d,
+            &record,
+            None,
+            AmendRecordArgs {
+                record_id: random_id(),
+                commitment: [1; 32],
+                content_commitment: [2; 32],
+            },
+        )
+    };
+    custom_error(
+        world.send(&[amend(ActingKeys::member(d, h))], &[&doctor]),
+        RecordsError::MemberIsPatient,
+    );
+    world.assert_unchanged(&snapshot);
+    // The authority amends; the doctor still acts for other patients.
+    world
+        .send(&[amend(ActingKeys::authority(h))], &[&hospital])
+        .expect("the authority amends");
+    let other = world.patient();
+    world.authorize_issuer(&other, &h);
+    let (ix, _) = issue_by(ActingKeys::member(d, h), &other.pubkey());
+    world.send(&[ix], &[&doctor]).expect("another patient");
+}
+
 /// Finding R17-1 (fixed): an EntityAdmin member gave any validity up to five
 /// years, so a short-lived admin (a contractor, a locum) could leave
 /// long-lived credentials behind it, its own key's sock-puppets included,
