@@ -1032,6 +1032,71 @@ fn a_member_does_not_issue_or_amend_its_own_record() {
     world.send(&[ix], &[&doctor]).expect("another patient");
 }
 
+#[test]
+fn a_members_request_approved_by_the_patient_grants_the_entity_and_names_the_patient() {
+    use records::events::{AccessGranted, AccessRequested};
+    let mut world = World::new();
+    let (hospital, patient) = hospital_and_patient(&mut world);
+    let (h, p) = (hospital.pubkey(), patient.pubkey());
+    let clinic = world.provider();
+    let c = clinic.pubkey();
+    let nurse = world.member(&clinic, roles::NURSE);
+    let (ix, record) = issue_by(ActingKeys::authority(h), &p);
+    world.send(&[ix], &[&hospital]).expect("issue");
+    let payer = world.payer.pubkey();
+    let ix = rx::request_access(
+        &payer,
+        m(&nurse, &clinic),
+        &p,
+        &record,
+        RequestAccessArgs {
+            scope: GrantScope::Record,
+            kinds: 0,
+            ..request_args(Purpose::Treatment)
+        },
+    );
+    let meta = world.send(&[ix], &[&nurse]).expect("nurse requests");
+    let requested = World::events::<AccessRequested>(&meta);
+    assert_eq!(
+        (requested[0].requester, requested[0].actor_member),
+        (c, Some(nurse.pubkey()))
+    );
+    let ix = rx::approve_access_request(
+        &payer,
+        &p,
+        &p,
+        &c,
+        &record,
+        &payer,
+        ApproveAccessRequestArgs {
+            wrapped_key: vec![5; 80],
+            leaf: None,
+        },
+    );
+    let meta = world.send(&[ix], &[&patient]).expect("approve");
+    let granted = World::events::<AccessGranted>(&meta);
+    assert_eq!((granted[0].grantee, granted[0].actor_member), (c, None));
+    let grant_address = pda::grant(&p, &c, &record).0;
+    let grant: Grant = world.account(&grant_address);
+    assert_eq!((grant.grantee, grant.granted_by), (c, p));
+    // The clinic's nurse reads under it; the hospital's staff may not.
+    let ix = rx::log_access(m(&nurse, &clinic), &grant_address, &record);
+    let meta = world.send(&[ix], &[&nurse]).expect("nurse reads");
+    assert_eq!(
+        World::events::<AccessLogged>(&meta)[0].actor_member,
+        Some(nurse.pubkey())
+    );
+    let hospital_nurse = world.member(&hospital, roles::NURSE);
+    let snapshot = world.snapshot(&[grant_address, record]);
+    let mut ix = rx::log_access(m(&hospital_nurse, &hospital), &grant_address, &record);
+    ix.accounts[3].pubkey = pda::entity(&c).0;
+    custom_error(
+        world.send(&[ix], &[&hospital_nurse]),
+        RecordsError::MemberOfAnotherEntity,
+    );
+    world.assert_unchanged(&snapshot);
+}
+
 /// Finding R17-1 (fixed): an EntityAdmin member gave any validity up to five
 /// years, so a short-lived admin (a contractor, a locum) could leave
 /// long-lived credentials behind it, its own key's sock-puppets included,
