@@ -120,4 +120,6 @@ pub enum ClaimsError {
     MemberExpired,
     #[msg("member's roles do not allow this action")]
     RoleNotAllowed,
+    #[msg("a member cannot decide a claim of which it is the patient")]
+    MemberIsPatient,
 }

@@ -183,4 +183,8 @@ pub enum RecordsError {
     MemberUnchanged,
     #[msg("member status move not allowed (suspend: Active; reinstate: Suspended)")]
     InvalidMemberTransition,
+    #[msg("an EntityAdmin member cannot give a validity beyond its own valid_until")]
+    ValidityBeyondAdmin,
+    #[msg("a member cannot issue or amend its own patient record for its entity")]
+    MemberIsPatient,
 }

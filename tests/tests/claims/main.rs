@@ -10,6 +10,7 @@ mod deductible;
 mod flows;
 mod layouts;
 mod members;
+mod members_review;
 mod mint;
 mod random;
 mod review;

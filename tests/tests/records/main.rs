@@ -15,6 +15,7 @@ mod issuance;
 mod keys;
 mod lifecycle;
 mod members;
+mod members_review;
 mod registry;
 mod rent;
 mod review;

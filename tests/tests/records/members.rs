@@ -538,13 +538,10 @@ fn an_expired_entity_admin_is_refused() {
     let valid_until = member(&world, &h, &admin.pubkey()).valid_until;
     let newcomer = Keypair::new().pubkey();
     world.warp(valid_until - world.now() - 1);
-    // One second before: still acts.
-    let ix = add_member(
-        &admin.pubkey(),
-        &admin.pubkey(),
-        &h,
-        world.member_args(&newcomer, roles::NURSE),
-    );
+    // One second before: still acts (giving no validity beyond its own).
+    let mut args = world.member_args(&newcomer, roles::NURSE);
+    args.valid_until = valid_until;
+    let ix = add_member(&admin.pubkey(), &admin.pubkey(), &h, args);
     world
         .send_paid_by(&admin, &[ix], &[])
         .expect("acts before valid_until");

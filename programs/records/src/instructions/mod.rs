@@ -146,3 +146,18 @@ pub(crate) fn act(
     )?;
     Ok(actor)
 }
+
+/// A member does not write its own medical record for its entity (no
+/// self-issued prescription or diagnosis): segregation of duties. The
+/// entity's authority, and a member acting for a patient it is the
+/// guardian of, are not concerned.
+pub(crate) fn require_not_own_record(
+    actor: &crate::acting::Actor,
+    patient: &Patient,
+) -> Result<()> {
+    require!(
+        actor.member != Some(patient.authority),
+        RecordsError::MemberIsPatient
+    );
+    Ok(())
+}

@@ -58,6 +58,11 @@ impl DecideClaim<'_> {
     ) -> Result<Actor> {
         let actor = self.actor(remaining, now)?;
         let claim = &self.claim;
+        // A claims officer does not decide its own claim.
+        require!(
+            actor.member != Some(claim.patient),
+            ClaimsError::MemberIsPatient
+        );
         require_current_policy(&self.policy, claim)?;
         require!(
             matches!(

@@ -1,5 +1,8 @@
 use {
-    super::{authorize_admin, check_admin_rule, check_commitment, check_roles, check_validity},
+    super::{
+        authorize_admin, check_admin_rule, check_admin_validity, check_commitment, check_roles,
+        check_validity,
+    },
     crate::{
         acting::Actor, constants::*, errors::RecordsError, events::MemberAdded, instructions::now,
         state::*,
@@ -76,6 +79,7 @@ impl AddMember<'_> {
         check_roles(args.roles)?;
         check_admin_rule(&actor, args.roles)?;
         check_validity(args.valid_until, now)?;
+        check_admin_validity(&actor, remaining, args.valid_until)?;
         check_commitment(&args.credential_commitment)?;
         Ok(actor)
     }

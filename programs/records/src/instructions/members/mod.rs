@@ -14,7 +14,7 @@ pub use {add_member::*, close_member::*, member_status::*, update_member::*};
 
 use {
     crate::{
-        acting::{authorize, Actor, EntityAt},
+        acting::{authorize, load_member, Actor, EntityAt},
         constants::MAX_MEMBER_DURATION,
         errors::RecordsError,
         state::*,
@@ -51,6 +51,31 @@ pub(crate) fn check_admin_rule(actor: &Actor, roles_involved: u16) -> Result<()>
     require!(
         actor.member.is_none() || roles_involved & roles::ENTITY_ADMIN == 0,
         RecordsError::AdminRoleReservedToAuthority
+    );
+    Ok(())
+}
+
+/// An EntityAdmin member gives no validity beyond its own (its `Member`
+/// account is `remaining[0]`, already checked by [`authorize_admin`]): the
+/// staff it adds or renews stop when its own credential ends, so a
+/// short-lived admin cannot leave long-lived credentials behind. The
+/// authority's grants are bounded by [`MAX_MEMBER_DURATION`] only.
+#[inline(never)] // the admin's Member lives in this frame, not the caller's
+pub(crate) fn check_admin_validity(
+    actor: &Actor,
+    remaining: &[AccountInfo],
+    valid_until: i64,
+) -> Result<()> {
+    if actor.member.is_none() {
+        return Ok(());
+    }
+    let admin = remaining
+        .first()
+        .and_then(load_member)
+        .ok_or(RecordsError::MemberNotFound)?;
+    require!(
+        valid_until <= admin.valid_until,
+        RecordsError::ValidityBeyondAdmin
     );
     Ok(())
 }

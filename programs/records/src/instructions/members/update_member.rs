@@ -1,7 +1,7 @@
 use {
     super::{
-        authorize_admin, check_admin_rule, check_commitment, check_roles, check_validity,
-        require_not_revoked,
+        authorize_admin, check_admin_rule, check_admin_validity, check_commitment, check_roles,
+        check_validity, require_not_revoked,
     },
     crate::{
         acting::Actor, constants::*, errors::RecordsError, events::MemberUpdated,
@@ -56,6 +56,7 @@ impl UpdateMember<'_> {
         }
         if let Some(valid_until) = args.valid_until {
             check_validity(valid_until, now)?;
+            check_admin_validity(&actor, remaining, valid_until)?;
         }
         if let Some(commitment) = &args.credential_commitment {
             check_commitment(commitment)?;

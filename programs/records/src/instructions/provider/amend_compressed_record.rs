@@ -10,7 +10,7 @@ use {
         constants::*,
         errors::RecordsError,
         events::RecordSuperseded,
-        instructions::{act, now},
+        instructions::{act, now, require_not_own_record},
         state::*,
     },
     anchor_lang::prelude::*,
@@ -63,6 +63,7 @@ impl AmendCompressedRecord<'_> {
             now,
         )?;
         validate_issuer(&self.issuer_entity, now)?;
+        require_not_own_record(&actor, &self.patient)?;
         validate_commitments(&args.commitment, &args.content_commitment)?;
         let address = check_leaf(&self.tree, &args.previous)?;
         let previous = &args.previous.record;

@@ -5,7 +5,7 @@ use {
         constants::*,
         errors::RecordsError,
         events::RecordSuperseded,
-        instructions::{act, now},
+        instructions::{act, now, require_not_own_record},
         state::*,
     },
     anchor_lang::prelude::*,
@@ -76,6 +76,7 @@ impl AmendRecord<'_> {
             now,
         )?;
         validate_issuer(&self.issuer_entity, now)?;
+        require_not_own_record(&actor, &self.patient)?;
         validate_content(&args.record_id, &args.commitment, &args.content_commitment)?;
         let previous = &self.previous_record;
         require!(

@@ -8,7 +8,7 @@ use {
         compressed::{append_record, next_leaf, record_id_of},
         constants::*,
         errors::RecordsError,
-        instructions::{act, load_account, now},
+        instructions::{act, load_account, now, require_not_own_record},
         state::*,
     },
     anchor_lang::prelude::*,
@@ -68,6 +68,7 @@ impl IssueCompressedRecord<'_> {
             now,
         )?;
         validate_issuer(&self.issuer_entity, now)?;
+        require_not_own_record(&actor, &self.patient)?;
         validate_commitments(&args.commitment, &args.content_commitment)?;
         if let Some(issuer) = self.tree.issuer {
             require_keys_eq!(issuer, actor.entity, RecordsError::TreeIssuerMismatch);

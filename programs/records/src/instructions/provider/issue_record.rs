@@ -6,7 +6,7 @@ use {
         constants::*,
         errors::RecordsError,
         events::RecordIssued,
-        instructions::{act, load_account, now},
+        instructions::{act, load_account, now, require_not_own_record},
         state::*,
     },
     anchor_lang::prelude::*,
@@ -81,6 +81,7 @@ impl IssueRecord<'_> {
             now,
         )?;
         validate_issuer(&self.issuer_entity, now)?;
+        require_not_own_record(&actor, &self.patient)?;
         validate_content(&args.record_id, &args.commitment, &args.content_commitment)?;
         self.book.check_patient(self.patient_authority.key)?;
         let link = load_account::<Grant>(&self.care_link)?;
