@@ -130,6 +130,8 @@ export const CLAIMS_ERROR__MEMBER_REVOKED = 0x17a7; // 6055
 export const CLAIMS_ERROR__MEMBER_EXPIRED = 0x17a8; // 6056
 /** RoleNotAllowed: member's roles do not allow this action */
 export const CLAIMS_ERROR__ROLE_NOT_ALLOWED = 0x17a9; // 6057
+/** MemberIsPatient: a member cannot decide a claim of which it is the patient */
+export const CLAIMS_ERROR__MEMBER_IS_PATIENT = 0x17aa; // 6058
 
 export type ClaimsError =
   | typeof CLAIMS_ERROR__ALREADY_APPEALED
@@ -160,6 +162,7 @@ export type ClaimsError =
   | typeof CLAIMS_ERROR__LEAF_PROOF_MISSING
   | typeof CLAIMS_ERROR__LEAF_PROOF_UNEXPECTED
   | typeof CLAIMS_ERROR__MEMBER_EXPIRED
+  | typeof CLAIMS_ERROR__MEMBER_IS_PATIENT
   | typeof CLAIMS_ERROR__MEMBER_NOT_FOUND
   | typeof CLAIMS_ERROR__MEMBER_OF_ANOTHER_ENTITY
   | typeof CLAIMS_ERROR__MEMBER_REVOKED
@@ -222,6 +225,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [CLAIMS_ERROR__LEAF_PROOF_MISSING]: `a record tree was listed without a leaf proof for it`,
     [CLAIMS_ERROR__LEAF_PROOF_UNEXPECTED]: `more leaf proofs than record trees listed`,
     [CLAIMS_ERROR__MEMBER_EXPIRED]: `member's credential has expired`,
+    [CLAIMS_ERROR__MEMBER_IS_PATIENT]: `a member cannot decide a claim of which it is the patient`,
     [CLAIMS_ERROR__MEMBER_NOT_FOUND]: `member account not found: closed, never added, or not a Member of records`,
     [CLAIMS_ERROR__MEMBER_OF_ANOTHER_ENTITY]: `member belongs to another entity than the one it acts for (or the entity account is missing)`,
     [CLAIMS_ERROR__MEMBER_REVOKED]: `member is revoked`,

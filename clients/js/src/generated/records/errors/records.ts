@@ -192,6 +192,10 @@ export const RECORDS_ERROR__ADMIN_ROLE_RESERVED_TO_AUTHORITY = 0x17c6; // 6086
 export const RECORDS_ERROR__MEMBER_UNCHANGED = 0x17c7; // 6087
 /** InvalidMemberTransition: member status move not allowed (suspend: Active; reinstate: Suspended) */
 export const RECORDS_ERROR__INVALID_MEMBER_TRANSITION = 0x17c8; // 6088
+/** ValidityBeyondAdmin: an EntityAdmin member cannot give a validity beyond its own valid_until */
+export const RECORDS_ERROR__VALIDITY_BEYOND_ADMIN = 0x17c9; // 6089
+/** MemberIsPatient: a member cannot issue or amend its own patient record for its entity */
+export const RECORDS_ERROR__MEMBER_IS_PATIENT = 0x17ca; // 6090
 
 export type RecordsError =
   | typeof RECORDS_ERROR__ACCESS_REQUEST_EXPIRED
@@ -248,6 +252,7 @@ export type RecordsError =
   | typeof RECORDS_ERROR__MEMBER_ALREADY_EXISTS
   | typeof RECORDS_ERROR__MEMBER_EXPIRED
   | typeof RECORDS_ERROR__MEMBER_IS_ENTITY_AUTHORITY
+  | typeof RECORDS_ERROR__MEMBER_IS_PATIENT
   | typeof RECORDS_ERROR__MEMBER_NOT_FOUND
   | typeof RECORDS_ERROR__MEMBER_OF_ANOTHER_ENTITY
   | typeof RECORDS_ERROR__MEMBER_REVOKED
@@ -280,6 +285,7 @@ export type RecordsError =
   | typeof RECORDS_ERROR__TREE_IS_ITS_OWN_RENT_PAYER
   | typeof RECORDS_ERROR__TREE_ISSUER_MISMATCH
   | typeof RECORDS_ERROR__TREE_NOT_EMPTY
+  | typeof RECORDS_ERROR__VALIDITY_BEYOND_ADMIN
   | typeof RECORDS_ERROR__WRAPPED_KEY_TOO_LONG
   | typeof RECORDS_ERROR__ZERO_CUSTODIAN_KEY
   | typeof RECORDS_ERROR__ZERO_ENCRYPTION_KEY;
@@ -341,6 +347,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__MEMBER_ALREADY_EXISTS]: `this key is already a member of the entity`,
     [RECORDS_ERROR__MEMBER_EXPIRED]: `member's credential has expired`,
     [RECORDS_ERROR__MEMBER_IS_ENTITY_AUTHORITY]: `the entity's authority cannot be its own member`,
+    [RECORDS_ERROR__MEMBER_IS_PATIENT]: `a member cannot issue or amend its own patient record for its entity`,
     [RECORDS_ERROR__MEMBER_NOT_FOUND]: `member account not found: closed, never added, or not a Member of this program`,
     [RECORDS_ERROR__MEMBER_OF_ANOTHER_ENTITY]: `member belongs to another entity than the one it acts for (or the entity account is missing)`,
     [RECORDS_ERROR__MEMBER_REVOKED]: `member is revoked (final under this entity)`,
@@ -373,6 +380,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__TREE_IS_ITS_OWN_RENT_PAYER]: `a record tree cannot pay its own rent: the refund on close would have nowhere to go`,
     [RECORDS_ERROR__TREE_ISSUER_MISMATCH]: `this record tree takes records only from its own issuer`,
     [RECORDS_ERROR__TREE_NOT_EMPTY]: `record tree still holds records: erase them all first`,
+    [RECORDS_ERROR__VALIDITY_BEYOND_ADMIN]: `an EntityAdmin member cannot give a validity beyond its own valid_until`,
     [RECORDS_ERROR__WRAPPED_KEY_TOO_LONG]: `wrapped data key longer than 80 bytes`,
     [RECORDS_ERROR__ZERO_CUSTODIAN_KEY]: `emergency custodians: an authority or encryption key is all zeroes`,
     [RECORDS_ERROR__ZERO_ENCRYPTION_KEY]: `encryption key must not be all zeroes`,
