@@ -25,7 +25,7 @@ use {
     },
     records::{
         acting::{authorize, ActingError, Actor, EntityAt},
-        state::Entity,
+        state::{roles, Entity},
     },
 };
 
@@ -220,6 +220,27 @@ pub(crate) fn act(
 ) -> Result<(Actor, usize)> {
     authorize(signer, authority, entity, remaining, roles, now)
         .map_err(|e| error!(acting_error(e, not_signer)))
+}
+
+/// The policy's adjudicator, or a ClaimsAdjudicator member of the entity
+/// whose authority it is (its `Member` and `Entity` accounts first in the
+/// remaining accounts); anyone else is `NotAdjudicator`.
+pub(crate) fn act_as_adjudicator(
+    signer: &Pubkey,
+    policy: &Policy,
+    remaining: &[AccountInfo],
+    now: i64,
+) -> Result<Actor> {
+    let (actor, _) = act(
+        signer,
+        &policy.adjudicator,
+        EntityAt::Remaining,
+        remaining,
+        roles::ADJUDICATE,
+        now,
+        ClaimsError::NotAdjudicator,
+    )?;
+    Ok(actor)
 }
 
 /// [`act`] where the remaining accounts also carry other accounts (records

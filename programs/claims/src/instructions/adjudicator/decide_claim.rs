@@ -1,12 +1,9 @@
 use {
-    super::super::{act, now, require_current_policy, status_changed},
+    super::super::{act_as_adjudicator, now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
-    records::{
-        acting::{Actor, EntityAt},
-        state::roles,
-    },
+    records::acting::Actor,
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -38,16 +35,7 @@ impl DecideClaim<'_> {
     /// whose authority it is (its `Member` and `Entity` accounts in the
     /// remaining accounts).
     fn actor(&self, remaining: &[AccountInfo], now: i64) -> Result<Actor> {
-        let (actor, _) = act(
-            self.adjudicator.key,
-            &self.policy.adjudicator,
-            EntityAt::Remaining,
-            remaining,
-            roles::ADJUDICATE,
-            now,
-            ClaimsError::NotAdjudicator,
-        )?;
-        Ok(actor)
+        act_as_adjudicator(self.adjudicator.key, &self.policy, remaining, now)
     }
 
     pub fn validate(

@@ -1,11 +1,8 @@
 use {
-    super::super::{act, after, now, require_current_policy, status_changed},
+    super::super::{act_as_adjudicator, after, now, require_current_policy, status_changed},
     crate::{errors::ClaimsError, state::*},
     anchor_lang::prelude::*,
-    records::{
-        acting::{Actor, EntityAt},
-        state::roles,
-    },
+    records::acting::Actor,
 };
 
 /// The adjudicator stops an auto-approved claim inside its challenge
@@ -28,16 +25,7 @@ impl DisputeClaim<'_> {
     /// whose authority it is (its `Member` and `Entity` accounts in the
     /// remaining accounts).
     fn actor(&self, remaining: &[AccountInfo], now: i64) -> Result<Actor> {
-        let (actor, _) = act(
-            self.adjudicator.key,
-            &self.policy.adjudicator,
-            EntityAt::Remaining,
-            remaining,
-            roles::ADJUDICATE,
-            now,
-            ClaimsError::NotAdjudicator,
-        )?;
-        Ok(actor)
+        act_as_adjudicator(self.adjudicator.key, &self.policy, remaining, now)
     }
 
     pub fn validate(&self, remaining: &[AccountInfo], now: i64) -> Result<Actor> {

@@ -1,6 +1,6 @@
 use {
     super::issue_record::{
-        issued_event, new_record, validate_commitments, validate_issuer, NewRecord,
+        act_as_issuer, issued_event, new_record, validate_commitments, NewRecord,
     },
     crate::acting::Actor,
     crate::{
@@ -10,7 +10,7 @@ use {
         constants::*,
         errors::RecordsError,
         events::RecordSuperseded,
-        instructions::{act, now, require_not_own_record},
+        instructions::now,
         state::*,
     },
     anchor_lang::prelude::*,
@@ -55,15 +55,13 @@ impl AmendCompressedRecord<'_> {
         remaining: &[AccountInfo],
         now: i64,
     ) -> Result<Actor> {
-        let actor = act(
+        let actor = act_as_issuer(
             self.issuer.key,
             &self.issuer_entity,
+            &self.patient,
             remaining,
-            roles::ISSUE,
             now,
         )?;
-        validate_issuer(&self.issuer_entity, now)?;
-        require_not_own_record(&actor, &self.patient)?;
         validate_commitments(&args.commitment, &args.content_commitment)?;
         let address = check_leaf(&self.tree, &args.previous)?;
         let previous = &args.previous.record;

@@ -1,12 +1,8 @@
 use {
-    super::issue_record::{create_record, validate_content, validate_issuer, NewRecord},
+    super::issue_record::{act_as_issuer, create_record, validate_content, NewRecord},
     crate::acting::Actor,
     crate::{
-        constants::*,
-        errors::RecordsError,
-        events::RecordSuperseded,
-        instructions::{act, now, require_not_own_record},
-        state::*,
+        constants::*, errors::RecordsError, events::RecordSuperseded, instructions::now, state::*,
     },
     anchor_lang::prelude::*,
 };
@@ -68,15 +64,13 @@ impl AmendRecord<'_> {
         remaining: &[AccountInfo],
         now: i64,
     ) -> Result<Actor> {
-        let actor = act(
+        let actor = act_as_issuer(
             self.issuer.key,
             &self.issuer_entity,
+            &self.patient,
             remaining,
-            roles::ISSUE,
             now,
         )?;
-        validate_issuer(&self.issuer_entity, now)?;
-        require_not_own_record(&actor, &self.patient)?;
         validate_content(&args.record_id, &args.commitment, &args.content_commitment)?;
         let previous = &self.previous_record;
         require!(

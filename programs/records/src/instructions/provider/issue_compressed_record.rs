@@ -1,6 +1,6 @@
 use {
     super::issue_record::{
-        issued_event, new_record, validate_commitments, validate_issuer, NewRecord,
+        act_as_issuer, issued_event, new_record, validate_commitments, NewRecord,
     },
     crate::acting::Actor,
     crate::instructions::book::*,
@@ -8,7 +8,7 @@ use {
         compressed::{append_record, next_leaf, record_id_of},
         constants::*,
         errors::RecordsError,
-        instructions::{act, load_account, now, require_not_own_record},
+        instructions::{load_account, now},
         state::*,
     },
     anchor_lang::prelude::*,
@@ -60,15 +60,13 @@ impl IssueCompressedRecord<'_> {
         remaining: &[AccountInfo],
         now: i64,
     ) -> Result<Actor> {
-        let actor = act(
+        let actor = act_as_issuer(
             self.issuer.key,
             &self.issuer_entity,
+            &self.patient,
             remaining,
-            roles::ISSUE,
             now,
         )?;
-        validate_issuer(&self.issuer_entity, now)?;
-        require_not_own_record(&actor, &self.patient)?;
         validate_commitments(&args.commitment, &args.content_commitment)?;
         if let Some(issuer) = self.tree.issuer {
             require_keys_eq!(issuer, actor.entity, RecordsError::TreeIssuerMismatch);

@@ -73,15 +73,13 @@ impl IssueRecord<'_> {
         remaining: &[AccountInfo],
         now: i64,
     ) -> Result<Actor> {
-        let actor = act(
+        let actor = act_as_issuer(
             self.issuer.key,
             &self.issuer_entity,
+            &self.patient,
             remaining,
-            roles::ISSUE,
             now,
         )?;
-        validate_issuer(&self.issuer_entity, now)?;
-        require_not_own_record(&actor, &self.patient)?;
         validate_content(&args.record_id, &args.commitment, &args.content_commitment)?;
         self.book.check_patient(self.patient_authority.key)?;
         let link = load_account::<Grant>(&self.care_link)?;
@@ -91,6 +89,24 @@ impl IssueRecord<'_> {
         );
         Ok(actor)
     }
+}
+
+/// May `signer` write a record of `patient` for the entity at `entity`
+/// (issue or amend, account or compressed)? It acts for the entity with an
+/// issuing role ([`act`]), the entity is an active issuer
+/// ([`validate_issuer`]) and a member is not writing its own record
+/// ([`require_not_own_record`]), checked in that order.
+pub(crate) fn act_as_issuer(
+    signer: &Pubkey,
+    entity: &Account<Entity>,
+    patient: &Patient,
+    remaining: &[AccountInfo],
+    now: i64,
+) -> Result<Actor> {
+    let actor = act(signer, entity, remaining, roles::ISSUE, now)?;
+    validate_issuer(entity, now)?;
+    require_not_own_record(&actor, patient)?;
+    Ok(actor)
 }
 
 /// Only active providers, laboratories and pharmacies create records.
