@@ -5,8 +5,8 @@
 
 use {
     crate::*,
-    anchor_lang::prelude::Pubkey,
     ::bounties::{instructions::*, state::*},
+    anchor_lang::prelude::Pubkey,
     consent::{
         instructions::GrantConsentArgs,
         state::{actions, ConsentPurpose, ConsentTerms, Decision},
@@ -158,7 +158,8 @@ impl Study {
     }
 
     pub fn contribution_state(&self, record: &Pubkey) -> Contribution {
-        self.world.account::<Contribution>(&self.contribution(record))
+        self.world
+            .account::<Contribution>(&self.contribution(record))
     }
 
     pub fn tally(&self) -> Pubkey {
@@ -523,4 +524,31 @@ pub fn replace(mut ix: Instruction, from: &Pubkey, to: &Pubkey) -> Instruction {
         meta.pubkey = *to;
     }
     ix
+}
+
+impl Study {
+    /// The researcher opens (and funds with [`FUNDING`]) another bounty
+    /// with the fixture's terms changed by `terms`; the study now points at
+    /// it. Records issued until now count in it.
+    pub fn reopen(&mut self, terms: impl FnOnce(&mut CreateBountyArgs)) {
+        self.world.warp(60);
+        let mut args = bounty_args();
+        terms(&mut args);
+        let bounty = bx::bounty_address(&self.researcher.pubkey(), &args.bounty_id);
+        let ix = bx::create_bounty(
+            &self.world.payer.pubkey(),
+            &self.researcher.pubkey(),
+            &self.mint,
+            &self.token_program,
+            args,
+        );
+        let researcher = self.researcher.insecure_clone();
+        self.world
+            .send(&[ix], &[&researcher])
+            .expect("create bounty");
+        self.bounty = bounty;
+        self.vault = bx::vault_address(&bounty);
+        self.keys.bounty = bounty;
+        self.fund(FUNDING).expect("fund bounty");
+    }
 }
