@@ -38,11 +38,14 @@ fn try_create(s: &mut Study, by: &Keypair, terms: impl FnOnce(&mut CreateBountyA
     result
 }
 
+/// A change to the fixture's terms.
+type Terms = Box<dyn Fn(&mut CreateBountyArgs)>;
+
 #[test]
 fn terms_out_of_bounds_are_refused() {
     let mut s = study(anchor_spl::token::ID);
     let r = s.researcher.insecure_clone();
-    let invalid: Vec<Box<dyn Fn(&mut CreateBountyArgs)>> = vec![
+    let invalid: Vec<Terms> = vec![
         Box::new(|a| a.kinds = 0),
         Box::new(|a| a.kinds = 1 << 12),
         Box::new(|a| a.reward = 0),
