@@ -3,7 +3,7 @@
 //! The SBF toolchain is not available on every machine that builds Panacea,
 //! so the programs also run as runtime builtins: [`adapter`] bridges a
 //! builtin's invoke context to Anchor's `entry`, and [`PROGRAMS`] lists the
-//! three programs with the registration function a runtime needs. Anything
+//! four programs with the registration function a runtime needs. Anything
 //! that hosts a runtime (LiteSVM here, a test validator's bank, an SDK
 //! backend) registers the same [`NativeProgram`]s.
 //!
@@ -32,6 +32,9 @@ declare_process_instruction!(ConsentBuiltin, 0, |invoke_context| {
 declare_process_instruction!(ClaimsBuiltin, 0, |invoke_context| {
     adapter::invoke_native(invoke_context, claims::entry)
 });
+declare_process_instruction!(BountiesBuiltin, 0, |invoke_context| {
+    adapter::invoke_native(invoke_context, bounties::entry)
+});
 
 /// A Panacea program as a runtime builtin.
 #[derive(Clone, Copy)]
@@ -54,8 +57,8 @@ impl std::fmt::Debug for NativeProgram {
 
 use solana_program_runtime::solana_sbpf::program::BuiltinFunctionDefinition as _;
 
-/// The three Panacea programs.
-pub const PROGRAMS: [NativeProgram; 3] = [
+/// The four Panacea programs.
+pub const PROGRAMS: [NativeProgram; 4] = [
     NativeProgram {
         name: "records",
         program_id: records::ID,
@@ -70,6 +73,11 @@ pub const PROGRAMS: [NativeProgram; 3] = [
         name: "claims",
         program_id: claims::ID,
         register: ClaimsBuiltin::register,
+    },
+    NativeProgram {
+        name: "bounties",
+        program_id: bounties::ID,
+        register: BountiesBuiltin::register,
     },
 ];
 

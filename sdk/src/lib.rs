@@ -4,7 +4,7 @@
 //! records, a patient app collecting wallet-signed consent, an insurer's
 //! payout service.
 //!
-//! - [`records`], [`consent`], [`claims`]: an instruction builder for every
+//! - [`records`], [`consent`], [`claims`], [`bounties`]: an instruction builder for every
 //!   instruction, built on the program crates (`no-entrypoint`), so seeds,
 //!   argument types and account order come from the programs themselves.
 //! - [`client::PanaceaClient`]: async, over a [`backend::Backend`] (JSON-RPC,
@@ -25,6 +25,7 @@
 pub mod acting;
 pub mod audit;
 pub mod backend;
+pub mod bounties;
 pub mod claims;
 pub mod client;
 pub mod compression;
@@ -43,6 +44,7 @@ pub mod records;
 pub mod rent;
 
 pub use {
+    ::bounties as bounties_program,
     ::claims as claims_program,
     ::consent as consent_program,
     ::records as records_program,

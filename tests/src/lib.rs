@@ -4,6 +4,7 @@
 //! pharmacy, specialist, insurer, researcher), patients and guardians.
 
 pub mod assert;
+pub mod bounties;
 pub mod compressed;
 pub mod members;
 

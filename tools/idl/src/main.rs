@@ -10,7 +10,7 @@ use {
     std::{path::PathBuf, process::ExitCode},
 };
 
-const PROGRAMS: [&str; 3] = ["records", "consent", "claims"];
+const PROGRAMS: [&str; 4] = ["records", "consent", "claims", "bounties"];
 
 fn main() -> ExitCode {
     // anchor-lang-idl 0.1.4 mishandles a RUSTUP_TOOLCHAIN set by an outer

@@ -81,30 +81,55 @@ const ALLOWED_MINT_EXTENSIONS: [ExtensionType; 5] = [
     ExtensionType::GroupMemberPointer,
 ];
 
+/// Why a payout mint is refused ([`payout_mint_refusal`]); `claims` and
+/// `bounties` map it to their own errors.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MintRefusal {
+    /// A Token-2022 extension outside the allow-list.
+    UnsupportedMint,
+    /// A Token-2022 mint that can be closed (and created again).
+    MintCloseAuthoritySet,
+    /// The mint account could not be read.
+    Unreadable(ProgramError),
+}
+
+/// Whether a payout mint has only properties that cannot take, hold back or
+/// block escrowed money: any SPL Token mint, or a Token-2022 mint whose
+/// extensions are all in the allow-list and that has no close authority.
+pub fn payout_mint_refusal(mint: &AccountInfo) -> core::result::Result<(), MintRefusal> {
+    if mint.owner != &anchor_spl::token_2022::ID {
+        return Ok(());
+    }
+    let data = mint.try_borrow_data().map_err(MintRefusal::Unreadable)?;
+    let state = StateWithExtensions::<SplMint>::unpack(&data).map_err(MintRefusal::Unreadable)?;
+    let extensions = state
+        .get_extension_types()
+        .map_err(MintRefusal::Unreadable)?;
+    if extensions
+        .iter()
+        .any(|extension| !ALLOWED_MINT_EXTENSIONS.contains(extension))
+    {
+        return Err(MintRefusal::UnsupportedMint);
+    }
+    if let Ok(close) = state.get_extension::<MintCloseAuthority>() {
+        if Option::<Pubkey>::from(close.close_authority).is_some() {
+            return Err(MintRefusal::MintCloseAuthoritySet);
+        }
+    }
+    Ok(())
+}
+
 /// The payout mint still has the properties its policy was accepted for:
 /// checked when a policy is created and wherever money moves (fund, settle,
 /// withdraw, close). SPL Token mints cannot change; a Token-2022 mint can
 /// change only by being closed and created again, which needs a close
 /// authority.
 pub(crate) fn check_payout_mint(mint: &AccountInfo) -> Result<()> {
-    if mint.owner != &anchor_spl::token_2022::ID {
-        return Ok(());
-    }
-    let data = mint.try_borrow_data()?;
-    let state = StateWithExtensions::<SplMint>::unpack(&data)?;
-    for extension in state.get_extension_types()? {
-        require!(
-            ALLOWED_MINT_EXTENSIONS.contains(&extension),
-            ClaimsError::UnsupportedMint
-        );
-    }
-    if let Ok(close) = state.get_extension::<MintCloseAuthority>() {
-        require!(
-            Option::<Pubkey>::from(close.close_authority).is_none(),
-            ClaimsError::MintCloseAuthoritySet
-        );
-    }
-    Ok(())
+    payout_mint_refusal(mint).map_err(|refusal| match refusal {
+        MintRefusal::UnsupportedMint => error!(ClaimsError::UnsupportedMint),
+        MintRefusal::MintCloseAuthoritySet => error!(ClaimsError::MintCloseAuthoritySet),
+        MintRefusal::Unreadable(e) => e.into(),
+    })
 }
 
 pub(crate) fn checked_add(a: u64, b: u64) -> Result<u64> {
