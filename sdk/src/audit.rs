@@ -59,33 +59,48 @@ pub async fn audit_trail<B: Backend>(
             addresses.push(address);
         }
     }
-    // The patient's contributions to research bounties: each one, its
-    // tally, and its bounty (every review or settlement names the bounty;
-    // a closed contribution's history is found through it).
+    // The patient's contributions to research bounties: each one, and its
+    // bounty and tally (every review or settlement names the bounty). A
+    // closed contribution is no longer listed: its bounty is learned from
+    // the offer, which names the patient's profile, in a second pass.
     let mut bounties = BTreeSet::new();
     for (address, contribution) in client.contributions_of_patient(patient).await? {
         addresses.push(address);
         bounties.insert(contribution.bounty);
     }
-    for bounty in bounties {
-        addresses.push(bounty);
-        addresses.push(crate::bounties::tally_address(&bounty, patient));
+    let with_bounty = |bounty: &Pubkey| [*bounty, crate::bounties::tally_address(bounty, patient)];
+    for bounty in &bounties {
+        addresses.extend(with_bounty(bounty));
     }
 
-    let mut signatures = BTreeSet::new();
-    for address in &addresses {
-        signatures.extend(client.backend().signatures_for_address(address).await?);
-    }
+    let mut scanned = BTreeSet::new();
     let mut entries = Vec::new();
-    for signature in signatures {
-        let Some(tx) = client.backend().transaction(&signature).await? else {
-            continue;
-        };
-        for event in events_of(&tx) {
-            let about_patient = event.patient() == Some(*patient)
-                || event.policy().is_some_and(|p| policies.contains(&p))
-                || event.patient_profile() == Some(records::pda::patient(patient).0);
-            if about_patient {
+    let mut pending = addresses;
+    while !pending.is_empty() {
+        let mut signatures = BTreeSet::new();
+        for address in &pending {
+            signatures.extend(client.backend().signatures_for_address(address).await?);
+        }
+        pending = Vec::new();
+        for signature in signatures {
+            if !scanned.insert(signature) {
+                continue;
+            }
+            let Some(tx) = client.backend().transaction(&signature).await? else {
+                continue;
+            };
+            for event in events_of(&tx) {
+                let about_patient = event.patient() == Some(*patient)
+                    || event.policy().is_some_and(|p| policies.contains(&p))
+                    || event.patient_profile() == Some(records::pda::patient(patient).0);
+                if !about_patient {
+                    continue;
+                }
+                if let Some(bounty) = event.bounty() {
+                    if bounties.insert(bounty) {
+                        pending.extend(with_bounty(&bounty));
+                    }
+                }
                 entries.push(AuditEntry {
                     signature,
                     slot: tx.slot,
