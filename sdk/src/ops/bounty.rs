@@ -39,7 +39,13 @@ pub const SETTLEMENT_MARGIN: i64 = 7 * 24 * 60 * 60;
 /// raw access when no compute-to-data algorithm is set, otherwise the
 /// algorithm's commitment and the fact that nothing enforces it.
 pub fn access_statement(bounty: &Bounty) -> String {
-    match &bounty.algorithm {
+    algorithm_statement(bounty.algorithm.as_ref())
+}
+
+/// [`access_statement`] of a bounty committing to `algorithm` (before it
+/// exists: the terms a researcher is about to create).
+pub fn algorithm_statement(algorithm: Option<&[u8; 32]>) -> String {
+    match algorithm {
         None => "RAW ACCESS: no compute-to-data algorithm is set; the researcher receives the record's decryption key and can read and copy the whole record.".to_string(),
         Some(hash) => {
             let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
