@@ -49,6 +49,7 @@ struct Scene {
     d: LocalDeployment,
     store: BlobStore,
     researcher: Actor,
+    lab: Actor,
     patient: Actor,
     mint: Pubkey,
     token_program: Pubkey,
@@ -119,6 +120,7 @@ impl Scene {
             d,
             store,
             researcher,
+            lab,
             patient,
             mint: mint.pubkey(),
             token_program,
@@ -790,4 +792,92 @@ async fn offer_preflight_refuses_a_consent_ending_before_settlement() {
     // With 90 days it goes.
     let outcome = s.offer(&bounty, &record).await;
     assert_eq!(outcome.address("grant"), Some(grant));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_compressed_record_is_offered_in_two_transactions_and_paid() {
+    let s = Scene::new().await;
+    let c = &s.d.client;
+    let tree = c
+        .create_record_tree(&s.lab.key, 14, 64, 10, false)
+        .await
+        .unwrap()
+        .address("tree")
+        .unwrap();
+    let (_, _, record) = c
+        .issue_record_into(
+            &s.lab.key,
+            &s.patient.pubkey(),
+            RecordKind::LabResult,
+            OBSERVATION.as_bytes(),
+            &s.store,
+            Some(tree),
+        )
+        .await
+        .unwrap();
+    assert!(record.is_compressed());
+    s.d.backend.advance_clock(60);
+    let bounty = s.bounty(None).await;
+    s.consent(CONSENT_TEXT, 90).await;
+    let prepared = c
+        .prepare_offer(
+            &s.patient.pubkey(),
+            &s.patient.pubkey(),
+            &bounty,
+            &record,
+            &s.patient.enc,
+            &s.store,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(prepared.compressed && prepared.grant_ix.is_some());
+    let bytes = prepared.transaction_size(&c.payer());
+    println!(
+        "compressed record: the offer alone (after the grant's own transaction) is {bytes} bytes"
+    );
+    assert!(bytes <= PACKET_DATA_SIZE, "{bytes}");
+    let outcome = c
+        .offer_contribution(
+            &s.patient.key,
+            &s.patient.pubkey(),
+            &bounty,
+            &record,
+            &s.patient.enc,
+            &s.store,
+            None,
+        )
+        .await
+        .unwrap();
+    // The offer's transaction carries the offer alone: the grant went first.
+    let tx =
+        s.d.backend
+            .transaction(&outcome.signature.unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+    let names: Vec<&str> = events_of(&tx).iter().map(|e| e.name()).collect();
+    assert_eq!(names, vec!["ContributionOffered"]);
+    let contribution = outcome.address("contribution").unwrap();
+    let state: Contribution = c.get(&contribution).await.unwrap();
+    assert_eq!(state.record, record.address());
+    assert_eq!(
+        state.grant,
+        records::pda::grant(
+            &s.patient.pubkey(),
+            &s.researcher.pubkey(),
+            &record.address()
+        )
+        .0
+    );
+    // The researcher reads the leaf's record under that grant, and pays.
+    let plain = c
+        .read_granted(&state.grant, &record, &s.researcher.enc, &s.store)
+        .await
+        .unwrap();
+    assert_eq!(plain, OBSERVATION.as_bytes());
+    c.accept_contribution(&s.researcher.key, &contribution, None, 70)
+        .await
+        .unwrap();
+    assert_eq!(s.tokens_of_patient().await, REWARD);
 }

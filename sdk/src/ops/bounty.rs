@@ -84,6 +84,18 @@ impl PreparedOffer {
             .chain(std::iter::once(self.offer_ix.clone()))
             .collect()
     }
+
+    /// Bytes of the legacy transaction that carries the offer, paid by
+    /// `payer` (with the compute-unit limit instruction): the grant and the
+    /// offer for an account record, the offer alone for a compressed one.
+    pub fn transaction_size(&self, payer: &Pubkey) -> usize {
+        let ixs = if self.compressed {
+            vec![self.offer_ix.clone()]
+        } else {
+            self.instructions()
+        };
+        legacy_transaction_size(&ixs, payer, true)
+    }
 }
 
 impl<B: Backend> PanaceaClient<B> {
@@ -365,12 +377,7 @@ impl<B: Backend> PanaceaClient<B> {
                 grant_duration,
             )
             .await?;
-        let ixs = if offer.compressed {
-            vec![offer.offer_ix]
-        } else {
-            offer.instructions()
-        };
-        Ok(legacy_transaction_size(&ixs, &self.payer(), true))
+        Ok(offer.transaction_size(&self.payer()))
     }
 
     /// The patient's Research consent to the bounty's researcher permits an

@@ -50,17 +50,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
             duration,
         )
         .await?;
-    let transaction_bytes = client
-        .offer_transaction_size(
-            &authority.pubkey(),
-            &patient,
-            &args.bounty,
-            &args.record,
-            &keys,
-            &store,
-            duration,
-        )
-        .await?;
+    let transaction_bytes = prepared.transaction_size(&client.payer());
     let outcome = client
         .offer_contribution(
             &authority,
