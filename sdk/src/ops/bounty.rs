@@ -339,6 +339,11 @@ impl<B: Backend> PanaceaClient<B> {
         ];
         if offer.compressed {
             if let Some(grant_ix) = &offer.grant_ix {
+                if self.config().blockhash.is_some() {
+                    return Err(SdkError::InvalidInput(
+                        "a compressed record's offer is two transactions (the grant, then the offer): it cannot be signed offline or over a given blockhash; grant the researcher access first, then offer".into(),
+                    ));
+                }
                 self.act(std::slice::from_ref(grant_ix), &[authority])
                     .await?;
             }
