@@ -6,7 +6,7 @@
 #
 #   migrations/new-program-keys.sh ~/keys/panacea-mainnet
 #
-# Writes records-keypair.json, consent-keypair.json and claims-keypair.json
+# Writes records-keypair.json, consent-keypair.json, claims-keypair.json and bounties-keypair.json
 # (Solana keypair files: 64 numbers, seed then public key) into the given
 # directory, readable by you only, and prints the program ids with the
 # steps that follow. The directory must be outside this repository and must
@@ -28,7 +28,7 @@ case "$out/" in
     echo "error: $out is inside the repository; program keypairs for a public cluster must never be committed" >&2
     exit 1 ;;
 esac
-for program in records consent claims; do
+for program in records consent claims bounties; do
   if [ -e "$out/$program-keypair.json" ]; then
     echo "error: $out/$program-keypair.json exists; refusing to overwrite a program keypair" >&2
     exit 1
@@ -37,7 +37,7 @@ done
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-for program in records consent claims; do
+for program in records consent claims bounties; do
   openssl genpkey -algorithm ed25519 -out "$work/key.pem" 2>/dev/null
   openssl pkey -in "$work/key.pem" -outform DER -out "$work/private.der"
   openssl pkey -in "$work/key.pem" -pubout -outform DER -out "$work/public.der"

@@ -15,7 +15,7 @@ patterns=(
   'data\['                        # raw layouts
   'data\.get\('
   '\.data\.as_slice\(\)|try_deserialize'
-  'panacea_sdk::(records|consent|claims)::[a-z_]+\('   # instruction builders...
+  'panacea_sdk::(records|consent|claims|bounties)::[a-z_]+\('   # instruction builders...
 )
 allowed='_address\(|request_target\(|grant_target\(|consent_message\(|message_context\('  # ...but not address helpers
 found=0

@@ -8,7 +8,7 @@ fn main() {
     let idl_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl");
     println!("cargo:rerun-if-changed={}", idl_dir.display());
     let mut entries = Vec::new();
-    for program in ["records", "consent", "claims"] {
+    for program in ["records", "consent", "claims", "bounties"] {
         let path = idl_dir.join(format!("{program}.json"));
         println!("cargo:rerun-if-changed={}", path.display());
         let text = fs::read_to_string(&path)

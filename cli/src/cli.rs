@@ -8,6 +8,7 @@ use {
         commands::{
             access::{self, AccessCommand},
             audit,
+            bounty::{self, BountyCommand},
             claim::{self, ClaimCommand},
             consent::{self, ConsentCommand},
             demo,
@@ -72,6 +73,9 @@ pub enum Command {
     /// Claims: submit, adjudicate, appeal, settle
     #[command(subcommand)]
     Claim(ClaimCommand),
+    /// Research data bounties: researchers pay patients for records offered under Research consent
+    #[command(subcommand)]
+    Bounty(BountyCommand),
     /// A patient's audit trail, as text, JSON or FHIR AuditEvents
     Audit(audit::Args),
     /// What every account and operation costs in rent
@@ -128,6 +132,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<Report> {
         Command::Member(c) => member::run(ctx, c).await,
         Command::Policy(c) => policy::run(ctx, c).await,
         Command::Claim(c) => claim::run(ctx, c).await,
+        Command::Bounty(c) => bounty::run(ctx, c).await,
         Command::Audit(args) => audit::run(ctx, args).await,
         Command::Rent(args) => rent::run(ctx, args).await,
         Command::Demo(args) => demo::run(ctx, args).await,

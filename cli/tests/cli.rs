@@ -23,7 +23,11 @@ use {
 };
 
 const SOL: u64 = 1_000_000_000;
-const ACTORS: [&str; 17] = [
+/// The demo's narrated steps (the in-process and the localnet run).
+const STEPS: usize = 21;
+const ACTORS: [&str; 19] = [
+    "researcher",
+    "bounty-patient",
     "batch-patient",
     "bad-patient",
     "claims-patient",
@@ -278,7 +282,7 @@ fn the_demo_runs_in_process() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["cluster"], "in-process");
     let steps = report["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 19);
+    assert_eq!(steps.len(), STEPS);
     // Dr. Rivera, the specialist's clinician member, logged the access: the
     // trail names her for the specialist.
     let clinician = step(steps, "clinician")["clinician"].as_str().unwrap();
@@ -305,6 +309,8 @@ fn the_demo_runs_in_process() {
         "AccessLogged",
         "ConsentChanged",
         "ClaimSettled",
+        "ContributionOffered",
+        "ContributionAccepted",
     ] {
         assert!(
             trail.iter().any(|e| e == event),
@@ -316,6 +322,16 @@ fn the_demo_runs_in_process() {
         240_000_000
     );
     assert_eq!(step(steps, "paid")["paid"], 1_640_000_000);
+    // The research bounty paid the patient 25 test USDC; the grant and the
+    // offer went as one transaction within a packet.
+    let research = step(steps, "patient_balance");
+    assert_eq!(research["patient_balance"], 25_000_000);
+    let bytes = research["offer_transaction_bytes"].as_u64().unwrap();
+    assert!(bytes <= 1232, "{bytes}");
+    assert!(research["access"]
+        .as_str()
+        .unwrap()
+        .starts_with("Compute-to-data: "));
 }
 
 /// The registry has one emergency custodian set: the tests that set it
@@ -333,7 +349,7 @@ fn the_demo_runs_against_a_localnet() {
     let report = net.ok("deployer", &["demo"]);
     assert_eq!(report["cluster"], net.url);
     let steps = report["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 19);
+    assert_eq!(steps.len(), STEPS);
     let clinician = step(steps, "clinician")["clinician"].as_str().unwrap();
     assert!(step(steps, "audit_trail")["what"]
         .as_str()
@@ -834,6 +850,213 @@ fn policies_and_claims_through_the_binary() {
         .unwrap()
         .iter()
         .any(|r| r["item"] == "Record" && r["lamports"] == 2_547_360));
+}
+
+/// A research bounty through the binary: created with a FHIR ResearchStudy
+/// (RAW ACCESS said plainly), funded, a lab result offered by the patient
+/// (grant and offer in one transaction), accepted, shown as FHIR, listed;
+/// bad input is one clear line and creates nothing.
+#[test]
+fn bounty_commands_end_to_end() {
+    let net = registered();
+    let client = net.client();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    net.ok(
+        "deployer",
+        &[
+            "registry",
+            "register",
+            "--entity",
+            &net.key("researcher"),
+            "--kind",
+            "researcher",
+        ],
+    );
+    let researcher = net.address("researcher");
+    let patient = net.address("bounty-patient").to_string();
+    net.ok("bounty-patient", &["patient", "register"]);
+    let lab = net.address("lab").to_string();
+    net.ok("bounty-patient", &["access", "authorize", "--issuer", &lab]);
+    let issued = net.ok(
+        "lab",
+        &[
+            "record",
+            "issue",
+            &sample("lab-result.json"),
+            "--patient",
+            &patient,
+        ],
+    );
+    let record = issued["record"].as_str().unwrap().to_string();
+    // Only records issued before the bounty opens count.
+    std::thread::sleep(Duration::from_secs(2));
+    let mint = Keypair::new();
+    runtime
+        .block_on(client.create_funded_mint(
+            &mint,
+            6,
+            &anchor_spl::token::ID,
+            &[(researcher, 1_000_000_000)],
+        ))
+        .unwrap();
+    let mint = mint.pubkey().to_string();
+    let consent_text = net.dir.join("research-consent.txt");
+    std::fs::write(&consent_text, "Panacea sample research consent, v1").unwrap();
+    let consent_text = consent_text.to_str().unwrap().to_string();
+    let study = sample("research-study.json");
+    let create = |kinds: &str, study: &str| {
+        net.run(
+            "researcher",
+            &[
+                "bounty",
+                "create",
+                "--mint",
+                &mint,
+                "--reward",
+                "25",
+                "--kinds",
+                kinds,
+                "--max-contributions",
+                "10",
+                "--max-per-patient",
+                "2",
+                "--intake",
+                "30d",
+                "--review",
+                "7d",
+                "--study",
+                study,
+                "--consent-text",
+                &consent_text,
+            ],
+        )
+    };
+    // Bad input: a kind that does not exist, a missing study, a study that
+    // is no ResearchStudy. Nothing is created.
+    fails(create("lab-results", &study), "invalid value 'lab-results'");
+    fails(
+        create("lab-result", "/nonexistent/study.json"),
+        "cannot read /nonexistent/study.json",
+    );
+    fails(
+        create("lab-result", &sample("lab-result.json")),
+        "a study must be a FHIR ResearchStudy",
+    );
+    let none = net.ok(
+        "researcher",
+        &["bounty", "list", "--researcher", &researcher.to_string()],
+    );
+    assert_eq!(none.as_array().unwrap().len(), 0);
+
+    let out = create("lab-result", &study);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let created: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(created["access"]
+        .as_str()
+        .unwrap()
+        .starts_with("RAW ACCESS: "));
+    let bounty = created["bounty"].as_str().unwrap().to_string();
+    net.ok(
+        "researcher",
+        &["bounty", "fund", &bounty, "--amount", "100"],
+    );
+    fails(
+        net.run(
+            "researcher",
+            &["bounty", "fund", &bounty, "--amount", "1.0000001"],
+        ),
+        "is not a token amount with at most 6 decimals",
+    );
+
+    // The patient's Research consent names the study's consent text.
+    net.ok(
+        "bounty-patient",
+        &[
+            "consent",
+            "grant",
+            "--to",
+            &researcher.to_string(),
+            "--purpose",
+            "research",
+            "--kinds",
+            "lab-result",
+            "--for",
+            "90d",
+            "--document",
+            &consent_text,
+        ],
+    );
+    let offered = net.ok(
+        "bounty-patient",
+        &["bounty", "contribute", &bounty, &record],
+    );
+    let bytes = offered["transaction_bytes"].as_u64().unwrap();
+    assert!(bytes <= 1232, "{bytes}");
+    assert!(offered["access"]
+        .as_str()
+        .unwrap()
+        .starts_with("RAW ACCESS: "));
+    let contribution = offered["contribution"].as_str().unwrap().to_string();
+    // Twice: the contribution is found, nothing more.
+    assert_eq!(
+        net.ok(
+            "bounty-patient",
+            &["bounty", "contribute", &bounty, &record]
+        )["already_existed"],
+        true
+    );
+    // Only the researcher accepts.
+    fails(
+        net.run(
+            "bounty-patient",
+            &["bounty", "accept", &contribution, "--quality", "90"],
+        ),
+        "NotResearcher",
+    );
+    fails(
+        net.run(
+            "researcher",
+            &["bounty", "accept", &contribution, "--quality", "101"],
+        ),
+        "101",
+    );
+    let accepted = net.ok(
+        "researcher",
+        &["bounty", "accept", &contribution, "--quality", "90"],
+    );
+    assert_eq!(accepted["status"], "Paid");
+    assert_eq!(accepted["amount_paid"], 25_000_000);
+    let shown = net.ok("researcher", &["bounty", "show", &bounty]);
+    assert_eq!(shown["paid"], "25");
+    assert_eq!(shown["rewarded"], 1);
+    let study_fhir = net.ok("researcher", &["bounty", "show", &bounty, "--fhir"]);
+    assert_eq!(study_fhir["resourceType"], "ResearchStudy");
+    assert_eq!(study_fhir["status"], "active");
+    let subject = net.ok("researcher", &["bounty", "show", &contribution, "--fhir"]);
+    assert_eq!(subject["resourceType"], "ResearchSubject");
+    assert_eq!(subject["status"], "on-study");
+    let listed = net.ok("researcher", &["bounty", "list", "--bounty", &bounty]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let mine = net.ok("bounty-patient", &["bounty", "list", "--patient", &patient]);
+    assert_eq!(mine[0]["status"], "Paid");
+    // Intake closed early, the contribution closed, the rest withdrawn.
+    net.ok("researcher", &["bounty", "close", &bounty, "--intake-only"]);
+    net.ok("bounty-patient", &["bounty", "close", &contribution]);
+    net.ok(
+        "researcher",
+        &["bounty", "withdraw", &bounty, "--amount", "75"],
+    );
+    fails(
+        net.run(
+            "researcher",
+            &["bounty", "cancel", &Pubkey::new_unique().to_string()],
+        ),
+        "is not a bounty, a contribution or a patient tally",
+    );
 }
 
 /// Retries a command that waits on the cluster's clock (a window closing).

@@ -28,7 +28,7 @@ fn fresh_program_keypairs_are_valid_private_and_never_overwritten() {
     let first = run(&out);
     assert!(first.status.success(), "{first:?}");
     let printed = String::from_utf8(first.stdout).unwrap();
-    for program in ["records", "consent", "claims"] {
+    for program in ["records", "consent", "claims", "bounties"] {
         let path = out.join(format!("{program}-keypair.json"));
         let keypair = read_keypair_file(&path).expect("a Solana keypair file");
         let line = printed

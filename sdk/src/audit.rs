@@ -1,6 +1,8 @@
 //! A patient's audit trail (who issued, granted, accessed, consented,
-//! claimed, paid; in time order), and its export as FHIR R4 resources:
-//! consents as `Consent`, accesses as `AuditEvent`. Identifiers are
+//! claimed, contributed to research, paid; in time order), and its export
+//! as FHIR R4 resources: consents as `Consent`, accesses as `AuditEvent`,
+//! research bounties as `ResearchStudy` and contributions as
+//! `ResearchSubject`. Identifiers are
 //! on-chain addresses (pseudonymous); no PHI is involved.
 
 use {
@@ -11,6 +13,7 @@ use {
         events::{events_of, PanaceaEvent},
     },
     anchor_lang::prelude::Pubkey,
+    bounties::state::{Bounty, BountyStatus, Contribution, ContributionStatus},
     consent::state::{actions, Consent, ConsentPurpose, ConsentStatus, Decision},
     serde_json::{json, Value},
     solana_signature::Signature,
@@ -56,21 +59,48 @@ pub async fn audit_trail<B: Backend>(
             addresses.push(address);
         }
     }
-
-    let mut signatures = BTreeSet::new();
-    for address in &addresses {
-        signatures.extend(client.backend().signatures_for_address(address).await?);
+    // The patient's contributions to research bounties: each one, and its
+    // bounty and tally (every review or settlement names the bounty). A
+    // closed contribution is no longer listed: its bounty is learned from
+    // the offer, which names the patient's profile, in a second pass.
+    let mut bounties = BTreeSet::new();
+    for (address, contribution) in client.contributions_of_patient(patient).await? {
+        addresses.push(address);
+        bounties.insert(contribution.bounty);
     }
+    let with_bounty = |bounty: &Pubkey| [*bounty, crate::bounties::tally_address(bounty, patient)];
+    for bounty in &bounties {
+        addresses.extend(with_bounty(bounty));
+    }
+
+    let mut scanned = BTreeSet::new();
     let mut entries = Vec::new();
-    for signature in signatures {
-        let Some(tx) = client.backend().transaction(&signature).await? else {
-            continue;
-        };
-        for event in events_of(&tx) {
-            let about_patient = event.patient() == Some(*patient)
-                || event.policy().is_some_and(|p| policies.contains(&p))
-                || event.patient_profile() == Some(records::pda::patient(patient).0);
-            if about_patient {
+    let mut pending = addresses;
+    while !pending.is_empty() {
+        let mut signatures = BTreeSet::new();
+        for address in &pending {
+            signatures.extend(client.backend().signatures_for_address(address).await?);
+        }
+        pending = Vec::new();
+        for signature in signatures {
+            if !scanned.insert(signature) {
+                continue;
+            }
+            let Some(tx) = client.backend().transaction(&signature).await? else {
+                continue;
+            };
+            for event in events_of(&tx) {
+                let about_patient = event.patient() == Some(*patient)
+                    || event.policy().is_some_and(|p| policies.contains(&p))
+                    || event.patient_profile() == Some(records::pda::patient(patient).0);
+                if !about_patient {
+                    continue;
+                }
+                if let Some(bounty) = event.bounty() {
+                    if bounties.insert(bounty) {
+                        pending.extend(with_bounty(&bounty));
+                    }
+                }
                 entries.push(AuditEntry {
                     signature,
                     slot: tx.slot,
@@ -249,6 +279,88 @@ pub fn audit_event_to_fhir(entry: &AuditEntry) -> Option<Value> {
         "source": { "observer": { "identifier": { "system": "urn:solana:transaction", "value": entry.signature.to_string() } } },
         "entity": [{ "what": wallet(&what) }],
     }))
+}
+
+fn hex(bytes: &[u8; 32]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn identifier(system: &str, value: String) -> Value {
+    json!({ "system": system, "value": value })
+}
+
+/// A bounty as a FHIR R4 `ResearchStudy`: its terms by commitment (the
+/// study and the consent text as `urn:sha256:` identifiers), its status at
+/// `now` (active while intake is open, withdrawn once cancelled, else
+/// closed to accrual), the intake period, the researcher as sponsor, the
+/// record kinds wanted as keywords, and extensions for the compute-to-data
+/// algorithm (or `none (raw access)`) and the reward per record.
+pub fn bounty_to_research_study(address: &Pubkey, bounty: &Bounty, now: i64) -> Value {
+    let status = if bounty.intake_open(now) {
+        "active"
+    } else if bounty.status == BountyStatus::Cancelled {
+        "withdrawn"
+    } else {
+        "closed-to-accrual"
+    };
+    let keywords: Vec<Value> = records::state::RecordKind::ALL
+        .iter()
+        .filter(|k| bounty.kinds & k.bit() != 0)
+        .map(|k| json!({"coding": [{"system": "urn:panacea:record-kind", "code": format!("{k:?}")}]}))
+        .collect();
+    let algorithm = match &bounty.algorithm {
+        Some(hash) => format!("urn:sha256:{}", hex(hash)),
+        None => "none (raw access)".to_string(),
+    };
+    json!({
+        "resourceType": "ResearchStudy",
+        "id": address.to_string(),
+        "identifier": [
+            identifier("urn:panacea:bounty", address.to_string()),
+            identifier("urn:panacea:study-commitment", format!("urn:sha256:{}", hex(&bounty.study_commitment))),
+            identifier("urn:panacea:consent-text", format!("urn:sha256:{}", hex(&bounty.consent_text))),
+        ],
+        "status": status,
+        "period": { "start": iso8601(bounty.opened_at), "end": iso8601(bounty.intake_ends_at) },
+        "sponsor": { "type": "Organization", "identifier": identifier("urn:solana:address", bounty.researcher.to_string()) },
+        "keyword": keywords,
+        "extension": [
+            { "url": "urn:panacea:compute-to-data-algorithm", "valueString": algorithm },
+            { "url": "urn:panacea:reward-per-record", "valueString": format!("{} base units of mint {}", bounty.reward, bounty.mint) },
+        ],
+    })
+}
+
+/// A contribution as a FHIR R4 `ResearchSubject`: Pending is
+/// `pending-on-study`, Paid `on-study`, Rejected `ineligible`, Cancelled
+/// `withdrawn`; the study is the bounty's `ResearchStudy`, the individual
+/// the patient's wallet, the consent the patient's Research `Consent` at
+/// `consent`; the period runs from the offer to the decision.
+pub fn contribution_to_research_subject(
+    address: &Pubkey,
+    contribution: &Contribution,
+    consent: &Pubkey,
+) -> Value {
+    let status = match contribution.status {
+        ContributionStatus::Pending => "pending-on-study",
+        ContributionStatus::Paid => "on-study",
+        ContributionStatus::Rejected => "ineligible",
+        ContributionStatus::Cancelled => "withdrawn",
+    };
+    let mut period = json!({ "start": iso8601(contribution.offered_at) });
+    if let Some(decided) = contribution.decided_at {
+        period["end"] = json!(iso8601(decided));
+    }
+    json!({
+        "resourceType": "ResearchSubject",
+        "id": address.to_string(),
+        "identifier": [identifier("urn:panacea:contribution", address.to_string())],
+        "status": status,
+        "period": period,
+        "study": { "reference": format!("ResearchStudy/{}", contribution.bounty) },
+        "individual": { "type": "Patient", "identifier": identifier("urn:solana:address", contribution.patient.to_string()) },
+        "consent": { "reference": format!("Consent/{consent}") },
+    })
 }
 
 #[cfg(test)]

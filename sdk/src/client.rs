@@ -807,4 +807,43 @@ impl<B: Backend> PanaceaClient<B> {
         )
         .await
     }
+
+    /// Every bounty a researcher (its entity authority) opened.
+    pub async fn bounties_of_researcher(
+        &self,
+        researcher: &Pubkey,
+    ) -> Result<Vec<(Pubkey, bounties::state::Bounty)>> {
+        self.list(
+            &bounties::ID,
+            bounties::state::bounty_offsets::RESEARCHER,
+            researcher,
+        )
+        .await
+    }
+
+    /// Every contribution offered to a bounty (until closed).
+    pub async fn contributions_of_bounty(
+        &self,
+        bounty: &Pubkey,
+    ) -> Result<Vec<(Pubkey, bounties::state::Contribution)>> {
+        self.list(
+            &bounties::ID,
+            bounties::state::contribution_offsets::BOUNTY,
+            bounty,
+        )
+        .await
+    }
+
+    /// Every contribution a patient (wallet) offered (until closed).
+    pub async fn contributions_of_patient(
+        &self,
+        patient: &Pubkey,
+    ) -> Result<Vec<(Pubkey, bounties::state::Contribution)>> {
+        self.list(
+            &bounties::ID,
+            bounties::state::contribution_offsets::PATIENT,
+            patient,
+        )
+        .await
+    }
 }

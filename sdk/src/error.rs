@@ -177,7 +177,7 @@ const ANCHOR_ERRORS: [anchor_lang::error::ErrorCode; 16] = {
 
 /// (name, program label, message) of `code` raised by `program`.
 pub fn describe(program: &Pubkey, code: u32) -> Option<(String, &'static str, String)> {
-    static TABLES: OnceLock<[(Pubkey, &'static str, ErrorTable); 3]> = OnceLock::new();
+    static TABLES: OnceLock<[(Pubkey, &'static str, ErrorTable); 4]> = OnceLock::new();
     let tables = TABLES.get_or_init(|| {
         [
             (
@@ -194,6 +194,11 @@ pub fn describe(program: &Pubkey, code: u32) -> Option<(String, &'static str, St
                 claims::ID,
                 "claims",
                 table(include_str!("../../idl/claims.json")),
+            ),
+            (
+                bounties::ID,
+                "bounties",
+                table(include_str!("../../idl/bounties.json")),
             ),
         ]
     });

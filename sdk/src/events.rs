@@ -9,7 +9,7 @@ use {
 
 macro_rules! panacea_events {
     ($($program:ident :: $name:ident),* $(,)?) => {
-        /// Every event of the three programs.
+        /// Every event of the four programs.
         #[derive(Clone, Debug)]
         pub enum PanaceaEvent {
             $($name(::$program::events::$name),)*
@@ -82,6 +82,13 @@ impl PanaceaEvent {
             E::PolicyCreated(e) => e.patient,
             E::ClaimSubmitted(e) => e.patient,
             E::CompressedRecordWritten(e) => e.record.as_ref()?.patient,
+            E::ContributionOffered(e) => e.patient,
+            E::ContributionAccepted(e) => e.patient,
+            E::ContributionRejected(e) => e.patient,
+            E::ContributionSettled(e) => e.patient,
+            E::ContributionCancelled(e) => e.patient,
+            E::ContributionClosed(e) => e.patient,
+            E::PatientTallyClosed(e) => e.patient,
             _ => return None,
         })
     }
@@ -117,6 +124,27 @@ impl PanaceaEvent {
             _ => return None,
         })
     }
+
+    /// The bounty the event is about, for bounties events.
+    pub fn bounty(&self) -> Option<Pubkey> {
+        use PanaceaEvent as E;
+        Some(match self {
+            E::BountyCreated(e) => e.bounty,
+            E::BountyFunded(e) => e.bounty,
+            E::BountyFundsWithdrawn(e) => e.bounty,
+            E::BountyIntakeClosed(e) => e.bounty,
+            E::BountyCancelled(e) => e.bounty,
+            E::BountyClosed(e) => e.bounty,
+            E::ContributionOffered(e) => e.bounty,
+            E::ContributionAccepted(e) => e.bounty,
+            E::ContributionRejected(e) => e.bounty,
+            E::ContributionSettled(e) => e.bounty,
+            E::ContributionCancelled(e) => e.bounty,
+            E::ContributionClosed(e) => e.bounty,
+            E::PatientTallyClosed(e) => e.bounty,
+            _ => return None,
+        })
+    }
 }
 
 impl PanaceaEvent {
@@ -138,6 +166,8 @@ impl PanaceaEvent {
             E::MemberClosed(e) => e.actor_member,
             E::ClaimSubmitted(e) => e.actor_member,
             E::ClaimStatusChanged(e) => e.actor_member,
+            E::ContributionAccepted(e) => e.actor_member,
+            E::ContributionRejected(e) => e.actor_member,
             _ => None,
         }
     }
@@ -162,6 +192,8 @@ impl PanaceaEvent {
             E::MemberClosed(e) => e.entity,
             E::ClaimSubmitted(e) => e.provider,
             E::ClaimStatusChanged(e) => e.actor,
+            E::ContributionAccepted(e) => e.researcher,
+            E::ContributionRejected(e) => e.researcher,
             _ => return None,
         })
     }

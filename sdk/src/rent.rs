@@ -60,6 +60,16 @@ pub fn account_sizes() -> Vec<(&'static str, usize)> {
             record_tree_space(24),
         ),
         ("Member", records::state::Member::SPACE),
+        ("Bounty", 8 + bounties::state::Bounty::INIT_SPACE),
+        ("bounty vault", TOKEN_ACCOUNT_LEN),
+        (
+            "Contribution",
+            8 + bounties::state::Contribution::INIT_SPACE,
+        ),
+        (
+            "PatientTally",
+            8 + bounties::state::PatientTally::INIT_SPACE,
+        ),
     ]
 }
 
@@ -126,5 +136,14 @@ pub fn operation_rent(accounts: &[RentRow]) -> Vec<(&'static str, u64)> {
             of("Claim") + 8 * of("ClaimedRecord"),
         ),
         ("add a member (staff)", of("Member")),
+        ("create a bounty", of("Bounty") + of("bounty vault")),
+        (
+            "offer a record to a bounty (grant + contribution)",
+            of("Grant") + of("Contribution"),
+        ),
+        (
+            "a patient's first offer to a bounty (once)",
+            of("PatientTally"),
+        ),
     ]
 }

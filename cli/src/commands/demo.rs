@@ -15,14 +15,17 @@ use {
     panacea_sdk::{
         audit::{audit_trail, AuditEntry},
         backend::{in_process::InProcessBackend, rpc::RpcBackend, Backend},
+        bounties_program::{instructions::CreateBountyArgs, state::Bounty},
         claims_program::{
             instructions::CreatePolicyArgs,
             state::{Claim, Policy},
         },
+        compression::RecordRef,
         consent_program::state::{actions, ConsentPurpose, ConsentTerms, Decision},
         emergency::SYNTHETIC_IPS,
-        offchain::{BlobStore, EncryptionKeypair},
+        offchain::{study_commitment, BlobStore, EncryptionKeypair},
         ops::{
+            bounty::access_statement,
             patient::{sign_consent_message, AccessTerms},
             provider::random_id,
         },
@@ -50,6 +53,8 @@ use {
 pub const LAB_RESULT: &[u8] = include_bytes!("../../samples/lab-result.json");
 const CONSULTATION: &[u8] = include_bytes!("../../samples/consultation.json");
 const ENDOSCOPY: &[u8] = include_bytes!("../../samples/endoscopy.json");
+/// The study the demo's research bounty commits to (synthetic).
+pub const RESEARCH_STUDY: &[u8] = include_bytes!("../../samples/research-study.json");
 
 const SOL: u64 = 1_000_000_000;
 /// One unit of the demo's 6-decimal payout token ("USDC").
@@ -120,6 +125,8 @@ pub struct Details {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insurer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub researcher: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub patient: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
@@ -153,6 +160,19 @@ pub struct Details {
     pub paid: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bounty: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contribution: Option<String>,
+    /// Bytes of the patient's offer transaction (research grant and offer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer_transaction_bytes: Option<usize>,
+    /// What the researcher gets, in plain words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
+    /// The patient's token balance after the researcher paid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient_balance: Option<u64>,
     /// The names of the patient's events, oldest first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_trail: Option<Vec<&'static str>>,
@@ -407,6 +427,7 @@ async fn story<B: Backend + 'static>(
         ("specialist", EntityKind::Provider),
         ("emergency room", EntityKind::Provider),
         ("insurer", EntityKind::Insurer),
+        ("researcher", EntityKind::Researcher),
     ] {
         let key = Keypair::new();
         let args = RegisterEntityArgs {
@@ -419,25 +440,26 @@ async fn story<B: Backend + 'static>(
         client.register_entity(admin, &key, args).await?;
         entities.push((name, key));
     }
-    let [lab, specialist, er, insurer]: [Keypair; 4] = entities
+    let [lab, specialist, er, insurer, researcher]: [Keypair; 5] = entities
         .into_iter()
         .map(|(_, key)| key)
         .collect::<Vec<_>>()
         .try_into()
-        .map_err(|_| anyhow!("four entities"))?;
+        .map_err(|_| anyhow!("five entities"))?;
     // Issuers pay their records' rent (refunded on erasure): the lab and the
     // specialist get 0.1 SOL each from the demo's payer.
     client
         .transfer_lamports(&[lab.pubkey(), specialist.pubkey()], 100_000_000)
         .await?;
     n.say(
-        "credentialed: a laboratory, a specialist, an emergency room (providers) and an insurer"
+        "credentialed: a laboratory, a specialist, an emergency room (providers), an insurer and a researcher"
             .into(),
         Details {
             lab: Some(lab.pubkey().to_string()),
             specialist: Some(specialist.pubkey().to_string()),
             emergency_room: Some(er.pubkey().to_string()),
             insurer: Some(insurer.pubkey().to_string()),
+            researcher: Some(researcher.pubkey().to_string()),
             ..Details::default()
         },
     );
@@ -755,10 +777,14 @@ async fn story<B: Backend + 'static>(
             &usdc,
             6,
             &token,
-            &[(insurer.pubkey(), 5_000 * USDC), (specialist.pubkey(), 0)],
+            &[
+                (insurer.pubkey(), 5_000 * USDC),
+                (specialist.pubkey(), 0),
+                (researcher.pubkey(), 500 * USDC),
+            ],
         )
         .await?;
-    let (insurer_usdc, specialist_usdc) = (accounts[0], accounts[1]);
+    let (insurer_usdc, specialist_usdc, researcher_usdc) = (accounts[0], accounts[1], accounts[2]);
     let adjudicator = Keypair::new();
     let policy_args = CreatePolicyArgs {
         policy_id: random_id(),
@@ -940,6 +966,101 @@ async fn story<B: Backend + 'static>(
         },
     );
 
+    // 12. Research: a researcher's bounty for lab results issued before it
+    // opened (the clock has moved on since step 5), under Research consent.
+    let consent_text: &[u8] = b"Panacea sample research consent, v1";
+    let bounty = client
+        .create_bounty(
+            &researcher,
+            &usdc.pubkey(),
+            &token,
+            CreateBountyArgs {
+                bounty_id: random_id(),
+                kinds: RecordKind::LabResult.bit(),
+                reward: 25 * USDC,
+                max_contributions: 100,
+                max_per_patient: 3,
+                intake_period: 30 * DAY,
+                review_window: 7 * DAY,
+                study_commitment: study_commitment(RESEARCH_STUDY)?,
+                consent_text: sha256(consent_text),
+                algorithm: Some(sha256(b"panacea-demo-cohort-statistics v1")),
+            },
+        )
+        .await?
+        .address("bounty")
+        .expect("bounty address");
+    client
+        .fund_bounty(&researcher, &bounty, &researcher_usdc, 500 * USDC)
+        .await?;
+    let now = backend.unix_timestamp().await?;
+    let research_consent = client
+        .grant_consent(
+            &patient,
+            &patient.pubkey(),
+            &researcher.pubkey(),
+            ConsentPurpose::Research,
+            ConsentTerms {
+                decision: Decision::Permit,
+                kinds: RecordKind::LabResult.bit(),
+                actions: actions::ACCESS,
+                period_start: now,
+                period_end: now + 90 * DAY,
+                policy_commitment: sha256(consent_text),
+            },
+        )
+        .await?
+        .address("consent")
+        .expect("consent address");
+    n.say(
+        "a researcher opened a bounty for lab results (25 test USDC each, at most 3 per patient, 30-day intake, 7-day review; the study committed as the SHA-256 of research-study.json, a compute-to-data algorithm named) and escrowed 500; the patient gave Research consent naming the study's consent text".into(),
+        Details { bounty: Some(bounty.to_string()), consent: Some(research_consent.to_string()), ..Details::default() },
+    );
+    let lab_result = RecordRef::Account(record);
+    let offer_bytes = client
+        .offer_transaction_size(
+            &patient.pubkey(),
+            &patient.pubkey(),
+            &bounty,
+            &lab_result,
+            &patient_keys,
+            &store,
+            None,
+        )
+        .await?;
+    let offered = client
+        .offer_contribution(
+            &patient,
+            &patient.pubkey(),
+            &bounty,
+            &lab_result,
+            &patient_keys,
+            &store,
+            None,
+        )
+        .await?;
+    let contribution = offered.address("contribution").expect("contribution");
+    let access = access_statement(&client.get::<Bounty>(&bounty).await?);
+    let paid_to = client
+        .accept_contribution(&researcher, &contribution, Some(25 * USDC), 90)
+        .await?
+        .address("paid to")
+        .expect("paid to");
+    let patient_balance = client.token_balance(&paid_to).await?;
+    n.say(
+        format!(
+            "a researcher's bounty paid the patient {} test USDC for a lab result offered under Research consent (the research grant and the offer in one {offer_bytes}-byte transaction, paid by the relayer; accepted with quality 90). {access}",
+            patient_balance / USDC
+        ),
+        Details {
+            contribution: Some(contribution.to_string()),
+            offer_transaction_bytes: Some(offer_bytes),
+            access: Some(access.clone()),
+            patient_balance: Some(patient_balance),
+            ..Details::default()
+        },
+    );
+
     let mut rent = Vec::new();
     for (name, address) in [
         ("record", record),
@@ -953,6 +1074,8 @@ async fn story<B: Backend + 'static>(
         ("claim", small),
         ("record tree (32 compressed records)", tree),
         ("member (staff)", member_account),
+        ("bounty", bounty),
+        ("contribution", contribution),
     ] {
         let lamports = backend
             .get_account(&address)

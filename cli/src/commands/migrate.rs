@@ -1,7 +1,7 @@
 //! `panacea migrate [--admin ADDRESS] [--max-emergency 24h] [--deployment NAME]`:
 //! the post-deploy set-up of a cluster, safe to run again.
 //!
-//! 1. checks that the three programs are deployed (executable) at their ids;
+//! 1. checks that the four programs are deployed (executable) at their ids;
 //! 2. creates the registry with its first admin and the deployment's name,
 //!    signed by the programs' upgrade authority (`-k`), unless it exists;
 //! 3. when it exists: refuses another deployment name (it is set once),
@@ -13,7 +13,7 @@ use {
     anyhow::{bail, Result},
     panacea_sdk::{
         backend::Backend,
-        claims_program, consent_program,
+        bounties_program, claims_program, consent_program,
         records_program::{self, pda, state::RegistryConfig},
         Pubkey,
     },
@@ -77,6 +77,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         ("records", records_program::ID),
         ("consent", consent_program::ID),
         ("claims", claims_program::ID),
+        ("bounties", bounties_program::ID),
     ] {
         match client.backend().get_account(&id).await? {
             Some(account) if account.executable => {

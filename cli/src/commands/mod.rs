@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod bounty;
 pub mod claim;
 pub mod consent;
 pub mod custodian;

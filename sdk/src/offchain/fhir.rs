@@ -166,6 +166,64 @@ fn describe(message: &str) -> String {
     cap(out)
 }
 
+/// The commitment a bounty makes to its study: SHA-256 of the canonical
+/// JSON ([`canonical_json`]) of a FHIR R4 `ResearchStudy`. Anything else
+/// (another resource type, invalid FHIR, malformed JSON) is refused.
+pub fn study_commitment(json: &[u8]) -> Result<[u8; 32], OffchainError> {
+    use sha2::{Digest, Sha256};
+    let summary = validate_fhir(json)?;
+    if summary.resource_type != "ResearchStudy" {
+        return Err(invalid(
+            "a study must be a FHIR ResearchStudy resource, not another resource type",
+        ));
+    }
+    let value: Value = serde_json::from_slice(json).map_err(|_| invalid("malformed JSON"))?;
+    Ok(Sha256::digest(canonical_json(&value).as_bytes()).into())
+}
+
+/// `value` as canonical JSON: object keys sorted (by their UTF-8 bytes) at
+/// every depth, no whitespace, strings and numbers as `serde_json` writes
+/// them. Written by hand, so that it never depends on the order
+/// `serde_json`'s maps keep (a dependency enabling `preserve_order` changes
+/// it).
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {
+            out.push_str(&value.to_string())
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                write_canonical(&map[key], out);
+            }
+            out.push('}');
+        }
+    }
+}
+
 /// Caps a message at [`MAX_MESSAGE_LEN`] bytes.
 fn cap(mut out: String) -> String {
     if out.len() > MAX_MESSAGE_LEN {

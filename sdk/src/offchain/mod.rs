@@ -46,7 +46,7 @@ pub use self::{
         TAG_LEN,
     },
     aead::{commitment_with_key, COMMITMENT_TAG},
-    fhir::{validate_fhir, FhirSummary},
+    fhir::{canonical_json, study_commitment, validate_fhir, FhirSummary},
     keywrap::{
         envelope_name, envelope_name_for_recipient, naming_public_key, unwrap_key, wrap_key,
         EncryptionKeypair, EnvelopeName, WRAPPED_KEY_LEN, X25519_KEY_LEN,

@@ -502,8 +502,44 @@ impl<B: Backend> PanaceaClient<B> {
         keys: &EncryptionKeypair,
         store: &BlobStore,
     ) -> Result<Outcome> {
+        let (grant, ix) = self
+            .grant_record_ix(
+                &authority.pubkey(),
+                patient,
+                record,
+                grantee,
+                terms,
+                keys,
+                store,
+            )
+            .await?;
+        match ix {
+            None => self.create(true, &[], &[], vec![("grant", grant)]).await,
+            Some(ix) => {
+                self.create(false, &[ix], &[authority], vec![("grant", grant)])
+                    .await
+            }
+        }
+    }
+
+    /// The grant of one record, either kind, to `grantee` with `terms`, and
+    /// the instruction that creates it (the record's data key wrapped to the
+    /// grantee's encryption key), or `None` when it exists already with those
+    /// terms (a retry). `authority` (the patient or guardian, whose `keys`
+    /// these are) signs it; this client's payer pays its rent.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn grant_record_ix(
+        &self,
+        authority: &Pubkey,
+        patient: &Pubkey,
+        record: &RecordRef,
+        grantee: &Pubkey,
+        terms: crate::ops::patient::AccessTerms,
+        keys: &EncryptionKeypair,
+        store: &BlobStore,
+    ) -> Result<(Pubkey, Option<solana_instruction::Instruction>)> {
         self.acting_for(
-            &authority.pubkey(),
+            authority,
             patient,
             Some(keys),
             crate::ops::sharing::PatientAction::Grant,
@@ -515,7 +551,7 @@ impl<B: Backend> PanaceaClient<B> {
             .existing_grant(&grant, grantee, terms.permissions, None, &terms)
             .await?
         {
-            return self.create(true, &[], &[], vec![("grant", grant)]).await;
+            return Ok((grant, None));
         }
         let resolved = self.resolve_record(record).await?;
         let key = self.envelope_key_of(&resolved, keys, store).await?;
@@ -523,7 +559,7 @@ impl<B: Backend> PanaceaClient<B> {
         let wrapped = offchain::wrap_key(&key, &resolved.binding(), &entity.encryption_key)?;
         let ix = rx::grant_access(
             &self.payer(),
-            &authority.pubkey(),
+            authority,
             patient,
             &resolved.slot,
             GrantAccessArgs {
@@ -537,8 +573,7 @@ impl<B: Backend> PanaceaClient<B> {
                 leaf: resolved.leaf,
             },
         );
-        self.create(false, &[ix], &[authority], vec![("grant", grant)])
-            .await
+        Ok((grant, Some(ix)))
     }
 
     /// An entity asks the patient for access to one record, either kind

@@ -7,6 +7,7 @@
 //! [`Outcome`]: crate::client::Outcome
 
 pub mod admin;
+pub mod bounty;
 pub mod close;
 pub mod compressed;
 pub mod insurer;
