@@ -35,6 +35,14 @@ import {
   type GrantKeyUpdated,
   getGuardianChangedDecoder,
   type GuardianChanged,
+  getMemberAddedDecoder,
+  type MemberAdded,
+  getMemberClosedDecoder,
+  type MemberClosed,
+  getMemberStatusChangedDecoder,
+  type MemberStatusChanged,
+  getMemberUpdatedDecoder,
+  type MemberUpdated,
   getPatientClosedDecoder,
   type PatientClosed,
   getPatientRegisteredDecoder,
@@ -78,6 +86,10 @@ export type RecordsEvent =
   | { name: "grantClosed"; data: GrantClosed }
   | { name: "grantKeyUpdated"; data: GrantKeyUpdated }
   | { name: "guardianChanged"; data: GuardianChanged }
+  | { name: "memberAdded"; data: MemberAdded }
+  | { name: "memberClosed"; data: MemberClosed }
+  | { name: "memberStatusChanged"; data: MemberStatusChanged }
+  | { name: "memberUpdated"; data: MemberUpdated }
   | { name: "patientClosed"; data: PatientClosed }
   | { name: "patientRegistered"; data: PatientRegistered }
   | { name: "recordBookInitialized"; data: RecordBookInitialized }
@@ -112,6 +124,10 @@ export const RECORDS_EVENTS: ReadonlyArray<{
   { name: "grantClosed", discriminator: new Uint8Array([75, 233, 95, 29, 90, 66, 122, 85]), decoder: getGrantClosedDecoder() },
   { name: "grantKeyUpdated", discriminator: new Uint8Array([156, 214, 60, 76, 222, 24, 64, 217]), decoder: getGrantKeyUpdatedDecoder() },
   { name: "guardianChanged", discriminator: new Uint8Array([152, 239, 217, 24, 162, 189, 236, 143]), decoder: getGuardianChangedDecoder() },
+  { name: "memberAdded", discriminator: new Uint8Array([198, 220, 228, 196, 92, 235, 240, 79]), decoder: getMemberAddedDecoder() },
+  { name: "memberClosed", discriminator: new Uint8Array([144, 66, 227, 96, 123, 189, 130, 204]), decoder: getMemberClosedDecoder() },
+  { name: "memberStatusChanged", discriminator: new Uint8Array([97, 23, 4, 181, 116, 104, 175, 73]), decoder: getMemberStatusChangedDecoder() },
+  { name: "memberUpdated", discriminator: new Uint8Array([122, 225, 250, 121, 60, 189, 11, 147]), decoder: getMemberUpdatedDecoder() },
   { name: "patientClosed", discriminator: new Uint8Array([93, 157, 253, 13, 89, 11, 195, 139]), decoder: getPatientClosedDecoder() },
   { name: "patientRegistered", discriminator: new Uint8Array([126, 161, 226, 231, 6, 1, 188, 30]), decoder: getPatientRegisteredDecoder() },
   { name: "recordBookInitialized", discriminator: new Uint8Array([252, 130, 129, 82, 250, 205, 54, 79]), decoder: getRecordBookInitializedDecoder() },

@@ -116,6 +116,20 @@ export const CLAIMS_ERROR__STALE_PROOF = 0x17a0; // 6048
 export const CLAIMS_ERROR__LEAF_PROOF_INVALID = 0x17a1; // 6049
 /** LeafModifiedSinceProof: the record's leaf was changed since the proof's root: reload the record */
 export const CLAIMS_ERROR__LEAF_MODIFIED_SINCE_PROOF = 0x17a2; // 6050
+/** MemberNotFound: member account not found: closed, never added, or not a Member of records */
+export const CLAIMS_ERROR__MEMBER_NOT_FOUND = 0x17a3; // 6051
+/** MemberOfAnotherEntity: member belongs to another entity than the one it acts for (or the entity account is missing) */
+export const CLAIMS_ERROR__MEMBER_OF_ANOTHER_ENTITY = 0x17a4; // 6052
+/** NotThisMember: signer is not the member this Member account names */
+export const CLAIMS_ERROR__NOT_THIS_MEMBER = 0x17a5; // 6053
+/** MemberSuspended: member is suspended */
+export const CLAIMS_ERROR__MEMBER_SUSPENDED = 0x17a6; // 6054
+/** MemberRevoked: member is revoked */
+export const CLAIMS_ERROR__MEMBER_REVOKED = 0x17a7; // 6055
+/** MemberExpired: member's credential has expired */
+export const CLAIMS_ERROR__MEMBER_EXPIRED = 0x17a8; // 6056
+/** RoleNotAllowed: member's roles do not allow this action */
+export const CLAIMS_ERROR__ROLE_NOT_ALLOWED = 0x17a9; // 6057
 
 export type ClaimsError =
   | typeof CLAIMS_ERROR__ALREADY_APPEALED
@@ -145,11 +159,17 @@ export type ClaimsError =
   | typeof CLAIMS_ERROR__LEAF_PROOF_INVALID
   | typeof CLAIMS_ERROR__LEAF_PROOF_MISSING
   | typeof CLAIMS_ERROR__LEAF_PROOF_UNEXPECTED
+  | typeof CLAIMS_ERROR__MEMBER_EXPIRED
+  | typeof CLAIMS_ERROR__MEMBER_NOT_FOUND
+  | typeof CLAIMS_ERROR__MEMBER_OF_ANOTHER_ENTITY
+  | typeof CLAIMS_ERROR__MEMBER_REVOKED
+  | typeof CLAIMS_ERROR__MEMBER_SUSPENDED
   | typeof CLAIMS_ERROR__MINT_CLOSE_AUTHORITY_SET
   | typeof CLAIMS_ERROR__NOT_ADJUDICATOR
   | typeof CLAIMS_ERROR__NOT_CLAIM_PROVIDER
   | typeof CLAIMS_ERROR__NOT_INSURER
   | typeof CLAIMS_ERROR__NOT_INSURER_OR_ADJUDICATOR
+  | typeof CLAIMS_ERROR__NOT_THIS_MEMBER
   | typeof CLAIMS_ERROR__OPEN_CLAIMS
   | typeof CLAIMS_ERROR__OVERFLOW
   | typeof CLAIMS_ERROR__POLICY_ENDS_TOO_LATE
@@ -165,6 +185,7 @@ export type ClaimsError =
   | typeof CLAIMS_ERROR__REINSTATE_WINDOW_CLOSED
   | typeof CLAIMS_ERROR__RENT_PAYER_MISMATCH
   | typeof CLAIMS_ERROR__REVIEW_NOT_EXPIRED
+  | typeof CLAIMS_ERROR__ROLE_NOT_ALLOWED
   | typeof CLAIMS_ERROR__SETTLEMENT_NOT_DUE
   | typeof CLAIMS_ERROR__STALE_CLAIM
   | typeof CLAIMS_ERROR__STALE_PROOF
@@ -200,11 +221,17 @@ if (process.env["NODE_ENV"] !== "production") {
     [CLAIMS_ERROR__LEAF_PROOF_INVALID]: `leaf proof does not prove this record in its tree`,
     [CLAIMS_ERROR__LEAF_PROOF_MISSING]: `a record tree was listed without a leaf proof for it`,
     [CLAIMS_ERROR__LEAF_PROOF_UNEXPECTED]: `more leaf proofs than record trees listed`,
+    [CLAIMS_ERROR__MEMBER_EXPIRED]: `member's credential has expired`,
+    [CLAIMS_ERROR__MEMBER_NOT_FOUND]: `member account not found: closed, never added, or not a Member of records`,
+    [CLAIMS_ERROR__MEMBER_OF_ANOTHER_ENTITY]: `member belongs to another entity than the one it acts for (or the entity account is missing)`,
+    [CLAIMS_ERROR__MEMBER_REVOKED]: `member is revoked`,
+    [CLAIMS_ERROR__MEMBER_SUSPENDED]: `member is suspended`,
     [CLAIMS_ERROR__MINT_CLOSE_AUTHORITY_SET]: `payout mint has a close authority: it could be closed and re-created with extensions that move escrowed funds`,
     [CLAIMS_ERROR__NOT_ADJUDICATOR]: `signer is not the policy's adjudicator`,
     [CLAIMS_ERROR__NOT_CLAIM_PROVIDER]: `signer is not the claim's provider`,
     [CLAIMS_ERROR__NOT_INSURER]: `signer is not the policy's insurer`,
     [CLAIMS_ERROR__NOT_INSURER_OR_ADJUDICATOR]: `signer is neither the policy's insurer nor its adjudicator`,
+    [CLAIMS_ERROR__NOT_THIS_MEMBER]: `signer is not the member this Member account names`,
     [CLAIMS_ERROR__OPEN_CLAIMS]: `policy has open claims`,
     [CLAIMS_ERROR__OVERFLOW]: `arithmetic overflow`,
     [CLAIMS_ERROR__POLICY_ENDS_TOO_LATE]: `policy period ends more than MAX_POLICY_DURATION (5 years) from now`,
@@ -220,6 +247,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [CLAIMS_ERROR__REINSTATE_WINDOW_CLOSED]: `the window to reinstate a voided claim has closed`,
     [CLAIMS_ERROR__RENT_PAYER_MISMATCH]: `account is not the rent payer recorded at creation`,
     [CLAIMS_ERROR__REVIEW_NOT_EXPIRED]: `the claim's review deadline has not passed`,
+    [CLAIMS_ERROR__ROLE_NOT_ALLOWED]: `member's roles do not allow this action`,
     [CLAIMS_ERROR__SETTLEMENT_NOT_DUE]: `the claim cannot be settled before settle_after`,
     [CLAIMS_ERROR__STALE_CLAIM]: `claim belongs to an earlier policy at this address`,
     [CLAIMS_ERROR__STALE_PROOF]: `leaf proof was built against a root no longer in the tree's changelog: rebuild it`,

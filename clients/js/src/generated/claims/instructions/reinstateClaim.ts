@@ -10,10 +10,8 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
-  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
-  getProgramDerivedAddress,
   getStructDecoder,
   getStructEncoder,
   SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
@@ -36,7 +34,6 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
-  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
 import { findEventAuthorityPda } from "../pdas/index.js";
@@ -136,7 +133,7 @@ export type ReinstateClaimAsyncInput<
   vault: Address<TAccountVault>;
   claim: Address<TAccountClaim>;
   /** The provider's entity: it must be active again. */
-  providerEntity?: Address<TAccountProviderEntity>;
+  providerEntity: Address<TAccountProviderEntity>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
 };
@@ -192,23 +189,6 @@ export async function getReinstateClaimInstructionAsync<
   >;
 
   // Resolve default values.
-  if (!accounts.providerEntity.value) {
-    accounts.providerEntity.value = await getProgramDerivedAddress({
-      programAddress:
-        "A6cEamwctmXusmbJbqtfacDRzjRZCySL4Sjvb5Aqk7Uv" as Address<"A6cEamwctmXusmbJbqtfacDRzjRZCySL4Sjvb5Aqk7Uv">,
-      seeds: [
-        getBytesEncoder().encode(
-          new Uint8Array([101, 110, 116, 105, 116, 121]),
-        ),
-        getAddressEncoder().encode(
-          getAddressFromResolvedInstructionAccount(
-            "provider",
-            accounts.provider.value,
-          ),
-        ),
-      ],
-    });
-  }
   if (!accounts.eventAuthority.value) {
     accounts.eventAuthority.value = await findEventAuthorityPda();
   }

@@ -39,10 +39,9 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
-  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findEventAuthorityPda, findProviderUsagePda } from "../pdas/index.js";
+import { findEventAuthorityPda } from "../pdas/index.js";
 import { CLAIMS_PROGRAM_ADDRESS } from "../programs/index.js";
 import {
   getLeafProofDecoder,
@@ -196,6 +195,10 @@ export type SubmitClaimAsyncInput<
   TAccountProgram extends string = string,
 > = {
   payer: TransactionSigner<TAccountPayer>;
+  /**
+   * The provider's authority, or a Billing member of it (its `Member`
+   * account first in the remaining accounts, before the record pairs).
+   */
   provider: TransactionSigner<TAccountProvider>;
   providerEntity: Address<TAccountProviderEntity>;
   policy: Address<TAccountPolicy>;
@@ -204,7 +207,7 @@ export type SubmitClaimAsyncInput<
   consent: Address<TAccountConsent>;
   claim: Address<TAccountClaim>;
   /** What this provider was approved by rule on this policy this period. */
-  providerUsage?: Address<TAccountProviderUsage>;
+  providerUsage: Address<TAccountProviderUsage>;
   systemProgram?: Address<TAccountSystemProgram>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
@@ -284,18 +287,6 @@ export async function getSubmitClaimInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
-  if (!accounts.providerUsage.value) {
-    accounts.providerUsage.value = await findProviderUsagePda({
-      policy: getAddressFromResolvedInstructionAccount(
-        "policy",
-        accounts.policy.value,
-      ),
-      provider: getAddressFromResolvedInstructionAccount(
-        "provider",
-        accounts.provider.value,
-      ),
-    });
-  }
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
@@ -357,6 +348,10 @@ export type SubmitClaimInput<
   TAccountProgram extends string = string,
 > = {
   payer: TransactionSigner<TAccountPayer>;
+  /**
+   * The provider's authority, or a Billing member of it (its `Member`
+   * account first in the remaining accounts, before the record pairs).
+   */
   provider: TransactionSigner<TAccountProvider>;
   providerEntity: Address<TAccountProviderEntity>;
   policy: Address<TAccountPolicy>;
@@ -494,6 +489,10 @@ export type ParsedSubmitClaimInstruction<
   programAddress: Address<TProgram>;
   accounts: {
     payer: TAccountMetas[0];
+    /**
+     * The provider's authority, or a Billing member of it (its `Member`
+     * account first in the remaining accounts, before the record pairs).
+     */
     provider: TAccountMetas[1];
     providerEntity: TAccountMetas[2];
     policy: TAccountMetas[3];

@@ -8,5 +8,4 @@
 
 export * from "./claimedRecord.js";
 export * from "./eventAuthority.js";
-export * from "./providerUsage.js";
 export * from "./vault.js";

@@ -116,7 +116,6 @@ import {
 import {
   findClaimedRecordPda,
   findEventAuthorityPda,
-  findProviderUsagePda,
   findVaultPda,
 } from "../pdas/index.js";
 
@@ -652,7 +651,6 @@ export type ClaimsPluginInstructions = {
 
 export type ClaimsPluginPdas = {
   vault: typeof findVaultPda;
-  providerUsage: typeof findProviderUsagePda;
   eventAuthority: typeof findEventAuthorityPda;
   claimedRecord: typeof findClaimedRecordPda;
 };
@@ -766,7 +764,6 @@ export function claimsProgram() {
         },
         pdas: {
           vault: findVaultPda,
-          providerUsage: findProviderUsagePda,
           eventAuthority: findEventAuthorityPda,
           claimedRecord: findClaimedRecordPda,
         },

@@ -12,14 +12,18 @@ import {
   getAddressEncoder,
   getI64Decoder,
   getI64Encoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   getU64Decoder,
   getU64Encoder,
   type Address,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
+  type Codec,
+  type Decoder,
+  type Encoder,
+  type Option,
+  type OptionOrNullable,
 } from "@solana/kit";
 import {
   getClaimStatusDecoder,
@@ -43,6 +47,8 @@ export type ClaimStatusChanged = {
   settleAfter: bigint;
   reviewDeadline: bigint;
   totals: EscrowTotals;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: Option<Address>;
 };
 
 export type ClaimStatusChangedArgs = {
@@ -55,9 +61,11 @@ export type ClaimStatusChangedArgs = {
   settleAfter: number | bigint;
   reviewDeadline: number | bigint;
   totals: EscrowTotalsArgs;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: OptionOrNullable<Address>;
 };
 
-export function getClaimStatusChangedEncoder(): FixedSizeEncoder<ClaimStatusChangedArgs> {
+export function getClaimStatusChangedEncoder(): Encoder<ClaimStatusChangedArgs> {
   return getStructEncoder([
     ["actor", getAddressEncoder()],
     ["policy", getAddressEncoder()],
@@ -68,10 +76,11 @@ export function getClaimStatusChangedEncoder(): FixedSizeEncoder<ClaimStatusChan
     ["settleAfter", getI64Encoder()],
     ["reviewDeadline", getI64Encoder()],
     ["totals", getEscrowTotalsEncoder()],
+    ["actorMember", getOptionEncoder(getAddressEncoder())],
   ]);
 }
 
-export function getClaimStatusChangedDecoder(): FixedSizeDecoder<ClaimStatusChanged> {
+export function getClaimStatusChangedDecoder(): Decoder<ClaimStatusChanged> {
   return getStructDecoder([
     ["actor", getAddressDecoder()],
     ["policy", getAddressDecoder()],
@@ -82,10 +91,11 @@ export function getClaimStatusChangedDecoder(): FixedSizeDecoder<ClaimStatusChan
     ["settleAfter", getI64Decoder()],
     ["reviewDeadline", getI64Decoder()],
     ["totals", getEscrowTotalsDecoder()],
+    ["actorMember", getOptionDecoder(getAddressDecoder())],
   ]);
 }
 
-export function getClaimStatusChangedCodec(): FixedSizeCodec<
+export function getClaimStatusChangedCodec(): Codec<
   ClaimStatusChangedArgs,
   ClaimStatusChanged
 > {

@@ -12,6 +12,8 @@ import {
   getAddressEncoder,
   getI64Decoder,
   getI64Encoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   getU64Decoder,
@@ -19,9 +21,11 @@ import {
   getU8Decoder,
   getU8Encoder,
   type Address,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
+  type Codec,
+  type Decoder,
+  type Encoder,
+  type Option,
+  type OptionOrNullable,
 } from "@solana/kit";
 import {
   getClaimStatusDecoder,
@@ -49,6 +53,8 @@ export type ClaimSubmitted = {
   /** When under review: the adjudicator decides before this or it times out. */
   reviewDeadline: bigint;
   totals: EscrowTotals;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: Option<Address>;
 };
 
 export type ClaimSubmittedArgs = {
@@ -65,9 +71,11 @@ export type ClaimSubmittedArgs = {
   /** When under review: the adjudicator decides before this or it times out. */
   reviewDeadline: number | bigint;
   totals: EscrowTotalsArgs;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: OptionOrNullable<Address>;
 };
 
-export function getClaimSubmittedEncoder(): FixedSizeEncoder<ClaimSubmittedArgs> {
+export function getClaimSubmittedEncoder(): Encoder<ClaimSubmittedArgs> {
   return getStructEncoder([
     ["provider", getAddressEncoder()],
     ["policy", getAddressEncoder()],
@@ -80,10 +88,11 @@ export function getClaimSubmittedEncoder(): FixedSizeEncoder<ClaimSubmittedArgs>
     ["settleAfter", getI64Encoder()],
     ["reviewDeadline", getI64Encoder()],
     ["totals", getEscrowTotalsEncoder()],
+    ["actorMember", getOptionEncoder(getAddressEncoder())],
   ]);
 }
 
-export function getClaimSubmittedDecoder(): FixedSizeDecoder<ClaimSubmitted> {
+export function getClaimSubmittedDecoder(): Decoder<ClaimSubmitted> {
   return getStructDecoder([
     ["provider", getAddressDecoder()],
     ["policy", getAddressDecoder()],
@@ -96,10 +105,11 @@ export function getClaimSubmittedDecoder(): FixedSizeDecoder<ClaimSubmitted> {
     ["settleAfter", getI64Decoder()],
     ["reviewDeadline", getI64Decoder()],
     ["totals", getEscrowTotalsDecoder()],
+    ["actorMember", getOptionDecoder(getAddressDecoder())],
   ]);
 }
 
-export function getClaimSubmittedCodec(): FixedSizeCodec<
+export function getClaimSubmittedCodec(): Codec<
   ClaimSubmittedArgs,
   ClaimSubmitted
 > {

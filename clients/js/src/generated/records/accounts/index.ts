@@ -10,6 +10,7 @@ export * from "./accessRequest.js";
 export * from "./emergencyCustodians.js";
 export * from "./entity.js";
 export * from "./grant.js";
+export * from "./member.js";
 export * from "./patient.js";
 export * from "./record.js";
 export * from "./recordTree.js";

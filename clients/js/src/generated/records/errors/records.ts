@@ -158,10 +158,45 @@ export const RECORDS_ERROR__TREE_NOT_EMPTY = 0x17b5; // 6069
 export const RECORDS_ERROR__NOT_A_RECORD_TREE = 0x17b6; // 6070
 /** TreeIsItsOwnRentPayer: a record tree cannot pay its own rent: the refund on close would have nowhere to go */
 export const RECORDS_ERROR__TREE_IS_ITS_OWN_RENT_PAYER = 0x17b7; // 6071
+/** NotEntityAuthorityOrMember: signer is neither the entity's authority nor a member of it (pass the Member account first in the remaining accounts) */
+export const RECORDS_ERROR__NOT_ENTITY_AUTHORITY_OR_MEMBER = 0x17b8; // 6072
+/** MemberNotFound: member account not found: closed, never added, or not a Member of this program */
+export const RECORDS_ERROR__MEMBER_NOT_FOUND = 0x17b9; // 6073
+/** MemberOfAnotherEntity: member belongs to another entity than the one it acts for (or the entity account is missing) */
+export const RECORDS_ERROR__MEMBER_OF_ANOTHER_ENTITY = 0x17ba; // 6074
+/** NotThisMember: signer is not the member this Member account names */
+export const RECORDS_ERROR__NOT_THIS_MEMBER = 0x17bb; // 6075
+/** MemberSuspended: member is suspended */
+export const RECORDS_ERROR__MEMBER_SUSPENDED = 0x17bc; // 6076
+/** MemberRevoked: member is revoked (final under this entity) */
+export const RECORDS_ERROR__MEMBER_REVOKED = 0x17bd; // 6077
+/** MemberExpired: member's credential has expired */
+export const RECORDS_ERROR__MEMBER_EXPIRED = 0x17be; // 6078
+/** RoleNotAllowed: member's roles do not allow this action */
+export const RECORDS_ERROR__ROLE_NOT_ALLOWED = 0x17bf; // 6079
+/** InvalidRoles: roles: at least one, and only known role bits */
+export const RECORDS_ERROR__INVALID_ROLES = 0x17c0; // 6080
+/** InvalidMemberKey: member key must not be the default (all zeroes) key */
+export const RECORDS_ERROR__INVALID_MEMBER_KEY = 0x17c1; // 6081
+/** MemberIsEntityAuthority: the entity's authority cannot be its own member */
+export const RECORDS_ERROR__MEMBER_IS_ENTITY_AUTHORITY = 0x17c2; // 6082
+/** InvalidMemberValidity: member validity must end in the future and at most 5 years from now */
+export const RECORDS_ERROR__INVALID_MEMBER_VALIDITY = 0x17c3; // 6083
+/** InvalidCredentialCommitment: member credential commitment must not be all zeroes */
+export const RECORDS_ERROR__INVALID_CREDENTIAL_COMMITMENT = 0x17c4; // 6084
+/** MemberAlreadyExists: this key is already a member of the entity */
+export const RECORDS_ERROR__MEMBER_ALREADY_EXISTS = 0x17c5; // 6085
+/** AdminRoleReservedToAuthority: only the entity's authority adds, promotes to, demotes from or manages an EntityAdmin */
+export const RECORDS_ERROR__ADMIN_ROLE_RESERVED_TO_AUTHORITY = 0x17c6; // 6086
+/** MemberUnchanged: member update changes nothing */
+export const RECORDS_ERROR__MEMBER_UNCHANGED = 0x17c7; // 6087
+/** InvalidMemberTransition: member status move not allowed (suspend: Active; reinstate: Suspended) */
+export const RECORDS_ERROR__INVALID_MEMBER_TRANSITION = 0x17c8; // 6088
 
 export type RecordsError =
   | typeof RECORDS_ERROR__ACCESS_REQUEST_EXPIRED
   | typeof RECORDS_ERROR__ACCESS_REQUEST_NOT_EXPIRED
+  | typeof RECORDS_ERROR__ADMIN_ROLE_RESERVED_TO_AUTHORITY
   | typeof RECORDS_ERROR__AMEND_NOT_PERMITTED
   | typeof RECORDS_ERROR__DUPLICATE_CUSTODIAN
   | typeof RECORDS_ERROR__EMERGENCY_DURATION_TOO_LONG
@@ -182,15 +217,20 @@ export type RecordsError =
   | typeof RECORDS_ERROR__GUARDIAN_KEY_WITHOUT_GUARDIAN
   | typeof RECORDS_ERROR__INVALID_COMMITMENT
   | typeof RECORDS_ERROR__INVALID_CONTENT_COMMITMENT
+  | typeof RECORDS_ERROR__INVALID_CREDENTIAL_COMMITMENT
   | typeof RECORDS_ERROR__INVALID_CUSTODIAN_THRESHOLD
   | typeof RECORDS_ERROR__INVALID_DEPLOYMENT_NAME
   | typeof RECORDS_ERROR__INVALID_DURATION
   | typeof RECORDS_ERROR__INVALID_EMERGENCY_DURATION
   | typeof RECORDS_ERROR__INVALID_JURISDICTION
   | typeof RECORDS_ERROR__INVALID_KINDS
+  | typeof RECORDS_ERROR__INVALID_MEMBER_KEY
+  | typeof RECORDS_ERROR__INVALID_MEMBER_TRANSITION
+  | typeof RECORDS_ERROR__INVALID_MEMBER_VALIDITY
   | typeof RECORDS_ERROR__INVALID_PERMISSIONS
   | typeof RECORDS_ERROR__INVALID_REASON_CODE
   | typeof RECORDS_ERROR__INVALID_RECORD_ID
+  | typeof RECORDS_ERROR__INVALID_ROLES
   | typeof RECORDS_ERROR__INVALID_TARGET
   | typeof RECORDS_ERROR__INVALID_TOKEN_ACCOUNT
   | typeof RECORDS_ERROR__INVALID_TREE_CONFIG
@@ -205,11 +245,21 @@ export type RecordsError =
   | typeof RECORDS_ERROR__LEAF_PROOF_INVALID
   | typeof RECORDS_ERROR__LEAF_PROOF_MISSING
   | typeof RECORDS_ERROR__LEAF_PROOF_UNEXPECTED
+  | typeof RECORDS_ERROR__MEMBER_ALREADY_EXISTS
+  | typeof RECORDS_ERROR__MEMBER_EXPIRED
+  | typeof RECORDS_ERROR__MEMBER_IS_ENTITY_AUTHORITY
+  | typeof RECORDS_ERROR__MEMBER_NOT_FOUND
+  | typeof RECORDS_ERROR__MEMBER_OF_ANOTHER_ENTITY
+  | typeof RECORDS_ERROR__MEMBER_REVOKED
+  | typeof RECORDS_ERROR__MEMBER_SUSPENDED
+  | typeof RECORDS_ERROR__MEMBER_UNCHANGED
   | typeof RECORDS_ERROR__NOT_A_RECORD_TREE
+  | typeof RECORDS_ERROR__NOT_ENTITY_AUTHORITY_OR_MEMBER
   | typeof RECORDS_ERROR__NOT_GUARDIAN
   | typeof RECORDS_ERROR__NOT_PATIENT_OR_GUARDIAN
   | typeof RECORDS_ERROR__NOT_RECORD_ISSUER
   | typeof RECORDS_ERROR__NOT_REGISTRY_ADMIN
+  | typeof RECORDS_ERROR__NOT_THIS_MEMBER
   | typeof RECORDS_ERROR__NOT_TREE_AUTHORITY
   | typeof RECORDS_ERROR__NOT_UPGRADE_AUTHORITY
   | typeof RECORDS_ERROR__OVERFLOW
@@ -224,6 +274,7 @@ export type RecordsError =
   | typeof RECORDS_ERROR__RECORD_PATIENT_MISMATCH
   | typeof RECORDS_ERROR__RENT_PAYER_MISMATCH
   | typeof RECORDS_ERROR__REQUEST_TARGET_CHANGED
+  | typeof RECORDS_ERROR__ROLE_NOT_ALLOWED
   | typeof RECORDS_ERROR__STALE_PROOF
   | typeof RECORDS_ERROR__TREE_FULL
   | typeof RECORDS_ERROR__TREE_IS_ITS_OWN_RENT_PAYER
@@ -238,6 +289,7 @@ if (process.env["NODE_ENV"] !== "production") {
   recordsErrorMessages = {
     [RECORDS_ERROR__ACCESS_REQUEST_EXPIRED]: `access request expired unanswered: ask again`,
     [RECORDS_ERROR__ACCESS_REQUEST_NOT_EXPIRED]: `only the requester may cancel an access request before it expires`,
+    [RECORDS_ERROR__ADMIN_ROLE_RESERVED_TO_AUTHORITY]: `only the entity's authority adds, promotes to, demotes from or manages an EntityAdmin`,
     [RECORDS_ERROR__AMEND_NOT_PERMITTED]: `signer holds no active grant with Amend permission for this record`,
     [RECORDS_ERROR__DUPLICATE_CUSTODIAN]: `emergency custodians: an authority or encryption key is named twice`,
     [RECORDS_ERROR__EMERGENCY_DURATION_TOO_LONG]: `emergency access longer than the registry's maximum`,
@@ -258,15 +310,20 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__GUARDIAN_KEY_WITHOUT_GUARDIAN]: `a guardian's encryption key goes with a guardian (all zeroes without one)`,
     [RECORDS_ERROR__INVALID_COMMITMENT]: `record commitment must not be all zeroes`,
     [RECORDS_ERROR__INVALID_CONTENT_COMMITMENT]: `content commitment must not be all zeroes`,
+    [RECORDS_ERROR__INVALID_CREDENTIAL_COMMITMENT]: `member credential commitment must not be all zeroes`,
     [RECORDS_ERROR__INVALID_CUSTODIAN_THRESHOLD]: `emergency custodians: 1 to 5 custodians and a threshold from 1 to their number`,
     [RECORDS_ERROR__INVALID_DEPLOYMENT_NAME]: `deployment name must be 1 to 32 visible ASCII characters (no spaces, no semicolons)`,
     [RECORDS_ERROR__INVALID_DURATION]: `duration must be positive and at most 5 years`,
     [RECORDS_ERROR__INVALID_EMERGENCY_DURATION]: `emergency-access duration must be positive and at most 72 hours`,
     [RECORDS_ERROR__INVALID_JURISDICTION]: `jurisdiction code must be 2 to 8 ASCII upper-case letters, digits or '-', zero padded`,
     [RECORDS_ERROR__INVALID_KINDS]: `record-kind mask must be non-empty and name only known kinds`,
+    [RECORDS_ERROR__INVALID_MEMBER_KEY]: `member key must not be the default (all zeroes) key`,
+    [RECORDS_ERROR__INVALID_MEMBER_TRANSITION]: `member status move not allowed (suspend: Active; reinstate: Suspended)`,
+    [RECORDS_ERROR__INVALID_MEMBER_VALIDITY]: `member validity must end in the future and at most 5 years from now`,
     [RECORDS_ERROR__INVALID_PERMISSIONS]: `permissions must be a non-empty combination of Read, Amend and Issue`,
     [RECORDS_ERROR__INVALID_REASON_CODE]: `emergency access needs a non-zero reason code`,
     [RECORDS_ERROR__INVALID_RECORD_ID]: `record id must not be all zeroes`,
+    [RECORDS_ERROR__INVALID_ROLES]: `roles: at least one, and only known role bits`,
     [RECORDS_ERROR__INVALID_TARGET]: `grant target must be a record of this patient or the patient account`,
     [RECORDS_ERROR__INVALID_TOKEN_ACCOUNT]: `record token account is not the patient's associated token account`,
     [RECORDS_ERROR__INVALID_TREE_CONFIG]: `record tree: depth 3 to 30, buffer 8 to 2048, canopy below the depth, at most 10 MiB, and the account sized exactly for them`,
@@ -281,11 +338,21 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__LEAF_PROOF_INVALID]: `leaf proof does not prove these record fields at this index`,
     [RECORDS_ERROR__LEAF_PROOF_MISSING]: `a record tree was passed without a leaf proof`,
     [RECORDS_ERROR__LEAF_PROOF_UNEXPECTED]: `a leaf proof was passed with a record account (or with no record)`,
+    [RECORDS_ERROR__MEMBER_ALREADY_EXISTS]: `this key is already a member of the entity`,
+    [RECORDS_ERROR__MEMBER_EXPIRED]: `member's credential has expired`,
+    [RECORDS_ERROR__MEMBER_IS_ENTITY_AUTHORITY]: `the entity's authority cannot be its own member`,
+    [RECORDS_ERROR__MEMBER_NOT_FOUND]: `member account not found: closed, never added, or not a Member of this program`,
+    [RECORDS_ERROR__MEMBER_OF_ANOTHER_ENTITY]: `member belongs to another entity than the one it acts for (or the entity account is missing)`,
+    [RECORDS_ERROR__MEMBER_REVOKED]: `member is revoked (final under this entity)`,
+    [RECORDS_ERROR__MEMBER_SUSPENDED]: `member is suspended`,
+    [RECORDS_ERROR__MEMBER_UNCHANGED]: `member update changes nothing`,
     [RECORDS_ERROR__NOT_A_RECORD_TREE]: `account is not a record tree of this program`,
+    [RECORDS_ERROR__NOT_ENTITY_AUTHORITY_OR_MEMBER]: `signer is neither the entity's authority nor a member of it (pass the Member account first in the remaining accounts)`,
     [RECORDS_ERROR__NOT_GUARDIAN]: `signer is not the patient's guardian`,
     [RECORDS_ERROR__NOT_PATIENT_OR_GUARDIAN]: `signer is neither the patient nor the patient's guardian`,
     [RECORDS_ERROR__NOT_RECORD_ISSUER]: `signer did not issue this record`,
     [RECORDS_ERROR__NOT_REGISTRY_ADMIN]: `signer is not the registry admin`,
+    [RECORDS_ERROR__NOT_THIS_MEMBER]: `signer is not the member this Member account names`,
     [RECORDS_ERROR__NOT_TREE_AUTHORITY]: `signer is not the record tree's authority`,
     [RECORDS_ERROR__NOT_UPGRADE_AUTHORITY]: `signer is not the program's upgrade authority`,
     [RECORDS_ERROR__OVERFLOW]: `arithmetic overflow`,
@@ -300,6 +367,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [RECORDS_ERROR__RECORD_PATIENT_MISMATCH]: `record does not belong to this patient`,
     [RECORDS_ERROR__RENT_PAYER_MISMATCH]: `account is not the rent payer recorded at creation`,
     [RECORDS_ERROR__REQUEST_TARGET_CHANGED]: `the requested record was replaced since the request: ask again`,
+    [RECORDS_ERROR__ROLE_NOT_ALLOWED]: `member's roles do not allow this action`,
     [RECORDS_ERROR__STALE_PROOF]: `leaf proof was built against a root no longer in the tree's changelog: rebuild it`,
     [RECORDS_ERROR__TREE_FULL]: `record tree is full`,
     [RECORDS_ERROR__TREE_IS_ITS_OWN_RENT_PAYER]: `a record tree cannot pay its own rent: the refund on close would have nowhere to go`,

@@ -37,11 +37,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import {
-  findEventAuthorityPda,
-  findIssuerEntityPda,
-  findPatientPda,
-} from "../pdas/index.js";
+import { findEventAuthorityPda, findPatientPda } from "../pdas/index.js";
 import { RECORDS_PROGRAM_ADDRESS } from "../programs/index.js";
 import {
   getLeafProofDecoder,
@@ -167,8 +163,9 @@ export type AmendCompressedRecordAsyncInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
+  /** The entity's authority or a member of it (see `issue_record`). */
   issuer: TransactionSigner<TAccountIssuer>;
-  issuerEntity?: Address<TAccountIssuerEntity>;
+  issuerEntity: Address<TAccountIssuerEntity>;
   patientAuthority: Address<TAccountPatientAuthority>;
   patient?: Address<TAccountPatient>;
   /** A grant with Amend permission, when the signer is not the original issuer. */
@@ -242,14 +239,6 @@ export async function getAmendCompressedRecordInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
-  if (!accounts.issuerEntity.value) {
-    accounts.issuerEntity.value = await findIssuerEntityPda({
-      issuer: getAddressFromResolvedInstructionAccount(
-        "issuer",
-        accounts.issuer.value,
-      ),
-    });
-  }
   if (!accounts.patient.value) {
     accounts.patient.value = await findPatientPda({
       patientAuthority: getAddressFromResolvedInstructionAccount(
@@ -305,6 +294,7 @@ export type AmendCompressedRecordInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
+  /** The entity's authority or a member of it (see `issue_record`). */
   issuer: TransactionSigner<TAccountIssuer>;
   issuerEntity: Address<TAccountIssuerEntity>;
   patientAuthority: Address<TAccountPatientAuthority>;
@@ -418,6 +408,7 @@ export type ParsedAmendCompressedRecordInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** The entity's authority or a member of it (see `issue_record`). */
     issuer: TAccountMetas[0];
     issuerEntity: TAccountMetas[1];
     patientAuthority: TAccountMetas[2];

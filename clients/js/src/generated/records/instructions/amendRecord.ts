@@ -37,11 +37,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import {
-  findEventAuthorityPda,
-  findIssuerEntityPda,
-  findPatientPda,
-} from "../pdas/index.js";
+import { findEventAuthorityPda, findPatientPda } from "../pdas/index.js";
 import { RECORDS_PROGRAM_ADDRESS } from "../programs/index.js";
 
 export const AMEND_RECORD_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -170,9 +166,12 @@ export type AmendRecordAsyncInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** Signs and pays the new version's rent. */
+  /**
+   * The entity's authority or a member of it (see `issue_record`).
+   * Signs and pays the new version's rent.
+   */
   issuer: TransactionSigner<TAccountIssuer>;
-  issuerEntity?: Address<TAccountIssuerEntity>;
+  issuerEntity: Address<TAccountIssuerEntity>;
   patientAuthority: Address<TAccountPatientAuthority>;
   patient?: Address<TAccountPatient>;
   previousRecord: Address<TAccountPreviousRecord>;
@@ -256,14 +255,6 @@ export async function getAmendRecordInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
-  if (!accounts.issuerEntity.value) {
-    accounts.issuerEntity.value = await findIssuerEntityPda({
-      issuer: getAddressFromResolvedInstructionAccount(
-        "issuer",
-        accounts.issuer.value,
-      ),
-    });
-  }
   if (!accounts.patient.value) {
     accounts.patient.value = await findPatientPda({
       patientAuthority: getAddressFromResolvedInstructionAccount(
@@ -329,7 +320,10 @@ export type AmendRecordInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** Signs and pays the new version's rent. */
+  /**
+   * The entity's authority or a member of it (see `issue_record`).
+   * Signs and pays the new version's rent.
+   */
   issuer: TransactionSigner<TAccountIssuer>;
   issuerEntity: Address<TAccountIssuerEntity>;
   patientAuthority: Address<TAccountPatientAuthority>;
@@ -461,7 +455,10 @@ export type ParsedAmendRecordInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** Signs and pays the new version's rent. */
+    /**
+     * The entity's authority or a member of it (see `issue_record`).
+     * Signs and pays the new version's rent.
+     */
     issuer: TAccountMetas[0];
     issuerEntity: TAccountMetas[1];
     patientAuthority: TAccountMetas[2];

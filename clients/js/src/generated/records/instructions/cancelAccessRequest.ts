@@ -120,7 +120,11 @@ export type CancelAccessRequestAsyncInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** The requester, or anyone once the request has expired. */
+  /**
+   * The requester (its authority, or a member of it with a role the
+   * request's purpose allows: its `Member` and `Entity` accounts in the
+   * remaining accounts), or anyone once the request has expired.
+   */
   closer: TransactionSigner<TAccountCloser>;
   accessRequest: Address<TAccountAccessRequest>;
   rentPayer: Address<TAccountRentPayer>;
@@ -207,7 +211,11 @@ export type CancelAccessRequestInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** The requester, or anyone once the request has expired. */
+  /**
+   * The requester (its authority, or a member of it with a role the
+   * request's purpose allows: its `Member` and `Entity` accounts in the
+   * remaining accounts), or anyone once the request has expired.
+   */
   closer: TransactionSigner<TAccountCloser>;
   accessRequest: Address<TAccountAccessRequest>;
   rentPayer: Address<TAccountRentPayer>;
@@ -288,7 +296,11 @@ export type ParsedCancelAccessRequestInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** The requester, or anyone once the request has expired. */
+    /**
+     * The requester (its authority, or a member of it with a role the
+     * request's purpose allows: its `Member` and `Entity` accounts in the
+     * remaining accounts), or anyone once the request has expired.
+     */
     closer: TAccountMetas[0];
     accessRequest: TAccountMetas[1];
     rentPayer: TAccountMetas[2];

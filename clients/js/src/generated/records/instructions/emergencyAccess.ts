@@ -39,14 +39,9 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
-  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import {
-  findConfigPda,
-  findEventAuthorityPda,
-  findProviderEntityPda,
-} from "../pdas/index.js";
+import { findConfigPda, findEventAuthorityPda } from "../pdas/index.js";
 import { RECORDS_PROGRAM_ADDRESS } from "../programs/index.js";
 
 export const EMERGENCY_ACCESS_DISCRIMINATOR: ReadonlyUint8Array =
@@ -170,8 +165,13 @@ export type EmergencyAccessAsyncInput<
   TAccountProgram extends string = string,
 > = {
   payer: TransactionSigner<TAccountPayer>;
+  /**
+   * The Provider's authority or a Clinician member of it (its `Member`
+   * account first in the remaining accounts): the person who breaks the
+   * glass, named in `Grant.granted_by`.
+   */
   provider: TransactionSigner<TAccountProvider>;
-  providerEntity?: Address<TAccountProviderEntity>;
+  providerEntity: Address<TAccountProviderEntity>;
   config?: Address<TAccountConfig>;
   patient: Address<TAccountPatient>;
   emergencyTarget: Address<TAccountEmergencyTarget>;
@@ -256,14 +256,6 @@ export async function getEmergencyAccessInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
-  if (!accounts.providerEntity.value) {
-    accounts.providerEntity.value = await findProviderEntityPda({
-      provider: getAddressFromResolvedInstructionAccount(
-        "provider",
-        accounts.provider.value,
-      ),
-    });
-  }
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
   }
@@ -325,6 +317,11 @@ export type EmergencyAccessInput<
   TAccountProgram extends string = string,
 > = {
   payer: TransactionSigner<TAccountPayer>;
+  /**
+   * The Provider's authority or a Clinician member of it (its `Member`
+   * account first in the remaining accounts): the person who breaks the
+   * glass, named in `Grant.granted_by`.
+   */
   provider: TransactionSigner<TAccountProvider>;
   providerEntity: Address<TAccountProviderEntity>;
   config: Address<TAccountConfig>;
@@ -458,6 +455,11 @@ export type ParsedEmergencyAccessInstruction<
   programAddress: Address<TProgram>;
   accounts: {
     payer: TAccountMetas[0];
+    /**
+     * The Provider's authority or a Clinician member of it (its `Member`
+     * account first in the remaining accounts): the person who breaks the
+     * glass, named in `Grant.granted_by`.
+     */
     provider: TAccountMetas[1];
     providerEntity: TAccountMetas[2];
     config: TAccountMetas[3];

@@ -6,11 +6,13 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./addMember.js";
 export * from "./amendCompressedRecord.js";
 export * from "./amendRecord.js";
 export * from "./approveAccessRequest.js";
 export * from "./cancelAccessRequest.js";
 export * from "./closeGrant.js";
+export * from "./closeMember.js";
 export * from "./closePatient.js";
 export * from "./closeRecordTree.js";
 export * from "./createRecordTree.js";
@@ -26,6 +28,7 @@ export * from "./issueRecord.js";
 export * from "./logAccess.js";
 export * from "./registerEntity.js";
 export * from "./registerPatient.js";
+export * from "./reinstateMember.js";
 export * from "./rekeyCompressedRecord.js";
 export * from "./rekeyRecord.js";
 export * from "./renewEntity.js";
@@ -33,11 +36,14 @@ export * from "./requestAccess.js";
 export * from "./retractCompressedRecord.js";
 export * from "./retractRecord.js";
 export * from "./revokeAccess.js";
+export * from "./revokeMember.js";
 export * from "./setEmergencyCustodians.js";
 export * from "./setEntityStatus.js";
 export * from "./setGuardian.js";
+export * from "./suspendMember.js";
 export * from "./updateEntityEncryptionKey.js";
 export * from "./updateGrantKey.js";
 export * from "./updateGuardianEncryptionKey.js";
+export * from "./updateMember.js";
 export * from "./updatePatientEncryptionKey.js";
 export * from "./updateRegistry.js";

@@ -39,9 +39,7 @@ import {
 } from "@solana/program-client-core";
 import {
   findBookMintPda,
-  findCareLinkPda,
   findEventAuthorityPda,
-  findIssuerEntityPda,
   findPatientPda,
   findRecordAuthorityPda,
 } from "../pdas/index.js";
@@ -195,11 +193,12 @@ export type IssueCompressedRecordAsyncInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
+  /** The entity's authority or a member of it (see `issue_record`). */
   issuer: TransactionSigner<TAccountIssuer>;
-  issuerEntity?: Address<TAccountIssuerEntity>;
+  issuerEntity: Address<TAccountIssuerEntity>;
   patientAuthority: Address<TAccountPatientAuthority>;
   patient?: Address<TAccountPatient>;
-  careLink?: Address<TAccountCareLink>;
+  careLink: Address<TAccountCareLink>;
   tree: Address<TAccountTree>;
   bookMint?: Address<TAccountBookMint>;
   recordAuthority?: Address<TAccountRecordAuthority>;
@@ -301,35 +300,11 @@ export async function getIssueCompressedRecordInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
-  if (!accounts.issuerEntity.value) {
-    accounts.issuerEntity.value = await findIssuerEntityPda({
-      issuer: getAddressFromResolvedInstructionAccount(
-        "issuer",
-        accounts.issuer.value,
-      ),
-    });
-  }
   if (!accounts.patient.value) {
     accounts.patient.value = await findPatientPda({
       patientAuthority: getAddressFromResolvedInstructionAccount(
         "patientAuthority",
         accounts.patientAuthority.value,
-      ),
-    });
-  }
-  if (!accounts.careLink.value) {
-    accounts.careLink.value = await findCareLinkPda({
-      patientAuthority: getAddressFromResolvedInstructionAccount(
-        "patientAuthority",
-        accounts.patientAuthority.value,
-      ),
-      issuer: getAddressFromResolvedInstructionAccount(
-        "issuer",
-        accounts.issuer.value,
-      ),
-      patient: getAddressFromResolvedInstructionAccount(
-        "patient",
-        accounts.patient.value,
       ),
     });
   }
@@ -409,6 +384,7 @@ export type IssueCompressedRecordInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
+  /** The entity's authority or a member of it (see `issue_record`). */
   issuer: TransactionSigner<TAccountIssuer>;
   issuerEntity: Address<TAccountIssuerEntity>;
   patientAuthority: Address<TAccountPatientAuthority>;
@@ -571,6 +547,7 @@ export type ParsedIssueCompressedRecordInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** The entity's authority or a member of it (see `issue_record`). */
     issuer: TAccountMetas[0];
     issuerEntity: TAccountMetas[1];
     patientAuthority: TAccountMetas[2];

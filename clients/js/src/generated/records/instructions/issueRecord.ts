@@ -39,9 +39,7 @@ import {
 } from "@solana/program-client-core";
 import {
   findBookMintPda,
-  findCareLinkPda,
   findEventAuthorityPda,
-  findIssuerEntityPda,
   findPatientPda,
   findRecordAuthorityPda,
 } from "../pdas/index.js";
@@ -211,16 +209,20 @@ export type IssueRecordAsyncInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** Signs and pays the record's rent (refunded to it on erasure). */
+  /**
+   * The entity's authority or a member of it (Clinician, LabTechnician or
+   * Pharmacist; its `Member` account first in the remaining accounts).
+   * Signs and pays the record's rent (refunded to it on erasure).
+   */
   issuer: TransactionSigner<TAccountIssuer>;
-  issuerEntity?: Address<TAccountIssuerEntity>;
+  issuerEntity: Address<TAccountIssuerEntity>;
   patientAuthority: Address<TAccountPatientAuthority>;
   patient?: Address<TAccountPatient>;
   /**
    * (the care link), at its derived address; it must exist and allow
    * Issue for this kind now (checked in `validate`).
    */
-  careLink?: Address<TAccountCareLink>;
+  careLink: Address<TAccountCareLink>;
   record: Address<TAccountRecord>;
   bookMint?: Address<TAccountBookMint>;
   recordAuthority?: Address<TAccountRecordAuthority>;
@@ -323,35 +325,11 @@ export async function getIssueRecordInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
-  if (!accounts.issuerEntity.value) {
-    accounts.issuerEntity.value = await findIssuerEntityPda({
-      issuer: getAddressFromResolvedInstructionAccount(
-        "issuer",
-        accounts.issuer.value,
-      ),
-    });
-  }
   if (!accounts.patient.value) {
     accounts.patient.value = await findPatientPda({
       patientAuthority: getAddressFromResolvedInstructionAccount(
         "patientAuthority",
         accounts.patientAuthority.value,
-      ),
-    });
-  }
-  if (!accounts.careLink.value) {
-    accounts.careLink.value = await findCareLinkPda({
-      patientAuthority: getAddressFromResolvedInstructionAccount(
-        "patientAuthority",
-        accounts.patientAuthority.value,
-      ),
-      issuer: getAddressFromResolvedInstructionAccount(
-        "issuer",
-        accounts.issuer.value,
-      ),
-      patient: getAddressFromResolvedInstructionAccount(
-        "patient",
-        accounts.patient.value,
       ),
     });
   }
@@ -431,7 +409,11 @@ export type IssueRecordInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** Signs and pays the record's rent (refunded to it on erasure). */
+  /**
+   * The entity's authority or a member of it (Clinician, LabTechnician or
+   * Pharmacist; its `Member` account first in the remaining accounts).
+   * Signs and pays the record's rent (refunded to it on erasure).
+   */
   issuer: TransactionSigner<TAccountIssuer>;
   issuerEntity: Address<TAccountIssuerEntity>;
   patientAuthority: Address<TAccountPatientAuthority>;
@@ -599,7 +581,11 @@ export type ParsedIssueRecordInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** Signs and pays the record's rent (refunded to it on erasure). */
+    /**
+     * The entity's authority or a member of it (Clinician, LabTechnician or
+     * Pharmacist; its `Member` account first in the remaining accounts).
+     * Signs and pays the record's rent (refunded to it on erasure).
+     */
     issuer: TAccountMetas[0];
     issuerEntity: TAccountMetas[1];
     patientAuthority: TAccountMetas[2];

@@ -146,6 +146,11 @@ export type LogAccessAsyncInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
+  /**
+   * The grantee, or a member of the grantee entity with a role the
+   * grant's purpose allows (`roles::for_purpose`; its `Member` account
+   * first in the remaining accounts).
+   */
   grantee: TransactionSigner<TAccountGrantee>;
   grant: Address<TAccountGrant>;
   /** `args.leaf`); loaded in `validate`. */
@@ -252,6 +257,11 @@ export type LogAccessInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
+  /**
+   * The grantee, or a member of the grantee entity with a role the
+   * grant's purpose allows (`roles::for_purpose`; its `Member` account
+   * first in the remaining accounts).
+   */
   grantee: TransactionSigner<TAccountGrantee>;
   grant: Address<TAccountGrant>;
   /** `args.leaf`); loaded in `validate`. */
@@ -351,6 +361,11 @@ export type ParsedLogAccessInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /**
+     * The grantee, or a member of the grantee entity with a role the
+     * grant's purpose allows (`roles::for_purpose`; its `Member` account
+     * first in the remaining accounts).
+     */
     grantee: TAccountMetas[0];
     grant: TAccountMetas[1];
     /** `args.leaf`); loaded in `validate`. */

@@ -45,10 +45,9 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
-  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findEventAuthorityPda, findRequesterEntityPda } from "../pdas/index.js";
+import { findEventAuthorityPda } from "../pdas/index.js";
 import { RECORDS_PROGRAM_ADDRESS } from "../programs/index.js";
 import {
   getGrantScopeDecoder,
@@ -212,8 +211,13 @@ export type RequestAccessAsyncInput<
   TAccountProgram extends string = string,
 > = {
   payer: TransactionSigner<TAccountPayer>;
+  /**
+   * The entity's authority or a member of it with a role the purpose
+   * allows (`roles::for_purpose`; its `Member` account first in the
+   * remaining accounts).
+   */
   requester: TransactionSigner<TAccountRequester>;
-  requesterEntity?: Address<TAccountRequesterEntity>;
+  requesterEntity: Address<TAccountRequesterEntity>;
   patient: Address<TAccountPatient>;
   /** `args.leaf`), or the `Patient` account, checked in `validate`. */
   target: Address<TAccountTarget>;
@@ -295,14 +299,6 @@ export async function getRequestAccessInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
-  if (!accounts.requesterEntity.value) {
-    accounts.requesterEntity.value = await findRequesterEntityPda({
-      requester: getAddressFromResolvedInstructionAccount(
-        "requester",
-        accounts.requester.value,
-      ),
-    });
-  }
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
@@ -358,6 +354,11 @@ export type RequestAccessInput<
   TAccountProgram extends string = string,
 > = {
   payer: TransactionSigner<TAccountPayer>;
+  /**
+   * The entity's authority or a member of it with a role the purpose
+   * allows (`roles::for_purpose`; its `Member` account first in the
+   * remaining accounts).
+   */
   requester: TransactionSigner<TAccountRequester>;
   requesterEntity: Address<TAccountRequesterEntity>;
   patient: Address<TAccountPatient>;
@@ -486,6 +487,11 @@ export type ParsedRequestAccessInstruction<
   programAddress: Address<TProgram>;
   accounts: {
     payer: TAccountMetas[0];
+    /**
+     * The entity's authority or a member of it with a role the purpose
+     * allows (`roles::for_purpose`; its `Member` account first in the
+     * remaining accounts).
+     */
     requester: TAccountMetas[1];
     requesterEntity: TAccountMetas[2];
     patient: TAccountMetas[3];

@@ -38,13 +38,11 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
-  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
 import {
   findBookMintPda,
   findEventAuthorityPda,
-  findIssuerEntityPda,
   findRecordAuthorityPda,
 } from "../pdas/index.js";
 import { RECORDS_PROGRAM_ADDRESS } from "../programs/index.js";
@@ -184,8 +182,9 @@ export type RetractCompressedRecordAsyncInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
+  /** The entity's authority or a member of it (see `issue_record`). */
   issuer: TransactionSigner<TAccountIssuer>;
-  issuerEntity?: Address<TAccountIssuerEntity>;
+  issuerEntity: Address<TAccountIssuerEntity>;
   tree: Address<TAccountTree>;
   bookMint?: Address<TAccountBookMint>;
   recordAuthority?: Address<TAccountRecordAuthority>;
@@ -266,14 +265,6 @@ export async function getRetractCompressedRecordInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
-  if (!accounts.issuerEntity.value) {
-    accounts.issuerEntity.value = await findIssuerEntityPda({
-      issuer: getAddressFromResolvedInstructionAccount(
-        "issuer",
-        accounts.issuer.value,
-      ),
-    });
-  }
   if (!accounts.bookMint.value) {
     accounts.bookMint.value = await findBookMintPda();
   }
@@ -334,6 +325,7 @@ export type RetractCompressedRecordInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
+  /** The entity's authority or a member of it (see `issue_record`). */
   issuer: TransactionSigner<TAccountIssuer>;
   issuerEntity: Address<TAccountIssuerEntity>;
   tree: Address<TAccountTree>;
@@ -460,6 +452,7 @@ export type ParsedRetractCompressedRecordInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** The entity's authority or a member of it (see `issue_record`). */
     issuer: TAccountMetas[0];
     issuerEntity: TAccountMetas[1];
     tree: TAccountMetas[2];

@@ -34,13 +34,11 @@ import {
 } from "@solana/kit";
 import {
   getAccountMetaFactory,
-  getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
 import {
   findBookMintPda,
   findEventAuthorityPda,
-  findIssuerEntityPda,
   findRecordAuthorityPda,
 } from "../pdas/index.js";
 import { RECORDS_PROGRAM_ADDRESS } from "../programs/index.js";
@@ -150,8 +148,9 @@ export type RetractRecordAsyncInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
+  /** The entity's authority or a member of it (see `issue_record`). */
   issuer: TransactionSigner<TAccountIssuer>;
-  issuerEntity?: Address<TAccountIssuerEntity>;
+  issuerEntity: Address<TAccountIssuerEntity>;
   record: Address<TAccountRecord>;
   bookMint?: Address<TAccountBookMint>;
   recordAuthority?: Address<TAccountRecordAuthority>;
@@ -237,14 +236,6 @@ export async function getRetractRecordInstructionAsync<
   >;
 
   // Resolve default values.
-  if (!accounts.issuerEntity.value) {
-    accounts.issuerEntity.value = await findIssuerEntityPda({
-      issuer: getAddressFromResolvedInstructionAccount(
-        "issuer",
-        accounts.issuer.value,
-      ),
-    });
-  }
   if (!accounts.bookMint.value) {
     accounts.bookMint.value = await findBookMintPda();
   }
@@ -306,6 +297,7 @@ export type RetractRecordInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
+  /** The entity's authority or a member of it (see `issue_record`). */
   issuer: TransactionSigner<TAccountIssuer>;
   issuerEntity: Address<TAccountIssuerEntity>;
   record: Address<TAccountRecord>;
@@ -437,6 +429,7 @@ export type ParsedRetractRecordInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** The entity's authority or a member of it (see `issue_record`). */
     issuer: TAccountMetas[0];
     issuerEntity: TAccountMetas[1];
     record: TAccountMetas[2];

@@ -7,14 +7,10 @@
  */
 
 export * from "./bookMint.js";
-export * from "./careLink.js";
 export * from "./closePatientPatient.js";
 export * from "./config.js";
 export * from "./custodians.js";
 export * from "./entity.js";
 export * from "./eventAuthority.js";
-export * from "./issuerEntity.js";
 export * from "./patient.js";
-export * from "./providerEntity.js";
 export * from "./recordAuthority.js";
-export * from "./requesterEntity.js";

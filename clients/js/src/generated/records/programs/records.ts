@@ -38,6 +38,7 @@ import {
   getEmergencyCustodiansCodec,
   getEntityCodec,
   getGrantCodec,
+  getMemberCodec,
   getPatientCodec,
   getRecordCodec,
   getRecordTreeCodec,
@@ -50,6 +51,8 @@ import {
   type EntityArgs,
   type Grant,
   type GrantArgs,
+  type Member,
+  type MemberArgs,
   type Patient,
   type PatientArgs,
   type Record,
@@ -60,11 +63,13 @@ import {
   type RegistryConfigArgs,
 } from "../accounts/index.js";
 import {
+  getAddMemberInstructionAsync,
   getAmendCompressedRecordInstructionAsync,
   getAmendRecordInstructionAsync,
   getApproveAccessRequestInstructionAsync,
   getCancelAccessRequestInstructionAsync,
   getCloseGrantInstructionAsync,
+  getCloseMemberInstructionAsync,
   getClosePatientInstructionAsync,
   getCloseRecordTreeInstructionAsync,
   getCreateRecordTreeInstructionAsync,
@@ -80,6 +85,7 @@ import {
   getLogAccessInstructionAsync,
   getRegisterEntityInstructionAsync,
   getRegisterPatientInstructionAsync,
+  getReinstateMemberInstructionAsync,
   getRekeyCompressedRecordInstructionAsync,
   getRekeyRecordInstructionAsync,
   getRenewEntityInstructionAsync,
@@ -87,19 +93,24 @@ import {
   getRetractCompressedRecordInstructionAsync,
   getRetractRecordInstructionAsync,
   getRevokeAccessInstructionAsync,
+  getRevokeMemberInstructionAsync,
   getSetEmergencyCustodiansInstructionAsync,
   getSetEntityStatusInstructionAsync,
   getSetGuardianInstructionAsync,
+  getSuspendMemberInstructionAsync,
   getUpdateEntityEncryptionKeyInstructionAsync,
   getUpdateGrantKeyInstructionAsync,
   getUpdateGuardianEncryptionKeyInstructionAsync,
+  getUpdateMemberInstructionAsync,
   getUpdatePatientEncryptionKeyInstructionAsync,
   getUpdateRegistryInstructionAsync,
+  parseAddMemberInstruction,
   parseAmendCompressedRecordInstruction,
   parseAmendRecordInstruction,
   parseApproveAccessRequestInstruction,
   parseCancelAccessRequestInstruction,
   parseCloseGrantInstruction,
+  parseCloseMemberInstruction,
   parseClosePatientInstruction,
   parseCloseRecordTreeInstruction,
   parseCreateRecordTreeInstruction,
@@ -115,6 +126,7 @@ import {
   parseLogAccessInstruction,
   parseRegisterEntityInstruction,
   parseRegisterPatientInstruction,
+  parseReinstateMemberInstruction,
   parseRekeyCompressedRecordInstruction,
   parseRekeyRecordInstruction,
   parseRenewEntityInstruction,
@@ -122,19 +134,24 @@ import {
   parseRetractCompressedRecordInstruction,
   parseRetractRecordInstruction,
   parseRevokeAccessInstruction,
+  parseRevokeMemberInstruction,
   parseSetEmergencyCustodiansInstruction,
   parseSetEntityStatusInstruction,
   parseSetGuardianInstruction,
+  parseSuspendMemberInstruction,
   parseUpdateEntityEncryptionKeyInstruction,
   parseUpdateGrantKeyInstruction,
   parseUpdateGuardianEncryptionKeyInstruction,
+  parseUpdateMemberInstruction,
   parseUpdatePatientEncryptionKeyInstruction,
   parseUpdateRegistryInstruction,
+  type AddMemberAsyncInput,
   type AmendCompressedRecordAsyncInput,
   type AmendRecordAsyncInput,
   type ApproveAccessRequestAsyncInput,
   type CancelAccessRequestAsyncInput,
   type CloseGrantAsyncInput,
+  type CloseMemberAsyncInput,
   type ClosePatientAsyncInput,
   type CloseRecordTreeAsyncInput,
   type CreateRecordTreeAsyncInput,
@@ -148,11 +165,13 @@ import {
   type IssueCompressedRecordAsyncInput,
   type IssueRecordAsyncInput,
   type LogAccessAsyncInput,
+  type ParsedAddMemberInstruction,
   type ParsedAmendCompressedRecordInstruction,
   type ParsedAmendRecordInstruction,
   type ParsedApproveAccessRequestInstruction,
   type ParsedCancelAccessRequestInstruction,
   type ParsedCloseGrantInstruction,
+  type ParsedCloseMemberInstruction,
   type ParsedClosePatientInstruction,
   type ParsedCloseRecordTreeInstruction,
   type ParsedCreateRecordTreeInstruction,
@@ -168,6 +187,7 @@ import {
   type ParsedLogAccessInstruction,
   type ParsedRegisterEntityInstruction,
   type ParsedRegisterPatientInstruction,
+  type ParsedReinstateMemberInstruction,
   type ParsedRekeyCompressedRecordInstruction,
   type ParsedRekeyRecordInstruction,
   type ParsedRenewEntityInstruction,
@@ -175,16 +195,20 @@ import {
   type ParsedRetractCompressedRecordInstruction,
   type ParsedRetractRecordInstruction,
   type ParsedRevokeAccessInstruction,
+  type ParsedRevokeMemberInstruction,
   type ParsedSetEmergencyCustodiansInstruction,
   type ParsedSetEntityStatusInstruction,
   type ParsedSetGuardianInstruction,
+  type ParsedSuspendMemberInstruction,
   type ParsedUpdateEntityEncryptionKeyInstruction,
   type ParsedUpdateGrantKeyInstruction,
   type ParsedUpdateGuardianEncryptionKeyInstruction,
+  type ParsedUpdateMemberInstruction,
   type ParsedUpdatePatientEncryptionKeyInstruction,
   type ParsedUpdateRegistryInstruction,
   type RegisterEntityAsyncInput,
   type RegisterPatientAsyncInput,
+  type ReinstateMemberAsyncInput,
   type RekeyCompressedRecordAsyncInput,
   type RekeyRecordAsyncInput,
   type RenewEntityAsyncInput,
@@ -192,28 +216,27 @@ import {
   type RetractCompressedRecordAsyncInput,
   type RetractRecordAsyncInput,
   type RevokeAccessAsyncInput,
+  type RevokeMemberAsyncInput,
   type SetEmergencyCustodiansAsyncInput,
   type SetEntityStatusAsyncInput,
   type SetGuardianAsyncInput,
+  type SuspendMemberAsyncInput,
   type UpdateEntityEncryptionKeyAsyncInput,
   type UpdateGrantKeyAsyncInput,
   type UpdateGuardianEncryptionKeyAsyncInput,
+  type UpdateMemberAsyncInput,
   type UpdatePatientEncryptionKeyAsyncInput,
   type UpdateRegistryAsyncInput,
 } from "../instructions/index.js";
 import {
   findBookMintPda,
-  findCareLinkPda,
   findClosePatientPatientPda,
   findConfigPda,
   findCustodiansPda,
   findEntityPda,
   findEventAuthorityPda,
-  findIssuerEntityPda,
   findPatientPda,
-  findProviderEntityPda,
   findRecordAuthorityPda,
-  findRequesterEntityPda,
 } from "../pdas/index.js";
 
 export const RECORDS_PROGRAM_ADDRESS =
@@ -224,6 +247,7 @@ export enum RecordsAccount {
   EmergencyCustodians,
   Entity,
   Grant,
+  Member,
   Patient,
   Record,
   RecordTree,
@@ -282,6 +306,17 @@ export function identifyRecordsAccount(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([54, 19, 162, 21, 29, 166, 17, 198]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsAccount.Member;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([118, 127, 39, 235, 201, 189, 0, 109]),
       ),
       0,
@@ -329,11 +364,13 @@ export function identifyRecordsAccount(
 }
 
 export enum RecordsInstruction {
+  AddMember,
   AmendCompressedRecord,
   AmendRecord,
   ApproveAccessRequest,
   CancelAccessRequest,
   CloseGrant,
+  CloseMember,
   ClosePatient,
   CloseRecordTree,
   CreateRecordTree,
@@ -349,6 +386,7 @@ export enum RecordsInstruction {
   LogAccess,
   RegisterEntity,
   RegisterPatient,
+  ReinstateMember,
   RekeyCompressedRecord,
   RekeyRecord,
   RenewEntity,
@@ -356,12 +394,15 @@ export enum RecordsInstruction {
   RetractCompressedRecord,
   RetractRecord,
   RevokeAccess,
+  RevokeMember,
   SetEmergencyCustodians,
   SetEntityStatus,
   SetGuardian,
+  SuspendMember,
   UpdateEntityEncryptionKey,
   UpdateGrantKey,
   UpdateGuardianEncryptionKey,
+  UpdateMember,
   UpdatePatientEncryptionKey,
   UpdateRegistry,
 }
@@ -370,6 +411,17 @@ export function identifyRecordsInstruction(
   instruction: { data: ReadonlyUint8Array } | ReadonlyUint8Array,
 ): RecordsInstruction {
   const data = "data" in instruction ? instruction.data : instruction;
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([13, 116, 123, 130, 126, 198, 57, 34]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.AddMember;
+  }
   if (
     containsBytes(
       data,
@@ -424,6 +476,17 @@ export function identifyRecordsInstruction(
     )
   ) {
     return RecordsInstruction.CloseGrant;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([221, 98, 181, 59, 120, 117, 20, 22]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.CloseMember;
   }
   if (
     containsBytes(
@@ -594,6 +657,17 @@ export function identifyRecordsInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([79, 10, 156, 114, 20, 122, 219, 236]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.ReinstateMember;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([177, 96, 114, 224, 147, 141, 19, 198]),
       ),
       0,
@@ -671,6 +745,17 @@ export function identifyRecordsInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([182, 141, 251, 30, 102, 11, 236, 236]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.RevokeMember;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([107, 64, 169, 255, 97, 181, 99, 143]),
       ),
       0,
@@ -699,6 +784,17 @@ export function identifyRecordsInstruction(
     )
   ) {
     return RecordsInstruction.SetGuardian;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([66, 24, 181, 33, 163, 2, 216, 162]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.SuspendMember;
   }
   if (
     containsBytes(
@@ -737,6 +833,17 @@ export function identifyRecordsInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([46, 229, 3, 194, 47, 105, 211, 28]),
+      ),
+      0,
+    )
+  ) {
+    return RecordsInstruction.UpdateMember;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([217, 184, 52, 98, 139, 209, 254, 133]),
       ),
       0,
@@ -765,6 +872,9 @@ export type ParsedRecordsInstruction<
   TProgram extends string = "A6cEamwctmXusmbJbqtfacDRzjRZCySL4Sjvb5Aqk7Uv",
 > =
   | ({
+      instructionType: RecordsInstruction.AddMember;
+    } & ParsedAddMemberInstruction<TProgram>)
+  | ({
       instructionType: RecordsInstruction.AmendCompressedRecord;
     } & ParsedAmendCompressedRecordInstruction<TProgram>)
   | ({
@@ -779,6 +889,9 @@ export type ParsedRecordsInstruction<
   | ({
       instructionType: RecordsInstruction.CloseGrant;
     } & ParsedCloseGrantInstruction<TProgram>)
+  | ({
+      instructionType: RecordsInstruction.CloseMember;
+    } & ParsedCloseMemberInstruction<TProgram>)
   | ({
       instructionType: RecordsInstruction.ClosePatient;
     } & ParsedClosePatientInstruction<TProgram>)
@@ -825,6 +938,9 @@ export type ParsedRecordsInstruction<
       instructionType: RecordsInstruction.RegisterPatient;
     } & ParsedRegisterPatientInstruction<TProgram>)
   | ({
+      instructionType: RecordsInstruction.ReinstateMember;
+    } & ParsedReinstateMemberInstruction<TProgram>)
+  | ({
       instructionType: RecordsInstruction.RekeyCompressedRecord;
     } & ParsedRekeyCompressedRecordInstruction<TProgram>)
   | ({
@@ -846,6 +962,9 @@ export type ParsedRecordsInstruction<
       instructionType: RecordsInstruction.RevokeAccess;
     } & ParsedRevokeAccessInstruction<TProgram>)
   | ({
+      instructionType: RecordsInstruction.RevokeMember;
+    } & ParsedRevokeMemberInstruction<TProgram>)
+  | ({
       instructionType: RecordsInstruction.SetEmergencyCustodians;
     } & ParsedSetEmergencyCustodiansInstruction<TProgram>)
   | ({
@@ -855,6 +974,9 @@ export type ParsedRecordsInstruction<
       instructionType: RecordsInstruction.SetGuardian;
     } & ParsedSetGuardianInstruction<TProgram>)
   | ({
+      instructionType: RecordsInstruction.SuspendMember;
+    } & ParsedSuspendMemberInstruction<TProgram>)
+  | ({
       instructionType: RecordsInstruction.UpdateEntityEncryptionKey;
     } & ParsedUpdateEntityEncryptionKeyInstruction<TProgram>)
   | ({
@@ -863,6 +985,9 @@ export type ParsedRecordsInstruction<
   | ({
       instructionType: RecordsInstruction.UpdateGuardianEncryptionKey;
     } & ParsedUpdateGuardianEncryptionKeyInstruction<TProgram>)
+  | ({
+      instructionType: RecordsInstruction.UpdateMember;
+    } & ParsedUpdateMemberInstruction<TProgram>)
   | ({
       instructionType: RecordsInstruction.UpdatePatientEncryptionKey;
     } & ParsedUpdatePatientEncryptionKeyInstruction<TProgram>)
@@ -875,6 +1000,13 @@ export function parseRecordsInstruction<TProgram extends string>(
 ): ParsedRecordsInstruction<TProgram> {
   const instructionType = identifyRecordsInstruction(instruction);
   switch (instructionType) {
+    case RecordsInstruction.AddMember: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.AddMember,
+        ...parseAddMemberInstruction(instruction),
+      };
+    }
     case RecordsInstruction.AmendCompressedRecord: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -908,6 +1040,13 @@ export function parseRecordsInstruction<TProgram extends string>(
       return {
         instructionType: RecordsInstruction.CloseGrant,
         ...parseCloseGrantInstruction(instruction),
+      };
+    }
+    case RecordsInstruction.CloseMember: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.CloseMember,
+        ...parseCloseMemberInstruction(instruction),
       };
     }
     case RecordsInstruction.ClosePatient: {
@@ -1015,6 +1154,13 @@ export function parseRecordsInstruction<TProgram extends string>(
         ...parseRegisterPatientInstruction(instruction),
       };
     }
+    case RecordsInstruction.ReinstateMember: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.ReinstateMember,
+        ...parseReinstateMemberInstruction(instruction),
+      };
+    }
     case RecordsInstruction.RekeyCompressedRecord: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -1064,6 +1210,13 @@ export function parseRecordsInstruction<TProgram extends string>(
         ...parseRevokeAccessInstruction(instruction),
       };
     }
+    case RecordsInstruction.RevokeMember: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.RevokeMember,
+        ...parseRevokeMemberInstruction(instruction),
+      };
+    }
     case RecordsInstruction.SetEmergencyCustodians: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -1085,6 +1238,13 @@ export function parseRecordsInstruction<TProgram extends string>(
         ...parseSetGuardianInstruction(instruction),
       };
     }
+    case RecordsInstruction.SuspendMember: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.SuspendMember,
+        ...parseSuspendMemberInstruction(instruction),
+      };
+    }
     case RecordsInstruction.UpdateEntityEncryptionKey: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -1104,6 +1264,13 @@ export function parseRecordsInstruction<TProgram extends string>(
       return {
         instructionType: RecordsInstruction.UpdateGuardianEncryptionKey,
         ...parseUpdateGuardianEncryptionKeyInstruction(instruction),
+      };
+    }
+    case RecordsInstruction.UpdateMember: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: RecordsInstruction.UpdateMember,
+        ...parseUpdateMemberInstruction(instruction),
       };
     }
     case RecordsInstruction.UpdatePatientEncryptionKey: {
@@ -1143,6 +1310,8 @@ export type RecordsPluginAccounts = {
     SelfFetchFunctions<EntityArgs, Entity>;
   grant: ReturnType<typeof getGrantCodec> &
     SelfFetchFunctions<GrantArgs, Grant>;
+  member: ReturnType<typeof getMemberCodec> &
+    SelfFetchFunctions<MemberArgs, Member>;
   patient: ReturnType<typeof getPatientCodec> &
     SelfFetchFunctions<PatientArgs, Patient>;
   record: ReturnType<typeof getRecordCodec> &
@@ -1154,6 +1323,10 @@ export type RecordsPluginAccounts = {
 };
 
 export type RecordsPluginInstructions = {
+  addMember: (
+    input: MakeOptional<AddMemberAsyncInput, "payer">,
+  ) => ReturnType<typeof getAddMemberInstructionAsync> &
+    SelfPlanAndSendFunctions;
   amendCompressedRecord: (
     input: AmendCompressedRecordAsyncInput,
   ) => ReturnType<typeof getAmendCompressedRecordInstructionAsync> &
@@ -1173,6 +1346,10 @@ export type RecordsPluginInstructions = {
   closeGrant: (
     input: CloseGrantAsyncInput,
   ) => ReturnType<typeof getCloseGrantInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  closeMember: (
+    input: CloseMemberAsyncInput,
+  ) => ReturnType<typeof getCloseMemberInstructionAsync> &
     SelfPlanAndSendFunctions;
   closePatient: (
     input: ClosePatientAsyncInput,
@@ -1234,6 +1411,10 @@ export type RecordsPluginInstructions = {
     input: MakeOptional<RegisterPatientAsyncInput, "payer">,
   ) => ReturnType<typeof getRegisterPatientInstructionAsync> &
     SelfPlanAndSendFunctions;
+  reinstateMember: (
+    input: ReinstateMemberAsyncInput,
+  ) => ReturnType<typeof getReinstateMemberInstructionAsync> &
+    SelfPlanAndSendFunctions;
   rekeyCompressedRecord: (
     input: RekeyCompressedRecordAsyncInput,
   ) => ReturnType<typeof getRekeyCompressedRecordInstructionAsync> &
@@ -1262,6 +1443,10 @@ export type RecordsPluginInstructions = {
     input: RevokeAccessAsyncInput,
   ) => ReturnType<typeof getRevokeAccessInstructionAsync> &
     SelfPlanAndSendFunctions;
+  revokeMember: (
+    input: RevokeMemberAsyncInput,
+  ) => ReturnType<typeof getRevokeMemberInstructionAsync> &
+    SelfPlanAndSendFunctions;
   setEmergencyCustodians: (
     input: MakeOptional<SetEmergencyCustodiansAsyncInput, "payer">,
   ) => ReturnType<typeof getSetEmergencyCustodiansInstructionAsync> &
@@ -1273,6 +1458,10 @@ export type RecordsPluginInstructions = {
   setGuardian: (
     input: SetGuardianAsyncInput,
   ) => ReturnType<typeof getSetGuardianInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  suspendMember: (
+    input: SuspendMemberAsyncInput,
+  ) => ReturnType<typeof getSuspendMemberInstructionAsync> &
     SelfPlanAndSendFunctions;
   updateEntityEncryptionKey: (
     input: UpdateEntityEncryptionKeyAsyncInput,
@@ -1286,6 +1475,10 @@ export type RecordsPluginInstructions = {
     input: UpdateGuardianEncryptionKeyAsyncInput,
   ) => ReturnType<typeof getUpdateGuardianEncryptionKeyInstructionAsync> &
     SelfPlanAndSendFunctions;
+  updateMember: (
+    input: UpdateMemberAsyncInput,
+  ) => ReturnType<typeof getUpdateMemberInstructionAsync> &
+    SelfPlanAndSendFunctions;
   updatePatientEncryptionKey: (
     input: UpdatePatientEncryptionKeyAsyncInput,
   ) => ReturnType<typeof getUpdatePatientEncryptionKeyInstructionAsync> &
@@ -1297,16 +1490,12 @@ export type RecordsPluginInstructions = {
 };
 
 export type RecordsPluginPdas = {
-  issuerEntity: typeof findIssuerEntityPda;
   patient: typeof findPatientPda;
   closePatientPatient: typeof findClosePatientPatientPda;
   bookMint: typeof findBookMintPda;
   recordAuthority: typeof findRecordAuthorityPda;
   config: typeof findConfigPda;
   entity: typeof findEntityPda;
-  providerEntity: typeof findProviderEntityPda;
-  careLink: typeof findCareLinkPda;
-  requesterEntity: typeof findRequesterEntityPda;
   custodians: typeof findCustodiansPda;
   eventAuthority: typeof findEventAuthorityPda;
 };
@@ -1332,6 +1521,7 @@ export function recordsProgram() {
           ),
           entity: addSelfFetchFunctions(client, getEntityCodec()),
           grant: addSelfFetchFunctions(client, getGrantCodec()),
+          member: addSelfFetchFunctions(client, getMemberCodec()),
           patient: addSelfFetchFunctions(client, getPatientCodec()),
           record: addSelfFetchFunctions(client, getRecordCodec()),
           recordTree: addSelfFetchFunctions(client, getRecordTreeCodec()),
@@ -1341,6 +1531,14 @@ export function recordsProgram() {
           ),
         },
         instructions: {
+          addMember: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getAddMemberInstructionAsync({
+                ...input,
+                payer: input.payer ?? client.payer,
+              }),
+            ),
           amendCompressedRecord: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1368,6 +1566,11 @@ export function recordsProgram() {
             addSelfPlanAndSendFunctions(
               client,
               getCloseGrantInstructionAsync(input),
+            ),
+          closeMember: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getCloseMemberInstructionAsync(input),
             ),
           closePatient: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1465,6 +1668,11 @@ export function recordsProgram() {
                 payer: input.payer ?? client.payer,
               }),
             ),
+          reinstateMember: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getReinstateMemberInstructionAsync(input),
+            ),
           rekeyCompressedRecord: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1503,6 +1711,11 @@ export function recordsProgram() {
               client,
               getRevokeAccessInstructionAsync(input),
             ),
+          revokeMember: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getRevokeMemberInstructionAsync(input),
+            ),
           setEmergencyCustodians: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1521,6 +1734,11 @@ export function recordsProgram() {
               client,
               getSetGuardianInstructionAsync(input),
             ),
+          suspendMember: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getSuspendMemberInstructionAsync(input),
+            ),
           updateEntityEncryptionKey: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1536,6 +1754,11 @@ export function recordsProgram() {
               client,
               getUpdateGuardianEncryptionKeyInstructionAsync(input),
             ),
+          updateMember: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getUpdateMemberInstructionAsync(input),
+            ),
           updatePatientEncryptionKey: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1548,16 +1771,12 @@ export function recordsProgram() {
             ),
         },
         pdas: {
-          issuerEntity: findIssuerEntityPda,
           patient: findPatientPda,
           closePatientPatient: findClosePatientPatientPda,
           bookMint: findBookMintPda,
           recordAuthority: findRecordAuthorityPda,
           config: findConfigPda,
           entity: findEntityPda,
-          providerEntity: findProviderEntityPda,
-          careLink: findCareLinkPda,
-          requesterEntity: findRequesterEntityPda,
           custodians: findCustodiansPda,
           eventAuthority: findEventAuthorityPda,
         },

@@ -14,6 +14,8 @@ import {
   getBooleanEncoder,
   getI64Decoder,
   getI64Encoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   getU16Decoder,
@@ -21,9 +23,11 @@ import {
   getU8Decoder,
   getU8Encoder,
   type Address,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
+  type Codec,
+  type Decoder,
+  type Encoder,
+  type Option,
+  type OptionOrNullable,
 } from "@solana/kit";
 import {
   getGrantScopeDecoder,
@@ -51,6 +55,8 @@ export type AccessGranted = {
   /** Break-glass access: set only by `emergency_access`. */
   emergency: boolean;
   reasonCode: number;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: Option<Address>;
 };
 
 export type AccessGrantedArgs = {
@@ -67,9 +73,11 @@ export type AccessGrantedArgs = {
   /** Break-glass access: set only by `emergency_access`. */
   emergency: boolean;
   reasonCode: number;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: OptionOrNullable<Address>;
 };
 
-export function getAccessGrantedEncoder(): FixedSizeEncoder<AccessGrantedArgs> {
+export function getAccessGrantedEncoder(): Encoder<AccessGrantedArgs> {
   return getStructEncoder([
     ["actor", getAddressEncoder()],
     ["patient", getAddressEncoder()],
@@ -83,10 +91,11 @@ export function getAccessGrantedEncoder(): FixedSizeEncoder<AccessGrantedArgs> {
     ["expiresAt", getI64Encoder()],
     ["emergency", getBooleanEncoder()],
     ["reasonCode", getU16Encoder()],
+    ["actorMember", getOptionEncoder(getAddressEncoder())],
   ]);
 }
 
-export function getAccessGrantedDecoder(): FixedSizeDecoder<AccessGranted> {
+export function getAccessGrantedDecoder(): Decoder<AccessGranted> {
   return getStructDecoder([
     ["actor", getAddressDecoder()],
     ["patient", getAddressDecoder()],
@@ -100,10 +109,11 @@ export function getAccessGrantedDecoder(): FixedSizeDecoder<AccessGranted> {
     ["expiresAt", getI64Decoder()],
     ["emergency", getBooleanDecoder()],
     ["reasonCode", getU16Decoder()],
+    ["actorMember", getOptionDecoder(getAddressDecoder())],
   ]);
 }
 
-export function getAccessGrantedCodec(): FixedSizeCodec<
+export function getAccessGrantedCodec(): Codec<
   AccessGrantedArgs,
   AccessGranted
 > {

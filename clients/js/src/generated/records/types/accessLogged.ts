@@ -14,14 +14,18 @@ import {
   getBooleanEncoder,
   getI64Decoder,
   getI64Encoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   getU64Decoder,
   getU64Encoder,
   type Address,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
+  type Codec,
+  type Decoder,
+  type Encoder,
+  type Option,
+  type OptionOrNullable,
 } from "@solana/kit";
 import {
   getPurposeDecoder,
@@ -40,6 +44,8 @@ export type AccessLogged = {
   emergency: boolean;
   accessCount: bigint;
   accessedAt: bigint;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: Option<Address>;
 };
 
 export type AccessLoggedArgs = {
@@ -51,9 +57,11 @@ export type AccessLoggedArgs = {
   emergency: boolean;
   accessCount: number | bigint;
   accessedAt: number | bigint;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: OptionOrNullable<Address>;
 };
 
-export function getAccessLoggedEncoder(): FixedSizeEncoder<AccessLoggedArgs> {
+export function getAccessLoggedEncoder(): Encoder<AccessLoggedArgs> {
   return getStructEncoder([
     ["grantee", getAddressEncoder()],
     ["patient", getAddressEncoder()],
@@ -63,10 +71,11 @@ export function getAccessLoggedEncoder(): FixedSizeEncoder<AccessLoggedArgs> {
     ["emergency", getBooleanEncoder()],
     ["accessCount", getU64Encoder()],
     ["accessedAt", getI64Encoder()],
+    ["actorMember", getOptionEncoder(getAddressEncoder())],
   ]);
 }
 
-export function getAccessLoggedDecoder(): FixedSizeDecoder<AccessLogged> {
+export function getAccessLoggedDecoder(): Decoder<AccessLogged> {
   return getStructDecoder([
     ["grantee", getAddressDecoder()],
     ["patient", getAddressDecoder()],
@@ -76,12 +85,10 @@ export function getAccessLoggedDecoder(): FixedSizeDecoder<AccessLogged> {
     ["emergency", getBooleanDecoder()],
     ["accessCount", getU64Decoder()],
     ["accessedAt", getI64Decoder()],
+    ["actorMember", getOptionDecoder(getAddressDecoder())],
   ]);
 }
 
-export function getAccessLoggedCodec(): FixedSizeCodec<
-  AccessLoggedArgs,
-  AccessLogged
-> {
+export function getAccessLoggedCodec(): Codec<AccessLoggedArgs, AccessLogged> {
   return combineCodec(getAccessLoggedEncoder(), getAccessLoggedDecoder());
 }

@@ -12,12 +12,16 @@ import {
   getAddressEncoder,
   getBooleanDecoder,
   getBooleanEncoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   type Address,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
+  type Codec,
+  type Decoder,
+  type Encoder,
+  type Option,
+  type OptionOrNullable,
 } from "@solana/kit";
 
 /** Event accessRequestCancelled (emit_cpi!) */
@@ -29,31 +33,45 @@ export type AccessRequestCancelled = {
   request: Address;
   /** Closed because it expired unanswered, not withdrawn by the requester. */
   expired: boolean;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: Option<Address>;
 };
 
-export type AccessRequestCancelledArgs = AccessRequestCancelled;
+export type AccessRequestCancelledArgs = {
+  /** The requester, or whoever closed the request after it expired. */
+  actor: Address;
+  patient: Address;
+  requester: Address;
+  request: Address;
+  /** Closed because it expired unanswered, not withdrawn by the requester. */
+  expired: boolean;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: OptionOrNullable<Address>;
+};
 
-export function getAccessRequestCancelledEncoder(): FixedSizeEncoder<AccessRequestCancelledArgs> {
+export function getAccessRequestCancelledEncoder(): Encoder<AccessRequestCancelledArgs> {
   return getStructEncoder([
     ["actor", getAddressEncoder()],
     ["patient", getAddressEncoder()],
     ["requester", getAddressEncoder()],
     ["request", getAddressEncoder()],
     ["expired", getBooleanEncoder()],
+    ["actorMember", getOptionEncoder(getAddressEncoder())],
   ]);
 }
 
-export function getAccessRequestCancelledDecoder(): FixedSizeDecoder<AccessRequestCancelled> {
+export function getAccessRequestCancelledDecoder(): Decoder<AccessRequestCancelled> {
   return getStructDecoder([
     ["actor", getAddressDecoder()],
     ["patient", getAddressDecoder()],
     ["requester", getAddressDecoder()],
     ["request", getAddressDecoder()],
     ["expired", getBooleanDecoder()],
+    ["actorMember", getOptionDecoder(getAddressDecoder())],
   ]);
 }
 
-export function getAccessRequestCancelledCodec(): FixedSizeCodec<
+export function getAccessRequestCancelledCodec(): Codec<
   AccessRequestCancelledArgs,
   AccessRequestCancelled
 > {

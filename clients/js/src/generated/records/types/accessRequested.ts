@@ -12,6 +12,8 @@ import {
   getAddressEncoder,
   getI64Decoder,
   getI64Encoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   getU16Decoder,
@@ -19,9 +21,11 @@ import {
   getU8Decoder,
   getU8Encoder,
   type Address,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
+  type Codec,
+  type Decoder,
+  type Encoder,
+  type Option,
+  type OptionOrNullable,
 } from "@solana/kit";
 import {
   getPurposeDecoder,
@@ -40,6 +44,8 @@ export type AccessRequested = {
   purpose: Purpose;
   duration: bigint;
   reasonCode: number;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: Option<Address>;
 };
 
 export type AccessRequestedArgs = {
@@ -51,9 +57,11 @@ export type AccessRequestedArgs = {
   purpose: PurposeArgs;
   duration: number | bigint;
   reasonCode: number;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: OptionOrNullable<Address>;
 };
 
-export function getAccessRequestedEncoder(): FixedSizeEncoder<AccessRequestedArgs> {
+export function getAccessRequestedEncoder(): Encoder<AccessRequestedArgs> {
   return getStructEncoder([
     ["requester", getAddressEncoder()],
     ["patient", getAddressEncoder()],
@@ -63,10 +71,11 @@ export function getAccessRequestedEncoder(): FixedSizeEncoder<AccessRequestedArg
     ["purpose", getPurposeEncoder()],
     ["duration", getI64Encoder()],
     ["reasonCode", getU16Encoder()],
+    ["actorMember", getOptionEncoder(getAddressEncoder())],
   ]);
 }
 
-export function getAccessRequestedDecoder(): FixedSizeDecoder<AccessRequested> {
+export function getAccessRequestedDecoder(): Decoder<AccessRequested> {
   return getStructDecoder([
     ["requester", getAddressDecoder()],
     ["patient", getAddressDecoder()],
@@ -76,10 +85,11 @@ export function getAccessRequestedDecoder(): FixedSizeDecoder<AccessRequested> {
     ["purpose", getPurposeDecoder()],
     ["duration", getI64Decoder()],
     ["reasonCode", getU16Decoder()],
+    ["actorMember", getOptionDecoder(getAddressDecoder())],
   ]);
 }
 
-export function getAccessRequestedCodec(): FixedSizeCodec<
+export function getAccessRequestedCodec(): Codec<
   AccessRequestedArgs,
   AccessRequested
 > {

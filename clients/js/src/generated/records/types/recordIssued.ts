@@ -14,6 +14,8 @@ import {
   getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   getU16Decoder,
@@ -21,9 +23,11 @@ import {
   getU64Decoder,
   getU64Encoder,
   type Address,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
+  type Codec,
+  type Decoder,
+  type Encoder,
+  type Option,
+  type OptionOrNullable,
   type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
@@ -49,6 +53,8 @@ export type RecordIssued = {
   serial: bigint;
   /** Serial of the chain's first version. */
   origin: bigint;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: Option<Address>;
 };
 
 export type RecordIssuedArgs = {
@@ -66,9 +72,11 @@ export type RecordIssuedArgs = {
   serial: number | bigint;
   /** Serial of the chain's first version. */
   origin: number | bigint;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: OptionOrNullable<Address>;
 };
 
-export function getRecordIssuedEncoder(): FixedSizeEncoder<RecordIssuedArgs> {
+export function getRecordIssuedEncoder(): Encoder<RecordIssuedArgs> {
   return getStructEncoder([
     ["issuer", getAddressEncoder()],
     ["patient", getAddressEncoder()],
@@ -80,10 +88,11 @@ export function getRecordIssuedEncoder(): FixedSizeEncoder<RecordIssuedArgs> {
     ["contentCommitment", fixEncoderSize(getBytesEncoder(), 32)],
     ["serial", getU64Encoder()],
     ["origin", getU64Encoder()],
+    ["actorMember", getOptionEncoder(getAddressEncoder())],
   ]);
 }
 
-export function getRecordIssuedDecoder(): FixedSizeDecoder<RecordIssued> {
+export function getRecordIssuedDecoder(): Decoder<RecordIssued> {
   return getStructDecoder([
     ["issuer", getAddressDecoder()],
     ["patient", getAddressDecoder()],
@@ -95,12 +104,10 @@ export function getRecordIssuedDecoder(): FixedSizeDecoder<RecordIssued> {
     ["contentCommitment", fixDecoderSize(getBytesDecoder(), 32)],
     ["serial", getU64Decoder()],
     ["origin", getU64Decoder()],
+    ["actorMember", getOptionDecoder(getAddressDecoder())],
   ]);
 }
 
-export function getRecordIssuedCodec(): FixedSizeCodec<
-  RecordIssuedArgs,
-  RecordIssued
-> {
+export function getRecordIssuedCodec(): Codec<RecordIssuedArgs, RecordIssued> {
   return combineCodec(getRecordIssuedEncoder(), getRecordIssuedDecoder());
 }

@@ -29,6 +29,8 @@ export type RecordRetracted = {
   record: Address;
   /** The version this one amended, Active again (when it still existed). */
   restored: Option<Address>;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: Option<Address>;
 };
 
 export type RecordRetractedArgs = {
@@ -37,6 +39,8 @@ export type RecordRetractedArgs = {
   record: Address;
   /** The version this one amended, Active again (when it still existed). */
   restored: OptionOrNullable<Address>;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: OptionOrNullable<Address>;
 };
 
 export function getRecordRetractedEncoder(): Encoder<RecordRetractedArgs> {
@@ -45,6 +49,7 @@ export function getRecordRetractedEncoder(): Encoder<RecordRetractedArgs> {
     ["patient", getAddressEncoder()],
     ["record", getAddressEncoder()],
     ["restored", getOptionEncoder(getAddressEncoder())],
+    ["actorMember", getOptionEncoder(getAddressEncoder())],
   ]);
 }
 
@@ -54,6 +59,7 @@ export function getRecordRetractedDecoder(): Decoder<RecordRetracted> {
     ["patient", getAddressDecoder()],
     ["record", getAddressDecoder()],
     ["restored", getOptionDecoder(getAddressDecoder())],
+    ["actorMember", getOptionDecoder(getAddressDecoder())],
   ]);
 }
 

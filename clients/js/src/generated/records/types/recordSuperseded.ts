@@ -10,12 +10,16 @@ import {
   combineCodec,
   getAddressDecoder,
   getAddressEncoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   type Address,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
+  type Codec,
+  type Decoder,
+  type Encoder,
+  type Option,
+  type OptionOrNullable,
 } from "@solana/kit";
 
 /** Event recordSuperseded (emit_cpi!) */
@@ -24,29 +28,40 @@ export type RecordSuperseded = {
   patient: Address;
   record: Address;
   supersededBy: Address;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: Option<Address>;
 };
 
-export type RecordSupersededArgs = RecordSuperseded;
+export type RecordSupersededArgs = {
+  actor: Address;
+  patient: Address;
+  record: Address;
+  supersededBy: Address;
+  /** The member who signed for the entity; `None` when its authority did. */
+  actorMember: OptionOrNullable<Address>;
+};
 
-export function getRecordSupersededEncoder(): FixedSizeEncoder<RecordSupersededArgs> {
+export function getRecordSupersededEncoder(): Encoder<RecordSupersededArgs> {
   return getStructEncoder([
     ["actor", getAddressEncoder()],
     ["patient", getAddressEncoder()],
     ["record", getAddressEncoder()],
     ["supersededBy", getAddressEncoder()],
+    ["actorMember", getOptionEncoder(getAddressEncoder())],
   ]);
 }
 
-export function getRecordSupersededDecoder(): FixedSizeDecoder<RecordSuperseded> {
+export function getRecordSupersededDecoder(): Decoder<RecordSuperseded> {
   return getStructDecoder([
     ["actor", getAddressDecoder()],
     ["patient", getAddressDecoder()],
     ["record", getAddressDecoder()],
     ["supersededBy", getAddressDecoder()],
+    ["actorMember", getOptionDecoder(getAddressDecoder())],
   ]);
 }
 
-export function getRecordSupersededCodec(): FixedSizeCodec<
+export function getRecordSupersededCodec(): Codec<
   RecordSupersededArgs,
   RecordSuperseded
 > {

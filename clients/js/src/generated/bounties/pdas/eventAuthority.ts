@@ -7,29 +7,21 @@
  */
 
 import {
-  getAddressEncoder,
-  getBytesEncoder,
   getProgramDerivedAddress,
+  getUtf8Encoder,
   type Address,
   type ProgramDerivedAddress,
 } from "@solana/kit";
 
-export type RequesterEntitySeeds = {
-  requester: Address;
-};
-
-export async function findRequesterEntityPda(
-  seeds: RequesterEntitySeeds,
+/** The emit_cpi! event authority */
+export async function findEventAuthorityPda(
   config: { programAddress?: Address | undefined } = {},
 ): Promise<ProgramDerivedAddress> {
   const {
-    programAddress = "A6cEamwctmXusmbJbqtfacDRzjRZCySL4Sjvb5Aqk7Uv" as Address<"A6cEamwctmXusmbJbqtfacDRzjRZCySL4Sjvb5Aqk7Uv">,
+    programAddress = "H24obj7owCEuhkKtbrBeAFrdJnAx4y3RPd7qPsGzs2jy" as Address<"H24obj7owCEuhkKtbrBeAFrdJnAx4y3RPd7qPsGzs2jy">,
   } = config;
   return await getProgramDerivedAddress({
     programAddress,
-    seeds: [
-      getBytesEncoder().encode(new Uint8Array([101, 110, 116, 105, 116, 121])),
-      getAddressEncoder().encode(seeds.requester),
-    ],
+    seeds: [getUtf8Encoder().encode("__event_authority")],
   });
 }

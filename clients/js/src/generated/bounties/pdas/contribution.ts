@@ -8,32 +8,34 @@
 
 import {
   getAddressEncoder,
-  getBytesEncoder,
   getProgramDerivedAddress,
+  getU64Encoder,
+  getUtf8Encoder,
   type Address,
   type ProgramDerivedAddress,
 } from "@solana/kit";
 
-export type CareLinkSeeds = {
-  patientAuthority: Address;
-  issuer: Address;
+export type ContributionSeeds = {
+  bounty: Address;
   patient: Address;
+  origin: number | bigint;
 };
 
-export async function findCareLinkPda(
-  seeds: CareLinkSeeds,
+/** ["contribution", bounty, patient wallet, origin serial as u64 LE] (programs/bounties/src/pda.rs) */
+export async function findContributionPda(
+  seeds: ContributionSeeds,
   config: { programAddress?: Address | undefined } = {},
 ): Promise<ProgramDerivedAddress> {
   const {
-    programAddress = "A6cEamwctmXusmbJbqtfacDRzjRZCySL4Sjvb5Aqk7Uv" as Address<"A6cEamwctmXusmbJbqtfacDRzjRZCySL4Sjvb5Aqk7Uv">,
+    programAddress = "H24obj7owCEuhkKtbrBeAFrdJnAx4y3RPd7qPsGzs2jy" as Address<"H24obj7owCEuhkKtbrBeAFrdJnAx4y3RPd7qPsGzs2jy">,
   } = config;
   return await getProgramDerivedAddress({
     programAddress,
     seeds: [
-      getBytesEncoder().encode(new Uint8Array([103, 114, 97, 110, 116])),
-      getAddressEncoder().encode(seeds.patientAuthority),
-      getAddressEncoder().encode(seeds.issuer),
+      getUtf8Encoder().encode("contribution"),
+      getAddressEncoder().encode(seeds.bounty),
       getAddressEncoder().encode(seeds.patient),
+      getU64Encoder().encode(seeds.origin),
     ],
   });
 }

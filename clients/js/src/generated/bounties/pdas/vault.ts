@@ -14,22 +14,22 @@ import {
   type ProgramDerivedAddress,
 } from "@solana/kit";
 
-export type IssuerEntitySeeds = {
-  issuer: Address;
+export type VaultSeeds = {
+  bounty: Address;
 };
 
-export async function findIssuerEntityPda(
-  seeds: IssuerEntitySeeds,
+export async function findVaultPda(
+  seeds: VaultSeeds,
   config: { programAddress?: Address | undefined } = {},
 ): Promise<ProgramDerivedAddress> {
   const {
-    programAddress = "A6cEamwctmXusmbJbqtfacDRzjRZCySL4Sjvb5Aqk7Uv" as Address<"A6cEamwctmXusmbJbqtfacDRzjRZCySL4Sjvb5Aqk7Uv">,
+    programAddress = "H24obj7owCEuhkKtbrBeAFrdJnAx4y3RPd7qPsGzs2jy" as Address<"H24obj7owCEuhkKtbrBeAFrdJnAx4y3RPd7qPsGzs2jy">,
   } = config;
   return await getProgramDerivedAddress({
     programAddress,
     seeds: [
-      getBytesEncoder().encode(new Uint8Array([101, 110, 116, 105, 116, 121])),
-      getAddressEncoder().encode(seeds.issuer),
+      getBytesEncoder().encode(new Uint8Array([118, 97, 117, 108, 116])),
+      getAddressEncoder().encode(seeds.bounty),
     ],
   });
 }
