@@ -1223,9 +1223,7 @@ fn run(seed: u64, steps: usize, token_program: Pubkey) {
                 "offer"
             }
             9 | 10 => {
-                let Some(c) = pick(&mut rng, &s, |c| {
-                    c.status == Pending && now < c.review_deadline
-                }) else {
+                let Some(c) = pick(&mut rng, &s, in_review) else {
                     continue;
                 };
                 let mut by = s.researcher.insecure_clone();
@@ -1248,9 +1246,7 @@ fn run(seed: u64, steps: usize, token_program: Pubkey) {
                 "accept"
             }
             11 | 12 => {
-                let Some(c) = pick(&mut rng, &s, |c| {
-                    c.status == Pending && now < c.review_deadline
-                }) else {
+                let Some(c) = pick(&mut rng, &s, in_review) else {
                     continue;
                 };
                 let mut by = s.researcher.insecure_clone();
@@ -1264,9 +1260,7 @@ fn run(seed: u64, steps: usize, token_program: Pubkey) {
                 "reject"
             }
             13..=15 => {
-                let Some(c) = pick(&mut rng, &s, |c| {
-                    c.status == Pending && now >= c.review_deadline
-                }) else {
+                let Some(c) = pick(&mut rng, &s, due) else {
                     continue;
                 };
                 let wrong = if rng.below(10) == 0 {
@@ -1278,9 +1272,7 @@ fn run(seed: u64, steps: usize, token_program: Pubkey) {
                 "settle"
             }
             16 => {
-                let Some(c) = pick(&mut rng, &s, |c| {
-                    c.status == Pending && s.permission(c.person, c.record).is_err()
-                }) else {
+                let Some(c) = pick(&mut rng, &s, dead) else {
                     continue;
                 };
                 s.cancel(step, c);
