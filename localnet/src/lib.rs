@@ -1,5 +1,5 @@
 //! A local validator for Panacea: `solana-test-validator` 4.2 in-process,
-//! with `records`, `consent` and `claims` registered as native builtins,
+//! with `records`, `consent`, `claims` and `bounties` registered as native builtins,
 //! SPL Token, Token-2022 and ATA in genesis, and the `records` program's
 //! upgrade authority recorded so that the registry can be initialized.
 

@@ -1,5 +1,5 @@
 //! A deployment in this process, for tests, demos and an integrator's CI:
-//! the three programs in LiteSVM at a chosen time, a registry (deployment
+//! the four programs in LiteSVM at a chosen time, a registry (deployment
 //! name `localnet`) and, when asked, its record book; actors holding a
 //! wallet and an encryption key; entities registered by the registry's
 //! admin. Feature `in-process`.

@@ -144,3 +144,27 @@ fn pda_vectors() {
         .0
     );
 }
+
+#[test]
+fn the_vault_is_a_plain_token_account_on_both_token_programs() {
+    for token_program in [anchor_spl::token::ID, anchor_spl::token_2022::ID] {
+        let s = study(token_program);
+        let vault = s.world.raw(&s.vault).unwrap();
+        let bounty = s.world.raw(&s.bounty).unwrap();
+        println!(
+            "{token_program}: vault {} bytes, {} lamports; bounty {} bytes, {} lamports",
+            vault.data.len(),
+            vault.lamports,
+            bounty.data.len(),
+            bounty.lamports
+        );
+        assert_eq!(vault.owner, token_program);
+        assert_eq!(
+            vault.lamports,
+            s.world
+                .svm
+                .minimum_balance_for_rent_exemption(vault.data.len())
+        );
+        assert_eq!(bounty.data.len(), 365);
+    }
+}

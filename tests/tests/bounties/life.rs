@@ -38,11 +38,14 @@ fn try_create(s: &mut Study, by: &Keypair, terms: impl FnOnce(&mut CreateBountyA
     result
 }
 
+/// A change to the fixture's terms.
+type Terms = Box<dyn Fn(&mut CreateBountyArgs)>;
+
 #[test]
 fn terms_out_of_bounds_are_refused() {
     let mut s = study(anchor_spl::token::ID);
     let r = s.researcher.insecure_clone();
-    let invalid: Vec<Box<dyn Fn(&mut CreateBountyArgs)>> = vec![
+    let invalid: Vec<Terms> = vec![
         Box::new(|a| a.kinds = 0),
         Box::new(|a| a.kinds = 1 << 12),
         Box::new(|a| a.reward = 0),
@@ -354,4 +357,76 @@ fn a_contribution_is_not_closed_during_intake() {
         .expect("closed once intake is over");
     // Closed, the rejected record could not be offered again: intake is over.
     custom_error(s.offer(&r1), BountiesError::IntakeClosed);
+}
+
+#[test]
+fn a_whole_bounty_on_both_token_programs_and_nothing_left_behind() {
+    for token_program in [anchor_spl::token::ID, anchor_spl::token_2022::ID] {
+        let mut s = study(token_program);
+        let (r0, r1, r2) = (s.records[0], s.records[1], s.records[2]);
+        let c0 = s.offered(&r0);
+        let c1 = s.offered(&r1);
+        let c2 = s.offered(&r2);
+        s.check_escrow();
+        s.accept(&r0, REWARD - 1, 99).expect("accept a part");
+        s.reject(&r1, 8).expect("reject");
+        s.world.warp(REVIEW);
+        s.settle(&r2).expect("settle");
+        s.check_escrow();
+        let paid = REWARD - 1 + REWARD;
+        assert_eq!(s.world.token_amount(&s.patient_tokens), paid);
+        s.withdraw(REWARD).expect("withdraw");
+        s.close_intake().expect("close intake");
+        let relayer = s.relayer.pubkey();
+        for contribution in [c0, c1, c2] {
+            let ix = bx::close_contribution(&contribution, &s.bounty, &relayer);
+            s.world.send(&[ix], &[]).expect("close contribution");
+        }
+        let ix = bx::close_patient_tally(&s.tally(), &s.bounty, &relayer);
+        s.world.send(&[ix], &[]).expect("close tally");
+        s.close_bounty().expect("close bounty");
+        // Researcher + patient hold everything minted; no account is left.
+        assert_eq!(
+            s.world.token_amount(&s.researcher_tokens) + s.world.token_amount(&s.patient_tokens),
+            2 * FUNDING
+        );
+        for gone in [s.bounty, s.vault, c0, c1, c2, s.tally()] {
+            assert!(!s.world.exists(&gone), "{gone} closed");
+        }
+    }
+}
+
+#[test]
+fn a_bounty_recreated_at_its_address_does_not_inherit_old_accounts() {
+    let mut s = study(anchor_spl::token::ID);
+    let bounty_id = s.state().bounty_id;
+    let (r0, r1) = (s.records[0], s.records[1]);
+    let old = s.offered(&r0);
+    s.accept(&r0, REWARD, 50).expect("accept");
+    s.close_intake().expect("close intake");
+    s.close_bounty().expect("close bounty");
+    let old_bounty = s.bounty;
+    s.reopen(|a| a.bounty_id = bounty_id);
+    assert_eq!(s.bounty, old_bounty, "the same address");
+    s.ensure_grant(&r1);
+    let before = s.snapshot();
+    // The old tally counts for the old bounty: refused until closed.
+    custom_error(s.offer(&r1), BountiesError::StaleAccount);
+    // The old contribution keeps its record out until closed...
+    custom_error(s.offer(&r0), BountiesError::RecordAlreadyContributed);
+    // ...and is neither settled nor cancelled in the new one.
+    custom_error(s.settle(&r0), BountiesError::StaleAccount);
+    custom_error(s.cancel(&r0), BountiesError::StaleAccount);
+    s.world.assert_unchanged(&before);
+    // Anyone closes them while the new bounty's intake is open.
+    let relayer = s.relayer.pubkey();
+    let ix = bx::close_contribution(&old, &s.bounty, &relayer);
+    s.world
+        .send(&[ix], &[])
+        .expect("close the stale contribution");
+    let ix = bx::close_patient_tally(&s.tally(), &s.bounty, &relayer);
+    s.world.send(&[ix], &[]).expect("close the stale tally");
+    s.offer(&r1).expect("offer in the new bounty");
+    assert_eq!(s.tally_state().bounty_opened_at, s.state().opened_at);
+    s.check_escrow();
 }

@@ -308,3 +308,40 @@ fn a_suspended_researcher_gets_no_offers_and_cannot_accept_but_pending_offers_se
     assert_eq!(s.world.token_amount(&s.patient_tokens), REWARD);
     s.check_escrow();
 }
+
+#[test]
+fn a_suspended_member_or_one_of_another_researcher_cannot_review() {
+    let (mut s, record) = offered();
+    let researcher = s.researcher.insecure_clone();
+    let member = s.world.member(&researcher, roles::RESEARCHER);
+    s.world.set_member_status(
+        &researcher,
+        &member.pubkey(),
+        panacea_tests::members::StatusMove::Suspend,
+    );
+    let before = s.snapshot();
+    custom_error(
+        accept_by(&mut s, &member, &record, REWARD),
+        BountiesError::MemberSuspended,
+    );
+    // A Researcher member of another researcher entity.
+    let other = s.world.entity(records::state::EntityKind::Researcher);
+    let theirs = s.world.member(&other, roles::RESEARCHER);
+    let ix = bx::reject_contribution(
+        ActingKeys::member(theirs.pubkey(), s.researcher.pubkey()),
+        &s.keys,
+        &s.contribution(&record),
+        &s.patient.pubkey(),
+        5,
+    );
+    let ix = replace(
+        ix,
+        &panacea_sdk::acting::member_address(&s.researcher.pubkey(), &theirs.pubkey()),
+        &panacea_sdk::acting::member_address(&other.pubkey(), &theirs.pubkey()),
+    );
+    custom_error(
+        s.world.send(&[ix], &[&theirs]),
+        BountiesError::MemberOfAnotherEntity,
+    );
+    s.world.assert_unchanged(&before);
+}

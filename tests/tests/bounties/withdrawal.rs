@@ -125,3 +125,32 @@ fn naming_another_consent_or_grant_does_not_cancel_a_valid_contribution() {
     );
     s.world.assert_unchanged(&before);
 }
+
+#[test]
+fn a_consent_closed_after_offer_counts_as_missing_and_cancel_releases() {
+    let mut s = study(anchor_spl::token::ID);
+    let record = s.record;
+    s.offer(&record).expect("offer");
+    s.revoke_consent();
+    s.world.warp(DAY);
+    let patient = s.patient.insecure_clone();
+    let ix = panacea_sdk::consent::close_consent(
+        &patient.pubkey(),
+        &patient.pubkey(),
+        &s.researcher.pubkey(),
+        consent::state::ConsentPurpose::Research,
+        &s.world.payer.pubkey(),
+    );
+    s.world.send(&[ix], &[&patient]).expect("close consent");
+    blocked_then_cancelled(&mut s, &record, BountiesError::ConsentMissing);
+}
+
+#[test]
+fn a_consent_changed_to_another_study_blocks_payment() {
+    let mut s = study(anchor_spl::token::ID);
+    let record = s.record;
+    s.offer(&record).expect("offer");
+    let patient = s.patient.insecure_clone();
+    s.research_consent(&patient, [0x0E; 32], |_| {});
+    blocked_then_cancelled(&mut s, &record, BountiesError::ConsentOtherStudy);
+}

@@ -294,3 +294,138 @@ pub mod bounty_offsets {
     /// `researcher`: after the discriminator, version, bump and vault_bump.
     pub const RESEARCHER: usize = 8 + 1 + 1 + 1;
 }
+
+#[cfg(test)]
+mod tests {
+    use {super::*, records::state::RecordKind};
+
+    const REWARD: u64 = 100;
+
+    fn bounty() -> Bounty {
+        Bounty {
+            version: ACCOUNT_VERSION,
+            bump: 255,
+            vault_bump: 254,
+            researcher: Pubkey::new_unique(),
+            bounty_id: [1; 16],
+            mint: Pubkey::new_unique(),
+            vault: Pubkey::new_unique(),
+            token_program: Pubkey::new_unique(),
+            kinds: RecordKind::LabResult.bit(),
+            reward: REWARD,
+            max_contributions: 3,
+            max_per_patient: 2,
+            study_commitment: [2; 32],
+            consent_text: [3; 32],
+            algorithm: None,
+            opened_at: 0,
+            intake_ends_at: 30 * DAY,
+            review_window: DAY,
+            status: BountyStatus::Open,
+            deposited: 0,
+            reserved: 0,
+            paid: 0,
+            withdrawn: 0,
+            pending: 0,
+            rewarded: 0,
+            rent_payer: Pubkey::new_unique(),
+        }
+    }
+
+    fn offer(bounty: &mut Bounty) -> Contribution {
+        bounty.reserve_offer().unwrap();
+        Contribution {
+            version: ACCOUNT_VERSION,
+            bump: 255,
+            bounty: Pubkey::new_unique(),
+            patient: Pubkey::new_unique(),
+            origin: 7,
+            record: Pubkey::new_unique(),
+            grant: Pubkey::new_unique(),
+            serial: 7,
+            kind: RecordKind::LabResult,
+            status: ContributionStatus::Pending,
+            reward: bounty.reward,
+            amount_paid: 0,
+            quality_score: None,
+            reason_code: 0,
+            offered_at: 10,
+            review_deadline: 10 + DAY,
+            decided_at: None,
+            bounty_opened_at: 0,
+            rent_payer: Pubkey::new_unique(),
+        }
+    }
+
+    fn vault(bounty: &Bounty) -> u64 {
+        bounty.expected_vault_balance().unwrap()
+    }
+
+    #[test]
+    fn the_ledger_moves_only_through_its_methods_and_stays_whole() {
+        let mut b = bounty();
+        b.deposit(250).unwrap();
+        let mut paid = offer(&mut b);
+        let mut rejected = offer(&mut b);
+        assert_eq!((b.reserved, b.pending), (200, 2));
+        // A third reward is not covered by what is left unreserved.
+        assert_eq!(
+            b.reserve_offer().unwrap_err(),
+            error!(BountiesError::InsufficientEscrow)
+        );
+        b.check_escrow(vault(&b)).unwrap();
+        b.pay(&mut paid, 60, Some(90), 20).unwrap();
+        assert_eq!((b.paid, b.reserved, b.pending, b.rewarded), (60, 100, 1, 1));
+        assert_eq!(paid.status, ContributionStatus::Paid);
+        // Paid once: its reservation is gone.
+        assert!(b.pay(&mut paid, 40, None, 21).is_err());
+        b.release(&mut rejected, ContributionStatus::Rejected, 4, 22)
+            .unwrap();
+        assert_eq!((b.reserved, b.pending), (0, 0));
+        b.check_escrow(vault(&b)).unwrap();
+        let free = b.unreserved().unwrap();
+        assert_eq!(free, 190);
+        assert!(b.withdraw(free + 1).is_err());
+        b.withdraw(free).unwrap();
+        b.check_escrow(0).unwrap();
+    }
+
+    #[test]
+    fn caps_and_bad_payments_leave_the_bounty_as_it_was() {
+        let mut b = bounty();
+        b.deposit(1_000).unwrap();
+        let mut c = offer(&mut b);
+        offer(&mut b);
+        offer(&mut b);
+        let before = format!("{b:?}");
+        assert_eq!(
+            b.reserve_offer().unwrap_err(),
+            error!(BountiesError::BountyFull)
+        );
+        assert_eq!(format!("{b:?}"), before);
+        assert_eq!(
+            b.pay(&mut c, REWARD + 1, None, 20).unwrap_err(),
+            error!(BountiesError::InvalidAmount)
+        );
+        assert_eq!(
+            b.pay(&mut c, 0, None, 20).unwrap_err(),
+            error!(BountiesError::InvalidAmount)
+        );
+        assert!(b.release(&mut c, ContributionStatus::Paid, 0, 20).is_err());
+        assert_eq!(format!("{b:?}"), before);
+        // A vault that does not hold what the ledger says.
+        assert!(b.check_escrow(vault(&b) - 1).is_err());
+        // Donations are absorbed as deposits.
+        assert_eq!(b.absorb_donations(vault(&b) + 5).unwrap(), 5);
+        b.check_escrow(1_005).unwrap();
+    }
+
+    #[test]
+    fn a_cancelled_bounty_holds_nothing_pending() {
+        let mut b = bounty();
+        b.deposit(REWARD).unwrap();
+        offer(&mut b);
+        b.status = BountyStatus::Cancelled;
+        assert!(!b.invariant());
+    }
+}
