@@ -681,6 +681,10 @@ impl Sequence {
                 return Err(RecordIssuedAfterOpening);
             }
             let grant_ends = self.permission(p, r)?;
+            // As the program: a grant ending exactly at the review deadline
+            // is accepted, though from that second on it can no longer be
+            // settled (settle needs now >= deadline, the grant now < its
+            // end): only the researcher's acceptance pays such an offer.
             if grant_ends < now + REVIEW {
                 return Err(GrantEndsInsideWindow);
             }
