@@ -91,6 +91,18 @@ const expressionPdas = {
       ],
     },
   ],
+  bounties: [
+    {
+      name: 'contribution',
+      docs: ['["contribution", bounty, patient wallet, origin serial as u64 LE] (programs/bounties/src/pda.rs)'],
+      seeds: [
+        constantPdaSeedNodeFromString('utf8', 'contribution'),
+        variablePdaSeedNode('bounty', publicKeyTypeNode()),
+        variablePdaSeedNode('patient', publicKeyTypeNode()),
+        variablePdaSeedNode('origin', numberTypeNode('u64')),
+      ],
+    },
+  ],
 };
 
 // Authority-mode defaults, by program: the PDAs (as the IDL had them before

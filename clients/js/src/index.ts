@@ -1,10 +1,11 @@
 /**
  * @panacea/client: TypeScript client for the Panacea programs.
  *
- * - `records`, `consent`, `claims`: the Codama-generated @solana/kit clients
+ * - `records`, `consent`, `claims`, `bounties`: the Codama-generated @solana/kit clients
  *   (instruction builders, account codecs, PDAs, errors, event codecs),
  *   regenerated from idl/*.json by `npm run generate`;
- * - PDAs the IDL cannot carry (`recordsPdas`, `consentPdas`, `claimsPdas`);
+ * - PDAs the IDL cannot carry (`recordsPdas`, `consentPdas`, `claimsPdas`,
+ *   `bountiesPdas`);
  * - event decoding from self-CPI inner instructions;
  * - consent message v3, the wallet's signMessage flow and the relayed
  *   instructions;

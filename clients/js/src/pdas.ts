@@ -1,7 +1,7 @@
 /**
  * Program addresses the IDL cannot carry (or carries only per instruction,
  * keyed by nested account fields such as `patient.authority`), written from
- * programs/{records,consent,claims}/src/pda.rs. Each returns the address and
+ * programs/{records,consent,claims,bounties}/src/pda.rs. Each returns the address and
  * its bump.
  */
 import {
@@ -11,6 +11,7 @@ import {
   getU64Encoder,
   type ProgramDerivedAddress,
 } from '@solana/kit';
+import { BOUNTIES_PROGRAM_ADDRESS } from './generated/bounties/index.js';
 import { CLAIMS_PROGRAM_ADDRESS } from './generated/claims/index.js';
 import { CONSENT_PROGRAM_ADDRESS } from './generated/consent/index.js';
 import { RECORDS_PROGRAM_ADDRESS } from './generated/records/index.js';
@@ -103,4 +104,25 @@ export const claimsPdas = {
   providerUsage: (policy: Address, provider: Address) =>
     find(CLAIMS_PROGRAM_ADDRESS, [utf8.encode('provider_usage'), address.encode(policy) as Uint8Array, address.encode(provider) as Uint8Array]),
   eventAuthority: () => find(CLAIMS_PROGRAM_ADDRESS, [utf8.encode('__event_authority')]),
+};
+
+/** The `bounties` program's addresses. */
+export const bountiesPdas = {
+  /** `["bounty", researcher authority, bounty_id (16 bytes)]`. */
+  bounty: (researcher: Address, bountyId: Uint8Array) =>
+    find(BOUNTIES_PROGRAM_ADDRESS, [utf8.encode('bounty'), address.encode(researcher) as Uint8Array, id16('bounty id', bountyId)]),
+  /** The bounty's escrow token account, owned by the bounty PDA. */
+  vault: (bounty: Address) => find(BOUNTIES_PROGRAM_ADDRESS, [utf8.encode('vault'), address.encode(bounty) as Uint8Array]),
+  /** `origin` is the serial of the record's amendment chain's first version (`Record.origin`). */
+  contribution: (bounty: Address, patient: Address, origin: bigint | number) =>
+    find(BOUNTIES_PROGRAM_ADDRESS, [
+      utf8.encode('contribution'),
+      address.encode(bounty) as Uint8Array,
+      address.encode(patient) as Uint8Array,
+      getU64Encoder().encode(origin) as Uint8Array,
+    ]),
+  /** A patient's tally on a bounty (the per-patient cap). */
+  tally: (bounty: Address, patient: Address) =>
+    find(BOUNTIES_PROGRAM_ADDRESS, [utf8.encode('tally'), address.encode(bounty) as Uint8Array, address.encode(patient) as Uint8Array]),
+  eventAuthority: () => find(BOUNTIES_PROGRAM_ADDRESS, [utf8.encode('__event_authority')]),
 };

@@ -313,7 +313,10 @@ describe('against panacea-localnet', { skip: !LOCALNET || !CLI ? 'PANACEA_LOCALN
     const [patientBook] = await recordsPdas.recordBookAccount(patient.address);
     const ix = await records.getIssueRecordInstructionAsync({
       issuer: lab.signer,
+      // The lab issues as its entity's authority, under the patient's care link.
+      issuerEntity: (await recordsPdas.entity(lab.address))[0],
       patientAuthority: patient.address,
+      careLink: (await recordsPdas.grant(patient.address, lab.address, profileAddress))[0],
       record,
       patientBook,
       recordId,

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { type Address, getAddressDecoder } from '@solana/kit';
-import { consent as generated, consentMessageText, encodeConsentMessage, offchain } from '../src/index.js';
+import { bounties, bountiesPdas, consent as generated, consentMessageText, encodeConsentMessage, offchain } from '../src/index.js';
 
 const { fromHex, toHex } = offchain;
 const dir = new URL('../../test/vectors/', import.meta.url);
@@ -235,4 +235,23 @@ test('consent messages refuse what the program would not accept', () => {
   assert.throws(() => offchain.envelopeName(new Uint8Array(32), RECORD, new Uint8Array(32)), /low-order/);
   assert.throws(() => offchain.encrypt(new Uint8Array(32), { record: RECORD, recordVersion: 0x10000 }, new Uint8Array()), /u16/);
   assert.throws(() => offchain.encrypt(new Uint8Array(32), { record: new Uint8Array(31), recordVersion: 1 }, new Uint8Array()), /record address must be 32 bytes/);
+});
+
+// PDA vectors of the bounties program, as tests/tests/bounties/layouts.rs
+// (`pda_vectors`) prints them from the program's own derivations.
+test('bounties PDAs match the Rust vectors (tests/tests/bounties/layouts.rs pda_vectors)', async () => {
+  const decode = getAddressDecoder();
+  const researcher = decode.decode(new Uint8Array(32).fill(1));
+  const patient = decode.decode(new Uint8Array(32).fill(2));
+  const bounty = await bountiesPdas.bounty(researcher, new Uint8Array(16).fill(3));
+  assert.deepEqual(bounty, ['C3RZnrFEBRsfEvEih25q1n3yXP1b6FC8NS76UyxwcUxa', 251]);
+  const vault = await bountiesPdas.vault(bounty[0]);
+  assert.deepEqual(vault, ['3NRAH8vTuxFQ83nJb9eqCo3AmAjwhHUE4pDYv7Jj3AwJ', 255]);
+  const contribution = await bountiesPdas.contribution(bounty[0], patient, 0x0102030405060708n);
+  assert.deepEqual(contribution, ['57aL4Uj92bWKztR3hm5KvBmUtzi3Q5Wcw6LxHtWkQjap', 255]);
+  const tally = await bountiesPdas.tally(bounty[0], patient);
+  assert.deepEqual(tally, ['3RbTB3qrPBjfAywNoQnawozuDnSc3UuLBSffk5bS5hvr', 255]);
+  // The generated helpers (seeds from the IDL, or expressionPdas) agree.
+  assert.deepEqual(await bounties.findVaultPda({ bounty: bounty[0] }), vault);
+  assert.deepEqual(await bounties.findContributionPda({ bounty: bounty[0], patient, origin: 0x0102030405060708n }), contribution);
 });

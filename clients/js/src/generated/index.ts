@@ -4,31 +4,36 @@
  */
 
 import type { Address } from "@solana/kit";
+import { BOUNTIES_EVENTS, BOUNTIES_PROGRAM_ADDRESS, getBountiesErrorMessage, type BountiesError, type BountiesEvent } from "./bounties/index.js";
 import { CLAIMS_EVENTS, CLAIMS_PROGRAM_ADDRESS, getClaimsErrorMessage, type ClaimsError, type ClaimsEvent } from "./claims/index.js";
 import { CONSENT_EVENTS, CONSENT_PROGRAM_ADDRESS, getConsentErrorMessage, type ConsentError, type ConsentEvent } from "./consent/index.js";
 import { RECORDS_EVENTS, RECORDS_PROGRAM_ADDRESS, getRecordsErrorMessage, type RecordsError, type RecordsEvent } from "./records/index.js";
 
+export * as bounties from "./bounties/index.js";
 export * as claims from "./claims/index.js";
 export * as consent from "./consent/index.js";
 export * as records from "./records/index.js";
 
 /** The programs, by name. */
-export type ProgramName = "claims" | "consent" | "records";
+export type ProgramName = "bounties" | "claims" | "consent" | "records";
 
 /** A decoded event, with the program that emitted it. */
 export type ProgramEvent =
+  | ({ program: "bounties"; programAddress: Address } & BountiesEvent)
   | ({ program: "claims"; programAddress: Address } & ClaimsEvent)
   | ({ program: "consent"; programAddress: Address } & ConsentEvent)
   | ({ program: "records"; programAddress: Address } & RecordsEvent);
 
 /** A custom error of a program, with its generated code and message. */
 export type ProgramError =
+  | { program: "bounties"; code: BountiesError; message: string; instructionIndex: number }
   | { program: "claims"; code: ClaimsError; message: string; instructionIndex: number }
   | { program: "consent"; code: ConsentError; message: string; instructionIndex: number }
   | { program: "records"; code: RecordsError; message: string; instructionIndex: number };
 
 /** Each program's address, events (name, discriminator, decoder) and error messages. */
 export const PROGRAMS = [
+  { program: "bounties", address: BOUNTIES_PROGRAM_ADDRESS, events: BOUNTIES_EVENTS, errorMessage: (code: number): string => getBountiesErrorMessage(code as BountiesError) },
   { program: "claims", address: CLAIMS_PROGRAM_ADDRESS, events: CLAIMS_EVENTS, errorMessage: (code: number): string => getClaimsErrorMessage(code as ClaimsError) },
   { program: "consent", address: CONSENT_PROGRAM_ADDRESS, events: CONSENT_EVENTS, errorMessage: (code: number): string => getConsentErrorMessage(code as ConsentError) },
   { program: "records", address: RECORDS_PROGRAM_ADDRESS, events: RECORDS_EVENTS, errorMessage: (code: number): string => getRecordsErrorMessage(code as RecordsError) },
