@@ -109,6 +109,32 @@ fn claims_local() -> usize {
     )
 }
 
+fn bounties_local() -> usize {
+    use bounties::{events::*, state::*};
+    largest!(
+        Bounty,
+        Contribution,
+        PatientTally,
+        BountyCreated,
+        BountyFunded,
+        BountyFundsWithdrawn,
+        BountyIntakeClosed,
+        BountyCancelled,
+        BountyClosed,
+        ContributionOffered,
+        ContributionAccepted,
+        ContributionRejected,
+        ContributionSettled,
+        ContributionCancelled,
+        ContributionClosed,
+        PatientTallyClosed,
+        // The consent and grant a review reads (`research_permission`).
+        consent_program::state::Consent,
+        records::state::Grant,
+        records::state::Record,
+    )
+}
+
 #[test]
 fn every_instruction_fits_well_inside_an_sbf_stack_frame() {
     let programs = [
@@ -140,6 +166,14 @@ fn every_instruction_fits_well_inside_an_sbf_stack_frame() {
                 CloseProviderUsage,
             ),
         ),
+        (
+            bounties_local(),
+            accounts!(bounties:
+                CreateBounty, FundBounty, CloseIntake, CancelBounty, WithdrawUnreserved,
+                CloseBounty, OfferContribution, AcceptContribution, RejectContribution,
+                SettleContribution, CancelContribution, CloseContribution, ClosePatientTally,
+            ),
+        ),
     ];
     let mut count = 0;
     let mut tightest = (SBF_FRAME, "");
@@ -162,8 +196,8 @@ fn every_instruction_fits_well_inside_an_sbf_stack_frame() {
     }
     assert_eq!(
         count,
-        29 + 5 + 16,
-        "every instruction of the three programs"
+        29 + 5 + 16 + 13,
+        "every instruction of the four programs"
     );
     println!(
         "tightest: {} with {} bytes of margin",

@@ -19,7 +19,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
     let researcher = ctx.signer()?;
     let client = ctx.client()?;
     let outcome = client
-        .reject_contribution(&*researcher, &args.contribution, args.reason)
+        .reject_contribution(ctx.acting(&*researcher)?, &args.contribution, args.reason)
         .await?;
     super::after(&client, &args.contribution, "rejected", &outcome).await
 }
