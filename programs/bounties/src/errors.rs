@@ -140,4 +140,8 @@ pub enum BountiesError {
     ConsentAddressMismatch,
     #[msg("grant account is not the grant the contribution was offered with")]
     GrantAddressMismatch,
+    #[msg("payout token account has a delegate: revoke it first")]
+    PayoutDelegated,
+    #[msg("a bounty cannot be closed in the second it opened")]
+    ClosedInOpeningSecond,
 }
