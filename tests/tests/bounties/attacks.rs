@@ -6,7 +6,7 @@
 //! contributions and tallies (`ClosedInOpeningSecond`).
 
 use {
-    ::bounties::{errors::BountiesError, state::*},
+    ::bounties::{constants::SETTLEMENT_PERIOD, errors::BountiesError, state::*},
     anchor_lang::{error::ErrorCode as Anchor, prelude::Pubkey},
     anchor_spl::token_2022::spl_token_2022::instruction as token_ix,
     panacea_sdk::{bounties as bx, records as rx},
@@ -128,6 +128,45 @@ fn a_bounty_is_not_closed_in_the_second_it_opened() {
     s.world.send(&[ix], &[]).expect("close the stale tally");
     s.offer(&r0)
         .expect("the record offered again in the new bounty");
+    s.check_escrow();
+}
+
+// ----- finding 3: a grant or consent ending at the review deadline -----
+
+/// Before the fix a grant lasting exactly the review window was taken: it
+/// ended at the review deadline, when settling starts, so only the
+/// researcher's acceptance could pay, and a researcher who had read the
+/// record could wait and pay nothing (the same with a consent ending inside
+/// the window). Now both must outlive the window by SETTLEMENT_PERIOD.
+#[test]
+fn a_grant_or_consent_ending_before_settlement_is_refused_at_offer() {
+    let mut s = study(anchor_spl::token::ID);
+    let patient = s.patient.insecure_clone();
+    let record = s.records[1];
+    s.research_grant(&record, permissions::READ, Purpose::Research, REVIEW);
+    let before = s.snapshot();
+    custom_error(s.offer(&record), BountiesError::GrantEndsInsideWindow);
+    s.world.assert_unchanged(&before);
+
+    // A consent ending one second before the settlement period is over.
+    let record = s.records[2];
+    s.research_grant(
+        &record,
+        permissions::READ,
+        Purpose::Research,
+        REVIEW + SETTLEMENT_PERIOD,
+    );
+    let end = s.now() + REVIEW + SETTLEMENT_PERIOD;
+    s.research_consent(&patient, CONSENT_TEXT, |t| t.period_end = end - 1);
+    let before = s.snapshot();
+    custom_error(s.offer(&record), BountiesError::ConsentEndsInsideWindow);
+    s.world.assert_unchanged(&before);
+    // Lasting exactly through the settlement period: taken, and settled.
+    s.research_consent(&patient, CONSENT_TEXT, |t| t.period_end = end);
+    s.offer(&record).expect("offer");
+    s.world.warp(REVIEW);
+    s.settle(&record).expect("settled after the window");
+    assert_eq!(s.world.token_amount(&s.patient_tokens), REWARD);
     s.check_escrow();
 }
 
