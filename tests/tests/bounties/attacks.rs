@@ -605,3 +605,31 @@ fn seeded_cancel_close_recreate_sequence() {
     assert!(recreated >= 1, "the bounty was re-created");
     assert!(succeeded[0] >= 4 && succeeded[2] >= 1 && succeeded[3] >= 1);
 }
+
+/// The bounty's rent goes back only to whoever paid it, and only the
+/// researcher closes it.
+#[test]
+fn close_bounty_rent_goes_only_to_its_payer_and_only_the_researcher_closes() {
+    let mut s = study(anchor_spl::token::ID);
+    s.close_intake().expect("close intake");
+    s.world.warp(1);
+    let stranger = s.world.wallet();
+    let mut watched = s.watched();
+    watched.push(stranger.pubkey());
+    let before = s.world.snapshot(&watched);
+    let researcher = s.researcher.insecure_clone();
+    let ix = bx::close_bounty(&s.keys, &s.researcher_tokens, &stranger.pubkey());
+    custom_error(
+        s.world.send(&[ix], &[&researcher]),
+        BountiesError::RentPayerMismatch,
+    );
+    let mut keys = s.keys;
+    keys.researcher = stranger.pubkey();
+    let ix = bx::close_bounty(&keys, &s.researcher_tokens, &s.world.payer.pubkey());
+    custom_error(
+        s.world.send(&[ix], &[&stranger]),
+        BountiesError::NotResearcher,
+    );
+    s.world.assert_unchanged(&before);
+    s.close_bounty().expect("close");
+}
