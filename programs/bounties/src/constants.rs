@@ -25,3 +25,7 @@ pub const MAX_INTAKE_PERIOD: i64 = 366 * DAY;
 pub const MAX_PER_PATIENT: u16 = 64;
 /// Highest quality score a researcher may give an accepted record.
 pub const MAX_QUALITY_SCORE: u8 = 100;
+/// After the review deadline the offer's grant and consent must still last
+/// this long: a period in which anyone can settle, so a researcher who
+/// neither accepts nor rejects cannot let them run out and pay nothing.
+pub const SETTLEMENT_PERIOD: i64 = DAY;

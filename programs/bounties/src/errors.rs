@@ -80,7 +80,7 @@ pub enum BountiesError {
     GrantNotResearch,
     #[msg("grant does not reach this record")]
     GrantDoesNotCoverRecord,
-    #[msg("grant ends inside the review window")]
+    #[msg("grant ends inside the review window or the settlement day after it")]
     GrantEndsInsideWindow,
     #[msg("contribution is not in a state that allows this")]
     InvalidContributionStatus,
@@ -140,4 +140,10 @@ pub enum BountiesError {
     ConsentAddressMismatch,
     #[msg("grant account is not the grant the contribution was offered with")]
     GrantAddressMismatch,
+    #[msg("payout token account has a delegate: revoke it first")]
+    PayoutDelegated,
+    #[msg("a bounty cannot be closed in the second it opened")]
+    ClosedInOpeningSecond,
+    #[msg("consent ends inside the review window or the settlement day after it")]
+    ConsentEndsInsideWindow,
 }

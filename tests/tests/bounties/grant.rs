@@ -3,7 +3,7 @@
 //! grant over the patient's records (patient scope) of the right kinds.
 
 use {
-    ::bounties::errors::BountiesError,
+    ::bounties::{constants::SETTLEMENT_PERIOD, errors::BountiesError},
     anchor_lang::prelude::Pubkey,
     panacea_sdk::bounties as bx,
     panacea_tests::{assert::*, bounties::*},
@@ -59,10 +59,16 @@ fn a_grant_ending_inside_the_window_is_refused() {
         &grant,
         BountiesError::GrantEndsInsideWindow,
     );
-    // One that lasts exactly the window is enough.
+    // One that lasts the window and the settlement period is enough.
     let record = s.records[2];
-    let grant = s.research_grant(&record, permissions::READ, Purpose::Research, REVIEW);
-    s.offer(&record).expect("a grant lasting the window");
+    let grant = s.research_grant(
+        &record,
+        permissions::READ,
+        Purpose::Research,
+        REVIEW + SETTLEMENT_PERIOD,
+    );
+    s.offer(&record)
+        .expect("a grant lasting the window and settlement");
     assert_eq!(s.contribution_state(&record).grant, grant);
 }
 

@@ -270,6 +270,8 @@ fn close_returns_the_vault_and_the_rent_to_the_lamport() {
     s.offer(&record).expect("offer");
     s.accept(&record, REWARD, 75).expect("accept");
     s.close_intake().expect("close intake");
+    // Not in the second the bounty opened (ClosedInOpeningSecond).
+    s.world.warp(1);
     let payer = s.world.payer.pubkey();
     let rent = s.world.lamports(&s.bounty) + s.world.lamports(&s.vault);
     let researcher_tokens = s.world.token_amount(&s.researcher_tokens);
@@ -404,6 +406,8 @@ fn a_bounty_recreated_at_its_address_does_not_inherit_old_accounts() {
     let old = s.offered(&r0);
     s.accept(&r0, REWARD, 50).expect("accept");
     s.close_intake().expect("close intake");
+    // Not in the second the bounty opened (ClosedInOpeningSecond).
+    s.world.warp(1);
     s.close_bounty().expect("close bounty");
     let old_bounty = s.bounty;
     s.reopen(|a| a.bounty_id = bounty_id);

@@ -1,6 +1,7 @@
 //! The `bounties` program: researchers pay patients for records contributed
 //! under Research consent, from an escrow vault checked after every change.
 
+mod attacks;
 mod caps;
 mod compressed;
 mod consent;

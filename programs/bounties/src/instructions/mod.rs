@@ -177,8 +177,8 @@ pub struct ResearchTarget<'a> {
 /// Does the patient's Research consent to the bounty's researcher permit
 /// access to this record now, naming the bounty's consent text, and does the
 /// grant give the researcher Research read access to it? Checks in a fixed
-/// order and returns the first failure; on success, when the grant expires.
-/// Nothing is written.
+/// order and returns the first failure; on success, when the consent and
+/// the grant end. Nothing is written.
 #[inline(never)] // Consent + Grant locals live in this function's own SBF frame
 pub fn research_permission(
     consent: &AccountInfo,
@@ -186,9 +186,21 @@ pub fn research_permission(
     bounty: &Bounty,
     target: ResearchTarget,
     now: i64,
-) -> core::result::Result<i64, BountiesError> {
-    check_consent(consent, bounty, &target, now)?;
-    check_grant(grant, bounty, &target, now)
+) -> core::result::Result<PermissionEnds, BountiesError> {
+    let consent_ends_at = check_consent(consent, bounty, &target, now)?;
+    let grant_expires_at = check_grant(grant, bounty, &target, now)?;
+    Ok(PermissionEnds {
+        consent_ends_at,
+        grant_expires_at,
+    })
+}
+
+/// When a research permission ends: the consent's `period_end` and the
+/// grant's `expires_at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PermissionEnds {
+    pub consent_ends_at: i64,
+    pub grant_expires_at: i64,
 }
 
 fn load<T: AccountDeserialize + Discriminator>(info: &AccountInfo, owner: &Pubkey) -> Option<T> {
@@ -208,7 +220,7 @@ fn check_consent(
     bounty: &Bounty,
     target: &ResearchTarget,
     now: i64,
-) -> core::result::Result<(), BountiesError> {
+) -> core::result::Result<i64, BountiesError> {
     use BountiesError::*;
     let c: Consent = load(info, &consent::ID).ok_or(ConsentMissing)?;
     if c.patient != *target.patient {
@@ -263,7 +275,7 @@ fn check_consent(
     if !is_permitted([&c], &query) {
         return Err(ConsentMissing);
     }
-    Ok(())
+    Ok(c.period_end)
 }
 
 #[inline(never)]
@@ -346,7 +358,7 @@ pub(crate) fn contribution_permission(
     bounty: &Bounty,
     contribution: &Contribution,
     now: i64,
-) -> core::result::Result<i64, BountiesError> {
+) -> core::result::Result<PermissionEnds, BountiesError> {
     research_permission(
         consent,
         grant,

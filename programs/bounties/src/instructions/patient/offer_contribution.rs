@@ -156,7 +156,7 @@ impl OfferContribution<'_> {
                 BountiesError::StaleAccount
             );
         }
-        let grant_expires_at = research_permission(
+        let ends = research_permission(
             &self.consent,
             &self.grant,
             bounty,
@@ -169,9 +169,17 @@ impl OfferContribution<'_> {
             now,
         )
         .map_err(|e| error!(e))?;
+        // The grant and the consent outlive the review window by a
+        // settlement period, so the patient can be paid without the
+        // researcher's acceptance.
+        let settle_until = after(after(now, bounty.review_window)?, SETTLEMENT_PERIOD)?;
         require!(
-            grant_expires_at >= after(now, bounty.review_window)?,
+            ends.grant_expires_at >= settle_until,
             BountiesError::GrantEndsInsideWindow
+        );
+        require!(
+            ends.consent_ends_at >= settle_until,
+            BountiesError::ConsentEndsInsideWindow
         );
         require!(
             tally.counted < bounty.max_per_patient,
@@ -181,7 +189,7 @@ impl OfferContribution<'_> {
             address,
             serial,
             kind,
-            grant_expires_at,
+            grant_expires_at: ends.grant_expires_at,
         })
     }
 }

@@ -54,6 +54,7 @@ pub struct AcceptContribution<'info> {
         mut,
         constraint = patient_tokens.owner == contribution.patient @ BountiesError::PayoutNotPatient,
         constraint = patient_tokens.mint == bounty.mint @ BountiesError::InvalidTokenAccount,
+        constraint = patient_tokens.delegate.is_none() @ BountiesError::PayoutDelegated,
         token::token_program = token_program,
     )]
     pub patient_tokens: Box<InterfaceAccount<'info, TokenAccount>>,

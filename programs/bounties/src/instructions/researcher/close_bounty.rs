@@ -40,6 +40,13 @@ pub struct CloseBounty<'info> {
 impl CloseBounty<'_> {
     pub fn validate(&self, now: i64) -> Result<()> {
         require!(self.bounty.intake_over(now), BountiesError::IntakeStillOpen);
+        // Contributions and tallies tell a later bounty at this address by
+        // `opened_at`: closing in the opening second would let a bounty
+        // re-created in that second inherit them.
+        require!(
+            now > self.bounty.opened_at,
+            BountiesError::ClosedInOpeningSecond
+        );
         require!(
             self.bounty.pending == 0,
             BountiesError::PendingContributions
