@@ -18,7 +18,10 @@
 //! bounties account is closed, its rent back to whoever paid it.
 
 use {
-    ::bounties::{errors::BountiesError, instructions::CreateBountyArgs, state::*},
+    ::bounties::{
+        constants::SETTLEMENT_PERIOD, errors::BountiesError, instructions::CreateBountyArgs,
+        state::*,
+    },
     anchor_lang::prelude::Pubkey,
     anchor_spl::token_2022::spl_token_2022::instruction as token_ix,
     consent::{
@@ -346,8 +349,9 @@ impl Sequence {
     }
 
     /// The model of `research_permission` for record `r` of patient `p`:
-    /// the first failure in the program's order, or when the grant ends.
-    fn permission(&self, p: usize, r: usize) -> Result<i64, BountiesError> {
+    /// the first failure in the program's order, or when the grant and the
+    /// consent end.
+    fn permission(&self, p: usize, r: usize) -> Result<(i64, i64), BountiesError> {
         use BountiesError::*;
         let now = self.now();
         let consent = self.people[p].consent.ok_or(ConsentMissing)?;
@@ -376,7 +380,7 @@ impl Sequence {
         if !grant.research {
             return Err(GrantNotResearch);
         }
-        Ok(grant.expires_at)
+        Ok((grant.expires_at, consent.end))
     }
 
     /// The live (not closed) contribution of record `r` of patient `p`.
@@ -680,13 +684,15 @@ impl Sequence {
             if !record.before_opening {
                 return Err(RecordIssuedAfterOpening);
             }
-            let grant_ends = self.permission(p, r)?;
-            // As the program: a grant ending exactly at the review deadline
-            // is accepted, though from that second on it can no longer be
-            // settled (settle needs now >= deadline, the grant now < its
-            // end): only the researcher's acceptance pays such an offer.
-            if grant_ends < now + REVIEW {
+            let (grant_ends, consent_ends) = self.permission(p, r)?;
+            // As the program: the grant and the consent outlive the review
+            // window by the settlement period, so anyone can still settle.
+            let settle_until = now + REVIEW + SETTLEMENT_PERIOD;
+            if grant_ends < settle_until {
                 return Err(GrantEndsInsideWindow);
+            }
+            if consent_ends < settle_until {
+                return Err(ConsentEndsInsideWindow);
             }
             if person.tally.counted >= MAX_PER_PATIENT {
                 return Err(PatientCapReached);

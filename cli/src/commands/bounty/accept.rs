@@ -34,7 +34,12 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<Report> {
         None => None,
     };
     let outcome = client
-        .accept_contribution(ctx.acting(&*researcher)?, &args.contribution, amount, args.quality)
+        .accept_contribution(
+            ctx.acting(&*researcher)?,
+            &args.contribution,
+            amount,
+            args.quality,
+        )
         .await?;
     super::after(&client, &args.contribution, "accepted", &outcome).await
 }
