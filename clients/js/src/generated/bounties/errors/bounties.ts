@@ -90,7 +90,7 @@ export const BOUNTIES_ERROR__GRANT_WITHOUT_READ = 0x1793; // 6035
 export const BOUNTIES_ERROR__GRANT_NOT_RESEARCH = 0x1794; // 6036
 /** GrantDoesNotCoverRecord: grant does not reach this record */
 export const BOUNTIES_ERROR__GRANT_DOES_NOT_COVER_RECORD = 0x1795; // 6037
-/** GrantEndsInsideWindow: grant ends inside the review window */
+/** GrantEndsInsideWindow: grant ends inside the review window or the settlement day after it */
 export const BOUNTIES_ERROR__GRANT_ENDS_INSIDE_WINDOW = 0x1796; // 6038
 /** InvalidContributionStatus: contribution is not in a state that allows this */
 export const BOUNTIES_ERROR__INVALID_CONTRIBUTION_STATUS = 0x1797; // 6039
@@ -150,12 +150,20 @@ export const BOUNTIES_ERROR__ROLE_NOT_ALLOWED = 0x17b1; // 6065
 export const BOUNTIES_ERROR__CONSENT_ADDRESS_MISMATCH = 0x17b2; // 6066
 /** GrantAddressMismatch: grant account is not the grant the contribution was offered with */
 export const BOUNTIES_ERROR__GRANT_ADDRESS_MISMATCH = 0x17b3; // 6067
+/** PayoutDelegated: payout token account has a delegate: revoke it first */
+export const BOUNTIES_ERROR__PAYOUT_DELEGATED = 0x17b4; // 6068
+/** ClosedInOpeningSecond: a bounty cannot be closed in the second it opened */
+export const BOUNTIES_ERROR__CLOSED_IN_OPENING_SECOND = 0x17b5; // 6069
+/** ConsentEndsInsideWindow: consent ends inside the review window or the settlement day after it */
+export const BOUNTIES_ERROR__CONSENT_ENDS_INSIDE_WINDOW = 0x17b6; // 6070
 
 export type BountiesError =
   | typeof BOUNTIES_ERROR__BOUNTY_FULL
+  | typeof BOUNTIES_ERROR__CLOSED_IN_OPENING_SECOND
   | typeof BOUNTIES_ERROR__CONSENT_ACTION_NOT_COVERED
   | typeof BOUNTIES_ERROR__CONSENT_ADDRESS_MISMATCH
   | typeof BOUNTIES_ERROR__CONSENT_DENIED
+  | typeof BOUNTIES_ERROR__CONSENT_ENDS_INSIDE_WINDOW
   | typeof BOUNTIES_ERROR__CONSENT_EXPIRED
   | typeof BOUNTIES_ERROR__CONSENT_KIND_NOT_COVERED
   | typeof BOUNTIES_ERROR__CONSENT_MISSING
@@ -207,6 +215,7 @@ export type BountiesError =
   | typeof BOUNTIES_ERROR__NOT_THIS_MEMBER
   | typeof BOUNTIES_ERROR__OVERFLOW
   | typeof BOUNTIES_ERROR__PATIENT_CAP_REACHED
+  | typeof BOUNTIES_ERROR__PAYOUT_DELEGATED
   | typeof BOUNTIES_ERROR__PAYOUT_NOT_PATIENT
   | typeof BOUNTIES_ERROR__PENDING_CONTRIBUTIONS
   | typeof BOUNTIES_ERROR__RECORD_ALREADY_CONTRIBUTED
@@ -225,9 +234,11 @@ let bountiesErrorMessages: Record<BountiesError, string> | undefined;
 if (process.env["NODE_ENV"] !== "production") {
   bountiesErrorMessages = {
     [BOUNTIES_ERROR__BOUNTY_FULL]: `bounty has reached its maximum number of contributions`,
+    [BOUNTIES_ERROR__CLOSED_IN_OPENING_SECOND]: `a bounty cannot be closed in the second it opened`,
     [BOUNTIES_ERROR__CONSENT_ACTION_NOT_COVERED]: `consent does not cover the Access action`,
     [BOUNTIES_ERROR__CONSENT_ADDRESS_MISMATCH]: `consent account is not the patient's Research consent address for this researcher`,
     [BOUNTIES_ERROR__CONSENT_DENIED]: `consent denies research use`,
+    [BOUNTIES_ERROR__CONSENT_ENDS_INSIDE_WINDOW]: `consent ends inside the review window or the settlement day after it`,
     [BOUNTIES_ERROR__CONSENT_EXPIRED]: `consent is not in its period now`,
     [BOUNTIES_ERROR__CONSENT_KIND_NOT_COVERED]: `consent does not cover this record kind`,
     [BOUNTIES_ERROR__CONSENT_MISSING]: `no Research consent of this patient to the researcher at the expected address`,
@@ -243,7 +254,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [BOUNTIES_ERROR__ESCROW_INVARIANT_VIOLATED]: `escrow invariant violated`,
     [BOUNTIES_ERROR__GRANT_ADDRESS_MISMATCH]: `grant account is not the grant the contribution was offered with`,
     [BOUNTIES_ERROR__GRANT_DOES_NOT_COVER_RECORD]: `grant does not reach this record`,
-    [BOUNTIES_ERROR__GRANT_ENDS_INSIDE_WINDOW]: `grant ends inside the review window`,
+    [BOUNTIES_ERROR__GRANT_ENDS_INSIDE_WINDOW]: `grant ends inside the review window or the settlement day after it`,
     [BOUNTIES_ERROR__GRANT_EXPIRED]: `grant has expired`,
     [BOUNTIES_ERROR__GRANT_MISSING]: `no records-program grant of this patient at the expected address`,
     [BOUNTIES_ERROR__GRANT_NOT_RESEARCH]: `grant is not for the Research purpose`,
@@ -279,6 +290,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [BOUNTIES_ERROR__NOT_THIS_MEMBER]: `member account is another key's`,
     [BOUNTIES_ERROR__OVERFLOW]: `arithmetic overflow`,
     [BOUNTIES_ERROR__PATIENT_CAP_REACHED]: `patient has reached this bounty's per-patient cap`,
+    [BOUNTIES_ERROR__PAYOUT_DELEGATED]: `payout token account has a delegate: revoke it first`,
     [BOUNTIES_ERROR__PAYOUT_NOT_PATIENT]: `payout token account is not owned by the patient`,
     [BOUNTIES_ERROR__PENDING_CONTRIBUTIONS]: `bounty has pending contributions`,
     [BOUNTIES_ERROR__RECORD_ALREADY_CONTRIBUTED]: `this record (or another version of it) was already contributed to this bounty`,
