@@ -1,6 +1,6 @@
 //! # Panacea `common`
 //!
-//! What the three programs (`records`, `consent`, `claims`) share. A plain
+//! What the Panacea programs (`records`, `consent`, `claims`, `bounties`) share. A plain
 //! library: no entrypoint, no accounts, no instructions, nothing in any
 //! IDL; it builds for SBF as part of each program.
 
@@ -30,6 +30,118 @@ pub trait Invariant {
         } else {
             Err(Self::violation())
         }
+    }
+}
+
+/// An escrow ledger kept beside a token vault (a claims `Policy`, a
+/// `Bounty`): what was deposited, paid, withdrawn and is reserved. The vault
+/// must hold `deposited - paid - withdrawn`, and `reserved` of it is owed.
+/// Each program implements the accessors, its errors and its full check;
+/// the arithmetic of the money that comes and goes is here, once.
+pub trait EscrowLedger {
+    fn deposited(&self) -> u64;
+    fn reserved(&self) -> u64;
+    fn paid(&self) -> u64;
+    fn withdrawn(&self) -> u64;
+    fn set_deposited(&mut self, deposited: u64);
+    fn set_withdrawn(&mut self, withdrawn: u64);
+    /// The account's own checks after a change (its invariant).
+    fn check_ledger(&self) -> Result<()>;
+    /// The program's errors: a total out of range, money asked for that the
+    /// ledger does not hold free, a ledger that does not add up.
+    fn overflow() -> Error
+    where
+        Self: Sized;
+    fn insufficient_escrow() -> Error
+    where
+        Self: Sized;
+    fn ledger_violation() -> Error
+    where
+        Self: Sized;
+
+    /// What the vault must hold: deposited - paid - withdrawn.
+    fn expected_vault_balance(&self) -> Option<u64> {
+        self.deposited()
+            .checked_sub(self.paid())?
+            .checked_sub(self.withdrawn())
+    }
+
+    /// Money in the vault that nothing pending is owed.
+    fn unreserved(&self) -> Result<u64>
+    where
+        Self: Sized,
+    {
+        self.expected_vault_balance()
+            .and_then(|b| b.checked_sub(self.reserved()))
+            .ok_or_else(Self::ledger_violation)
+    }
+
+    /// Counts `received` (what actually arrived in the vault) as deposited.
+    fn deposit(&mut self, received: u64) -> Result<()>
+    where
+        Self: Sized,
+    {
+        let deposited = self
+            .deposited()
+            .checked_add(received)
+            .ok_or_else(Self::overflow)?;
+        self.set_deposited(deposited);
+        self.check_ledger()
+    }
+
+    /// Books `amount` paid out of the vault to its owner: at most what
+    /// nothing pending holds.
+    fn withdraw(&mut self, amount: u64) -> Result<()>
+    where
+        Self: Sized,
+    {
+        if amount > self.unreserved()? {
+            return Err(Self::insufficient_escrow());
+        }
+        let withdrawn = self
+            .withdrawn()
+            .checked_add(amount)
+            .ok_or_else(Self::overflow)?;
+        self.set_withdrawn(withdrawn);
+        self.check_ledger()
+    }
+
+    /// The escrow check against the vault's real balance: the account's
+    /// own checks, and the vault holds exactly deposited - paid - withdrawn,
+    /// of which `reserved` at most is owed. Every handler that changes the
+    /// ledger or moves the vault's tokens ends with it.
+    fn check_escrow(&self, vault_balance: u64) -> Result<()>
+    where
+        Self: Sized,
+    {
+        self.check_ledger()?;
+        if self.expected_vault_balance() != Some(vault_balance) || self.reserved() > vault_balance {
+            return Err(Self::ledger_violation());
+        }
+        Ok(())
+    }
+
+    /// Counts as a deposit anything sent to the vault outside the funding
+    /// instruction, so that the vault holds deposited - paid - withdrawn
+    /// again. Returns the amount absorbed; a vault holding less than the
+    /// ledger says is a violation.
+    fn absorb_donations(&mut self, vault_balance: u64) -> Result<u64>
+    where
+        Self: Sized,
+    {
+        let expected = self
+            .expected_vault_balance()
+            .ok_or_else(Self::ledger_violation)?;
+        let surplus = vault_balance
+            .checked_sub(expected)
+            .ok_or_else(Self::ledger_violation)?;
+        let deposited = self
+            .deposited()
+            .checked_add(surplus)
+            .ok_or_else(Self::overflow)?;
+        self.set_deposited(deposited);
+        self.check_ledger()?;
+        Ok(surplus)
     }
 }
 

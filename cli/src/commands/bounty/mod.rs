@@ -27,7 +27,7 @@ use {
     clap::Subcommand,
     panacea_sdk::{
         audit::iso8601,
-        bounties_program::state::{Bounty, Contribution, PatientTally},
+        bounties_program::state::{Bounty, Contribution, EscrowLedger, PatientTally},
         ops::bounty::access_statement,
         Pubkey,
     },

@@ -1,5 +1,5 @@
 use {
-    super::{Contribution, ContributionStatus, Invariant},
+    super::{Contribution, ContributionStatus, EscrowLedger, Invariant},
     crate::{constants::*, errors::BountiesError},
     anchor_lang::prelude::*,
     records::state::kinds,
@@ -79,20 +79,6 @@ impl Bounty {
         !self.intake_open(now)
     }
 
-    /// What the vault must hold: deposited - paid - withdrawn.
-    pub fn expected_vault_balance(&self) -> Option<u64> {
-        self.deposited
-            .checked_sub(self.paid)?
-            .checked_sub(self.withdrawn)
-    }
-
-    /// Money in the vault no pending contribution holds.
-    pub fn unreserved(&self) -> Result<u64> {
-        self.expected_vault_balance()
-            .and_then(|b| b.checked_sub(self.reserved))
-            .ok_or(error!(BountiesError::EscrowInvariantViolated))
-    }
-
     /// The terms are within the program's bounds.
     pub fn terms_are_sane(&self) -> bool {
         kinds::is_valid(self.kinds)
@@ -116,47 +102,6 @@ impl Bounty {
             Some(contribution) => contribution.check_invariant(),
             None => Ok(()),
         }
-    }
-
-    /// Counts `received` (what actually arrived in the vault) as deposited.
-    pub fn deposit(&mut self, received: u64) -> Result<()> {
-        self.deposited = self
-            .deposited
-            .checked_add(received)
-            .ok_or(BountiesError::Overflow)?;
-        self.checked(None)
-    }
-
-    /// Books `amount` paid out of the vault to the researcher: at most what
-    /// no pending contribution holds.
-    pub fn withdraw(&mut self, amount: u64) -> Result<()> {
-        require!(
-            amount <= self.unreserved()?,
-            BountiesError::InsufficientEscrow
-        );
-        self.withdrawn = self
-            .withdrawn
-            .checked_add(amount)
-            .ok_or(BountiesError::Overflow)?;
-        self.checked(None)
-    }
-
-    /// Counts as a deposit anything sent to the vault outside `fund_bounty`,
-    /// so that the vault balance equals deposited - paid - withdrawn again.
-    /// Returns the amount absorbed.
-    pub fn absorb_donations(&mut self, vault_balance: u64) -> Result<u64> {
-        let expected = self
-            .expected_vault_balance()
-            .ok_or(BountiesError::EscrowInvariantViolated)?;
-        let surplus = vault_balance
-            .checked_sub(expected)
-            .ok_or(BountiesError::EscrowInvariantViolated)?;
-        self.deposited = self
-            .deposited
-            .checked_add(surplus)
-            .ok_or(BountiesError::Overflow)?;
-        self.checked(None)?;
-        Ok(surplus)
     }
 
     /// Reserves one reward for a new offer, refusing a full bounty or an
@@ -248,19 +193,39 @@ impl Bounty {
         contribution.decided_at = Some(now);
         self.checked(Some(contribution))
     }
+}
 
-    /// The escrow invariants against the vault's actual balance (vault =
-    /// deposited - paid - withdrawn, reserved <= vault), on top of the
-    /// ledger's own [`Invariant`]. Every handler that changes the ledger
-    /// ends with it.
-    pub fn check_escrow(&self, vault_balance: u64) -> Result<()> {
-        require!(
-            self.invariant()
-                && self.expected_vault_balance() == Some(vault_balance)
-                && self.reserved <= vault_balance,
-            BountiesError::EscrowInvariantViolated
-        );
-        Ok(())
+/// The escrow arithmetic shared with `claims` (`panacea_common`).
+impl EscrowLedger for Bounty {
+    fn deposited(&self) -> u64 {
+        self.deposited
+    }
+    fn reserved(&self) -> u64 {
+        self.reserved
+    }
+    fn paid(&self) -> u64 {
+        self.paid
+    }
+    fn withdrawn(&self) -> u64 {
+        self.withdrawn
+    }
+    fn set_deposited(&mut self, deposited: u64) {
+        self.deposited = deposited;
+    }
+    fn set_withdrawn(&mut self, withdrawn: u64) {
+        self.withdrawn = withdrawn;
+    }
+    fn check_ledger(&self) -> Result<()> {
+        self.checked(None)
+    }
+    fn overflow() -> anchor_lang::error::Error {
+        error!(BountiesError::Overflow)
+    }
+    fn insufficient_escrow() -> anchor_lang::error::Error {
+        error!(BountiesError::InsufficientEscrow)
+    }
+    fn ledger_violation() -> anchor_lang::error::Error {
+        error!(BountiesError::EscrowInvariantViolated)
     }
 }
 

@@ -7,4 +7,4 @@ pub mod tally;
 pub use {bounty::*, contribution::*, tally::*};
 
 /// The invariant trait shared by the Panacea programs (`panacea-common`).
-pub use panacea_common::Invariant;
+pub use panacea_common::{EscrowLedger, Invariant};

@@ -8,4 +8,4 @@ pub mod provider_usage;
 pub use {claim::*, claimed_record::*, policy::*, provider_usage::*};
 
 /// The invariant trait shared by the three programs (`panacea-common`).
-pub use panacea_common::Invariant;
+pub use panacea_common::{EscrowLedger, Invariant};

@@ -1,5 +1,5 @@
 use {
-    super::{Claim, ClaimStatus, Invariant},
+    super::{Claim, ClaimStatus, EscrowLedger, Invariant},
     crate::{constants::*, errors::ClaimsError},
     anchor_lang::prelude::*,
 };
@@ -63,20 +63,6 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// What the vault must hold: deposited - paid - withdrawn.
-    pub fn expected_vault_balance(&self) -> Option<u64> {
-        self.deposited
-            .checked_sub(self.paid)?
-            .checked_sub(self.withdrawn)
-    }
-
-    /// Money in the vault not owed to any claim.
-    pub fn unreserved(&self) -> Result<u64> {
-        self.expected_vault_balance()
-            .and_then(|b| b.checked_sub(self.reserved))
-            .ok_or(error!(ClaimsError::EscrowInvariantViolated))
-    }
-
     /// Coverage not yet paid or promised.
     pub fn remaining_coverage(&self) -> Result<u64> {
         self.coverage_limit
@@ -225,29 +211,6 @@ impl Policy {
         }
     }
 
-    /// Counts `received` (what actually arrived in the vault) as deposited.
-    pub fn deposit(&mut self, received: u64) -> Result<()> {
-        self.deposited = self
-            .deposited
-            .checked_add(received)
-            .ok_or(ClaimsError::Overflow)?;
-        self.checked(None)
-    }
-
-    /// Books `amount` paid out of the vault to the insurer: at most what no
-    /// claim holds.
-    pub fn withdraw(&mut self, amount: u64) -> Result<()> {
-        require!(
-            amount <= self.unreserved()?,
-            ClaimsError::InsufficientEscrow
-        );
-        self.withdrawn = self
-            .withdrawn
-            .checked_add(amount)
-            .ok_or(ClaimsError::Overflow)?;
-        self.checked(None)
-    }
-
     /// Reserves `amount` for a new claim and counts it open (the claim is
     /// written next, by `submit_claim`, and checked there).
     pub fn reserve_new_claim(&mut self, amount: u64) -> Result<()> {
@@ -373,37 +336,39 @@ impl Policy {
                 .checked_sub(self.valid_from)
                 .is_some_and(|d| d <= MAX_POLICY_DURATION)
     }
+}
 
-    /// The escrow invariants of the SPEC against the vault's actual balance
-    /// (vault balance = deposited - paid - withdrawn, reserved <= vault
-    /// balance), on top of the ledger's own [`Invariant`]. Every handler
-    /// that changes the ledger ends with it.
-    pub fn check_escrow(&self, vault_balance: u64) -> Result<()> {
-        require!(
-            self.invariant()
-                && self.expected_vault_balance() == Some(vault_balance)
-                && self.reserved <= vault_balance,
-            ClaimsError::EscrowInvariantViolated
-        );
-        Ok(())
+/// The escrow arithmetic shared with `bounties` (`panacea_common`).
+impl EscrowLedger for Policy {
+    fn deposited(&self) -> u64 {
+        self.deposited
     }
-
-    /// Counts as a deposit anything sent to the vault outside `fund_policy`,
-    /// so that the vault balance equals deposited - paid - withdrawn again.
-    /// Returns the amount absorbed.
-    pub fn absorb_donations(&mut self, vault_balance: u64) -> Result<u64> {
-        let expected = self
-            .expected_vault_balance()
-            .ok_or(ClaimsError::EscrowInvariantViolated)?;
-        let surplus = vault_balance
-            .checked_sub(expected)
-            .ok_or(ClaimsError::EscrowInvariantViolated)?;
-        self.deposited = self
-            .deposited
-            .checked_add(surplus)
-            .ok_or(ClaimsError::Overflow)?;
-        self.checked(None)?;
-        Ok(surplus)
+    fn reserved(&self) -> u64 {
+        self.reserved
+    }
+    fn paid(&self) -> u64 {
+        self.paid
+    }
+    fn withdrawn(&self) -> u64 {
+        self.withdrawn
+    }
+    fn set_deposited(&mut self, deposited: u64) {
+        self.deposited = deposited;
+    }
+    fn set_withdrawn(&mut self, withdrawn: u64) {
+        self.withdrawn = withdrawn;
+    }
+    fn check_ledger(&self) -> Result<()> {
+        self.checked(None)
+    }
+    fn overflow() -> anchor_lang::error::Error {
+        error!(ClaimsError::Overflow)
+    }
+    fn insufficient_escrow() -> anchor_lang::error::Error {
+        error!(ClaimsError::InsufficientEscrow)
+    }
+    fn ledger_violation() -> anchor_lang::error::Error {
+        error!(ClaimsError::EscrowInvariantViolated)
     }
 }
 
