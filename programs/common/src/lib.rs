@@ -145,6 +145,88 @@ pub trait EscrowLedger {
     }
 }
 
+/// Token movements into and out of an escrow vault, booked in its
+/// [`EscrowLedger`].
+pub mod vault {
+    use {
+        super::EscrowLedger,
+        anchor_lang::prelude::*,
+        anchor_spl::token_interface::{self, TokenAccount, TransferChecked},
+    };
+
+    /// Moves `amount` from `source` (signed by `owner`) into `vault` and
+    /// books what actually arrived (a fee-bearing mint may deliver less),
+    /// after counting anything sent to the vault outside this path. Ends
+    /// with the escrow check. Returns the amount received.
+    #[allow(clippy::too_many_arguments)]
+    pub fn fund<'info, L: EscrowLedger>(
+        ledger: &mut L,
+        vault: &mut InterfaceAccount<'info, TokenAccount>,
+        source: AccountInfo<'info>,
+        mint: AccountInfo<'info>,
+        owner: AccountInfo<'info>,
+        token_program: &AccountInfo<'info>,
+        amount: u64,
+        decimals: u8,
+    ) -> Result<u64> {
+        ledger.absorb_donations(vault.amount)?;
+        let before = vault.amount;
+        token_interface::transfer_checked(
+            CpiContext::new(
+                token_program.key(),
+                TransferChecked {
+                    from: source,
+                    mint,
+                    to: vault.to_account_info(),
+                    authority: owner,
+                },
+            ),
+            amount,
+            decimals,
+        )?;
+        vault.reload()?;
+        let received = vault
+            .amount
+            .checked_sub(before)
+            .ok_or_else(L::ledger_violation)?;
+        ledger.deposit(received)?;
+        ledger.check_escrow(vault.amount)?;
+        Ok(received)
+    }
+
+    /// Moves `amount` out of `vault`, signed by the PDA `authority` whose
+    /// seeds (with its bump) are `seeds`. Nothing moves for zero.
+    #[allow(clippy::too_many_arguments)]
+    pub fn pay_out<'info>(
+        vault: &AccountInfo<'info>,
+        mint: &AccountInfo<'info>,
+        destination: &AccountInfo<'info>,
+        authority: AccountInfo<'info>,
+        token_program: &AccountInfo<'info>,
+        seeds: &[&[u8]],
+        amount: u64,
+        decimals: u8,
+    ) -> Result<()> {
+        if amount == 0 {
+            return Ok(());
+        }
+        token_interface::transfer_checked(
+            CpiContext::new_with_signer(
+                token_program.key(),
+                TransferChecked {
+                    from: vault.clone(),
+                    mint: mint.clone(),
+                    to: destination.clone(),
+                    authority,
+                },
+                &[seeds],
+            ),
+            amount,
+            decimals,
+        )
+    }
+}
+
 /// The program's security.txt (`solana-security-txt`): who to tell about
 /// a vulnerability, read by explorers and `query-security-txt`. Invoked once
 /// at the root of each program; left out of builds with `no-entrypoint`

@@ -13,7 +13,6 @@ pub use {anyone::*, patient::*, researcher::*};
 use {
     crate::{constants::*, errors::BountiesError, events::BountyTotals, state::*},
     anchor_lang::{prelude::*, Discriminator},
-    anchor_spl::token_interface::{self, TransferChecked},
     claims::instructions::{payout_mint_refusal, MintRefusal},
     consent::{
         policy::{is_permitted, ConsentQuery},
@@ -74,26 +73,19 @@ pub(crate) fn pay_out<'info>(
     amount: u64,
     decimals: u8,
 ) -> Result<()> {
-    if amount == 0 {
-        return Ok(());
-    }
     let seeds: &[&[u8]] = &[
         BOUNTY_SEED,
         bounty.researcher.as_ref(),
         &bounty.bounty_id,
         &[bounty.bump],
     ];
-    token_interface::transfer_checked(
-        CpiContext::new_with_signer(
-            token_program.key(),
-            TransferChecked {
-                from: vault.clone(),
-                mint: mint.clone(),
-                to: destination.clone(),
-                authority: bounty.to_account_info(),
-            },
-            &[seeds],
-        ),
+    panacea_common::vault::pay_out(
+        vault,
+        mint,
+        destination,
+        bounty.to_account_info(),
+        token_program,
+        seeds,
         amount,
         decimals,
     )

@@ -13,15 +13,12 @@ pub use {adjudicator::*, anyone::*, insurer::*, provider::*};
 use {
     crate::{constants::*, errors::ClaimsError, events::EscrowTotals, state::*},
     anchor_lang::prelude::*,
-    anchor_spl::{
-        token_2022::spl_token_2022::{
-            extension::{
-                mint_close_authority::MintCloseAuthority, BaseStateWithExtensions, ExtensionType,
-                StateWithExtensions,
-            },
-            state::Mint as SplMint,
+    anchor_spl::token_2022::spl_token_2022::{
+        extension::{
+            mint_close_authority::MintCloseAuthority, BaseStateWithExtensions, ExtensionType,
+            StateWithExtensions,
         },
-        token_interface::{self, TransferChecked},
+        state::Mint as SplMint,
     },
     records::{
         acting::{authorize, ActingError, Actor, EntityAt},
@@ -156,26 +153,19 @@ pub(crate) fn pay_out<'info>(
     amount: u64,
     decimals: u8,
 ) -> Result<()> {
-    if amount == 0 {
-        return Ok(());
-    }
     let seeds: &[&[u8]] = &[
         POLICY_SEED,
         policy.insurer.as_ref(),
         &policy.policy_id,
         &[policy.bump],
     ];
-    token_interface::transfer_checked(
-        CpiContext::new_with_signer(
-            token_program.key(),
-            TransferChecked {
-                from: vault.clone(),
-                mint: mint.clone(),
-                to: destination.clone(),
-                authority: policy.to_account_info(),
-            },
-            &[seeds],
-        ),
+    panacea_common::vault::pay_out(
+        vault,
+        mint,
+        destination,
+        policy.to_account_info(),
+        token_program,
+        seeds,
         amount,
         decimals,
     )

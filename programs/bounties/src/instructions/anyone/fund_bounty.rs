@@ -1,8 +1,8 @@
 use {
-    super::super::{check_payout_mint, checked_sub, totals},
+    super::super::{check_payout_mint, totals},
     crate::{errors::BountiesError, events::BountyFunded, state::*},
     anchor_lang::prelude::*,
-    anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked},
+    anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -44,27 +44,17 @@ impl FundBounty<'_> {
 pub fn handler(mut ctx: Context<FundBounty>, args: FundBountyArgs) -> Result<()> {
     ctx.accounts.validate(&args)?;
     let accounts = &mut ctx.accounts;
-    accounts.bounty.absorb_donations(accounts.vault.amount)?;
-    let before = accounts.vault.amount;
-    token_interface::transfer_checked(
-        CpiContext::new(
-            accounts.token_program.key(),
-            TransferChecked {
-                from: accounts.source.to_account_info(),
-                mint: accounts.mint.to_account_info(),
-                to: accounts.vault.to_account_info(),
-                authority: accounts.funder.to_account_info(),
-            },
-        ),
+    let received = panacea_common::vault::fund(
+        &mut **accounts.bounty,
+        &mut accounts.vault,
+        accounts.source.to_account_info(),
+        accounts.mint.to_account_info(),
+        accounts.funder.to_account_info(),
+        &accounts.token_program.to_account_info(),
         args.amount,
         accounts.mint.decimals,
     )?;
-    accounts.vault.reload()?;
-    // Count what arrived.
-    let received = checked_sub(accounts.vault.amount, before)?;
-    let bounty = &mut accounts.bounty;
-    bounty.deposit(received)?;
-    bounty.check_escrow(accounts.vault.amount)?;
+    let bounty = &accounts.bounty;
     let event = BountyFunded {
         funder: accounts.funder.key(),
         bounty: bounty.key(),

@@ -1,8 +1,8 @@
 use {
-    super::super::{check_payout_mint, checked_sub, totals},
+    super::super::{check_payout_mint, totals},
     crate::{errors::ClaimsError, events::PolicyFunded, state::*},
     anchor_lang::prelude::*,
-    anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked},
+    anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -44,27 +44,17 @@ impl FundPolicy<'_> {
 pub fn handler(mut ctx: Context<FundPolicy>, args: FundPolicyArgs) -> Result<()> {
     ctx.accounts.validate(&args)?;
     let accounts = &mut ctx.accounts;
-    accounts.policy.absorb_donations(accounts.vault.amount)?;
-    let before = accounts.vault.amount;
-    token_interface::transfer_checked(
-        CpiContext::new(
-            accounts.token_program.key(),
-            TransferChecked {
-                from: accounts.source.to_account_info(),
-                mint: accounts.payout_mint.to_account_info(),
-                to: accounts.vault.to_account_info(),
-                authority: accounts.funder.to_account_info(),
-            },
-        ),
+    let received = panacea_common::vault::fund(
+        &mut **accounts.policy,
+        &mut accounts.vault,
+        accounts.source.to_account_info(),
+        accounts.payout_mint.to_account_info(),
+        accounts.funder.to_account_info(),
+        &accounts.token_program.to_account_info(),
         args.amount,
         accounts.payout_mint.decimals,
     )?;
-    accounts.vault.reload()?;
-    // Count what arrived (a fee-bearing mint may deliver less than sent).
-    let received = checked_sub(accounts.vault.amount, before)?;
-    let policy = &mut accounts.policy;
-    policy.deposit(received)?;
-    policy.check_escrow(accounts.vault.amount)?;
+    let policy = &accounts.policy;
     let event = PolicyFunded {
         funder: accounts.funder.key(),
         policy: policy.key(),
