@@ -324,6 +324,35 @@ fn check_grant(
     Ok(g.expires_at)
 }
 
+/// A review (accept or reject) may take place: the contribution and its
+/// tally belong to this bounty as it is now, the grant (when the review
+/// pays) is the one the offer named, the contribution is Pending and its
+/// review window is open.
+pub(crate) fn require_reviewable(
+    bounty: &Bounty,
+    contribution: &Contribution,
+    tally: &PatientTally,
+    grant: Option<&Pubkey>,
+    now: i64,
+) -> Result<()> {
+    match grant {
+        Some(grant) => require_contribution_of(bounty, contribution, tally, grant)?,
+        None => {
+            require_current(bounty, contribution.bounty_opened_at)?;
+            require_current(bounty, tally.bounty_opened_at)?;
+        }
+    }
+    require!(
+        contribution.status == ContributionStatus::Pending,
+        BountiesError::InvalidContributionStatus
+    );
+    require!(
+        now < contribution.review_deadline,
+        BountiesError::ReviewWindowClosed
+    );
+    Ok(())
+}
+
 /// The contribution belongs to this bounty as it is now (not to an earlier
 /// bounty at the same address), and so does the tally; the grant account
 /// is the one the offer named.

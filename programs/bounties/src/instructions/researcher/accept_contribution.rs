@@ -1,7 +1,7 @@
 use {
     super::super::{
         act_as_researcher, check_payout_mint, checked_sub, contribution_permission, now, pay_out,
-        require_contribution_of, totals,
+        require_reviewable, totals,
     },
     crate::{constants::*, errors::BountiesError, events::ContributionAccepted, state::*},
     anchor_lang::prelude::*,
@@ -79,15 +79,7 @@ impl AcceptContribution<'_> {
             remaining,
             now,
         )?;
-        require_contribution_of(bounty, contribution, &self.tally, self.grant.key)?;
-        require!(
-            contribution.status == ContributionStatus::Pending,
-            BountiesError::InvalidContributionStatus
-        );
-        require!(
-            now < contribution.review_deadline,
-            BountiesError::ReviewWindowClosed
-        );
+        require_reviewable(bounty, contribution, &self.tally, Some(self.grant.key), now)?;
         require!(
             args.amount > 0 && args.amount <= contribution.reward,
             BountiesError::InvalidAmount

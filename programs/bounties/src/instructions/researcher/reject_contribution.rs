@@ -1,5 +1,5 @@
 use {
-    super::super::{act_as_researcher, now, require_current, totals},
+    super::super::{act_as_researcher, now, require_reviewable, totals},
     crate::{constants::*, errors::BountiesError, events::ContributionRejected, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token_interface::TokenAccount,
@@ -56,16 +56,7 @@ impl RejectContribution<'_> {
             remaining,
             now,
         )?;
-        require_current(bounty, contribution.bounty_opened_at)?;
-        require_current(bounty, self.tally.bounty_opened_at)?;
-        require!(
-            contribution.status == ContributionStatus::Pending,
-            BountiesError::InvalidContributionStatus
-        );
-        require!(
-            now < contribution.review_deadline,
-            BountiesError::ReviewWindowClosed
-        );
+        require_reviewable(bounty, contribution, &self.tally, None, now)?;
         require!(args.reason_code != 0, BountiesError::InvalidReasonCode);
         Ok(actor)
     }
